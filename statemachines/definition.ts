@@ -1,0 +1,97 @@
+/**
+ * Loads statemachines/recording-workflow.asl.json and fills in its `${Name}` settings. The file stays valid
+ * JSON: a string that is exactly "${Name}" becomes the setting's typed value (so "MaxAttempts":
+ * "${VerifyMaxRetries}" becomes a number), and a placeholder inside a longer string is replaced as text.
+ * The CDK app, the local twin and the tests all render the definition through this one function, so the
+ * same workflow runs everywhere; only the settings differ.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DEFINITION_PATH = join(__dirname, 'recording-workflow.asl.json');
+
+export interface WorkflowSettings {
+  /** Bound on one StartRecording attempt (UpdateSipMediaApplicationCall -> ACTION_SUCCESSFUL/FAILED). */
+  StartAttemptTimeoutSeconds: number;
+  /** Total StartCallRecording attempts, the first included, for transient errors. */
+  StartMaxAttempts: number;
+  StartIntervalSeconds: number;
+  StartBackoffRate: number;
+  StartMaxDelaySeconds: number;
+  ConsentTimeoutSeconds: number;
+  /** Retries (not attempts) of the consent notice on SystemException / throttling. */
+  ConsentMaxRetries: number;
+  ConsentIntervalSeconds: number;
+  DefaultConsentText: string;
+  /** Longest call the workflow follows; past it, verification runs anyway. */
+  CallEndTimeoutSeconds: number;
+  VerifyIntervalSeconds: number;
+  VerifyBackoffRate: number;
+  VerifyMaxDelaySeconds: number;
+  /** HeadObject retries while the object has not landed; with the above this is the delivery deadline. */
+  VerifyMaxRetries: number;
+  /** Slack between the recording-duration metadata and the workflow's own measure of the call. */
+  DurationToleranceSeconds: number;
+  /** Safety net above the sum of every task's bound: an execution never runs unbounded. */
+  ExecutionTimeoutSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
+  StartAttemptTimeoutSeconds: 30,
+  StartMaxAttempts: 4,
+  StartIntervalSeconds: 2,
+  StartBackoffRate: 2,
+  StartMaxDelaySeconds: 20,
+  ConsentTimeoutSeconds: 120,
+  ConsentMaxRetries: 2,
+  ConsentIntervalSeconds: 1,
+  DefaultConsentText: 'This call is being recorded for quality and compliance purposes.',
+  CallEndTimeoutSeconds: 4 * 3600,
+  VerifyIntervalSeconds: 5,
+  VerifyBackoffRate: 2,
+  VerifyMaxDelaySeconds: 60,
+  VerifyMaxRetries: 10,
+  DurationToleranceSeconds: 5,
+  ExecutionTimeoutSeconds: 6 * 3600,
+});
+
+/** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
+export function verifyDeadlineSeconds(s: Pick<WorkflowSettings, 'VerifyIntervalSeconds' | 'VerifyBackoffRate' | 'VerifyMaxDelaySeconds' | 'VerifyMaxRetries'>): number {
+  let total = 0;
+  for (let i = 0; i < s.VerifyMaxRetries; i++) total += Math.min(s.VerifyMaxDelaySeconds, s.VerifyIntervalSeconds * s.VerifyBackoffRate ** i);
+  return total;
+}
+
+const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+export function loadDefinitionTemplate(): unknown {
+  return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8'));
+}
+
+/** The definition with every placeholder filled in. Throws on a placeholder without a setting. */
+export function renderDefinition(overrides: Partial<WorkflowSettings> = {}, template: unknown = loadDefinitionTemplate()): Record<string, unknown> {
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
+  for (const [k, v] of Object.entries(settings)) {
+    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) throw new Error(`workflow setting ${k} is not set to a finite value`);
+  }
+  const lookup = (name: string): unknown => {
+    if (!(name in settings)) throw new Error(`statemachines/recording-workflow.asl.json uses \${${name}} but no such workflow setting exists`);
+    return settings[name];
+  };
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      const whole = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/.exec(node);
+      if (whole) return lookup(whole[1]);
+      // Inside a JSONata string literal: escape what would end the literal.
+      return node.replace(PLACEHOLDER, (_, name: string) => String(lookup(name)).replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
+    }
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    return node;
+  };
+  return walk(template) as Record<string, unknown>;
+}
+
+/** Every state name of the definition: the operations dashboard and metric filters key on these. */
+export const OUTCOMES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID'] as const;
+export type Outcome = (typeof OUTCOMES)[number] | 'INVALID_INPUT';
