@@ -1,0 +1,263 @@
+/**
+ * What the SMA Lambda does for each of the 11 invocation event types. Every path returns a valid SMA
+ * response; recording problems are reported to the workflow (SendTaskFailure), never to the call.
+ *
+ * Task tokens travel in TransactionAttributes between invocations: the SMA echoes them in every later event
+ * of the call (HANGUP included), so a token parked by CALL_UPDATE_REQUESTED is there when ACTION_SUCCESSFUL,
+ * ACTION_FAILED or HANGUP arrives, even on another Lambda instance.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { Arg, Command, PendingCallIdAttribute, TaskError, TokenAttribute, type CallEndResult, type Leg, type NotifyConsentResult, type StartRecordingResult } from '../shared/workflow-contract';
+import { MAX_CONSENT_TEXT, RecordingRequestError, parseId, parseLocation, parseTrack } from '../shared/recording-request';
+import type { SmaLambdaConfig } from './config';
+import { actionError, type Participant, type SmaEvent } from './sma-event';
+import { callAndBridge, checkAttributes, hangup, respond, speak, startCallRecording, type SmaResponse } from './sma-response';
+import type { TaskCallbacks } from './task-callbacks';
+import type { WorkflowStarter } from './workflow-starter';
+
+export interface CallEventDeps {
+  config: SmaLambdaConfig;
+  callbacks: TaskCallbacks;
+  starter?: WorkflowStarter;
+  log: Logger;
+  metrics: Metrics;
+}
+
+type Attributes = Record<string, string>;
+type EventOf<T extends SmaEvent['InvocationEventType']> = Extract<SmaEvent, { InvocationEventType: T }>;
+
+export async function handleCallEvent(event: SmaEvent, deps: CallEventDeps): Promise<SmaResponse> {
+  switch (event.InvocationEventType) {
+    case 'NEW_INBOUND_CALL':
+      return onNewInboundCall(event, deps);
+    case 'CALL_ANSWERED':
+      await autoRecord(event, deps);
+      return respond();
+    case 'NEW_OUTBOUND_CALL':
+    case 'RINGING':
+    case 'DIGITS_RECEIVED':
+      return respond();
+    case 'ACTION_INTERRUPTED':
+      // Informational: the SMA ignores actions returned for it.
+      deps.log.info('action interrupted', { action: event.ActionData.Type });
+      return respond();
+    case 'CALL_UPDATE_REQUESTED':
+      return onCallUpdateRequested(event, deps);
+    case 'ACTION_SUCCESSFUL':
+      return onActionSuccessful(event, deps);
+    case 'ACTION_FAILED':
+      return onActionFailed(event, deps);
+    case 'HANGUP':
+      return onHangup(event, deps);
+    case 'INVALID_LAMBDA_RESPONSE':
+      return onInvalidLambdaResponse(event, deps);
+  }
+}
+
+const attributesOf = (event: SmaEvent): Attributes => ({ ...(event.CallDetails.TransactionAttributes ?? {}) });
+const isConnected = (p: Participant) => p.Status === undefined || p.Status === 'Connected';
+const legsOf = (event: SmaEvent): Leg[] =>
+  event.CallDetails.Participants.map((p) => ({ callId: p.CallId, participantTag: p.ParticipantTag, direction: p.Direction ?? 'unknown', status: p.Status ?? 'Connected' }));
+const legA = (event: SmaEvent) => event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
+
+function without(attributes: Attributes, ...keys: string[]): Attributes {
+  const copy = { ...attributes };
+  for (const k of keys) delete copy[k];
+  return copy;
+}
+
+async function onNewInboundCall(event: EventOf<'NEW_INBOUND_CALL'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const caller = legA(event);
+  const target = caller?.To ? deps.config.bridgeRoutes[caller.To] : undefined;
+  await autoRecord(event, deps);
+  if (target && caller?.From) return respond([callAndBridge(caller.From, target, deps.config.bridgeTimeoutSeconds)]);
+  // Unrouted: the rest of the call flow (IVR, meeting...) belongs to the application; nothing to add here.
+  return respond();
+}
+
+async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<void> {
+  const policy = deps.config.autoRecord;
+  const leg = legA(event);
+  if (!policy || !deps.starter || !leg) return;
+  await deps.starter.start({
+    sipMediaApplicationId: event.CallDetails.SipMediaApplicationId,
+    transactionId: event.CallDetails.TransactionId,
+    callId: leg.CallId,
+    track: policy.track,
+    location: policy.location,
+    ...(policy.consentText ? { consentText: policy.consentText } : {}),
+  });
+}
+
+async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const args = event.ActionData.Parameters.Arguments;
+  const token = args[Arg.taskToken];
+  const command = args[Arg.command];
+  if (!token) {
+    // Not from the recording workflow (no token to answer): nothing of ours to do.
+    deps.log.warn('CALL_UPDATE_REQUESTED without a task token ignored', { command: command?.slice(0, 64) });
+    return respond();
+  }
+  const attributes = attributesOf(event);
+  const what = `${command}`;
+  const park = async (cmd: Command, actions: ReturnType<typeof respond>['Actions'], extra: Attributes = {}): Promise<SmaResponse> => {
+    const next = { ...attributes, ...extra, [TokenAttribute[cmd]]: token };
+    try {
+      checkAttributes(next);
+    } catch (e) {
+      await deps.callbacks.fail(token, 'TransactionAttributesFull', (e as Error).message, what);
+      return respond();
+    }
+    return respond(actions, next);
+  };
+
+  switch (command) {
+    case Command.StartRecording: {
+      try {
+        const callId = parseId(args[Arg.callId], 'callId');
+        const track = parseTrack(args[Arg.track]);
+        parseLocation(args[Arg.location], 'location');
+        const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
+        if (!leg) throw new RecordingRequestError('callId', 'is not a leg of this call');
+        if (!isConnected(leg)) throw new RecordingRequestError('callId', `leg ${leg.ParticipantTag} is ${leg.Status}`);
+        deps.metrics.addMetric('RecordingStartsRequested', MetricUnit.Count, 1);
+        deps.log.info('returning StartCallRecording', { leg: leg.ParticipantTag, track, attempt: args[Arg.attempt] });
+        // StartCallRecording is the only (so the last) action: its ACTION_SUCCESSFUL carries the key.
+        return await park(Command.StartRecording, [startCallRecording(callId, track, args[Arg.location])], { [PendingCallIdAttribute]: callId });
+      } catch (e) {
+        if (!(e instanceof RecordingRequestError)) throw e;
+        deps.log.warn('StartRecording refused before reaching the SMA', { problem: e.message });
+        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, e.message, what);
+        return respond();
+      }
+    }
+    case Command.NotifyConsent: {
+      const text = args[Arg.text];
+      if (!text || !text.trim() || text.length > MAX_CONSENT_TEXT) {
+        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, `text: must be a non-blank string of at most ${MAX_CONSENT_TEXT} characters`, what);
+        return respond();
+      }
+      const legs = event.CallDetails.Participants.filter(isConnected);
+      if (legs.length === 0) {
+        await deps.callbacks.fail(token, TaskError.CallEnded, 'no connected leg to notify', what);
+        return respond();
+      }
+      const voice = {
+        ...deps.config.voice,
+        ...(args[Arg.voiceId] ? { voiceId: args[Arg.voiceId] } : {}),
+        ...(args[Arg.languageCode] ? { languageCode: args[Arg.languageCode] } : {}),
+      };
+      deps.log.info('returning the consent notice', { legs: legs.map((l) => l.ParticipantTag) });
+      return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)));
+    }
+    case Command.WaitForCallEnd:
+      // No action: the token waits in TransactionAttributes for HANGUP.
+      return park(Command.WaitForCallEnd, []);
+    default:
+      deps.log.error('unknown workflow command', { command: command?.slice(0, 64) });
+      await deps.callbacks.fail(token, TaskError.InvalidCommand, `unknown command ${JSON.stringify(command?.slice(0, 64))}; expected one of ${Object.values(Command).join(', ')}`, what);
+      return respond();
+  }
+}
+
+async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const data = event.ActionData;
+  const attributes = attributesOf(event);
+  switch (data.Type) {
+    case 'StartCallRecording': {
+      const token = attributes[TokenAttribute.StartRecording];
+      const callId = String(data.Parameters?.CallId ?? '');
+      if (!token || (attributes[PendingCallIdAttribute] && attributes[PendingCallIdAttribute] !== callId)) {
+        deps.log.info('StartCallRecording succeeded with no workflow waiting for it');
+        return respond();
+      }
+      const next = without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute);
+      const location = data.CallRecordingDestination?.Location;
+      if (!location) {
+        await deps.callbacks.fail(token, 'MissingCallRecordingDestination', 'ACTION_SUCCESSFUL for StartCallRecording carried no CallRecordingDestination.Location', Command.StartRecording);
+        return respond([], next);
+      }
+      const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
+      const result: StartRecordingResult = {
+        location,
+        callId,
+        track: String(data.Parameters?.Track ?? ''),
+        legStartMs: leg?.StartTimeInMilliseconds ? Number(leg.StartTimeInMilliseconds) : null,
+        legs: legsOf(event),
+      };
+      deps.metrics.addMetric('RecordingsStarted', MetricUnit.Count, 1);
+      await deps.callbacks.succeed(token, result, Command.StartRecording);
+      return respond([], next);
+    }
+    case 'Speak':
+    case 'PlayAudio': {
+      const token = attributes[TokenAttribute.NotifyConsent];
+      if (!token) return respond();
+      const result: NotifyConsentResult = { legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag) };
+      await deps.callbacks.succeed(token, result, Command.NotifyConsent);
+      return respond([], without(attributes, TokenAttribute.NotifyConsent));
+    }
+    default:
+      return respond();
+  }
+}
+
+async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const data = event.ActionData;
+  const attributes = attributesOf(event);
+  const { error, cause } = actionError(data);
+  const pending: Command | undefined =
+    data.Type === 'StartCallRecording' ? Command.StartRecording : data.Type === 'Speak' || data.Type === 'PlayAudio' ? Command.NotifyConsent : undefined;
+  const token = pending && attributes[TokenAttribute[pending]];
+  if (pending && token) {
+    deps.log.warn('recording action failed', { action: data.Type, error });
+    deps.metrics.addMetric(pending === Command.StartRecording ? 'RecordingStartFailures' : 'ConsentNoticeFailures', MetricUnit.Count, 1);
+    await deps.callbacks.fail(token, error, cause, pending);
+    return respond([], without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])));
+  }
+  if (data.Type === 'CallAndBridge') {
+    // The bridge target did not answer: end the caller's leg rather than leave them in silence.
+    deps.log.warn('bridge failed; hanging up the caller', { error });
+    const caller = legA(event);
+    return respond(caller ? [hangup(caller.CallId)] : []);
+  }
+  deps.log.warn('action failed', { action: data.Type, error });
+  return respond();
+}
+
+async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const params = event.ActionData.Parameters ?? {};
+  const endedLeg = typeof params.CallId === 'string' ? params.CallId : undefined;
+  const participantTag = typeof params.ParticipantTag === 'string' ? params.ParticipantTag : null;
+  const sipResponseCode = params.SipResponseCode === undefined ? null : String(params.SipResponseCode);
+  const attributes = attributesOf(event);
+  const endedCause = `the call ended (${participantTag ?? 'a leg'} hung up, SIP ${sipResponseCode ?? 'unknown'})`;
+
+  for (const command of [Command.StartRecording, Command.NotifyConsent] as const) {
+    const token = attributes[TokenAttribute[command]];
+    if (token) await deps.callbacks.fail(token, TaskError.CallEnded, endedCause, command);
+  }
+  const callEndToken = attributes[TokenAttribute.WaitForCallEnd];
+  if (callEndToken) {
+    const result: CallEndResult = { sipResponseCode, participantTag };
+    await deps.callbacks.succeed(callEndToken, result, Command.WaitForCallEnd);
+  }
+  const hadTokens = Object.values(TokenAttribute).some((k) => k in attributes);
+  const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute);
+  // Two-leg call: when one party hangs up, end the other leg too (the SMA ignores this on a one-leg call).
+  const others = event.CallDetails.Participants.filter((p) => p.CallId !== endedLeg && isConnected(p));
+  return respond(others.map((p) => hangup(p.CallId)), hadTokens ? next : undefined);
+}
+
+async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RESPONSE'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const attributes = attributesOf(event);
+  const error = event.ErrorType ?? 'InvalidLambdaResponse';
+  deps.log.error('the SMA refused our response', { errorType: error, errorMessage: event.ErrorMessage?.slice(0, 512) });
+  deps.metrics.addMetric('InvalidLambdaResponses', MetricUnit.Count, 1);
+  // A pending start/notice will never get its ACTION_* event now: fail it so the workflow decides.
+  const pending = [Command.StartRecording, Command.NotifyConsent].filter((c) => attributes[TokenAttribute[c]]);
+  for (const command of pending) await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${event.ErrorMessage ?? ''}`, command);
+  if (pending.length === 0) return respond();
+  return respond([], without(attributes, ...pending.map((c) => TokenAttribute[c]), PendingCallIdAttribute));
+}

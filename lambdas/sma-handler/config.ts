@@ -1,0 +1,72 @@
+/**
+ * The SMA Lambda's settings, from its environment. A bad setting never throws at load time (that would fail
+ * every invocation, and the SMA hangs up a call whose Lambda errors): it is reported once, and the feature it
+ * belongs to is switched off, so calls keep flowing.
+ */
+import { parseLocation, parseTrack, type Track } from '../shared/recording-request';
+
+export interface SmaLambdaConfig {
+  /** Start a workflow for every new call (policy-driven recording) instead of waiting for an on-demand start. */
+  autoRecord: false | { stateMachineArn: string; location: string; track: Track; consentText?: string };
+  /** Dialled number -> number to bridge to (CallAndBridge). Unrouted inbound calls are left to the caller. */
+  bridgeRoutes: Record<string, string>;
+  bridgeTimeoutSeconds: number;
+  voice: { engine: string; languageCode: string; voiceId: string };
+  /** Bound on each Step Functions request so the SMA always gets its answer well inside its 5 s. */
+  sfnRequestTimeoutMs: number;
+  /** Problems found while reading the environment (logged at the first invocation). */
+  problems: string[];
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfig {
+  const problems: string[] = [];
+  let autoRecord: SmaLambdaConfig['autoRecord'] = false;
+  const mode = (env.AUTO_RECORD ?? 'off').trim().toLowerCase();
+  if (mode === 'on') {
+    try {
+      if (!env.STATE_MACHINE_ARN || !/^arn:aws[a-z-]*:states:/.test(env.STATE_MACHINE_ARN)) throw new Error('STATE_MACHINE_ARN: must be a state machine ARN');
+      parseLocation(env.RECORDING_LOCATION, 'RECORDING_LOCATION');
+      const consentText = env.CONSENT_TEXT?.trim() ? env.CONSENT_TEXT : undefined;
+      autoRecord = { stateMachineArn: env.STATE_MACHINE_ARN, location: env.RECORDING_LOCATION!, track: parseTrack(env.RECORDING_TRACK ?? 'BOTH', 'RECORDING_TRACK'), consentText };
+    } catch (e) {
+      problems.push(`AUTO_RECORD=on ignored: ${(e as Error).message}`);
+    }
+  } else if (mode !== 'off') {
+    problems.push(`AUTO_RECORD: must be "on" or "off", got "${mode}"; recording only on demand`);
+  }
+
+  const bridgeRoutes: Record<string, string> = {};
+  if (env.BRIDGE_ROUTES) {
+    try {
+      const parsed: unknown = JSON.parse(env.BRIDGE_ROUTES);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object');
+      for (const [from, to] of Object.entries(parsed)) {
+        if (!E164.test(from) || typeof to !== 'string' || !E164.test(to)) throw new Error('keys and values must be E.164 numbers');
+        bridgeRoutes[from] = to;
+      }
+    } catch (e) {
+      problems.push(`BRIDGE_ROUTES ignored: ${(e as Error).message}`);
+    }
+  }
+
+  return {
+    autoRecord,
+    bridgeRoutes,
+    bridgeTimeoutSeconds: intSetting(env.BRIDGE_TIMEOUT_SECONDS, 30, 1, 120, 'BRIDGE_TIMEOUT_SECONDS', problems),
+    voice: { engine: env.SPEAK_ENGINE ?? 'neural', languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US', voiceId: env.SPEAK_VOICE_ID ?? 'Joanna' },
+    sfnRequestTimeoutMs: intSetting(env.SFN_REQUEST_TIMEOUT_MS, 1500, 100, 4000, 'SFN_REQUEST_TIMEOUT_MS', problems),
+    problems,
+  };
+}
+
+function intSetting(raw: string | undefined, fallback: number, min: number, max: number, name: string, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}: must be an integer in [${min}, ${max}], got "${raw}"; using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}

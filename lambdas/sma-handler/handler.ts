@@ -1,0 +1,75 @@
+/**
+ * The SMA Lambda, assembled on @middy/core: parse -> handle -> always a valid SMA response.
+ * The SMA hangs up a call whose Lambda throws (4XX retried once, then SIP 480) or does not answer within
+ * 5 s, so nothing escapes: a malformed event, a bug or a slow dependency yields an empty action list with the
+ * TransactionAttributes untouched (field omitted = kept), and the cause is logged and counted.
+ */
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { handleCallEvent } from './call-events';
+import type { SmaLambdaConfig } from './config';
+import { MalformedEventError, parseSmaEvent } from './sma-event';
+import { respond, type SmaResponse } from './sma-response';
+import { TaskCallbacks } from './task-callbacks';
+import { WorkflowStarter } from './workflow-starter';
+
+export interface HandlerDeps {
+  config: SmaLambdaConfig;
+  sfn?: SFNClient;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/** Answer this long before the Lambda's own timeout, with an empty action list, rather than not at all. */
+export const TIMEOUT_EARLY_MS = 500;
+
+export function createSfnClient(config: SmaLambdaConfig): SFNClient {
+  // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
+  return new SFNClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs } });
+}
+
+export function createHandler(deps: HandlerDeps) {
+  const { config } = deps;
+  const logger = deps.logger ?? new Logger({ serviceName: 'sma-recording' });
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording' });
+  const sfn = deps.sfn ?? createSfnClient(config);
+  const callbacks = new TaskCallbacks(sfn, logger, metrics);
+  const starter = config.autoRecord ? new WorkflowStarter(sfn, config.autoRecord.stateMachineArn, logger, metrics) : undefined;
+  for (const problem of config.problems) logger.error('configuration problem', { problem });
+
+  const core = async (raw: unknown): Promise<SmaResponse> => {
+    let event;
+    try {
+      event = parseSmaEvent(raw);
+    } catch (e) {
+      if (!(e instanceof MalformedEventError)) throw e;
+      logger.error('malformed SMA event answered with an empty action list', { reason: e.message, problems: e.problems.slice(0, 20) });
+      metrics.addMetric('MalformedEvents', MetricUnit.Count, 1);
+      return respond();
+    }
+    logger.appendKeys({ transactionId: event.CallDetails.TransactionId, sequence: event.Sequence, eventType: event.InvocationEventType });
+    return handleCallEvent(event, { config, callbacks, starter, log: logger, metrics });
+  };
+
+  return middy<unknown, SmaResponse, Error, Context>(core, {
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: () => {
+      logger.error('answering early with an empty action list: the handler ran out of time');
+      return respond();
+    },
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
+    .use({
+      onError: async (request) => {
+        logger.error('handler error answered with an empty action list', { error: request.error?.name, message: request.error?.message });
+        metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
+        request.response = respond();
+      },
+    });
+}

@@ -1,0 +1,63 @@
+/**
+ * Building the SMA's response: `{SchemaVersion, Actions, TransactionAttributes}`. The docs disagree on
+ * whether TransactionAttributes are merged or replaced, so whenever we change them we send the whole map
+ * (sma-protocol.md); when we don't, we omit the field, which keeps them.
+ */
+import type { Track } from '../shared/recording-request';
+
+export interface SmaAction {
+  Type: string;
+  Parameters: Record<string, unknown>;
+}
+export interface SmaResponse {
+  SchemaVersion: '1.0';
+  Actions: SmaAction[];
+  TransactionAttributes?: Record<string, string>;
+}
+
+export const MAX_ACTIONS = 10;
+/** The SMA's limits on TransactionAttributes. */
+export const MAX_ATTRIBUTES = 100;
+export const MAX_ATTRIBUTE_BYTES = 20 * 1024;
+
+export function respond(actions: SmaAction[] = [], attributes?: Record<string, string>): SmaResponse {
+  if (actions.length > MAX_ACTIONS) throw new Error(`an SMA response holds at most ${MAX_ACTIONS} actions, got ${actions.length}`);
+  return attributes === undefined ? { SchemaVersion: '1.0', Actions: actions } : { SchemaVersion: '1.0', Actions: actions, TransactionAttributes: attributes };
+}
+
+/** Throws if the map would be refused by the SMA (so the caller can fail the task instead of the call). */
+export function checkAttributes(attributes: Record<string, string>): void {
+  const count = Object.keys(attributes).length;
+  if (count > MAX_ATTRIBUTES) throw new Error(`TransactionAttributes would hold ${count} pairs, over the SMA's ${MAX_ATTRIBUTES}`);
+  const bytes = Buffer.byteLength(JSON.stringify(attributes));
+  if (bytes > MAX_ATTRIBUTE_BYTES) throw new Error(`TransactionAttributes would be ${bytes} bytes, over the SMA's ${MAX_ATTRIBUTE_BYTES}`);
+}
+
+export const startCallRecording = (callId: string, track: Track, location: string): SmaAction => ({
+  Type: 'StartCallRecording',
+  Parameters: { CallId: callId, Track: track, Destination: { Type: 'S3', Location: location } },
+});
+
+export interface SpeakVoice {
+  engine: string;
+  languageCode: string;
+  voiceId: string;
+}
+export const speak = (callId: string, text: string, voice: SpeakVoice): SmaAction => ({
+  Type: 'Speak',
+  Parameters: { CallId: callId, Text: text, TextType: 'text', Engine: voice.engine, LanguageCode: voice.languageCode, VoiceId: voice.voiceId },
+});
+
+export const hangup = (callId: string, sipResponseCode = '0'): SmaAction => ({
+  Type: 'Hangup',
+  Parameters: { CallId: callId, SipResponseCode: sipResponseCode },
+});
+
+export const callAndBridge = (callerIdNumber: string, uri: string, timeoutSeconds: number): SmaAction => ({
+  Type: 'CallAndBridge',
+  Parameters: {
+    CallTimeoutSeconds: timeoutSeconds,
+    CallerIdNumber: callerIdNumber,
+    Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: uri }],
+  },
+});

@@ -1,0 +1,54 @@
+/**
+ * Completing the workflow's task tokens. A callback that fails (token already used or timed out, throttling,
+ * Step Functions unreachable) is logged and counted, never thrown: the call must go on, and the workflow's
+ * own TimeoutSeconds turns a lost callback into a named outcome. Tokens are bearer credentials: they are
+ * never logged; `what` names the task instead.
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+
+/** SendTaskFailure limits (Step Functions API reference). */
+const MAX_ERROR = 256;
+const MAX_CAUSE = 32768;
+/** The token is spent or expired: expected after an SMA retry or a workflow timeout, not an incident. */
+const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export type CallbackResult = 'sent' | 'stale' | 'failed';
+
+export class TaskCallbacks {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  succeed(taskToken: string, output: unknown, what: string): Promise<CallbackResult> {
+    return this.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }), what, 'success');
+  }
+
+  fail(taskToken: string, error: string, cause: string, what: string): Promise<CallbackResult> {
+    // Names starting with "States." are reserved for the service.
+    const safeError = (error.startsWith('States.') ? `Sma.${error}` : error).slice(0, MAX_ERROR);
+    return this.send(new SendTaskFailureCommand({ taskToken, error: safeError, cause: cause.slice(0, MAX_CAUSE) }), what, `failure ${safeError}`);
+  }
+
+  private async send(command: SendTaskSuccessCommand | SendTaskFailureCommand, what: string, kind: string): Promise<CallbackResult> {
+    try {
+      // Two overloads of send(), one per command type.
+      await (command instanceof SendTaskSuccessCommand ? this.sfn.send(command) : this.sfn.send(command));
+      this.log.info('task callback sent', { task: what, callback: kind });
+      return 'sent';
+    } catch (e) {
+      const name = (e as Error).name;
+      if (STALE_TOKEN_ERRORS.has(name)) {
+        this.log.warn('task callback refused: token already used or timed out', { task: what, callback: kind, error: name });
+        this.metrics.addMetric('StaleTaskCallbacks', MetricUnit.Count, 1);
+        return 'stale';
+      }
+      this.log.error('task callback failed; the workflow will time out into a named outcome', { task: what, callback: kind, error: name, message: (e as Error).message });
+      this.metrics.addMetric('FailedTaskCallbacks', MetricUnit.Count, 1);
+      return 'failed';
+    }
+  }
+}
