@@ -1,0 +1,204 @@
+/**
+ * JSONata evaluation for the twin: "{% expr %}" strings anywhere in a field's value are evaluated,
+ * everything else is literal (recursively through objects and arrays), as the States Language spec
+ * ("JSONata Evaluation") and the AWS docs ("Transforming data with JSONata") describe.
+ *
+ * What an expression sees:
+ * - `$states` = { input, result?, errorOutput?, context } (spec "Reserved states variable");
+ * - the workflow variables, with their values at state entry (the caller passes that snapshot);
+ * - Step Functions' extra functions $partition, $range, $hash, $random([seed]), $uuid, $parse;
+ * - `$now()` / `$millis()` read the injected Clock, so a time-scaled run stays consistent;
+ * - `$eval` is refused: AWS documents it as unavailable ("use $parse instead").
+ * The expression gets no input document, so a top-level `$` or bare field name evaluates to
+ * nothing, which is an error, matching the spec's "JSONata Restrictions".
+ *
+ * Any failure (syntax, type error, undefined result, non-JSON result) is a
+ * `States.QueryEvaluationError` with a cause naming the state, the expression and the field.
+ */
+import jsonata from 'jsonata';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import { StatesError, StatesErrors } from './errors';
+
+export const isJsonataString = (v: unknown): v is string =>
+  typeof v === 'string' && v.length >= 4 && v.startsWith('{%') && v.endsWith('%}');
+
+/** The inner expression of a "{% ... %}" string. */
+export const jsonataSource = (v: string): string => v.slice(2, -2).trim();
+
+/** The `$states` reserved variable. */
+export interface StatesVariable {
+  input: unknown;
+  result?: unknown;
+  errorOutput?: unknown;
+  context: unknown;
+}
+
+/** Everything one evaluation needs besides the template itself. */
+export interface EvalScope {
+  states: StatesVariable;
+  /** Workflow variables as they were when the state was entered. */
+  variables: Readonly<Record<string, unknown>>;
+  stateName: string;
+  /** Id of the state's *Entered event, quoted in error causes like AWS does. */
+  enteredEventId: number;
+}
+
+/** Returns a syntax error message, or undefined when the expression parses. */
+export function jsonataSyntaxError(source: string): string | undefined {
+  try {
+    jsonata(source);
+    return undefined;
+  } catch (e) {
+    return describeJsonataError(e);
+  }
+}
+
+function describeJsonataError(e: unknown): string {
+  const err = e as { message?: string; code?: string; position?: number };
+  const where = err.code ? ` (code ${err.code}${err.position !== undefined ? `, position ${err.position}` : ''})` : '';
+  return `${err.message ?? String(e)}${where}`;
+}
+
+const HASH_ALGORITHMS: Record<string, string> = {
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
+
+/** A small seeded PRNG (mulberry32): same seed, same number, as AWS documents for $random(seed). */
+function seededRandom(seed: unknown): number {
+  const digest = createHash('sha256').update(JSON.stringify(seed) ?? 'null').digest();
+  let t = digest.readUInt32BE(0);
+  t = (t + 0x6d2b79f5) >>> 0;
+  let r = Math.imul(t ^ (t >>> 15), t | 1);
+  r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
+  return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+}
+
+const isInteger = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
+
+export class JsonataEvaluator {
+  private readonly cache = new Map<string, jsonata.Expression>();
+  private readonly functions: Record<string, unknown>;
+
+  constructor(
+    private readonly clock: Clock,
+    random: () => number = Math.random,
+  ) {
+    const fromMillis = (args: unknown[]) => {
+      // Delegate picture/timezone formatting to JSONata's own $fromMillis.
+      const names = ['$p', '$tz'].slice(0, args.length);
+      const expr = this.compile(`$fromMillis(${['$ms', ...names].join(', ')})`);
+      return expr.evaluate(undefined, { ms: this.clock.nowMs(), p: args[0], tz: args[1] });
+    };
+    this.functions = {
+      now: (...args: unknown[]) => (args.length === 0 ? new Date(this.clock.nowMs()).toISOString() : fromMillis(args)),
+      millis: () => this.clock.nowMs(),
+      partition: (array: unknown, size: unknown) => {
+        if (!Array.isArray(array)) throw new Error('$partition: the first argument must be an array');
+        if (!isInteger(size) || size <= 0) throw new Error('$partition: the chunk size must be a positive integer');
+        const out: unknown[][] = [];
+        for (let i = 0; i < array.length; i += size) out.push(array.slice(i, i + size));
+        return out;
+      },
+      range: (start: unknown, end: unknown, step: unknown) => {
+        if (!isInteger(start) || !isInteger(end) || !isInteger(step)) throw new Error('$range: all arguments must be integers');
+        if (step === 0) throw new Error('$range: the step must not be zero');
+        const out: number[] = [];
+        for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
+          out.push(v);
+          if (out.length > 1000) throw new Error('$range: the array must not contain more than 1000 items');
+        }
+        return out;
+      },
+      hash: (data: unknown, algorithm: unknown) => {
+        const algo = typeof algorithm === 'string' ? HASH_ALGORITHMS[algorithm] : undefined;
+        if (!algo) throw new Error(`$hash: unsupported algorithm ${JSON.stringify(algorithm)} (use ${Object.keys(HASH_ALGORITHMS).join(', ')})`);
+        const text = typeof data === 'string' ? data : JSON.stringify(data);
+        if (text === undefined || text.length > 10000) throw new Error('$hash: the data must be defined and at most 10,000 characters');
+        return createHash(algo).update(text).digest('hex');
+      },
+      random: (...args: unknown[]) => (args.length > 0 && args[0] !== undefined ? seededRandom(args[0]) : random()),
+      uuid: () => randomUUID(),
+      parse: (text: unknown) => {
+        if (typeof text !== 'string') throw new Error('$parse: the argument must be a string');
+        return JSON.parse(text);
+      },
+      eval: () => {
+        throw new Error('$eval is not available in Step Functions; use $parse');
+      },
+    };
+  }
+
+  private compile(source: string): jsonata.Expression {
+    let expr = this.cache.get(source);
+    if (!expr) {
+      expr = jsonata(source);
+      this.cache.set(source, expr);
+    }
+    return expr;
+  }
+
+  /**
+   * Evaluate a field value: JSONata strings are evaluated, other values copied, recursively.
+   * `field` names the location for error causes, e.g. `Arguments` or `Assign/count`.
+   */
+  async evaluate(template: unknown, scope: EvalScope, field: string): Promise<unknown> {
+    if (isJsonataString(template)) return this.evaluateExpression(jsonataSource(template), scope, field);
+    if (Array.isArray(template)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < template.length; i++) out.push(await this.evaluate(template[i], scope, `${field}[${i}]`));
+      return out;
+    }
+    if (template !== null && typeof template === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(template)) out[k] = await this.evaluate(v, scope, `${field}/${k}`);
+      return out;
+    }
+    return template;
+  }
+
+  private async evaluateExpression(source: string, scope: EvalScope, field: string): Promise<unknown> {
+    const fail = (what: string) =>
+      new StatesError(
+        StatesErrors.QueryEvaluationError,
+        `An error occurred while executing the state '${scope.stateName}' (entered at the event id #${scope.enteredEventId}). ` +
+          `The JSONata expression '${source}' specified for the field '${field}' ${what}`,
+      );
+    let value: unknown;
+    try {
+      const expr = this.compile(source);
+      value = await expr.evaluate(undefined, { ...this.functions, ...scope.variables, states: scope.states });
+    } catch (e) {
+      throw fail(`threw an error: ${describeJsonataError(e)}`);
+    }
+    if (value === undefined) throw fail('returned nothing (undefined).');
+    try {
+      return toJson(value);
+    } catch (e) {
+      throw fail(`returned a value that is not JSON: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Copy a JSONata result into plain JSON (drops sequence flags), refusing functions and non-finite numbers. */
+function toJson(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`${value} is not a JSON number`);
+    return value;
+  }
+  if (typeof value === 'function') throw new Error('a function');
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toJson(v)));
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (obj._jsonata_lambda || obj._jsonata_function) throw new Error('a function');
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = toJson(v);
+    return out;
+  }
+  throw new Error(`a value of type ${typeof value}`);
+}
