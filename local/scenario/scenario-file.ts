@@ -1,0 +1,138 @@
+/**
+ * The scenario format (shared/reference/design.md, "The scenario interface"): a stable contract that tests and
+ * outside checks drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds:
+ * must be a number >= 0"), because a typo in a fault must not silently test the happy path.
+ */
+import { OUTCOMES, type Outcome } from '../../statemachines/definition';
+import { TRACKS, type Track } from '../../lambdas/shared/recording-request';
+
+export interface ScenarioFaults {
+  startRecording?: string[];
+  consent?: string[];
+  hangupAfterSeconds?: number;
+  deliveryDelaySeconds?: number;
+  dropRecording?: boolean;
+  metadata?: Record<string, string>;
+  emptyRecording?: boolean;
+}
+
+export interface ScenarioCall {
+  name: string;
+  track: Track;
+  /** undefined = the twin's recording bucket */
+  location?: string;
+  legs: 1 | 2;
+  durationSeconds: number;
+  consentText?: string;
+  faults: ScenarioFaults;
+  expect?: { outcome?: Outcome; startAttempts?: number };
+}
+
+export const DEFAULT_DURATION_SECONDS = 60;
+const ALL_OUTCOMES: readonly string[] = [...OUTCOMES, 'INVALID_INPUT'];
+const START_ERRORS = ['SystemException', 'InvalidActionParameter', 'NoAccessToDestination'];
+const CONSENT_ERRORS = ['SystemException', 'ActionExecutionThrottled', 'InvalidActionParameter', 'AccessDenied', 'MissingRequiredActionParameter'];
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function onlyKeys(o: Obj, allowed: string[], at: string) {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ScenarioError(`${at}.${k}`, `unknown field (allowed: ${allowed.join(', ')})`);
+}
+function num(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ScenarioError(field, `must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return v;
+}
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw new ScenarioError(field, `must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+function errorList(v: unknown, field: string, allowed: string[]): string[] {
+  if (!Array.isArray(v) || v.length > 20) throw new ScenarioError(field, 'must be an array of at most 20 error names');
+  v.forEach((e, i) => {
+    if (typeof e !== 'string' || !allowed.includes(e)) throw new ScenarioError(`${field}[${i}]`, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(e)}`);
+  });
+  return v as string[];
+}
+
+function parseFaults(v: unknown, at: string): ScenarioFaults {
+  if (v === undefined) return {};
+  if (!isObj(v)) throw new ScenarioError(at, 'must be an object');
+  onlyKeys(v, ['startRecording', 'consent', 'hangupAfterSeconds', 'deliveryDelaySeconds', 'dropRecording', 'metadata', 'emptyRecording'], at);
+  const f: ScenarioFaults = {};
+  if (v.startRecording !== undefined) f.startRecording = errorList(v.startRecording, `${at}.startRecording`, START_ERRORS);
+  if (v.consent !== undefined) f.consent = errorList(v.consent, `${at}.consent`, CONSENT_ERRORS);
+  if (v.hangupAfterSeconds !== undefined) f.hangupAfterSeconds = num(v.hangupAfterSeconds, `${at}.hangupAfterSeconds`, 0, 86400);
+  if (v.deliveryDelaySeconds !== undefined) f.deliveryDelaySeconds = num(v.deliveryDelaySeconds, `${at}.deliveryDelaySeconds`, 0, 86400);
+  if (v.dropRecording !== undefined) f.dropRecording = bool(v.dropRecording, `${at}.dropRecording`);
+  if (v.emptyRecording !== undefined) f.emptyRecording = bool(v.emptyRecording, `${at}.emptyRecording`);
+  if (v.metadata !== undefined) {
+    if (!isObj(v.metadata)) throw new ScenarioError(`${at}.metadata`, 'must be an object of string values');
+    for (const [k, val] of Object.entries(v.metadata)) {
+      if (typeof val !== 'string') throw new ScenarioError(`${at}.metadata.${k}`, 'must be a string');
+      if (!/^[a-z0-9-]+$/.test(k)) throw new ScenarioError(`${at}.metadata.${k}`, 'metadata names are lowercase letters, digits and "-"');
+    }
+    f.metadata = v.metadata as Record<string, string>;
+  }
+  return f;
+}
+
+export function parseScenario(raw: unknown): ScenarioCall[] {
+  if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
+  onlyKeys(raw, ['calls'], '<root>');
+  if (!Array.isArray(raw.calls) || raw.calls.length === 0) throw new ScenarioError('calls', 'must be a non-empty array');
+  if (raw.calls.length > 100_000) throw new ScenarioError('calls', 'at most 100000 calls');
+  const names = new Set<string>();
+  return raw.calls.map((c, i) => {
+    const at = `calls[${i}]`;
+    if (!isObj(c)) throw new ScenarioError(at, 'must be an object');
+    onlyKeys(c, ['name', 'track', 'location', 'legs', 'durationSeconds', 'consentText', 'faults', 'expect'], at);
+    if (typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 200) throw new ScenarioError(`${at}.name`, 'must be a non-empty string of at most 200 characters');
+    if (names.has(c.name)) throw new ScenarioError(`${at}.name`, `duplicate call name "${c.name}"`);
+    names.add(c.name);
+    const track = c.track ?? 'BOTH';
+    if (typeof track !== 'string' || !(TRACKS as readonly string[]).includes(track)) throw new ScenarioError(`${at}.track`, `must be one of ${TRACKS.join(', ')}, got ${JSON.stringify(track)}`);
+    if (c.location !== undefined) {
+      // Invalid locations are allowed on purpose (to drive INVALID_INPUT); only the type is checked here.
+      if (typeof c.location !== 'string') throw new ScenarioError(`${at}.location`, 'must be a string "bucket[/prefix]"');
+    }
+    const legs = c.legs ?? 2;
+    if (legs !== 1 && legs !== 2) throw new ScenarioError(`${at}.legs`, `must be 1 or 2, got ${JSON.stringify(legs)}`);
+    const durationSeconds = c.durationSeconds === undefined ? DEFAULT_DURATION_SECONDS : num(c.durationSeconds, `${at}.durationSeconds`, 1, 4 * 3600);
+    if (c.consentText !== undefined && typeof c.consentText !== 'string') throw new ScenarioError(`${at}.consentText`, 'must be a string');
+    const call: ScenarioCall = { name: c.name, track: track as Track, location: c.location as string | undefined, legs, durationSeconds, faults: parseFaults(c.faults, `${at}.faults`) };
+    if (c.consentText !== undefined) call.consentText = c.consentText as string;
+    if (c.expect !== undefined) {
+      if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
+      onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);
+      call.expect = {};
+      if (c.expect.outcome !== undefined) {
+        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOMES.includes(c.expect.outcome)) throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOMES.join(', ')}, got ${JSON.stringify(c.expect.outcome)}`);
+        call.expect.outcome = c.expect.outcome as Outcome;
+      }
+      if (c.expect.startAttempts !== undefined) call.expect.startAttempts = num(c.expect.startAttempts, `${at}.expect.startAttempts`, 0, 100);
+    }
+    return call;
+  });
+}
+
+/** Reads and parses a scenario file's text; JSON syntax errors name the position. */
+export function parseScenarioText(text: string): ScenarioCall[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError('<file>', `not valid JSON: ${(e as Error).message}`);
+  }
+  return parseScenario(raw);
+}

@@ -1,0 +1,69 @@
+/** The definition file itself: valid ASL, every setting filled, names that the Lambda and operations rely on. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS, OUTCOMES, loadDefinitionTemplate, renderDefinition, verifyDeadlineSeconds } from '../../statemachines/definition';
+import { Arg, Command } from '../../lambdas/shared/workflow-contract';
+
+const def = renderDefinition() as any;
+const states: Record<string, any> = def.States;
+
+it('passes asl-validator once rendered', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'asl-')), 'rendered.asl.json');
+  writeFileSync(file, JSON.stringify(def));
+  const out = execFileSync(process.execPath, [require.resolve('asl-validator/dist/bin/asl-validator.js'), '--json-path', file], { encoding: 'utf8' });
+  expect(out).toMatch(/is valid/);
+});
+
+it('fills every placeholder with a typed setting, and refuses an unknown one', () => {
+  expect(JSON.stringify(def)).not.toMatch(/\$\{[A-Za-z]+\}/);
+  expect(states.VerifyRecording.Retry[0].MaxAttempts).toBe(DEFAULT_SETTINGS.VerifyMaxRetries);
+  expect(states.StartRecording.TimeoutSeconds).toBe(DEFAULT_SETTINGS.StartAttemptTimeoutSeconds);
+  expect(def.TimeoutSeconds).toBe(DEFAULT_SETTINGS.ExecutionTimeoutSeconds);
+  expect(() => renderDefinition({}, { Comment: '${NoSuchSetting}' })).toThrow(/NoSuchSetting/);
+  expect(() => renderDefinition({ StartMaxAttempts: Number.NaN })).toThrow(/StartMaxAttempts/);
+});
+
+it('escapes a consent text setting so it stays a JSONata string literal', () => {
+  const d = renderDefinition({ DefaultConsentText: "It's recorded" }) as any;
+  expect(d.States.ValidateInput.Assign.call).toContain("It\\'s recorded");
+});
+
+it('sends exactly the commands and argument names of the Lambda contract', () => {
+  const commands = Object.values(states)
+    .filter((s) => s.Resource?.includes('updateSipMediaApplicationCall'))
+    .map((s) => s.Arguments.Arguments);
+  expect(commands.map((a) => a.command).sort()).toEqual(Object.values(Command).sort());
+  const argNames = new Set(Object.values(Arg));
+  for (const a of commands) for (const k of Object.keys(a)) expect(argNames).toContain(k);
+  for (const a of commands) expect(a.taskToken).toBe('{% $states.context.Task.Token %}');
+});
+
+it('bounds every callback task with TimeoutSeconds and the execution as a whole', () => {
+  for (const [name, s] of Object.entries(states)) if (s.Resource?.endsWith('.waitForTaskToken')) expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
+  const worst =
+    DEFAULT_SETTINGS.StartMaxAttempts * (DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + DEFAULT_SETTINGS.StartMaxDelaySeconds) +
+    (DEFAULT_SETTINGS.ConsentMaxRetries + 1) * DEFAULT_SETTINGS.ConsentTimeoutSeconds +
+    DEFAULT_SETTINGS.CallEndTimeoutSeconds +
+    verifyDeadlineSeconds(DEFAULT_SETTINGS) * 2;
+  expect(DEFAULT_SETTINGS.ExecutionTimeoutSeconds).toBeGreaterThan(worst);
+});
+
+it('ends every path in a named terminal state, and every state is reachable', () => {
+  const terminals = Object.entries(states).filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail').map(([n]) => n).sort();
+  expect(terminals).toEqual([...OUTCOMES, 'INVALID_INPUT'].sort());
+  const reachable = new Set<string>();
+  const visit = (n: string) => {
+    if (reachable.has(n)) return;
+    reachable.add(n);
+    const s = states[n];
+    [s.Next, s.Default, ...(s.Choices ?? []).map((c: any) => c.Next), ...(s.Catch ?? []).map((c: any) => c.Next)].filter(Boolean).forEach(visit);
+  };
+  visit(def.StartAt);
+  expect([...reachable].sort()).toEqual(Object.keys(states).sort());
+});
+
+it('keeps the template valid JSON with placeholders (the file users edit)', () => {
+  expect(JSON.stringify(loadDefinitionTemplate())).toMatch(/"\$\{StartMaxAttempts\}"/);
+});

@@ -1,0 +1,126 @@
+/**
+ * Runs statemachines/recording-workflow.asl.json on the twin's interpreter with a scripted TaskInvoker that
+ * plays the SMA Lambda and S3: each test says what every StartRecording attempt, notice, call end and
+ * HeadObject poll does, and inspects the execution, its variables and the S3 writes the workflow made.
+ */
+import { ScaledClock } from '../../local/clock';
+import { StepFunctionsEngine, TaskFailedError, type ExecutionInfo, type TaskInvokeRequest } from '../../local/stepfunctions';
+import { renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
+
+export type Step = 'ok' | 'never' | { error: string; cause?: string };
+export interface HeadResult {
+  ContentLength?: number;
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+  ETag?: string;
+  ChecksumCRC64NVME?: string;
+}
+export interface Script {
+  /** One entry per StartRecording attempt (the last repeats). 'never' = no callback (the attempt times out). */
+  start?: Step[];
+  /** The UpdateSipMediaApplicationCall API itself fails for this command (e.g. ChimeSdkVoice.NotFoundException). */
+  updateError?: Partial<Record<'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd', string>>;
+  consent?: Step[];
+  callEnd?: Step;
+  /** Virtual seconds between WaitForCallEnd and the HANGUP callback. */
+  callSeconds?: number;
+  /** One entry per HeadObject poll (the last repeats): 'missing' = 404. */
+  head?: Array<'missing' | HeadResult>;
+  tagging?: 'ok' | { error: string };
+  manifest?: 'ok' | { error: string };
+}
+
+export const RECORDING_LOCATION = 'rec-bucket/support/2026/11/25/2026-11-25-10-00-00-000_tx-1_call-a.wav';
+export const INPUT = { sipMediaApplicationId: 'sma-1', transactionId: 'tx-1', callId: 'call-a', track: 'BOTH', location: 'rec-bucket/support' };
+
+export function goodHead(seconds: number, overrides: Partial<HeadResult> = {}): HeadResult {
+  return {
+    ContentLength: 44 + seconds * 8000 * 2 * 2,
+    ContentType: 'audio/wav',
+    ETag: '"etag"',
+    ...overrides,
+    Metadata: { 'transaction-id': 'tx-1', 'call-id': 'call-a', 'recording-duration': String(seconds), 'recording-audio-file-format': 'audio/wav', ...(overrides.Metadata ?? {}) },
+  };
+}
+
+export interface Run {
+  info: ExecutionInfo;
+  requests: TaskInvokeRequest[];
+  /** putObject requests: key -> parsed JSON body */
+  manifests: Map<string, any>;
+  tagging: any[];
+  statesEntered: string[];
+}
+
+export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 500): Promise<Run> {
+  const clock = new ScaledClock(speed);
+  const requests: TaskInvokeRequest[] = [];
+  const manifests = new Map<string, any>();
+  const tagging: any[] = [];
+  const counters = { start: 0, consent: 0, head: 0 };
+  let engine!: StepFunctionsEngine;
+  const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list && list.length ? list[Math.min(i, list.length - 1)] : fallback);
+  const complete = (token: string, step: Step, output: unknown) => {
+    if (step === 'never') return;
+    setImmediate(() => {
+      try {
+        if (step === 'ok') engine.sendTaskSuccess({ taskToken: token, output: JSON.stringify(output) });
+        else engine.sendTaskFailure({ taskToken: token, error: step.error, cause: step.cause ?? '' });
+      } catch {
+        /* token already closed (timed out): what a late SMA callback would see */
+      }
+    });
+  };
+
+  const invoker = {
+    async invoke(req: TaskInvokeRequest): Promise<unknown> {
+      requests.push(req);
+      const args = req.args as any;
+      if (req.service === 'chimesdkvoice') {
+        const a = args.Arguments as Record<string, string>;
+        const command = a.command as 'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd';
+        const apiError = script.updateError?.[command];
+        if (apiError) throw new TaskFailedError(apiError, 'The call is no longer active');
+        if (command === 'StartRecording') complete(a.taskToken, at(script.start, counters.start++, 'ok'), { location: RECORDING_LOCATION, callId: a.callId, track: a.track, legStartMs: 1, legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }] });
+        if (command === 'NotifyConsent') complete(a.taskToken, at(script.consent, counters.consent++, 'ok'), { legs: ['LEG-A', 'LEG-B'] });
+        if (command === 'WaitForCallEnd') {
+          const step = script.callEnd ?? 'ok';
+          void clock.sleep((script.callSeconds ?? 60) * 1000).then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A' }));
+        }
+        return { SipMediaApplicationCall: { TransactionId: 'tx-1' } };
+      }
+      if (req.action === 'headObject') {
+        const h = at(script.head, counters.head++, goodHead(script.callSeconds ?? 60));
+        if (h === 'missing') throw new TaskFailedError('S3.NoSuchKeyException', 'Not Found');
+        return h;
+      }
+      if (req.action === 'putObjectTagging') {
+        if (script.tagging && script.tagging !== 'ok') throw new TaskFailedError(script.tagging.error, 'tagging refused');
+        tagging.push(args);
+        return {};
+      }
+      if (req.action === 'putObject') {
+        if (script.manifest && script.manifest !== 'ok') throw new TaskFailedError(script.manifest.error, 'write refused');
+        manifests.set(`${args.Bucket}/${args.Key}`, JSON.parse(args.Body));
+        return { ETag: '"m"' };
+      }
+      throw new Error(`unexpected task ${req.service}:${req.action}`);
+    },
+  };
+  engine = new StepFunctionsEngine({ invoker, clock });
+  try {
+    const { stateMachineArn } = engine.createStateMachine({ name: 'recording-workflow', definition: renderDefinition({ DurationToleranceSeconds: 30, ...settings }) });
+    const { executionArn } = engine.startExecution({ stateMachineArn, name: 'tx-1', input: JSON.stringify(input) });
+    const info = await engine.waitForExecution(executionArn);
+    const statesEntered = info.history.filter((e) => e.type.endsWith('StateEntered')).map((e: any) => e.stateEnteredEventDetails?.name);
+    return { info, requests, manifests, tagging, statesEntered };
+  } finally {
+    engine.close();
+  }
+}
+
+/** The outcome and audit summary, whichever terminal state ended the execution. */
+export function summaryOf(info: ExecutionInfo): any {
+  if (info.status === 'SUCCEEDED') return info.output;
+  return { ...(info.cause && info.cause.startsWith('{') ? JSON.parse(info.cause) : {}), error: info.error };
+}
