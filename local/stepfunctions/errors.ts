@@ -32,6 +32,16 @@ export class StatesError extends Error {
   }
 }
 
+/** A JSONata failure; `location` is the field path, e.g. `Arguments/Key`. */
+export class QueryEvaluationError extends StatesError {
+  constructor(
+    cause: string,
+    readonly location: string,
+  ) {
+    super(StatesErrors.QueryEvaluationError, cause);
+  }
+}
+
 /**
  * What a `TaskInvoker` throws when the task fails: `error` becomes the ASL error name
  * (e.g. `S3.NoSuchKeyException`), `cause` the human-readable text.

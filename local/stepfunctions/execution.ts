@@ -13,7 +13,7 @@
  */
 import type { Clock } from '../clock';
 import type { Definition, StateDef } from './definition';
-import { ExecutionClosedError, HistoryLimitError, SfnApiError, StatesError, StatesErrors } from './errors';
+import { ExecutionClosedError, HistoryLimitError, QueryEvaluationError, SfnApiError, StatesError, StatesErrors } from './errors';
 import { History, type HistoryEventRecord } from './history';
 import type { JsonataEvaluator } from './jsonata-eval';
 import { runChoice } from './states/choice';
@@ -182,7 +182,8 @@ export class Execution implements StateRuntime {
     } catch (e) {
       this.ensureOpen();
       if (e instanceof StatesError && e.error === StatesErrors.QueryEvaluationError) {
-        this.record('EvaluationFailed', { error: e.error, cause: e.cause, location: field, state: cur.name });
+        const location = e instanceof QueryEvaluationError ? e.location : field;
+        this.record('EvaluationFailed', { error: e.error, cause: e.cause, location, state: cur.name });
       }
       throw e;
     }

@@ -18,7 +18,7 @@
 import jsonata from 'jsonata';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import { StatesError, StatesErrors } from './errors';
+import { QueryEvaluationError } from './errors';
 
 export const isJsonataString = (v: unknown): v is string =>
   typeof v === 'string' && v.length >= 4 && v.startsWith('{%') && v.endsWith('%}');
@@ -163,10 +163,10 @@ export class JsonataEvaluator {
 
   private async evaluateExpression(source: string, scope: EvalScope, field: string): Promise<unknown> {
     const fail = (what: string) =>
-      new StatesError(
-        StatesErrors.QueryEvaluationError,
+      new QueryEvaluationError(
         `An error occurred while executing the state '${scope.stateName}' (entered at the event id #${scope.enteredEventId}). ` +
           `The JSONata expression '${source}' specified for the field '${field}' ${what}`,
+        field,
       );
     let value: unknown;
     try {
