@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+} from '@aws-sdk/client-s3';
+import { makeS3Client, startS3Server } from '../../local/s3/server';
+import { startTwinS3, type Twin } from './helpers';
+
+describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
+  let twin: Twin;
+  beforeAll(async () => {
+    twin = await startTwinS3(['rec-bucket', 'other-bucket']);
+  });
+  afterAll(() => twin.close());
+
+  it('listens on loopback and keeps the configured buckets on disk', () => {
+    expect(twin.s3Server.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(readdirSync(twin.dataDir).sort()).toEqual(['other-bucket', 'rec-bucket']);
+  });
+
+  it('round-trips an object with user metadata, content type and tags', async () => {
+    const body = Buffer.from('RIFF....WAVE fake');
+    const put = await twin.s3.send(
+      new PutObjectCommand({
+        Bucket: 'rec-bucket',
+        Key: 'a/b/c.wav',
+        Body: body,
+        ContentType: 'audio/wav',
+        Metadata: { 'transaction-id': 'tx-1', 'recording-duration': '62.4' },
+      }),
+    );
+    expect(put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+
+    const head = await twin.s3.send(new HeadObjectCommand({ Bucket: 'rec-bucket', Key: 'a/b/c.wav' }));
+    expect(head.Metadata).toEqual({ 'transaction-id': 'tx-1', 'recording-duration': '62.4' });
+    expect(head.ContentType).toBe('audio/wav');
+    expect(head.ContentLength).toBe(body.length);
+    expect(head.ETag).toBe(put.ETag);
+
+    await twin.s3.send(
+      new PutObjectTaggingCommand({ Bucket: 'rec-bucket', Key: 'a/b/c.wav', Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }] } }),
+    );
+    const tags = await twin.s3.send(new GetObjectTaggingCommand({ Bucket: 'rec-bucket', Key: 'a/b/c.wav' }));
+    expect(tags.TagSet).toEqual([{ Key: 'recording-status', Value: 'RECORDED' }]);
+
+    const get = await twin.s3.send(new GetObjectCommand({ Bucket: 'rec-bucket', Key: 'a/b/c.wav' }));
+    expect(Buffer.from(await get.Body!.transformToByteArray())).toEqual(body);
+
+    const list = await twin.s3.send(new ListObjectsV2Command({ Bucket: 'rec-bucket', Prefix: 'a/' }));
+    expect(list.Contents?.map((o) => [o.Key, o.Size])).toEqual([['a/b/c.wav', body.length]]);
+  });
+
+  it('stores a stream body as sent (the client does not switch to aws-chunked)', async () => {
+    const body = Buffer.from('streamed body');
+    await twin.s3.send(new PutObjectCommand({ Bucket: 'rec-bucket', Key: 'stream.bin', Body: Readable.from([body]), ContentLength: body.length }));
+    const get = await twin.s3.send(new GetObjectCommand({ Bucket: 'rec-bucket', Key: 'stream.bin' }));
+    expect(get.ContentEncoding).toBeUndefined();
+    expect(Buffer.from(await get.Body!.transformToByteArray())).toEqual(body);
+  });
+
+  it('fails HeadObject on a missing key with NotFound (404)', async () => {
+    const err = await twin.s3.send(new HeadObjectCommand({ Bucket: 'rec-bucket', Key: 'missing.wav' })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+  });
+
+  it('keeps objects across a restart on the same data folder', async () => {
+    const dataDir = `${twin.dataDir}-restart`;
+    const first = await startS3Server({ dataDir, buckets: ['keep'] });
+    const c1 = makeS3Client(first.endpoint);
+    await c1.send(new PutObjectCommand({ Bucket: 'keep', Key: 'k', Body: 'v' }));
+    c1.destroy();
+    await first.close();
+    const second = await startS3Server({ dataDir, buckets: ['keep'] });
+    const c2 = makeS3Client(second.endpoint);
+    const head = await c2.send(new HeadObjectCommand({ Bucket: 'keep', Key: 'k' }));
+    expect(head.ContentLength).toBe(1);
+    c2.destroy();
+    await second.close();
+    expect(existsSync(dataDir)).toBe(true);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
