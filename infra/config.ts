@@ -1,0 +1,186 @@
+/**
+ * Deployment settings, read from CDK context (`cdk.json` "context", or `npx cdk deploy -c key=value`).
+ * Values given with `-c` arrive as strings, so every reader here parses and validates; a bad value fails the
+ * synth with a message naming the key (better than a stack that deploys and then drops recordings).
+ *
+ * | key                            | default         | meaning                                                                 |
+ * | ------------------------------ | --------------- | ----------------------------------------------------------------------- |
+ * | stackName                      | CallRecording   | CloudFormation stack name                                               |
+ * | account / region               | (agnostic)      | pin the stack's environment; unset = environment-agnostic template      |
+ * | recordingPrefix                | recordings      | key prefix the SMA writes under (RECORDING_LOCATION = bucket/prefix)    |
+ * | encryption                     | s3-managed      | s3-managed (SSE-S3) or kms (SSE-KMS, customer managed key, rotation)    |
+ * | objectOwnership                | BucketOwnerPreferred | or BucketOwnerEnforced (ACLs off); see recording-bucket.ts          |
+ * | objectLockMode                 | (off)           | GOVERNANCE or COMPLIANCE: Object Lock with a default retention          |
+ * | objectLockDays                 | 365             | default retention when objectLockMode is set                            |
+ * | glacierTransitionDays          | 30              | current versions to Glacier Instant Retrieval after N days (0 = never)  |
+ * | noncurrentVersionExpirationDays| 90              | delete noncurrent versions after N days (0 = never)                     |
+ * | accessLogExpirationDays        | 365             | server access log objects expire after N days                           |
+ * | logRetentionDays               | 90              | CloudWatch Logs retention (Lambda + state machine)                      |
+ * | autoRecord                     | off             | SMA Lambda AUTO_RECORD: "on" starts a workflow for every new call       |
+ * | recordingTrack                 | BOTH            | BOTH, INCOMING or OUTGOING                                              |
+ * | consentText                    | (workflow default) | notice spoken after recording starts (<= 1000 chars)                 |
+ * | bridgeRoutes                   | {}              | JSON map dialled E.164 -> bridge target E.164                           |
+ * | smaName                        | <stackName>-sma | name of the SIP media application                                       |
+ * | invokePermissionScope          | sma             | sma: Lambda invoke allowed for this SMA's ARN only; account: any SMA    |
+ * | powertoolsLogLevel             | INFO            | POWERTOOLS_LOG_LEVEL of the SMA Lambda                                  |
+ * | alarmEmail                     | (none)          | e-mail address subscribed to the alarm topic                            |
+ * | workflowSettings               | {}              | JSON overrides of statemachines/definition.ts WorkflowSettings          |
+ */
+import type { Node } from 'constructs';
+import { DEFAULT_SETTINGS, type WorkflowSettings } from '../statemachines/definition';
+
+export type Encryption = 's3-managed' | 'kms';
+export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
+export type Track = 'BOTH' | 'INCOMING' | 'OUTGOING';
+
+export interface RecordingConfig {
+  readonly stackName: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly recordingPrefix: string;
+  readonly encryption: Encryption;
+  readonly objectOwnership: 'BucketOwnerPreferred' | 'BucketOwnerEnforced';
+  readonly objectLock?: { readonly mode: ObjectLockMode; readonly days: number };
+  readonly glacierTransitionDays: number;
+  readonly noncurrentVersionExpirationDays: number;
+  readonly accessLogExpirationDays: number;
+  readonly logRetentionDays: number;
+  /** Values the SMA Lambda's loadConfig accepts (lambdas/sma-handler/config.ts). */
+  readonly autoRecord: 'off' | 'on';
+  readonly recordingTrack: Track;
+  readonly consentText?: string;
+  readonly bridgeRoutes: Record<string, string>;
+  readonly smaName: string;
+  readonly invokePermissionScope: 'sma' | 'account';
+  readonly powertoolsLogLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly alarmEmail?: string;
+  readonly workflowSettings: Partial<WorkflowSettings>;
+}
+
+export const DEFAULT_STACK_NAME = 'CallRecording';
+
+/** CloudWatch Logs accepts only these retention values. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const E164 = /^\+[1-9]\d{6,14}$/;
+/** S3 safe characters only, no leading/trailing slash, no empty / "." / ".." segment (same rules as the workflow's input check). */
+const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+
+class ConfigError extends Error {
+  constructor(key: string, message: string) {
+    super(`context "${key}": ${message}`);
+  }
+}
+
+export function readConfig(node: Node): RecordingConfig {
+  const raw = (key: string): unknown => {
+    const v = node.tryGetContext(key);
+    return v === '' ? undefined : v;
+  };
+  const str = (key: string, fallback: string): string => {
+    const v = raw(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'string') throw new ConfigError(key, `must be a string, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const optStr = (key: string): string | undefined => {
+    const v = raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new ConfigError(key, `must be a string, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = str(key, fallback);
+    if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const v = raw(key);
+    if (v === undefined) return fallback;
+    const n = typeof v === 'string' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const json = (key: string): Record<string, unknown> => {
+    const v = raw(key);
+    if (v === undefined) return {};
+    let parsed: unknown = v;
+    if (typeof v === 'string') {
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        throw new ConfigError(key, 'must be a JSON object');
+      }
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(key, 'must be a JSON object');
+    return parsed as Record<string, unknown>;
+  };
+
+  const stackName = str('stackName', DEFAULT_STACK_NAME);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,59}$/.test(stackName)) throw new ConfigError('stackName', 'must start with a letter and contain only letters, digits and "-" (at most 60 characters: the state machine name derives from it)');
+
+  const recordingPrefix = str('recordingPrefix', 'recordings').replace(/\/+$/, '');
+  if (!PREFIX.test(recordingPrefix) || recordingPrefix.split('/').some((s) => s === '.' || s === '..') || recordingPrefix.length > 200) {
+    throw new ConfigError('recordingPrefix', `must be a non-empty S3 key prefix of safe characters without empty, "." or ".." segments, got "${recordingPrefix}"`);
+  }
+
+  const lockMode = optStr('objectLockMode');
+  let objectLock: RecordingConfig['objectLock'];
+  if (lockMode !== undefined) {
+    if (lockMode !== 'GOVERNANCE' && lockMode !== 'COMPLIANCE') throw new ConfigError('objectLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
+    objectLock = { mode: lockMode, days: int('objectLockDays', 365, 1, 36500) };
+  }
+
+  const logRetentionDays = int('logRetentionDays', 90, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+
+  const consentText = optStr('consentText');
+  if (consentText !== undefined && (consentText.trim() === '' || consentText.length > 1000)) throw new ConfigError('consentText', 'must be non-blank and at most 1000 characters (the Speak action limit)');
+
+  const bridgeRoutes: Record<string, string> = {};
+  for (const [from, to] of Object.entries(json('bridgeRoutes'))) {
+    if (!E164.test(from) || typeof to !== 'string' || !E164.test(to)) throw new ConfigError('bridgeRoutes', `keys and values must be E.164 numbers, got ${JSON.stringify(from)} -> ${JSON.stringify(to)}`);
+    bridgeRoutes[from] = to;
+  }
+
+  const workflowSettings: Partial<WorkflowSettings> = {};
+  for (const [k, v] of Object.entries(json('workflowSettings'))) {
+    if (!(k in DEFAULT_SETTINGS)) throw new ConfigError('workflowSettings', `unknown setting "${k}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
+    const expected = typeof DEFAULT_SETTINGS[k as keyof WorkflowSettings];
+    if (typeof v !== expected) throw new ConfigError('workflowSettings', `"${k}" must be a ${expected}`);
+    (workflowSettings as Record<string, unknown>)[k] = v;
+  }
+
+  const alarmEmail = optStr('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new ConfigError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);
+
+  const account = optStr('account');
+  if (account !== undefined && !/^\d{12}$/.test(account)) throw new ConfigError('account', 'must be a 12-digit AWS account id');
+  const region = optStr('region');
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError('region', `must be a region name such as us-east-1, got "${region}"`);
+
+  const smaName = str('smaName', `${stackName}-sma`);
+  if (!/^[a-zA-Z0-9 _.-]{1,256}$/.test(smaName)) throw new ConfigError('smaName', 'must be 1-256 characters of letters, digits, space, "_", "." or "-"');
+
+  return {
+    stackName,
+    account,
+    region,
+    recordingPrefix,
+    encryption: oneOf('encryption', ['s3-managed', 'kms'] as const, 's3-managed'),
+    objectOwnership: oneOf('objectOwnership', ['BucketOwnerPreferred', 'BucketOwnerEnforced'] as const, 'BucketOwnerPreferred'),
+    objectLock,
+    glacierTransitionDays: int('glacierTransitionDays', 30, 0, 36500),
+    noncurrentVersionExpirationDays: int('noncurrentVersionExpirationDays', 90, 0, 36500),
+    accessLogExpirationDays: int('accessLogExpirationDays', 365, 1, 36500),
+    logRetentionDays,
+    autoRecord: oneOf('autoRecord', ['off', 'on'] as const, 'off'),
+    recordingTrack: oneOf('recordingTrack', ['BOTH', 'INCOMING', 'OUTGOING'] as const, 'BOTH'),
+    consentText,
+    bridgeRoutes,
+    smaName,
+    invokePermissionScope: oneOf('invokePermissionScope', ['sma', 'account'] as const, 'sma'),
+    powertoolsLogLevel: oneOf('powertoolsLogLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
+    alarmEmail,
+    workflowSettings,
+  };
+}

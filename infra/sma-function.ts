@@ -1,0 +1,115 @@
+/**
+ * The SIP media application's Lambda (lambdas/sma-handler/index.ts), bundled locally with esbuild.
+ *
+ * - Node.js 24 (the newest runtime aws-cdk-lib 2.276 knows; cdk-nag L1 wants the newest of the family). Not
+ *   NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades, and a runtime change should be a reviewed diff.
+ * - The AWS SDK v3 clients are bundled (externalModules: []) instead of using the runtime's copy: the code is
+ *   tested against the versions pinned in package-lock.json, and the runtime's SDK changes without notice.
+ * - No source maps: every Error.stack access would parse the map, and error paths are exactly where the
+ *   handler must still answer the SMA well inside its 5 s. Structured logs name the failing step instead.
+ * - Timeout 4 s: the SMA waits 5 s and then retries the invocation, so the function must give up first.
+ * - No reserved concurrency: a cap would throttle calls (the SMA hangs up after 20 s without an answer).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import type { RecordingConfig } from './config';
+import { acknowledge } from './nag';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+export const SMA_HANDLER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'sma-handler', 'index.ts');
+export const SMA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface SmaFunctionProps {
+  readonly config: RecordingConfig;
+  /** ARN of the recording workflow (built from its name, see workflow.ts, to avoid a dependency cycle). */
+  readonly stateMachineArn: string;
+  /** `<bucket>/<prefix>` for StartCallRecording. */
+  readonly recordingLocation: string;
+  readonly logKey: kms.IKey;
+  /** Override of the handler entry (tests); defaults to lambdas/sma-handler/index.ts. */
+  readonly entry?: string;
+}
+
+export class SmaFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: SmaFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.logKey,
+    });
+
+    // Own role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole managed policy,
+    // which may write to any log group in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'SMA Lambda: completes recording-workflow task tokens and starts recording workflows',
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    );
+    // The SendTask* actions have no resource type in the IAM service authorization reference: they authorize
+    // by task token, so the only valid Resource is "*" (a state machine ARN silently denies them).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartRecordingWorkflow', actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
+    );
+
+    const environment: Record<string, string> = {
+      STATE_MACHINE_ARN: props.stateMachineArn,
+      AUTO_RECORD: config.autoRecord,
+      RECORDING_LOCATION: props.recordingLocation,
+      RECORDING_TRACK: config.recordingTrack,
+      POWERTOOLS_SERVICE_NAME: 'sma-handler',
+      POWERTOOLS_METRICS_NAMESPACE: `${Stack.of(this).stackName}/SmaHandler`,
+      POWERTOOLS_LOG_LEVEL: config.powertoolsLogLevel,
+    };
+    if (config.consentText !== undefined) environment.CONSENT_TEXT = config.consentText;
+    if (Object.keys(config.bridgeRoutes).length > 0) environment.BRIDGE_ROUTES = JSON.stringify(config.bridgeRoutes);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry ?? SMA_HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: SMA_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(4),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+      description: 'Amazon Chime SDK SIP media application handler: call events, recording commands, task callbacks',
+      bundling: {
+        forceDockerBundling: false, // esbuild from node_modules: no Docker, works offline
+        minify: true,
+        sourceMap: false,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        externalModules: [],
+        bundleAwsSDK: true,
+      },
+    });
+
+    // CDK adds the X-Ray statement to the role's default policy when tracing is ACTIVE.
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'xray:PutTraceSegments/PutTelemetryRecords and states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat have no resource type in the IAM service authorization reference; "*" is the only Resource that works.',
+    );
+  }
+}
