@@ -1,0 +1,151 @@
+/**
+ * The twin's Chime SDK Voice endpoint: UpdateSipMediaApplicationCall over the service's REST protocol
+ * (restJson1), in front of the SMA emulator, so the Step Functions interpreter and tests use the real
+ * @aws-sdk/client-chime-sdk-voice.
+ *
+ *   POST /sip-media-applications/{SipMediaApplicationId}/calls/{TransactionId}   {"Arguments": {...}}
+ *   -> 202 {"SipMediaApplicationCall":{"TransactionId":"..."}}
+ *
+ * Errors use the restJson1 shape (x-amzn-errortype header + {"Message"} body), which the SDK turns into its
+ * typed exceptions (NotFoundException, BadRequestException). Argument values are task tokens: never logged.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SmaEmulator } from '../sma/emulator';
+import { SmaCallNotFoundError } from '../sma/errors';
+import type { EmulatorLogger } from '../sma/types';
+
+export interface ChimeVoiceServerOptions {
+  /** The SIP media application it stands for is the only one there is: other ids get NotFoundException. */
+  emulator: Pick<SmaEmulator, 'updateCall' | 'sipMediaApplicationId'>;
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  logger?: EmulatorLogger;
+}
+
+export interface ChimeVoiceServer {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** UpdateSipMediaApplicationCall: Arguments has 0-20 entries (chime-sdk-voice API model). */
+export const MAX_ARGUMENTS = 20;
+const MAX_BODY_BYTES = 256 * 1024;
+const ROUTE = /^\/sip-media-applications\/([^/]+)\/calls\/([^/]+)$/;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): Promise<ChimeVoiceServer> {
+  const { emulator, host = '127.0.0.1', port = 0, logger } = options;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'ServiceFailureException', 'Internal error');
+      if (!(err instanceof HttpError)) logger?.error('chime endpoint error', { error: String(err instanceof Error ? err.name : err) });
+      sendError(res, e);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = ROUTE.exec(url.pathname);
+    if (!match || req.method !== 'POST') {
+      await drain(req);
+      throw new HttpError(404, 'UnknownOperationException', `No operation ${req.method} ${url.pathname}`);
+    }
+    const smaId = decodeURIComponent(match[1]!);
+    const transactionId = decodeURIComponent(match[2]!);
+    const body = await readJson(req);
+    const args = validateArguments(body);
+    if (smaId !== emulator.sipMediaApplicationId) throw new HttpError(404, 'NotFoundException', `SIP media application ${smaId} not found`);
+    try {
+      emulator.updateCall(transactionId, args);
+    } catch (err) {
+      if (err instanceof SmaCallNotFoundError) throw new HttpError(404, 'NotFoundException', err.message);
+      throw err;
+    }
+    // The argument count only: values are task tokens.
+    logger?.info('UpdateSipMediaApplicationCall', { transactionId, arguments: Object.keys(args).length });
+    send(res, 202, { SipMediaApplicationCall: { TransactionId: transactionId } });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return {
+    endpoint: `http://${hostPart}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+function validateArguments(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'BadRequestException', 'The request body must be a JSON object');
+  const args = (body as Record<string, unknown>).Arguments;
+  if (args === undefined) throw new HttpError(400, 'BadRequestException', 'Arguments is required');
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new HttpError(400, 'BadRequestException', 'Arguments must be a map of strings');
+  const entries = Object.entries(args);
+  if (entries.length > MAX_ARGUMENTS) throw new HttpError(400, 'BadRequestException', `Arguments can contain 0-${MAX_ARGUMENTS} key-value pairs, got ${entries.length}`);
+  const bad = entries.find(([, v]) => typeof v !== 'string');
+  // Name the key, never the value.
+  if (bad) throw new HttpError(400, 'BadRequestException', `Arguments value for key ${JSON.stringify(bad[0])} must be a string`);
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(400, 'BadRequestException', 'Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'BadRequestException', 'The request body is not valid JSON');
+  }
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) {
+    // discard
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(res, err.status, { Message: err.message }, { 'x-amzn-errortype': err.errorType });
+}

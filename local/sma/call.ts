@@ -1,0 +1,148 @@
+/** State of one emulated call (one SMA transaction): legs, attributes, action queue, recordings. */
+import type { ActionShape } from './events';
+import type { CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
+
+export interface LegState {
+  callId: string;
+  tag: ParticipantTag;
+  from: string;
+  to: string;
+  direction: 'Inbound' | 'Outbound';
+  startMs: number;
+  status: 'Connected' | 'Disconnected';
+  /** Recording can be started once per leg (sip-apps-call-record). */
+  recordingStarted: boolean;
+}
+
+export interface RecordingState {
+  record: RecordingRecord;
+  paused: boolean;
+}
+
+/** What running an action came to; effects are applied when the call's mailbox takes the result. */
+export type Outcome =
+  | { status: 'ok'; effect?: Effect; extra?: Record<string, unknown>; parameterExtras?: Record<string, unknown> }
+  | { status: 'failed'; errorType: string; errorMessage: string; extra?: Record<string, unknown>; parameterExtras?: Record<string, unknown> }
+  | { status: 'interrupted' }
+  | { status: 'aborted' }
+  | { status: 'hangup'; callId: string; sipResponseCode: number };
+
+export type Effect =
+  | { kind: 'bridge'; callId: string; from: string; to: string }
+  | { kind: 'startRecording'; record: RecordingRecord }
+  | { kind: 'stopRecording'; callId: string }
+  | { kind: 'pauseRecording'; callId: string; paused: boolean };
+
+export type Message =
+  | { kind: 'start' }
+  | { kind: 'actionDone'; token: number; outcome: Outcome }
+  | { kind: 'legDisconnect'; callId: string; sipResponseCode: number; cause: string }
+  | { kind: 'update'; args: Record<string, string> };
+
+export interface CurrentAction {
+  action: ActionShape;
+  token: number;
+  controller: AbortController;
+  interruptible: boolean;
+  /** Legs whose hangup cancels the action. */
+  legs: string[];
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  settled: boolean;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  const d: Deferred<T> = {
+    promise,
+    settled: false,
+    resolve(value: T) {
+      if (d.settled) return;
+      d.settled = true;
+      resolve(value);
+    },
+  };
+  return d;
+}
+
+export class CallState {
+  readonly legs: LegState[] = [];
+  /** Last Sequence sent. */
+  sequence = 0;
+  /** undefined until the Lambda first returns TransactionAttributes. */
+  attributes?: Record<string, string>;
+  readonly mailbox: Message[] = [];
+  processing = false;
+  queue: ActionShape[] = [];
+  current?: CurrentAction;
+  actionToken = 0;
+  /** The NEW_INBOUND_CALL list has not run out yet. */
+  firstListPending = true;
+  bridgeRequested = false;
+  startRecordingAttempts = 0;
+  noticeAttempts = 0;
+  /** By CallId. */
+  readonly recordings = new Map<string, RecordingState>();
+  /** The same records in start order (the CallHandle's live view). */
+  readonly recordingList: RecordingRecord[] = [];
+  readonly deliveries = new Set<Promise<void>>();
+  readonly log: InvocationRecord[] = [];
+  readonly notes: string[] = [];
+  /** Caller / far-party hangup timers; aborted when the call is over. */
+  readonly timers = new AbortController();
+  readonly connected = deferred<boolean>();
+  readonly ended = deferred<CallSummary>();
+  connectedAtMs?: number;
+  aborted = false;
+
+  constructor(
+    readonly transactionId: string,
+    readonly spec: CallSpec,
+  ) {}
+
+  get faults() {
+    return this.spec.faults ?? {};
+  }
+
+  leg(callIdOrTag: string | undefined): LegState | undefined {
+    if (!callIdOrTag) return undefined;
+    return this.legs.find((l) => l.callId === callIdOrTag || l.tag === callIdOrTag);
+  }
+
+  connectedLegs(): LegState[] {
+    return this.legs.filter((l) => l.status === 'Connected');
+  }
+
+  /** Every leg disconnected: the call is over (no update, no new actions). */
+  get over(): boolean {
+    return this.legs.length > 0 && this.connectedLegs().length === 0;
+  }
+
+  participants(): Participant[] {
+    return this.legs.map((l) => ({
+      CallId: l.callId,
+      ParticipantTag: l.tag,
+      To: l.to,
+      From: l.from,
+      Direction: l.direction,
+      StartTimeInMilliseconds: String(l.startMs),
+      Status: l.status,
+    }));
+  }
+
+  summary(endedAtMs: number): CallSummary {
+    return {
+      transactionId: this.transactionId,
+      participants: this.participants(),
+      recordings: this.recordingList.map((r) => ({ ...r })),
+      invocations: this.sequence,
+      notes: [...this.notes],
+      endedAtMs,
+      aborted: this.aborted,
+    };
+  }
+}

@@ -1,0 +1,143 @@
+/** Public types of the SMA emulator (local/sma/emulator.ts). */
+
+/** Faults of one call, exactly the `faults` object of the scenario format (design.md). */
+export interface Faults {
+  /** ErrorTypes for the first N StartCallRecording actions of the call, e.g. ["SystemException"]. */
+  startRecording?: string[];
+  /** ErrorTypes for the first N notice actions (Speak or PlayAudio) of the call. */
+  consent?: string[];
+  /** The caller hangs up this long (virtual seconds) after the call is connected, instead of durationSeconds. */
+  hangupAfterSeconds?: number;
+  /** The recording object lands this long (virtual seconds) after recording stops. */
+  deliveryDelaySeconds?: number;
+  /** The recording object never lands. */
+  dropRecording?: boolean;
+  /** Overrides of the user metadata written on the recording object. */
+  metadata?: Record<string, string>;
+  /** The recording body is a header-only WAV (zero-length audio). */
+  emptyRecording?: boolean;
+}
+
+/** Faults the scenario format does not have: for tests of the Lambda's and workflow's robustness. */
+export interface TestFaults {
+  /**
+   * Deliver every event twice, as the SMA does when it retries an invocation after its 5 s timeout: the
+   * retry starts while the first is still running, carries the same Sequence, and its response is the one
+   * executed (unverified: the docs do not say which Sequence a retry carries).
+   */
+  duplicateEvents?: boolean;
+}
+
+export interface CallSpec {
+  /** Default: a random UUID. */
+  transactionId?: string;
+  /** The caller's number (LEG-A From), E.164. */
+  from: string;
+  /** The dialed number (LEG-A To), E.164. */
+  to: string;
+  /**
+   * 2: the far party answers a CallAndBridge (the SMA Lambda decides to bridge; if it does not, the call stays
+   * 1-leg and a note says so). 1: nobody answers a CallAndBridge (ACTION_FAILED CallNotAnswered).
+   */
+  legs: 1 | 2;
+  /** The caller hangs up this long (virtual seconds) after the call is connected. */
+  durationSeconds: number;
+  faults?: Faults & TestFaults;
+}
+
+/** Minimal structured logger. Messages never carry Arguments / TransactionAttributes values; numbers are masked. */
+export interface EmulatorLogger {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+export type ParticipantTag = 'LEG-A' | 'LEG-B';
+
+/** One Participants[] entry, as the events carry it. */
+export interface Participant {
+  CallId: string;
+  ParticipantTag: ParticipantTag;
+  To: string;
+  From: string;
+  Direction: 'Inbound' | 'Outbound';
+  /** Epoch ms as a STRING (as the service sends it). */
+  StartTimeInMilliseconds: string;
+  Status: 'Connected' | 'Disconnected';
+}
+
+/** One Lambda invocation of a call, kept for tests (in memory only: events may carry task tokens). */
+export interface InvocationRecord {
+  sequence: number;
+  eventType: string;
+  event: Record<string, unknown>;
+  /** What the handler returned (undefined if it threw or timed out). */
+  response?: unknown;
+  /** Why the invocation failed (thrown error message, or "timeout"). */
+  error?: string;
+  /** 1 = first delivery, 2 = the SMA's retry (or the duplicate of duplicateEvents). */
+  attempt: number;
+  /** The SMA did not act on this response (ignored by protocol, superseded by its retry, or invalid). */
+  ignored?: boolean;
+  wallMs: number;
+  virtualMs: number;
+}
+
+export type RecordingStatus = 'recording' | 'stopped' | 'delivered' | 'dropped' | 'failed';
+
+export interface RecordingRecord {
+  callId: string;
+  participantTag: ParticipantTag;
+  track: 'BOTH' | 'INCOMING' | 'OUTGOING';
+  bucket: string;
+  key: string;
+  /** "bucket/key", as ActionData.CallRecordingDestination.Location carries it. */
+  location: string;
+  startedAtMs: number;
+  stoppedAtMs?: number;
+  /** Recorded virtual seconds (paused time included). */
+  durationSeconds?: number;
+  deliveredAtMs?: number;
+  status: RecordingStatus;
+  error?: string;
+}
+
+export interface CallSummary {
+  transactionId: string;
+  participants: Participant[];
+  recordings: RecordingRecord[];
+  invocations: number;
+  notes: string[];
+  endedAtMs: number;
+  /** true when the call was cut short by SmaEmulator#close(). */
+  aborted: boolean;
+}
+
+export interface CallHandle {
+  readonly transactionId: string;
+  /** CallId of LEG-A. */
+  readonly legA: string;
+  /**
+   * true when the call is connected: 1 leg = once the NEW_INBOUND_CALL response has run; 2 legs = when LEG-B
+   * answered. false if the call ended before that.
+   */
+  readonly connected: Promise<boolean>;
+  /** Every leg disconnected and every recording delivered or dropped. */
+  readonly ended: Promise<CallSummary>;
+  /** Every (event, response) pair, in order (live array). */
+  readonly log: readonly InvocationRecord[];
+  /** Things a test or the runner should know (e.g. "legs=2 but no CallAndBridge"). */
+  readonly notes: readonly string[];
+  readonly recordings: readonly RecordingRecord[];
+  /** The participants as the next event would carry them. */
+  participants(): Participant[];
+}
+
+export interface ActiveCallInfo {
+  transactionId: string;
+  participants: Array<Pick<Participant, 'CallId' | 'ParticipantTag' | 'Status'>>;
+  currentAction?: string;
+  queuedActions: number;
+  invocations: number;
+  pendingDeliveries: number;
+}
