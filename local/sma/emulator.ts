@@ -699,7 +699,8 @@ export class SmaEmulator {
   /** One event: delivered, and retried once if the handler throws or misses the timeout (timeouts). */
   private async invoke(call: CallState, build: EventBuilder): Promise<InvocationResult | null> {
     if (call.sequence >= MAX_INVOCATIONS) {
-      call.notes.push(`invocation limit (${MAX_INVOCATIONS}) reached`);
+      const note = `invocation limit (${MAX_INVOCATIONS}) reached`;
+      if (!call.notes.includes(note)) call.notes.push(note);
       return null;
     }
     const event = build(++call.sequence, this.details(call));
