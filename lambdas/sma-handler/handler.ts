@@ -36,7 +36,8 @@ export function createSfnClient(config: SmaLambdaConfig): SFNClient {
 export function createHandler(deps: HandlerDeps) {
   const { config } = deps;
   const logger = deps.logger ?? new Logger({ serviceName: 'sma-recording' });
-  const metrics = deps.metrics ?? new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording' });
+  // Metrics' own warnings (e.g. nothing to publish) go through the Logger, so its level applies to them.
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger });
   const sfn = deps.sfn ?? createSfnClient(config);
   const callbacks = new TaskCallbacks(sfn, logger, metrics);
   const starter = config.autoRecord ? new WorkflowStarter(sfn, config.autoRecord.stateMachineArn, logger, metrics) : undefined;

@@ -14,8 +14,18 @@ declare module 's3rver' {
     configureBuckets?: Array<{ name: string; configs?: Array<string | Buffer> }>;
   }
 
+  namespace S3rver {
+    /** The FilesystemStore methods local/s3/server.ts wraps to make writes atomic. */
+    interface S3rverStore {
+      putObject(object: { bucket: string; key: string }): Promise<unknown>;
+      getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
+      existsObject(bucket: string, key: string): Promise<boolean>;
+    }
+  }
+
   class S3rver {
     constructor(options?: S3rverOptions);
+    store: S3rver.S3rverStore;
     httpServer?: Server;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;

@@ -38,6 +38,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     allowMismatchedSignatures: true,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  makeWritesAtomic(server.store);
   const address = await server.run();
   let closed = false;
   return {
@@ -50,6 +51,33 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       await server.close();
     },
   };
+}
+
+/**
+ * S3 makes a new object visible only once its PUT completes. s3rver 3.7.1 writes the body file, then the
+ * metadata file, and a HEAD in between finds an object without metadata or content type (the workflow's
+ * verifier then judged a landing recording invalid). Readers of a key that is being written are told it
+ * does not exist yet, which is what S3 would say of a first write.
+ */
+function makeWritesAtomic(store: S3rver.S3rverStore): void {
+  const writing = new Map<string, number>();
+  const id = (bucket: string, key: string) => `${bucket}\u0000${key}`;
+  const putObject = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    const k = id(object.bucket, object.key);
+    writing.set(k, (writing.get(k) ?? 0) + 1);
+    try {
+      return await putObject(object);
+    } finally {
+      const n = (writing.get(k) ?? 1) - 1;
+      if (n === 0) writing.delete(k);
+      else writing.set(k, n);
+    }
+  };
+  const getObject = store.getObject.bind(store);
+  store.getObject = (bucket, key, options) => (writing.has(id(bucket, key)) ? Promise.resolve(null) : getObject(bucket, key, options));
+  const existsObject = store.existsObject.bind(store);
+  store.existsObject = (bucket, key) => (writing.has(id(bucket, key)) ? Promise.resolve(false) : existsObject(bucket, key));
 }
 
 function formatHost(address: string): string {

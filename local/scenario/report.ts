@@ -1,0 +1,51 @@
+/** How `npm start` shows results: a live progress line, a table, and the `--json` document of the contract. */
+import type { CallResult } from './runner';
+
+export function jsonReport(results: CallResult[]) {
+  return {
+    calls: results.map((r) => ({
+      name: r.name,
+      executionName: r.executionName,
+      status: r.status,
+      outcome: r.outcome,
+      startAttempts: r.startAttempts,
+      recordingKey: r.recordingKey,
+      manifestKey: r.manifestKey,
+      durationMs: r.durationMs,
+    })),
+    passed: results.filter((r) => r.passed).length,
+    failed: results.filter((r) => !r.passed).length,
+  };
+}
+
+function formatCallTime(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** The table shortens the ids in a key (uuid -> first 8 characters); --json and the files keep them whole. */
+export function shortKey(key: string): string {
+  return key.replace(/([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '$1…');
+}
+
+export function tableReport(results: CallResult[]): string {
+  const rows = results.map((r) => [
+    r.passed ? 'ok' : 'FAIL',
+    r.name,
+    r.outcome ?? r.status,
+    String(r.startAttempts),
+    r.recordingKey ? shortKey(r.recordingKey) : '-',
+    `${formatCallTime(r.durationMs)} (${(r.wallMs / 1000).toFixed(2)}s real)`,
+  ]);
+  const header = ['', 'call', 'outcome', 'attempts', 'recording key', 'workflow time'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const r of results) if (!r.passed) out.push(`FAIL ${r.name}: ${r.mismatch}`);
+  return out.join('\n');
+}
+
+export function progressLine(done: number, total: number, counts: Map<string, number>): string {
+  const parts = [...counts.entries()].sort().map(([k, v]) => `${k} ${v}`);
+  return `calls ${done}/${total}${parts.length ? '  ' + parts.join('  ') : ''}`;
+}

@@ -1,0 +1,114 @@
+/**
+ * Drives scenario calls through the twin: each call is placed on the SMA emulator, and once it is connected the
+ * recording workflow is started for it the on-demand way (StartExecution, as an operator or the CLI would),
+ * through the real SFN client. The result of each call is read back with DescribeExecution.
+ */
+import { randomUUID } from 'node:crypto';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionNameFor } from '../../lambdas/shared/execution-name';
+import { BRIDGED_NUMBER, DIRECT_NUMBER, type Twin } from '../twin/twin';
+import type { ScenarioCall } from './scenario-file';
+
+export interface CallResult {
+  name: string;
+  executionName: string;
+  /** Step Functions execution status: SUCCEEDED | FAILED | TIMED_OUT | ABORTED */
+  status: string;
+  outcome: string | null;
+  startAttempts: number;
+  recordingKey: string | null;
+  manifestKey: string | null;
+  /** The execution's duration in call time (virtual ms). */
+  durationMs: number;
+  /** Wall-clock ms from placing the call to its result. */
+  wallMs: number;
+  passed: boolean;
+  /** Why the call did not meet its expectation. */
+  mismatch?: string;
+  /** The execution's summary (output, or the cause of a failed execution). */
+  summary?: unknown;
+}
+
+export interface RunOptions {
+  /** Calls in flight at once (default: all). */
+  concurrency?: number;
+  onResult?: (result: CallResult, done: number, total: number) => void;
+}
+
+export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOptions = {}): Promise<CallResult[]> {
+  const results: CallResult[] = new Array(calls.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < calls.length) {
+      const i = next++;
+      results[i] = await runCall(twin, calls[i], i);
+      done++;
+      options.onResult?.(results[i], done, calls.length);
+    }
+  };
+  const width = Math.max(1, Math.min(options.concurrency ?? calls.length, calls.length));
+  await Promise.all(Array.from({ length: width }, worker));
+  return results;
+}
+
+async function runCall(twin: Twin, call: ScenarioCall, index: number): Promise<CallResult> {
+  const wallStart = performance.now();
+  const transactionId = randomUUID();
+  const executionName = executionNameFor(transactionId);
+  const handle = twin.emulator.placeCall({
+    transactionId,
+    from: `+1555020${String(index % 10000).padStart(4, '0')}`,
+    to: call.legs === 2 ? BRIDGED_NUMBER : DIRECT_NUMBER,
+    legs: call.legs,
+    durationSeconds: call.durationSeconds,
+    faults: call.faults,
+  });
+  await handle.connected;
+  const input = {
+    sipMediaApplicationId: twin.sipMediaApplicationId,
+    transactionId,
+    callId: handle.legA,
+    track: call.track,
+    location: call.location ?? twin.bucket,
+    ...(call.consentText !== undefined ? { consentText: call.consentText } : {}),
+  };
+  const { executionArn } = await twin.sfn.send(new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
+  await twin.engine.waitForExecution(executionArn!);
+  const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  // Keep going until the call itself is over (a late recording may still land after the verdict).
+  await handle.ended;
+
+  const summary = parseSummary(described.status === 'SUCCEEDED' ? described.output : described.cause);
+  const outcome = described.status === 'SUCCEEDED' ? (summary?.outcome ?? null) : described.status === 'FAILED' ? (described.error ?? null) : null;
+  const result: CallResult = {
+    name: call.name,
+    executionName,
+    status: described.status ?? 'UNKNOWN',
+    outcome,
+    startAttempts: Array.isArray(summary?.startAttempts) ? summary.startAttempts.length : 0,
+    recordingKey: summary?.recordingKey ?? null,
+    manifestKey: summary?.manifestKey ?? null,
+    durationMs: (described.stopDate?.getTime() ?? twin.clock.nowMs()) - (described.startDate?.getTime() ?? 0),
+    wallMs: Math.round(performance.now() - wallStart),
+    passed: true,
+    summary: summary ?? described.cause,
+  };
+  const problems: string[] = [];
+  if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome) problems.push(`outcome ${outcome ?? result.status}, expected ${call.expect.outcome}`);
+  if (call.expect?.startAttempts !== undefined && call.expect.startAttempts !== result.startAttempts) problems.push(`${result.startAttempts} start attempts, expected ${call.expect.startAttempts}`);
+  if (problems.length) {
+    result.passed = false;
+    result.mismatch = problems.join('; ');
+  }
+  return result;
+}
+
+function parseSummary(text: string | undefined): any {
+  if (!text || !text.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * `npm start`: run calls through the local twin and report their outcomes.
+ *   npm start                                  the built-in demo (every outcome)
+ *   npm start -- --scenario FILE [--json]      the calls of a scenario file (design.md's format)
+ *   npm start -- --calls 100                   N generated calls that should all be RECORDED
+ *   npm start -- --serve                       then keep the twin up (Ctrl-C ends it) for `recording-workflow --local`
+ * Exit codes: 0 every call reached its expected outcome, 1 some did not, 2 bad arguments or scenario file.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SPEED, TWIN_REGION, startTwin, type Twin } from './twin/twin';
+import { ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
+import { runCalls } from './scenario/runner';
+import { jsonReport, progressLine, tableReport } from './scenario/report';
+import { exportBucket, exportFolder } from './scenario/export';
+
+// The SDK warns once per process that releases after early 2027 need Node 22; this project pins its SDK
+// versions in the lock file for Node 20 (README, "Requirements"), so the warning only clutters the demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const ROOT = join(__dirname, '..');
+export const DEFAULT_DATA_DIR = join(ROOT, '.data', 'twin');
+const DEMO_FILE = join(__dirname, 'scenario', 'demo.json');
+
+const positive = (name: string, integer: boolean) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  return n;
+};
+
+export function generatedCalls(n: number): ScenarioCall[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `call-${String(i + 1).padStart(String(n).length, '0')}`,
+    track: 'BOTH',
+    legs: (i % 2 === 0 ? 2 : 1) as 1 | 2,
+    durationSeconds: 20 + (i % 5) * 10,
+    faults: {},
+    expect: { outcome: 'RECORDED', startAttempts: 1 },
+  }));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('npm start --')
+    .description('Run calls through the local twin of the dependable call-recording workflow (no AWS account needed).')
+    .option('--scenario <file>', 'a scenario file (JSON, see README "Scenario format"); default: the built-in demo')
+    .option('--calls <n>', 'instead of a scenario: N generated calls that should all be RECORDED', positive('--calls', true))
+    .option('--json', 'print one JSON document instead of the table')
+    .option('--speed <x>', `virtual seconds per real second (default ${DEFAULT_SPEED})`, positive('--speed', false))
+    .option('--concurrency <n>', 'calls in flight at once (default: all)', positive('--concurrency', true))
+    .option('--data-dir <dir>', 'where the twin keeps its S3 data (wiped at start)', DEFAULT_DATA_DIR)
+    .addOption(new Option('--no-export', 'do not copy the recordings out as plain files after the run'))
+    .option('--verbose', "show the SMA Lambda's log lines (stderr)")
+    .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
+  if (opts.scenario && opts.calls) {
+    process.stderr.write('error: use either --scenario or --calls, not both\n');
+    return 2;
+  }
+
+  let calls: ScenarioCall[];
+  try {
+    if (opts.calls) calls = generatedCalls(opts.calls);
+    else if (opts.scenario) {
+      let text: string;
+      try {
+        text = readFileSync(opts.scenario, 'utf8');
+      } catch (e) {
+        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      calls = parseScenarioText(text);
+    } else calls = parseScenario(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`bad scenario: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const twin = await startTwin({ dataDir: opts.dataDir, speed: opts.speed, verbose: opts.verbose && !opts.json });
+  const live = !opts.json && process.stderr.isTTY;
+  const counts = new Map<string, number>();
+  let lastPrinted = 0;
+  try {
+    if (!opts.json) process.stderr.write(`local twin up: ${calls.length} call(s), time x${twin.speed} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
+    const results = await runCalls(twin, calls, {
+      concurrency: opts.concurrency,
+      onResult: (r, done, total) => {
+        const key = r.outcome ?? r.status;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (live) process.stderr.write(`\r${progressLine(done, total, counts)}\x1b[K`);
+        else if (!opts.json && (done === total || performance.now() - lastPrinted > 2000)) {
+          lastPrinted = performance.now();
+          process.stderr.write(progressLine(done, total, counts) + '\n');
+        }
+      },
+    });
+    if (live) process.stderr.write('\n');
+    const report = jsonReport(results);
+    if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else {
+      process.stdout.write(tableReport(results) + '\n');
+      process.stdout.write(`\n${report.passed} passed, ${report.failed} failed\n`);
+    }
+    if (opts.export) {
+      const folder = exportFolder(opts.dataDir);
+      const n = await exportBucket(twin.s3, twin.bucket, folder);
+      if (!opts.json) process.stdout.write(`${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`);
+    }
+    if (opts.serve) await serveUntilSignal(twin, opts.dataDir);
+    return report.failed === 0 ? 0 : 1;
+  } finally {
+    await twin.close();
+  }
+}
+
+/**
+ * --serve: the twin stays up after the run so other tools can use it; endpoints.json tells them where it is
+ * (the recording-workflow CLI's --local reads it). The file is removed on exit: a stale one would point at
+ * ports nothing listens on any more.
+ */
+async function serveUntilSignal(twin: Twin, dataDir: string): Promise<void> {
+  const file = join(dataDir, 'endpoints.json');
+  const endpoints = { ...twin.endpoints, stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId };
+  writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
+  process.stderr.write(`twin serving (Step Functions ${twin.endpoints.stepfunctions}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  rmSync(file, { force: true });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`local twin failed: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+export { main };

@@ -1,0 +1,171 @@
+/**
+ * The local twin, assembled: every part a real server on 127.0.0.1, talked to by the real AWS SDK v3 clients.
+ *
+ *   scenario runner --StartExecution--> Step Functions twin (interpreter of statemachines/*.asl.json)
+ *        |                                   |  aws-sdk:chimesdkvoice / aws-sdk:s3 tasks (real SDK clients)
+ *        v                                   v
+ *   SMA emulator <--UpdateSipMediaApplicationCall-- Chime SDK Voice twin        S3 twin (s3rver, on disk)
+ *        |  invokes the real SMA Lambda handler (lambdas/sma-handler) with documented events
+ *        |  and writes recordings (real WAV) to the S3 twin after each call
+ *        v
+ *   SMA Lambda --SendTaskSuccess/Failure--> Step Functions twin
+ *
+ * The twin changes endpoints, credentials, clocks and settings only; the Lambda and the workflow are the
+ * same code and definition that infra/ deploys.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createHandler } from '../../lambdas/sma-handler/handler';
+import { loadConfig } from '../../lambdas/sma-handler/config';
+import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
+import { ScaledClock, type Clock } from '../clock';
+import { makeS3Client, startS3Server } from '../s3/server';
+import { startChimeVoiceServer } from '../chime/server';
+import { SmaEmulator } from '../sma/emulator';
+import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
+
+export const TWIN_BUCKET = 'call-recordings-local';
+export const TWIN_REGION = 'us-east-1';
+export const TWIN_ACCOUNT = '123456789012';
+export const TWIN_SMA_ID = 'sma-local-0000-twin';
+/** Dialled numbers: the SMA Lambda's BRIDGE_ROUTES bridges the first to an agent (2 legs); the second is unrouted (1 leg). */
+export const BRIDGED_NUMBER = '+15550100200';
+export const AGENT_NUMBER = '+15550100299';
+export const DIRECT_NUMBER = '+15550100100';
+/** s3rver accepts only its own key id; the other twins ignore signatures. */
+export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const DEFAULT_SPEED = 50;
+
+export interface TwinOptions {
+  /** Folder for the S3 twin's data (wiped at start unless keepData). */
+  dataDir: string;
+  keepData?: boolean;
+  /** Virtual seconds per wall second. */
+  speed?: number;
+  /** Workflow setting overrides (the twin's defaults are the production ones, see twinSettings). */
+  settings?: Partial<WorkflowSettings>;
+  /** Extra SMA Lambda environment (e.g. AUTO_RECORD); BRIDGE_ROUTES is set by the twin. */
+  lambdaEnv?: Record<string, string>;
+  /** Log the Lambda's and emulator's lines (to stderr). */
+  verbose?: boolean;
+  /** Point the SMA Lambda's Step Functions client here instead of the twin (e.g. a closed port: fault tests). */
+  lambdaSfnEndpoint?: string;
+}
+
+export interface Twin {
+  clock: Clock;
+  speed: number;
+  dataDir: string;
+  bucket: string;
+  sipMediaApplicationId: string;
+  stateMachineArn: string;
+  endpoints: { s3: string; stepfunctions: string; chimesdkvoice: string };
+  engine: StepFunctionsEngine;
+  emulator: SmaEmulator;
+  sfn: SFNClient;
+  s3: S3Client;
+  settings: WorkflowSettings;
+  close(): Promise<void>;
+}
+
+/**
+ * Production settings, except where wall-clock latency meets virtual time: at speed S every millisecond of
+ * real processing (HTTP, the Lambda, s3rver) counts as S ms of call time. Timeouts that bound a round trip
+ * through the SMA Lambda get one second of wall time as slack, and the duration check 100 ms. Nothing else
+ * differs from what infra/ deploys.
+ */
+export function twinSettings(speed: number, overrides: Partial<WorkflowSettings> = {}): Partial<WorkflowSettings> {
+  const wall = (seconds: number) => Math.ceil(speed * seconds);
+  return {
+    StartAttemptTimeoutSeconds: DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + wall(1),
+    ConsentTimeoutSeconds: DEFAULT_SETTINGS.ConsentTimeoutSeconds + wall(1),
+    DurationToleranceSeconds: DEFAULT_SETTINGS.DurationToleranceSeconds + wall(0.1),
+    ...overrides,
+  };
+}
+
+export async function startTwin(options: TwinOptions): Promise<Twin> {
+  const speed = options.speed ?? DEFAULT_SPEED;
+  const clock = new ScaledClock(speed);
+  if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  const closers: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET] });
+    closers.push(() => s3Server.close());
+    const s3 = makeS3Client(s3Server.endpoint);
+    closers.push(() => s3.destroy());
+
+    // The state machine's aws-sdk tasks: real SDK clients against the twin's endpoints.
+    // The Chime endpoint is filled in once its server is up (it fronts the emulator, which needs the Lambda,
+    // which needs this engine's endpoint); the invoker makes its clients on first use.
+    const taskEndpoints: Record<string, string> = { s3: s3Server.endpoint };
+    const invoker = new AwsSdkInvoker({
+      region: TWIN_REGION,
+      credentials: TWIN_CREDENTIALS,
+      endpoints: taskEndpoints,
+      services: { s3: { ...DEFAULT_SERVICES.s3, clientConfig: () => ({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }) } },
+    });
+    const engine = new StepFunctionsEngine({ invoker, clock, region: TWIN_REGION, accountId: TWIN_ACCOUNT });
+    closers.push(() => engine.close());
+    const sfnServer = await startStepFunctionsServer({ engine });
+    closers.push(() => sfnServer.close());
+    const sfn = new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
+    closers.push(() => sfn.destroy());
+
+    const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...twinSettings(speed, options.settings) };
+    const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
+
+    // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
+    const lambdaLog = new Logger({ serviceName: 'sma-recording', logLevel: options.verbose ? 'INFO' : 'SILENT' });
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines are for CloudWatch; the twin has none
+    const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), ...options.lambdaEnv });
+    const lambdaSfn = new SFNClient({
+      endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint,
+      region: TWIN_REGION,
+      credentials: TWIN_CREDENTIALS,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 500, requestTimeout: lambdaConfig.sfnRequestTimeoutMs },
+    });
+    closers.push(() => lambdaSfn.destroy());
+    const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
+
+    const emulator = new SmaEmulator({
+      handler: (event: unknown, context: object) => handler(event, context as never),
+      clock,
+      s3,
+      sipMediaApplicationId: TWIN_SMA_ID,
+      awsAccountId: TWIN_ACCOUNT,
+      region: TWIN_REGION,
+    });
+    closers.push(() => emulator.close());
+    const chime = await startChimeVoiceServer({ emulator });
+    closers.push(() => chime.close());
+    taskEndpoints.chimesdkvoice = chime.endpoint;
+
+    return {
+      clock,
+      speed,
+      dataDir: options.dataDir,
+      bucket: TWIN_BUCKET,
+      sipMediaApplicationId: TWIN_SMA_ID,
+      stateMachineArn,
+      endpoints: { s3: s3Server.endpoint, stepfunctions: sfnServer.endpoint, chimesdkvoice: chime.endpoint },
+      engine,
+      emulator,
+      sfn,
+      s3,
+      settings,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
