@@ -40,7 +40,12 @@ export function generatedCalls(n: number): ScenarioCall[] {
   }));
 }
 
-async function main(argv: string[]): Promise<number> {
+export interface Io {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+async function main(argv: string[], io: Io = process): Promise<number> {
   const program = new Command('npm start --')
     .description('Run calls through the local twin of the dependable call-recording workflow (no AWS account needed).')
     .option('--scenario <file>', 'a scenario file (JSON, see README "Scenario format"); default: the built-in demo')
@@ -53,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--verbose', "show the SMA Lambda's log lines (stderr)")
     .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
@@ -62,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
   if (opts.scenario && opts.calls) {
-    process.stderr.write('error: use either --scenario or --calls, not both\n');
+    io.stderr.write('error: use either --scenario or --calls, not both\n');
     return 2;
   }
 
@@ -80,43 +85,43 @@ async function main(argv: string[]): Promise<number> {
     } else calls = parseScenario(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));
   } catch (e) {
     if (e instanceof ScenarioError) {
-      process.stderr.write(`bad scenario: ${e.message}\n`);
+      io.stderr.write(`bad scenario: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
 
   const twin = await startTwin({ dataDir: opts.dataDir, speed: opts.speed, verbose: opts.verbose && !opts.json });
-  const live = !opts.json && process.stderr.isTTY;
+  const live = !opts.json && io.stderr.isTTY;
   const counts = new Map<string, number>();
   let lastPrinted = 0;
   try {
-    if (!opts.json) process.stderr.write(`local twin up: ${calls.length} call(s), time x${twin.speed} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
+    if (!opts.json) io.stderr.write(`local twin up: ${calls.length} call(s), time x${twin.speed} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
     const results = await runCalls(twin, calls, {
       concurrency: opts.concurrency,
       onResult: (r, done, total) => {
         const key = r.outcome ?? r.status;
         counts.set(key, (counts.get(key) ?? 0) + 1);
-        if (live) process.stderr.write(`\r${progressLine(done, total, counts)}\x1b[K`);
+        if (live) io.stderr.write(`\r${progressLine(done, total, counts)}\x1b[K`);
         else if (!opts.json && (done === total || performance.now() - lastPrinted > 2000)) {
           lastPrinted = performance.now();
-          process.stderr.write(progressLine(done, total, counts) + '\n');
+          io.stderr.write(progressLine(done, total, counts) + '\n');
         }
       },
     });
-    if (live) process.stderr.write('\n');
+    if (live) io.stderr.write('\n');
     const report = jsonReport(results);
-    if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
-      process.stdout.write(tableReport(results) + '\n');
-      process.stdout.write(`\n${report.passed} passed, ${report.failed} failed\n`);
+      io.stdout.write(tableReport(results) + '\n');
+      io.stdout.write(`\n${report.passed} passed, ${report.failed} failed\n`);
     }
     if (opts.export) {
       const folder = exportFolder(opts.dataDir);
       const n = await exportBucket(twin.s3, twin.bucket, folder);
-      if (!opts.json) process.stdout.write(`${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`);
+      if (!opts.json) io.stdout.write(`${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`);
     }
-    if (opts.serve) await serveUntilSignal(twin, opts.dataDir);
+    if (opts.serve) await serveUntilSignal(twin, opts.dataDir, io);
     return report.failed === 0 ? 0 : 1;
   } finally {
     await twin.close();
@@ -128,11 +133,11 @@ async function main(argv: string[]): Promise<number> {
  * (the recording-workflow CLI's --local reads it). The file is removed on exit: a stale one would point at
  * ports nothing listens on any more.
  */
-async function serveUntilSignal(twin: Twin, dataDir: string): Promise<void> {
+async function serveUntilSignal(twin: Twin, dataDir: string, io: Io): Promise<void> {
   const file = join(dataDir, 'endpoints.json');
   const endpoints = { ...twin.endpoints, stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId };
   writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
-  process.stderr.write(`twin serving (Step Functions ${twin.endpoints.stepfunctions}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`);
+  io.stderr.write(`twin serving (Step Functions ${twin.endpoints.stepfunctions}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
