@@ -4,7 +4,12 @@ import { StepFunctionsEngine, type StepFunctionsEngineOptions } from '../../loca
 import { TaskFailedError } from '../../local/stepfunctions/errors';
 import type { TaskInvokeRequest, TaskInvoker } from '../../local/stepfunctions/types';
 
-/** Wraps a ScaledClock and records every requested sleep (virtual ms), so intervals can be asserted exactly. */
+/**
+ * Wraps a ScaledClock and records every requested sleep (virtual ms), so intervals can be asserted
+ * exactly. Its sleeps last at least what was asked (a bare timer can fire up to a wall ms early,
+ * which is `speed` virtual ms), so the engine never needs to top a sleep up and the record stays
+ * one entry per wait.
+ */
 export class RecordingClock implements Clock {
   readonly sleeps: number[] = [];
   private readonly inner: ScaledClock;
@@ -17,9 +22,25 @@ export class RecordingClock implements Clock {
   nowMs(): number {
     return this.inner.nowMs();
   }
-  sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
+  async sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(virtualMs);
-    return this.inner.sleep(virtualMs, signal);
+    const target = this.inner.nowMs() + virtualMs;
+    await this.inner.sleep(virtualMs, signal);
+    while (this.inner.nowMs() < target) await this.inner.sleep(target - this.inner.nowMs(), signal);
+  }
+}
+
+/** A clock whose timers fire early (after half the time asked), like coarse timers at a high speed. */
+export class EarlyClock implements Clock {
+  readonly calls: number[] = [];
+  private readonly inner = new ScaledClock(100_000, Date.UTC(2025, 0, 1));
+  readonly speed = 100_000;
+  nowMs(): number {
+    return this.inner.nowMs();
+  }
+  sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
+    this.calls.push(virtualMs);
+    return this.inner.sleep(virtualMs / 2, signal);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Choice, Wait, Pass, Succeed, Fail and Catch, from the States Language spec's examples (JSONata form). */
 import { TaskFailedError } from '../../local/stepfunctions/errors';
-import { FakeInvoker, makeEngine, jsonata, run, types, TASK } from './helpers';
+import { EarlyClock, FakeInvoker, makeEngine, jsonata, run, types, TASK } from './helpers';
 
 /** The spec's JSONata "DispatchEvent" Choice state, with the targets made into Succeed states that report the variable. */
 const dispatchEvent = jsonata('SetValue', {
@@ -85,6 +85,25 @@ describe('Wait (spec examples)', () => {
     const exited = info.history.find((e) => e.type === 'WaitStateExited')!;
     expect(exited.timestamp).toBeGreaterThanOrEqual(Date.parse(expirydate));
     expect(clock.sleeps).toHaveLength(1);
+  });
+
+  it('never resumes early, even when the clock\'s timers fire early', async () => {
+    const clock = new EarlyClock();
+    const { engine } = makeEngine({ clock });
+    const target = clock.nowMs() + 600_000;
+    const info = await run(
+      engine,
+      jsonata('Sec', {
+        Sec: { Type: 'Wait', Seconds: 60, Next: 'Until' },
+        Until: { Type: 'Wait', Timestamp: new Date(target).toISOString(), End: true },
+      }),
+    );
+    const at = (t: string) => info.history.find((e) => e.type === t)!.timestamp;
+    expect(info.history.filter((e) => e.type === 'WaitStateExited')).toHaveLength(2);
+    const [secExit, untilExit] = info.history.filter((e) => e.type === 'WaitStateExited').map((e) => e.timestamp);
+    expect(secExit - at('WaitStateEntered')).toBeGreaterThanOrEqual(60_000);
+    expect(untilExit).toBeGreaterThanOrEqual(target);
+    expect(clock.calls.length).toBeGreaterThan(2); // the engine topped the early sleeps up
   });
 
   it('a Timestamp in the past does not wait; Output and Assign apply after the wait', async () => {
