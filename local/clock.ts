@@ -27,18 +27,26 @@ export class ScaledClock implements Clock {
   }
 
   sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
-    const wallMs = Math.max(0, virtualMs) / this.speed;
+    const until = this.nowMs() + Math.max(0, virtualMs);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, wallMs);
+      let timer: ReturnType<typeof setTimeout>;
       const onAbort = () => {
         clearTimeout(timer);
         reject(abortError(signal!));
       };
+      // setTimeout may fire up to a wall millisecond early, which is `speed` virtual ms: re-arm until the
+      // virtual deadline has really passed, so nothing that sleeps to a deadline wakes before it.
+      const arm = () => {
+        const left = until - this.nowMs();
+        if (left <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          return resolve();
+        }
+        timer = setTimeout(arm, Math.max(1, left / this.speed));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
     });
   }
 }

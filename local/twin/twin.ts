@@ -74,15 +74,16 @@ export interface Twin {
 /**
  * Production settings, except where wall-clock latency meets virtual time: at speed S every millisecond of
  * real processing (HTTP, the Lambda, s3rver) counts as S ms of call time. Timeouts that bound a round trip
- * through the SMA Lambda get one second of wall time as slack, and the duration check 100 ms. Nothing else
+ * through the SMA Lambda get two seconds of wall time as slack, and the duration check half a second (a busy
+ * machine, e.g. CI running test suites side by side, stretches those round trips). Nothing else
  * differs from what infra/ deploys.
  */
 export function twinSettings(speed: number, overrides: Partial<WorkflowSettings> = {}): Partial<WorkflowSettings> {
   const wall = (seconds: number) => Math.ceil(speed * seconds);
   return {
-    StartAttemptTimeoutSeconds: DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + wall(1),
-    ConsentTimeoutSeconds: DEFAULT_SETTINGS.ConsentTimeoutSeconds + wall(1),
-    DurationToleranceSeconds: DEFAULT_SETTINGS.DurationToleranceSeconds + wall(0.1),
+    StartAttemptTimeoutSeconds: DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + wall(2),
+    ConsentTimeoutSeconds: DEFAULT_SETTINGS.ConsentTimeoutSeconds + wall(2),
+    DurationToleranceSeconds: DEFAULT_SETTINGS.DurationToleranceSeconds + wall(0.5),
     ...overrides,
   };
 }

@@ -35,7 +35,7 @@ describe('npm start --scenario FILE --json', () => {
       ],
     });
     const { code, out } = await run(['--scenario', file, '--json']);
-    expect(code).toBe(0);
+    expect({ code, out }).toEqual({ code: 0, out: expect.any(String) }); // the output shows why, if not
     const doc = JSON.parse(out);
     expect(Object.keys(doc).sort()).toEqual(['calls', 'failed', 'passed']);
     expect(doc).toEqual(expect.objectContaining({ passed: 3, failed: 0 }));

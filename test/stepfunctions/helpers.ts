@@ -30,17 +30,27 @@ export class RecordingClock implements Clock {
   }
 }
 
-/** A clock whose timers fire early (after half the time asked), like coarse timers at a high speed. */
+/**
+ * A clock whose timers fire early: a manual virtual clock where each sleep advances time by only half of
+ * what was asked, deterministically (a real ScaledClock no longer wakes early, and wall timers are too coarse
+ * to make one do so on purpose).
+ */
 export class EarlyClock implements Clock {
   readonly calls: number[] = [];
-  private readonly inner = new ScaledClock(100_000, Date.UTC(2025, 0, 1));
   readonly speed = 100_000;
+  private now = Date.UTC(2025, 0, 1);
   nowMs(): number {
-    return this.inner.nowMs();
+    return this.now;
   }
   sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
     this.calls.push(virtualMs);
-    return this.inner.sleep(virtualMs / 2, signal);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      setImmediate(() => {
+        this.now += Math.ceil(virtualMs / 2);
+        resolve();
+      });
+    });
   }
 }
 
