@@ -1,0 +1,124 @@
+/**
+ * Where the CLI talks to: AWS (standard credential chain and region resolution of the SDK), the local twin
+ * (`--local`: endpoints and state machine from the file `npm start -- --serve` writes), or any Step
+ * Functions endpoint (`--endpoint`). Only the client configuration differs; the commands are the same code.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { CliError, usageError } from './errors';
+
+/** Written by `npm start -- --serve` (local/start.ts) next to the twin's data. */
+export const DEFAULT_LOCAL_FILE = join(__dirname, '..', '.data', 'twin', 'endpoints.json');
+/** s3rver accepts only its own key id; the twin's other servers ignore signatures. */
+export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const STATE_MACHINE_ARN_ENV = 'RECORDING_STATE_MACHINE_ARN';
+
+export interface GlobalOptions {
+  local?: boolean;
+  localFile?: string;
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  stateMachineArn?: string;
+  json?: boolean;
+}
+
+export interface LocalEndpoints {
+  stepfunctions: string;
+  s3?: string;
+  chimesdkvoice?: string;
+  stateMachineArn: string;
+  region: string;
+  sipMediaApplicationId?: string;
+}
+
+export interface Connection {
+  sfn: SFNClient;
+  /** Undefined when neither an option, the environment nor the endpoints file named one. */
+  stateMachineArn?: string;
+  /** The twin's endpoints when --local. */
+  local?: LocalEndpoints;
+  describe: string;
+  close(): void;
+}
+
+const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc)';
+/** A version or alias qualifier (":3", ":prod") is allowed: executions are named under the machine. */
+export const STATE_MACHINE_ARN_RE = new RegExp(`^arn:${PARTITION}:states:([a-z0-9-]+):(\\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})(?::[A-Za-z0-9_.-]+)?$`);
+export const EXECUTION_ARN_RE = new RegExp(`^arn:${PARTITION}:states:([a-z0-9-]+):(\\d{12}):execution:([A-Za-z0-9_-]{1,80}):([0-9A-Za-z_-]{1,80})$`);
+
+export function readLocalEndpoints(file: string): LocalEndpoints {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(
+      code === 'ENOENT'
+        ? `no twin endpoints file at ${file}: start the twin with \`npm start -- --serve\` (it writes the file and keeps running), or pass --local-file`
+        : `cannot read ${file}: ${code ?? (e as Error).message}`,
+    );
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw usageError(`${file} is not JSON`);
+  }
+  for (const field of ['stepfunctions', 'stateMachineArn', 'region'] as const) {
+    if (typeof parsed?.[field] !== 'string' || parsed[field] === '') throw usageError(`${file}: field "${field}" must be a non-empty string`);
+  }
+  return parsed as unknown as LocalEndpoints;
+}
+
+function checkEndpoint(url: string, option: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return url;
+  } catch {
+    throw usageError(`${option}: must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+}
+
+const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(new URL(url).hostname);
+
+export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection {
+  const local = opts.local || opts.localFile ? readLocalEndpoints(resolve(opts.localFile ?? DEFAULT_LOCAL_FILE)) : undefined;
+  const endpoint = opts.endpoint ? checkEndpoint(opts.endpoint, '--endpoint') : local?.stepfunctions;
+  const stateMachineArn = opts.stateMachineArn ?? local?.stateMachineArn ?? (env[STATE_MACHINE_ARN_ENV] || undefined);
+  if (stateMachineArn !== undefined && !STATE_MACHINE_ARN_RE.test(stateMachineArn)) {
+    const source = opts.stateMachineArn ? '--state-machine-arn' : local ? 'stateMachineArn in the endpoints file' : STATE_MACHINE_ARN_ENV;
+    throw usageError(`${source}: not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME), got ${JSON.stringify(stateMachineArn)}`);
+  }
+  // Explicit --region wins; then the region in the ARN (calls must go where the machine lives); then the
+  // SDK's own chain (AWS_REGION, profile config), which runs when region is left undefined.
+  const region = opts.region ?? local?.region ?? (stateMachineArn ? STATE_MACHINE_ARN_RE.exec(stateMachineArn)![2] : undefined);
+  // The twin ignores signatures, and a developer laptop may have no AWS credentials at all: never ask the
+  // credential chain for a loopback endpoint.
+  const dummyCredentials = local !== undefined || (endpoint !== undefined && isLoopback(endpoint));
+  const sfn = new SFNClient({
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(dummyCredentials ? { credentials: TWIN_CREDENTIALS } : {}),
+    // Standard retry with a few more attempts: audit describes many executions and DescribeExecution is
+    // throttled per account; the SDK backs off on ThrottlingException.
+    maxAttempts: 5,
+  });
+  return {
+    sfn,
+    stateMachineArn,
+    local,
+    describe: local ? `local twin (${endpoint})` : endpoint ? endpoint : `AWS${region ? ` ${region}` : ''}`,
+    close: () => sfn.destroy(),
+  };
+}
+
+export function requireStateMachineArn(conn: Connection): string {
+  if (!conn.stateMachineArn) {
+    throw usageError(`no state machine: pass --state-machine-arn ARN or set ${STATE_MACHINE_ARN_ENV} (or use --local for the twin)`);
+  }
+  return conn.stateMachineArn;
+}

@@ -1,0 +1,188 @@
+/**
+ * `recording-workflow`: operating the call-recording workflow from a terminal or a script.
+ *
+ *   start     on-demand recording of a live call (idempotent per TransactionId)
+ *   status    one call's outcome, start attempts, consent notice, recording and manifest keys
+ *   history   an execution's events as a timeline (retries visible, task tokens redacted)
+ *   audit     the retry-audit report over a period: per call and totals per outcome / start error
+ *   redrive   RedriveExecution for an ABORTED / TIMED_OUT / FAILED execution
+ *
+ * main(argv, io) is the whole program: it takes the arguments (without node and the script) and where to
+ * write, and returns the exit code, so tests run it in-process. Exit codes: 0 ok, 1 the operation failed
+ * or what it names does not exist, 2 usage or validation error.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_LOCAL_FILE, STATE_MACHINE_ARN_ENV, type GlobalOptions } from './clients';
+import { runAudit, type AuditFormat } from './commands/audit';
+import { runHistory } from './commands/history';
+import { REDRIVE_HELP, runRedrive } from './commands/redrive';
+import { runStart } from './commands/start';
+import { runStatus } from './commands/status';
+import { makeContext, type CliIO, type CommandContext } from './context';
+import { EXIT_OK, EXIT_USAGE, toCliError } from './errors';
+import { KNOWN_OUTCOMES } from './execution-summary';
+import { timeOption } from './time-option';
+
+export interface MainOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Clock for relative --since/--until (tests). */
+  now?: () => number;
+}
+
+const integer = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+};
+const positiveSeconds = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return n;
+};
+const REPORT_STATUSES = ['RUNNING', 'ABORTED', 'TIMED_OUT', 'PENDING_REDRIVE'];
+const outcomeList = (v: string) => {
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  // Unknown names are refused rather than matching nothing: a typo must not look like "no such calls".
+  const bad = list.filter((o) => !KNOWN_OUTCOMES.includes(o) && !REPORT_STATUSES.includes(o) && !o.startsWith('States.'));
+  if (bad.length || !list.length) throw new InvalidArgumentError(`unknown outcome ${bad.join(', ') || '(empty)'}; one or more (comma-separated) of ${[...KNOWN_OUTCOMES, ...REPORT_STATUSES].join(', ')} or a States.* error`);
+  return list;
+};
+
+const EXAMPLES = `
+Where it connects:
+  AWS (default)   the standard credential chain and region (AWS_PROFILE / --profile, AWS_REGION / --region);
+                  the state machine from --state-machine-arn or ${STATE_MACHINE_ARN_ENV}
+  --local         the local twin started with \`npm start -- --serve\`: endpoints and state machine from
+                  ${DEFAULT_LOCAL_FILE.replace(/.*(\.data)/, '$1')} (override with --local-file)
+  --endpoint URL  any Step Functions endpoint (loopback endpoints get dummy credentials)
+
+Exit codes: 0 ok, 1 the operation failed or the execution was not found, 2 usage or validation error.
+
+Examples:
+  recording-workflow --local status 7f2c3d1e-...            (a TransactionId or an execution ARN)
+  recording-workflow --local history 7f2c3d1e-...
+  recording-workflow --local audit --since 24h --format csv > audit.csv
+  recording-workflow start --sma-id SMA --transaction-id TX --call-id CALL --location my-bucket/calls`;
+
+function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setExit: (code: number) => void): Command {
+  const program = new Command('recording-workflow')
+    .description('Operate the dependable call-recording workflow (Amazon Chime SDK SMA + Step Functions): start, status, history, audit, redrive.')
+    .option('--local', 'use the local twin (endpoints file written by `npm start -- --serve`)')
+    .option('--local-file <file>', 'the twin endpoints file (implies --local)')
+    .option('--endpoint <url>', 'Step Functions endpoint URL (overrides AWS and --local)')
+    .option('--region <region>', 'AWS region (default: from the state machine ARN, else the SDK chain)')
+    .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE / default chain)')
+    .option('--state-machine-arn <arn>', `the recording workflow (default: ${STATE_MACHINE_ARN_ENV}, or the twin's)`)
+    .option('--json', 'machine-readable JSON on stdout (every command)')
+    .addHelpText('after', EXAMPLES)
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+
+  // Each action runs with a fresh context; errors become exit codes in one place.
+  const run = (fn: (ctx: CommandContext, cmd: Command) => Promise<number>) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const ctx = makeContext(io, env, cmd.optsWithGlobals<GlobalOptions>());
+    try {
+      setExit(await fn(ctx, cmd));
+    } catch (e) {
+      const err = toCliError(e, `${cmd.name()}`);
+      ctx.err(`error: ${err.message}`);
+      setExit(err.exitCode);
+    } finally {
+      ctx.close();
+    }
+  };
+
+  program
+    .command('start')
+    .description('Start recording a live call: StartExecution named after the TransactionId (a second start for the same call is reported, not repeated).')
+    .option('--sma-id <id>', 'SIP media application id (default with --local: the twin\'s)')
+    .option('--transaction-id <id>', 'the call\'s SMA TransactionId (names the execution)')
+    .option('--call-id <id>', 'CallId of the leg to record')
+    // No commander .choices(): the shared validation names the field and the allowed values itself.
+    .option('--track <track>', 'which audio to record: BOTH, INCOMING or OUTGOING', 'BOTH')
+    .option('--location <bucket[/prefix]>', 'S3 destination: bucket, optionally with a key prefix')
+    .option('--consent-text <text>', 'the notice spoken to every leg (default: the workflow\'s)')
+    .option('--wait [seconds]', 'wait for the outcome (default 600 s); exit 1 unless the execution SUCCEEDED', positiveSeconds)
+    .option('--json', 'JSON output')
+    .addHelpText('after', '\nValidation is the SMA Lambda\'s and the workflow\'s (lambdas/shared/recording-request.ts): an invalid value exits 2 naming the option.\nIf an execution already exists for the transaction: same call -> exit 0 with a note; another call -> exit 1.')
+    .action(run((ctx, cmd) => runStart(ctx, cmd.opts())));
+
+  program
+    .command('status')
+    .description('One call: outcome, status, current state (if running), start attempts with errors, consent notice, recording and manifest keys.')
+    .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
+    .option('--json', 'JSON output')
+    .action(run((ctx, cmd) => runStatus(ctx, cmd.args[0], cmd.opts())));
+
+  program
+    .command('history')
+    .description('The execution\'s events as a timeline: offset, type, state, error/cause (each retry is its own TaskScheduled/TaskFailed). Task tokens are redacted.')
+    .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
+    .option('--page-size <n>', 'GetExecutionHistory page size (1-1000)', integer('--page-size', 1, 1000), 1000)
+    .option('--wide', 'do not shorten causes')
+    .option('--json', 'JSON output (events with task tokens redacted, and the timeline)')
+    .action(run((ctx, cmd) => runHistory(ctx, cmd.args[0], cmd.opts())));
+
+  program
+    .command('audit')
+    .description('Retry-audit report: every execution started in the period (all statuses), per call and totals per outcome and per start error.')
+    .option('--since <time>', 'from this start time: ISO 8601 (2025-11-25, 2025-11-25T13:00:00Z) or an age (90m, 24h, 7d)', timeOption(now))
+    .option('--until <time>', 'before this start time (same forms)', timeOption(now))
+    .option('--outcome <outcomes>', `only these outcomes, comma-separated (${KNOWN_OUTCOMES.join(', ')}, RUNNING, ABORTED, TIMED_OUT)`, outcomeList)
+    .addOption(new Option('--format <format>', 'table, json or csv (csv: one row per call on stdout, totals on stderr)').choices(['table', 'json', 'csv']))
+    .option('--page-size <n>', 'ListExecutions page size (1-1000)', integer('--page-size', 1, 1000), 100)
+    .option('--concurrency <n>', 'DescribeExecution calls in flight (1-32)', integer('--concurrency', 1, 32), 8)
+    .option('--json', 'same as --format json')
+    .action(
+      run(async (ctx, cmd) => {
+        const o = cmd.opts<{ since?: Date; until?: Date; outcome?: string[]; format?: AuditFormat; json?: boolean; pageSize: number; concurrency: number }>();
+        if (o.since && o.until && o.since >= o.until) {
+          ctx.err(`error: --since (${o.since.toISOString()}) must be before --until (${o.until.toISOString()})`);
+          return EXIT_USAGE;
+        }
+        return runAudit(ctx, o);
+      }),
+    );
+
+  program
+    .command('redrive')
+    .description('RedriveExecution for a FAILED, TIMED_OUT or ABORTED execution (continues from the step that did not succeed).')
+    .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
+    .option('--force', 'redrive even an execution that ended in one of our Fail-state outcomes (it will fail again)')
+    .option('--wait [seconds]', 'wait for the result (default 600 s); exit 1 unless the execution SUCCEEDED', positiveSeconds)
+    .option('--json', 'JSON output')
+    .addHelpText('after', REDRIVE_HELP)
+    .action(run((ctx, cmd) => runRedrive(ctx, cmd.args[0], cmd.opts())));
+
+  return program;
+}
+
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }, options: MainOptions = {}): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, options.env ?? process.env, options.now ?? Date.now, (code) => (exitCode = code));
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help / --version end with code 0; anything else commander rejects is a usage error.
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
+    }
+    const err = toCliError(e);
+    io.stderr.write(`error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
