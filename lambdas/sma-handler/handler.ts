@@ -64,7 +64,7 @@ export function createHandler(deps: HandlerDeps) {
       return respond();
     },
   })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use({
       onError: async (request) => {
