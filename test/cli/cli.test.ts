@@ -12,7 +12,6 @@ import { executionArnFor } from '../../cli/execution-ref';
 import { BRIDGED_NUMBER, startTwin, TWIN_REGION, type Twin } from '../../local/twin/twin';
 import type { CallHandle, Faults } from '../../local/sma/types';
 
-jest.mock('@middy/core', () => (jest.requireActual('./middy-cjs') as typeof import('./middy-cjs')).loadMiddyCore());
 jest.setTimeout(60_000);
 
 let twin: Twin;
