@@ -11,6 +11,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { maskPhoneNumber } from '../shared/mask';
 import { handleCallEvent } from './call-events';
 import type { SmaLambdaConfig } from './config';
 import { MalformedEventError, parseSmaEvent } from './sma-event';
@@ -68,7 +69,7 @@ export function createHandler(deps: HandlerDeps) {
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use({
       onError: async (request) => {
-        logger.error('handler error answered with an empty action list', { error: request.error?.name, message: request.error?.message });
+        logger.error('handler error answered with an empty action list', { error: request.error?.name, errorMessage: maskPhoneNumber(String(request.error?.message ?? '')) });
         metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
         request.response = respond();
       },

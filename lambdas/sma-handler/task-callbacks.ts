@@ -7,6 +7,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { maskPhoneNumber } from '../shared/mask';
 
 /** SendTaskFailure limits (Step Functions API reference). */
 const MAX_ERROR = 256;
@@ -46,7 +47,10 @@ export class TaskCallbacks {
         this.metrics.addMetric('StaleTaskCallbacks', MetricUnit.Count, 1);
         return 'stale';
       }
-      this.log.error('task callback failed; the workflow will time out into a named outcome', { task: what, callback: kind, error: name, message: (e as Error).message });
+      const token = command.input.taskToken;
+      const message = String((e as Error).message ?? '');
+      const errorMessage = maskPhoneNumber(token ? message.split(token).join('<task token>') : message);
+      this.log.error('task callback failed; the workflow will time out into a named outcome', { task: what, callback: kind, error: name, errorMessage });
       this.metrics.addMetric('FailedTaskCallbacks', MetricUnit.Count, 1);
       return 'failed';
     }

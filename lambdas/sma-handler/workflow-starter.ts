@@ -7,6 +7,7 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { executionNameFor } from '../shared/execution-name';
+import { maskPhoneNumber } from '../shared/mask';
 import type { RecordingRequest } from '../shared/recording-request';
 
 export class WorkflowStarter {
@@ -29,7 +30,7 @@ export class WorkflowStarter {
         this.log.info('recording workflow already exists for this call', { execution: name });
         return 'already-started';
       }
-      this.log.error('could not start the recording workflow; the call goes on unrecorded', { execution: name, error: (e as Error).name, message: (e as Error).message });
+      this.log.error('could not start the recording workflow; the call goes on unrecorded', { execution: name, error: (e as Error).name, errorMessage: maskPhoneNumber(String((e as Error).message ?? '')) });
       this.metrics.addMetric('WorkflowStartFailures', MetricUnit.Count, 1);
       return 'failed';
     }
