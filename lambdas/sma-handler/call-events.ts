@@ -10,6 +10,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { Arg, Command, PendingCallIdAttribute, TaskError, TokenAttribute, type CallEndResult, type Leg, type NotifyConsentResult, type StartRecordingResult } from '../shared/workflow-contract';
 import { MAX_CONSENT_TEXT, RecordingRequestError, parseId, parseLocation, parseTrack } from '../shared/recording-request';
+import { maskPhoneNumber } from '../shared/mask';
 import type { SmaLambdaConfig } from './config';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
 import { callAndBridge, checkAttributes, hangup, respond, speak, startCallRecording, type SmaResponse } from './sma-response';
@@ -253,7 +254,7 @@ async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<
 async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RESPONSE'>, deps: CallEventDeps): Promise<SmaResponse> {
   const attributes = attributesOf(event);
   const error = event.ErrorType ?? 'InvalidLambdaResponse';
-  deps.log.error('the SMA refused our response', { errorType: error, errorMessage: event.ErrorMessage?.slice(0, 512) });
+  deps.log.error('the SMA refused our response', { errorType: error, errorMessage: event.ErrorMessage === undefined ? undefined : maskPhoneNumber(event.ErrorMessage.slice(0, 512)) });
   deps.metrics.addMetric('InvalidLambdaResponses', MetricUnit.Count, 1);
   // A pending start/notice will never get its ACTION_* event now: fail it so the workflow decides.
   const pending = [Command.StartRecording, Command.NotifyConsent].filter((c) => attributes[TokenAttribute[c]]);
