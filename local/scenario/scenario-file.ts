@@ -5,16 +5,10 @@
  */
 import { OUTCOMES, type Outcome } from '../../statemachines/definition';
 import { TRACKS, type Track } from '../../lambdas/shared/recording-request';
+import type { Faults } from '../sma/types';
 
-export interface ScenarioFaults {
-  startRecording?: string[];
-  consent?: string[];
-  hangupAfterSeconds?: number;
-  deliveryDelaySeconds?: number;
-  dropRecording?: boolean;
-  metadata?: Record<string, string>;
-  emptyRecording?: boolean;
-}
+/** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
+export type ScenarioFaults = Faults;
 
 export interface ScenarioCall {
   name: string;

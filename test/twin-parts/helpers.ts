@@ -92,3 +92,27 @@ export function types(handle: CallHandle): string[] {
 export function ev(record: InvocationRecord): Ev {
   return record.event as unknown as Ev;
 }
+
+/**
+ * The per-file fixture of the emulator tests: one S3 twin for the file, and emulators made through
+ * `emulator()` closed after each test.
+ */
+export function useEmulators(buckets?: string[]) {
+  let twin: Twin;
+  const emulators: SmaEmulator[] = [];
+  beforeAll(async () => {
+    twin = await startTwinS3(buckets);
+  });
+  afterEach(async () => {
+    await Promise.all(emulators.splice(0).map((e) => e.close()));
+  });
+  afterAll(() => twin.close());
+  return {
+    twin: () => twin,
+    emulator(script: Script, options?: Parameters<typeof makeEmulator>[2]): SmaEmulator {
+      const e = makeEmulator(twin.s3, script, options);
+      emulators.push(e);
+      return e;
+    },
+  };
+}

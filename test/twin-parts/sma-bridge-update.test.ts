@@ -15,7 +15,7 @@ import {
   ev,
   hangupAction,
   legId,
-  makeEmulator,
+  useEmulators,
   pause,
   respond,
   startRecording,
@@ -25,21 +25,8 @@ import {
   type Twin,
 } from './helpers';
 
-let twin: Twin;
-const emulators: SmaEmulator[] = [];
-beforeAll(async () => {
-  twin = await startTwinS3();
-});
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
-afterAll(() => twin.close());
-
-function emulator(script: Script, speed?: number) {
-  const e = makeEmulator(twin.s3, script, { speed });
-  emulators.push(e);
-  return e;
-}
+const fixture = useEmulators();
+const emulator = (script: Script, speed?: number) => fixture.emulator(script, { speed });
 
 /** Bridges to the agent, records both legs once LEG-B answers, hangs up the other leg on the first HANGUP. */
 const bridgingScript: Script = (e) => {
@@ -103,7 +90,7 @@ describe('two-leg calls', () => {
       ['LEG-B', 'OUTGOING', 'delivered'],
     ]);
     expect(summary.recordings[1]!.key).toMatch(new RegExp(`^agents/.*_${call.transactionId}_${legB.CallId}\\.wav$`));
-    const headB = await twin.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: summary.recordings[1]!.key }));
+    const headB = await fixture.twin().s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: summary.recordings[1]!.key }));
     expect(headB.Metadata!['call-id']).toBe(legB.CallId);
     // The caller hangs up 10 s (virtual) after LEG-B answered; LEG-A's recording stops right then and its
     // duration is its own start-to-stop span (when it started depends on wall latency, scaled by the clock).

@@ -9,7 +9,7 @@ import {
   ev,
   hangupAction,
   legId,
-  makeEmulator,
+  useEmulators,
   pause,
   respond,
   speak,
@@ -19,21 +19,8 @@ import {
   type Twin,
 } from './helpers';
 
-let twin: Twin;
-const emulators: SmaEmulator[] = [];
-beforeAll(async () => {
-  twin = await startTwinS3();
-});
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
-afterAll(() => twin.close());
-
-function emulator(script: Script, options?: Parameters<typeof makeEmulator>[2]) {
-  const e = makeEmulator(twin.s3, script, options);
-  emulators.push(e);
-  return e;
-}
+const fixture = useEmulators();
+const emulator = fixture.emulator;
 
 describe('event shapes', () => {
   it('sends NEW_INBOUND_CALL as the docs show it, then HANGUP for the caller', async () => {

@@ -10,7 +10,7 @@ import {
   acted,
   ev,
   legId,
-  makeEmulator,
+  useEmulators,
   respond,
   startRecording,
   startTwinS3,
@@ -20,21 +20,8 @@ import {
   type Twin,
 } from './helpers';
 
-let twin: Twin;
-const emulators: SmaEmulator[] = [];
-beforeAll(async () => {
-  twin = await startTwinS3([BUCKET, 'second-bucket']);
-});
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
-afterAll(() => twin.close());
-
-function emulator(script: Script) {
-  const e = makeEmulator(twin.s3, script);
-  emulators.push(e);
-  return e;
-}
+const fixture = useEmulators([BUCKET, 'second-bucket']);
+const emulator = (script: Script) => fixture.emulator(script);
 
 /** Records LEG-A from NEW_INBOUND_CALL; retries StartCallRecording after each ACTION_FAILED (like a workflow would). */
 function recordingScript(location = BUCKET, track = 'BOTH', maxAttempts = 5): Script {
@@ -48,11 +35,11 @@ function recordingScript(location = BUCKET, track = 'BOTH', maxAttempts = 5): Sc
 }
 
 async function head(key: string, bucket = BUCKET) {
-  return twin.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  return fixture.twin().s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 async function body(key: string, bucket = BUCKET): Promise<Buffer> {
-  const got = await twin.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const got = await fixture.twin().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await got.Body!.transformToByteArray());
 }
 
@@ -207,7 +194,7 @@ describe('StartCallRecording', () => {
     expect(types(call)).toEqual(['NEW_INBOUND_CALL', 'ACTION_SUCCESSFUL', 'ACTION_FAILED', 'HANGUP']);
     expect(ev(acted(call)[2]!).ActionData.ErrorType).toBe('InvalidActionParameter');
     expect(summary.recordings.map((r) => r.bucket)).toEqual([BUCKET]);
-    const inSecond = await twin.s3.send(new ListObjectsV2Command({ Bucket: 'second-bucket' }));
+    const inSecond = await fixture.twin().s3.send(new ListObjectsV2Command({ Bucket: 'second-bucket' }));
     expect(inSecond.KeyCount ?? 0).toBe(0);
   });
 
