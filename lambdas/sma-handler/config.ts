@@ -43,10 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfi
     try {
       const parsed: unknown = JSON.parse(env.BRIDGE_ROUTES);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object');
-      for (const [from, to] of Object.entries(parsed)) {
+      const entries = Object.entries(parsed);
+      for (const [from, to] of entries) {
         if (!E164.test(from) || typeof to !== 'string' || !E164.test(to)) throw new Error('keys and values must be E.164 numbers');
-        bridgeRoutes[from] = to;
       }
+      for (const [from, to] of entries) bridgeRoutes[from] = to as string;
     } catch (e) {
       problems.push(`BRIDGE_ROUTES ignored: ${(e as Error).message}`);
     }
