@@ -28,6 +28,8 @@
  */
 import type { Node } from 'constructs';
 import { DEFAULT_SETTINGS, type WorkflowSettings } from '../statemachines/definition';
+import { parseBridgeRoutes } from '../lambdas/shared/bridge-routes';
+import { MAX_CONSENT_TEXT, prefixProblem } from '../lambdas/shared/recording-request';
 
 export type Encryption = 's3-managed' | 'kms';
 export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -61,9 +63,6 @@ export const DEFAULT_STACK_NAME = 'CallRecording';
 
 /** CloudWatch Logs accepts only these retention values. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const E164 = /^\+[1-9]\d{6,14}$/;
-/** S3 safe characters only, no leading/trailing slash, no empty / "." / ".." segment (same rules as the workflow's input check). */
-const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 
 class ConfigError extends Error {
   constructor(key: string, message: string) {
@@ -119,9 +118,8 @@ export function readConfig(node: Node): RecordingConfig {
   if (!/^[A-Za-z][A-Za-z0-9-]{0,59}$/.test(stackName)) throw new ConfigError('stackName', 'must start with a letter and contain only letters, digits and "-" (at most 60 characters: the state machine name derives from it)');
 
   const recordingPrefix = str('recordingPrefix', 'recordings').replace(/\/+$/, '');
-  if (!PREFIX.test(recordingPrefix) || recordingPrefix.split('/').some((s) => s === '.' || s === '..') || recordingPrefix.length > 200) {
-    throw new ConfigError('recordingPrefix', `must be a non-empty S3 key prefix of safe characters without empty, "." or ".." segments, got "${recordingPrefix}"`);
-  }
+  const prefixIssue = recordingPrefix === '' ? 'must not be empty' : prefixProblem(recordingPrefix);
+  if (prefixIssue) throw new ConfigError('recordingPrefix', `${prefixIssue} (got "${recordingPrefix}")`);
 
   const lockMode = optStr('objectLockMode');
   let objectLock: RecordingConfig['objectLock'];
@@ -134,12 +132,13 @@ export function readConfig(node: Node): RecordingConfig {
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
   const consentText = optStr('consentText');
-  if (consentText !== undefined && (consentText.trim() === '' || consentText.length > 1000)) throw new ConfigError('consentText', 'must be non-blank and at most 1000 characters (the Speak action limit)');
+  if (consentText !== undefined && (consentText.trim() === '' || consentText.length > MAX_CONSENT_TEXT)) throw new ConfigError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
 
-  const bridgeRoutes: Record<string, string> = {};
-  for (const [from, to] of Object.entries(json('bridgeRoutes'))) {
-    if (!E164.test(from) || typeof to !== 'string' || !E164.test(to)) throw new ConfigError('bridgeRoutes', `keys and values must be E.164 numbers, got ${JSON.stringify(from)} -> ${JSON.stringify(to)}`);
-    bridgeRoutes[from] = to;
+  let bridgeRoutes: Record<string, string>;
+  try {
+    bridgeRoutes = parseBridgeRoutes(json('bridgeRoutes'));
+  } catch (e) {
+    throw new ConfigError('bridgeRoutes', (e as Error).message);
   }
 
   const workflowSettings: Partial<WorkflowSettings> = {};
