@@ -92,6 +92,17 @@ async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<void> {
 }
 
 async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
+  try {
+    return await runWorkflowCommand(event, deps);
+  } catch (e) {
+    // A bug or an unexpected input must not leave the workflow waiting for its timeout: fail its task now.
+    if (token) await deps.callbacks.fail(token, 'SmaLambdaError', `the SMA Lambda could not handle the command: ${(e as Error).message}`, 'CALL_UPDATE_REQUESTED');
+    throw e; // the handler's error middleware still answers the SMA with an empty action list
+  }
+}
+
+async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
   const args = event.ActionData.Parameters.Arguments;
   const token = args[Arg.taskToken];
   const command = args[Arg.command];

@@ -3,6 +3,7 @@
  * every invocation, and the SMA hangs up a call whose Lambda errors): it is reported once, and the feature it
  * belongs to is switched off, so calls keep flowing.
  */
+import { parseBridgeRoutes } from '../shared/bridge-routes';
 import { MAX_CONSENT_TEXT, parseLocation, parseTrack, type Track } from '../shared/recording-request';
 
 export interface SmaLambdaConfig {
@@ -17,8 +18,6 @@ export interface SmaLambdaConfig {
   /** Problems found while reading the environment (logged at the first invocation). */
   problems: string[];
 }
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfig {
   const problems: string[] = [];
@@ -38,16 +37,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfi
     problems.push(`AUTO_RECORD: must be "on" or "off", got "${mode}"; recording only on demand`);
   }
 
-  const bridgeRoutes: Record<string, string> = {};
+  let bridgeRoutes: Record<string, string> = {};
   if (env.BRIDGE_ROUTES) {
     try {
-      const parsed: unknown = JSON.parse(env.BRIDGE_ROUTES);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object');
-      const entries = Object.entries(parsed);
-      for (const [from, to] of entries) {
-        if (!E164.test(from) || typeof to !== 'string' || !E164.test(to)) throw new Error('keys and values must be E.164 numbers');
-      }
-      for (const [from, to] of entries) bridgeRoutes[from] = to as string;
+      bridgeRoutes = parseBridgeRoutes(JSON.parse(env.BRIDGE_ROUTES));
     } catch (e) {
       problems.push(`BRIDGE_ROUTES ignored: ${(e as Error).message}`);
     }

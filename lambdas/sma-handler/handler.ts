@@ -55,6 +55,8 @@ export function createHandler(deps: HandlerDeps) {
       return respond();
     }
     logger.appendKeys({ transactionId: event.CallDetails.TransactionId, sequence: event.Sequence, eventType: event.InvocationEventType });
+    // One count per event: useful on its own, and no invocation publishes an empty EMF document.
+    metrics.addMetric('SmaEvents', MetricUnit.Count, 1);
     return handleCallEvent(event, { config, callbacks, starter, log: logger, metrics });
   };
 

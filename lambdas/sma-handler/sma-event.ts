@@ -31,8 +31,11 @@ const ParticipantSchema = z.looseObject({
   To: z.string().optional(),
   From: z.string().optional(),
   Direction: z.string().optional(),
-  // The service sends epoch milliseconds as a string.
-  StartTimeInMilliseconds: z.string().regex(/^\d+$/, 'must be epoch milliseconds as a string').optional(),
+  // The service sends epoch milliseconds as a string; a number is taken too rather than refusing the event.
+  StartTimeInMilliseconds: z
+    .union([z.string().regex(/^\d+$/, 'must be epoch milliseconds'), z.number().int().nonnegative()])
+    .transform(String)
+    .optional(),
   Status: z.string().optional(),
 });
 
@@ -104,11 +107,12 @@ export class MalformedEventError extends Error {
 /** Parses an invocation event or throws MalformedEventError naming what is wrong (never echoing values). */
 export function parseSmaEvent(raw: unknown): SmaEvent {
   const size = safeSize(raw);
+  if (!Number.isFinite(size)) throw new MalformedEventError('event cannot be serialised as JSON (circular or not plain data)', ['<root>: not JSON']);
   if (size > MAX_EVENT_BYTES) throw new MalformedEventError(`event is ${size} bytes, over the ${MAX_EVENT_BYTES}-byte limit`, ['<root>: too large']);
   const type = (raw as { InvocationEventType?: unknown } | null)?.InvocationEventType;
   if (typeof type === 'string' && !(EVENT_TYPES as readonly string[]).includes(type))
     throw new MalformedEventError(`unknown InvocationEventType "${type.slice(0, 64)}"`, ['InvocationEventType: unknown']);
-  const result = parse(raw, undefined, SmaEventSchema, true);
+  const result = parse(withSmaIdAlias(raw), undefined, SmaEventSchema, true);
   if (result.success) return result.data;
   // Powertools' ParseError carries zod's issues as its cause (an array; older versions: {issues}).
   type Issue = { path: PropertyKey[]; message: string };
@@ -116,6 +120,16 @@ export function parseSmaEvent(raw: unknown): SmaEvent {
   const issues: Issue[] = Array.isArray(cause) ? cause : (cause?.issues ?? []);
   const problems = issues.map((i) => `${i.path.map(String).join('.') || '<root>'}: ${i.message}`);
   throw new MalformedEventError(`malformed SMA event: ${problems.slice(0, 5).join('; ') || 'not an SMA event'}`, problems);
+}
+
+/**
+ * Most doc pages name the field CallDetails.SipMediaApplicationId (as the captured events do); five print
+ * SipApplicationId. Either is accepted, so a naming difference can never make every event "malformed".
+ */
+function withSmaIdAlias(raw: unknown): unknown {
+  const details = (raw as { CallDetails?: Record<string, unknown> } | null)?.CallDetails;
+  if (!details || typeof details !== 'object' || details.SipMediaApplicationId !== undefined || typeof details.SipApplicationId !== 'string') return raw;
+  return { ...(raw as object), CallDetails: { ...details, SipMediaApplicationId: details.SipApplicationId } };
 }
 
 function safeSize(raw: unknown): number {

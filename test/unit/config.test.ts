@@ -81,7 +81,7 @@ describe('loadConfig', () => {
 
   it('BRIDGE_ROUTES with one bad entry after good ones is ignored entirely, as the problem says', () => {
     const c = loadConfig({ BRIDGE_ROUTES: '{"+12065551212":"+17035550122","+15105550101":"voicemail"}' });
-    expect(c.problems).toEqual(['BRIDGE_ROUTES ignored: keys and values must be E.164 numbers']);
+    expect(c.problems).toEqual(['BRIDGE_ROUTES ignored: keys and values must be E.164 numbers, got "+15105550101" -> "voicemail"']);
     expect(c.bridgeRoutes).toEqual({});
   });
 

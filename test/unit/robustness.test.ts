@@ -45,7 +45,7 @@ describe('malformed events: a valid empty response, a specific logged reason, no
     ['HANGUP without ActionData', () => mutate('HANGUP', (e) => delete e.ActionData), /ActionData/],
     ['CALL_UPDATE_REQUESTED with a non-string argument', () => mutate('CALL_UPDATE_REQUESTED', (e) => (e.ActionData = { Type: 'CallUpdateRequest', Parameters: { Arguments: { taskToken: 42 } } })), /ActionData\.Parameters\.Arguments\.taskToken/],
     ['a participant without CallId', () => mutate('NEW_INBOUND_CALL', (e) => delete (e.CallDetails.Participants[0] as Partial<EventJson['CallDetails']['Participants'][0]>).CallId), /CallDetails\.Participants\.0\.CallId/],
-    ['StartTimeInMilliseconds as a number', () => mutate('NEW_INBOUND_CALL', (e) => ((e.CallDetails.Participants[0] as unknown as Record<string, unknown>).StartTimeInMilliseconds = 1644539405907)), /StartTimeInMilliseconds/],
+    ['StartTimeInMilliseconds as a negative number', () => mutate('NEW_INBOUND_CALL', (e) => ((e.CallDetails.Participants[0] as unknown as Record<string, unknown>).StartTimeInMilliseconds = -5)), /StartTimeInMilliseconds/],
     ['a non-string TransactionAttributes value', () => mutate('ACTION_SUCCESSFUL', (e) => ((e.CallDetails as Record<string, unknown>).TransactionAttributes = { key1: 1 })), /TransactionAttributes\.key1/],
     [`oversize (> ${MAX_EVENT_BYTES} bytes)`, () => withAttributes(fixture('ACTION_SUCCESSFUL'), { blob: 'x'.repeat(MAX_EVENT_BYTES) }), /over the 131072-byte limit/],
     ['a string', () => 'NEW_INBOUND_CALL', /malformed SMA event/],
@@ -53,7 +53,7 @@ describe('malformed events: a valid empty response, a specific logged reason, no
     ['null', () => null, /malformed SMA event/],
     ['undefined', () => undefined, /malformed SMA event/],
     ['an array', () => [fixture('NEW_INBOUND_CALL')], /malformed SMA event/],
-    ['a circular object', circular, /over the 131072-byte limit/],
+    ['a circular object', circular, /cannot be serialised as JSON/],
     ['the event as a JSON string', () => JSON.stringify(fixture('HANGUP')), /malformed SMA event/],
   ];
 
@@ -237,5 +237,39 @@ describe('logs never contain a task token or an unmasked phone number', () => {
       if (saved === undefined) delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
       else process.env.POWERTOOLS_LOGGER_LOG_EVENT = saved;
     }
+  });
+});
+
+describe('tolerant parsing and failing fast', () => {
+  it('accepts CallDetails.SipApplicationId, the name some doc pages print, as the SMA id', async () => {
+    const h = harness(AUTO_RECORD_ENV);
+    const event = fixture('NEW_INBOUND_CALL');
+    const details = event.CallDetails as unknown as Record<string, unknown>;
+    details.SipApplicationId = details.SipMediaApplicationId;
+    delete details.SipMediaApplicationId;
+    await h.invoke(event);
+    expect(h.metricNames()).not.toContain('MalformedEvents');
+    expect(JSON.parse(h.startCalls()[0].input!).sipMediaApplicationId).toBe(IDS.sipMediaApplicationId);
+  });
+
+  it('accepts StartTimeInMilliseconds sent as a number and reports it as legStartMs', async () => {
+    const h = harness();
+    const token = makeToken('start');
+    const event = fixture('ACTION_SUCCESSFUL-StartCallRecording');
+    (event.CallDetails.Participants[0] as unknown as Record<string, unknown>).StartTimeInMilliseconds = 1644539405907;
+    await h.invoke(withAttributes(event, { ...event.CallDetails.TransactionAttributes, 'rw:startRecordingToken': token, 'rw:startRecordingCallId': IDS.legA }));
+    expect(h.metricNames()).not.toContain('MalformedEvents');
+    expect(JSON.parse(h.successCalls()[0].output!).legStartMs).toBe(1644539405907);
+  });
+
+  it('an unexpected error while handling a workflow command fails its task at once, and the SMA still gets a valid answer', async () => {
+    const h = harness();
+    const token = makeToken('consent');
+    // 11 connected legs would need 11 Speak actions, over the SMA's 10 per response: respond() throws.
+    const legs = Array.from({ length: 11 }, (_, i) => ({ CallId: `leg-${i}`, ParticipantTag: i === 0 ? 'LEG-A' : 'LEG-B', To: '+12065551212', From: '+15105550101', Direction: 'Inbound', StartTimeInMilliseconds: '1644539405907', Status: 'Connected' }));
+    const response = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: token, text: 'This call is recorded.' }, { participants: legs as never }));
+    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(h.failureCalls()).toEqual([expect.objectContaining({ taskToken: token, error: 'SmaLambdaError', cause: expect.stringMatching(/at most 10 actions/) })]);
+    expect(h.lines.join('\n')).not.toContain(token);
   });
 });

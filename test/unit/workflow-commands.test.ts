@@ -16,7 +16,7 @@ describe('StartRecording', () => {
     expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
     // nothing is completed yet: the outcome arrives with ACTION_SUCCESSFUL / ACTION_FAILED
     expect(h.sfnMock.calls()).toHaveLength(0);
-    expect(h.metricNames()).toEqual(['RecordingStartsRequested']);
+    expect(h.metricNames()).toEqual(['SmaEvents', 'RecordingStartsRequested']);
   });
 
   it('keeps tokens other tasks have parked (e.g. WaitForCallEnd) when parking a new one', async () => {
