@@ -9,6 +9,7 @@ module.exports = {
     '^.+/node_modules/@middy/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFiles: ['<rootDir>/test/setup-env.js'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -83,7 +83,7 @@ beforeAll(async () => {
   // with slow answers is the state machine tests' subject, not the CLI's.)
   twin = await startTwin({
     dataDir: join(dir, 'data'),
-    speed: 500,
+    speed: 250,
     settings: { StartAttemptTimeoutSeconds: 3600, ConsentTimeoutSeconds: 3600, DurationToleranceSeconds: 600 },
   });
   endpointsFile = join(dir, 'endpoints.json');

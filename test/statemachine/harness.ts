@@ -52,7 +52,13 @@ export interface Run {
   statesEntered: string[];
 }
 
-export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 500): Promise<Run> {
+/**
+ * Virtual time is wall time x speed, so a loaded machine (CI running suites side by side) stretches every
+ * round trip: the defaults leave wide real-time margins, and the tests that are about a bound set their own.
+ */
+const HARNESS_SETTINGS: Partial<WorkflowSettings> = { StartAttemptTimeoutSeconds: 600, ConsentTimeoutSeconds: 600, DurationToleranceSeconds: 60 };
+
+export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 200): Promise<Run> {
   const clock = new ScaledClock(speed);
   const requests: TaskInvokeRequest[] = [];
   const manifests = new Map<string, any>();
@@ -109,7 +115,7 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   };
   engine = new StepFunctionsEngine({ invoker, clock });
   try {
-    const { stateMachineArn } = engine.createStateMachine({ name: 'recording-workflow', definition: renderDefinition({ DurationToleranceSeconds: 30, ...settings }) });
+    const { stateMachineArn } = engine.createStateMachine({ name: 'recording-workflow', definition: renderDefinition({ ...HARNESS_SETTINGS, ...settings }) });
     const { executionArn } = engine.startExecution({ stateMachineArn, name: 'tx-1', input: JSON.stringify(input) });
     const info = await engine.waitForExecution(executionArn);
     const statesEntered = info.history.filter((e) => e.type.endsWith('StateEntered')).map((e: any) => e.stateEnteredEventDetails?.name);
