@@ -27,7 +27,7 @@
  * | workflowSettings               | {}              | JSON overrides of statemachines/definition.ts WorkflowSettings          |
  */
 import type { Node } from 'constructs';
-import { DEFAULT_SETTINGS, type WorkflowSettings } from '../statemachines/definition';
+import { settingsProblems, type WorkflowSettings } from '../statemachines/definition';
 import { parseBridgeRoutes } from '../lambdas/shared/bridge-routes';
 import { MAX_CONSENT_TEXT, prefixProblem } from '../lambdas/shared/recording-request';
 
@@ -141,13 +141,9 @@ export function readConfig(node: Node): RecordingConfig {
     throw new ConfigError('bridgeRoutes', (e as Error).message);
   }
 
-  const workflowSettings: Partial<WorkflowSettings> = {};
-  for (const [k, v] of Object.entries(json('workflowSettings'))) {
-    if (!(k in DEFAULT_SETTINGS)) throw new ConfigError('workflowSettings', `unknown setting "${k}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
-    const expected = typeof DEFAULT_SETTINGS[k as keyof WorkflowSettings];
-    if (typeof v !== expected) throw new ConfigError('workflowSettings', `"${k}" must be a ${expected}`);
-    (workflowSettings as Record<string, unknown>)[k] = v;
-  }
+  const workflowSettings = json('workflowSettings') as Partial<WorkflowSettings>;
+  const settingIssues = settingsProblems(workflowSettings);
+  if (settingIssues.length) throw new ConfigError('workflowSettings', settingIssues.join('; '));
 
   const alarmEmail = optStr('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new ConfigError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);

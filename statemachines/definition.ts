@@ -62,6 +62,32 @@ export function verifyDeadlineSeconds(s: Pick<WorkflowSettings, 'VerifyIntervalS
   return total;
 }
 
+/** Settings Step Functions takes as non-integers; every other number lands in a field that must be an integer. */
+const FRACTIONAL_SETTINGS = new Set<keyof WorkflowSettings>(['StartBackoffRate', 'VerifyBackoffRate', 'DurationToleranceSeconds']);
+/** Counts of retries may be 0; every other integer setting must be at least 1. */
+const ZERO_ALLOWED = new Set<keyof WorkflowSettings>(['ConsentMaxRetries', 'VerifyMaxRetries']);
+
+/** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
+export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(settings) as Array<[keyof WorkflowSettings, unknown]>) {
+    if (!(key in DEFAULT_SETTINGS)) {
+      problems.push(`${key}: unknown setting (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
+      continue;
+    }
+    if (key === 'DefaultConsentText') {
+      if (typeof value !== 'string' || value.trim() === '' || value.length > 1000) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
+      continue;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) problems.push(`${key}: must be a finite number, got ${JSON.stringify(value)}`);
+    else if (key.endsWith('BackoffRate') && value < 1) problems.push(`${key}: must be at least 1.0, got ${value}`);
+    else if (FRACTIONAL_SETTINGS.has(key) && value < 0) problems.push(`${key}: must not be negative, got ${value}`);
+    else if (!FRACTIONAL_SETTINGS.has(key) && (!Number.isInteger(value) || value < (ZERO_ALLOWED.has(key) ? 0 : 1)))
+      problems.push(`${key}: must be an integer >= ${ZERO_ALLOWED.has(key) ? 0 : 1} (Step Functions takes whole seconds and counts), got ${value}`);
+  }
+  return problems;
+}
+
 const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
 export function loadDefinitionTemplate(): unknown {
@@ -70,10 +96,9 @@ export function loadDefinitionTemplate(): unknown {
 
 /** The definition with every placeholder filled in. Throws on a placeholder without a setting. */
 export function renderDefinition(overrides: Partial<WorkflowSettings> = {}, template: unknown = loadDefinitionTemplate()): Record<string, unknown> {
+  const problems = settingsProblems(overrides);
+  if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
-  for (const [k, v] of Object.entries(settings)) {
-    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) throw new Error(`workflow setting ${k} is not set to a finite value`);
-  }
   const lookup = (name: string): unknown => {
     if (!(name in settings)) throw new Error(`statemachines/recording-workflow.asl.json uses \${${name}} but no such workflow setting exists`);
     return settings[name];

@@ -71,8 +71,12 @@ function without(attributes: Attributes, ...keys: string[]): Attributes {
 async function onNewInboundCall(event: EventOf<'NEW_INBOUND_CALL'>, deps: CallEventDeps): Promise<SmaResponse> {
   const caller = legA(event);
   const target = caller?.To ? deps.config.bridgeRoutes[caller.To] : undefined;
+  if (target && caller?.From) {
+    // Recording starts once the bridge is up (its ACTION_SUCCESSFUL): the workflow's update would otherwise
+    // replace the CallAndBridge still ringing (update-sip-call: returned actions replace the current ones).
+    return respond([callAndBridge(caller.From, target, deps.config.bridgeTimeoutSeconds)]);
+  }
   await autoRecord(event, deps);
-  if (target && caller?.From) return respond([callAndBridge(caller.From, target, deps.config.bridgeTimeoutSeconds)]);
   // Unrouted: the rest of the call flow (IVR, meeting...) belongs to the application; nothing to add here.
   return respond();
 }
@@ -210,6 +214,9 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
       await deps.callbacks.succeed(token, result, Command.NotifyConsent);
       return respond([], without(attributes, TokenAttribute.NotifyConsent));
     }
+    case 'CallAndBridge':
+      await autoRecord(event, deps);
+      return respond();
     default:
       return respond();
   }

@@ -44,13 +44,45 @@ export interface EvalScope {
   enteredEventId: number;
 }
 
-/** Returns a syntax error message, or undefined when the expression parses. */
+/**
+ * Returns why Step Functions would refuse the expression at CreateStateMachine, or undefined: a syntax error,
+ * or a reference to `$`, `$$` or an unqualified field name at the top level, which the States Language
+ * forbids (AWS answers UNSUPPORTED_JSONATA_EXPRESSION: data comes from $states.* and variables only). A bare
+ * `undefined` is such a field name: JSONata has no undefined literal.
+ */
 export function jsonataSyntaxError(source: string): string | undefined {
+  let expr: ReturnType<typeof jsonata>;
   try {
-    jsonata(source);
-    return undefined;
+    expr = jsonata(source);
   } catch (e) {
     return describeJsonataError(e);
+  }
+  const refs: string[] = [];
+  topLevelReferences(expr.ast(), false, refs);
+  return refs.length ? `Reference to ${refs.map((r) => `'${r}'`).join(', ')} at the top level is not supported (use $states.input or a variable)` : undefined;
+}
+
+type AstNode = { type?: string; value?: unknown; steps?: AstNode[]; stages?: unknown; predicate?: unknown; [k: string]: unknown };
+
+/** Collects names and `$`/`$$` evaluated against the (absent) top-level context, i.e. not inside a path step or predicate. */
+function topLevelReferences(node: unknown, nested: boolean, out: string[]): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach((n) => topLevelReferences(n, nested, out));
+  const n = node as AstNode;
+  if (n.type === 'name' && !nested) out.push(String(n.value));
+  if (n.type === 'variable' && !nested && (n.value === '' || n.value === '$')) out.push(`$${n.value}`);
+  if (n.type === 'path' && Array.isArray(n.steps)) {
+    n.steps.forEach((step, i) => {
+      const { stages, predicate, ...rest } = step;
+      topLevelReferences(rest, nested || i > 0, out);
+      topLevelReferences(stages, true, out);
+      topLevelReferences(predicate, true, out);
+    });
+    return;
+  }
+  for (const [k, v] of Object.entries(n)) {
+    if (k === 'position' || k === 'type' || (k === 'value' && typeof v !== 'object')) continue;
+    topLevelReferences(v, nested || k === 'stages' || k === 'predicate', out);
   }
 }
 

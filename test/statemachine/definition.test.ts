@@ -22,7 +22,12 @@ it('fills every placeholder with a typed setting, and refuses an unknown one', (
   expect(states.StartRecording.TimeoutSeconds).toBe(DEFAULT_SETTINGS.StartAttemptTimeoutSeconds);
   expect(def.TimeoutSeconds).toBe(DEFAULT_SETTINGS.ExecutionTimeoutSeconds);
   expect(() => renderDefinition({}, { Comment: '${NoSuchSetting}' })).toThrow(/NoSuchSetting/);
-  expect(() => renderDefinition({ StartMaxAttempts: Number.NaN })).toThrow(/StartMaxAttempts/);
+  expect(() => renderDefinition({ StartMaxAttempts: Number.NaN })).toThrow(/StartMaxAttempts: must be a finite number/);
+  expect(() => renderDefinition({ VerifyIntervalSeconds: 2.5 })).toThrow(/VerifyIntervalSeconds: must be an integer >= 1/);
+  expect(() => renderDefinition({ StartMaxAttempts: 0 })).toThrow(/StartMaxAttempts: must be an integer >= 1/);
+  expect(() => renderDefinition({ StartBackoffRate: 0.5 })).toThrow(/StartBackoffRate: must be at least 1.0/);
+  expect(() => renderDefinition({ DefaultConsentText: '' })).toThrow(/DefaultConsentText/);
+  expect(() => renderDefinition({ VerifyMaxRetries: 0, StartBackoffRate: 1.5, DurationToleranceSeconds: 2.5 })).not.toThrow();
 });
 
 it('escapes a consent text setting so it stays a JSONata string literal', () => {

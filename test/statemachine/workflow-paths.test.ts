@@ -26,6 +26,8 @@ describe('happy path', () => {
     expect(manifest).toEqual(expect.objectContaining({ outcome: 'RECORDED', track: 'BOTH', recording: expect.objectContaining({ bucket: 'rec-bucket', key: RECORDING_KEY }) }));
     expect(manifest.consentNotice.completedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(manifest.legs).toHaveLength(1);
+    // Object Lock buckets refuse a PutObject without an integrity checksum.
+    expect(run.requests.find((r) => r.action === 'putObject')!.args).toEqual(expect.objectContaining({ ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
     expect(run.tagging[0]).toEqual({ Bucket: 'rec-bucket', Key: RECORDING_KEY, Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }, { Key: 'consent-notice', Value: 'DELIVERED' }, { Key: 'start-attempts', Value: '1' }] } });
   });
 
@@ -182,6 +184,7 @@ describe('verification', () => {
     ['format', { ContentType: 'audio/mpeg', Metadata: { 'recording-audio-file-format': 'audio/mpeg' } }],
     ['recording-duration', { Metadata: { 'recording-duration': '5000' } }],
     ['recording-duration', { Metadata: { 'recording-duration': '0' } }],
+    ['recording-duration', { Metadata: { 'recording-duration': 'sixty' } }],
   ])('RECORDING_INVALID when the %s check fails', async (check, overrides) => {
     const run = await runWorkflow({ head: [goodHead(60, overrides as any)] });
     expect(run.info.error).toBe('RECORDING_INVALID');

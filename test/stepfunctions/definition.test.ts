@@ -99,6 +99,21 @@ describe('definition validation', () => {
     );
   });
 
+  it.each([
+    ['$', '{% $ %}', "'$'"],
+    ['$$', '{% $$.name %}', "'$$'"],
+    ['a bare field name', '{% name %}', "'name'"],
+    ["JSONata's missing undefined literal", "{% $states.input.x ? 1 : undefined %}", "'undefined'"],
+  ])('refuses a top-level reference to %s, as AWS does (UNSUPPORTED_JSONATA_EXPRESSION)', (_what, expr, named) => {
+    const message = createError(jsonata('A', { A: { Type: 'Pass', Output: expr, End: true } })).message;
+    expect(message).toContain(`Reference to ${named} at the top level is not supported`);
+  });
+
+  it('accepts names inside path steps and predicates ($states.input.a, $x[b > 1])', () => {
+    const { engine } = makeEngine();
+    expect(() => engine.createStateMachine({ name: 'ok', definition: jsonata('A', { A: { Type: 'Pass', Output: '{% $states.input.items[price > 1].name %}', End: true } }) })).not.toThrow();
+  });
+
   it('refuses unreachable states and a Wait with both Seconds and Timestamp', () => {
     expect(createError(jsonata('A', { A: { Type: 'Succeed' }, B: { Type: 'Succeed' } })).message).toMatch(/UNREACHABLE_STATE: State "B" is not reachable/);
     expect(createError(jsonata('W', { W: { Type: 'Wait', Seconds: 1, Timestamp: '2016-03-14T01:59:00Z', End: true } })).message).toMatch(/exactly one of "Seconds" or "Timestamp"/);

@@ -55,12 +55,12 @@ describe('auto-record on NEW_INBOUND_CALL', () => {
     expect(h.metricNames()).not.toContain('WorkflowStartFailures');
   });
 
-  it.each(['ServiceUnavailable', 'ThrottlingException', 'AccessDeniedException', 'network'])('StartExecution failing with %s: the call is still answered (bridged), the failure logged and counted', async (kind) => {
-    const h = harness({ ...AUTO_RECORD_ENV, ...ROUTES });
+  it.each(['ServiceUnavailable', 'ThrottlingException', 'AccessDeniedException', 'network'])('StartExecution failing with %s: the call goes on, the failure logged and counted', async (kind) => {
+    const h = harness(AUTO_RECORD_ENV);
     h.sfnMock.on(StartExecutionCommand).rejects(kind === 'network' ? Object.assign(new Error('getaddrinfo ENOTFOUND states.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }) : awsError(kind));
     const response = await h.invoke(fixture('NEW_INBOUND_CALL'));
     expectValidSmaResponse(response);
-    expect(response.Actions).toEqual([bridge]);
+    expect(response).toEqual(EMPTY_RESPONSE);
     expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'could not start the recording workflow; the call goes on unrecorded', execution: IDS.transactionId }));
     expect(h.metricNames()).toContain('WorkflowStartFailures');
   });
@@ -101,9 +101,12 @@ describe('bridging (BRIDGE_ROUTES)', () => {
     expect(await harness(ROUTES).invoke(event)).toEqual(EMPTY_RESPONSE);
   });
 
-  it('auto-record and bridging together: the workflow is started and the call bridged', async () => {
+  it('auto-record and bridging together: the call is bridged first, and the workflow starts once the bridge is up', async () => {
     const h = harness({ ...AUTO_RECORD_ENV, ...ROUTES });
     expect(await h.invoke(fixture('NEW_INBOUND_CALL'))).toEqual({ SchemaVersion: '1.0', Actions: [bridge] });
-    expect(h.startCalls()).toHaveLength(1);
+    // A workflow update now would replace the CallAndBridge while it rings.
+    expect(h.startCalls()).toHaveLength(0);
+    expect(await h.invoke(fixture('ACTION_SUCCESSFUL-CallAndBridge'))).toEqual(EMPTY_RESPONSE);
+    expect(h.startCalls().map((c) => [c.name, JSON.parse(c.input ?? '').callId])).toEqual([[IDS.transactionId, IDS.legA]]);
   });
 });
