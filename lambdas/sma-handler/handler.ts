@@ -31,7 +31,9 @@ export const TIMEOUT_EARLY_MS = 500;
 
 export function createSfnClient(config: SmaLambdaConfig): SFNClient {
   // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
-  return new SFNClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs } });
+  // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
+  // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
+  return new SFNClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true } });
 }
 
 export function createHandler(deps: HandlerDeps) {

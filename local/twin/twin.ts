@@ -132,7 +132,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       region: TWIN_REGION,
       credentials: TWIN_CREDENTIALS,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 500, requestTimeout: lambdaConfig.sfnRequestTimeoutMs },
+      requestHandler: { connectionTimeout: 500, requestTimeout: lambdaConfig.sfnRequestTimeoutMs, throwOnRequestTimeout: true }, // as createSfnClient
     });
     closers.push(() => lambdaSfn.destroy());
     const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
