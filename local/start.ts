@@ -34,7 +34,7 @@ export function generatedCalls(n: number): ScenarioCall[] {
     name: `call-${String(i + 1).padStart(String(n).length, '0')}`,
     track: 'BOTH',
     legs: (i % 2 === 0 ? 2 : 1) as 1 | 2,
-    durationSeconds: 20 + (i % 5) * 10,
+    durationSeconds: 120 + (i % 5) * 30,
     faults: {},
     expect: { outcome: 'RECORDED', startAttempts: 1 },
   }));
