@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { maskPhoneNumber } from '../shared/mask';
 import { handleCallEvent } from './call-events';
@@ -29,11 +29,12 @@ export interface HandlerDeps {
 /** Answer this long before the Lambda's own timeout, with an empty action list, rather than not at all. */
 export const TIMEOUT_EARLY_MS = 500;
 
-export function createSfnClient(config: SmaLambdaConfig): SFNClient {
+/** `where` is for the local twin (endpoint, region, credentials); in AWS the SDK's defaults apply. */
+export function createSfnClient(config: SmaLambdaConfig, where: Pick<SFNClientConfig, 'endpoint' | 'region' | 'credentials'> = {}): SFNClient {
   // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
   // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
   // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
-  return new SFNClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true } });
+  return new SFNClient({ ...where, maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true } });
 }
 
 export function createHandler(deps: HandlerDeps) {

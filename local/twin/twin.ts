@@ -18,7 +18,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createHandler } from '../../lambdas/sma-handler/handler';
+import { createHandler, createSfnClient } from '../../lambdas/sma-handler/handler';
 import { loadConfig } from '../../lambdas/sma-handler/config';
 import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
 import { ScaledClock, type Clock } from '../clock';
@@ -127,13 +127,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const lambdaLog = new Logger({ serviceName: 'sma-recording', logLevel: options.verbose ? 'INFO' : 'SILENT' });
     process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines are for CloudWatch; the twin has none
     const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), ...options.lambdaEnv });
-    const lambdaSfn = new SFNClient({
-      endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint,
-      region: TWIN_REGION,
-      credentials: TWIN_CREDENTIALS,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 500, requestTimeout: lambdaConfig.sfnRequestTimeoutMs, throwOnRequestTimeout: true }, // as createSfnClient
-    });
+    const lambdaSfn = createSfnClient(lambdaConfig, { endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
     closers.push(() => lambdaSfn.destroy());
     const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
 
