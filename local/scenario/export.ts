@@ -5,15 +5,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export async function exportBucket(s3: S3Client, bucket: string, folder: string): Promise<number> {
   const root = resolve(folder, bucket);
   let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const { Key } of page.Contents ?? []) {
+  // ListObjects (v1) with Marker, not ListObjectsV2: s3rver 3.7.1 makes V2 continuation tokens with DES,
+  // which Node 17+ (OpenSSL 3) refuses, so a V2 listing of more than 1,000 keys fails with InternalError.
+  let marker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: marker }));
+    const contents = page.Contents ?? [];
+    for (const { Key } of contents) {
       if (!Key) continue;
       const target = resolve(root, Key);
       if (!target.startsWith(root + '/')) continue; // never write outside the folder, whatever the key says
@@ -22,8 +25,9 @@ export async function exportBucket(s3: S3Client, bucket: string, folder: string)
       writeFileSync(target, await object.Body!.transformToByteArray());
       count++;
     }
-    token = page.NextContinuationToken;
-  } while (token);
+    if (!page.IsTruncated || contents.length === 0) break;
+    marker = page.NextMarker ?? contents[contents.length - 1].Key;
+  }
   return count;
 }
 
