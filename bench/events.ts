@@ -1,0 +1,54 @@
+/**
+ * The event mix of the warm-latency benchmark: the docs-shaped fixtures of test/fixtures/sma-events (see
+ * SOURCES.md there), with the workflow's task tokens added where a real call would carry them, so the
+ * handler does its real work on each: parse, route, build actions, and for 4 of the 12 kinds a Step
+ * Functions callback (SendTaskSuccess / SendTaskFailure) over HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Arg, Command, PendingCallIdAttribute, TokenAttribute } from '../lambdas/shared/workflow-contract';
+
+const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'sma-events');
+type Event = Record<string, any>;
+
+const fixture = (name: string): Event => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'));
+/** Task tokens are opaque strings of a few hundred characters (the twin's are 300). */
+const token = (label: string) => `${label}-`.repeat(60).slice(0, 300);
+const LOCATION = 'my-recording-bucket/technicalSupport/english';
+
+function withAttributes(event: Event, attributes: Record<string, string>): Event {
+  event.CallDetails.TransactionAttributes = { ...attributes };
+  return event;
+}
+
+function update(args: Record<string, string>, attributes?: Record<string, string>): Event {
+  const event = fixture('CALL_UPDATE_REQUESTED');
+  event.ActionData = { Type: 'CallUpdateRequest', Parameters: { Arguments: args } };
+  return attributes ? withAttributes(event, attributes) : event;
+}
+
+export interface BenchEvent {
+  kind: string;
+  /** true when the handler calls Step Functions for it */
+  callsSfn: boolean;
+  event: Event;
+}
+
+export function eventMix(): BenchEvent[] {
+  const legA = fixture('NEW_INBOUND_CALL').CallDetails.Participants[0].CallId as string;
+  const startToken = { [TokenAttribute.StartRecording]: token('start'), [PendingCallIdAttribute]: legA };
+  return [
+    { kind: 'NEW_INBOUND_CALL', callsSfn: false, event: fixture('NEW_INBOUND_CALL') },
+    { kind: 'RINGING', callsSfn: false, event: fixture('RINGING') },
+    { kind: 'CALL_UPDATE_REQUESTED StartRecording', callsSfn: false, event: update({ [Arg.command]: Command.StartRecording, [Arg.taskToken]: token('start'), [Arg.callId]: legA, [Arg.track]: 'BOTH', [Arg.location]: LOCATION, [Arg.attempt]: '1' }) },
+    { kind: 'ACTION_SUCCESSFUL StartCallRecording', callsSfn: true, event: withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), startToken) },
+    { kind: 'ACTION_FAILED StartCallRecording', callsSfn: true, event: withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), startToken) },
+    { kind: 'CALL_UPDATE_REQUESTED NotifyConsent', callsSfn: false, event: update({ [Arg.command]: Command.NotifyConsent, [Arg.taskToken]: token('consent'), [Arg.text]: 'This call is being recorded for quality and compliance purposes.' }) },
+    { kind: 'ACTION_SUCCESSFUL Speak', callsSfn: true, event: withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: token('consent') }) },
+    { kind: 'CALL_UPDATE_REQUESTED WaitForCallEnd', callsSfn: false, event: update({ [Arg.command]: Command.WaitForCallEnd, [Arg.taskToken]: token('end') }) },
+    { kind: 'DIGITS_RECEIVED', callsSfn: false, event: fixture('DIGITS_RECEIVED') },
+    { kind: 'ACTION_INTERRUPTED', callsSfn: false, event: fixture('ACTION_INTERRUPTED') },
+    { kind: 'INVALID_LAMBDA_RESPONSE', callsSfn: false, event: fixture('INVALID_LAMBDA_RESPONSE') },
+    { kind: 'HANGUP', callsSfn: true, event: withAttributes(fixture('HANGUP'), { [TokenAttribute.WaitForCallEnd]: token('end') }) },
+  ];
+}

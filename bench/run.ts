@@ -1,0 +1,175 @@
+/**
+ * `npm run bench`: measures the SMA Lambda, the workflow's state transitions (and their price) and the local
+ * twin, prints ONE table and writes it with the raw numbers to bench/results/latest.json. docs/benchmarks.md
+ * explains how to read it. Everything runs on 127.0.0.1; nothing talks to AWS.
+ *
+ *   npm run bench                full run (about 3 minutes on 2 cores; 1,000-call twin run included)
+ *   npm run bench -- --quick     fewer repetitions and 100 twin calls; writes bench/results/quick.json.tmp
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { eventMix } from './events';
+import { measureInterpreter } from './interpreter';
+import { ROOT, bundleBoth, lambdaEnv, median, runChild, startStubSfn } from './lambda';
+import { PRICE_PER_1000_TRANSITIONS_USD, PRICE_TAKEN_ON, costPer1000Calls, measureTransitions } from './transitions';
+import type { TwinLoadResult } from './twin-load';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const quick = process.argv.includes('--quick');
+const COLD_RUNS = quick ? 3 : 5;
+const WARM_RUNS = quick ? 1 : 3;
+const WARM_EVENTS = 10_000;
+const WARM_UP = 1_000;
+const LOAD = quick ? { calls: 100, speed: 5, durationSeconds: 60, rampSeconds: 5 } : { calls: 1000, speed: 1, durationSeconds: 60, rampSeconds: 50 };
+
+interface Cold {
+  loadMs: number;
+  firstEventMs: number;
+  totalMs: number;
+  maxRssKb: number;
+}
+interface Warm {
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  cpuMsPerEvent: number;
+}
+
+const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const fmt = (n: number, digits = 2) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3 > digits ? 3 : digits));
+const ratio = (a: number, b: number) => `x${fmt(a / b)}`;
+
+async function lambdaBench() {
+  progress('bundling lambdas/sma-handler/index.ts and bench/fixtures/bare-handler.ts (scripts/bundle.mjs)');
+  const bundles = bundleBoth();
+  const stub = await startStubSfn();
+  try {
+    const env = lambdaEnv(stub.endpoint);
+    const mix = eventMix();
+    const events = mix.map((m) => m.event);
+    const hangup = mix.find((m) => m.kind === 'HANGUP')!.event;
+    const cold: Record<'sma' | 'bare' | 'smaCallback', Cold[]> = { sma: [], bare: [], smaCallback: [] };
+    progress(`cold start: ${COLD_RUNS} fresh processes per handler`);
+    for (let i = 0; i < COLD_RUNS; i++) {
+      // Interleaved, so drift on the machine hits both handlers alike.
+      cold.bare.push((await runChild<Cold>(bundles.bare.outfile, 'cold', events, env)).result);
+      cold.sma.push((await runChild<Cold>(bundles.sma.outfile, 'cold', events, env)).result);
+      cold.smaCallback.push((await runChild<Cold>(bundles.sma.outfile, 'cold', [hangup], env)).result);
+    }
+    const warm: Record<'sma' | 'bare', Warm[]> = { sma: [], bare: [] };
+    progress(`warm latency: ${WARM_RUNS} process(es) per handler, ${WARM_EVENTS} events each after ${WARM_UP} warm-up`);
+    for (let i = 0; i < WARM_RUNS; i++) {
+      warm.bare.push((await runChild<Warm>(bundles.bare.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result);
+      warm.sma.push((await runChild<Warm>(bundles.sma.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result);
+    }
+    const med = <T>(runs: T[], key: keyof T) => median(runs.map((r) => r[key] as number));
+    return {
+      bundle: { smaBytes: bundles.sma.bytes, bareBytes: bundles.bare.bytes, largestInputs: bundles.sma.inputs.slice(0, 8) },
+      cold: {
+        runs: COLD_RUNS,
+        sma: { loadMs: med(cold.sma, 'loadMs'), firstEventMs: med(cold.sma, 'firstEventMs'), totalMs: med(cold.sma, 'totalMs'), maxRssKb: med(cold.sma, 'maxRssKb') },
+        smaFirstCallback: { totalMs: med(cold.smaCallback, 'totalMs'), firstEventMs: med(cold.smaCallback, 'firstEventMs') },
+        bare: { loadMs: med(cold.bare, 'loadMs'), firstEventMs: med(cold.bare, 'firstEventMs'), totalMs: med(cold.bare, 'totalMs'), maxRssKb: med(cold.bare, 'maxRssKb') },
+        raw: cold,
+      },
+      warm: {
+        runs: WARM_RUNS,
+        events: WARM_EVENTS,
+        mix: mix.map((m) => m.kind),
+        sfnCallsPerMix: mix.filter((m) => m.callsSfn).length,
+        sma: { p50Ms: med(warm.sma, 'p50Ms'), p99Ms: med(warm.sma, 'p99Ms'), meanMs: med(warm.sma, 'meanMs'), cpuMsPerEvent: med(warm.sma, 'cpuMsPerEvent') },
+        bare: { p50Ms: med(warm.bare, 'p50Ms'), p99Ms: med(warm.bare, 'p99Ms'), meanMs: med(warm.bare, 'meanMs'), cpuMsPerEvent: med(warm.bare, 'cpuMsPerEvent') },
+        raw: warm,
+      },
+      sfnStubRequests: stub.requests,
+    };
+  } finally {
+    await stub.close();
+    rmSync(bundles.dir, { recursive: true, force: true });
+  }
+}
+
+function twinLoadInChild(): Promise<TwinLoadResult> {
+  return new Promise((resolve, reject) => {
+    // Its own process: maxRSS is the twin's alone. The tsx loader is inherited through execArgv.
+    const child = fork(join(__dirname, 'twin-load.ts'), [LOAD.calls, LOAD.speed, LOAD.durationSeconds, LOAD.rampSeconds].map(String), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let result: TwinLoadResult | undefined;
+    child.on('message', (m) => (result = m as TwinLoadResult));
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`twin load exited ${code}`))));
+  });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main() {
+  const started = new Date();
+  const lambda = await lambdaBench();
+  progress('state transitions per outcome (twin, 5 calls per path)');
+  const transitions = await measureTransitions(quick ? 2 : 5);
+  progress('interpreter: Pass chains');
+  const interpreter = await measureInterpreter(500, quick ? 5 : 20);
+  progress(`twin: ${LOAD.calls} calls, arriving over ${LOAD.rampSeconds} s, speed ${LOAD.speed}, ${LOAD.durationSeconds} s each`);
+  const load = await twinLoadInChild();
+
+  const { cold, warm, bundle } = lambda;
+  const happy = transitions.find((t) => t.path === 'happy path')!;
+  const rows: string[][] = [
+    ['area', 'measure', 'value', 'baseline / note'],
+    ['SMA Lambda', 'bundle size (esbuild, minified, node20)', `${bundle.smaBytes} B`, `bare middy ${bundle.bareBytes} B (${ratio(bundle.smaBytes, bundle.bareBytes)})`],
+    ['SMA Lambda', `cold start: load + first event (NEW_INBOUND_CALL), median of ${cold.runs}`, `${fmt(cold.sma.totalMs)} ms`, `bare ${fmt(cold.bare.totalMs)} ms (${ratio(cold.sma.totalMs, cold.bare.totalMs)}); load ${fmt(cold.sma.loadMs)} + event ${fmt(cold.sma.firstEventMs)} ms`],
+    ['SMA Lambda', 'cold start, first event a HANGUP with SendTaskSuccess', `${fmt(cold.smaFirstCallback.totalMs)} ms`, `bare ${fmt(cold.bare.totalMs)} ms (${ratio(cold.smaFirstCallback.totalMs, cold.bare.totalMs)}); event ${fmt(cold.smaFirstCallback.firstEventMs)} ms`],
+    ['SMA Lambda', 'RSS after the first event', `${fmt(cold.sma.maxRssKb / 1024)} MB`, `bare ${fmt(cold.bare.maxRssKb / 1024)} MB`],
+    ['SMA Lambda', `warm p50, ${warm.events} mixed events (${warm.mix.length} kinds, ${warm.sfnCallsPerMix} with a callback)`, `${fmt(warm.sma.p50Ms * 1000)} us`, `bare ${fmt(warm.bare.p50Ms * 1000)} us (${ratio(warm.sma.p50Ms, warm.bare.p50Ms)})`],
+    ['SMA Lambda', 'warm p99', `${fmt(warm.sma.p99Ms * 1000)} us`, `bare ${fmt(warm.bare.p99Ms * 1000)} us (${ratio(warm.sma.p99Ms, warm.bare.p99Ms)})`],
+    ['SMA Lambda', 'warm CPU per event (mean)', `${fmt(warm.sma.cpuMsPerEvent * 1000)} us`, `bare ${fmt(warm.bare.cpuMsPerEvent * 1000)} us (${ratio(warm.sma.cpuMsPerEvent, warm.bare.cpuMsPerEvent)})`],
+    ...transitions.map((t) => [
+      'Step Functions',
+      `transitions: ${t.path}`,
+      t.min === t.max ? String(t.median) : `${t.median} (${t.min}-${t.max})`,
+      `${t.outcome}; $${costPer1000Calls(t.median).toFixed(3)} per 1,000 calls${t.mismatches ? `; ${t.mismatches} of ${t.runs} calls missed the outcome` : ''}`,
+    ]),
+    ['Step Functions', 'cost per 1,000 recorded calls (happy path)', `$${costPer1000Calls(happy.median).toFixed(3)}`, `$${PRICE_PER_1000_TRANSITIONS_USD}/1,000 transitions, us-east-1 Standard, ${PRICE_TAKEN_ON}; free tier ignored`],
+    ['twin', `${load.calls} calls in flight together (peak ${load.peakInFlight}), speed ${load.speed}`, `${fmt(load.callsPerSecond)} calls/s`, `${fmt(load.wallSeconds)} s wall; ${Object.entries(load.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`],
+    ['twin', 'CPU per call through the whole workflow', `${fmt(load.cpuMsPerCall)} ms`, `about ${fmt(1000 / load.cpuMsPerCall)} calls/s per busy core; ${load.stateTransitions} transitions`],
+    ['twin', 'peak memory (maxRSS) of that run', `${fmt(load.maxRssMb)} MB`, 'one process: S3, Step Functions, Chime, SMA emulator, Lambda'],
+    ...interpreter.map((r) => ['interpreter', `time per state transition: ${r.variant}`, `${fmt(r.usPerTransition)} us`, `${r.transitions} transitions (${r.executions} x ${r.states}-state chain)`]),
+  ];
+  const text = table(rows);
+  process.stdout.write(text + '\n');
+
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    /* not a git checkout */
+  }
+  const document = {
+    date: started.toISOString(),
+    commit,
+    quick,
+    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
+    settings: { coldRuns: COLD_RUNS, warmRuns: WARM_RUNS, warmEvents: WARM_EVENTS, warmUp: WARM_UP, load: LOAD, sfnClient: 'stub HTTP server on 127.0.0.1 answering 200 {} at once (AWS_ENDPOINT_URL_SFN)' },
+    table: rows,
+    lambda,
+    transitions: { pricePer1000TransitionsUsd: PRICE_PER_1000_TRANSITIONS_USD, priceTakenOn: PRICE_TAKEN_ON, freeTier: 'ignored', paths: transitions },
+    twin: load,
+    interpreter,
+  };
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, quick ? 'quick.json.tmp' : 'latest.json');
+  writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
+  progress(`written to ${file}`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
