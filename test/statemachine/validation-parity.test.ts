@@ -31,6 +31,7 @@ describe.each(recordingRequestCases.map((c) => [c.name, c] as const))('%s', (_, 
       const fields = (run.info.cause ?? '').split('; ').map((p) => p.split(':')[0]);
       expect(fields).toEqual([c.field]);
       expect(run.requests).toHaveLength(0); // nothing was asked of the SMA
+      expect(run.info.stateTransitions).toBe(3);
     }
   });
 });

@@ -85,6 +85,7 @@ describe('StartRecording retries (audited explicit loop)', () => {
     const out = summaryOf(run.info);
     expect(out.startAttempts).toHaveLength(4);
     expect(out.startAttempts.every((a: any) => a.error === 'SystemException')).toBe(true);
+    expect(run.info.stateTransitions).toBe(16);
     expect(run.manifests.get('rec-bucket/support/manifests/' + new Date().toISOString().slice(0, 10).replace(/-/g, '/') + '/tx-1_call-a.manifest.json')?.outcome).toBe('START_FAILED');
   });
 
@@ -93,6 +94,7 @@ describe('StartRecording retries (audited explicit loop)', () => {
     expect(run.info.error).toBe('START_FAILED');
     expect(summaryOf(run.info).startAttempts).toEqual([expect.objectContaining({ attempt: 1, error, cause: 'refused' })]);
     expect(run.statesEntered).not.toContain('WaitBeforeStartRetry');
+    expect(run.info.stateTransitions).toBe(6);
   });
 
   it('retries an attempt that got no callback (States.Timeout), then gives up', async () => {
@@ -115,6 +117,7 @@ describe('calls that end early', () => {
     expect(out.outcome).toBe('NOT_RECORDED');
     expect(out.startAttempts).toEqual([expect.objectContaining({ result: 'CALL_ENDED', error: 'ChimeSdkVoice.NotFoundException' })]);
     expect(out.manifestKey).toMatch(/^support\/manifests\/\d{4}\/\d\d\/\d\d\/tx-1_call-a\.manifest\.json$/);
+    expect(run.info.stateTransitions).toBe(6);
   });
 
   it('NOT_RECORDED when the caller hangs up while the start is pending (CallEnded)', async () => {
@@ -171,6 +174,7 @@ describe('verification', () => {
   it('RECORDING_MISSING when the object never lands before the retries run out', async () => {
     const run = await runWorkflow({ head: ['missing'] }, INPUT, { VerifyMaxRetries: 3 });
     expect(run.info.error).toBe('RECORDING_MISSING');
+    expect(run.info.stateTransitions).toBe(9 + 3); // 19 with the default 10 polls
     const out = summaryOf(run.info);
     expect(out.verification).toEqual(expect.objectContaining({ landed: false, error: 'S3.NoSuchKeyException', polls: 4 }));
     expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`)?.outcome).toBe('RECORDING_MISSING');
