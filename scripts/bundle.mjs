@@ -26,6 +26,7 @@ export const SMA_BUNDLE_OPTIONS = Object.freeze({
   minify: true,
   sourcemap: false,
   external: [], // externalModules: [] and bundleAwsSDK: true
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 });
 

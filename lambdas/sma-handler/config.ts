@@ -15,6 +15,9 @@ export interface SmaLambdaConfig {
   voice: { engine: string; languageCode: string; voiceId: string };
   /** Bound on each Step Functions request so the SMA always gets its answer well inside its 5 s. */
   sfnRequestTimeoutMs: number;
+  /** Powertools metrics namespace and service (POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME). */
+  metricsNamespace: string;
+  serviceName: string;
   /** Problems found while reading the environment (logged at the first invocation). */
   problems: string[];
 }
@@ -51,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfi
     bridgeRoutes,
     bridgeTimeoutSeconds: intSetting(env.BRIDGE_TIMEOUT_SECONDS, 30, 1, 120, 'BRIDGE_TIMEOUT_SECONDS', problems),
     voice: { engine: env.SPEAK_ENGINE ?? 'neural', languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US', voiceId: env.SPEAK_VOICE_ID ?? 'Joanna' },
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'CallRecording',
+    serviceName: env.POWERTOOLS_SERVICE_NAME || 'sma-recording',
     sfnRequestTimeoutMs: intSetting(env.SFN_REQUEST_TIMEOUT_MS, 1500, 100, 4000, 'SFN_REQUEST_TIMEOUT_MS', problems),
     problems,
   };

@@ -39,9 +39,9 @@ export function createSfnClient(config: SmaLambdaConfig, where: Pick<SFNClientCo
 
 export function createHandler(deps: HandlerDeps) {
   const { config } = deps;
-  const logger = deps.logger ?? new Logger({ serviceName: 'sma-recording' });
+  const logger = deps.logger ?? new Logger({ serviceName: config.serviceName });
   // Metrics' own warnings (e.g. nothing to publish) go through the Logger, so its level applies to them.
-  const metrics = deps.metrics ?? new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger });
+  const metrics = deps.metrics ?? new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName, logger });
   const sfn = deps.sfn ?? createSfnClient(config);
   const callbacks = new TaskCallbacks(sfn, logger, metrics);
   const starter = config.autoRecord ? new WorkflowStarter(sfn, config.autoRecord.stateMachineArn, logger, metrics) : undefined;

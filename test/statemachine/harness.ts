@@ -58,7 +58,10 @@ export interface Run {
  */
 const HARNESS_SETTINGS: Partial<WorkflowSettings> = { StartAttemptTimeoutSeconds: 600, ConsentTimeoutSeconds: 600, DurationToleranceSeconds: 60 };
 
-export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 200): Promise<Run> {
+/** Runs before the script: a failure it returns is thrown for that request (e.g. a connection reset). */
+export type Interceptor = (req: TaskInvokeRequest) => { error: string; cause: string } | undefined;
+
+export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 200, intercept?: Interceptor): Promise<Run> {
   const clock = new ScaledClock(speed);
   const requests: TaskInvokeRequest[] = [];
   const manifests = new Map<string, any>();
@@ -81,6 +84,8 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   const invoker = {
     async invoke(req: TaskInvokeRequest): Promise<unknown> {
       requests.push(req);
+      const injected = intercept?.(req);
+      if (injected) throw new TaskFailedError(injected.error, injected.cause);
       const args = req.args as any;
       if (req.service === 'chimesdkvoice') {
         const a = args.Arguments as Record<string, string>;

@@ -103,7 +103,7 @@ describe('StartRecording retries (audited explicit loop)', () => {
     expect(summaryOf(run.info).startAttempts.map((a: any) => a.error)).toEqual(['States.Timeout', 'States.Timeout']);
   });
 
-  it.each([['ChimeSdkVoice.ThrottledClientException'], ['ChimeSdkVoice.ServiceUnavailableException']])('retries the update API failing with %s', async (error) => {
+  it.each([['ChimeSdkVoice.ThrottledClientException'], ['ChimeSdkVoice.ServiceUnavailableException'], ['ChimeSdkVoice.SdkClientException']])('retries the update API failing with %s', async (error) => {
     const run = await runWorkflow({ start: [{ error }, 'ok'] });
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
   });
@@ -169,6 +169,13 @@ describe('verification', () => {
     expect(out.outcome).toBe('RECORDED');
     expect(out.verification.polls).toBe(4);
     expect(run.info.stateTransitions).toBe(13);
+  });
+
+  it('retries a connection failure to S3 (S3.SdkClientException) on its own budget', async () => {
+    let calls = 0;
+    const run = await runWorkflow({ head: [] }, INPUT, {}, 200, (req) => (req.action === 'headObject' && ++calls <= 2 ? { error: 'S3.SdkClientException', cause: 'read ECONNRESET' } : undefined));
+    expect(summaryOf(run.info).outcome).toBe('RECORDED');
+    expect(calls).toBe(3);
   });
 
   it('RECORDING_MISSING when the object never lands before the retries run out', async () => {

@@ -10,8 +10,15 @@ describe('loadConfig', () => {
       bridgeTimeoutSeconds: 30,
       voice: { engine: 'neural', languageCode: 'en-US', voiceId: 'Joanna' },
       sfnRequestTimeoutMs: 1500,
+      metricsNamespace: 'CallRecording',
+      serviceName: 'sma-recording',
       problems: [],
     });
+  });
+
+  it('takes the Powertools namespace and service name infra/ sets', () => {
+    const c = loadConfig({ POWERTOOLS_METRICS_NAMESPACE: 'CallRecording/SmaHandler', POWERTOOLS_SERVICE_NAME: 'sma-handler' });
+    expect([c.metricsNamespace, c.serviceName]).toEqual(['CallRecording/SmaHandler', 'sma-handler']);
   });
 
   it('AUTO_RECORD=on with a state machine and a location', () => {
