@@ -8,7 +8,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { parseCommandLine, positive, type Io } from './command-line';
 import { DEFAULT_SPEED, TWIN_REGION, startTwin, type Twin } from './twin/twin';
 import { ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
 import { runCalls } from './scenario/runner';
@@ -23,11 +24,6 @@ const ROOT = join(__dirname, '..');
 export const DEFAULT_DATA_DIR = join(ROOT, '.data', 'twin');
 const DEMO_FILE = join(__dirname, 'scenario', 'demo.json');
 
-const positive = (name: string, integer: boolean) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-  return n;
-};
 
 export function generatedCalls(n: number): ScenarioCall[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -38,11 +34,6 @@ export function generatedCalls(n: number): ScenarioCall[] {
     faults: {},
     expect: { outcome: 'RECORDED', startAttempts: 1 },
   }));
-}
-
-export interface Io {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
 }
 
 async function main(argv: string[], io: Io = process): Promise<number> {
@@ -56,15 +47,9 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     .option('--data-dir <dir>', 'where the twin keeps its S3 data (wiped at start)', DEFAULT_DATA_DIR)
     .addOption(new Option('--no-export', 'do not copy the recordings out as plain files after the run'))
     .option('--verbose', "show the SMA Lambda's log lines (stderr)")
-    .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
+    .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)');
+  const exit = parseCommandLine(program, argv, io);
+  if (exit !== undefined) return exit;
   const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
   if (opts.scenario && opts.calls) {
     io.stderr.write('error: use either --scenario or --calls, not both\n');

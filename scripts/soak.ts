@@ -13,7 +13,8 @@
  */
 import { GetObjectTaggingCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseCommandLine, positive, type Io } from '../local/command-line';
 import { join } from 'node:path';
 import { runCalls, type CallResult } from '../local/scenario/runner';
 import type { ScenarioCall, ScenarioFaults } from '../local/scenario/scenario-file';
@@ -257,42 +258,21 @@ export function formatReport(r: SoakReport): string {
   return lines.join('\n');
 }
 
-export interface Io {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
-
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-  return n;
-};
-
 export async function main(argv: string[], io: Io = process): Promise<number> {
   const program = new Command('npm run soak --')
     .description('N calls with random faults (fixed seed) through the local twin, then the invariants')
-    .option('--calls <n>', 'number of calls', positiveInt('--calls'), 1000)
+    .option('--calls <n>', 'number of calls', positive('--calls', true), 1000)
     .option('--seed <n>', 'seed of the fault sequence', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n)) throw new InvalidArgumentError('--seed must be an integer');
       return n;
     }, 1)
-    .option('--speed <x>', 'virtual seconds per real second', (v) => {
-      const n = Number(v);
-      if (!(n > 0)) throw new InvalidArgumentError('--speed must be a positive number');
-      return n;
-    }, 20)
-    .option('--concurrency <n>', 'calls in flight at once', positiveInt('--concurrency'), 50)
+    .option('--speed <x>', 'virtual seconds per real second', positive('--speed', false), 20)
+    .option('--concurrency <n>', 'calls in flight at once', positive('--concurrency', true), 50)
     .option('--data-dir <dir>', "the S3 twin's data folder (wiped at start)", join(__dirname, '..', '.data', 'soak'))
-    .option('--json', 'print the report as JSON')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
+    .option('--json', 'print the report as JSON');
+  const exit = parseCommandLine(program, argv, io);
+  if (exit !== undefined) return exit;
   const opts = program.opts<{ calls: number; seed: number; speed: number; concurrency: number; dataDir: string; json?: boolean }>();
   let last = 0;
   const report = await soak({

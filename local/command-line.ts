@@ -1,0 +1,29 @@
+/**
+ * What the twin's command-line tools (`npm start`, `npm run soak`) share: numeric option parsers, and
+ * commander set up so that usage errors return exit code 2 through the caller's own output streams.
+ */
+import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+
+export interface Io {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+/** An option parser for a positive number (or integer), naming the option in its error. */
+export const positive = (name: string, integer: boolean) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  return n;
+};
+
+/** Parses argv; returns undefined to go on, or the exit code (0 after --help, 2 for a usage error). */
+export function parseCommandLine(program: Command, argv: string[], io: Io): number | undefined {
+  program.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+    return undefined;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+}
