@@ -21,7 +21,7 @@ import { verifyDeadlineSeconds } from '../../statemachines/definition';
 import { runCalls, type CallResult } from '../../local/scenario/runner';
 import type { ScenarioCall, ScenarioFaults } from '../../local/scenario/scenario-file';
 import { checkResponse } from '../../local/sma/actions';
-import type { CallHandle, CallSpec, Faults, TestFaults } from '../../local/sma/types';
+import type { CallHandle, CallSpec, TestFaults } from '../../local/sma/types';
 import { startTwin, type Twin } from '../../local/twin/twin';
 import { bundle, lambdaEnv, runChild } from '../../bench/lambda';
 import { eventMix } from '../../bench/events';

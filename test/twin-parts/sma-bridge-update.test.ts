@@ -19,10 +19,8 @@ import {
   pause,
   respond,
   startRecording,
-  startTwinS3,
   types,
   type Script,
-  type Twin,
 } from './helpers';
 
 const fixture = useEmulators();

@@ -1,5 +1,4 @@
 /** SMA emulator: event shapes, Sequence, TransactionAttributes, action-list semantics, retries, duplicates. */
-import type { SmaEmulator } from '../../local/sma/emulator';
 import {
   ACCOUNT,
   CALLER,
@@ -13,10 +12,8 @@ import {
   pause,
   respond,
   speak,
-  startTwinS3,
   types,
   type Script,
-  type Twin,
 } from './helpers';
 
 const fixture = useEmulators();

@@ -13,11 +13,9 @@ import {
   useEmulators,
   respond,
   startRecording,
-  startTwinS3,
   types,
   type Ev,
   type Script,
-  type Twin,
 } from './helpers';
 
 const fixture = useEmulators([BUCKET, 'second-bucket']);
