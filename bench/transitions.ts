@@ -47,9 +47,9 @@ export interface PathResult {
   mismatches: number;
 }
 
-export async function measureTransitions(repeats = 5, speed = 20): Promise<PathResult[]> {
+export async function measureTransitions(repeats = 5, seed = 20): Promise<PathResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-transitions-'));
-  const twin = await startTwin({ dataDir, speed });
+  const twin = await startTwin({ dataDir, seed });
   try {
     const calls: ScenarioCall[] = PATHS.flatMap((p, i) =>
       Array.from({ length: repeats }, (_, r) => ({

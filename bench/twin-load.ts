@@ -52,7 +52,7 @@ export async function twinLoad(calls = 1000, speed = 1, durationSeconds = 60, ra
   const slack = Math.ceil(speed * SLACK_WALL_SECONDS);
   const twin = await startTwin({
     dataDir,
-    speed,
+    pace: speed,
     settings: {
       StartAttemptTimeoutSeconds: DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + slack,
       ConsentTimeoutSeconds: DEFAULT_SETTINGS.ConsentTimeoutSeconds + slack,

@@ -16,6 +16,13 @@ export const positive = (name: string, integer: boolean) => (v: string) => {
   return n;
 };
 
+/** An option parser for a seed: an integer in [0, 2^53 - 1]. */
+export const seedOption = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  return n;
+};
+
 /** Parses argv; returns undefined to go on, or the exit code (0 after --help, 2 for a usage error). */
 export function parseCommandLine(program: Command, argv: string[], io: Io): number | undefined {
   program.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

@@ -9,8 +9,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseCommandLine, positive, type Io } from './command-line';
-import { DEFAULT_SPEED, TWIN_REGION, startTwin, type Twin } from './twin/twin';
+import { parseCommandLine, positive, seedOption, type Io } from './command-line';
+import { freshSeed } from './random';
+import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
 import { ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
 import { runCalls } from './scenario/runner';
 import { jsonReport, progressLine, tableReport } from './scenario/report';
@@ -42,7 +43,8 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     .option('--scenario <file>', 'a scenario file (JSON, see README "Scenario format"); default: the built-in demo')
     .option('--calls <n>', 'instead of a scenario: N generated calls that should all be RECORDED', positive('--calls', true))
     .option('--json', 'print one JSON document instead of the table')
-    .option('--speed <x>', `virtual seconds per real second (default ${DEFAULT_SPEED})`, positive('--speed', false))
+    .option('--seed <n>', 'seed of every random choice of the twin (ids, jitter); same scenario + seed = same run (default: a fresh one, printed)', seedOption('--seed'))
+    .option('--speed <x>', 'pacing for watching a run: at most X virtual seconds per real second (default: no pacing, as fast as the CPU allows)', positive('--speed', false))
     .option('--concurrency <n>', 'calls in flight at once (default: all)', positive('--concurrency', true))
     .option('--data-dir <dir>', 'where the twin keeps its S3 data (wiped at start)', DEFAULT_DATA_DIR)
     .addOption(new Option('--no-export', 'do not copy the recordings out as plain files after the run'))
@@ -50,7 +52,7 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)');
   const exit = parseCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
-  const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
+  const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; seed?: number; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
   if (opts.scenario && opts.calls) {
     io.stderr.write('error: use either --scenario or --calls, not both\n');
     return 2;
@@ -76,12 +78,13 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     throw e;
   }
 
-  const twin = await startTwin({ dataDir: opts.dataDir, speed: opts.speed, verbose: opts.verbose && !opts.json });
+  const seed = opts.seed ?? freshSeed();
+  const twin = await startTwin({ dataDir: opts.dataDir, seed, pace: opts.speed, verbose: opts.verbose && !opts.json });
   const live = !opts.json && io.stderr.isTTY;
   const counts = new Map<string, number>();
   let lastPrinted = 0;
   try {
-    if (!opts.json) io.stderr.write(`local twin up: ${calls.length} call(s), time x${twin.speed} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
+    if (!opts.json) io.stderr.write(`local twin up: ${calls.length} call(s), seed ${seed}${opts.speed ? `, paced at x${opts.speed}` : ''} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
     const results = await runCalls(twin, calls, {
       concurrency: opts.concurrency,
       onResult: (r, done, total) => {
@@ -95,7 +98,7 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       },
     });
     if (live) io.stderr.write('\n');
-    const report = jsonReport(results);
+    const report = jsonReport(results, seed);
     if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
       io.stdout.write(tableReport(results) + '\n');

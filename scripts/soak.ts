@@ -117,7 +117,6 @@ export function soakCalls(n: number, seed: number, deadlineSeconds: number): Soa
 export interface SoakReport {
   calls: number;
   seed: number;
-  speed: number;
   concurrency: number;
   wallSeconds: number;
   outcomes: Record<string, number>;
@@ -167,8 +166,8 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
-export async function soak(options: { calls: number; seed: number; speed: number; concurrency: number; dataDir: string; onProgress?: (done: number, total: number) => void }): Promise<SoakReport> {
-  const twin = await startTwin({ dataDir: options.dataDir, speed: options.speed });
+export async function soak(options: { calls: number; seed: number; concurrency: number; dataDir: string; onProgress?: (done: number, total: number) => void }): Promise<SoakReport> {
+  const twin = await startTwin({ dataDir: options.dataDir, seed: options.seed });
   try {
     const calls = soakCalls(options.calls, options.seed, verifyDeadlineSeconds(twin.settings));
     const t0 = performance.now();
@@ -220,7 +219,6 @@ export async function soak(options: { calls: number; seed: number; speed: number
     return {
       calls: calls.length,
       seed: options.seed,
-      speed: options.speed,
       concurrency: options.concurrency,
       wallSeconds,
       outcomes,
@@ -240,7 +238,7 @@ export async function soak(options: { calls: number; seed: number; speed: number
 export function formatReport(r: SoakReport): string {
   const mark = (n: number) => (n === 0 ? 'ok' : 'FAIL');
   const lines = [
-    `soak: ${r.calls} calls, seed ${r.seed}, speed x${r.speed}, ${r.concurrency} in flight, ${r.wallSeconds.toFixed(1)} s`,
+    `soak: ${r.calls} calls, seed ${r.seed}, ${r.concurrency} in flight, ${r.wallSeconds.toFixed(1)} s`,
     `calls                                        ${r.calls}`,
     `outcomes                                     ${Object.entries(r.outcomes).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `executions left running                      ${r.runningExecutions}  ${mark(r.runningExecutions)}`,
@@ -267,13 +265,12 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
       if (!Number.isInteger(n)) throw new InvalidArgumentError('--seed must be an integer');
       return n;
     }, 1)
-    .option('--speed <x>', 'virtual seconds per real second', positive('--speed', false), 20)
     .option('--concurrency <n>', 'calls in flight at once', positive('--concurrency', true), 50)
     .option('--data-dir <dir>', "the S3 twin's data folder (wiped at start)", join(__dirname, '..', '.data', 'soak'))
     .option('--json', 'print the report as JSON');
   const exit = parseCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
-  const opts = program.opts<{ calls: number; seed: number; speed: number; concurrency: number; dataDir: string; json?: boolean }>();
+  const opts = program.opts<{ calls: number; seed: number; concurrency: number; dataDir: string; json?: boolean }>();
   let last = 0;
   const report = await soak({
     ...opts,

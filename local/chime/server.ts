@@ -12,6 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../clock';
+import { trackServer } from '../twin/clock-tracking';
 import type { SmaEmulator } from '../sma/emulator';
 import { SmaCallNotFoundError } from '../sma/errors';
 import type { EmulatorLogger } from '../sma/types';
@@ -19,6 +21,8 @@ import type { EmulatorLogger } from '../sma/types';
 export interface ChimeVoiceServerOptions {
   /** The SIP media application it stands for is the only one there is: other ids get NotFoundException. */
   emulator: Pick<SmaEmulator, 'updateCall' | 'sipMediaApplicationId'>;
+  /** The twin's clock: requests are work in flight for it. */
+  clock?: Clock;
   host?: string;
   /** 0 = any free port. */
   port?: number;
@@ -54,7 +58,8 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
       if (!(err instanceof HttpError)) logger?.error('chime endpoint error', { error: String(err instanceof Error ? err.name : err) });
       sendError(res, e);
     });
-  });
+  });  if (options.clock) trackServer(server, options.clock);
+
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');

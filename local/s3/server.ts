@@ -6,6 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import type { Clock } from '../clock';
+import { trackServer } from '../twin/clock-tracking';
 
 export interface S3ServerOptions {
   /** Folder s3rver keeps buckets and objects in (created if missing; kept after close). */
@@ -15,6 +17,8 @@ export interface S3ServerOptions {
   host?: string;
   /** 0 = any free port. */
   port?: number;
+  /** The twin's clock: requests are work in flight for it. */
+  clock?: Clock;
 }
 
 export interface S3Server {
@@ -40,6 +44,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
   makeWritesAtomic(server.store);
   const address = await server.run();
+  if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
   let closed = false;
   return {
     endpoint: `http://${formatHost(address.address)}:${address.port}`,

@@ -1,8 +1,9 @@
 /** How `npm start` shows results: a live progress line, a table, and the `--json` document of the contract. */
 import type { CallResult } from './runner';
 
-export function jsonReport(results: CallResult[]) {
+export function jsonReport(results: CallResult[], seed?: number) {
   return {
+    ...(seed !== undefined ? { seed } : {}),
     calls: results.map((r) => ({
       name: r.name,
       executionName: r.executionName,

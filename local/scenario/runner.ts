@@ -3,7 +3,6 @@
  * recording workflow is started for it the on-demand way (StartExecution, as an operator or the CLI would),
  * through the real SFN client. The result of each call is read back with DescribeExecution.
  */
-import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { BRIDGED_NUMBER, DIRECT_NUMBER, type Twin } from '../twin/twin';
@@ -30,6 +29,11 @@ export interface CallResult {
 }
 
 export interface RunOptions {
+  /**
+   * Names the stream each call's ids are drawn from (default `run:<n>/call:<index>`, n counting this twin's
+   * runCalls): the same key and seed give the same TransactionId, CallIds and jitter.
+   */
+  keyOf?: (call: ScenarioCall, index: number) => string;
   /** Calls in flight at once (default: all). */
   concurrency?: number;
   onResult?: (result: CallResult, done: number, total: number) => void;
@@ -37,12 +41,15 @@ export interface RunOptions {
 
 export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOptions = {}): Promise<CallResult[]> {
   const results: CallResult[] = new Array(calls.length);
+  const run = runCount.get(twin) ?? 0;
+  runCount.set(twin, run + 1);
+  const keyOf = options.keyOf ?? ((_: ScenarioCall, i: number) => `run:${run}/call:${i}`);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < calls.length) {
       const i = next++;
-      results[i] = await runCall(twin, calls[i], i);
+      results[i] = await runCall(twin, calls[i], i, keyOf(calls[i], i));
       done++;
       options.onResult?.(results[i], done, calls.length);
     }
@@ -52,9 +59,13 @@ export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOp
   return results;
 }
 
-async function runCall(twin: Twin, call: ScenarioCall, index: number): Promise<CallResult> {
+/** runCalls made on each twin so far (so a second run on one twin draws new ids). */
+const runCount = new WeakMap<Twin, number>();
+
+async function runCall(twin: Twin, call: ScenarioCall, index: number, key: string): Promise<CallResult> {
   const wallStart = performance.now();
-  const transactionId = randomUUID();
+  // Ids come from the run's seed and the call's place in the file, never from the order calls happen to run in.
+  const transactionId = twin.random.derive(key).uuid();
   const executionName = executionNameFor(transactionId);
   const handle = twin.emulator.placeCall({
     transactionId,

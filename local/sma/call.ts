@@ -1,4 +1,5 @@
 /** State of one emulated call (one SMA transaction): legs, attributes, action queue, recordings. */
+import type { SeededRandom } from '../random';
 import type { ActionShape } from './events';
 import type { CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
 
@@ -102,6 +103,8 @@ export class CallState {
   constructor(
     readonly transactionId: string,
     readonly spec: CallSpec,
+    /** The call's own stream of ids (CallIds). */
+    readonly random: SeededRandom,
   ) {}
 
   get faults() {

@@ -9,6 +9,8 @@
  * mailbox and report back, which is what lets an update interrupt a Pause, or a hangup cut a Speak short.
  */
 import { randomUUID } from 'node:crypto';
+import { track, type TimerTag } from '../clock';
+import { SeededRandom } from '../random';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { maskPhoneNumber } from '../../lambdas/shared/mask';
@@ -35,6 +37,12 @@ export interface EmulatorTiming {
    * and bills it: call-and-bridge), the far party hangs up after this many virtual seconds. Default 5.
    */
   remainingLegHangupSeconds?: number;
+  /**
+   * Virtual seconds from UpdateSipMediaApplicationCall's 202 to the CALL_UPDATE_REQUESTED invocation, which the
+   * service makes asynchronously (update-sip-call). The docs give no figure: 0.2 s is an assumption, and it is
+   * what makes a caller who hangs up at answer hang up before the workflow's first update. Default 0.2.
+   */
+  updateDelaySeconds?: number;
 }
 
 export interface SmaEmulatorOptions {
@@ -53,6 +61,12 @@ export interface SmaEmulatorOptions {
   functionName?: string;
   timing?: EmulatorTiming;
   logger?: EmulatorLogger;
+  /**
+   * Source of the ids the service makes (TransactionIds, CallIds, the SIP rule id): each call draws from a
+   * stream derived from its TransactionId, so a seeded run names its legs the same way every time.
+   * Default: a random seed.
+   */
+  random?: SeededRandom;
 }
 
 /** The SMA invokes a transaction's Lambda at most 1,000 times (sma-protocol.md). */
@@ -86,6 +100,7 @@ export class SmaEmulator {
   private readonly sipRuleId: string;
   private readonly timing: Required<EmulatorTiming>;
   private readonly logger?: EmulatorLogger;
+  private readonly random: SeededRandom;
   readonly sipMediaApplicationId: string;
 
   constructor(private readonly options: SmaEmulatorOptions) {
@@ -94,13 +109,15 @@ export class SmaEmulator {
     this.clock = options.clock;
     this.s3 = options.s3;
     this.invocationTimeoutMs = options.invocationTimeoutMs ?? 5000;
-    this.sipRuleId = options.sipRuleId ?? randomUUID();
+    this.random = options.random ?? new SeededRandom(Math.floor(Math.random() * 2 ** 31));
+    this.sipRuleId = options.sipRuleId ?? this.random.derive('sip-rule').uuid();
     this.logger = options.logger;
     this.timing = {
       answerDelaySeconds: 2,
       speakCharsPerSecond: 15,
       playAudioSeconds: 3,
       remainingLegHangupSeconds: 5,
+      updateDelaySeconds: 0.2,
       ...options.timing,
     };
   }
@@ -111,12 +128,12 @@ export class SmaEmulator {
     if (typeof spec.from !== 'string' || typeof spec.to !== 'string') throw new TypeError('from and to must be phone numbers');
     if (spec.legs !== 1 && spec.legs !== 2) throw new RangeError(`legs must be 1 or 2, got ${String(spec.legs)}`);
     if (!(spec.durationSeconds >= 0) || !Number.isFinite(spec.durationSeconds)) throw new RangeError('durationSeconds must be a number >= 0');
-    const transactionId = spec.transactionId ?? randomUUID();
+    const transactionId = spec.transactionId ?? this.random.derive(`call-${this.calls.size}`).uuid();
     if (this.calls.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
 
-    const call = new CallState(transactionId, spec);
+    const call = new CallState(transactionId, spec, this.random.derive(`transaction:${transactionId}`));
     call.legs.push({
-      callId: randomUUID(),
+      callId: call.random.uuid(),
       tag: 'LEG-A',
       from: spec.from,
       to: spec.to,
@@ -147,7 +164,9 @@ export class SmaEmulator {
   updateCall(transactionId: string, args: Record<string, string>): void {
     const call = this.calls.get(transactionId);
     if (!call || call.over || call.ended.settled || this.closed) throw new SmaCallNotFoundError(transactionId);
-    this.post(call, { kind: 'update', args: { ...args } });
+    const copy = { ...args };
+    // A call that ends before the invocation is made drops the update (the SMA has nobody to invoke for).
+    this.after(call, this.timing.updateDelaySeconds * 1000, 'sma:update', () => this.post(call, { kind: 'update', args: copy }));
   }
 
   activeCalls(): ActiveCallInfo[] {
@@ -191,6 +210,8 @@ export class SmaEmulator {
 
   private async drain(call: CallState): Promise<void> {
     call.processing = true;
+    // Handling a message (and the Lambda invocations it makes) is work in flight: virtual time waits for it.
+    const done = this.clock.busy();
     try {
       while (call.mailbox.length > 0 && !this.closed) {
         const message = call.mailbox.shift()!;
@@ -204,6 +225,7 @@ export class SmaEmulator {
       }
     } finally {
       call.processing = false;
+      done();
     }
     this.checkEnd(call);
   }
@@ -332,14 +354,14 @@ export class SmaEmulator {
     call.connected.resolve(true);
     const seconds = call.faults.hangupAfterSeconds ?? call.spec.durationSeconds;
     const legA = call.legs[0]!;
-    this.after(call, seconds * 1000, () =>
+    this.after(call, seconds * 1000, 'sma:hangup', () =>
       this.post(call, { kind: 'legDisconnect', callId: legA.callId, sipResponseCode: 0, cause: 'caller hung up' }),
     );
   }
 
   /** Runs `fn` after `ms` virtual milliseconds unless the call is over or the emulator closes first. */
-  private after(call: CallState, ms: number, fn: () => void): void {
-    this.clock.sleep(ms, AbortSignal.any([call.timers.signal, this.closing.signal])).then(fn, () => undefined);
+  private after(call: CallState, ms: number, label: string, fn: () => void): void {
+    this.clock.sleep(ms, AbortSignal.any([call.timers.signal, this.closing.signal]), timerTag(call, label)).then(fn, () => undefined);
   }
 
   // ---- hangups ------------------------------------------------------------------------------------------------
@@ -369,7 +391,7 @@ export class SmaEmulator {
     this.startList(call, actions);
     const legB = call.leg('LEG-B');
     if (leg.tag === 'LEG-A' && legB?.status === 'Connected') {
-      this.after(call, this.timing.remainingLegHangupSeconds * 1000, () => {
+      this.after(call, this.timing.remainingLegHangupSeconds * 1000, 'sma:far-hangup', () => {
         if (legB.status !== 'Connected') return;
         call.notes.push(`LEG-B was left connected after LEG-A hung up; the far party hung up ${this.timing.remainingLegHangupSeconds} s later`);
         this.post(call, { kind: 'legDisconnect', callId: legB.callId, sipResponseCode: 0, cause: 'far party hung up' });
@@ -464,13 +486,13 @@ export class SmaEmulator {
   private deliver(call: CallState, rec: RecordingRecord): void {
     const { deliveryDelaySeconds = 0, dropRecording, emptyRecording, metadata } = call.faults;
     const delivery = (async () => {
-      await this.clock.sleep(deliveryDelaySeconds * 1000, this.closing.signal);
+      await this.clock.sleep(deliveryDelaySeconds * 1000, this.closing.signal, timerTag(call, 'sma:delivery'));
       if (dropRecording) {
         rec.status = 'dropped';
         this.logger?.info('recording dropped (fault)', { transactionId: call.transactionId, key: rec.key });
         return;
       }
-      await putRecording(this.s3, rec, call.transactionId, { emptyRecording, metadata });
+      await track(this.clock, putRecording(this.s3, rec, call.transactionId, { emptyRecording, metadata }));
       rec.status = 'delivered';
       rec.deliveredAtMs = this.clock.nowMs();
       this.logger?.info('recording delivered', { transactionId: call.transactionId, key: rec.key, durationSeconds: rec.durationSeconds });
@@ -496,7 +518,7 @@ export class SmaEmulator {
         // pause: DurationInMilliseconds; an older revision of the page spells it DurationInMilliSeconds.
         const ms = intParam(p.DurationInMilliseconds ?? p.DurationInMilliSeconds);
         if (ms === undefined || ms <= 0) return failed(invalidParameter('DurationInMilliseconds'));
-        return this.wait(ms, signal, { status: 'ok' });
+        return this.wait(call, ms, signal, { status: 'ok' });
       }
       case 'Speak': {
         if (!this.connectedLeg(call, p.CallId)) return failed(invalidParameter('CallId'));
@@ -507,7 +529,7 @@ export class SmaEmulator {
         const fault = this.noticeFault(call);
         if (fault) return failed(actionError(fault));
         const ms = Math.max(500, Math.round((p.Text.length / this.timing.speakCharsPerSecond) * 1000));
-        return this.wait(ms, signal, { status: 'ok' });
+        return this.wait(call, ms, signal, { status: 'ok' });
       }
       case 'PlayAudio': {
         if (!this.targetLeg(call, p)) return failed(invalidParameter(p.CallId !== undefined ? 'CallId' : 'ParticipantTag'));
@@ -517,7 +539,7 @@ export class SmaEmulator {
         if (fault) return failed(actionError(fault));
         const repeat = p.Repeat === undefined ? 1 : intParam(p.Repeat);
         if (repeat === undefined || repeat < 1) return failed(invalidParameter('Repeat'));
-        return this.wait(this.timing.playAudioSeconds * 1000 * repeat, signal, { status: 'ok' });
+        return this.wait(call, this.timing.playAudioSeconds * 1000 * repeat, signal, { status: 'ok' });
       }
       case 'CallAndBridge':
         return this.callAndBridge(call, p, signal);
@@ -571,13 +593,13 @@ export class SmaEmulator {
     }
     if (call.spec.legs !== 2) {
       // The scenario has one leg: nobody answers the bridged number (call-and-bridge's failed example).
-      const outcome = await this.wait(timeout * 1000, signal, { status: 'ok' });
+      const outcome = await this.wait(call, timeout * 1000, signal, { status: 'ok' });
       return outcome.status === 'ok' ? fail(actionError('CallNotAnswered')) : outcome;
     }
     const to = String(endpoint.Uri);
-    const answered = await this.wait(this.timing.answerDelaySeconds * 1000, signal, { status: 'ok' });
+    const answered = await this.wait(call, this.timing.answerDelaySeconds * 1000, signal, { status: 'ok' });
     if (answered.status !== 'ok') return answered;
-    return { status: 'ok', effect: { kind: 'bridge', callId: randomUUID(), from: p.CallerIdNumber, to }, parameterExtras };
+    return { status: 'ok', effect: { kind: 'bridge', callId: call.random.uuid(), from: p.CallerIdNumber, to }, parameterExtras };
   }
 
   /** start-call-recording: all parameters required; each leg once (sip-apps-call-record). */
@@ -596,7 +618,7 @@ export class SmaEmulator {
     if (fault) return failed(actionError(fault));
     // The service writes as voiceconnector.chime.amazonaws.com; the twin has no bucket policies, so a bucket
     // the twin's S3 does not have stands for one the service may not write to (the seed's NoAccessToDestination).
-    const reachable = await this.bucketReachable(location.bucket);
+    const reachable = await track(this.clock, this.bucketReachable(location.bucket));
     if (signal.aborted) return { status: 'aborted' };
     if (!reachable) return failed(actionError('NoAccessToDestination'));
     const key = recordingKey({ ...location, legStartMs: leg.startMs, transactionId: call.transactionId, callId: leg.callId });
@@ -634,9 +656,9 @@ export class SmaEmulator {
     return call.faults.consent?.[call.noticeAttempts++];
   }
 
-  private async wait(ms: number, signal: AbortSignal, outcome: Outcome): Promise<Outcome> {
+  private async wait(call: CallState, ms: number, signal: AbortSignal, outcome: Outcome): Promise<Outcome> {
     try {
-      await this.clock.sleep(ms, signal);
+      await this.clock.sleep(ms, signal, timerTag(call, 'sma:action'));
       return outcome;
     } catch {
       return signal.reason === INTERRUPT ? { status: 'interrupted' } : { status: 'aborted' };
@@ -787,6 +809,11 @@ class InvocationTimeout extends Error {
     super(`no response within ${ms} ms`);
     this.name = 'InvocationTimeout';
   }
+}
+
+/** A call's timers are ordered with its workflow's (the twin's execution name is the TransactionId). */
+function timerTag(call: CallState, label: string): TimerTag {
+  return { owner: call.transactionId, label };
 }
 
 function failed(error: ActionError): Outcome {

@@ -42,6 +42,7 @@ import { HISTORY_LIMIT, type HistoryEventRecord, detailsKeyFor } from './history
 import { JsonataEvaluator } from './jsonata-eval';
 import { PAYLOAD_LIMIT_BYTES } from './states/task';
 import { TaskTokenRegistry } from './tokens';
+import { SeededRandom } from '../random';
 import type { ExecutionStatus, Logger, TaskInvoker } from './types';
 
 export interface StepFunctionsEngineOptions {
@@ -51,8 +52,13 @@ export interface StepFunctionsEngineOptions {
   region?: string;
   accountId?: string;
   logger?: Logger;
-  /** Source of randomness for retry jitter (tests inject a fixed one). */
+  /** Source of randomness for retry jitter, $random() and $uuid() (tests inject a fixed one). */
   random?: () => number;
+  /**
+   * Seed of the twin's run: each execution then draws from its own stream derived from (seed, execution name),
+   * so its jitter does not depend on how concurrent executions interleave. Overrides `random`.
+   */
+  seed?: number;
   /** History cap; AWS's is 25,000 (override only to test the cap cheaply). */
   maxHistoryEvents?: number;
 }
@@ -118,6 +124,7 @@ export class StepFunctionsEngine {
   private readonly invoker: TaskInvoker;
   private readonly log: Logger;
   private readonly random: () => number;
+  private readonly seeded?: SeededRandom;
   private readonly historyLimit: number;
   private readonly tokens = new TaskTokenRegistry();
   private readonly evaluator: JsonataEvaluator;
@@ -132,6 +139,7 @@ export class StepFunctionsEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.log = options.logger ?? noLog;
     this.random = options.random ?? Math.random;
+    this.seeded = options.seed === undefined ? undefined : new SeededRandom(options.seed);
     this.historyLimit = options.maxHistoryEvents ?? HISTORY_LIMIT;
     this.evaluator = new JsonataEvaluator(this.clock, this.random);
   }
@@ -219,7 +227,7 @@ export class StepFunctionsEngine {
       invoker: this.invoker,
       tokens: this.tokens,
       evaluator: this.evaluator,
-      random: this.random,
+      random: this.seeded ? this.seeded.derive(`execution:${name}`).fn : this.random,
       region: this.region,
       log: this.log,
       historyLimit: this.historyLimit,

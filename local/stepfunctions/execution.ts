@@ -11,7 +11,7 @@
  * retry of a Task counts one more ("each retry will be charged as an additional state
  * transition", AWS pricing). A redriven execution counts its re-entered states the same way.
  */
-import type { Clock } from '../clock';
+import type { Clock, TimerTag } from '../clock';
 import type { Definition, StateDef } from './definition';
 import { ExecutionClosedError, HistoryLimitError, QueryEvaluationError, SfnApiError, StatesError, StatesErrors } from './errors';
 import { History, type HistoryEventRecord } from './history';
@@ -83,6 +83,8 @@ export class Execution implements StateRuntime {
   private current?: CurrentState;
   private closedWaiters: Array<() => void> = [];
   private closed = false;
+  /** Ends the run loop's busy mark on the clock (see idle). */
+  private working?: () => void;
 
   constructor(
     readonly arn: string,
@@ -135,11 +137,29 @@ export class Execution implements StateRuntime {
   }
 
   async sleep(ms: number): Promise<void> {
-    await this.guard(sleepFor(this.clock, ms, this.signal));
+    await this.idle(this.guard(sleepFor(this.clock, ms, this.signal, this.timerTag('sfn:wait'))));
   }
 
   async sleepUntil(epochMs: number): Promise<void> {
-    await this.guard(sleepUntil(this.clock, epochMs, this.signal));
+    await this.idle(this.guard(sleepUntil(this.clock, epochMs, this.signal, this.timerTag('sfn:wait'))));
+  }
+
+  /** Timers of this execution fire in a fixed order among themselves (see TimerTag). */
+  timerTag(label: string): TimerTag {
+    return { owner: this.name, label };
+  }
+
+  /**
+   * The run loop counts as work in flight for the clock (a discrete-event clock does not move while a state is
+   * being evaluated); it is idle only while it waits for time or for a callback: `idle` marks such a wait.
+   */
+  async idle<T>(wait: Promise<T>): Promise<T> {
+    this.working?.();
+    try {
+      return await wait;
+    } finally {
+      if (!this.closed) this.working = this.clock.busy();
+    }
   }
 
   private async guard<T>(p: Promise<T>): Promise<T> {
@@ -175,7 +195,7 @@ export class Execution implements StateRuntime {
     if ('result' in extras) states.result = extras.result;
     if ('errorOutput' in extras) states.errorOutput = extras.errorOutput;
     try {
-      const scope = { states: states as { input: unknown; context: unknown }, variables: this.variables, stateName: cur.name, enteredEventId: cur.enteredEventId };
+      const scope = { states: states as { input: unknown; context: unknown }, variables: this.variables, stateName: cur.name, enteredEventId: cur.enteredEventId, random: this.deps.random };
       const value = await this.deps.evaluator.evaluate(template, scope, field);
       this.ensureOpen();
       return value;
@@ -252,7 +272,7 @@ export class Execution implements StateRuntime {
     const seconds = this.stateMachine.definition.TimeoutSeconds;
     if (seconds === undefined) return;
     const ctrl = (this.timeoutController = new AbortController());
-    sleepFor(this.clock, seconds * 1000, ctrl.signal).then(
+    sleepFor(this.clock, seconds * 1000, ctrl.signal, this.timerTag('sfn:execution-timeout')).then(
       () => {
         if (this.closed) return;
         this.recordAbortedState();
@@ -286,6 +306,8 @@ export class Execution implements StateRuntime {
       this.cause = details.cause as string | undefined;
     }
     this.history.add(eventType, details);
+    this.working?.();
+    this.working = undefined;
     this.timeoutController?.abort();
     this.controller.abort(new ExecutionClosedError());
     this.deps.log('info', 'execution closed', { executionArn: this.arn, status, error: this.error });
@@ -296,6 +318,8 @@ export class Execution implements StateRuntime {
     const states = this.stateMachine.definition.States;
     let name = startName;
     let input = startInput;
+    this.working?.();
+    this.working = this.clock.busy();
     try {
       for (let n = 1; ; n++) {
         if (n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));

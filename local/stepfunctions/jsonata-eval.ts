@@ -17,6 +17,7 @@
  */
 import jsonata from 'jsonata';
 import { createHash, randomUUID } from 'node:crypto';
+import { v4 as uuidv4 } from 'uuid';
 import type { Clock } from '../clock';
 import { QueryEvaluationError } from './errors';
 
@@ -42,6 +43,8 @@ export interface EvalScope {
   stateName: string;
   /** Id of the state's *Entered event, quoted in error causes like AWS does. */
   enteredEventId: number;
+  /** The execution's own randomness for $random() and $uuid() (a seeded twin run); default: the evaluator's. */
+  random?: () => number;
 }
 
 /**
@@ -110,6 +113,11 @@ function seededRandom(seed: unknown): number {
   return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
 }
 
+/** A v4 UUID from `random` (the twin's seeded runs give each execution the same $uuid() values every run). */
+function uuidFrom(random: () => number): string {
+  return uuidv4({ random: Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256)) });
+}
+
 const isInteger = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 
 export class JsonataEvaluator {
@@ -153,7 +161,7 @@ export class JsonataEvaluator {
         if (text === undefined || text.length > 10000) throw new Error('$hash: the data must be defined and at most 10,000 characters');
         return createHash(algo).update(text).digest('hex');
       },
-      random: (...args: unknown[]) => (args.length > 0 && args[0] !== undefined ? seededRandom(args[0]) : random()),
+      random: this.randomFunction(random),
       uuid: () => randomUUID(),
       parse: (text: unknown) => {
         if (typeof text !== 'string') throw new Error('$parse: the argument must be a string');
@@ -163,6 +171,10 @@ export class JsonataEvaluator {
         throw new Error('$eval is not available in Step Functions; use $parse');
       },
     };
+  }
+
+  private randomFunction(random: () => number) {
+    return (...args: unknown[]) => (args.length > 0 && args[0] !== undefined ? seededRandom(args[0]) : random());
   }
 
   private compile(source: string): jsonata.Expression {
@@ -203,7 +215,8 @@ export class JsonataEvaluator {
     let value: unknown;
     try {
       const expr = this.compile(source);
-      value = await expr.evaluate(undefined, { ...this.functions, ...scope.variables, states: scope.states });
+      const own = scope.random ? { random: this.randomFunction(scope.random), uuid: () => uuidFrom(scope.random!) } : {};
+      value = await expr.evaluate(undefined, { ...this.functions, ...own, ...scope.variables, states: scope.states });
     } catch (e) {
       throw fail(`threw an error: ${describeJsonataError(e)}`);
     }

@@ -10,6 +10,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { trackServer } from '../twin/clock-tracking';
 import type { StepFunctionsEngine } from './engine';
 import { SfnApiError } from './errors';
 import type { Logger } from './types';
@@ -128,7 +129,9 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
         fail(500, 'InternalFailure', 'Internal error of the local Step Functions twin');
       }
     });
-  });
+  });  // Requests are work in flight for the engine's clock (a discrete-event clock waits for them).
+  trackServer(server, options.engine.clock);
+
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

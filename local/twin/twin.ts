@@ -21,7 +21,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHandler, createSfnClient } from '../../lambdas/sma-handler/handler';
 import { loadConfig } from '../../lambdas/sma-handler/config';
 import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
-import { ScaledClock, type Clock } from '../clock';
+import { SimClock } from '../clock';
+import { SeededRandom, freshSeed } from '../random';
+import { trackClient } from './clock-tracking';
 import { makeS3Client, startS3Server } from '../s3/server';
 import { startChimeVoiceServer } from '../chime/server';
 import { SmaEmulator } from '../sma/emulator';
@@ -37,14 +39,20 @@ export const AGENT_NUMBER = '+15550100299';
 export const DIRECT_NUMBER = '+15550100100';
 /** s3rver accepts only its own key id; the other twins ignore signatures. */
 export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-export const DEFAULT_SPEED = 50;
 
 export interface TwinOptions {
   /** Folder for the S3 twin's data (wiped at start unless keepData). */
   dataDir: string;
   keepData?: boolean;
-  /** Virtual seconds per wall second. */
-  speed?: number;
+  /**
+   * Seed of every random choice the twin makes (ids, jitter); the same scenario and seed give the same run.
+   * Default: a fresh one (see twin.seed).
+   */
+  seed?: number;
+  /** Optional pacing for watching a run: at most this many virtual seconds per wall second. Default: none. */
+  pace?: number;
+  /** Virtual epoch ms the run starts at (default DEFAULT_SIM_EPOCH_MS). */
+  startMs?: number;
   /** Workflow setting overrides (the twin's defaults are the production ones, see twinSettings). */
   settings?: Partial<WorkflowSettings>;
   /** Extra SMA Lambda environment (e.g. AUTO_RECORD); BRIDGE_ROUTES is set by the twin. */
@@ -56,8 +64,11 @@ export interface TwinOptions {
 }
 
 export interface Twin {
-  clock: Clock;
-  speed: number;
+  clock: SimClock;
+  seed: number;
+  /** The run's seeded randomness (the scenario runner derives each call's ids from it). */
+  random: SeededRandom;
+  pace?: number;
   dataDir: string;
   bucket: string;
   sipMediaApplicationId: string;
@@ -71,36 +82,21 @@ export interface Twin {
   close(): Promise<void>;
 }
 
-/**
- * Production settings, except where wall-clock latency meets virtual time: at speed S every millisecond of
- * real processing (HTTP, the Lambda, s3rver) counts as S ms of call time. Timeouts that bound a round trip
- * through the SMA Lambda get two seconds of wall time as slack, and the duration check half a second (a busy
- * machine, e.g. CI running test suites side by side, stretches those round trips). Nothing else
- * differs from what infra/ deploys.
- */
-export function twinSettings(speed: number, overrides: Partial<WorkflowSettings> = {}): Partial<WorkflowSettings> {
-  const wall = (seconds: number) => Math.ceil(speed * seconds);
-  return {
-    StartAttemptTimeoutSeconds: DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + wall(2),
-    ConsentTimeoutSeconds: DEFAULT_SETTINGS.ConsentTimeoutSeconds + wall(2),
-    DurationToleranceSeconds: DEFAULT_SETTINGS.DurationToleranceSeconds + wall(0.5),
-    ...overrides,
-  };
-}
-
 export async function startTwin(options: TwinOptions): Promise<Twin> {
-  const speed = options.speed ?? DEFAULT_SPEED;
-  const clock = new ScaledClock(speed);
+  const seed = options.seed ?? freshSeed();
+  const random = new SeededRandom(seed);
+  const clock = new SimClock({ startMs: options.startMs, pace: options.pace });
   if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const closers: Array<() => Promise<void> | void> = [];
   const close = async () => {
+    clock.close();
     for (const c of closers.reverse()) await c();
   };
   try {
-    const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET] });
+    const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET], clock });
     closers.push(() => s3Server.close());
-    const s3 = makeS3Client(s3Server.endpoint);
+    const s3 = trackClient(makeS3Client(s3Server.endpoint), clock);
     closers.push(() => s3.destroy());
 
     // The state machine's aws-sdk tasks: real SDK clients against the twin's endpoints.
@@ -113,14 +109,15 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       endpoints: taskEndpoints,
       services: { s3: { ...DEFAULT_SERVICES.s3, clientConfig: () => ({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }) } },
     });
-    const engine = new StepFunctionsEngine({ invoker, clock, region: TWIN_REGION, accountId: TWIN_ACCOUNT });
+    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
-    const sfn = new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
+    const sfn = trackClient(new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS }), clock);
     closers.push(() => sfn.destroy());
 
-    const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...twinSettings(speed, options.settings) };
+    // The production settings: virtual time does not move while the twin works, so no slack is needed.
+    const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...options.settings };
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
@@ -138,15 +135,18 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       sipMediaApplicationId: TWIN_SMA_ID,
       awsAccountId: TWIN_ACCOUNT,
       region: TWIN_REGION,
+      random: random.derive('sma'),
     });
     closers.push(() => emulator.close());
-    const chime = await startChimeVoiceServer({ emulator });
+    const chime = await startChimeVoiceServer({ emulator, clock });
     closers.push(() => chime.close());
     taskEndpoints.chimesdkvoice = chime.endpoint;
 
     return {
       clock,
-      speed,
+      seed,
+      random,
+      pace: options.pace,
       dataDir: options.dataDir,
       bucket: TWIN_BUCKET,
       sipMediaApplicationId: TWIN_SMA_ID,

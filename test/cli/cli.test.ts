@@ -48,7 +48,9 @@ async function recordCall(name: string, faults: Faults = {}, durationSeconds = 3
   const transactionId = `cli-${name}-${++seq}-${Date.now().toString(36)}`;
   const handle = twin.emulator.placeCall({ transactionId, from: `+1555020${String(seq).padStart(4, '0')}`, to: BRIDGED_NUMBER, legs: 2, durationSeconds, faults });
   expect(await handle.connected).toBe(true);
-  const started = await cli(['start', '--transaction-id', transactionId, '--call-id', handle.legA, '--location', `${twin.bucket}/cli-tests`]);
+  // The twin's clock would run the call on while the CLI starts up: hold it until the workflow is started.
+  const hold = twin.clock.busy();
+  const started = await cli(['start', '--transaction-id', transactionId, '--call-id', handle.legA, '--location', `${twin.bucket}/cli-tests`]).finally(hold);
   expect(started).toMatchObject({ code: 0 });
   expect(started.out).toContain('Started');
   const arn = executionArnFor(twin.stateMachineArn, transactionId);
@@ -59,6 +61,11 @@ async function finished(call: PlacedCall) {
   await twin.engine.waitForExecution(call.arn);
   await call.handle.ended;
   return call;
+}
+
+/** The execution has entered `state` (and, the clock paused, is still there). */
+function inState(arn: string, state: string): boolean {
+  return twin.engine.getExecution(arn).history.some((e) => e.type === 'TaskStateEntered' && (e as any).stateEnteredEventDetails?.name === state);
 }
 
 /** The twin's own view of an execution: the truth the CLI's reports are checked against. */
@@ -77,15 +84,7 @@ const SE = 'SystemException';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cli-twin-'));
-  // Time x500. Every wall-clock millisecond of the in-process Lambda and HTTP hops is half a minute of
-  // virtual time here, so the bounds that measure latency are widened: an attempt must not time out, and
-  // the recording-duration check must not fail, because the test machine is busy. (What the workflow does
-  // with slow answers is the state machine tests' subject, not the CLI's.)
-  twin = await startTwin({
-    dataDir: join(dir, 'data'),
-    speed: 250,
-    settings: { StartAttemptTimeoutSeconds: 3600, ConsentTimeoutSeconds: 3600, DurationToleranceSeconds: 600 },
-  });
+  twin = await startTwin({ dataDir: join(dir, 'data'), seed: 5 });
   endpointsFile = join(dir, 'endpoints.json');
   writeFileSync(endpointsFile, JSON.stringify({ ...twin.endpoints, stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId }));
 
@@ -199,8 +198,8 @@ describe('status', () => {
 
   it('a running execution: current state from the history, attempts so far', async () => {
     const call = await recordCall('running', {}, 2000);
+    const release = await twin.clock.pauseWhen(() => inState(call.arn, 'WaitForCallEnd'));
     try {
-      await waitFor(() => twin.engine.getExecution(call.arn).history.some((e) => e.type === 'TaskStateEntered' && (e as any).stateEnteredEventDetails?.name === 'WaitForCallEnd'));
       const r = await cli(['status', call.transactionId]);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/Status\s+RUNNING/);
@@ -208,6 +207,7 @@ describe('status', () => {
       expect(r.out).toMatch(/Start attempts\s+1 {2}\[from the history\]/);
       expect(r.out).toMatch(/Consent notice\s+DELIVERED at /);
     } finally {
+      release();
       await finished(call);
     }
   });
@@ -366,8 +366,9 @@ describe('redrive', () => {
 
   it('an ABORTED execution continues from the interrupted step and completes', async () => {
     const call = await recordCall('aborted', {}, 2000);
-    await waitFor(() => twin.engine.getExecution(call.arn).history.some((e) => e.type === 'TaskStateEntered' && (e as any).stateEnteredEventDetails?.name === 'WaitForCallEnd'));
+    const release = await twin.clock.pauseWhen(() => inState(call.arn, 'WaitForCallEnd'));
     await twin.sfn.send(new StopExecutionCommand({ executionArn: call.arn, error: 'Operator', cause: 'stopped by a test' }));
+    release();
     const stopped = await cli(['status', call.transactionId]);
     expect(stopped.out).toMatch(/Status\s+ABORTED/);
     expect(stopped.out).toMatch(/Stopped in\s+WaitForCallEnd/);
@@ -427,10 +428,3 @@ describe('connection and usage', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -88,7 +88,7 @@ describe('invalid workflow inputs through StartExecution', () => {
   const good = () => ({ sipMediaApplicationId: twin.sipMediaApplicationId, transactionId: call.transactionId, callId: call.legA, track: 'BOTH', location: twin.bucket });
 
   beforeAll(async () => {
-    twin = await startTwin({ dataDir: join(tmp, 'twin'), speed: 20 });
+    twin = await startTwin({ dataDir: join(tmp, 'twin') });
     const update = twin.emulator.updateCall.bind(twin.emulator);
     twin.emulator.updateCall = (transactionId, args) => {
       updates++;

@@ -37,7 +37,8 @@ describe('npm start --scenario FILE --json', () => {
     const { code, out } = await run(['--scenario', file, '--json']);
     if (code !== 0) throw new Error(`exited ${code}:\n${out}`);
     const doc = JSON.parse(out);
-    expect(Object.keys(doc).sort()).toEqual(['calls', 'failed', 'passed']);
+    expect(Object.keys(doc).sort()).toEqual(['calls', 'failed', 'passed', 'seed']);
+    expect(Number.isSafeInteger(doc.seed)).toBe(true); // printed so the run can be replayed
     expect(doc).toEqual(expect.objectContaining({ passed: 3, failed: 0 }));
     for (const c of doc.calls) expect(Object.keys(c).sort()).toEqual(['durationMs', 'executionName', 'manifestKey', 'name', 'outcome', 'recordingKey', 'startAttempts', 'status'].sort());
     const [retried, oneLeg, noAccess] = doc.calls;
@@ -53,7 +54,7 @@ describe('npm start --scenario FILE --json', () => {
 
   it('exits 1 when a call does not reach the outcome it expects, and says which', async () => {
     const file = scenarioFile({ calls: [{ name: 'expects-wrongly', durationSeconds: 120, faults: { dropRecording: true }, expect: { outcome: 'RECORDED' } }] });
-    const { code, out } = await run(['--scenario', file, '--speed', '150']);
+    const { code, out } = await run(['--scenario', file, '--seed', '3']);
     expect(code).toBe(1);
     expect(out).toMatch(/FAIL expects-wrongly: outcome RECORDING_MISSING, expected RECORDED/);
     expect(out).toMatch(/0 passed, 1 failed/);
@@ -66,7 +67,7 @@ describe('npm start (the built-in demo)', () => {
     const dataDir = join(dir, 'demo');
     // Slower than the default x50: CI runs other suites beside this one, and the demo's shortest window
     // (a hangup 20 s into the call, during the notice) must stay wide in real time.
-    const code = await main(['--data-dir', dataDir, '--speed', '30'], c.io);
+    const code = await main(['--data-dir', dataDir, '--seed', '3'], c.io);
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
     for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT']) expect(out).toContain(outcome);

@@ -39,7 +39,7 @@ describe('npm run soak -- --calls 40', () => {
   it('holds every invariant and exits 0', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['--calls', '40', '--seed', '7', '--speed', '50', '--concurrency', '40', '--data-dir', join(dir, 'data'), '--json'], {
+    const code = await main(['--calls', '40', '--seed', '7', '--concurrency', '40', '--data-dir', join(dir, 'data'), '--json'], {
       stdout: { write: (s: string) => out.push(s) },
       stderr: { write: (s: string) => err.push(s) },
     });

@@ -22,6 +22,9 @@ export class RecordingClock implements Clock {
   nowMs(): number {
     return this.inner.nowMs();
   }
+  busy(): () => void {
+    return () => undefined;
+  }
   async sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(virtualMs);
     const target = this.inner.nowMs() + virtualMs;
@@ -41,6 +44,9 @@ export class EarlyClock implements Clock {
   private now = Date.UTC(2025, 0, 1);
   nowMs(): number {
     return this.now;
+  }
+  busy(): () => void {
+    return () => undefined;
   }
   sleep(virtualMs: number, signal?: AbortSignal): Promise<void> {
     this.calls.push(virtualMs);

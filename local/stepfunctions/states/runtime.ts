@@ -1,5 +1,5 @@
 /** What a state executor may use from its execution (implemented by `Execution`). */
-import type { Clock } from '../../clock';
+import type { Clock, TimerTag } from '../../clock';
 import type { HistoryEventRecord } from '../history';
 import type { TaskTokenRegistry } from '../tokens';
 import type { TaskInvoker } from '../types';
@@ -39,6 +39,10 @@ export interface StateRuntime {
   /** Sleep in virtual time; throws ExecutionClosedError if the execution closes meanwhile. */
   sleep(ms: number): Promise<void>;
   sleepUntil(epochMs: number): Promise<void>;
+  /** Marks a wait for something outside the execution (a callback): the clock may move meanwhile. */
+  idle<T>(wait: Promise<T>): Promise<T>;
+  /** Tag for this execution's timers (see Clock's TimerTag). */
+  timerTag(label: string): TimerTag;
 }
 
 /** Next/End transition of a state that has them. */

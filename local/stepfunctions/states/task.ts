@@ -24,6 +24,7 @@ import { MAX_SECONDS, type TaskState } from '../definition';
 import { ExecutionClosedError, StatesError, StatesErrors, TaskFailedError } from '../errors';
 import { decideRetry, findCatcher } from '../retry';
 import { sleepFor } from '../timing';
+import { track } from '../../clock';
 import type { CallbackOutcome } from '../tokens';
 import { type StateOutcome, type StateRuntime, transition } from './runtime';
 
@@ -119,7 +120,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
     rt.record('TaskScheduled', { ...ids, region: rt.region, parameters, timeoutInSeconds: timeoutSeconds, heartbeatInSeconds: heartbeatSeconds });
     rt.record('TaskStarted', ids);
 
-    outcome = await new Promise<AttemptOutcome>((resolve) => {
+    outcome = await rt.idle(new Promise<AttemptOutcome>((resolve) => {
       let done = false;
       settle = (o) => {
         if (done) return;
@@ -130,7 +131,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
       ctrl.signal.addEventListener('abort', () => settle({ kind: 'closed' }), { once: true });
 
       if (timeoutSeconds !== undefined) {
-        sleepFor(rt.clock, timeoutSeconds * 1000, ctrl.signal).then(
+        sleepFor(rt.clock, timeoutSeconds * 1000, ctrl.signal, rt.timerTag('sfn:timeout')).then(
           () => settle({ kind: 'timeout', error: StatesErrors.Timeout, cause: `The task did not complete within TimeoutSeconds (${timeoutSeconds} s)` }),
           () => undefined,
         );
@@ -141,7 +142,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
           hb?.abort();
           hb = new AbortController();
           const signal = AbortSignal.any([hb.signal, ctrl.signal]);
-          sleepFor(rt.clock, heartbeatSeconds * 1000, signal).then(
+          sleepFor(rt.clock, heartbeatSeconds * 1000, signal, rt.timerTag('sfn:heartbeat')).then(
             () => settle({ kind: 'timeout', error: StatesErrors.HeartbeatTimeout, cause: `No heartbeat within HeartbeatSeconds (${heartbeatSeconds} s)` }),
             () => undefined,
           );
@@ -150,7 +151,8 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
       }
 
       Promise.resolve()
-        .then(() => rt.invoker.invoke({ service: res.service, action: res.action, args, signal: ctrl.signal }))
+        // The request is work in flight for the clock, whatever client the invoker uses.
+        .then(() => track(rt.clock, rt.invoker.invoke({ service: res.service, action: res.action, args, signal: ctrl.signal })))
         .then(
           (result) => {
             if (done) return;
@@ -174,7 +176,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
             settle(toFailure(err));
           },
         );
-    });
+    }));
   } finally {
     if (token) rt.tokens.retire(token, outcome?.kind === 'timeout' ? 'TaskTimedOut' : 'TaskDoesNotExist');
     rt.signal.removeEventListener('abort', onExecutionAbort);
