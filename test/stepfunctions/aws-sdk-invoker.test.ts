@@ -1,41 +1,8 @@
 /** AwsSdkInvoker against a tiny loopback HTTP stub: command mapping, output shaping, error naming. */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AwsSdkInvoker } from '../../local/stepfunctions/aws-sdk-invoker';
 import { TaskFailedError } from '../../local/stepfunctions/errors';
 import { makeEngine, jsonata, run } from './helpers';
-
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
-
-type Reply = (req: Seen, res: http.ServerResponse) => void;
-
-async function stub(reply: Reply): Promise<{ endpoint: string; seen: Seen[]; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, body: Buffer.concat(chunks).toString('utf8') };
-      seen.push(s);
-      reply(s, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
-}
+import { stub } from './http-stub';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const signal = () => new AbortController().signal;
