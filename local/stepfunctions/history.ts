@@ -9,7 +9,7 @@
  * ExecutionStarted 1/0, TaskStateEntered 2/0, TaskScheduled 3/2, TaskStarted 4/3, TaskSubmitted 5/4,
  * TaskSucceeded 6/5, TaskStateExited 7/6, next state's Entered 8/7, ..., ExecutionSucceeded/Failed
  * -> the event before). A retried TaskScheduled points at the TaskFailed before it. After
- * `ExecutionRedriven` the re-entered state points at it (not seen on AWS: README, unverified).
+ * `ExecutionRedriven` the re-entered state points at it (not seen on AWS: unverified).
  *
  * AWS caps a history at 25,000 events. The last slot is reserved for the terminal event, so that
  * when a non-terminal event would not fit, the execution can still fail with `States.Runtime`.
