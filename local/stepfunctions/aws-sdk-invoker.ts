@@ -6,8 +6,9 @@
  * command input, `headObject` runs `HeadObjectCommand`; the result is the SDK output without
  * `$metadata`, with Dates as ISO-8601 strings. Errors are named `<ServicePrefix>.<Name>`, with
  * "Exception" appended when the SDK name lacks it (e.g. `ChimeSdkVoice.NotFoundException`); the
- * cause is the SDK error message. Errors with no HTTP response (connection refused, ...) are
- * `<ServicePrefix>.SdkClientException`.
+ * cause is the SDK error message plus AWS's "(Service: S3, Status Code: 404, Request ID: ...,
+ * Extended Request ID: ...)". Errors with no HTTP response (connection refused, ...) are
+ * `<ServicePrefix>.SdkClientException` with the bare message.
  *
  * To support another service, add a `ServiceBinding` (SDK module, client class name, error
  * prefix) through the `services` option or to DEFAULT_SERVICES; its package must be installed.
@@ -115,14 +116,34 @@ export class AwsSdkInvoker implements TaskInvoker {
   }
 }
 
+interface SdkError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
+  $response?: { statusCode?: number };
+}
+
 function toTaskFailure(binding: ServiceBinding, e: unknown): TaskFailedError {
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
+  const err = e as SdkError;
   const sdkName = err?.name ?? 'Error';
   const message = err?.message ?? String(e);
   const fromService = err?.$metadata?.httpStatusCode !== undefined || err?.$response !== undefined;
   if (!fromService) return new TaskFailedError(`${binding.errorPrefix}.SdkClientException`, message);
   const name = binding.mapErrorName?.(sdkName) ?? (sdkName.endsWith('Exception') ? sdkName : `${sdkName}Exception`);
-  return new TaskFailedError(`${binding.errorPrefix}.${name}`, message);
+  return new TaskFailedError(`${binding.errorPrefix}.${name}`, `${message} ${serviceDetails(binding, err)}`);
+}
+
+/**
+ * What AWS appends to a service error's message (its Java SDK's format), e.g. recorded on AWS:
+ * "The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: <id>, Extended
+ * Request ID: <id2>)"; services without an extended request id (all but S3) end after Request ID.
+ * A response without a request id says "null", as that SDK prints it.
+ */
+function serviceDetails(binding: ServiceBinding, err: SdkError): string {
+  const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;
+  const parts = [`Service: ${binding.errorPrefix}`, `Status Code: ${status ?? 'null'}`, `Request ID: ${err.$metadata?.requestId ?? 'null'}`];
+  if (err.$metadata?.extendedRequestId) parts.push(`Extended Request ID: ${err.$metadata.extendedRequestId}`);
+  return `(${parts.join(', ')})`;
 }
 
 /** SDK output -> JSON: no `$metadata`, Dates as ISO strings, bytes as base64. */

@@ -12,15 +12,23 @@
  *   `$states` {input, result, errorOutput, context}; workflow variables (Assign; every Assign and
  *   Output of a state sees the values from state entry; new values apply from the next state);
  *   $partition, $range, $hash, $random([seed]), $uuid, $parse; $now()/$millis() from the clock.
+ *   $range's result is a JSONata sequence (one item: the item, as on AWS); $partition's stays nested.
+ * - JSONata errors and fields of the wrong type (Wait Seconds/Timestamp, Task TimeoutSeconds/
+ *   HeartbeatSeconds, Choice Condition, Fail Error/Cause) are States.QueryEvaluationError: an
+ *   EvaluationFailed event, then Retry/Catch or ExecutionFailed, with AWS's cause wording (causes.ts
+ *   says which wordings were seen on AWS).
  * - States: Task, Pass, Choice (Condition rules, rule/state Assign and Output, Default), Wait
  *   (Seconds | Timestamp), Succeed, Fail (Error, Cause).
  * - Task resources `arn:aws:states:::aws-sdk:<service>:<action>` [+ `.waitForTaskToken`] via an
- *   injected TaskInvoker; Retry (IntervalSeconds, BackoffRate, MaxAttempts, MaxDelaySeconds,
+ *   injected TaskInvoker (AwsSdkInvoker: AWS's error names, and service errors' causes end with
+ *   "(Service: S3, Status Code: 404, Request ID: ..., Extended Request ID: ...)"); Retry (IntervalSeconds, BackoffRate, MaxAttempts, MaxDelaySeconds,
  *   JitterStrategy FULL|NONE), Catch (Output, Assign, $states.errorOutput), TimeoutSeconds,
  *   HeartbeatSeconds, task tokens with SendTaskSuccess/Failure/Heartbeat.
  * - Standard executions: name idempotency, statuses, top-level TimeoutSeconds, StopExecution,
  *   RedriveExecution, 256 KiB payload limit (States.DataLimitExceeded), 25,000-event history cap,
- *   console-shaped history, a state-transition count per execution (`getExecution().stateTransitions`).
+ *   console-shaped history with AWS's previousEventId (0 for ExecutionStarted and the first state's
+ *   Entered, else the event it follows), a state-transition count per execution
+ *   (`getExecution().stateTransitions`).
  *
  * REFUSED (InvalidDefinition at CreateStateMachine, naming the state)
  * - JSONPath states (no QueryLanguage, or "JSONPath"), and JSONPath-only fields in JSONata states;

@@ -12,6 +12,7 @@
  * transition", AWS pricing). A redriven execution counts its re-entered states the same way.
  */
 import type { Clock, TimerTag } from '../clock';
+import { statePrefix } from './causes';
 import type { Definition, StateDef } from './definition';
 import { ExecutionClosedError, HistoryLimitError, QueryEvaluationError, SfnApiError, StatesError, StatesErrors } from './errors';
 import { History, type HistoryEventRecord } from './history';
@@ -207,6 +208,13 @@ export class Execution implements StateRuntime {
       }
       throw e;
     }
+  }
+
+  invalidField(location: string, text: string): QueryEvaluationError {
+    const cur = this.current!;
+    const error = new QueryEvaluationError(statePrefix(cur.name, cur.enteredEventId) + text, location);
+    this.record('EvaluationFailed', { error: error.error, cause: error.cause, location, state: cur.name });
+    return error;
   }
 
   async evaluateAssign(assign: Record<string, unknown> | undefined, field: string, extras: EvalExtras = {}): Promise<Record<string, unknown> | undefined> {

@@ -1,7 +1,15 @@
 /**
  * Execution history in the shape of the SFN API's `HistoryEvent`: sequential ids from 1,
- * `previousEventId` (the event before it), a timestamp from the injected clock, the type, and the
- * matching `<camelCaseType>EventDetails` member.
+ * `previousEventId`, a timestamp from the injected clock, the type, and the matching
+ * `<camelCaseType>EventDetails` member.
+ *
+ * `previousEventId`, as AWS records it for a workflow without Map/Parallel: the event that led to
+ * this one, which is the event just before it, except that `ExecutionStarted` leads to nothing:
+ * both it and the first state's `*StateEntered` have 0 (recorded AWS histories:
+ * ExecutionStarted 1/0, TaskStateEntered 2/0, TaskScheduled 3/2, TaskStarted 4/3, TaskSubmitted 5/4,
+ * TaskSucceeded 6/5, TaskStateExited 7/6, next state's Entered 8/7, ..., ExecutionSucceeded/Failed
+ * -> the event before). A retried TaskScheduled points at the TaskFailed before it. After
+ * `ExecutionRedriven` the re-entered state points at it (not seen on AWS: unverified).
  *
  * AWS caps a history at 25,000 events. The last slot is reserved for the terminal event, so that
  * when a non-terminal event would not fit, the execution can still fail with `States.Runtime`.
@@ -48,6 +56,8 @@ export function detailsKeyFor(type: string): string | undefined {
 
 export class History {
   readonly events: HistoryEventRecord[] = [];
+  /** Id of the event the next one follows from (0 until the first event after ExecutionStarted). */
+  private source = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -67,7 +77,8 @@ export class History {
   add(type: string, details?: Record<string, unknown>): HistoryEventRecord {
     if (TERMINAL.has(type) ? this.events.length >= this.limit : !this.hasRoomFor()) throw new HistoryLimitError(this.limit);
     const id = this.events.length + 1;
-    const event: HistoryEventRecord = { id, previousEventId: id - 1, timestamp: this.clock.nowMs(), type };
+    const event: HistoryEventRecord = { id, previousEventId: this.source, timestamp: this.clock.nowMs(), type };
+    if (type !== 'ExecutionStarted') this.source = id;
     const key = detailsKeyFor(type);
     if (key && details) event[key] = stripUndefined(details);
     this.events.push(event);

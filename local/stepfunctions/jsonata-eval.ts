@@ -19,6 +19,7 @@ import jsonata from 'jsonata';
 import { createHash, randomUUID } from 'node:crypto';
 import { v4 as uuidv4 } from 'uuid';
 import type { Clock } from '../clock';
+import { jsonataThrew, statePrefix } from './causes';
 import { QueryEvaluationError } from './errors';
 
 export const isJsonataString = (v: unknown): v is string =>
@@ -120,6 +121,17 @@ function uuidFrom(random: () => number): string {
 
 const isInteger = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 
+/**
+ * Mark an array as a JSONata sequence. JSONata itself then applies its sequence rule to the call's
+ * result (one item: the item; recorded on AWS: `$range(1, 9, 9)` is `1`), the same rule as for its own
+ * `$map`/`$filter`. Plain arrays (what `$partition` returns: `[[0]]` stays `[[0]]` on AWS) are kept.
+ * An empty range stays `[]`: AWS's answer is not recorded, and `[]` does not fail the state.
+ */
+function asSequence(items: unknown[]): unknown[] {
+  if (items.length === 0) return items;
+  return Object.assign(items, { sequence: true });
+}
+
 export class JsonataEvaluator {
   private readonly cache = new Map<string, jsonata.Expression>();
   private readonly functions: Record<string, unknown>;
@@ -152,7 +164,7 @@ export class JsonataEvaluator {
           out.push(v);
           if (out.length > 1000) throw new Error('$range: the array must not contain more than 1000 items');
         }
-        return out;
+        return asSequence(out);
       },
       hash: (data: unknown, algorithm: unknown) => {
         const algo = typeof algorithm === 'string' ? HASH_ALGORITHMS[algorithm] : undefined;
@@ -207,18 +219,14 @@ export class JsonataEvaluator {
 
   private async evaluateExpression(source: string, scope: EvalScope, field: string): Promise<unknown> {
     const fail = (what: string) =>
-      new QueryEvaluationError(
-        `An error occurred while executing the state '${scope.stateName}' (entered at the event id #${scope.enteredEventId}). ` +
-          `The JSONata expression '${source}' specified for the field '${field}' ${what}`,
-        field,
-      );
+      new QueryEvaluationError(`${statePrefix(scope.stateName, scope.enteredEventId)}The JSONata expression '${source}' specified for the field '${field}' ${what}`, field);
     let value: unknown;
     try {
       const expr = this.compile(source);
       const own = scope.random ? { random: this.randomFunction(scope.random), uuid: () => uuidFrom(scope.random!) } : {};
       value = await expr.evaluate(undefined, { ...this.functions, ...own, ...scope.variables, states: scope.states });
     } catch (e) {
-      throw fail(`threw an error: ${describeJsonataError(e)}`);
+      throw fail(jsonataThrew(e));
     }
     if (value === undefined) throw fail('returned nothing (undefined).');
     try {

@@ -1,41 +1,8 @@
 /** AwsSdkInvoker against a tiny loopback HTTP stub: command mapping, output shaping, error naming. */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AwsSdkInvoker } from '../../local/stepfunctions/aws-sdk-invoker';
 import { TaskFailedError } from '../../local/stepfunctions/errors';
 import { makeEngine, jsonata, run } from './helpers';
-
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
-
-type Reply = (req: Seen, res: http.ServerResponse) => void;
-
-async function stub(reply: Reply): Promise<{ endpoint: string; seen: Seen[]; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, body: Buffer.concat(chunks).toString('utf8') };
-      seen.push(s);
-      reply(s, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
-}
+import { stub } from './http-stub';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const signal = () => new AbortController().signal;
@@ -108,7 +75,8 @@ describe('AwsSdkInvoker', () => {
 
       const e = await failure(invoker.invoke({ service: 's3', action: 'getObject', args: { Bucket: 'rec', Key: 'secret' }, signal: signal() }));
       expect(e.error).toBe('S3.AccessDeniedException');
-      expect(e.cause).toBe('Access Denied');
+      // AWS appends the service's response details to its message (Java SDK format)
+      expect(e.cause).toMatch(/^Access Denied \(Service: S3, Status Code: 403, Request ID: [^,)]+(, Extended Request ID: [^)]+)?\)$/);
     } finally {
       await s3.close();
     }
@@ -131,7 +99,8 @@ describe('AwsSdkInvoker', () => {
       expect(JSON.parse(chime.seen[0].body)).toEqual({ Arguments: { command: 'StartRecording' } });
 
       const e = await failure(invoker.invoke({ service: 'chimesdkvoice', action: 'updateSipMediaApplicationCall', args: { ...args, TransactionId: 'gone' }, signal: signal() }));
-      expect(e).toMatchObject({ error: 'ChimeSdkVoice.NotFoundException', cause: 'The call is no longer active' });
+      expect(e).toMatchObject({ error: 'ChimeSdkVoice.NotFoundException' });
+      expect(e.cause).toMatch(/^The call is no longer active \(Service: ChimeSdkVoice, Status Code: 404, Request ID: [^,)]+\)$/);
     } finally {
       await chime.close();
     }
@@ -143,6 +112,7 @@ describe('AwsSdkInvoker', () => {
     const invoker = new AwsSdkInvoker({ endpoints: { s3: closed.endpoint }, credentials });
     const e = await failure(invoker.invoke({ service: 's3', action: 'headObject', args: { Bucket: 'b', Key: 'k' }, signal: signal() }));
     expect(e.error).toBe('S3.SdkClientException');
+    expect(e.cause).not.toMatch(/\(Service: /); // no service response, so no service details
     expect((await failure(invoker.invoke({ service: 'dynamodb', action: 'getItem', args: {}, signal: signal() }))).error).toBe('States.Runtime');
     const noAction = await failure(invoker.invoke({ service: 's3', action: 'frobnicate', args: {}, signal: signal() }));
     expect(noAction).toMatchObject({ error: 'States.Runtime', cause: expect.stringMatching(/no action "frobnicate"/) });

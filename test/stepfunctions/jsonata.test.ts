@@ -180,7 +180,7 @@ describe('Step Functions JSONata functions', () => {
 describe('JSONata errors are States.QueryEvaluationError', () => {
   it.each([
     ['an undefined result', '{% $states.input.thisFieldDoesNotExist %}', /returned nothing \(undefined\)/],
-    ['a type error', '{% $states.input.name + 1 %}', /threw an error: .*must evaluate to a number/],
+    ['a type error', '{% $states.input.name + 1 %}', /threw an error during evaluation\. T2001: The left side of the "\+" operator must evaluate to a number$/],
     ['$eval, unavailable in Step Functions', "{% $eval('1') %}", /\$eval is not available/],
     ['a function result', '{% function($x) { $x } %}', /not JSON/],
   ])('%s fails the execution with a cause naming state, expression and field', async (_what, expr, cause) => {

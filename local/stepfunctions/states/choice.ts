@@ -3,6 +3,7 @@
  * apply and the state-level Assign/Output do not. With no match, the state-level Assign/Output
  * apply and Default is taken, or the state fails with States.NoChoiceMatched.
  */
+import { invalidCondition } from '../causes';
 import type { ChoiceState } from '../definition';
 import { StatesError, StatesErrors } from '../errors';
 import type { StateOutcome, StateRuntime } from './runtime';
@@ -13,7 +14,7 @@ export async function runChoice(state: ChoiceState, input: unknown, rt: StateRun
     const field = `Choices[${i}]`;
     const condition = await rt.evaluate(rule.Condition, `${field}/Condition`);
     if (typeof condition !== 'boolean') {
-      throw new StatesError(StatesErrors.QueryEvaluationError, `The Condition of ${field} in the Choice state '${state.Name}' must evaluate to a boolean, got ${JSON.stringify(condition)}`);
+      throw rt.invalidField(`${field}/Condition`, invalidCondition(condition));
     }
     if (!condition) continue;
     const assign = await rt.evaluateAssign(rule.Assign, `${field}/Assign`);

@@ -1,6 +1,6 @@
 /** Fail: ends the execution as FAILED with Error/Cause, each a string or a JSONata string yielding one. */
+import { invalidFailField } from '../causes';
 import type { FailState } from '../definition';
-import { StatesError, StatesErrors } from '../errors';
 import type { StateOutcome, StateRuntime } from './runtime';
 
 export async function runFail(state: FailState, _input: unknown, rt: StateRuntime): Promise<StateOutcome> {
@@ -8,7 +8,7 @@ export async function runFail(state: FailState, _input: unknown, rt: StateRuntim
     if (state[field] === undefined) return undefined;
     const v = await rt.evaluate(state[field], field);
     if (typeof v !== 'string') {
-      throw new StatesError(StatesErrors.QueryEvaluationError, `The field '${field}' of the Fail state '${state.Name}' must evaluate to a string, got ${JSON.stringify(v)}`);
+      throw rt.invalidField(field, invalidFailField(field, v));
     }
     return v;
   };

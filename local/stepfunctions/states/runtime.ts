@@ -1,5 +1,6 @@
 /** What a state executor may use from its execution (implemented by `Execution`). */
 import type { Clock, TimerTag } from '../../clock';
+import type { QueryEvaluationError } from '../errors';
 import type { HistoryEventRecord } from '../history';
 import type { TaskTokenRegistry } from '../tokens';
 import type { TaskInvoker } from '../types';
@@ -28,6 +29,12 @@ export interface StateRuntime {
   readonly random: () => number;
   /** Evaluate a field (JSONata strings inside it) for the current state; records EvaluationFailed on error. */
   evaluate(template: unknown, field: string, extras?: EvalExtras): Promise<unknown>;
+  /**
+   * A field evaluated to a value of the wrong kind (a Timestamp that is no timestamp, ...): records
+   * EvaluationFailed like a JSONata error and returns the States.QueryEvaluationError to throw;
+   * `text` is what follows AWS's "An error occurred while executing the state ..." sentence.
+   */
+  invalidField(location: string, text: string): QueryEvaluationError;
   /** Evaluate an `Assign` object (undefined when absent). */
   evaluateAssign(assign: Record<string, unknown> | undefined, field: string, extras?: EvalExtras): Promise<Record<string, unknown> | undefined>;
   /** Append a history event; throws if the execution closed or the history is full. */

@@ -20,6 +20,7 @@
  * HeartbeatSeconds only applies to callback tasks (a request-response SDK call has nobody to send
  * heartbeats). Without TimeoutSeconds no timer is armed: AWS's default is 99,999,999 s.
  */
+import { invalidSeconds } from '../causes';
 import { MAX_SECONDS, type TaskState } from '../definition';
 import { ExecutionClosedError, StatesError, StatesErrors, TaskFailedError } from '../errors';
 import { decideRetry, findCatcher } from '../retry';
@@ -79,7 +80,7 @@ async function evalSeconds(state: TaskState, field: 'TimeoutSeconds' | 'Heartbea
   if (state[field] === undefined) return undefined;
   const v = await rt.evaluate(state[field], field, { taskToken });
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_SECONDS) {
-    throw new StatesError(StatesErrors.QueryEvaluationError, `The field '${field}' of the Task state '${state.Name}' must evaluate to a positive integer, got ${JSON.stringify(v)}`);
+    throw rt.invalidField(field, invalidSeconds(field, 1, MAX_SECONDS, v));
   }
   return v;
 }
