@@ -99,6 +99,13 @@ export interface SimClockOptions {
    * promise's continuation starting the next request). 3 turns: each is a full setImmediate round.
    */
   settleTurns?: number;
+  /**
+   * At most this many owners' timers fire in one step (default 16); the rest of an instant's timers fire in the
+   * next steps, at the same virtual time. A step's work runs concurrently on one event loop, and the SMA Lambda
+   * under test keeps its own wall-clock bounds (its Step Functions client gives up after 1.5 s, the SMA waits
+   * 5 s): a bounded step keeps every request's wall latency far below them, however many calls are in flight.
+   */
+  maxBatch?: number;
 }
 
 interface Timer {
@@ -120,6 +127,7 @@ export class SimClock implements Clock {
   private now: number;
   private readonly pace?: number;
   private readonly settleTurns: number;
+  private readonly maxBatch: number;
   private readonly heap: Timer[] = [];
   private seq = 0;
   private inFlight = 0;
@@ -141,6 +149,7 @@ export class SimClock implements Clock {
     if (options.pace !== undefined && !(options.pace > 0 && Number.isFinite(options.pace))) throw new RangeError(`pace must be a positive number, got ${options.pace}`);
     this.pace = options.pace;
     this.settleTurns = options.settleTurns ?? 3;
+    this.maxBatch = options.maxBatch ?? 16;
   }
 
   nowMs(): number {
@@ -273,12 +282,12 @@ export class SimClock implements Clock {
     this.fire(due);
   }
 
-  /** Fires, at `due`, the first timer of each owner due then (see TimerTag). */
+  /** Fires, at `due`, the first timer of each owner due then (see TimerTag), at most maxBatch of them. */
   private fire(due: number): void {
     const batch: Timer[] = [];
     const held: Timer[] = [];
     const owners = new Set<string>();
-    while (this.heap.length > 0 && this.heap[0].due === due) {
+    while (this.heap.length > 0 && this.heap[0].due === due && batch.length < this.maxBatch) {
       const t = heapPop(this.heap);
       if (t.cancelled) {
         this.cancelled--;

@@ -9,6 +9,7 @@
  * mailbox and report back, which is what lets an update interrupt a Pause, or a hangup cut a Speak short.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { track, type TimerTag } from '../clock';
 import { SeededRandom } from '../random';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -109,6 +110,8 @@ export class SmaEmulator {
     this.clock = options.clock;
     this.s3 = options.s3;
     this.invocationTimeoutMs = options.invocationTimeoutMs ?? 5000;
+    // Every call's timers listen on the emulator's closing signal: thousands of calls are expected.
+    setMaxListeners(0, this.closing.signal);
     this.random = options.random ?? new SeededRandom(Math.floor(Math.random() * 2 ** 31));
     this.sipRuleId = options.sipRuleId ?? this.random.derive('sip-rule').uuid();
     this.logger = options.logger;
