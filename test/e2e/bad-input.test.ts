@@ -169,7 +169,7 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
     ['duplicateEvents (test-only, not in the format)', { calls: [{ name: 'a', faults: { duplicateEvents: true } }] }, /calls\[0\]\.faults\.duplicateEvents: unknown field/],
     ['expect a string', { calls: [{ name: 'a', expect: 'RECORDED' }] }, /calls\[0\]\.expect: must be an object/],
     ['unknown expect field', { calls: [{ name: 'a', expect: { status: 'SUCCEEDED' } }] }, /calls\[0\]\.expect\.status: unknown field/],
-    ['negative startAttempts', { calls: [{ name: 'a', expect: { startAttempts: -1 } }] }, /calls\[0\]\.expect\.startAttempts: must be a number in \[0, 100\]/],
+    ['negative startAttempts', { calls: [{ name: 'a', expect: { startAttempts: -1 } }] }, /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\]/],
     ['the error is in the 3rd call', { calls: [{ name: 'a' }, { name: 'b' }, { name: 'c', legs: 0 }] }, /calls\[2\]\.legs: must be 1 or 2, got 0/],
   ];
 
