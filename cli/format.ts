@@ -66,11 +66,11 @@ export function truncate(s: string, max: number): string {
 }
 
 /**
- * Error text with every run of more than 80 non-blank characters cut to its first 60 and its length: an id
+ * Error text with every run of more than 300 non-blank characters (an ARN is at most 256) cut to its first 100 and its length: an id
  * of 5,000 characters (or commander's echo of a bad option value) must not flood the terminal or a log.
  */
 export function elideLongRuns(text: string): string {
-  return text.replace(/\S{81,}/g, (run) => `${run.slice(0, 60)}… (${run.length} characters)`);
+  return text.replace(/\S{301,}/g, (run) => `${run.slice(0, 100)}… (${run.length} characters)`);
 }
 
 /** Single line: history causes and SMA errors may carry newlines that would break a table row. */

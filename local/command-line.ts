@@ -26,9 +26,9 @@ export const integerIn = (name: string, min: number, max: number) => (v: string)
   return n;
 };
 
-/** Error text with any run of more than 80 non-blank characters elided: commander echoes a bad value whole. */
+/** Error text with any run of more than 300 non-blank characters elided (an ARN or a path stays whole): commander echoes a bad value whole. */
 export function elideLongRuns(text: string): string {
-  return text.replace(/\S{81,}/g, (run) => `${run.slice(0, 60)}… (${run.length} characters)`);
+  return text.replace(/\S{301,}/g, (run) => `${run.slice(0, 100)}… (${run.length} characters)`);
 }
 
 /** Parses argv; returns undefined to go on, or the exit code (0 after --help, 2 for a usage error). */
