@@ -65,6 +65,14 @@ export function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
 }
 
+/**
+ * Error text with every run of more than 300 non-blank characters (an ARN is at most 256) cut to its first 100 and its length: an id
+ * of 5,000 characters (or commander's echo of a bad option value) must not flood the terminal or a log.
+ */
+export function elideLongRuns(text: string): string {
+  return text.replace(/\S{301,}/g, (run) => `${run.slice(0, 100)}… (${run.length} characters)`);
+}
+
 /** Single line: history causes and SMA errors may carry newlines that would break a table row. */
 export function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ');

@@ -9,7 +9,9 @@
  *
  * main(argv, io) is the whole program: it takes the arguments (without node and the script) and where to
  * write, and returns the exit code, so tests run it in-process. Exit codes: 0 ok, 1 the operation failed
- * or what it names does not exist, 2 usage or validation error.
+ * or what it names does not exist, 2 usage or validation error (no command at all is one). With --json every
+ * error, usage errors included, is one JSON document on stdout ({"error": {"message", "exitCode"}}), and
+ * the exit code is the same as without.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOCAL_FILE, STATE_MACHINE_ARN_ENV, type GlobalOptions } from './clients';
@@ -19,7 +21,8 @@ import { REDRIVE_HELP, runRedrive } from './commands/redrive';
 import { runStart } from './commands/start';
 import { runStatus } from './commands/status';
 import { makeContext, type CliIO, type CommandContext } from './context';
-import { EXIT_OK, EXIT_USAGE, toCliError } from './errors';
+import { EXIT_OK, EXIT_USAGE, toCliError, usageError } from './errors';
+import { elideLongRuns } from './format';
 import { KNOWN_OUTCOMES } from './execution-summary';
 import { timeOption } from './time-option';
 
@@ -29,14 +32,17 @@ export interface MainOptions {
   now?: () => number;
 }
 
+const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive'];
+/** Number('1e400') is Infinity: said as such, not as "not a number". */
+const outsideDouble = (n: number) => (Math.abs(n) === Infinity ? ' (that is outside the double range)' : '');
 const integer = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${outsideDouble(n)}`);
   return n;
 };
 const positiveSeconds = (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a positive number of seconds${outsideDouble(n)}`);
   return n;
 };
 const REPORT_STATUSES = ['RUNNING', 'ABORTED', 'TIMED_OUT', 'PENDING_REDRIVE'];
@@ -64,7 +70,25 @@ Examples:
   recording-workflow --local audit --since 24h --format csv > audit.csv
   recording-workflow start --sma-id SMA --transaction-id TX --call-id CALL --location my-bucket/calls`;
 
-function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setExit: (code: number) => void): Command {
+/** --json anywhere before a "--" (global or per command), or audit's --format json. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  return args.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && args[i + 1] === 'json'));
+}
+
+/** How every error is reported: one line on stderr, or with --json one JSON document on stdout. */
+type ReportError = (message: string, exitCode: number) => void;
+
+function errorReporter(io: CliIO, json: boolean): ReportError {
+  return (message, exitCode) => {
+    const text = elideLongRuns(message);
+    if (json) io.stdout.write(JSON.stringify({ error: { message: text, exitCode } }, null, 2) + '\n');
+    else io.stderr.write(`error: ${text}\n`);
+  };
+}
+
+function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setExit: (code: number) => void, report: ReportError, json: boolean): Command {
   const program = new Command('recording-workflow')
     .description('Operate the dependable call-recording workflow (Amazon Chime SDK SMA + Step Functions): start, status, history, audit, redrive.')
     .option('--local', 'use the local twin (endpoints file written by `npm start -- --serve`)')
@@ -78,7 +102,8 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+    // With --json, commander's own error text is not printed: main() reports the error as JSON instead.
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void (json ? undefined : io.stderr.write(elideLongRuns(s))) });
 
   // Each action runs with a fresh context; errors become exit codes in one place.
   const run = (fn: (ctx: CommandContext, cmd: Command) => Promise<number>) => async (...args: unknown[]) => {
@@ -88,7 +113,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
       setExit(await fn(ctx, cmd));
     } catch (e) {
       const err = toCliError(e, `${cmd.name()}`);
-      ctx.err(`error: ${err.message}`);
+      report(err.message, err.exitCode);
       setExit(err.exitCode);
     } finally {
       ctx.close();
@@ -139,10 +164,7 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
     .action(
       run(async (ctx, cmd) => {
         const o = cmd.opts<{ since?: Date; until?: Date; outcome?: string[]; format?: AuditFormat; json?: boolean; pageSize: number; concurrency: number }>();
-        if (o.since && o.until && o.since >= o.until) {
-          ctx.err(`error: --since (${o.since.toISOString()}) must be before --until (${o.until.toISOString()})`);
-          return EXIT_USAGE;
-        }
+        if (o.since && o.until && o.since >= o.until) throw usageError(`--since (${o.since.toISOString()}) must be before --until (${o.until.toISOString()})`);
         return runAudit(ctx, o);
       }),
     );
@@ -162,20 +184,28 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
 
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }, options: MainOptions = {}): Promise<number> {
   let exitCode = EXIT_OK;
-  const program = buildProgram(io, options.env ?? process.env, options.now ?? Date.now, (code) => (exitCode = code));
+  const json = wantsJson(argv);
+  const report = errorReporter(io, json);
+  const program = buildProgram(io, options.env ?? process.env, options.now ?? Date.now, (code) => (exitCode = code), report, json);
+  const noCommand = `no command given: one of ${COMMANDS.join(', ')} (add --help for usage)`;
   if (argv.length === 0) {
     program.outputHelp({ error: true });
+    report(noCommand, EXIT_USAGE);
     return EXIT_USAGE;
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help / --version end with code 0; anything else commander rejects is a usage error.
-      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
+      // --help, `help` and --version end with exit code 0. Help shown because no command was given (exit
+      // code 1 from commander) is a usage error, as is anything else commander rejects.
+      if (e.exitCode === 0) return EXIT_OK;
+      if (e.code === 'commander.help') report(noCommand, EXIT_USAGE);
+      else if (json) report(e.message.replace(/^error: /, ''), EXIT_USAGE);
+      return EXIT_USAGE;
     }
     const err = toCliError(e);
-    io.stderr.write(`error: ${err.message}\n`);
+    report(err.message, err.exitCode);
     return err.exitCode;
   }
   return exitCode;

@@ -23,9 +23,24 @@ export const seedOption = (name: string) => (v: string) => {
   return n;
 };
 
+/** An option parser for an integer within bounds (what the twin can honour), naming the option in its error. */
+export const integerIn = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const why = Math.abs(n) === Infinity ? ' (that is outside the double range)' : '';
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${why}`);
+  }
+  return n;
+};
+
+/** Error text with any run of more than 300 non-blank characters elided (an ARN or a path stays whole): commander echoes a bad value whole. */
+export function elideLongRuns(text: string): string {
+  return text.replace(/\S{301,}/g, (run) => `${run.slice(0, 100)}… (${run.length} characters)`);
+}
+
 /** Parses argv; returns undefined to go on, or the exit code (0 after --help, 2 for a usage error). */
 export function parseCommandLine(program: Command, argv: string[], io: Io): number | undefined {
-  program.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  program.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(elideLongRuns(s)) });
   try {
     program.parse(argv, { from: 'user' });
     return undefined;

@@ -4,15 +4,17 @@
  *   npm start -- --scenario FILE [--json]      the calls of a scenario file (design.md's format)
  *   npm start -- --calls 100                   N generated calls that should all be RECORDED
  *   npm start -- --serve                       then keep the twin up (Ctrl-C ends it) for `recording-workflow --local`
- * Exit codes: 0 every call reached its expected outcome, 1 some did not, 2 bad arguments or scenario file.
+ *   npm start --silent -- --json               stdout is the JSON document alone (npm prints its banner without --silent)
+ * Exit codes: 0 every call reached its expected outcome, 1 some did not, 2 bad arguments, scenario file or data dir.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseCommandLine, positive, seedOption, type Io } from './command-line';
+import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from './command-line';
 import { freshSeed } from './random';
 import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
-import { ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
+import { DataDirError } from './twin/data-dir';
+import { LIMITS, ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
 import { runCalls } from './scenario/runner';
 import { jsonReport, progressLine, tableReport } from './scenario/report';
 import { exportBucket, exportFolder } from './scenario/export';
@@ -41,12 +43,12 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   const program = new Command('npm start --')
     .description('Run calls through the local twin of the dependable call-recording workflow (no AWS account needed).')
     .option('--scenario <file>', 'a scenario file (JSON, see README "Scenario format"); default: the built-in demo')
-    .option('--calls <n>', 'instead of a scenario: N generated calls that should all be RECORDED', positive('--calls', true))
-    .option('--json', 'print one JSON document instead of the table')
+    .option('--calls <n>', `instead of a scenario: N generated calls that should all be RECORDED (1-${LIMITS.calls})`, integerIn('--calls', 1, LIMITS.calls))
+    .option('--json', 'print one JSON document instead of the table (with `npm start --silent -- --json`, stdout is that document alone)')
     .option('--seed <n>', 'seed of every random choice of the twin (ids, jitter); same scenario + seed = same run (default: a fresh one, printed)', seedOption('--seed'))
     .option('--speed <x>', 'pacing for watching a run: at most X virtual seconds per real second (default: no pacing, as fast as the CPU allows)', positive('--speed', false))
-    .option('--concurrency <n>', 'calls in flight at once (default: all)', positive('--concurrency', true))
-    .option('--data-dir <dir>', 'where the twin keeps its S3 data (wiped at start)', DEFAULT_DATA_DIR)
+    .option('--concurrency <n>', `calls in flight at once (1-${LIMITS.calls}; default: all)`, integerIn('--concurrency', 1, LIMITS.calls))
+    .option('--data-dir <dir>', "the twin's own folder for its S3 data: created with a marker file and emptied at start; a folder it did not make, or one another run is using, is refused", DEFAULT_DATA_DIR)
     .addOption(new Option('--no-export', 'do not copy the recordings out as plain files after the run'))
     .option('--verbose', "show the SMA Lambda's log lines (stderr)")
     .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)');
@@ -79,7 +81,16 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   }
 
   const seed = opts.seed ?? freshSeed();
-  const twin = await startTwin({ dataDir: opts.dataDir, seed, pace: opts.speed, verbose: opts.verbose && !opts.json });
+  let twin: Twin;
+  try {
+    twin = await startTwin({ dataDir: opts.dataDir, seed, pace: opts.speed, verbose: opts.verbose && !opts.json });
+  } catch (e) {
+    if (e instanceof DataDirError) {
+      io.stderr.write(elideLongRuns(`error: --data-dir ${e.message}`) + '\n');
+      return 2;
+    }
+    throw e;
+  }
   const live = !opts.json && io.stderr.isTTY;
   const counts = new Map<string, number>();
   let lastPrinted = 0;

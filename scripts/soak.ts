@@ -14,10 +14,11 @@
 import { GetObjectTaggingCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseCommandLine, positive, type Io } from '../local/command-line';
+import { elideLongRuns, integerIn, parseCommandLine, type Io } from '../local/command-line';
+import { DataDirError } from '../local/twin/data-dir';
 import { join } from 'node:path';
 import { runCalls, type CallResult } from '../local/scenario/runner';
-import type { ScenarioCall, ScenarioFaults } from '../local/scenario/scenario-file';
+import { LIMITS, type ScenarioCall, type ScenarioFaults } from '../local/scenario/scenario-file';
 import type { TestFaults } from '../local/sma/types';
 import { startTwin, type Twin } from '../local/twin/twin';
 import { verifyDeadlineSeconds } from '../statemachines/definition';
@@ -259,28 +260,37 @@ export function formatReport(r: SoakReport): string {
 export async function main(argv: string[], io: Io = process): Promise<number> {
   const program = new Command('npm run soak --')
     .description('N calls with random faults (fixed seed) through the local twin, then the invariants')
-    .option('--calls <n>', 'number of calls', positive('--calls', true), 1000)
+    .option('--calls <n>', `number of calls (1-${LIMITS.calls})`, integerIn('--calls', 1, LIMITS.calls), 1000)
     .option('--seed <n>', 'seed of the fault sequence', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n)) throw new InvalidArgumentError('--seed must be an integer');
       return n;
     }, 1)
-    .option('--concurrency <n>', 'calls in flight at once', positive('--concurrency', true), 50)
-    .option('--data-dir <dir>', "the S3 twin's data folder (wiped at start)", join(__dirname, '..', '.data', 'soak'))
+    .option('--concurrency <n>', `calls in flight at once (1-${LIMITS.calls})`, integerIn('--concurrency', 1, LIMITS.calls), 50)
+    .option('--data-dir <dir>', "the twin's own data folder (created with a marker, emptied at start; a folder it did not make is refused)", join(__dirname, '..', '.data', 'soak'))
     .option('--json', 'print the report as JSON');
   const exit = parseCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
   const opts = program.opts<{ calls: number; seed: number; concurrency: number; dataDir: string; json?: boolean }>();
   let last = 0;
-  const report = await soak({
-    ...opts,
-    onProgress: (done, total) => {
-      if (done === total || performance.now() - last > 5000) {
-        last = performance.now();
-        io.stderr.write(`soak: ${done}/${total} calls done\n`);
-      }
-    },
-  });
+  let report: SoakReport;
+  try {
+    report = await soak({
+      ...opts,
+      onProgress: (done, total) => {
+        if (done === total || performance.now() - last > 5000) {
+          last = performance.now();
+          io.stderr.write(`soak: ${done}/${total} calls done\n`);
+        }
+      },
+    });
+  } catch (e) {
+    if (e instanceof DataDirError) {
+      io.stderr.write(elideLongRuns(`error: --data-dir ${e.message}`) + '\n');
+      return 2;
+    }
+    throw e;
+  }
   io.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
   return report.passed ? 0 : 1;
 }

@@ -17,6 +17,11 @@ declare module 's3rver' {
   namespace S3rver {
     /** The FilesystemStore methods local/s3/server.ts wraps to make writes atomic. */
     interface S3rverStore {
+      getResourcePath(bucket: string, key?: string, resource?: string): string;
+      listObjects(
+        bucket: string,
+        options: { delimiter?: string; startAfter?: string; prefix?: string; maxKeys?: number },
+      ): Promise<{ objects: Array<{ key: string }>; commonPrefixes: string[]; isTruncated: boolean }>;
       putObject(object: { bucket: string; key: string }): Promise<unknown>;
       getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
       existsObject(bucket: string, key: string): Promise<boolean>;
@@ -31,4 +36,14 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
   export = S3rver;
+}
+
+/** s3rver's error type: thrown from a store method, it is answered in S3's XML error shape and status. */
+declare module 's3rver/lib/models/error' {
+  class S3Error extends Error {
+    constructor(code: string, message: string, detail?: Record<string, string | number>);
+    code: string;
+    status: number;
+  }
+  export = S3Error;
 }

@@ -3,11 +3,22 @@
  * recordings are real WAV files a person can open, and the code under test talks to it through the real
  * @aws-sdk/client-s3 (path-style, loopback).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
+import S3Error from 's3rver/lib/models/error';
+
+/** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
+export const MAX_KEY_BYTES = 1024;
+/**
+ * s3rver keeps a key as folders, one per "/" segment, and files named `<last segment>._S3rver_<resource>`;
+ * a disk file name is at most 255 bytes (ext4 and most others), and the longest resource suffix is 22. A
+ * segment longer than this is kept under a hashed name instead (see storeAnyKey).
+ */
+const MAX_SEGMENT_BYTES = 200;
 
 export interface S3ServerOptions {
   /** Folder s3rver keeps buckets and objects in (created if missing; kept after close). */
@@ -42,6 +53,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     allowMismatchedSignatures: true,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  storeAnyKey(server.store);
   makeWritesAtomic(server.store);
   const address = await server.run();
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
@@ -83,6 +95,43 @@ function makeWritesAtomic(store: S3rver.S3rverStore): void {
   store.getObject = (bucket, key, options) => (writing.has(id(bucket, key)) ? Promise.resolve(null) : getObject(bucket, key, options));
   const existsObject = store.existsObject.bind(store);
   store.existsObject = (bucket, key) => (writing.has(id(bucket, key)) ? Promise.resolve(false) : existsObject(bucket, key));
+}
+
+/**
+ * Any key S3 accepts is stored, and a key S3 refuses is refused the way S3 does. S3 takes any segment length
+ * up to the 1,024-byte key; the disk does not (a key prefix segment of 300 characters made every upload under
+ * it fail with an InternalError). A segment over MAX_SEGMENT_BYTES is kept on disk as "~" + its SHA-256, and
+ * listings map the name back (the map lives in memory: the twin empties its data folder at every start).
+ * Listings are otherwise s3rver's, with one limit: a Prefix that ends inside such a segment matches nothing.
+ */
+function storeAnyKey(store: S3rver.S3rverStore): void {
+  const original = new Map<string, string>(); // on-disk name -> segment
+  const encodeSegment = (segment: string) => {
+    if (Buffer.byteLength(segment) <= MAX_SEGMENT_BYTES) return segment;
+    const name = `~${createHash('sha256').update(segment).digest('hex')}`;
+    original.set(name, segment);
+    return name;
+  };
+  const encode = (key: string) => key.split('/').map(encodeSegment).join('/');
+  const decode = (key: string) => (original.size === 0 ? key : key.split('/').map((s) => original.get(s) ?? s).join('/'));
+
+  const getResourcePath = store.getResourcePath.bind(store);
+  store.getResourcePath = (bucket, key = '', resource) => {
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', 'Your key is too long', { MaxSizeAllowed: MAX_KEY_BYTES, Size: bytes });
+    return getResourcePath(bucket, encode(key), resource);
+  };
+  const listObjects = store.listObjects.bind(store);
+  store.listObjects = async (bucket, options) => {
+    const result = await listObjects(bucket, {
+      ...options,
+      ...(options.prefix ? { prefix: encode(options.prefix) } : {}),
+      ...(options.startAfter ? { startAfter: encode(options.startAfter) } : {}),
+    });
+    for (const o of result.objects) o.key = decode(o.key);
+    result.commonPrefixes = result.commonPrefixes.map(decode);
+    return result;
+  };
 }
 
 function formatHost(address: string): string {

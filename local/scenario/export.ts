@@ -3,6 +3,7 @@
  * After a run the twin copies every object out through the real S3 API into a plain folder tree, so a
  * recording is `<folder>/<bucket>/<key>.wav` and its manifest `<...>.manifest.json`.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -18,7 +19,7 @@ export async function exportBucket(s3: S3Client, bucket: string, folder: string)
     const contents = page.Contents ?? [];
     for (const { Key } of contents) {
       if (!Key) continue;
-      const target = resolve(root, Key);
+      const target = resolve(root, diskPath(Key));
       if (!target.startsWith(root + '/')) continue; // never write outside the folder, whatever the key says
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
       mkdirSync(dirname(target), { recursive: true });
@@ -29,6 +30,17 @@ export async function exportBucket(s3: S3Client, bucket: string, folder: string)
     marker = page.NextMarker ?? contents[contents.length - 1].Key;
   }
   return count;
+}
+
+/**
+ * A key segment may be as long as S3's whole 1,024-byte key, a file name only 255 bytes: a longer segment is
+ * written as its first 50 characters, "~" and 16 hex digits of its SHA-256 (still readable, still unique).
+ */
+function diskPath(key: string): string {
+  return key
+    .split('/')
+    .map((s) => (Buffer.byteLength(s) <= 200 ? s : `${Array.from(s).slice(0, 50).join('')}~${createHash('sha256').update(s).digest('hex').slice(0, 16)}`))
+    .join('/');
 }
 
 export const exportFolder = (dataDir: string) => join(dataDir, 'exported');

@@ -4,7 +4,7 @@
  * must be a number >= 0"), because a typo in a fault must not silently test the happy path.
  */
 import { OUTCOMES, type Outcome } from '../../statemachines/definition';
-import { TRACKS, type Track } from '../../lambdas/shared/recording-request';
+import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
 import type { Faults } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
@@ -23,6 +23,22 @@ export interface ScenarioCall {
 }
 
 export const DEFAULT_DURATION_SECONDS = 60;
+/** Bounds, each the real service's or what the twin can honour (README, "Scenario format"). */
+export const LIMITS = {
+  /** Calls in one run (a file's calls, or `npm start -- --calls N`): each holds timers and a WAV in memory. */
+  calls: 100_000,
+  /** The SMA ends a call after 4 hours at most; a call of the twin is at most that. */
+  durationSeconds: 4 * 3600,
+  /** A recording that lands an hour late is long past any verification deadline; later only holds memory. */
+  deliveryDelaySeconds: 3600,
+  /** Speak's Text (and the workflow's own check): longer is refused before anything starts. */
+  consentTextCharacters: MAX_CONSENT_TEXT,
+  /** S3's key limit: no longer location can name a valid destination (shorter invalid ones drive INVALID_INPUT). */
+  locationCharacters: 1024,
+  /** S3: user-defined metadata of a PUT is at most 2 KB (names and values, UTF-8). */
+  metadataBytes: 2048,
+} as const;
+const ELIDE_AT = 60;
 const ALL_OUTCOMES: readonly string[] = [...OUTCOMES, 'INVALID_INPUT'];
 const START_ERRORS = ['SystemException', 'InvalidActionParameter', 'NoAccessToDestination'];
 const CONSENT_ERRORS = ['SystemException', 'ActionExecutionThrottled', 'InvalidActionParameter', 'AccessDenied', 'MissingRequiredActionParameter'];
@@ -37,45 +53,67 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * A value as an error message shows it: JSON, long ones elided (a 5,000-character id must not flood the
+ * terminal), and numbers JSON cannot carry named for what they are (JSON.parse reads 1e400 as Infinity,
+ * which JSON.stringify would show as null).
+ */
+export function shown(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'a number outside the double range';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length <= ELIDE_AT ? s : `${s.slice(0, ELIDE_AT)}… (${s.length} characters)`;
+}
+const shownName = (k: string) => (k.length <= ELIDE_AT ? k : `${k.slice(0, ELIDE_AT)}… (${k.length} characters)`);
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function onlyKeys(o: Obj, allowed: string[], at: string) {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ScenarioError(`${at}.${k}`, `unknown field (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ScenarioError(`${at}.${shownName(k)}`, `unknown field (allowed: ${allowed.join(', ')})`);
 }
-function num(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ScenarioError(field, `must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+function num(v: unknown, field: string, min: number, max: number, what = ''): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ScenarioError(field, `must be a number in [${min}, ${max}]${what}, got ${shown(v)}`);
+  return v;
+}
+function int(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ScenarioError(field, `must be an integer in [${min}, ${max}], got ${shown(v)}`);
   return v;
 }
 function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw new ScenarioError(field, `must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean') throw new ScenarioError(field, `must be true or false, got ${shown(v)}`);
   return v;
 }
 function errorList(v: unknown, field: string, allowed: string[]): string[] {
   if (!Array.isArray(v) || v.length > 20) throw new ScenarioError(field, 'must be an array of at most 20 error names');
   v.forEach((e, i) => {
-    if (typeof e !== 'string' || !allowed.includes(e)) throw new ScenarioError(`${field}[${i}]`, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(e)}`);
+    if (typeof e !== 'string' || !allowed.includes(e)) throw new ScenarioError(`${field}[${i}]`, `must be one of ${allowed.join(', ')}, got ${shown(e)}`);
   });
   return v as string[];
 }
 
-function parseFaults(v: unknown, at: string): ScenarioFaults {
+function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioFaults {
   if (v === undefined) return {};
   if (!isObj(v)) throw new ScenarioError(at, 'must be an object');
   onlyKeys(v, ['startRecording', 'consent', 'hangupAfterSeconds', 'deliveryDelaySeconds', 'dropRecording', 'metadata', 'emptyRecording'], at);
   const f: ScenarioFaults = {};
   if (v.startRecording !== undefined) f.startRecording = errorList(v.startRecording, `${at}.startRecording`, START_ERRORS);
   if (v.consent !== undefined) f.consent = errorList(v.consent, `${at}.consent`, CONSENT_ERRORS);
-  if (v.hangupAfterSeconds !== undefined) f.hangupAfterSeconds = num(v.hangupAfterSeconds, `${at}.hangupAfterSeconds`, 0, 86400);
-  if (v.deliveryDelaySeconds !== undefined) f.deliveryDelaySeconds = num(v.deliveryDelaySeconds, `${at}.deliveryDelaySeconds`, 0, 86400);
+  // A hangup is a time within the call: later than its end it would never happen (or stretch the call).
+  if (v.hangupAfterSeconds !== undefined) f.hangupAfterSeconds = num(v.hangupAfterSeconds, `${at}.hangupAfterSeconds`, 0, durationSeconds, " (within the call's durationSeconds)");
+  if (v.deliveryDelaySeconds !== undefined) f.deliveryDelaySeconds = num(v.deliveryDelaySeconds, `${at}.deliveryDelaySeconds`, 0, LIMITS.deliveryDelaySeconds);
   if (v.dropRecording !== undefined) f.dropRecording = bool(v.dropRecording, `${at}.dropRecording`);
   if (v.emptyRecording !== undefined) f.emptyRecording = bool(v.emptyRecording, `${at}.emptyRecording`);
   if (v.metadata !== undefined) {
     if (!isObj(v.metadata)) throw new ScenarioError(`${at}.metadata`, 'must be an object of string values');
+    let bytes = 0;
     for (const [k, val] of Object.entries(v.metadata)) {
-      if (typeof val !== 'string') throw new ScenarioError(`${at}.metadata.${k}`, 'must be a string');
-      if (!/^[a-z0-9-]+$/.test(k)) throw new ScenarioError(`${at}.metadata.${k}`, 'metadata names are lowercase letters, digits and "-"');
+      if (typeof val !== 'string') throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must be a string');
+      if (!/^[a-z0-9-]+$/.test(k)) throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'metadata names are lowercase letters, digits and "-"');
+      // Metadata travels as HTTP headers: a control character cannot be sent at all.
+      if (/[\u0000-\u001f\u007f]/.test(val)) throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must not contain control characters (it is sent as an HTTP header)');
+      bytes += Buffer.byteLength(k) + Buffer.byteLength(val);
     }
+    if (bytes > LIMITS.metadataBytes) throw new ScenarioError(`${at}.metadata`, `names and values must total at most ${LIMITS.metadataBytes} bytes (S3's user-defined metadata limit), got ${bytes}`);
     f.metadata = v.metadata as Record<string, string>;
   }
   return f;
@@ -85,46 +123,51 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
   if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
   onlyKeys(raw, ['calls'], '<root>');
   if (!Array.isArray(raw.calls) || raw.calls.length === 0) throw new ScenarioError('calls', 'must be a non-empty array');
-  if (raw.calls.length > 100_000) throw new ScenarioError('calls', 'at most 100000 calls');
+  if (raw.calls.length > LIMITS.calls) throw new ScenarioError('calls', `at most ${LIMITS.calls} calls, got ${raw.calls.length}`);
   const names = new Set<string>();
   return raw.calls.map((c, i) => {
     const at = `calls[${i}]`;
     if (!isObj(c)) throw new ScenarioError(at, 'must be an object');
     onlyKeys(c, ['name', 'track', 'location', 'legs', 'durationSeconds', 'consentText', 'faults', 'expect'], at);
     if (typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 200) throw new ScenarioError(`${at}.name`, 'must be a non-empty string of at most 200 characters');
-    if (names.has(c.name)) throw new ScenarioError(`${at}.name`, `duplicate call name "${c.name}"`);
+    if (names.has(c.name)) throw new ScenarioError(`${at}.name`, `duplicate call name ${shown(c.name)}`);
     names.add(c.name);
     const track = c.track ?? 'BOTH';
-    if (typeof track !== 'string' || !(TRACKS as readonly string[]).includes(track)) throw new ScenarioError(`${at}.track`, `must be one of ${TRACKS.join(', ')}, got ${JSON.stringify(track)}`);
+    if (typeof track !== 'string' || !(TRACKS as readonly string[]).includes(track)) throw new ScenarioError(`${at}.track`, `must be one of ${TRACKS.join(', ')}, got ${shown(track)}`);
     if (c.location !== undefined) {
-      // Invalid locations are allowed on purpose (to drive INVALID_INPUT); only the type is checked here.
+      // Invalid locations are allowed on purpose (to drive INVALID_INPUT), up to a length no S3 key exceeds.
       if (typeof c.location !== 'string') throw new ScenarioError(`${at}.location`, 'must be a string "bucket[/prefix]"');
+      if (c.location.length > LIMITS.locationCharacters) throw new ScenarioError(`${at}.location`, `must be at most ${LIMITS.locationCharacters} characters (S3's key limit), got ${c.location.length}`);
     }
     const legs = c.legs ?? 2;
-    if (legs !== 1 && legs !== 2) throw new ScenarioError(`${at}.legs`, `must be 1 or 2, got ${JSON.stringify(legs)}`);
-    const durationSeconds = c.durationSeconds === undefined ? DEFAULT_DURATION_SECONDS : num(c.durationSeconds, `${at}.durationSeconds`, 1, 4 * 3600);
-    if (c.consentText !== undefined && typeof c.consentText !== 'string') throw new ScenarioError(`${at}.consentText`, 'must be a string');
-    const call: ScenarioCall = { name: c.name, track: track as Track, location: c.location as string | undefined, legs, durationSeconds, faults: parseFaults(c.faults, `${at}.faults`) };
+    if (legs !== 1 && legs !== 2) throw new ScenarioError(`${at}.legs`, `must be 1 or 2, got ${shown(legs)}`);
+    const durationSeconds = c.durationSeconds === undefined ? DEFAULT_DURATION_SECONDS : num(c.durationSeconds, `${at}.durationSeconds`, 1, LIMITS.durationSeconds);
+    if (c.consentText !== undefined) {
+      // Blank is allowed (it drives INVALID_INPUT); longer than Speak takes would only ever be refused.
+      if (typeof c.consentText !== 'string') throw new ScenarioError(`${at}.consentText`, 'must be a string');
+      if (c.consentText.length > LIMITS.consentTextCharacters) throw new ScenarioError(`${at}.consentText`, `must be at most ${LIMITS.consentTextCharacters} characters (Speak's limit), got ${c.consentText.length}`);
+    }
+    const call: ScenarioCall = { name: c.name, track: track as Track, location: c.location as string | undefined, legs, durationSeconds, faults: parseFaults(c.faults, `${at}.faults`, durationSeconds) };
     if (c.consentText !== undefined) call.consentText = c.consentText as string;
     if (c.expect !== undefined) {
       if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);
       call.expect = {};
       if (c.expect.outcome !== undefined) {
-        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOMES.includes(c.expect.outcome)) throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOMES.join(', ')}, got ${JSON.stringify(c.expect.outcome)}`);
+        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOMES.includes(c.expect.outcome)) throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOMES.join(', ')}, got ${shown(c.expect.outcome)}`);
         call.expect.outcome = c.expect.outcome as Outcome;
       }
-      if (c.expect.startAttempts !== undefined) call.expect.startAttempts = num(c.expect.startAttempts, `${at}.expect.startAttempts`, 0, 100);
+      if (c.expect.startAttempts !== undefined) call.expect.startAttempts = int(c.expect.startAttempts, `${at}.expect.startAttempts`, 0, 100);
     }
     return call;
   });
 }
 
-/** Reads and parses a scenario file's text; JSON syntax errors name the position. */
+/** Reads and parses a scenario file's text; JSON syntax errors name the position. A UTF-8 BOM is skipped. */
 export function parseScenarioText(text: string): ScenarioCall[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new ScenarioError('<file>', `not valid JSON: ${(e as Error).message}`);
   }

@@ -13,7 +13,7 @@
  * The twin changes endpoints, credentials, clocks and settings only; the Lambda and the workflow are the
  * same code and definition that infra/ deploys.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -27,6 +27,7 @@ import { trackClient } from './clock-tracking';
 import { makeS3Client, startS3Server } from '../s3/server';
 import { startChimeVoiceServer } from '../chime/server';
 import { SmaEmulator } from '../sma/emulator';
+import { claimDataDir } from './data-dir';
 import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
 
 export const TWIN_BUCKET = 'call-recordings-local';
@@ -41,7 +42,10 @@ export const DIRECT_NUMBER = '+15550100100';
 export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface TwinOptions {
-  /** Folder for the S3 twin's data (wiped at start unless keepData). */
+  /**
+   * Folder for the S3 twin's data: created with a marker, or an existing one the twin made (see data-dir.ts);
+   * wiped at start unless keepData; locked while the twin runs. Anything else is refused with DataDirError.
+   */
   dataDir: string;
   keepData?: boolean;
   /**
@@ -53,7 +57,7 @@ export interface TwinOptions {
   pace?: number;
   /** Virtual epoch ms the run starts at (default DEFAULT_SIM_EPOCH_MS). */
   startMs?: number;
-  /** Workflow setting overrides (the twin's defaults are the production ones, see twinSettings). */
+  /** Workflow setting overrides (the twin runs the production defaults). */
   settings?: Partial<WorkflowSettings>;
   /** Extra SMA Lambda environment (e.g. AUTO_RECORD); BRIDGE_ROUTES is set by the twin. */
   lambdaEnv?: Record<string, string>;
@@ -82,13 +86,25 @@ export interface Twin {
   close(): Promise<void>;
 }
 
+/**
+ * Powertools' Logger writes INFO and below to stdout (in Lambda, stdout and stderr both go to CloudWatch),
+ * and has no option to change that. In the twin stdout is the report (`--json` is one JSON document), so
+ * its loggers write every level to stderr: the logger's console is replaced (a field that is private in
+ * Powertools' types; test/e2e/output.test.ts fails if an upgrade moves it).
+ */
+function toStderr(logger: Logger): Logger {
+  const console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  console.trace = console.log; // as Powertools does: no stack traces in log lines
+  (logger as unknown as { console: Console }).console = console;
+  return logger;
+}
+
 export async function startTwin(options: TwinOptions): Promise<Twin> {
   const seed = options.seed ?? freshSeed();
   const random = new SeededRandom(seed);
   const clock = new SimClock({ startMs: options.startMs, pace: options.pace });
-  if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
-  mkdirSync(options.dataDir, { recursive: true });
-  const closers: Array<() => Promise<void> | void> = [];
+  const claim = await claimDataDir(options.dataDir, { wipe: !options.keepData });
+  const closers: Array<() => Promise<void> | void> = [() => claim.release()];
   const close = async () => {
     clock.close();
     for (const c of closers.reverse()) await c();
@@ -121,13 +137,19 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
-    const lambdaLog = new Logger({ serviceName: 'sma-recording', logLevel: options.verbose ? 'INFO' : 'SILENT' });
+    const lambdaLog = toStderr(new Logger({ serviceName: 'sma-recording', logLevel: options.verbose ? 'INFO' : 'SILENT' }));
     process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines are for CloudWatch; the twin has none
     const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), ...options.lambdaEnv });
     const lambdaSfn = createSfnClient(lambdaConfig, { endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
     closers.push(() => lambdaSfn.destroy());
     const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
 
+    const smaLog = toStderr(new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose ? 'INFO' : 'ERROR' }));
+    const emulatorLog = {
+      info: (message: string, details: Record<string, unknown> = {}) => smaLog.info({ message, ...details }),
+      warn: (message: string, details: Record<string, unknown> = {}) => smaLog.warn({ message, ...details }),
+      error: (message: string, details: Record<string, unknown> = {}) => smaLog.error({ message, ...details }),
+    };
     const emulator = new SmaEmulator({
       handler: (event: unknown, context: object) => handler(event, context as never),
       clock,
@@ -136,6 +158,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       awsAccountId: TWIN_ACCOUNT,
       region: TWIN_REGION,
       random: random.derive('sma'),
+      // Errors (a recording upload that failed, a crashed action) always; the rest with --verbose.
+      logger: emulatorLog,
     });
     closers.push(() => emulator.close());
     const chime = await startChimeVoiceServer({ emulator, clock });

@@ -6,8 +6,8 @@
  *    Powertools logger (stderr) and EMF metrics (stdout), one process serving bad and good events in a row.
  * 2. Workflow inputs, through the twin's StartExecution (real SFN client, the real ASL): FAILED with
  *    INVALID_INPUT and a cause naming the field; nothing asked of the SMA.
- * 3. Scenario files, through `npm start`'s main: exit 2, the field named, no twin started. (The common
- *    cases are in scenario-interface.test.ts; these are the remaining fields.)
+ * 3. Scenario files and options, through `npm start`'s main: exit 2, the field named, no twin started. (The
+ *    common cases are in scenario-interface.test.ts; these are the remaining fields, and every bound.)
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ import { MAX_EVENT_BYTES } from '../../lambdas/sma-handler/sma-event';
 import { checkResponse } from '../../local/sma/actions';
 import type { CallHandle } from '../../local/sma/types';
 import { main } from '../../local/start';
+import { parseScenarioText } from '../../local/scenario/scenario-file';
+import { main as soakMain } from '../../scripts/soak';
 import { DIRECT_NUMBER, startTwin, type Twin } from '../../local/twin/twin';
 import { eventMix } from '../../bench/events';
 import { bundle, lambdaEnv, runChild, startStubSfn, type StubServer } from '../../bench/lambda';
@@ -169,8 +171,20 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
     ['duplicateEvents (test-only, not in the format)', { calls: [{ name: 'a', faults: { duplicateEvents: true } }] }, /calls\[0\]\.faults\.duplicateEvents: unknown field/],
     ['expect a string', { calls: [{ name: 'a', expect: 'RECORDED' }] }, /calls\[0\]\.expect: must be an object/],
     ['unknown expect field', { calls: [{ name: 'a', expect: { status: 'SUCCEEDED' } }] }, /calls\[0\]\.expect\.status: unknown field/],
-    ['negative startAttempts', { calls: [{ name: 'a', expect: { startAttempts: -1 } }] }, /calls\[0\]\.expect\.startAttempts: must be a number in \[0, 100\]/],
+    ['negative startAttempts', { calls: [{ name: 'a', expect: { startAttempts: -1 } }] }, /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\]/],
     ['the error is in the 3rd call', { calls: [{ name: 'a' }, { name: 'b' }, { name: 'c', legs: 0 }] }, /calls\[2\]\.legs: must be 1 or 2, got 0/],
+    // Bounds: each the real service's, or what the twin can honour.
+    ['hangup after the call has ended', { calls: [{ name: 'a', durationSeconds: 14400, faults: { hangupAfterSeconds: 86400 } }] }, /calls\[0\]\.faults\.hangupAfterSeconds: must be a number in \[0, 14400\] \(within the call's durationSeconds\), got 86400$/m],
+    ['hangup after a short call has ended', { calls: [{ name: 'a', durationSeconds: 60, faults: { hangupAfterSeconds: 61 } }] }, /calls\[0\]\.faults\.hangupAfterSeconds: must be a number in \[0, 60\]/],
+    ['a recording a day late', { calls: [{ name: 'a', faults: { deliveryDelaySeconds: 86400 } }] }, /calls\[0\]\.faults\.deliveryDelaySeconds: must be a number in \[0, 3600\], got 86400/],
+    ['consent text over Speak\'s 1,000 characters', { calls: [{ name: 'a', consentText: 'x'.repeat(1001) }] }, /calls\[0\]\.consentText: must be at most 1000 characters \(Speak's limit\), got 1001$/m],
+    ['consent text over 256 KB (the StartExecution input limit)', { calls: [{ name: 'a' }, { name: 'b', consentText: 'x'.repeat(300 * 1024) }] }, /calls\[1\]\.consentText: must be at most 1000 characters \(Speak's limit\), got 307200$/m],
+    ['location longer than any S3 key', { calls: [{ name: 'a', location: `b/${'p'.repeat(1100)}` }] }, /calls\[0\]\.location: must be at most 1024 characters \(S3's key limit\), got 1102$/m],
+    ['metadata over S3\'s 2 KB', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'c'.repeat(2100) } } }] }, /calls\[0\]\.faults\.metadata: names and values must total at most 2048 bytes/],
+    ['metadata with a newline (not sendable as a header)', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'a\nb' } } }] }, /calls\[0\]\.faults\.metadata\.call-id: must not contain control characters/],
+    ['fractional startAttempts', { calls: [{ name: 'a', expect: { startAttempts: 1.5 } }] }, /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\], got 1\.5/],
+    ['a 5,000-character value is elided', { calls: [{ name: 'a', track: 'T'.repeat(5000) }] }, /calls\[0\]\.track: must be one of BOTH, INCOMING, OUTGOING, got "T{59}… \(5002 characters\)$/m],
+    ['a 5,000-character unknown field name is elided', { calls: [{ name: 'a', ['f'.repeat(5000)]: 1 }] }, /calls\[0\]\.f{60}… \(5000 characters\): unknown field/],
   ];
 
   it.each(cases.map(([name, content, message], i) => [name, content, message, i] as const))('%s', async (_name, content, message, i) => {
@@ -184,6 +198,58 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
     expect(err.join('')).toMatch(/^bad scenario: /);
     expect(err.join('')).toMatch(message);
     expect(out.join('')).toBe('');
+    expect(err.join('').length).toBeLessThan(600); // one short line, whatever the size of the bad value
     expect(existsSync(dataDir)).toBe(false); // refused before any twin was started
+  });
+
+  // Text JSON.stringify cannot write: numbers beyond a double, a byte-order mark.
+  const rawCases: Array<[string, string, RegExp]> = [
+    ['a duration of 1e400', '{"calls": [{"name": "a", "durationSeconds": 1e400}]}', /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\], got a number outside the double range$/m],
+    ['a hangup of -1e400', '{"calls": [{"name": "a", "faults": {"hangupAfterSeconds": -1e400}}]}', /calls\[0\]\.faults\.hangupAfterSeconds: .*got a number outside the double range$/m],
+    ['a BOM, then an error: the message has no invisible character', '\ufeff{"calls": [{"name": "a", "legs": 3}]}', /^bad scenario: calls\[0\]\.legs: must be 1 or 2, got 3\n$/],
+  ];
+  it.each(rawCases.map(([name, text, message], i) => [name, text, message, i] as const))('%s', async (_name, text, message, i) => {
+    const file = join(tmp, `raw-${i}.json`);
+    writeFileSync(file, text);
+    const dataDir = join(tmp, `never-raw-${i}`);
+    const err: string[] = [];
+    const code = await main(['--scenario', file, '--data-dir', dataDir, '--no-export'], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(message);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('a scenario file with a UTF-8 BOM is read like one without', () => {
+    const text = JSON.stringify({ calls: [{ name: 'bom', durationSeconds: 30 }] });
+    expect(parseScenarioText('\ufeff' + text)).toEqual(parseScenarioText(text));
+  });
+});
+
+describe('npm start options beyond what the twin can honour: exit 2 naming the option, nothing started', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--calls', '10000000'], /--calls must be an integer from 1 to 100000$/m],
+    [['--calls', '1e400'], /--calls must be an integer from 1 to 100000 \(that is outside the double range\)/],
+    [['--calls', '0'], /--calls must be an integer from 1 to 100000/],
+    [['--calls', '5', '--concurrency', '100001'], /--concurrency must be an integer from 1 to 100000/],
+    [['--calls', '5', '--concurrency', '2.5'], /--concurrency must be an integer/],
+    [['--calls', 'x'.repeat(5000)], /argument 'x{99}… \(5002 characters\) is invalid/],
+  ];
+  it.each(cases.map(([args, message], i) => [args.join(' ').slice(0, 40), args, message, i] as const))('%s', async (_name, args, message, i) => {
+    const dataDir = join(tmp, `never-option-${i}`);
+    const err: string[] = [];
+    const code = await main([...args, '--data-dir', dataDir, '--no-export'], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(message);
+    expect(err.join('').length).toBeLessThan(400);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('npm run soak bounds --calls and --concurrency the same way', async () => {
+    for (const args of [['--calls', '100001'], ['--concurrency', '0'], ['--concurrency', '1e400']]) {
+      const err: string[] = [];
+      expect(await soakMain([...args, '--data-dir', join(tmp, 'never-soak')], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } })).toBe(2);
+      expect(err.join('')).toMatch(new RegExp(`${args[0]} must be an integer from 1 to 100000`));
+    }
+    expect(existsSync(join(tmp, 'never-soak'))).toBe(false);
   });
 });

@@ -1,9 +1,9 @@
-/** Shared fixtures for the twin-parts tests: a real s3rver on a temp folder, a fast clock, a scripted SMA Lambda. */
+/** Shared fixtures for the twin-parts tests: a real s3rver on a temp folder, the twin's clock, a scripted SMA Lambda. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ScaledClock } from '../../local/clock';
+import { SimClock } from '../../local/clock';
 import { makeS3Client, startS3Server, type S3Server } from '../../local/s3/server';
 import { SmaEmulator, type EmulatorTiming } from '../../local/sma/emulator';
 import type { CallHandle, InvocationRecord } from '../../local/sma/types';
@@ -46,11 +46,12 @@ export async function startTwinS3(buckets: string[] = [BUCKET]): Promise<Twin> {
 export function makeEmulator(
   s3: S3Client,
   script: Script,
-  options: { speed?: number; invocationTimeoutMs?: number; timing?: EmulatorTiming } = {},
+  options: { clock?: SimClock; invocationTimeoutMs?: number; timing?: EmulatorTiming } = {},
 ): SmaEmulator {
   return new SmaEmulator({
     handler: async (event) => script(event as Ev),
-    clock: new ScaledClock(options.speed ?? 200),
+    // Discrete-event time: calls run as fast as the CPU allows, the same way on a busy machine.
+    clock: options.clock ?? new SimClock(),
     s3,
     sipMediaApplicationId: SMA_ID,
     awsAccountId: ACCOUNT,

@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -66,6 +67,53 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
   it('fails HeadObject on a missing key with NotFound (404)', async () => {
     const err = await twin.s3.send(new HeadObjectCommand({ Bucket: 'rec-bucket', Key: 'missing.wav' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+  });
+
+  describe('keys S3 accepts, whatever the disk\'s file-name limit', () => {
+    // 300 and 1,000 bytes: over ext4's 255-byte file name, within S3's 1,024-byte key.
+    const long = 'p'.repeat(300);
+    const keys = [`calls/${long}/rec.wav`, `calls/${long}/rec.manifest.json`, `calls/${'é'.repeat(150)}.wav`, `calls/${'q'.repeat(1000)}`, 'calls/short.wav'];
+
+    beforeAll(async () => {
+      for (const Key of keys) await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key, Body: Key.slice(-20), Metadata: { 'call-id': 'c-1' } }));
+    });
+
+    it('stores and returns an object under a key segment of 300 (and 1,000) bytes', async () => {
+      for (const Key of keys) {
+        const get = await twin.s3.send(new GetObjectCommand({ Bucket: 'other-bucket', Key }));
+        expect(await get.Body!.transformToString()).toBe(Key.slice(-20));
+        expect(get.Metadata).toEqual({ 'call-id': 'c-1' });
+      }
+      await twin.s3.send(new PutObjectTaggingCommand({ Bucket: 'other-bucket', Key: keys[0], Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }] } }));
+      expect((await twin.s3.send(new GetObjectTaggingCommand({ Bucket: 'other-bucket', Key: keys[0] }))).TagSet).toEqual([{ Key: 'recording-status', Value: 'RECORDED' }]);
+    });
+
+    it('lists them under their own keys: whole, by prefix, with a delimiter, and page by page (Marker)', async () => {
+      const all = await twin.s3.send(new ListObjectsCommand({ Bucket: 'other-bucket', Prefix: 'calls/' }));
+      expect(all.Contents?.map((o) => o.Key).sort()).toEqual([...keys].sort());
+      const under = await twin.s3.send(new ListObjectsCommand({ Bucket: 'other-bucket', Prefix: `calls/${long}/` }));
+      expect(under.Contents?.map((o) => o.Key).sort()).toEqual(keys.slice(0, 2).sort());
+      const folders = await twin.s3.send(new ListObjectsCommand({ Bucket: 'other-bucket', Prefix: 'calls/', Delimiter: '/' }));
+      expect(folders.CommonPrefixes?.map((p) => p.Prefix)).toEqual([`calls/${long}/`]);
+      const paged: string[] = [];
+      let Marker: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const r = await twin.s3.send(new ListObjectsCommand({ Bucket: 'other-bucket', Prefix: 'calls/', MaxKeys: 2, Marker }));
+        paged.push(...(r.Contents ?? []).map((o) => o.Key!));
+        if (!r.IsTruncated) break;
+        Marker = r.NextMarker ?? r.Contents![r.Contents!.length - 1].Key;
+      }
+      expect(paged.sort()).toEqual([...keys].sort());
+    });
+
+    it('refuses a key over 1,024 bytes as S3 does: KeyTooLongError (400)', async () => {
+      const err = await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `calls/${'k'.repeat(1019)}`, Body: 'x' })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'KeyTooLongError', $metadata: { httpStatusCode: 400 } });
+      // 1,024 bytes of two-byte characters is 512 characters: the limit is on bytes.
+      const utf8 = await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `c/${'é'.repeat(512)}`, Body: 'x' })).catch((e: unknown) => e);
+      expect(utf8).toMatchObject({ name: 'KeyTooLongError' });
+      await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `c/${'é'.repeat(511)}`, Body: 'x' }));
+    });
   });
 
   it('keeps objects across a restart on the same data folder', async () => {

@@ -1,4 +1,5 @@
 /** SMA emulator: two-leg bridge and hangup propagation; UpdateSipMediaApplicationCall through the real ChimeSDKVoiceClient. */
+import { SimClock } from '../../local/clock';
 import { BadRequestException, ChimeSDKVoiceClient, NotFoundException, UpdateSipMediaApplicationCallCommand } from '@aws-sdk/client-chime-sdk-voice';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { startChimeVoiceServer, type ChimeVoiceServer } from '../../local/chime/server';
@@ -24,7 +25,7 @@ import {
 } from './helpers';
 
 const fixture = useEmulators();
-const emulator = (script: Script, speed?: number) => fixture.emulator(script, { speed });
+const emulator = (script: Script, clock?: SimClock) => fixture.emulator(script, { clock });
 
 /** Bridges to the agent, records both legs once LEG-B answers, hangs up the other leg on the first HANGUP. */
 const bridgingScript: Script = (e) => {
@@ -46,7 +47,7 @@ const bridgingScript: Script = (e) => {
 describe('two-leg calls', () => {
   it('bridges LEG-B on CallAndBridge, connects when it answers, and propagates the hangup', async () => {
     // Slower clock: recording starts after LEG-B answers, which must beat the caller's hangup under load.
-    const sma = emulator(bridgingScript, 50);
+    const sma = emulator(bridgingScript);
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 2, durationSeconds: 10 });
     expect(await call.connected).toBe(true);
     expect(call.participants().map((p) => [p.ParticipantTag, p.Direction, p.Status])).toEqual([
@@ -131,6 +132,7 @@ describe('two-leg calls', () => {
 describe('UpdateSipMediaApplicationCall', () => {
   let server: ChimeVoiceServer;
   let sma: SmaEmulator;
+  let clock: SimClock;
   let client: ChimeSDKVoiceClient;
   const logged: string[] = [];
   const logger: EmulatorLogger = {
@@ -142,6 +144,7 @@ describe('UpdateSipMediaApplicationCall', () => {
 
   beforeEach(async () => {
     updates.length = 0;
+    clock = new SimClock();
     sma = emulator((e) => {
       switch (e.InvocationEventType) {
         case 'NEW_INBOUND_CALL':
@@ -152,8 +155,8 @@ describe('UpdateSipMediaApplicationCall', () => {
         default:
           return respond();
       }
-    });
-    server = await startChimeVoiceServer({ emulator: sma, logger });
+    }, clock);
+    server = await startChimeVoiceServer({ emulator: sma, logger, clock });
     client = new ChimeSDKVoiceClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
   });
   afterEach(async () => {
@@ -166,7 +169,8 @@ describe('UpdateSipMediaApplicationCall', () => {
 
   it('answers 202 with the TransactionId, interrupts the Pause, and runs the returned actions', async () => {
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 3600 });
-    await waitFor(() => call.log.length >= 1 && sma.activeCalls()[0]?.currentAction === 'Pause');
+    // Time stands still while the call is on hold, until the update has been accepted.
+    const release = await clock.pauseWhen(() => call.log.length >= 1 && sma.activeCalls()[0]?.currentAction === 'Pause');
     expect(sma.activeCalls()).toEqual([
       {
         transactionId: call.transactionId,
@@ -178,7 +182,7 @@ describe('UpdateSipMediaApplicationCall', () => {
       },
     ]);
     const token = 'AQCEAAAAKgAAAAMAAAAAAAAAA'.repeat(8);
-    const out = await send(call.transactionId, { command: 'StartRecording', taskToken: token });
+    const out = await send(call.transactionId, { command: 'StartRecording', taskToken: token }).finally(release);
     expect(out.$metadata.httpStatusCode).toBe(202);
     expect(out.SipMediaApplicationCall).toEqual({ TransactionId: call.transactionId });
 
