@@ -186,7 +186,7 @@ describe('UpdateSipMediaApplicationCall', () => {
     expect(out.$metadata.httpStatusCode).toBe(202);
     expect(out.SipMediaApplicationCall).toEqual({ TransactionId: call.transactionId });
 
-    await waitFor(() => call.recordings.length === 1);
+    const released = await clock.pauseWhen(() => call.recordings.length === 1);
     expect(updates).toEqual([{ command: 'StartRecording', taskToken: token }]);
     expect(types(call)).toEqual(['NEW_INBOUND_CALL', 'CALL_UPDATE_REQUESTED', 'ACTION_INTERRUPTED', 'ACTION_SUCCESSFUL']);
     const update = ev(acted(call)[1]!);
@@ -197,6 +197,7 @@ describe('UpdateSipMediaApplicationCall', () => {
     // Task tokens never reach the logs.
     expect(logged.join('\n')).not.toContain(token);
     expect(logged.join('\n')).not.toContain(CALLER);
+    released();
   });
 
   it('throws NotFoundException for a call that is over, an unknown transaction, or another SMA', async () => {
