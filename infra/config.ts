@@ -29,7 +29,7 @@
 import type { Node } from 'constructs';
 import { settingsProblems, type WorkflowSettings } from '../statemachines/definition';
 import { parseBridgeRoutes } from '../lambdas/shared/bridge-routes';
-import { MAX_CONSENT_TEXT, prefixProblem } from '../lambdas/shared/recording-request';
+import { MAX_CONSENT_TEXT, consentTextProblem, prefixProblem } from '../lambdas/shared/recording-request';
 
 export type Encryption = 's3-managed' | 'kms';
 export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -132,7 +132,7 @@ export function readConfig(node: Node): RecordingConfig {
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
   const consentText = optStr('consentText');
-  if (consentText !== undefined && (consentText.trim() === '' || consentText.length > MAX_CONSENT_TEXT)) throw new ConfigError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
+  if (consentText !== undefined && consentTextProblem(consentText)) throw new ConfigError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
 
   let bridgeRoutes: Record<string, string>;
   try {

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consentTextProblem } from '../lambdas/shared/recording-request';
 
 export const DEFINITION_PATH = join(__dirname, 'recording-workflow.asl.json');
 
@@ -76,7 +77,7 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       continue;
     }
     if (key === 'DefaultConsentText') {
-      if (typeof value !== 'string' || value.trim() === '' || value.length > 1000) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
+      if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) problems.push(`${key}: must be a finite number, got ${JSON.stringify(value)}`);
