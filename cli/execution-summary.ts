@@ -1,7 +1,7 @@
 /**
  * One call's audit record from DescribeExecution. The workflow ends every path with the same summary
  * document: the execution output of the Succeed states (RECORDED, NOT_RECORDED) and the Cause of the Fail
- * states (START_FAILED, RECORDING_MISSING, RECORDING_INVALID), so one parser serves both. INVALID_INPUT's
+ * states (START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED), so one parser serves both. INVALID_INPUT's
  * Cause is plain text (the problems found); RUNNING, ABORTED and TIMED_OUT executions have no summary and
  * are completed from the history (execution-history.ts).
  */
@@ -11,7 +11,7 @@ import { currentState, fetchHistory, reconstructFromHistory } from './execution-
 
 export const KNOWN_OUTCOMES: readonly string[] = [...OUTCOMES, 'INVALID_INPUT'];
 /** Outcomes that end in a Fail state (a redrive re-enters that Fail state: see cli/commands/redrive.ts). */
-export const FAIL_STATE_OUTCOMES: readonly string[] = ['START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT'];
+export const FAIL_STATE_OUTCOMES: readonly string[] = ['START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT'];
 
 export interface StartAttempt {
   attempt: number;

@@ -21,7 +21,8 @@
  * | consentText                    | (workflow default) | notice spoken after recording starts (<= 1000 chars)                 |
  * | bridgeRoutes                   | {}              | JSON map dialled E.164 -> bridge target E.164                           |
  * | smaName                        | <stackName>-sma | name of the SIP media application                                       |
- * | invokePermissionScope          | sma             | sma: Lambda invoke allowed for this SMA's ARN only; account: any SMA    |
+ * | invokePermissionScope          | service         | service: the documented form (principal voiceconnector.chime.amazonaws.com only); account: + aws:SourceAccount; sma: + this SMA's ARN (SourceArn). Stricter forms are opt-in until proven on AWS (docs/verify-on-aws.md) |
+ * | logExecutionData               | false           | state machine logs with execution data (inputs, outputs, task tokens, callers' legs): off by default |
  * | powertoolsLogLevel             | INFO            | POWERTOOLS_LOG_LEVEL of the SMA Lambda                                  |
  * | alarmEmail                     | (none)          | e-mail address subscribed to the alarm topic                            |
  * | workflowSettings               | {}              | JSON overrides of statemachines/definition.ts WorkflowSettings          |
@@ -29,7 +30,7 @@
 import type { Node } from 'constructs';
 import { settingsProblems, type WorkflowSettings } from '../statemachines/definition';
 import { parseBridgeRoutes } from '../lambdas/shared/bridge-routes';
-import { MAX_CONSENT_TEXT, prefixProblem } from '../lambdas/shared/recording-request';
+import { MAX_CONSENT_TEXT, consentTextProblem, prefixProblem } from '../lambdas/shared/recording-request';
 
 export type Encryption = 's3-managed' | 'kms';
 export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -53,7 +54,9 @@ export interface RecordingConfig {
   readonly consentText?: string;
   readonly bridgeRoutes: Record<string, string>;
   readonly smaName: string;
-  readonly invokePermissionScope: 'sma' | 'account';
+  readonly invokePermissionScope: 'service' | 'account' | 'sma';
+  /** Step Functions logs with execution data (IncludeExecutionData): task tokens and legs in CloudWatch Logs. */
+  readonly logExecutionData: boolean;
   readonly powertoolsLogLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly alarmEmail?: string;
   readonly workflowSettings: Partial<WorkflowSettings>;
@@ -91,6 +94,13 @@ export function readConfig(node: Node): RecordingConfig {
     const v = str(key, fallback);
     if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got "${v}"`);
     return v as T;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = raw(key);
+    if (v === undefined) return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    throw new ConfigError(key, `must be true or false, got ${JSON.stringify(v)}`);
   };
   const int = (key: string, fallback: number, min: number, max: number): number => {
     const v = raw(key);
@@ -132,7 +142,7 @@ export function readConfig(node: Node): RecordingConfig {
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
   const consentText = optStr('consentText');
-  if (consentText !== undefined && (consentText.trim() === '' || consentText.length > MAX_CONSENT_TEXT)) throw new ConfigError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
+  if (consentText !== undefined && consentTextProblem(consentText)) throw new ConfigError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
 
   let bridgeRoutes: Record<string, string>;
   try {
@@ -173,7 +183,8 @@ export function readConfig(node: Node): RecordingConfig {
     consentText,
     bridgeRoutes,
     smaName,
-    invokePermissionScope: oneOf('invokePermissionScope', ['sma', 'account'] as const, 'sma'),
+    invokePermissionScope: oneOf('invokePermissionScope', ['service', 'account', 'sma'] as const, 'service'),
+    logExecutionData: bool('logExecutionData', false),
     powertoolsLogLevel: oneOf('powertoolsLogLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
     alarmEmail,
     workflowSettings,

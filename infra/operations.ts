@@ -3,6 +3,7 @@
  *
  * Outcome metrics come from CloudWatch Logs metric filters on the state machine's log group (level ALL): every
  * history event is one JSON log line with `type` (e.g. "FailStateEntered") and `details.name` (the state).
+ * Neither is execution data, so the filters work with IncludeExecutionData off (the default).
  * The filters are generated from the rendered definition: the event type follows from the state's Type, and a
  * missing state fails the synth, so renaming a state in the ASL cannot silently zero a metric.
  * CloudWatch Logs delivery is best effort (Step Functions developer guide): these metrics are for alerting;
@@ -20,7 +21,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** Terminal states of the workflow, one metric each. */
-export const OUTCOME_STATES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT'] as const;
+export const OUTCOME_STATES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT'] as const;
 /** Entered once per StartRecording retry. */
 export const START_RETRY_STATE = 'WaitBeforeStartRetry';
 /** Entered when the consent notice could not be delivered. */
@@ -103,8 +104,8 @@ export class Operations extends Construct {
       this.alarms[alarmId] = a;
     };
 
-    // START_FAILED, RECORDING_MISSING, RECORDING_INVALID and INVALID_INPUT are Fail states: each is one failed execution.
-    alarm('ExecutionsFailed', sm.metricFailed(fiveMin), 'A call ended without a good recording (START_FAILED, RECORDING_MISSING, RECORDING_INVALID or INVALID_INPUT): see the execution and its manifest.');
+    // START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED and INVALID_INPUT are Fail states: each is one failed execution.
+    alarm('ExecutionsFailed', sm.metricFailed(fiveMin), 'A call ended without a good recording (START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED or INVALID_INPUT): see the execution and its manifest.');
     alarm('ExecutionsTimedOut', sm.metricTimedOut(fiveMin), 'A recording workflow exceeded its execution timeout: a call has no outcome.');
     alarm('ExecutionsAborted', sm.metricAborted(fiveMin), 'A recording workflow was stopped by hand or by a redeploy: that call has no outcome.');
     alarm('ExecutionThrottled', sm.metricThrottled(fiveMin), 'Step Functions throttled state transitions of the recording workflow.');
@@ -116,6 +117,10 @@ export class Operations extends Construct {
       evaluationPeriods: 3,
     });
     alarm('RecordingMissing', outcomes.RECORDING_MISSING, 'Recording started but no object landed before the verification deadline.', {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    alarm('RecordingUnverified', outcomes.RECORDING_UNVERIFIED, 'S3 refused to read a recording (403: bucket policy, object ownership or KMS key policy): recordings are landing unverified and untagged; see verification.accessProblem in the manifest.', {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
@@ -158,8 +163,12 @@ export class Operations extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'StartRecording retries per hour', left: [hourly(startRetries).with({ label: START_RETRY_STATE })], width: 8 }),
       new cloudwatch.GraphWidget({
-        title: 'Recordings missing / consent not delivered per hour',
-        left: [hourly(outcomes.RECORDING_MISSING).with({ label: 'RECORDING_MISSING' }), hourly(consentNotDelivered).with({ label: 'ConsentNotDelivered' })],
+        title: 'Recordings missing / unverified / consent not delivered per hour',
+        left: [
+          hourly(outcomes.RECORDING_MISSING).with({ label: 'RECORDING_MISSING' }),
+          hourly(outcomes.RECORDING_UNVERIFIED).with({ label: 'RECORDING_UNVERIFIED' }),
+          hourly(consentNotDelivered).with({ label: 'ConsentNotDelivered' }),
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

@@ -60,15 +60,17 @@ export class RecordingStack extends Stack {
     this.storage.grantWorkflowAccess(this.workflow.role);
     this.workflow.grantUpdateCall(this.sipMediaApplicationArn);
 
-    // The SMA invokes its Lambda synchronously on every call event. With sourceArn the permission depends on
-    // the SMA (created first, pointing at the function); there is no cycle because nothing the SMA needs
-    // depends on the permission. invokePermissionScope=account drops sourceArn if CreateSipMediaApplication
-    // ever insists on the permission existing first.
+    // The SMA invokes its Lambda synchronously on every call event. The docs give the permission as the
+    // voice connector service principal only ("service", the default). Whether SMA invocations carry the
+    // account (aws:SourceAccount, "account") or the SMA's ARN (SourceArn, "sma") is not documented: a condition
+    // the invocation does not satisfy would fail every call (SIP 480), so the stricter scopes are opt-in until
+    // checked on AWS (docs/verify-on-aws.md). With sourceArn the permission depends on the SMA; no cycle.
+    const invokeScope = config.invokePermissionScope;
     this.sma.function.addPermission('VoiceConnectorInvoke', {
       principal: new iam.ServicePrincipal(VOICE_CONNECTOR_PRINCIPAL),
       action: 'lambda:InvokeFunction',
-      sourceAccount: Aws.ACCOUNT_ID,
-      ...(config.invokePermissionScope === 'sma' ? { sourceArn: this.sipMediaApplicationArn } : {}),
+      ...(invokeScope === 'account' || invokeScope === 'sma' ? { sourceAccount: Aws.ACCOUNT_ID } : {}),
+      ...(invokeScope === 'sma' ? { sourceArn: this.sipMediaApplicationArn } : {}),
     });
 
     this.operations = new Operations(this, 'Operations', {

@@ -60,7 +60,10 @@ export class RecordingWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(this.definition)),
       role: this.role,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Level ALL keeps every state-entered event for the outcome metric filters (they key on the event type and
+      // the state name). Execution data (inputs, outputs, TaskScheduled parameters: task tokens, callers' legs)
+      // stays out unless the logExecutionData context key turns it on; the manifest is the audit record.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: config.logExecutionData },
       comment: 'Dependable SMA call recording: one execution per call, every path ends in a named outcome',
     });
   }

@@ -40,7 +40,7 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-type Outcome = 'RECORDED' | 'NOT_RECORDED' | 'START_FAILED' | 'RECORDING_MISSING' | 'RECORDING_INVALID' | 'INVALID_INPUT';
+type Outcome = 'RECORDED' | 'NOT_RECORDED' | 'START_FAILED' | 'RECORDING_MISSING' | 'RECORDING_INVALID' | 'RECORDING_UNVERIFIED' | 'INVALID_INPUT';
 interface FaultKind {
   name: string;
   weight: number;

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consentTextProblem } from '../lambdas/shared/recording-request';
 
 export const DEFINITION_PATH = join(__dirname, 'recording-workflow.asl.json');
 
@@ -25,6 +26,9 @@ export interface WorkflowSettings {
   DefaultConsentText: string;
   /** Longest call the workflow follows; past it, verification runs anyway. */
   CallEndTimeoutSeconds: number;
+  /** Retries (not attempts) of the WaitForCallEnd update on throttling, 5xx and connection errors. */
+  CallEndMaxRetries: number;
+  CallEndRetryIntervalSeconds: number;
   VerifyIntervalSeconds: number;
   VerifyBackoffRate: number;
   VerifyMaxDelaySeconds: number;
@@ -47,6 +51,8 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   ConsentIntervalSeconds: 1,
   DefaultConsentText: 'This call is being recorded for quality and compliance purposes.',
   CallEndTimeoutSeconds: 4 * 3600,
+  CallEndMaxRetries: 6,
+  CallEndRetryIntervalSeconds: 2,
   VerifyIntervalSeconds: 5,
   VerifyBackoffRate: 2,
   VerifyMaxDelaySeconds: 60,
@@ -65,7 +71,7 @@ export function verifyDeadlineSeconds(s: Pick<WorkflowSettings, 'VerifyIntervalS
 /** Settings Step Functions takes as non-integers; every other number lands in a field that must be an integer. */
 const FRACTIONAL_SETTINGS = new Set<keyof WorkflowSettings>(['StartBackoffRate', 'VerifyBackoffRate', 'DurationToleranceSeconds']);
 /** Counts of retries may be 0; every other integer setting must be at least 1. */
-const ZERO_ALLOWED = new Set<keyof WorkflowSettings>(['ConsentMaxRetries', 'VerifyMaxRetries']);
+const ZERO_ALLOWED = new Set<keyof WorkflowSettings>(['ConsentMaxRetries', 'VerifyMaxRetries', 'CallEndMaxRetries']);
 
 /** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
 export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {
@@ -76,7 +82,7 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       continue;
     }
     if (key === 'DefaultConsentText') {
-      if (typeof value !== 'string' || value.trim() === '' || value.length > 1000) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
+      if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) problems.push(`${key}: must be a finite number, got ${JSON.stringify(value)}`);
@@ -118,5 +124,5 @@ export function renderDefinition(overrides: Partial<WorkflowSettings> = {}, temp
 }
 
 /** Every state name of the definition: the operations dashboard and metric filters key on these. */
-export const OUTCOMES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID'] as const;
+export const OUTCOMES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED'] as const;
 export type Outcome = (typeof OUTCOMES)[number] | 'INVALID_INPUT';

@@ -7,7 +7,7 @@
  * history has fewer than 24,999 events. There is no exception for executions that failed in a Fail state:
  * they are REDRIVABLE, but the "unsuccessful step" is the Fail state itself, so the redrive re-enters it and
  * the execution fails again at once with the same error. Our outcomes START_FAILED, RECORDING_MISSING,
- * RECORDING_INVALID (and INVALID_INPUT) are Fail states, reached after the workflow already caught and
+ * RECORDING_INVALID, RECORDING_UNVERIFIED (and INVALID_INPUT) are Fail states, reached after the workflow already caught and
  * audited the error: a redrive cannot retry the recording. The command refuses them unless --force.
  * A redrive is useful for ABORTED (StopExecution) and TIMED_OUT executions and uncaught errors
  * (States.Runtime, ...): the interrupted Task runs again, e.g. WaitForCallEnd of a call still in progress.
@@ -34,7 +34,7 @@ Which executions can be redriven (AWS rule, RedriveExecution): status FAILED, TI
 closed less than 14 days ago, under the one-year maximum open time, fewer than 24,999 history events.
 The redrive continues from the state that did not succeed, with the same input and ARN.
 
-Our outcomes START_FAILED, RECORDING_MISSING, RECORDING_INVALID and INVALID_INPUT are Fail states: AWS
+Our outcomes START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED and INVALID_INPUT are Fail states: AWS
 allows redriving them, but the redrive re-enters the Fail state and the execution fails again at once
 with the same outcome; the recording is not retried (the workflow already retried and audited it).
 This command refuses those unless --force. Redrive is for executions that were ABORTED (StopExecution),

@@ -15,3 +15,13 @@ export function parseBridgeRoutes(value: unknown): Record<string, string> {
   }
   return routes;
 }
+
+/**
+ * The bridge target for a dialled number, or undefined. Own properties only: a dialled "constructor",
+ * "toString" or "__proto__" must not find Object.prototype's members.
+ */
+export function bridgeTarget(routes: Readonly<Record<string, string>>, dialled: string | undefined): string | undefined {
+  if (dialled === undefined || !Object.hasOwn(routes, dialled)) return undefined;
+  const target = routes[dialled];
+  return typeof target === 'string' ? target : undefined;
+}

@@ -92,6 +92,26 @@ export interface RecordingRequest {
 
 export const MAX_CONSENT_TEXT = 1000; // Speak's Text limit
 
+/**
+ * Length in characters as the workflow's JSONata $length counts them: Unicode code points (an emoji is one,
+ * not two UTF-16 units). Every check of the consent text uses this, so the workflow, the Lambda, the CLI and
+ * infra accept and refuse the same texts.
+ */
+export const characterCount = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+/** Blank as JSONata's $trim sees it (it strips only space, tab, CR and LF). */
+const isBlank = (text: string): boolean => /^[ \t\n\r]*$/.test(text);
+
+/** What is wrong with a consent notice text, or null. The one rule for the ASL, the Lambda, the CLI and infra. */
+export function consentTextProblem(text: unknown): string | null {
+  if (typeof text !== 'string' || isBlank(text) || characterCount(text) > MAX_CONSENT_TEXT) return `must be a non-blank string of at most ${MAX_CONSENT_TEXT} characters`;
+  return null;
+}
+
 /** Validates a workflow input (what the CLI and the Lambda's auto-start send to StartExecution). */
 export function parseRecordingRequest(input: unknown): RecordingRequest {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new RecordingRequestError('input', 'must be a JSON object');
@@ -105,9 +125,9 @@ export function parseRecordingRequest(input: unknown): RecordingRequest {
   };
   parseLocation(o.location);
   if (o.consentText !== undefined) {
-    if (typeof o.consentText !== 'string' || o.consentText.trim() === '' || o.consentText.length > MAX_CONSENT_TEXT)
-      throw new RecordingRequestError('consentText', `must be a non-blank string of at most ${MAX_CONSENT_TEXT} characters`);
-    req.consentText = o.consentText;
+    const problem = consentTextProblem(o.consentText);
+    if (problem) throw new RecordingRequestError('consentText', problem);
+    req.consentText = o.consentText as string;
   }
   return req;
 }

@@ -38,6 +38,13 @@ export const TokenAttribute: Record<Command, string> = {
 };
 /** The CallId the pending StartRecording is for (so ACTION_* events can be matched to it). */
 export const PendingCallIdAttribute = 'rw:startRecordingCallId';
+/**
+ * Legs this Lambda asked to record, as JSON {callId: location}: "" once StartCallRecording was returned, the
+ * CallRecordingDestination.Location once it started. A leg records once ("You can only start and stop
+ * recording once for an individual call leg"), so a retried StartRecording is answered from here instead of
+ * with a second StartCallRecording, and "already started" on a leg listed here is not a failure.
+ */
+export const RecordingsAttribute = 'rw:recordings';
 
 /** Error names the Lambda sends with SendTaskFailure (must not start with "States."). */
 export const TaskError = {
@@ -67,6 +74,8 @@ export interface StartRecordingResult {
   /** epoch ms the recorded leg started (Participants[].StartTimeInMilliseconds), or null if unknown */
   legStartMs: number | null;
   legs: Leg[];
+  /** true when an earlier attempt had started this recording (late start or lost callback): no new action */
+  alreadyStarted?: boolean;
 }
 export interface NotifyConsentResult {
   /** ParticipantTags the notice was played to */

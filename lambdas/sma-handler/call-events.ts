@@ -8,12 +8,13 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { Arg, Command, PendingCallIdAttribute, TaskError, TokenAttribute, type CallEndResult, type Leg, type NotifyConsentResult, type StartRecordingResult } from '../shared/workflow-contract';
-import { MAX_CONSENT_TEXT, RecordingRequestError, parseId, parseLocation, parseTrack } from '../shared/recording-request';
-import { maskPhoneNumber } from '../shared/mask';
+import { Arg, Command, PendingCallIdAttribute, RecordingsAttribute, TaskError, TokenAttribute, type CallEndResult, type Leg, type NotifyConsentResult, type StartRecordingResult } from '../shared/workflow-contract';
+import { RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
+import { bridgeTarget } from '../shared/bridge-routes';
+import { logSafe, redactToken } from '../shared/mask';
 import type { SmaLambdaConfig } from './config';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
-import { callAndBridge, checkAttributes, hangup, respond, speak, startCallRecording, type SmaResponse } from './sma-response';
+import { callAndBridge, checkAttributes, hangup, respond, speak, startCallRecording, type SmaAction, type SmaResponse } from './sma-response';
 import type { TaskCallbacks } from './task-callbacks';
 import type { WorkflowStarter } from './workflow-starter';
 
@@ -41,7 +42,7 @@ export async function handleCallEvent(event: SmaEvent, deps: CallEventDeps): Pro
       return respond();
     case 'ACTION_INTERRUPTED':
       // Informational: the SMA ignores actions returned for it.
-      deps.log.info('action interrupted', { action: event.ActionData.Type });
+      deps.log.info('action interrupted', { action: logSafe(event.ActionData.Type) });
       return respond();
     case 'CALL_UPDATE_REQUESTED':
       return onCallUpdateRequested(event, deps);
@@ -68,9 +69,67 @@ function without(attributes: Attributes, ...keys: string[]): Attributes {
   return copy;
 }
 
+/**
+ * The response with `next` as the call's TransactionAttributes, if the SMA would take them; otherwise without
+ * the field (the SMA keeps what it has) and a warning. Every path that returns attributes goes through here or
+ * through park(): an event that arrives with 150 keys or a 100 KB value must not be echoed back.
+ */
+function answer(deps: CallEventDeps, actions: SmaAction[], next?: Attributes): SmaResponse {
+  if (next === undefined) return respond(actions);
+  try {
+    checkAttributes(next);
+  } catch (e) {
+    deps.log.warn('TransactionAttributes left unchanged: the new map would be refused by the SMA', { problem: (e as Error).message });
+    deps.metrics.addMetric('TransactionAttributesOverLimit', MetricUnit.Count, 1);
+    return respond(actions);
+  }
+  return respond(actions, next);
+}
+
+/** The legs this Lambda asked to record (RecordingsAttribute); a value that is not ours reads as none. */
+function recordingsOf(attributes: Attributes): Record<string, string> {
+  const raw = attributes[RecordingsAttribute];
+  if (!raw) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
+}
+const recordingOf = (attributes: Attributes, callId: string): string | undefined => {
+  const recordings = recordingsOf(attributes);
+  return Object.hasOwn(recordings, callId) ? recordings[callId] : undefined;
+};
+function withRecording(attributes: Attributes, callId: string, location: string): Attributes {
+  return { ...attributes, [RecordingsAttribute]: JSON.stringify({ ...recordingsOf(attributes), [callId]: location }) };
+}
+
+/**
+ * What the SMA says to a second StartCallRecording on a leg is not documented (sip-apps-call-record only says
+ * "You can only start and stop recording once for an individual call leg"; the issue saw "Call recording was
+ * already started on this call leg"). Matched on the words, whatever the ErrorType: change here if AWS differs.
+ */
+export const ALREADY_STARTED = /already (been )?started|already recording|only start and stop recording once/i;
+
+function startResult(event: SmaEvent, callId: string, track: string, location: string, alreadyStarted: boolean): StartRecordingResult {
+  const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
+  return {
+    location,
+    callId,
+    track,
+    legStartMs: leg?.StartTimeInMilliseconds ? Number(leg.StartTimeInMilliseconds) : null,
+    legs: legsOf(event),
+    ...(alreadyStarted ? { alreadyStarted: true } : {}),
+  };
+}
+
 async function onNewInboundCall(event: EventOf<'NEW_INBOUND_CALL'>, deps: CallEventDeps): Promise<SmaResponse> {
   const caller = legA(event);
-  const target = caller?.To ? deps.config.bridgeRoutes[caller.To] : undefined;
+  const target = bridgeTarget(deps.config.bridgeRoutes, caller?.To);
   if (target && caller?.From) {
     // Recording starts once the bridge is up (its ACTION_SUCCESSFUL): the workflow's update would otherwise
     // replace the CallAndBridge still ringing (update-sip-call: returned actions replace the current ones).
@@ -101,7 +160,7 @@ async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTED'>, de
     return await runWorkflowCommand(event, deps);
   } catch (e) {
     // A bug or an unexpected input must not leave the workflow waiting for its timeout: fail its task now.
-    if (token) await deps.callbacks.fail(token, 'SmaLambdaError', `the SMA Lambda could not handle the command: ${(e as Error).message}`, 'CALL_UPDATE_REQUESTED');
+    if (token) await deps.callbacks.fail(token, 'SmaLambdaError', `the SMA Lambda could not handle the command: ${logSafe(redactToken(String((e as Error).message), token), 1024)}`, 'CALL_UPDATE_REQUESTED');
     throw e; // the handler's error middleware still answers the SMA with an empty action list
   }
 }
@@ -112,13 +171,14 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
   const command = args[Arg.command];
   if (!token) {
     // Not from the recording workflow (no token to answer): nothing of ours to do.
-    deps.log.warn('CALL_UPDATE_REQUESTED without a task token ignored', { command: command?.slice(0, 64) });
+    deps.log.warn('CALL_UPDATE_REQUESTED without a task token ignored', { command: logSafe(command) });
     return respond();
   }
   const attributes = attributesOf(event);
-  const what = `${command}`;
-  const park = async (cmd: Command, actions: ReturnType<typeof respond>['Actions'], extra: Attributes = {}): Promise<SmaResponse> => {
-    const next = { ...attributes, ...extra, [TokenAttribute[cmd]]: token };
+  // Names the task in logs; the command is event data (known commands only reach the callbacks as is).
+  const what = logSafe(command) ?? '(no command)';
+  const park = async (cmd: Command, actions: SmaAction[], base: Attributes = attributes): Promise<SmaResponse> => {
+    const next = { ...base, [TokenAttribute[cmd]]: token };
     try {
       checkAttributes(next);
     } catch (e) {
@@ -137,21 +197,33 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
         if (!leg) throw new RecordingRequestError('callId', 'is not a leg of this call');
         if (!isConnected(leg)) throw new RecordingRequestError('callId', `leg ${leg.ParticipantTag} is ${leg.Status}`);
+        const started = recordingOf(attributes, callId);
+        if (started) {
+          // An earlier attempt started this leg's recording (its success came late, or its callback was lost):
+          // a second StartCallRecording would fail ("once per leg"). Answer the retry with that recording.
+          deps.log.info('recording already started on this leg; the retry is answered with it', { leg: logSafe(leg.ParticipantTag), attempt: logSafe(args[Arg.attempt]) });
+          deps.metrics.addMetric('RecordingStartsReused', MetricUnit.Count, 1);
+          await deps.callbacks.succeed(token, startResult(event, callId, track, started, true), Command.StartRecording);
+          const stale = [TokenAttribute.StartRecording, PendingCallIdAttribute].filter((k) => k in attributes);
+          return answer(deps, [], stale.length ? without(attributes, ...stale) : undefined);
+        }
         deps.metrics.addMetric('RecordingStartsRequested', MetricUnit.Count, 1);
-        deps.log.info('returning StartCallRecording', { leg: leg.ParticipantTag, track, attempt: args[Arg.attempt] });
+        deps.log.info('returning StartCallRecording', { leg: logSafe(leg.ParticipantTag), track, attempt: logSafe(args[Arg.attempt]) });
         // StartCallRecording is the only (so the last) action: its ACTION_SUCCESSFUL carries the key.
-        return await park(Command.StartRecording, [startCallRecording(callId, track, args[Arg.location])], { [PendingCallIdAttribute]: callId });
+        const asked = started === undefined ? withRecording(attributes, callId, '') : attributes;
+        return await park(Command.StartRecording, [startCallRecording(callId, track, args[Arg.location])], { ...asked, [PendingCallIdAttribute]: callId });
       } catch (e) {
         if (!(e instanceof RecordingRequestError)) throw e;
-        deps.log.warn('StartRecording refused before reaching the SMA', { problem: e.message });
+        deps.log.warn('StartRecording refused before reaching the SMA', { problem: logSafe(e.message, 256) });
         await deps.callbacks.fail(token, TaskError.InvalidActionParameter, e.message, what);
         return respond();
       }
     }
     case Command.NotifyConsent: {
       const text = args[Arg.text];
-      if (!text || !text.trim() || text.length > MAX_CONSENT_TEXT) {
-        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, `text: must be a non-blank string of at most ${MAX_CONSENT_TEXT} characters`, what);
+      const problem = consentTextProblem(text);
+      if (problem) {
+        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, `text: ${problem}`, what);
         return respond();
       }
       const legs = event.CallDetails.Participants.filter(isConnected);
@@ -164,15 +236,15 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         ...(args[Arg.voiceId] ? { voiceId: args[Arg.voiceId] } : {}),
         ...(args[Arg.languageCode] ? { languageCode: args[Arg.languageCode] } : {}),
       };
-      deps.log.info('returning the consent notice', { legs: legs.map((l) => l.ParticipantTag) });
+      deps.log.info('returning the consent notice', { legs: legs.map((l) => logSafe(l.ParticipantTag)) });
       return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)));
     }
     case Command.WaitForCallEnd:
       // No action: the token waits in TransactionAttributes for HANGUP.
       return park(Command.WaitForCallEnd, []);
     default:
-      deps.log.error('unknown workflow command', { command: command?.slice(0, 64) });
-      await deps.callbacks.fail(token, TaskError.InvalidCommand, `unknown command ${JSON.stringify(command?.slice(0, 64))}; expected one of ${Object.values(Command).join(', ')}`, what);
+      deps.log.error('unknown workflow command', { command: logSafe(command) });
+      await deps.callbacks.fail(token, TaskError.InvalidCommand, `unknown command ${JSON.stringify(logSafe(command))}; expected one of ${Object.values(Command).join(', ')}`, what);
       return respond();
   }
 }
@@ -184,27 +256,21 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
     case 'StartCallRecording': {
       const token = attributes[TokenAttribute.StartRecording];
       const callId = String(data.Parameters?.CallId ?? '');
-      if (!token || (attributes[PendingCallIdAttribute] && attributes[PendingCallIdAttribute] !== callId)) {
-        deps.log.info('StartCallRecording succeeded with no workflow waiting for it');
-        return respond();
-      }
-      const next = without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute);
       const location = data.CallRecordingDestination?.Location;
+      // Remembered whether or not a workflow waits: a retry of a timed-out attempt is answered from here.
+      const remembered = location && callId ? withRecording(attributes, callId, location) : attributes;
+      if (!token || (attributes[PendingCallIdAttribute] && attributes[PendingCallIdAttribute] !== callId)) {
+        deps.log.info('StartCallRecording succeeded with no workflow waiting for it; remembered for a retry');
+        return answer(deps, [], remembered === attributes ? undefined : remembered);
+      }
+      const next = without(remembered, TokenAttribute.StartRecording, PendingCallIdAttribute);
       if (!location) {
         await deps.callbacks.fail(token, 'MissingCallRecordingDestination', 'ACTION_SUCCESSFUL for StartCallRecording carried no CallRecordingDestination.Location', Command.StartRecording);
-        return respond([], next);
+        return answer(deps, [], next);
       }
-      const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
-      const result: StartRecordingResult = {
-        location,
-        callId,
-        track: String(data.Parameters?.Track ?? ''),
-        legStartMs: leg?.StartTimeInMilliseconds ? Number(leg.StartTimeInMilliseconds) : null,
-        legs: legsOf(event),
-      };
       deps.metrics.addMetric('RecordingsStarted', MetricUnit.Count, 1);
-      await deps.callbacks.succeed(token, result, Command.StartRecording);
-      return respond([], next);
+      await deps.callbacks.succeed(token, startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false), Command.StartRecording);
+      return answer(deps, [], next);
     }
     case 'Speak':
     case 'PlayAudio': {
@@ -212,7 +278,7 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
       if (!token) return respond();
       const result: NotifyConsentResult = { legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag) };
       await deps.callbacks.succeed(token, result, Command.NotifyConsent);
-      return respond([], without(attributes, TokenAttribute.NotifyConsent));
+      return answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
     }
     case 'CallAndBridge':
       await autoRecord(event, deps);
@@ -226,23 +292,55 @@ async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDe
   const data = event.ActionData;
   const attributes = attributesOf(event);
   const { error, cause } = actionError(data);
+  if (data.Type === 'StartCallRecording') {
+    const handled = await onStartRecordingRefused(event, deps, error, cause);
+    if (handled) return handled;
+  }
   const pending: Command | undefined =
     data.Type === 'StartCallRecording' ? Command.StartRecording : data.Type === 'Speak' || data.Type === 'PlayAudio' ? Command.NotifyConsent : undefined;
   const token = pending && attributes[TokenAttribute[pending]];
   if (pending && token) {
-    deps.log.warn('recording action failed', { action: data.Type, error });
+    deps.log.warn('recording action failed', { action: logSafe(data.Type), error: logSafe(error) });
     deps.metrics.addMetric(pending === Command.StartRecording ? 'RecordingStartFailures' : 'ConsentNoticeFailures', MetricUnit.Count, 1);
     await deps.callbacks.fail(token, error, cause, pending);
-    return respond([], without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])));
+    return answer(deps, [], without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])));
   }
   if (data.Type === 'CallAndBridge') {
     // The bridge target did not answer: end the caller's leg rather than leave them in silence.
-    deps.log.warn('bridge failed; hanging up the caller', { error });
+    deps.log.warn('bridge failed; hanging up the caller', { error: logSafe(error) });
     const caller = legA(event);
     return respond(caller ? [hangup(caller.CallId)] : []);
   }
-  deps.log.warn('action failed', { action: data.Type, error });
+  deps.log.warn('action failed', { action: logSafe(data.Type), error: logSafe(error) });
   return respond();
+}
+
+/**
+ * A StartCallRecording refused on a leg this Lambda had already asked to record. The leg records once, so:
+ * - its recording is known (an earlier ACTION_SUCCESSFUL): the waiting task succeeds with that recording;
+ * - "already started" and only asked so far: the first request started late; its ACTION_SUCCESSFUL, which
+ *   carries the key, is still to come, so the token stays parked for it.
+ * Returns undefined when the refusal is an ordinary failure.
+ */
+async function onStartRecordingRefused(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps, error: string, cause: string): Promise<SmaResponse | undefined> {
+  const attributes = attributesOf(event);
+  const callId = String(event.ActionData.Parameters?.CallId ?? '');
+  const started = recordingOf(attributes, callId);
+  const token = attributes[TokenAttribute.StartRecording];
+  const pendingCallId = attributes[PendingCallIdAttribute];
+  if (started) {
+    deps.log.info('StartCallRecording refused on a leg that already records: the earlier recording stands', { error: logSafe(error) });
+    deps.metrics.addMetric('RecordingStartsReused', MetricUnit.Count, 1);
+    if (!token || (pendingCallId && pendingCallId !== callId)) return respond();
+    await deps.callbacks.succeed(token, startResult(event, callId, String(event.ActionData.Parameters?.Track ?? ''), started, true), Command.StartRecording);
+    return answer(deps, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
+  }
+  if (ALREADY_STARTED.test(`${error} ${cause}`) && (started === '' || pendingCallId === callId)) {
+    deps.log.info('StartCallRecording "already started" on a leg we asked to record: waiting for the late start', { error: logSafe(error) });
+    deps.metrics.addMetric('LateRecordingStarts', MetricUnit.Count, 1);
+    return respond();
+  }
+  return undefined;
 }
 
 async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<SmaResponse> {
@@ -266,17 +364,19 @@ async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<
   const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute);
   // Two-leg call: when one party hangs up, end the other leg too (the SMA ignores this on a one-leg call).
   const others = event.CallDetails.Participants.filter((p) => p.CallId !== endedLeg && isConnected(p));
-  return respond(others.map((p) => hangup(p.CallId)), hadTokens ? next : undefined);
+  return answer(deps, others.map((p) => hangup(p.CallId)), hadTokens ? next : undefined);
 }
 
 async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RESPONSE'>, deps: CallEventDeps): Promise<SmaResponse> {
   const attributes = attributesOf(event);
-  const error = event.ErrorType ?? 'InvalidLambdaResponse';
-  deps.log.error('the SMA refused our response', { errorType: error, errorMessage: event.ErrorMessage === undefined ? undefined : maskPhoneNumber(event.ErrorMessage.slice(0, 512)) });
+  // One doc page puts ErrorType/ErrorMessage at the top level of the event, another in ActionData.
+  const error = event.ErrorType ?? event.ActionData?.ErrorType ?? 'InvalidLambdaResponse';
+  const message = event.ErrorMessage ?? event.ActionData?.ErrorMessage;
+  deps.log.error('the SMA refused our response', { errorType: logSafe(error), errorMessage: logSafe(message, 512) });
   deps.metrics.addMetric('InvalidLambdaResponses', MetricUnit.Count, 1);
   // A pending start/notice will never get its ACTION_* event now: fail it so the workflow decides.
   const pending = [Command.StartRecording, Command.NotifyConsent].filter((c) => attributes[TokenAttribute[c]]);
-  for (const command of pending) await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${event.ErrorMessage ?? ''}`, command);
+  for (const command of pending) await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${message ?? ''}`, command);
   if (pending.length === 0) return respond();
-  return respond([], without(attributes, ...pending.map((c) => TokenAttribute[c]), PendingCallIdAttribute));
+  return answer(deps, [], without(attributes, ...pending.map((c) => TokenAttribute[c]), PendingCallIdAttribute));
 }

@@ -4,7 +4,7 @@
  * belongs to is switched off, so calls keep flowing.
  */
 import { parseBridgeRoutes } from '../shared/bridge-routes';
-import { MAX_CONSENT_TEXT, parseLocation, parseTrack, type Track } from '../shared/recording-request';
+import { consentTextProblem, parseLocation, parseTrack, type Track } from '../shared/recording-request';
 
 export interface SmaLambdaConfig {
   /** Start a workflow for every new call (policy-driven recording) instead of waiting for an on-demand start. */
@@ -31,7 +31,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfi
       if (!env.STATE_MACHINE_ARN || !/^arn:aws[a-z-]*:states:/.test(env.STATE_MACHINE_ARN)) throw new Error('STATE_MACHINE_ARN: must be a state machine ARN');
       parseLocation(env.RECORDING_LOCATION, 'RECORDING_LOCATION');
       const consentText = env.CONSENT_TEXT?.trim() ? env.CONSENT_TEXT : undefined;
-      if (consentText !== undefined && consentText.length > MAX_CONSENT_TEXT) throw new Error(`CONSENT_TEXT: must be at most ${MAX_CONSENT_TEXT} characters, got ${consentText.length}`);
+      const textProblem = consentText === undefined ? null : consentTextProblem(consentText);
+      if (textProblem) throw new Error(`CONSENT_TEXT: ${textProblem}`);
       autoRecord = { stateMachineArn: env.STATE_MACHINE_ARN, location: env.RECORDING_LOCATION!, track: parseTrack(env.RECORDING_TRACK ?? 'BOTH', 'RECORDING_TRACK'), consentText };
     } catch (e) {
       problems.push(`AUTO_RECORD=on ignored: ${(e as Error).message}`);

@@ -11,7 +11,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { maskPhoneNumber } from '../shared/mask';
+import { logSafe, logSafeId } from '../shared/mask';
 import { handleCallEvent } from './call-events';
 import type { SmaLambdaConfig } from './config';
 import { MalformedEventError, parseSmaEvent } from './sma-event';
@@ -53,11 +53,11 @@ export function createHandler(deps: HandlerDeps) {
       event = parseSmaEvent(raw);
     } catch (e) {
       if (!(e instanceof MalformedEventError)) throw e;
-      logger.error('malformed SMA event answered with an empty action list', { reason: e.message, problems: e.problems.slice(0, 20) });
+      logger.error('malformed SMA event answered with an empty action list', { reason: logSafe(e.message, 1024), problems: e.problems.slice(0, 20).map((p) => logSafe(p, 256)) });
       metrics.addMetric('MalformedEvents', MetricUnit.Count, 1);
       return respond();
     }
-    logger.appendKeys({ transactionId: event.CallDetails.TransactionId, sequence: event.Sequence, eventType: event.InvocationEventType });
+    logger.appendKeys({ transactionId: logSafeId(event.CallDetails.TransactionId), sequence: event.Sequence, eventType: event.InvocationEventType });
     // One count per event: useful on its own, and no invocation publishes an empty EMF document.
     metrics.addMetric('SmaEvents', MetricUnit.Count, 1);
     return handleCallEvent(event, { config, callbacks, starter, log: logger, metrics });
@@ -74,7 +74,7 @@ export function createHandler(deps: HandlerDeps) {
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use({
       onError: async (request) => {
-        logger.error('handler error answered with an empty action list', { error: request.error?.name, errorMessage: maskPhoneNumber(String(request.error?.message ?? '')) });
+        logger.error('handler error answered with an empty action list', { error: logSafe(request.error?.name), errorMessage: logSafe(String(request.error?.message ?? ''), 1024) });
         metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
         request.response = respond();
       },

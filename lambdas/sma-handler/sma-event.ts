@@ -10,6 +10,7 @@ import { parse } from '@aws-lambda-powertools/parser';
 import * as z from 'zod/mini';
 // zod/mini ships no messages ("Invalid input"); the English locale alone says what was expected and found.
 import { en } from 'zod/locales';
+import { logSafe } from '../shared/mask';
 
 z.config(en());
 
@@ -87,9 +88,10 @@ export const SmaEventSchema = z.discriminatedUnion('InvocationEventType', [
   z.looseObject({
     ...Base,
     InvocationEventType: z.literal('INVALID_LAMBDA_RESPONSE'),
+    // One doc page puts ErrorType/ErrorMessage here, another in ActionData (whose Type it may omit): both read.
     ErrorType: z.optional(z.string()),
     ErrorMessage: z.optional(z.string()),
-    ActionData: z.optional(ActionDataSchema),
+    ActionData: z.optional(z.looseObject({ Type: z.optional(z.string()), ErrorType: z.optional(z.string()), ErrorMessage: z.optional(z.string()) })),
   }),
   WithAction('DIGITS_RECEIVED'),
   z.looseObject({
@@ -109,7 +111,7 @@ export type ActionData = z.infer<typeof ActionDataSchema>;
 export class MalformedEventError extends Error {
   constructor(
     message: string,
-    /** Safe to log: paths and reasons only, never values. */
+    /** Safe to log: paths (masked) and reasons only, never values. */
     readonly problems: string[],
   ) {
     super(message);
@@ -124,14 +126,15 @@ export function parseSmaEvent(raw: unknown): SmaEvent {
   if (size > MAX_EVENT_BYTES) throw new MalformedEventError(`event is ${size} bytes, over the ${MAX_EVENT_BYTES}-byte limit`, ['<root>: too large']);
   const type = (raw as { InvocationEventType?: unknown } | null)?.InvocationEventType;
   if (typeof type === 'string' && !(EVENT_TYPES as readonly string[]).includes(type))
-    throw new MalformedEventError(`unknown InvocationEventType "${type.slice(0, 64)}"`, ['InvocationEventType: unknown']);
+    throw new MalformedEventError(`unknown InvocationEventType "${logSafe(type)}"`, ['InvocationEventType: unknown']);
   const result = parse(withSmaIdAlias(raw), undefined, SmaEventSchema, true);
   if (result.success) return result.data;
   // Powertools' ParseError carries zod's issues as its cause (an array; older versions: {issues}).
   type Issue = { path: PropertyKey[]; message: string };
   const cause = (result.error as { cause?: Issue[] | { issues?: Issue[] } }).cause;
   const issues: Issue[] = Array.isArray(cause) ? cause : (cause?.issues ?? []);
-  const problems = issues.map((i) => `${i.path.map(String).join('.') || '<root>'}: ${i.message}`);
+  // Paths name keys taken from the event (a TransactionAttributes key can be anything): masked like values.
+  const problems = issues.map((i) => `${i.path.map((p) => logSafe(String(p))).join('.') || '<root>'}: ${logSafe(i.message, 160)}`);
   throw new MalformedEventError(`malformed SMA event: ${problems.slice(0, 5).join('; ') || 'not an SMA event'}`, problems);
 }
 

@@ -16,8 +16,12 @@ export interface SmaResponse {
 }
 
 export const MAX_ACTIONS = 10;
-/** The SMA's limits on TransactionAttributes. */
-export const MAX_ATTRIBUTES = 100;
+/**
+ * The SMA's limits on TransactionAttributes. One page says 100 pairs / 20 KB; a service error example says
+ * "Maximum number of mappings is 10": the strictest reading is the one kept (the recording keys of this
+ * Lambda use at most 5 of the 10).
+ */
+export const MAX_ATTRIBUTES = 10;
 export const MAX_ATTRIBUTE_BYTES = 20 * 1024;
 
 export function respond(actions: SmaAction[] = [], attributes?: Record<string, string>): SmaResponse {

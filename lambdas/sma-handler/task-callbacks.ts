@@ -7,7 +7,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { maskPhoneNumber } from '../shared/mask';
+import { logSafe, redactToken } from '../shared/mask';
 
 /** SendTaskFailure limits (Step Functions API reference). */
 const MAX_ERROR = 256;
@@ -34,7 +34,10 @@ export class TaskCallbacks {
     return this.send(new SendTaskFailureCommand({ taskToken, error: safeError, cause: cause.slice(0, MAX_CAUSE) }), what, `failure ${safeError}`);
   }
 
-  private async send(command: SendTaskSuccessCommand | SendTaskFailureCommand, what: string, kind: string): Promise<CallbackResult> {
+  private async send(command: SendTaskSuccessCommand | SendTaskFailureCommand, rawWhat: string, rawKind: string): Promise<CallbackResult> {
+    // The task name and an ACTION_FAILED ErrorType in `kind` come from the event: masked like any event value.
+    const what = logSafe(rawWhat);
+    const kind = logSafe(rawKind, 300);
     try {
       // Two overloads of send(), one per command type.
       await (command instanceof SendTaskSuccessCommand ? this.sfn.send(command) : this.sfn.send(command));
@@ -43,14 +46,14 @@ export class TaskCallbacks {
     } catch (e) {
       const name = (e as Error).name;
       if (STALE_TOKEN_ERRORS.has(name)) {
-        this.log.warn('task callback refused: token already used or timed out', { task: what, callback: kind, error: name });
+        this.log.warn('task callback refused: token already used or timed out', { task: what, callback: kind, error: logSafe(name) });
         this.metrics.addMetric('StaleTaskCallbacks', MetricUnit.Count, 1);
         return 'stale';
       }
-      const token = command.input.taskToken;
-      const message = String((e as Error).message ?? '');
-      const errorMessage = maskPhoneNumber(token ? message.split(token).join('<task token>') : message);
-      this.log.error('task callback failed; the workflow will time out into a named outcome', { task: what, callback: kind, error: name, errorMessage });
+      // A service error may quote the token whole, truncated or escaped: every fragment of it is removed.
+      const message = String((e as Error).message ?? '').slice(0, 4096);
+      const errorMessage = logSafe(redactToken(message, command.input.taskToken), 1024);
+      this.log.error('task callback failed; the workflow will time out into a named outcome', { task: what, callback: kind, error: logSafe(name), errorMessage });
       this.metrics.addMetric('FailedTaskCallbacks', MetricUnit.Count, 1);
       return 'failed';
     }

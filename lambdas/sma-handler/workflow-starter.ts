@@ -7,7 +7,7 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { executionNameFor } from '../shared/execution-name';
-import { maskPhoneNumber } from '../shared/mask';
+import { logSafe, logSafeId } from '../shared/mask';
 import type { RecordingRequest } from '../shared/recording-request';
 
 export class WorkflowStarter {
@@ -22,15 +22,15 @@ export class WorkflowStarter {
     const name = executionNameFor(request.transactionId);
     try {
       await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(request) }));
-      this.log.info('recording workflow started', { execution: name });
+      this.log.info('recording workflow started', { execution: logSafeId(name) });
       this.metrics.addMetric('WorkflowsStarted', MetricUnit.Count, 1);
       return 'started';
     } catch (e) {
       if ((e as Error).name === 'ExecutionAlreadyExists') {
-        this.log.info('recording workflow already exists for this call', { execution: name });
+        this.log.info('recording workflow already exists for this call', { execution: logSafeId(name) });
         return 'already-started';
       }
-      this.log.error('could not start the recording workflow; the call goes on unrecorded', { execution: name, error: (e as Error).name, errorMessage: maskPhoneNumber(String((e as Error).message ?? '')) });
+      this.log.error('could not start the recording workflow; the call goes on unrecorded', { execution: logSafeId(name), error: logSafe((e as Error).name), errorMessage: logSafe(String((e as Error).message ?? ''), 1024) });
       this.metrics.addMetric('WorkflowStartFailures', MetricUnit.Count, 1);
       return 'failed';
     }

@@ -338,6 +338,10 @@ describe('audit', () => {
     const outcome = await cli(['audit', '--outcome', 'RECORDDED']);
     expect(outcome.code).toBe(2);
     expect(outcome.err).toMatch(/--outcome.*unknown outcome RECORDDED/);
+    // every outcome of the workflow is a known one, RECORDING_UNVERIFIED included
+    expect(outcome.err).toMatch(/RECORDING_UNVERIFIED/);
+    const unverified = await cli(['audit', '--json', '--outcome', 'RECORDING_UNVERIFIED']);
+    expect(unverified.code).toBe(0);
     const since = await cli(['audit', '--since', 'last tuesday']);
     expect(since.code).toBe(2);
     expect(since.err).toMatch(/--since.*ISO 8601/);

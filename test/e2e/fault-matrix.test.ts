@@ -30,7 +30,7 @@ const SE = 'SystemException';
 /** About 66 s of Speak (15 characters a second): a hangup 30 s into the call lands inside the notice. */
 const LONG_NOTICE = `This call is recorded. ${'Please stay on the line while the notice is read to you in full. '.repeat(15)}`.slice(0, 990);
 
-type Outcome = 'RECORDED' | 'NOT_RECORDED' | 'START_FAILED' | 'RECORDING_MISSING' | 'RECORDING_INVALID';
+type Outcome = 'RECORDED' | 'NOT_RECORDED' | 'START_FAILED' | 'RECORDING_MISSING' | 'RECORDING_INVALID' | 'RECORDING_UNVERIFIED';
 interface Cell {
   name: string;
   faults: ScenarioFaults & TestFaults;

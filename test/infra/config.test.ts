@@ -23,7 +23,8 @@ describe('readConfig', () => {
       consentText: undefined,
       bridgeRoutes: {},
       smaName: 'CallRecording-sma',
-      invokePermissionScope: 'sma',
+      invokePermissionScope: 'service',
+      logExecutionData: false,
       powertoolsLogLevel: 'INFO',
       alarmEmail: undefined,
       workflowSettings: {},
@@ -37,6 +38,9 @@ describe('readConfig', () => {
     expect(c.bridgeRoutes).toEqual({ '+15550100100': '+15550100199' });
     expect(c.workflowSettings).toEqual({ VerifyMaxRetries: 12 });
     expect(c.recordingPrefix).toBe('a/b');
+    expect(read({ logExecutionData: 'true' }).logExecutionData).toBe(true);
+    expect(read({ logExecutionData: true }).logExecutionData).toBe(true);
+    expect(read({ invokePermissionScope: 'sma' }).invokePermissionScope).toBe('sma');
   });
 
   test.each([
@@ -49,6 +53,8 @@ describe('readConfig', () => {
     [{ autoRecord: 'on-inbound' }, /"autoRecord"/],
     [{ recordingTrack: 'LEFT' }, /"recordingTrack"/],
     [{ consentText: 'x'.repeat(1001) }, /"consentText"/],
+    [{ consentText: '😀'.repeat(1001) }, /"consentText"/],
+    [{ logExecutionData: 'yes' }, /"logExecutionData"/],
     [{ bridgeRoutes: '{"5550100":"+15550100199"}' }, /"bridgeRoutes"/],
     [{ bridgeRoutes: '[1]' }, /"bridgeRoutes"/],
     [{ workflowSettings: '{"Nope": 1}' }, /"workflowSettings".*Nope/],

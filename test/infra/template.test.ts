@@ -157,7 +157,7 @@ describe('default configuration', () => {
       expect(deployed.QueryLanguage).toBe('JSONata');
     });
 
-    test('Standard type, fixed name, logging ALL with execution data to a KMS-encrypted log group, tracing on', () => {
+    test('Standard type, fixed name, logging ALL without execution data (no task tokens or legs in logs) to a KMS-encrypted log group, tracing on', () => {
       const sm = stateMachineOf(s);
       expect(sm.StateMachineType).toBe('STANDARD');
       expect(sm.StateMachineName).toBe('CallRecording-RecordingWorkflow');
@@ -165,7 +165,7 @@ describe('default configuration', () => {
       const logGroupId = s.stack.getLogicalId(s.stack.workflow.logGroup.node.defaultChild as never);
       expect(sm.LoggingConfiguration).toEqual({
         Level: 'ALL',
-        IncludeExecutionData: true,
+        IncludeExecutionData: false,
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
       });
       const lg = s.json.Resources[logGroupId].Properties;
@@ -211,7 +211,7 @@ describe('default configuration', () => {
       expect(stateMachineOf(s).StateMachineName).toBe('CallRecording-RecordingWorkflow');
     });
 
-    test('the SMA points at the function; the voice connector may invoke it for this account and SMA', () => {
+    test('the SMA points at the function; the voice connector may invoke it (the documented form: no conditions by default)', () => {
       const [, sma] = onlyResourceOfType(s.json, 'AWS::Chime::SipMediaApplication');
       const fnId = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[0];
       expect(sma.Properties).toMatchObject({ AwsRegion: { Ref: 'AWS::Region' }, Name: 'CallRecording-sma', Endpoints: [{ LambdaArn: { 'Fn::GetAtt': [fnId, 'Arn'] } }] });
@@ -219,8 +219,8 @@ describe('default configuration', () => {
         Action: 'lambda:InvokeFunction',
         Principal: 'voiceconnector.chime.amazonaws.com',
         FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
-        SourceAccount: { Ref: 'AWS::AccountId' },
-        SourceArn: SMA_ARN,
+        SourceAccount: Match.absent(),
+        SourceArn: Match.absent(),
       });
     });
   });
@@ -268,6 +268,7 @@ describe('default configuration', () => {
       ['Errors', 'AWS/Lambda', 'GreaterThanOrEqualToThreshold', 1],
       ['Throttles', 'AWS/Lambda', 'GreaterThanOrEqualToThreshold', 1],
       ['RECORDING_MISSING', 'CallRecording/RecordingWorkflow', 'GreaterThanThreshold', 0],
+      ['RECORDING_UNVERIFIED', 'CallRecording/RecordingWorkflow', 'GreaterThanThreshold', 0],
       ['ConsentNotDelivered', 'CallRecording/RecordingWorkflow', 'GreaterThanThreshold', 0],
     ])('alarm on %s (%s) notifies the topic', (metricName, namespace, comparison, threshold) => {
       const topicId = onlyResourceOfType(s.json, 'AWS::SNS::Topic')[0];
@@ -303,7 +304,8 @@ describe('hardened configuration from context', () => {
       glacierTransitionDays: '0',
       recordingPrefix: 'calls/support/',
       alarmEmail: 'ops@example.com',
-      invokePermissionScope: 'account',
+      invokePermissionScope: 'sma',
+      logExecutionData: 'true',
       autoRecord: 'on',
       recordingTrack: 'INCOMING',
       consentText: 'This call is recorded.',
@@ -351,9 +353,12 @@ describe('hardened configuration from context', () => {
     const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
     const vc = allStatements(s.json).find((st) => st.resourceType === 'AWS::S3::BucketPolicy' && JSON.stringify(st.Principal).includes('voiceconnector'))!;
     expect(vc.Resource).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/calls/support/*']] }]);
+    // invokePermissionScope=sma: the stricter, opt-in scope (account and this SMA's ARN)
     const perm = onlyResourceOfType(s.json, 'AWS::Lambda::Permission')[1].Properties;
-    expect(perm.SourceArn).toBeUndefined();
+    expect(perm.SourceArn).toEqual(SMA_ARN);
     expect(perm.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    // logExecutionData=true turns execution data on in the state machine's logs
+    expect(stateMachineOf(s).LoggingConfiguration).toEqual(expect.objectContaining({ Level: 'ALL', IncludeExecutionData: true }));
     const env = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[1].Properties.Environment.Variables;
     expect(env).toMatchObject({ AUTO_RECORD: 'on', RECORDING_TRACK: 'INCOMING', CONSENT_TEXT: 'This call is recorded.', BRIDGE_ROUTES: '{"+15550100100":"+15550100199"}' });
     expect(env.RECORDING_LOCATION).toEqual({ 'Fn::Join': ['', [{ Ref: bucketId }, '/calls/support']] });

@@ -7,7 +7,9 @@ import { ScaledClock } from '../../local/clock';
 import { StepFunctionsEngine, TaskFailedError, type ExecutionInfo, type TaskInvokeRequest } from '../../local/stepfunctions';
 import { renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
 
-export type Step = 'ok' | 'never' | { error: string; cause?: string };
+/** 'ok' = the Lambda's success; { ok } = success with these fields changed (e.g. alreadyStarted). */
+export type Step = 'ok' | 'never' | { error: string; cause?: string } | { ok: Record<string, unknown> };
+type Command = 'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd';
 export interface HeadResult {
   ContentLength?: number;
   ContentType?: string;
@@ -19,13 +21,18 @@ export interface Script {
   /** One entry per StartRecording attempt (the last repeats). 'never' = no callback (the attempt times out). */
   start?: Step[];
   /** The UpdateSipMediaApplicationCall API itself fails for this command (e.g. ChimeSdkVoice.NotFoundException). */
-  updateError?: Partial<Record<'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd', string>>;
+  updateError?: Partial<Record<Command, string>>;
+  /** The successive UpdateSipMediaApplicationCall requests of that command fail with these errors, then succeed. */
+  updateErrors?: Partial<Record<Command, string[]>>;
   consent?: Step[];
   callEnd?: Step;
   /** Virtual seconds between WaitForCallEnd and the HANGUP callback. */
   callSeconds?: number;
-  /** One entry per HeadObject poll (the last repeats): 'missing' = 404. */
-  head?: Array<'missing' | HeadResult>;
+  /**
+   * One entry per HeadObject poll (the last repeats): 'missing' = 404; 'forbidden' = a 403, which S3 sends
+   * without a body, so the integration reports the generic S3.S3Exception; { error } = that error.
+   */
+  head?: Array<'missing' | 'forbidden' | { error: string; cause?: string } | HeadResult>;
   tagging?: 'ok' | { error: string };
   manifest?: 'ok' | { error: string };
 }
@@ -67,6 +74,7 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   const manifests = new Map<string, any>();
   const tagging: any[] = [];
   const counters = { start: 0, consent: 0, head: 0 };
+  const updateCounts: Record<Command, number> = { StartRecording: 0, NotifyConsent: 0, WaitForCallEnd: 0 };
   let engine!: StepFunctionsEngine;
   const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list && list.length ? list[Math.min(i, list.length - 1)] : fallback);
   const complete = (token: string, step: Step, output: unknown) => {
@@ -74,6 +82,7 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
     setImmediate(() => {
       try {
         if (step === 'ok') engine.sendTaskSuccess({ taskToken: token, output: JSON.stringify(output) });
+        else if ('ok' in step) engine.sendTaskSuccess({ taskToken: token, output: JSON.stringify({ ...(output as object), ...step.ok }) });
         else engine.sendTaskFailure({ taskToken: token, error: step.error, cause: step.cause ?? '' });
       } catch {
         /* token already closed (timed out): what a late SMA callback would see */
@@ -89,9 +98,11 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
       const args = req.args as any;
       if (req.service === 'chimesdkvoice') {
         const a = args.Arguments as Record<string, string>;
-        const command = a.command as 'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd';
+        const command = a.command as Command;
         const apiError = script.updateError?.[command];
         if (apiError) throw new TaskFailedError(apiError, 'The call is no longer active');
+        const transient = script.updateErrors?.[command]?.[updateCounts[command]++];
+        if (transient) throw new TaskFailedError(transient, `${transient} (scripted)`);
         if (command === 'StartRecording') complete(a.taskToken, at(script.start, counters.start++, 'ok'), { location: RECORDING_LOCATION, callId: a.callId, track: a.track, legStartMs: 1, legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }] });
         if (command === 'NotifyConsent') complete(a.taskToken, at(script.consent, counters.consent++, 'ok'), { legs: ['LEG-A', 'LEG-B'] });
         if (command === 'WaitForCallEnd') {
@@ -103,6 +114,8 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
       if (req.action === 'headObject') {
         const h = at(script.head, counters.head++, goodHead(script.callSeconds ?? 60));
         if (h === 'missing') throw new TaskFailedError('S3.NoSuchKeyException', 'Not Found');
+        if (h === 'forbidden') throw new TaskFailedError('S3.S3Exception', 'null (Service: S3, Status Code: 403, Request ID: 3XAMPLE, Extended Request ID: ex+ample=)');
+        if ('error' in h) throw new TaskFailedError(h.error, h.cause ?? '');
         return h;
       }
       if (req.action === 'putObjectTagging') {

@@ -32,6 +32,10 @@ export const recordingRequestCases: RecordingRequestCase[] = [
   { name: 'a typical request', input: { ...VALID_REQUEST }, field: null },
   { name: 'with a consent text', input: withField('consentText', 'This call is recorded for quality and compliance.'), field: null },
   { name: 'consent text of exactly 1,000 characters', input: withField('consentText', 'x'.repeat(1000)), field: null },
+  // Characters are code points (JSONata's $length): 600 emoji are 600 characters, not 1,200 UTF-16 units.
+  { name: 'consent text of 600 emoji', input: withField('consentText', '😀'.repeat(600)), field: null },
+  { name: 'consent text of 1,000 emoji', input: withField('consentText', '😀'.repeat(1000)), field: null },
+  { name: 'consent text of 1,001 emoji', input: withField('consentText', '😀'.repeat(1001)), field: 'consentText' },
   { name: 'track INCOMING', input: withField('track', 'INCOMING'), field: null },
   { name: 'track OUTGOING', input: withField('track', 'OUTGOING'), field: null },
   { name: 'ids with ".", "_", ":" and "-"', input: { ...VALID_REQUEST, callId: 'leg_A.1:2-3', transactionId: 'tx.1_2:3-4' }, field: null },

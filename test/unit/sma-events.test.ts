@@ -1,6 +1,7 @@
 /** Every documented SMA invocation event type parses and gets a valid SMA response. */
 import { EVENT_TYPES, actionError, parseSmaEvent } from '../../lambdas/sma-handler/sma-event';
-import { EMPTY_RESPONSE, IDS, expectValidSmaResponse, fixture, fixtureNames, harness, withAttributes } from './helpers';
+import { RecordingsAttribute } from '../../lambdas/shared/workflow-contract';
+import { EMPTY_RESPONSE, IDS, RECORDING_KEY, expectValidSmaResponse, fixture, fixtureNames, harness, withAttributes } from './helpers';
 
 const names = fixtureNames();
 
@@ -80,9 +81,10 @@ describe('what each plain event gets', () => {
     expect(h.metricNames()).toContain('InvalidLambdaResponses');
   });
 
-  it('StartCallRecording success with no workflow waiting (e.g. started by someone else): no callback, attributes kept', async () => {
+  it('StartCallRecording success with no workflow waiting (e.g. its attempt timed out): no callback, the started leg remembered', async () => {
     const h = harness();
-    expect(await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { key1: 'value1' }))).toEqual(EMPTY_RESPONSE);
+    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { key1: 'value1' }));
+    expect(response).toEqual({ ...EMPTY_RESPONSE, TransactionAttributes: { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }) } });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 

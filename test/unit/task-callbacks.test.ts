@@ -1,6 +1,6 @@
 /** Completing the workflow's task tokens from ACTION_SUCCESSFUL, ACTION_FAILED, HANGUP and INVALID_LAMBDA_RESPONSE. */
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { PendingCallIdAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import { EMPTY_RESPONSE, IDS, RECORDING_KEY, awsError, expectValidSmaResponse, fixture, harness, makeToken, withAttributes } from './helpers';
 
 const startToken = makeToken('start');
@@ -8,6 +8,8 @@ const consentToken = makeToken('consent');
 const callEndToken = makeToken('call-end');
 const APP = { key1: 'value1', key2: 'value2' };
 const pendingStart = { ...APP, [TokenAttribute.StartRecording]: startToken, [PendingCallIdAttribute]: IDS.legA };
+/** What the Lambda remembers once leg A's recording has started (a retried attempt is answered from it). */
+const REMEMBERED = { [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }) };
 const startSucceeded = () => withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), pendingStart);
 const sfnError = (name: string) => {
   const $metadata = { httpStatusCode: 400 };
@@ -22,7 +24,7 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
   it('sends SendTaskSuccess with the CallRecordingDestination and removes the token from the (whole) map', async () => {
     const h = harness();
     const response = await h.invoke(startSucceeded());
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: APP });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
     const [success, ...more] = h.successCalls();
     expect(more).toEqual([]);
     expect(success.taskToken).toBe(startToken);
@@ -49,13 +51,14 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
 
   it('keeps other parked tokens (consent, call end) in the map', async () => {
     const response = await harness().invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { ...pendingStart, [TokenAttribute.WaitForCallEnd]: callEndToken }));
-    expect(response.TransactionAttributes).toEqual({ ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken });
+    expect(response.TransactionAttributes).toEqual({ ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken, ...REMEMBERED });
   });
 
-  it('a success for another leg than the pending one does not complete the pending task', async () => {
+  it('a success for another leg than the pending one does not complete the pending task (the started leg is remembered)', async () => {
     const h = harness();
-    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { ...pendingStart, [PendingCallIdAttribute]: IDS.legB }));
-    expect(response).toEqual(EMPTY_RESPONSE);
+    const attributes = { ...pendingStart, [PendingCallIdAttribute]: IDS.legB };
+    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), attributes));
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...attributes, ...REMEMBERED } });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -78,7 +81,7 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
     const first = await h.invoke(startSucceeded());
     const second = await h.invoke(startSucceeded());
     expect(second).toEqual(first);
-    expect(second).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: APP });
+    expect(second).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
     expect(h.successCalls().map((c) => c.taskToken)).toEqual([startToken, startToken]);
     expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'task callback refused: token already used or timed out', error: 'TaskTimedOut', task: 'StartRecording' }));
     expect(h.metricNames()).toContain('StaleTaskCallbacks');
@@ -249,7 +252,8 @@ describe('Step Functions refusing or failing a callback never fails the call', (
     const h = harness();
     h.sfnMock.on(SendTaskSuccessCommand).rejects(sfnError(kind));
     const response = await h.invoke(startSucceeded());
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: APP });
+    // The recording is remembered even when the callback is lost: the workflow's retry is answered from it.
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
     const logs = h.logs();
     if (outcome === 'stale') {
       expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'task callback refused: token already used or timed out' }));

@@ -1,9 +1,11 @@
 /** CALL_UPDATE_REQUESTED from the recording workflow: StartRecording, NotifyConsent, WaitForCallEnd. */
-import { PendingCallIdAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import { EMPTY_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
 
 const token = makeToken('start-1');
 const APP_ATTRIBUTES = { key1: 'value1', key2: 'value2', 'app:menu': 'billing' };
+/** The marker a StartRecording leaves: leg A asked to record, destination not known yet. */
+const ASKED_A = { [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }) };
 const startArgs = (extra: Record<string, string> = {}) => ({ command: 'StartRecording', taskToken: token, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '1', ...extra });
 
 describe('StartRecording', () => {
@@ -13,7 +15,7 @@ describe('StartRecording', () => {
     expectValidSmaResponse(response);
     expect(response.Actions).toEqual([{ Type: 'StartCallRecording', Parameters: { CallId: IDS.legA, Track: 'BOTH', Destination: { Type: 'S3', Location: LOCATION } } }]);
     expect(response.Actions.at(-1)?.Type).toBe('StartCallRecording');
-    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
     // nothing is completed yet: the outcome arrives with ACTION_SUCCESSFUL / ACTION_FAILED
     expect(h.sfnMock.calls()).toHaveLength(0);
     expect(h.metricNames()).toEqual(['SmaEvents', 'RecordingStartsRequested']);
@@ -22,7 +24,7 @@ describe('StartRecording', () => {
   it('keeps tokens other tasks have parked (e.g. WaitForCallEnd) when parking a new one', async () => {
     const callEnd = makeToken('call-end');
     const response = await harness().invoke(callUpdate(startArgs(), { attributes: { [TokenAttribute.WaitForCallEnd]: callEnd } }));
-    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: callEnd, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: callEnd, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
   });
 
   it('a retried attempt replaces the previous (spent) start token', async () => {
@@ -33,7 +35,8 @@ describe('StartRecording', () => {
 
   it('with no attributes yet, the map holds just our keys', async () => {
     const response = await harness().invoke(callUpdate(startArgs()));
-    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(Object.keys(response.TransactionAttributes ?? {}).length).toBeLessThanOrEqual(10);
   });
 
   it.each(['INCOMING', 'OUTGOING'])('track %s and a bare-bucket location are passed through', async (track) => {
@@ -76,12 +79,12 @@ describe('StartRecording', () => {
     expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'StartRecording refused before reaching the SMA', problem: expect.stringMatching(cause) }));
   });
 
-  it('attributes that would exceed the SMA’s 100 pairs: the task fails, the call is left alone', async () => {
-    const full = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`app:${i}`, 'x']));
+  it('attributes that would exceed the strictest documented limit (10 mappings): the task fails, the call is left alone', async () => {
+    const full = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`app:${i}`, 'x']));
     const h = harness();
     const response = await h.invoke(callUpdate(startArgs(), { attributes: full }));
     expect(response).toEqual(EMPTY_RESPONSE);
-    expect(h.failureCalls()).toEqual([{ taskToken: token, error: 'TransactionAttributesFull', cause: expect.stringMatching(/101 pairs, over the SMA's 100/) }]);
+    expect(h.failureCalls()).toEqual([{ taskToken: token, error: 'TransactionAttributesFull', cause: expect.stringMatching(/11 pairs, over the SMA's 10/) }]);
   });
 
   it('attributes that would exceed the SMA’s 20 KB: the task fails, the call is left alone', async () => {
