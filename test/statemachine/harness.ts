@@ -3,7 +3,7 @@
  * plays the SMA Lambda and S3: each test says what every StartRecording attempt, notice, call end and
  * HeadObject poll does, and inspects the execution, its variables and the S3 writes the workflow made.
  */
-import { ScaledClock } from '../../local/clock';
+import { SimClock } from '../../local/clock';
 import { StepFunctionsEngine, TaskFailedError, type ExecutionInfo, type TaskInvokeRequest } from '../../local/stepfunctions';
 import { renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
 
@@ -59,17 +59,17 @@ export interface Run {
   statesEntered: string[];
 }
 
-/**
- * Virtual time is wall time x speed, so a loaded machine (CI running suites side by side) stretches every
- * round trip: the defaults leave wide real-time margins, and the tests that are about a bound set their own.
- */
+/** Wide bounds by default (these tests are about paths, not bounds); the tests that are about a bound set their own. */
 const HARNESS_SETTINGS: Partial<WorkflowSettings> = { StartAttemptTimeoutSeconds: 600, ConsentTimeoutSeconds: 600, DurationToleranceSeconds: 60 };
 
 /** Runs before the script: a failure it returns is thrown for that request (e.g. a connection reset). */
 export type Interceptor = (req: TaskInvokeRequest) => { error: string; cause: string } | undefined;
 
 export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 200, intercept?: Interceptor): Promise<Run> {
-  const clock = new ScaledClock(speed);
+  // The twin's discrete-event clock: the same script gives the same run on a busy machine. (`speed` is kept
+  // for callers' signatures; time no longer scales with the wall clock.)
+  void speed;
+  const clock = new SimClock();
   const requests: TaskInvokeRequest[] = [];
   const manifests = new Map<string, any>();
   const tagging: any[] = [];
@@ -79,6 +79,7 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list && list.length ? list[Math.min(i, list.length - 1)] : fallback);
   const complete = (token: string, step: Step, output: unknown) => {
     if (step === 'never') return;
+    const done = clock.busy(); // the SMA's answer is on its way: time waits for it
     setImmediate(() => {
       try {
         if (step === 'ok') engine.sendTaskSuccess({ taskToken: token, output: JSON.stringify(output) });
@@ -86,6 +87,8 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
         else engine.sendTaskFailure({ taskToken: token, error: step.error, cause: step.cause ?? '' });
       } catch {
         /* token already closed (timed out): what a late SMA callback would see */
+      } finally {
+        done();
       }
     });
   };

@@ -2,6 +2,7 @@
  * Every path of the recording workflow, executed on the twin's interpreter with a scripted SMA/S3
  * (harness.ts). These pin the outcomes, the audit trail and the billed state transitions the README quotes.
  */
+import { DEFAULT_SIM_EPOCH_MS } from '../../local/clock';
 import { INPUT, RECORDING_LOCATION, goodHead, runWorkflow, summaryOf } from './harness';
 
 const RECORDING_KEY = RECORDING_LOCATION.slice('rec-bucket/'.length);
@@ -86,7 +87,7 @@ describe('StartRecording retries (audited explicit loop)', () => {
     expect(out.startAttempts).toHaveLength(4);
     expect(out.startAttempts.every((a: any) => a.error === 'SystemException')).toBe(true);
     expect(run.info.stateTransitions).toBe(16);
-    expect(run.manifests.get('rec-bucket/support/manifests/' + new Date().toISOString().slice(0, 10).replace(/-/g, '/') + '/tx-1_call-a.manifest.json')?.outcome).toBe('START_FAILED');
+    expect(run.manifests.get('rec-bucket/support/manifests/' + new Date(DEFAULT_SIM_EPOCH_MS).toISOString().slice(0, 10).replace(/-/g, '/') + '/tx-1_call-a.manifest.json')?.outcome).toBe('START_FAILED');
   });
 
   it.each([['InvalidActionParameter'], ['NoAccessToDestination'], ['InvalidLambdaResponse']])('does not retry %s', async (error) => {
