@@ -213,13 +213,17 @@ describe('one execution', () => {
     const html = await page.content();
     for (const token of tokensIn(events)) expect({ token, onPage: html.includes(token) }).toEqual({ token, onPage: false });
     if (name === 'recorded') expect(tokensIn(events).length).toBeGreaterThan(0); // the check above had something to find
-    if (name === 'start-retries-exhausted' && process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: 'docs/console-execution.png', fullPage: false });
+    if (name === 'retried-then-recorded' && process.env.CONSOLE_SCREENSHOTS) {
+      await page.setViewportSize({ width: 1300, height: 1250 });
+      await page.screenshot({ path: 'docs/console-execution.png' });
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
   });
 
   it('shows retries as counts: the StartRecording loop on nodes and edges, VerifyRecording polls as retries', async () => {
     await page.goto(`${server.url}#/executions/${byName('retried-then-recorded').executionName}`);
     await page.waitForSelector('svg.graph g.node.last');
-    expect(await page.$eval('g.node[data-state="StartRecording"]', (g) => [(g as SVGGElement).dataset.visits, g.querySelector('text.badges')?.textContent])).toEqual(['3', '×3  ✕2']);
+    expect(await page.$eval('g.node[data-state="StartRecording"]', (g) => [(g as SVGGElement).dataset.visits, g.querySelector('text.badges')?.textContent])).toEqual(['3', '×3 · 2 failed']);
     expect(await page.$eval('g.edge[data-from="WaitBeforeStartRetry"][data-to="StartRecording"]', (g) => [(g as SVGGElement).dataset.count, g.querySelector('text.count')?.textContent])).toEqual(['2', '×2']);
 
     await page.goto(`${server.url}#/executions/${byName('recording-dropped').executionName}`);
@@ -257,7 +261,6 @@ describe('one execution', () => {
       a.currentTime = a.duration - 0.5;
     }));
     expect(await audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(duration / 2);
-    if (process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: 'docs/console-recorded.png' });
   });
 
   it('says so when a call has no recording', async () => {
@@ -340,5 +343,19 @@ describe('the server', () => {
     expect((await get(`/api/executions/${byName('recording-dropped').executionName}/recording`)).status).toBe(404);
     const page = await get('/');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+});
+
+// Last: it adds an execution, which the totals above do not count.
+describe('while calls run', () => {
+  it('the open list picks up a new call without a reload', async () => {
+    await openList();
+    const before = await page.locator('tr[data-execution]').count();
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)); // gone if the page reloaded
+    const [late] = await runCalls(twin, parseScenario({ calls: [{ name: 'late', durationSeconds: 30, expect: { outcome: 'RECORDED', startAttempts: 1 } }] }));
+    await page.waitForSelector(`tr[data-execution="${late.executionName}"][data-outcome="RECORDED"]`);
+    expect(await page.locator('tr[data-execution]').count()).toBe(before + 1);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(await page.$eval('button.total[data-outcome="RECORDED"] strong', (s) => s.textContent)).toBe('3');
   });
 });

@@ -22,9 +22,12 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
   root.append(
     h('p', {}, h('a', { href: '#/', class: 'back' }, '← All executions')),
     heading,
-    meta,
-    h('section', { 'aria-labelledby': 'graph-h' }, h('h2', { id: 'graph-h' }, 'Graph'), legend(), graphBox),
-    h('section', { 'aria-labelledby': 'audio-h' }, h('h2', { id: 'audio-h' }, 'Recording'), audioBox),
+    // Graph on the left; what the call was and its recording beside it, so both are in view at once.
+    h('div', { class: 'exec-top' },
+      h('section', { 'aria-labelledby': 'graph-h' }, h('h2', { id: 'graph-h' }, 'Graph'), legend(), graphBox),
+      h('div', { class: 'side' },
+        h('section', { 'aria-labelledby': 'call-h' }, h('h2', { id: 'call-h' }, 'Call'), meta),
+        h('section', { 'aria-labelledby': 'audio-h' }, h('h2', { id: 'audio-h' }, 'Recording'), audioBox))),
     h('section', { 'aria-labelledby': 'history-h' }, h('h2', { id: 'history-h' }, 'Event history'),
       h('table', { class: 'history', 'aria-labelledby': 'history-h' },
         h('thead', {}, h('tr', {}, ...['#', 'Offset', 'Type', 'State', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -121,10 +124,10 @@ function legend(): HTMLElement {
   return h(
     'p',
     { class: 'legend hint' },
-    h('span', { class: 'swatch taken' }), ' entered  ',
-    h('span', { class: 'swatch ok' }), ' ended here (succeeded)  ',
-    h('span', { class: 'swatch failed' }), ' ended here (failed)  ',
-    h('span', { class: 'swatch current' }), ' running  ',
-    '×N entered or taken N times · ↻N retries · ✕N task failures',
+    h('span', {}, h('span', { class: 'swatch taken' }), ' entered'),
+    h('span', {}, h('span', { class: 'swatch ok' }), ' ended here (succeeded)'),
+    h('span', {}, h('span', { class: 'swatch failed' }), ' ended here (failed)'),
+    h('span', {}, h('span', { class: 'swatch current' }), ' running now'),
+    h('span', {}, '×N entered or taken N times · ↻N retries · N failed: task failures · dashed: Catch'),
   );
 }
