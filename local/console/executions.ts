@@ -59,7 +59,8 @@ export class ExecutionReader {
     const version = `${item.status}|${item.stopDate?.getTime() ?? ''}|${item.redriveCount ?? 0}`;
     const kept = this.described.get(arn);
     if (kept && kept.version === version) return kept.summary;
-    const summary = await describeCall(this.sfn, arn);
+    // No history for the list: a running call's attempts would cost a GetExecutionHistory per poll (its page has them).
+    const summary = await describeCall(this.sfn, arn, { history: false });
     if (summary.status !== 'RUNNING') this.described.set(arn, { version, summary });
     return summary;
   }
