@@ -3,7 +3,8 @@
  *   npm start                                  the built-in demo (every outcome)
  *   npm start -- --scenario FILE [--json]      the calls of a scenario file (design.md's format)
  *   npm start -- --calls 100                   N generated calls that should all be RECORDED
- *   npm start -- --serve                       then keep the twin up (Ctrl-C ends it) for `recording-workflow --local`
+ *   npm start -- --serve                       then keep the twin up (Ctrl-C ends it) for `recording-workflow --local`,
+ *                                              with the local console (a web page on 127.0.0.1) live from the start
  *   npm start --silent -- --json               stdout is the JSON document alone (npm prints its banner without --silent)
  * Exit codes: 0 every call reached its expected outcome, 1 some did not, 2 bad arguments, scenario file or data dir.
  */
@@ -18,6 +19,8 @@ import { LIMITS, ScenarioError, parseScenario, parseScenarioText, type ScenarioC
 import { runCalls } from './scenario/runner';
 import { jsonReport, progressLine, tableReport } from './scenario/report';
 import { exportBucket, exportFolder } from './scenario/export';
+import { startConsoleServer, type ConsoleServer } from './console/server';
+import { renderDefinition } from '../statemachines/definition';
 
 // The SDK warns once per process that releases after early 2027 need Node 22; this project pins its SDK
 // versions in the lock file for Node 20 (README, "Requirements"), so the warning only clutters the demo.
@@ -51,7 +54,7 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     .option('--data-dir <dir>', "the twin's own folder for its S3 data: created with a marker file and emptied at start; a folder it did not make, or one another run is using, is refused", DEFAULT_DATA_DIR)
     .addOption(new Option('--no-export', 'do not copy the recordings out as plain files after the run'))
     .option('--verbose', "show the SMA Lambda's log lines (stderr)")
-    .option('--serve', 'after the run, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)');
+    .option('--serve', 'serve the local console (web page) during the run; after it, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)');
   const exit = parseCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
   const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; seed?: number; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
@@ -94,7 +97,13 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   const live = !opts.json && io.stderr.isTTY;
   const counts = new Map<string, number>();
   let lastPrinted = 0;
+  let consoleServer: ConsoleServer | undefined;
   try {
+    // The console is up before the first call, so the page shows the calls live as they run.
+    if (opts.serve) {
+      consoleServer = await startConsoleServer({ sfn: twin.sfn, s3: twin.s3, stateMachineArn: twin.stateMachineArn, definition: renderDefinition(twin.settings) });
+      io.stderr.write(`local console: ${consoleServer.url}\n`);
+    }
     if (!opts.json) io.stderr.write(`local twin up: ${calls.length} call(s), seed ${seed}${opts.speed ? `, paced at x${opts.speed}` : ''} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
     const results = await runCalls(twin, calls, {
       concurrency: opts.concurrency,
@@ -120,9 +129,10 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       const n = await exportBucket(twin.s3, twin.bucket, folder);
       if (!opts.json) io.stdout.write(`${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`);
     }
-    if (opts.serve) await serveUntilSignal(twin, opts.dataDir, io);
+    if (opts.serve) await serveUntilSignal(twin, opts.dataDir, io, consoleServer?.url);
     return report.failed === 0 ? 0 : 1;
   } finally {
+    await consoleServer?.close();
     await twin.close();
   }
 }
@@ -132,11 +142,11 @@ async function main(argv: string[], io: Io = process): Promise<number> {
  * (the recording-workflow CLI's --local reads it). The file is removed on exit: a stale one would point at
  * ports nothing listens on any more.
  */
-async function serveUntilSignal(twin: Twin, dataDir: string, io: Io): Promise<void> {
+async function serveUntilSignal(twin: Twin, dataDir: string, io: Io, consoleUrl?: string): Promise<void> {
   const file = join(dataDir, 'endpoints.json');
-  const endpoints = { ...twin.endpoints, stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId };
+  const endpoints = { ...twin.endpoints, ...(consoleUrl ? { console: consoleUrl } : {}), stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId };
   writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
-  io.stderr.write(`twin serving (Step Functions ${twin.endpoints.stepfunctions}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`);
+  io.stderr.write(`twin serving (Step Functions ${twin.endpoints.stepfunctions}${consoleUrl ? `, console ${consoleUrl}` : ''}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
