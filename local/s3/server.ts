@@ -152,7 +152,7 @@ function formatHost(address: string): string {
  * match, since s3rver never returns x-amz-checksum-* headers.
  */
 export function makeS3Client(endpoint: string): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
@@ -160,4 +160,22 @@ export function makeS3Client(endpoint: string): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  unsignedPayloads(client);
+  return client;
+}
+
+/**
+ * Over plain HTTP the SDK signs the SHA-256 of every body, and recordings are megabytes: most of the twin's CPU
+ * went there. The twin does not check signatures, so its clients declare UNSIGNED-PAYLOAD (as the SDK itself does
+ * over HTTPS); the signer then takes the header as the payload hash.
+ */
+export function unsignedPayloads(client: S3Client): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'twinUnsignedPayload', priority: 'low' },
+  );
 }

@@ -85,7 +85,7 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     ...(call.consentText !== undefined ? { consentText: call.consentText } : {}),
   };
   const { executionArn } = await twin.sfn.send(new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
-  await twin.engine.waitForExecution(executionArn!);
+  await twin.engine.whenClosed(executionArn!);
   const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
   // Keep going until the call itself is over (a late recording may still land after the verdict).
   await handle.ended;

@@ -195,8 +195,8 @@ export class SmaEmulator {
       deliveries.push(...call.deliveries);
       if (call.ended.settled) continue;
       call.aborted = true;
-      call.timers.abort();
-      call.current?.controller.abort();
+      call.timers.abort(LEG_GONE);
+      call.current?.controller.abort(LEG_GONE);
       call.connected.resolve(false);
       call.ended.resolve(call.summary(this.clock.nowMs()));
     }
@@ -424,7 +424,7 @@ export class SmaEmulator {
 
   /** Every leg is down: no more timers, no pending actions; `connected` can no longer happen. */
   private wrapUp(call: CallState): void {
-    call.timers.abort();
+    call.timers.abort(LEG_GONE);
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
     call.queue = [];

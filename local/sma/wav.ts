@@ -49,7 +49,8 @@ export function encodeWav(options: WavOptions): Buffer {
   const blockAlign = channels * (BITS_PER_SAMPLE / 8);
   const frames = Math.round(durationSeconds * sampleRate);
   const dataSize = frames * blockAlign;
-  const buf = Buffer.alloc(HEADER_BYTES + dataSize);
+  // Every byte is written below (header, then the tiled tone), so no zero-fill first.
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + dataSize);
 
   buf.write('RIFF', 0, 'ascii');
   buf.writeUInt32LE(36 + dataSize, 4);

@@ -375,6 +375,11 @@ export class StepFunctionsEngine {
     };
   }
 
+  /** Resolves when the execution is no longer RUNNING (without copying it, unlike waitForExecution). */
+  whenClosed(executionArn: string): Promise<void> {
+    return this.execution(executionArn).whenClosed();
+  }
+
   /** Resolves when the execution is no longer RUNNING. */
   async waitForExecution(executionArn: string): Promise<ExecutionInfo> {
     await this.execution(executionArn).whenClosed();

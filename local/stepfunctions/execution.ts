@@ -63,6 +63,9 @@ interface CurrentState {
   retryCount: number;
 }
 
+/** Abort reason of the execution-level timer (shared: see task.ts ATTEMPT_OVER). */
+const EXECUTION_CLOSED = new Error('the execution closed');
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class Execution implements StateRuntime {
@@ -316,7 +319,7 @@ export class Execution implements StateRuntime {
     this.history.add(eventType, details);
     this.working?.();
     this.working = undefined;
-    this.timeoutController?.abort();
+    this.timeoutController?.abort(EXECUTION_CLOSED);
     this.controller.abort(new ExecutionClosedError());
     this.deps.log('info', 'execution closed', { executionArn: this.arn, status, error: this.error });
     for (const w of this.closedWaiters.splice(0)) w();

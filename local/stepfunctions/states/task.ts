@@ -29,6 +29,9 @@ import { track } from '../../clock';
 import type { CallbackOutcome } from '../tokens';
 import { type StateOutcome, type StateRuntime, transition } from './runtime';
 
+/** Abort reason when an attempt ends (a shared Error: abort() without one builds a DOMException with a stack, per attempt). */
+const ATTEMPT_OVER = new Error('the task attempt is over');
+
 /** 256 KiB: AWS's payload limit for inputs, outputs, task arguments and results. */
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
@@ -140,7 +143,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
       if (res.waitForTaskToken && heartbeatSeconds !== undefined) {
         let hb: AbortController | undefined;
         rearmHeartbeat = () => {
-          hb?.abort();
+          hb?.abort(ATTEMPT_OVER);
           hb = new AbortController();
           const signal = AbortSignal.any([hb.signal, ctrl.signal]);
           sleepFor(rt.clock, heartbeatSeconds * 1000, signal, rt.timerTag('sfn:heartbeat')).then(
@@ -181,7 +184,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
   } finally {
     if (token) rt.tokens.retire(token, outcome?.kind === 'timeout' ? 'TaskTimedOut' : 'TaskDoesNotExist');
     rt.signal.removeEventListener('abort', onExecutionAbort);
-    ctrl.abort(); // stop timers, and tell a still-running invoker call that nobody waits for it
+    ctrl.abort(ATTEMPT_OVER); // stop timers, and tell a still-running invoker call that nobody waits for it
   }
 
   switch (outcome.kind) {
