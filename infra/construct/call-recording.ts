@@ -99,6 +99,10 @@ export class CallRecording extends Construct {
 
   constructor(scope: Construct, id: string, props: CallRecordingProps) {
     super(scope, id);
+    // The hardened bucket's access logs go to a bucket with ACLs disabled, which works only with this flag
+    // (bucket-policy log delivery); without it CDK sets a LogDeliveryWrite ACL and the synth fails. A user's
+    // app may predate the flag, so it is set for this construct's subtree only (before any child exists).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const stack = Stack.of(this);
     const marked = stack as unknown as Record<symbol, string | undefined>;
     if (marked[ONE_PER_STACK]) throw new Error(`CallRecording: stack ${stack.stackName} already has one (${marked[ONE_PER_STACK]}); its dashboard and metrics are named after the stack`);

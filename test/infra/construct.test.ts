@@ -157,6 +157,15 @@ describe('a bucket and a function defined in the user stack', () => {
   });
 });
 
+test("in an app without this repo's feature flags (cdk.json context), a new hardened bucket still synthesizes", () => {
+  const stack = new Stack(new App(), 'CustomerIvr', { env: ENV });
+  const recording = new CallRecording(stack, 'Recording', { sipMediaApplicationArn: SMA_ARN, smaFunction: lambda.Function.fromFunctionArn(stack, 'Ivr', FUNCTION_ARN) });
+  const t = json(stack);
+  const logs = t.Resources[stack.getLogicalId(recording.storage!.accessLogBucket.node.defaultChild as never)].Properties;
+  expect(logs.AccessControl).toBeUndefined();
+  expect(logs.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+});
+
 test('a function imported without its role: the policy to attach is an output', () => {
   const stack = newStack();
   new CallRecording(stack, 'Recording', { sipMediaApplicationArn: SMA_ARN, smaFunction: lambda.Function.fromFunctionArn(stack, 'Ivr', FUNCTION_ARN) });
