@@ -60,6 +60,10 @@ export class RecordingStack extends Stack {
       name: config.stackName,
       settings: config,
     });
+    // The callback grants moved from the function role's default policy into the construct's own policy:
+    // on an update, create that policy before the default policy loses them (no window without the grant).
+    const defaultPolicy = this.sma.role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy && this.recording.functionPolicy) defaultPolicy.node.addDependency(this.recording.functionPolicy);
     this.storage = this.recording.storage!;
     this.workflow = this.recording.workflow;
     this.operations = this.recording.operations;

@@ -104,7 +104,11 @@ describe('default configuration', () => {
       expect(byAction('states:SendTaskSuccess')[0].Resource).toEqual(['*']);
       expect([...byAction('states:SendTaskSuccess')[0].Action].sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
       // The callbacks come from the CallRecording construct's own policy, attached to the project's function role.
-      expect(s.json.Resources[byAction('states:SendTaskSuccess')[0].resourceId].Properties.Roles).toEqual([{ Ref: roleId }]);
+      const callbackPolicyId = byAction('states:SendTaskSuccess')[0].resourceId;
+      expect(s.json.Resources[callbackPolicyId].Properties.Roles).toEqual([{ Ref: roleId }]);
+      // Created before the role's default policy is updated: no window without the grant during a deploy.
+      const defaultPolicyId = s.stack.getLogicalId(s.stack.sma.role.node.findChild('DefaultPolicy').node.defaultChild as never);
+      expect(s.json.Resources[defaultPolicyId].DependsOn).toContain(callbackPolicyId);
       expect(byAction('states:StartExecution')).toEqual([]);
       expect(sts.flatMap((x) => x.Action).sort()).toEqual(
         ['logs:CreateLogStream', 'logs:PutLogEvents', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
