@@ -126,9 +126,10 @@ export class CallRecording extends Construct {
       const key = existing.encryptionKey ?? existing.bucket.encryptionKey;
       const objectsArn = this.bucket.arnForObjects(`${this.prefix}/*`);
       grantRecordingAccess(this.workflow.role, { bucketArn: this.bucket.bucketArn, objectsArn, keyArn: key?.keyArn });
-      // An existing key may name this very SMA: there is no dependency cycle to avoid here.
-      this.applyOrOutput('RecordingBucketPolicyStatement', 'the recording bucket policy', this.bucket.addToResourcePolicy(voiceConnectorWriteStatement(objectsArn, this.sipMediaApplicationArn)), voiceConnectorWriteStatement(objectsArn, this.sipMediaApplicationArn));
+      const bucketStatement = voiceConnectorWriteStatement(objectsArn, this.sipMediaApplicationArn);
+      this.applyOrOutput('RecordingBucketPolicyStatement', 'the recording bucket policy', this.bucket.addToResourcePolicy(bucketStatement), bucketStatement);
       if (key) {
+        // Unlike the new bucket's key, this one may name the SMA itself: the SMA exists, there is no cycle.
         const keyStatement = voiceConnectorKeyStatement(this.sipMediaApplicationArn);
         this.applyOrOutput('RecordingKeyPolicyStatement', "the recording bucket key's policy", key.addToResourcePolicy(keyStatement), keyStatement);
       }
