@@ -6,6 +6,12 @@
 // (package.json engines) and a lock file, so the warning is noise on an operator's stderr. Set the variable
 // to "false" to see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The packed library (npm pack) ships this file because package.json names it, but not cli/ or tsx: say so
+// instead of failing with a module-not-found stack.
+if (!require('node:fs').existsSync(require('node:path').join(__dirname, '..', 'cli', 'main.ts'))) {
+  process.stderr.write('recording-workflow: the CLI runs from a clone of the repository (npm ci there), not from the installed package\n');
+  process.exit(1);
+}
 require('tsx/cjs');
 const { main } = require('../cli/main.ts');
 

@@ -31,6 +31,7 @@ import type { Node } from 'constructs';
 import { settingsProblems, type WorkflowSettings } from '../statemachines/definition';
 import { parseBridgeRoutes } from '../lambdas/shared/bridge-routes';
 import { MAX_CONSENT_TEXT, consentTextProblem, prefixProblem } from '../lambdas/shared/recording-request';
+import { smaRegionProblem } from './sma-regions';
 
 export type Encryption = 's3-managed' | 'kms';
 export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -68,31 +69,41 @@ export const DEFAULT_STACK_NAME = 'CallRecording';
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 class ConfigError extends Error {
-  constructor(key: string, message: string) {
-    super(`context "${key}": ${message}`);
+  constructor(where: string, message: string) {
+    super(`${where}: ${message}`);
   }
 }
 
+/** From CDK context: errors name the context key. */
 export function readConfig(node: Node): RecordingConfig {
+  return parseRecordingConfig((key) => node.tryGetContext(key), (key) => `context "${key}"`);
+}
+
+/**
+ * The one validator of every setting, whatever its source: CDK context (strings from `-c`, or JSON values
+ * from cdk.json) or the CallRecording construct's typed props. `describe` names a key in error messages.
+ */
+export function parseRecordingConfig(get: (key: string) => unknown, describe: (key: string) => string): RecordingConfig {
   const raw = (key: string): unknown => {
-    const v = node.tryGetContext(key);
+    const v = get(key);
     return v === '' ? undefined : v;
   };
+  const configError = (key: string, message: string): Error => new ConfigError(describe(key), message);
   const str = (key: string, fallback: string): string => {
     const v = raw(key);
     if (v === undefined) return fallback;
-    if (typeof v !== 'string') throw new ConfigError(key, `must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') throw configError(key, `must be a string, got ${JSON.stringify(v)}`);
     return v;
   };
   const optStr = (key: string): string | undefined => {
     const v = raw(key);
     if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw new ConfigError(key, `must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') throw configError(key, `must be a string, got ${JSON.stringify(v)}`);
     return v;
   };
   const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
     const v = str(key, fallback);
-    if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got "${v}"`);
+    if (!(allowed as readonly string[]).includes(v)) throw configError(key, `must be one of ${allowed.join(', ')}, got "${v}"`);
     return v as T;
   };
   const bool = (key: string, fallback: boolean): boolean => {
@@ -100,13 +111,13 @@ export function readConfig(node: Node): RecordingConfig {
     if (v === undefined) return fallback;
     if (v === true || v === 'true') return true;
     if (v === false || v === 'false') return false;
-    throw new ConfigError(key, `must be true or false, got ${JSON.stringify(v)}`);
+    throw configError(key, `must be true or false, got ${JSON.stringify(v)}`);
   };
   const int = (key: string, fallback: number, min: number, max: number): number => {
     const v = raw(key);
     if (v === undefined) return fallback;
     const n = typeof v === 'string' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw configError(key, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
     return n;
   };
   const json = (key: string): Record<string, unknown> => {
@@ -117,54 +128,56 @@ export function readConfig(node: Node): RecordingConfig {
       try {
         parsed = JSON.parse(v);
       } catch {
-        throw new ConfigError(key, 'must be a JSON object');
+        throw configError(key, 'must be a JSON object');
       }
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(key, 'must be a JSON object');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw configError(key, 'must be a JSON object');
     return parsed as Record<string, unknown>;
   };
 
   const stackName = str('stackName', DEFAULT_STACK_NAME);
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,59}$/.test(stackName)) throw new ConfigError('stackName', 'must start with a letter and contain only letters, digits and "-" (at most 60 characters: the state machine name derives from it)');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,59}$/.test(stackName)) throw configError('stackName', 'must start with a letter and contain only letters, digits and "-" (at most 60 characters: the state machine name derives from it)');
 
   const recordingPrefix = str('recordingPrefix', 'recordings').replace(/\/+$/, '');
   const prefixIssue = recordingPrefix === '' ? 'must not be empty' : prefixProblem(recordingPrefix);
-  if (prefixIssue) throw new ConfigError('recordingPrefix', `${prefixIssue} (got "${recordingPrefix}")`);
+  if (prefixIssue) throw configError('recordingPrefix', `${prefixIssue} (got "${recordingPrefix}")`);
 
   const lockMode = optStr('objectLockMode');
   let objectLock: RecordingConfig['objectLock'];
   if (lockMode !== undefined) {
-    if (lockMode !== 'GOVERNANCE' && lockMode !== 'COMPLIANCE') throw new ConfigError('objectLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
+    if (lockMode !== 'GOVERNANCE' && lockMode !== 'COMPLIANCE') throw configError('objectLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
     objectLock = { mode: lockMode, days: int('objectLockDays', 365, 1, 36500) };
   }
 
   const logRetentionDays = int('logRetentionDays', 90, 1, 3653);
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw configError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
   const consentText = optStr('consentText');
-  if (consentText !== undefined && consentTextProblem(consentText)) throw new ConfigError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
+  if (consentText !== undefined && consentTextProblem(consentText)) throw configError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
 
   let bridgeRoutes: Record<string, string>;
   try {
     bridgeRoutes = parseBridgeRoutes(json('bridgeRoutes'));
   } catch (e) {
-    throw new ConfigError('bridgeRoutes', (e as Error).message);
+    throw configError('bridgeRoutes', (e as Error).message);
   }
 
   const workflowSettings = json('workflowSettings') as Partial<WorkflowSettings>;
   const settingIssues = settingsProblems(workflowSettings);
-  if (settingIssues.length) throw new ConfigError('workflowSettings', settingIssues.join('; '));
+  if (settingIssues.length) throw configError('workflowSettings', settingIssues.join('; '));
 
   const alarmEmail = optStr('alarmEmail');
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new ConfigError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw configError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);
 
   const account = optStr('account');
-  if (account !== undefined && !/^\d{12}$/.test(account)) throw new ConfigError('account', 'must be a 12-digit AWS account id');
+  if (account !== undefined && !/^\d{12}$/.test(account)) throw configError('account', 'must be a 12-digit AWS account id');
   const region = optStr('region');
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError('region', `must be a region name such as us-east-1, got "${region}"`);
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw configError('region', `must be a region name such as us-east-1, got "${region}"`);
+  const regionIssue = region === undefined ? undefined : smaRegionProblem(region);
+  if (regionIssue) throw configError('region', regionIssue);
 
   const smaName = str('smaName', `${stackName}-sma`);
-  if (!/^[a-zA-Z0-9 _.-]{1,256}$/.test(smaName)) throw new ConfigError('smaName', 'must be 1-256 characters of letters, digits, space, "_", "." or "-"');
+  if (!/^[a-zA-Z0-9 _.-]{1,256}$/.test(smaName)) throw configError('smaName', 'must be 1-256 characters of letters, digits, space, "_", "." or "-"');
 
   return {
     stackName,

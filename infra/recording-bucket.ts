@@ -111,53 +111,59 @@ export class RecordingBucket extends Construct {
    * confused deputy) this SMA only. With encryption=kms, the same principal may use the key through S3 only.
    */
   grantVoiceConnectorWrite(smaArn: string): void {
-    const conditions = { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID, 'aws:SourceArn': smaArn } };
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'SipMediaApplicationRecordingWrite',
-        effect: iam.Effect.ALLOW,
-        principals: [new iam.ServicePrincipal(VOICE_CONNECTOR_PRINCIPAL)],
-        actions: ['s3:PutObject', 's3:PutObjectAcl'],
-        resources: [this.objectsArn],
-        conditions,
-      }),
-    );
+    this.bucket.addToResourcePolicy(voiceConnectorWriteStatement(this.objectsArn, smaArn));
     // The key policy cannot name this SMA: the key precedes the bucket, whose name the Lambda (and so the SMA)
     // needs, so a reference back to the SMA would be a dependency cycle. It is limited to this account's SMAs
     // and to use through S3 in this region; the bucket policy above is what pins the writer to this SMA.
-    this.key?.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'SipMediaApplicationRecordingEncrypt',
-        effect: iam.Effect.ALLOW,
-        principals: [new iam.ServicePrincipal(VOICE_CONNECTOR_PRINCIPAL)],
-        // GenerateDataKey encrypts a PutObject; Decrypt is what S3 asks for when it completes a multipart upload.
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'], // in a key policy "*" means this key
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID, 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:chime:${Aws.REGION}:${Aws.ACCOUNT_ID}:sma/*` },
-        },
-      }),
-    );
+    this.key?.addToResourcePolicy(voiceConnectorKeyStatement(`arn:${Aws.PARTITION}:chime:${Aws.REGION}:${Aws.ACCOUNT_ID}:sma/*`));
   }
 
-  /**
-   * What the workflow does to the bucket: HeadObject (s3:GetObject), PutObjectTagging, PutObject (manifest),
-   * all on the recording prefix. No *Version* actions: the workflow never passes a VersionId, so S3 checks
-   * the unversioned actions even in a versioned bucket. s3:ListBucket on the bucket makes a missing object a
-   * 404 (S3.NoSuchKeyException, "not landed yet") instead of a 403 that looks like a permission fault.
-   */
+  /** See grantRecordingAccess. */
   grantWorkflowAccess(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'RecordingObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], resources: [this.objectsArn] }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'RecordingBucketList', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-    );
-    if (this.key) {
-      grantee.grantPrincipal.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: 'RecordingKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }),
-      );
-    }
+    grantRecordingAccess(grantee, { bucketArn: this.bucket.bucketArn, objectsArn: this.objectsArn, keyArn: this.key?.keyArn });
+  }
+}
+
+/** The bucket policy statement StartCallRecording needs, for one SMA (see RecordingBucket.grantVoiceConnectorWrite). */
+export function voiceConnectorWriteStatement(objectsArn: string, smaArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'SipMediaApplicationRecordingWrite',
+    effect: iam.Effect.ALLOW,
+    principals: [new iam.ServicePrincipal(VOICE_CONNECTOR_PRINCIPAL)],
+    actions: ['s3:PutObject', 's3:PutObjectAcl'],
+    resources: [objectsArn],
+    conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID, 'aws:SourceArn': smaArn } },
+  });
+}
+
+/** The key policy statement an SSE-KMS recording bucket needs: the voice connector, through S3 only, for `smaArnPattern`. */
+export function voiceConnectorKeyStatement(smaArnPattern: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'SipMediaApplicationRecordingEncrypt',
+    effect: iam.Effect.ALLOW,
+    principals: [new iam.ServicePrincipal(VOICE_CONNECTOR_PRINCIPAL)],
+    // GenerateDataKey encrypts a PutObject; Decrypt is what S3 asks for when it completes a multipart upload.
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'], // in a key policy "*" means this key
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID, 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
+      ArnLike: { 'aws:SourceArn': smaArnPattern },
+    },
+  });
+}
+
+/**
+ * What the workflow does to the bucket: HeadObject (s3:GetObject), PutObjectTagging, PutObject (manifest),
+ * all on the recording prefix. No *Version* actions: the workflow never passes a VersionId, so S3 checks
+ * the unversioned actions even in a versioned bucket. s3:ListBucket on the bucket makes a missing object a
+ * 404 (S3.NoSuchKeyException, "not landed yet") instead of a 403 that looks like a permission fault.
+ */
+export function grantRecordingAccess(grantee: iam.IGrantable, target: { bucketArn: string; objectsArn: string; keyArn?: string }): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'RecordingObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], resources: [target.objectsArn] }),
+  );
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RecordingBucketList', actions: ['s3:ListBucket'], resources: [target.bucketArn] }));
+  if (target.keyArn) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RecordingKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [target.keyArn] }));
   }
 }

@@ -1,21 +1,22 @@
 /**
- * The deployable unit: recording bucket, SMA Lambda, SIP media application, recording workflow, operations.
+ * The project's own deployable unit: the SMA Lambda (the bridge-routes application), a SIP media application
+ * pointing at it, and call recording added by the CallRecording construct (infra/construct/), exactly as a
+ * user adds it to their own SMA: the construct brings the bucket, workflow, grants, environment and operations.
  *
- * Dependency order (no cycles): Lambda -> SMA -> (bucket policy, Lambda invoke permission, workflow role
- * policy). The Lambda knows the state machine by its computed ARN only (see workflow.ts).
+ * Dependency order (no cycles): bucket -> Lambda (env) -> SMA -> (bucket policy, Lambda invoke permission,
+ * workflow role policy). The Lambda knows the state machine by its computed ARN only (see workflow.ts).
  */
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as chime from 'aws-cdk-lib/aws-chime';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { RecordingConfig } from './config';
-import { acknowledge } from './nag';
-import { Operations } from './operations';
-import { RecordingBucket, VOICE_CONNECTOR_PRINCIPAL } from './recording-bucket';
+import { CallRecording } from './construct/call-recording';
+import type { Operations } from './operations';
+import { type RecordingBucket, VOICE_CONNECTOR_PRINCIPAL } from './recording-bucket';
 import { SmaFunction } from './sma-function';
 import { createTelemetryKey } from './telemetry-key';
-import { RecordingWorkflow } from './workflow';
+import type { RecordingWorkflow } from './workflow';
 
 export interface RecordingStackProps extends StackProps {
   readonly config: RecordingConfig;
@@ -24,6 +25,7 @@ export interface RecordingStackProps extends StackProps {
 }
 
 export class RecordingStack extends Stack {
+  readonly recording: CallRecording;
   readonly storage: RecordingBucket;
   readonly workflow: RecordingWorkflow;
   readonly sma: SmaFunction;
@@ -37,15 +39,7 @@ export class RecordingStack extends Stack {
     const { config } = props;
 
     const telemetryKey = createTelemetryKey(this, 'TelemetryKey');
-    this.storage = new RecordingBucket(this, 'Storage', { config });
-    this.workflow = new RecordingWorkflow(this, 'Workflow', { config, logKey: telemetryKey });
-    this.sma = new SmaFunction(this, 'SmaHandler', {
-      config,
-      stateMachineArn: this.workflow.stateMachineArn,
-      recordingLocation: this.storage.location,
-      logKey: telemetryKey,
-      entry: props.smaHandlerEntry,
-    });
+    this.sma = new SmaFunction(this, 'SmaHandler', { config, logKey: telemetryKey, entry: props.smaHandlerEntry });
 
     this.sipMediaApplication = new chime.CfnSipMediaApplication(this, 'SipMediaApplication', {
       awsRegion: Aws.REGION,
@@ -56,9 +50,23 @@ export class RecordingStack extends Stack {
     // id comes from the SipMediaApplicationId attribute (Ref is not documented as the id).
     this.sipMediaApplicationArn = `arn:${Aws.PARTITION}:chime:${Aws.REGION}:${Aws.ACCOUNT_ID}:sma/${this.sipMediaApplication.attrSipMediaApplicationId}`;
 
-    this.storage.grantVoiceConnectorWrite(this.sipMediaApplicationArn);
-    this.storage.grantWorkflowAccess(this.workflow.role);
-    this.workflow.grantUpdateCall(this.sipMediaApplicationArn);
+    // Id "Default": CDK leaves it out of logical IDs, so the bucket, the fixed-name state machine and the rest
+    // keep the logical IDs they had when this stack created them itself (a new logical ID would replace the
+    // state machine and orphan the retained bucket on the next deploy).
+    this.recording = new CallRecording(this, 'Default', {
+      sipMediaApplicationArn: this.sipMediaApplicationArn,
+      smaFunction: this.sma.function,
+      telemetryKey,
+      name: config.stackName,
+      settings: config,
+    });
+    // The callback grants moved from the function role's default policy into the construct's own policy:
+    // on an update, create that policy before the default policy loses them (no window without the grant).
+    const defaultPolicy = this.sma.role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy && this.recording.functionPolicy) defaultPolicy.node.addDependency(this.recording.functionPolicy);
+    this.storage = this.recording.storage!;
+    this.workflow = this.recording.workflow;
+    this.operations = this.recording.operations;
 
     // The SMA invokes its Lambda synchronously on every call event. The docs give the permission as the
     // voice connector service principal only ("service", the default). Whether SMA invocations carry the
@@ -73,37 +81,7 @@ export class RecordingStack extends Stack {
       ...(invokeScope === 'sma' ? { sourceArn: this.sipMediaApplicationArn } : {}),
     });
 
-    this.operations = new Operations(this, 'Operations', {
-      stateMachine: this.workflow.stateMachine,
-      stateMachineLogGroup: this.workflow.logGroup,
-      definition: this.workflow.definition,
-      smaFunction: this.sma.function,
-      key: telemetryKey,
-      alarmEmail: config.alarmEmail,
-    });
-
-    new CfnOutput(this, 'RecordingBucketName', { value: this.storage.bucket.bucketName });
-    new CfnOutput(this, 'RecordingLocation', { value: this.storage.location, description: 'Destination.Location for StartCallRecording' });
     new CfnOutput(this, 'SipMediaApplicationId', { value: this.sipMediaApplication.attrSipMediaApplicationId, description: 'Target of the SIP rule (see README: attaching a phone number)' });
-    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'SmaFunctionName', { value: this.sma.function.functionName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
-
-    this.acknowledgeWorkflowRoleFindings();
-  }
-
-  private acknowledgeWorkflowRoleFindings(): void {
-    const role = this.workflow.role;
-    acknowledge(
-      role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Added by CDK for logging level ALL and tracing: logs:CreateLogDelivery/GetLogDelivery/UpdateLogDelivery/DeleteLogDelivery/ListLogDeliveries/PutResourcePolicy/DescribeResourcePolicies/DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions.',
-    );
-    const bucketLogicalId = this.getLogicalId(this.storage.bucket.node.defaultChild as s3.CfnBucket);
-    acknowledge(
-      role,
-      `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${this.storage.prefix}/*]`,
-      'Recording keys are chosen by the SMA per call (date, transaction id, call id), so the workflow can only be scoped to the recording prefix of this one bucket, not to fixed keys.',
-    );
   }
 }

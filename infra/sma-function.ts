@@ -1,5 +1,6 @@
 /**
- * The SIP media application's Lambda (lambdas/sma-handler/index.ts), bundled locally with esbuild.
+ * The SIP media application's Lambda (lambdas/sma-handler/index.ts), bundled locally with esbuild: the
+ * project's own call flow. What recording needs (grants, environment) is added by the CallRecording construct.
  *
  * - Node.js 24 (the newest runtime aws-cdk-lib 2.276 knows; cdk-nag L1 wants the newest of the family). Not
  *   NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades, and a runtime change should be a reviewed diff.
@@ -27,10 +28,6 @@ export const SMA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface SmaFunctionProps {
   readonly config: RecordingConfig;
-  /** ARN of the recording workflow (built from its name, see workflow.ts, to avoid a dependency cycle). */
-  readonly stateMachineArn: string;
-  /** `<bucket>/<prefix>` for StartCallRecording. */
-  readonly recordingLocation: string;
   readonly logKey: kms.IKey;
   /** Override of the handler entry (tests); defaults to lambdas/sma-handler/index.ts. */
   readonly entry?: string;
@@ -59,25 +56,13 @@ export class SmaFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
-    // The SendTask* actions have no resource type in the IAM service authorization reference: they authorize
-    // by task token, so the only valid Resource is "*" (a state machine ARN silently denies them).
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'StartRecordingWorkflow', actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
-    );
-
+    // The recording grants and environment (STATE_MACHINE_ARN, AUTO_RECORD, RECORDING_*, CONSENT_TEXT) come
+    // from the CallRecording construct (infra/construct/), as for any user's own SMA function.
     const environment: Record<string, string> = {
-      STATE_MACHINE_ARN: props.stateMachineArn,
-      AUTO_RECORD: config.autoRecord,
-      RECORDING_LOCATION: props.recordingLocation,
-      RECORDING_TRACK: config.recordingTrack,
       POWERTOOLS_SERVICE_NAME: 'sma-handler',
       POWERTOOLS_METRICS_NAMESPACE: `${Stack.of(this).stackName}/SmaHandler`,
       POWERTOOLS_LOG_LEVEL: config.powertoolsLogLevel,
     };
-    if (config.consentText !== undefined) environment.CONSENT_TEXT = config.consentText;
     if (Object.keys(config.bridgeRoutes).length > 0) environment.BRIDGE_ROUTES = JSON.stringify(config.bridgeRoutes);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -112,7 +97,7 @@ export class SmaFunction extends Construct {
     acknowledge(
       this.role,
       'AwsSolutions-IAM5[Resource::*]',
-      'xray:PutTraceSegments/PutTelemetryRecords and states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat have no resource type in the IAM service authorization reference; "*" is the only Resource that works.',
+      'xray:PutTraceSegments and xray:PutTelemetryRecords (added by CDK for active tracing) have no resource type in the IAM service authorization reference, so "*" is the only Resource that works.',
     );
   }
 }

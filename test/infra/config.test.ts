@@ -62,6 +62,8 @@ describe('readConfig', () => {
     [{ alarmEmail: 'ops' }, /"alarmEmail"/],
     [{ account: '123' }, /"account"/],
     [{ region: 'mars' }, /"region"/],
+    // A real region without SIP media applications is refused by name.
+    [{ region: 'eu-north-1' }, /context "region": eu-north-1 has no SIP media applications .*us-east-1/],
     [{ stackName: '1bad' }, /"stackName"/],
     [{ invokePermissionScope: 'world' }, /"invokePermissionScope"/],
   ])('rejects %j', (context, message) => {

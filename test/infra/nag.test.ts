@@ -49,9 +49,10 @@ describe.each([
     expect(got).toEqual(
       [
         'CallRecording/SmaHandler/Role AwsSolutions-IAM5[Resource::*]',
-        'CallRecording/Storage/AccessLogs AwsSolutions-S1',
-        'CallRecording/Workflow/Role AwsSolutions-IAM5[Resource::*]',
-        `CallRecording/Workflow/Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
+        'CallRecording/Default/SmaFunctionPolicy AwsSolutions-IAM5[Resource::*]',
+        'CallRecording/Default/Storage/AccessLogs AwsSolutions-S1',
+        'CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::*]',
+        `CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
       ].sort(),
     );
   });

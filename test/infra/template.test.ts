@@ -97,19 +97,21 @@ describe('default configuration', () => {
       }
     });
 
-    test('SMA Lambda role: task callbacks, StartExecution on this state machine only, its own logs, X-Ray', () => {
+    test('SMA Lambda role: task callbacks, no StartExecution (auto-record is off), its own logs, X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
       const sts = allStatements(s.json).filter((x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId));
       const byAction = (a: string) => sts.filter((x) => x.Action.includes(a));
       expect(byAction('states:SendTaskSuccess')[0].Resource).toEqual(['*']);
       expect([...byAction('states:SendTaskSuccess')[0].Action].sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
-      expect(byAction('states:StartExecution')).toHaveLength(1);
-      expect(byAction('states:StartExecution')[0].Action).toEqual(['states:StartExecution']);
-      expect(byAction('states:StartExecution')[0].Resource).toEqual([
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:CallRecording-RecordingWorkflow']] },
-      ]);
+      // The callbacks come from the CallRecording construct's own policy, attached to the project's function role.
+      const callbackPolicyId = byAction('states:SendTaskSuccess')[0].resourceId;
+      expect(s.json.Resources[callbackPolicyId].Properties.Roles).toEqual([{ Ref: roleId }]);
+      // Created before the role's default policy is updated: no window without the grant during a deploy.
+      const defaultPolicyId = s.stack.getLogicalId(s.stack.sma.role.node.findChild('DefaultPolicy').node.defaultChild as never);
+      expect(s.json.Resources[defaultPolicyId].DependsOn).toContain(callbackPolicyId);
+      expect(byAction('states:StartExecution')).toEqual([]);
       expect(sts.flatMap((x) => x.Action).sort()).toEqual(
-        ['logs:CreateLogStream', 'logs:PutLogEvents', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'states:StartExecution', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+        ['logs:CreateLogStream', 'logs:PutLogEvents', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
       );
       const role = s.json.Resources[roleId].Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
@@ -288,6 +290,25 @@ describe('default configuration', () => {
     });
   });
 
+  test('recording moved into the CallRecording construct without changing logical IDs (no replacement on update)', () => {
+    // Captured from the stack before the construct existed: a new logical ID would replace the fixed-name
+    // state machine (a name clash on deploy) and orphan the retained buckets and keys.
+    const kept: Record<string, string> = {
+      TelemetryKey5C3BC4DC: 'AWS::KMS::Key',
+      StorageAccessLogs96FB524C: 'AWS::S3::Bucket',
+      StorageRecordings413F2A04: 'AWS::S3::Bucket',
+      StorageRecordingsPolicyB163AD90: 'AWS::S3::BucketPolicy',
+      WorkflowLogs8B0907C7: 'AWS::Logs::LogGroup',
+      WorkflowRole98C7DC98: 'AWS::IAM::Role',
+      WorkflowStateMachine8F1B1C15: 'AWS::StepFunctions::StateMachine',
+      SmaHandlerFunction89B048C4: 'AWS::Lambda::Function',
+      SipMediaApplication: 'AWS::Chime::SipMediaApplication',
+      OperationsAlarmTopic909EF7A3: 'AWS::SNS::Topic',
+      OperationsDashboardE19B83FC: 'AWS::CloudWatch::Dashboard',
+    };
+    for (const [id, type] of Object.entries(kept)) expect(`${id} ${s.json.Resources[id]?.Type}`).toBe(`${id} ${type}`);
+  });
+
   test('no optional resources by default: no Object Lock, no e-mail subscription', () => {
     s.template.resourceCountIs('AWS::SNS::Subscription', 0);
     s.template.hasResourceProperties('AWS::S3::Bucket', Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' }, ObjectLockEnabled: Match.absent() }));
@@ -359,6 +380,14 @@ describe('hardened configuration from context', () => {
     expect(perm.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
     // logExecutionData=true turns execution data on in the state machine's logs
     expect(stateMachineOf(s).LoggingConfiguration).toEqual(expect.objectContaining({ Level: 'ALL', IncludeExecutionData: true }));
+    const smaRoleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
+    const start = allStatements(s.json).filter((x) => x.Action.includes('states:StartExecution'));
+    expect(start).toHaveLength(1);
+    expect(start[0].Action).toEqual(['states:StartExecution']);
+    expect(s.json.Resources[start[0].resourceId].Properties.Roles).toEqual([{ Ref: smaRoleId }]);
+    expect(start[0].Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:CallRecording-RecordingWorkflow']] },
+    ]);
     const env = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[1].Properties.Environment.Variables;
     expect(env).toMatchObject({ AUTO_RECORD: 'on', RECORDING_TRACK: 'INCOMING', CONSENT_TEXT: 'This call is recorded.', BRIDGE_ROUTES: '{"+15550100100":"+15550100199"}' });
     expect(env.RECORDING_LOCATION).toEqual({ 'Fn::Join': ['', [{ Ref: bucketId }, '/calls/support']] });
