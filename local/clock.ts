@@ -143,6 +143,11 @@ export class SimClock implements Clock {
   private readonly pauses: Array<{ condition: () => boolean; resolve: (release: () => void) => void }> = [];
   /** Timer batches fired so far (a measure of a run's length in steps). */
   steps = 0;
+  /**
+   * Called when the twin is idle and no timer is left: nothing can happen any more unless someone from outside
+   * acts. A run with calls still pending at that point is stuck (the simulation reports it).
+   */
+  onStall?: () => void;
 
   constructor(options: SimClockOptions = {}) {
     this.now = Math.floor(options.startMs ?? DEFAULT_SIM_EPOCH_MS);
@@ -265,7 +270,10 @@ export class SimClock implements Clock {
       heapPop(this.heap);
       this.cancelled--;
     }
-    if (this.heap.length === 0) return; // idle with nothing scheduled: the next sleep() or busy() wakes us
+    if (this.heap.length === 0) {
+      this.onStall?.();
+      return; // idle with nothing scheduled: the next sleep() or busy() wakes us
+    }
     const due = this.heap[0].due;
     if (this.pace !== undefined && due > this.now) {
       // Move at most a pacing slice (50 wall ms) at a time, so outside work (a CLI against --serve) sees time flow.

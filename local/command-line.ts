@@ -1,5 +1,5 @@
 /**
- * What the twin's command-line tools (`npm start`, `npm run soak`) share: numeric option parsers, and
+ * What the twin's command-line tools (`npm start`, `npm run simulate`) share: numeric option parsers, and
  * commander set up so that usage errors return exit code 2 through the caller's own output streams.
  */
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';

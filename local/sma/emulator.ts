@@ -102,6 +102,7 @@ export class SmaEmulator {
   private readonly timing: Required<EmulatorTiming>;
   private readonly logger?: EmulatorLogger;
   private readonly random: SeededRandom;
+  private placed = 0;
   readonly sipMediaApplicationId: string;
 
   constructor(private readonly options: SmaEmulatorOptions) {
@@ -131,7 +132,7 @@ export class SmaEmulator {
     if (typeof spec.from !== 'string' || typeof spec.to !== 'string') throw new TypeError('from and to must be phone numbers');
     if (spec.legs !== 1 && spec.legs !== 2) throw new RangeError(`legs must be 1 or 2, got ${String(spec.legs)}`);
     if (!(spec.durationSeconds >= 0) || !Number.isFinite(spec.durationSeconds)) throw new RangeError('durationSeconds must be a number >= 0');
-    const transactionId = spec.transactionId ?? this.random.derive(`call-${this.calls.size}`).uuid();
+    const transactionId = spec.transactionId ?? this.random.derive(`call-${this.placed++}`).uuid();
     if (this.calls.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
 
     const call = new CallState(transactionId, spec, this.random.derive(`transaction:${transactionId}`));
@@ -170,6 +171,13 @@ export class SmaEmulator {
     const copy = { ...args };
     // A call that ends before the invocation is made drops the update (the SMA has nobody to invoke for).
     this.after(call, this.timing.updateDelaySeconds * 1000, 'sma:update', () => this.post(call, { kind: 'update', args: copy }));
+  }
+
+  /** Drops an ended call from memory (long simulations check each call, then forget it). */
+  forget(transactionId: string): void {
+    const call = this.calls.get(transactionId);
+    if (call && !call.ended.settled) throw new Error(`call ${transactionId} has not ended`);
+    this.calls.delete(transactionId);
   }
 
   activeCalls(): ActiveCallInfo[] {

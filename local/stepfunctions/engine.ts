@@ -67,6 +67,8 @@ export interface StepFunctionsEngineOptions {
    * so its jitter does not depend on how concurrent executions interleave. Overrides `random`.
    */
   seed?: number;
+  /** Sees every task token issued, with its execution (never log them: the twin's simulation uses this to look for them in logs). */
+  onTaskToken?: (token: string, executionArn: string) => void;
   /** History cap; AWS's is 25,000 (override only to test the cap cheaply). */
   maxHistoryEvents?: number;
 }
@@ -134,7 +136,7 @@ export class StepFunctionsEngine {
   private readonly random: () => number;
   private readonly seeded?: SeededRandom;
   private readonly historyLimit: number;
-  private readonly tokens = new TaskTokenRegistry();
+  private readonly tokens: TaskTokenRegistry;
   private readonly evaluator: JsonataEvaluator;
   private readonly stateMachines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, Execution>();
@@ -147,6 +149,7 @@ export class StepFunctionsEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.log = options.logger ?? noLog;
     this.random = options.random ?? Math.random;
+    this.tokens = new TaskTokenRegistry(options.onTaskToken);
     this.seeded = options.seed === undefined ? undefined : new SeededRandom(options.seed);
     this.historyLimit = options.maxHistoryEvents ?? HISTORY_LIMIT;
     this.evaluator = new JsonataEvaluator(this.clock, this.random);
@@ -373,6 +376,16 @@ export class StepFunctionsEngine {
       variables: structuredClone(e.variables),
       history: e.history.events.map((ev) => structuredClone(ev)),
     };
+  }
+
+  /**
+   * Drops a closed execution from memory (long simulations check each call, then forget it). Its ARN is free
+   * again afterwards, unlike in AWS: only for runs that never reuse names.
+   */
+  forgetExecution(executionArn: string): void {
+    const e = this.execution(executionArn);
+    if (e.status === 'RUNNING') throw apiError('ValidationException', `Execution ${executionArn} is RUNNING and cannot be forgotten`);
+    this.executions.delete(e.arn);
   }
 
   /** Resolves when the execution is no longer RUNNING (without copying it, unlike waitForExecution). */

@@ -32,9 +32,13 @@ export class TaskTokenRegistry {
   private readonly live = new Map<string, PendingTask>();
   private readonly dead = new Map<string, DeadReason>();
 
+  /** `onIssue` sees every token issued (the twin's simulation checks that none reaches a log line). */
+  constructor(private readonly onIssue?: (token: string, executionArn: string) => void) {}
+
   issue(task: PendingTask): string {
     const token = randomBytes(225).toString('base64url'); // 225 bytes -> exactly 300 characters
     this.live.set(token, task);
+    this.onIssue?.(token, task.executionArn);
     return token;
   }
 

@@ -119,7 +119,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
   }
   try {
     await run(mkdir(abs, { recursive: true }));
-    if (!entries?.includes(MARKER_FILE)) await run(writeFile(join(abs, MARKER_FILE), 'This folder belongs to the local twin (npm start / npm run soak): its contents are deleted at every start.\n'));
+    if (!entries?.includes(MARKER_FILE)) await run(writeFile(join(abs, MARKER_FILE), 'This folder belongs to the local twin (npm start / npm run simulate): its contents are deleted at every start.\n'));
   } catch (e) {
     if (e instanceof DataDirError) throw e;
     throw new DataDirError(dir, `cannot be written (${code(e)})`);

@@ -14,6 +14,7 @@
  * same code and definition that infra/ deploys.
  */
 import { Console } from 'node:console';
+import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -63,6 +64,13 @@ export interface TwinOptions {
   lambdaEnv?: Record<string, string>;
   /** Log the Lambda's and emulator's lines (to stderr). */
   verbose?: boolean;
+  /**
+   * Receives every log line of the SMA Lambda and the emulator, at INFO (instead of stderr): the simulation checks
+   * that no line carries a task token.
+   */
+  logSink?: (line: string) => void;
+  /** Sees every task token the Step Functions twin issues (with logSink: the simulation's token check). */
+  onTaskToken?: (token: string, executionArn: string) => void;
   /** Point the SMA Lambda's Step Functions client here instead of the twin (e.g. a closed port: fault tests). */
   lambdaSfnEndpoint?: string;
 }
@@ -92,8 +100,9 @@ export interface Twin {
  * its loggers write every level to stderr: the logger's console is replaced (a field that is private in
  * Powertools' types; test/e2e/output.test.ts fails if an upgrade moves it).
  */
-function toStderr(logger: Logger): Logger {
-  const console = new Console({ stdout: process.stderr, stderr: process.stderr });
+function toStderr(logger: Logger, sink?: (line: string) => void): Logger {
+  const out = sink ? new Writable({ write: (chunk, _enc, done) => (sink(String(chunk)), done()) }) : process.stderr;
+  const console = new Console({ stdout: out, stderr: out });
   console.trace = console.log; // as Powertools does: no stack traces in log lines
   (logger as unknown as { console: Console }).console = console;
   return logger;
@@ -125,7 +134,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       endpoints: taskEndpoints,
       services: { s3: { ...DEFAULT_SERVICES.s3, clientConfig: () => ({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }) } },
     });
-    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT });
+    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT, onTaskToken: options.onTaskToken });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
@@ -137,14 +146,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
-    const lambdaLog = toStderr(new Logger({ serviceName: 'sma-recording', logLevel: options.verbose ? 'INFO' : 'SILENT' }));
+    const lambdaLog = toStderr(new Logger({ serviceName: 'sma-recording', logLevel: options.verbose || options.logSink ? 'INFO' : 'SILENT' }), options.logSink);
     process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines are for CloudWatch; the twin has none
     const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), ...options.lambdaEnv });
     const lambdaSfn = createSfnClient(lambdaConfig, { endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
     closers.push(() => lambdaSfn.destroy());
     const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
 
-    const smaLog = toStderr(new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose ? 'INFO' : 'ERROR' }));
+    const smaLog = toStderr(new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose || options.logSink ? 'INFO' : 'ERROR' }), options.logSink);
     const emulatorLog = {
       info: (message: string, details: Record<string, unknown> = {}) => smaLog.info({ message, ...details }),
       warn: (message: string, details: Record<string, unknown> = {}) => smaLog.warn({ message, ...details }),

@@ -18,7 +18,7 @@ import { checkResponse } from '../../local/sma/actions';
 import type { CallHandle } from '../../local/sma/types';
 import { main } from '../../local/start';
 import { parseScenarioText } from '../../local/scenario/scenario-file';
-import { main as soakMain } from '../../scripts/soak';
+import { main as simulateMain } from '../../scripts/simulate';
 import { DIRECT_NUMBER, startTwin, type Twin } from '../../local/twin/twin';
 import { eventMix } from '../../bench/events';
 import { bundle, lambdaEnv, runChild, startStubSfn, type StubServer } from '../../bench/lambda';
@@ -244,12 +244,12 @@ describe('npm start options beyond what the twin can honour: exit 2 naming the o
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('npm run soak bounds --calls and --concurrency the same way', async () => {
-    for (const args of [['--calls', '100001'], ['--concurrency', '0'], ['--concurrency', '1e400']]) {
+  it('npm run simulate bounds --calls, --concurrency and --shards, naming the option', async () => {
+    for (const [args, bound] of [[['--calls', '1000001'], '1 to 1000000'], [['--concurrency', '0'], '1 to 2000'], [['--concurrency', '1e400'], '1 to 2000'], [['--shards', '17'], '1 to 16']] as const) {
       const err: string[] = [];
-      expect(await soakMain([...args, '--data-dir', join(tmp, 'never-soak')], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } })).toBe(2);
-      expect(err.join('')).toMatch(new RegExp(`${args[0]} must be an integer from 1 to 100000`));
+      expect(await simulateMain([...args, '--data-dir', join(tmp, 'never-simulate')], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } })).toBe(2);
+      expect(err.join('')).toMatch(new RegExp(`${args[0]} must be an integer from ${bound}`));
     }
-    expect(existsSync(join(tmp, 'never-soak'))).toBe(false);
+    expect(existsSync(join(tmp, 'never-simulate'))).toBe(false);
   });
 });

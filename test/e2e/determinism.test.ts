@@ -66,3 +66,20 @@ describe('same scenario, same seed', () => {
     expect(b.map((c) => c.outcome)).toEqual(a.map((c) => c.outcome));
   }, 120_000);
 });
+
+describe('time in the twin is exactly the workflow\'s', () => {
+  it('the delivery deadline is exactly 435 s after the call ends: landing at 434 s is RECORDED, at 435 s MISSING', async () => {
+    const twin = await startTwin({ dataDir: join(dir, 'deadline'), seed: 9 });
+    try {
+      const [inTime, late] = await runCalls(twin, [
+        { name: 'in-time', track: 'BOTH', legs: 1, durationSeconds: 30, faults: { deliveryDelaySeconds: 434 } },
+        { name: 'at-deadline', track: 'BOTH', legs: 1, durationSeconds: 30, faults: { deliveryDelaySeconds: 435 } },
+      ]);
+      expect(inTime.outcome).toBe('RECORDED');
+      // The last poll and the landing coincide: the twin resolves the tie the pessimistic way (poll first).
+      expect(late.outcome).toBe('RECORDING_MISSING');
+    } finally {
+      await twin.close();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirError, LOCK_FILE, MARKER_FILE, claimDataDir } from '../../local/twin/data-dir';
 import { main as startMain } from '../../local/start';
-import { main as soakMain } from '../../scripts/soak';
+import { main as simulateMain } from '../../scripts/simulate';
 import { startTwin } from '../../local/twin/twin';
 
 let tmp: string;
@@ -131,7 +131,7 @@ describe('claimDataDir', () => {
   });
 });
 
-describe('npm start and npm run soak refuse a data dir that is not the twin\'s: exit 2, one line, nothing deleted', () => {
+describe('npm start and npm run simulate refuse a data dir that is not the twin\'s: exit 2, one line, nothing deleted', () => {
   const cases: Array<[string, () => string, RegExp]> = [
     ['a folder with files', someonesFolder, /is not empty and was not made by the twin/],
     ['a regular file', () => (writeFileSync(join(tmp, 'f'), 'keep'), join(tmp, 'f')), /is a file, not a folder/],
@@ -149,11 +149,11 @@ describe('npm start and npm run soak refuse a data dir that is not the twin\'s: 
     if (before) expect(snapshot(dir)).toEqual(before);
   });
 
-  it('npm run soak: a folder with files', async () => {
+  it('npm run simulate: a folder with files', async () => {
     const dir = someonesFolder();
     const before = snapshot(dir);
     const c = capture();
-    expect(await soakMain(['--calls', '1', '--data-dir', dir], c.io)).toBe(2);
+    expect(await simulateMain(['--calls', '1', '--data-dir', dir], c.io)).toBe(2);
     expect(c.err()).toMatch(/^error: --data-dir .*: is not empty and was not made by the twin/);
     expect(snapshot(dir)).toEqual(before);
   });

@@ -1,0 +1,142 @@
+/**
+ * The calls of a simulation campaign: call i of seed S is drawn from its own stream (S, i), so any call can be
+ * replayed alone (`--only i`) and is the same call. Each call draws faults of every kind the scenario format knows,
+ * independently, so they combine; `expectedOf` is the oracle: the outcome (and, where it is certain, the number of
+ * start attempts) that must follow from the faults drawn.
+ */
+import type { Outcome } from '../../statemachines/definition';
+import { SeededRandom } from '../random';
+import type { ScenarioCall, ScenarioFaults } from '../scenario/scenario-file';
+import type { TestFaults } from '../sma/types';
+
+const SE = 'SystemException';
+/** About 66 s of Speak at the emulator's 15 characters a second: a hangup 25 s into the call lands inside it. */
+export const LONG_NOTICE = `This call is recorded. ${'Please stay on the line while the notice is read to you in full. '.repeat(15)}`.slice(0, 990);
+const INVALID_LOCATIONS = ['Not_A_Bucket', 'ab', '192.168.0.1/x', 'call-recordings-local/../up', 'call-recordings-local//abs', `call-recordings-local/${'p'.repeat(513)}`];
+const PREFIXES = ['', '/support', '/sales/emea', '/compliance/2026'];
+
+/** Start faults, with the attempts they lead to: a START_FAILED, or a recording after retries. */
+const START_FAULTS: Array<{ name: string; weight: number; errors: string[] }> = [
+  { name: 'none', weight: 75, errors: [] },
+  { name: 'start SystemException x1', weight: 6, errors: [SE] },
+  { name: 'start SystemException x2', weight: 4, errors: [SE, SE] },
+  { name: 'start SystemException x3', weight: 3, errors: [SE, SE, SE] },
+  { name: 'start SystemException x4', weight: 4, errors: [SE, SE, SE, SE] },
+  { name: 'start SystemException then InvalidActionParameter', weight: 2, errors: [SE, 'InvalidActionParameter'] },
+  { name: 'start InvalidActionParameter', weight: 3, errors: ['InvalidActionParameter'] },
+  { name: 'start NoAccessToDestination', weight: 3, errors: ['NoAccessToDestination'] },
+];
+const CONSENT_FAULTS: Array<{ name: string; weight: number; errors: string[] }> = [
+  { name: 'none', weight: 85, errors: [] },
+  { name: 'notice SystemException x1', weight: 5, errors: [SE] },
+  { name: 'notice SystemException x3', weight: 3, errors: [SE, SE, SE] },
+  { name: 'notice ActionExecutionThrottled x1', weight: 3, errors: ['ActionExecutionThrottled'] },
+  { name: 'notice InvalidActionParameter', weight: 4, errors: ['InvalidActionParameter'] },
+];
+
+export interface SimulatedCall extends ScenarioCall {
+  index: number;
+  /** The faults drawn, by name (what a failure report prints). */
+  kinds: string[];
+  expect: { outcome: Outcome; startAttempts?: number };
+}
+
+function weighted<T extends { weight: number }>(r: SeededRandom, items: T[]): T {
+  let x = r.next() * items.reduce((s, i) => s + i.weight, 0);
+  for (const i of items) if ((x -= i.weight) < 0) return i;
+  return items[items.length - 1];
+}
+
+/** Call `index` of the campaign with `seed`; `deadlineSeconds` is the workflow's delivery deadline. */
+export function simulatedCall(seed: number, index: number, deadlineSeconds: number): SimulatedCall {
+  const r = new SeededRandom(seed).derive(`sim-call:${index}`);
+  const faults: ScenarioFaults & TestFaults = {};
+  const kinds: string[] = [];
+  let consentText: string | undefined;
+
+  const invalidLocation = r.chance(0.02) ? r.pick(INVALID_LOCATIONS) : undefined;
+  if (invalidLocation) kinds.push('invalid location');
+  const start = weighted(r, START_FAULTS);
+  if (start.errors.length) {
+    faults.startRecording = start.errors;
+    kinds.push(start.name);
+  }
+  // A caller gone at answer, or during a long notice (only on calls whose start is not retried: retries wait a
+  // random few seconds, and the notice's place in the call would no longer be certain).
+  const hangup = r.next();
+  if (hangup < 0.05) {
+    faults.hangupAfterSeconds = 0;
+    kinds.push('hangup before recording');
+  } else if (hangup < 0.09 && start.errors.length === 0) {
+    faults.hangupAfterSeconds = 25;
+    consentText = LONG_NOTICE;
+    kinds.push('hangup during the notice');
+  }
+  const consent = weighted(r, CONSENT_FAULTS);
+  if (consent.errors.length) {
+    faults.consent = consent.errors;
+    kinds.push(consent.name);
+  }
+  const delivery = r.next();
+  if (delivery < 0.06) {
+    faults.deliveryDelaySeconds = 5 + r.int(0, 60);
+    kinds.push('late within the deadline');
+  } else if (delivery < 0.09) {
+    faults.deliveryDelaySeconds = deadlineSeconds + 60 + r.int(0, 60);
+    kinds.push('late beyond the deadline');
+  } else if (delivery < 0.13) {
+    faults.dropRecording = true;
+    kinds.push('dropped');
+  }
+  const content = r.next();
+  if (content < 0.04) {
+    faults.metadata = { 'call-id': 'someone-else' };
+    kinds.push('wrong call-id');
+  } else if (content < 0.06) {
+    faults.metadata = { 'transaction-id': 'another-call' };
+    kinds.push('wrong transaction-id');
+  } else if (content < 0.09) {
+    faults.emptyRecording = true;
+    kinds.push('empty body');
+  }
+  if (r.chance(0.15)) {
+    faults.duplicateEvents = true;
+    kinds.push('duplicate events');
+  }
+
+  // Retried starts wait up to 2 + 4 + 8 s: such calls last long enough for the recording to start.
+  const durationSeconds = start.errors.length ? 40 + r.int(0, 50) : 5 + r.int(0, 85);
+  const call: SimulatedCall = {
+    index,
+    name: `sim-${index}`,
+    kinds: kinds.length ? kinds : ['none'],
+    track: r.pick(['BOTH', 'INCOMING', 'OUTGOING'] as const),
+    legs: r.chance(0.5) ? 1 : 2,
+    durationSeconds,
+    location: invalidLocation ?? `call-recordings-local${r.pick(PREFIXES)}`,
+    faults,
+    expect: { outcome: 'RECORDED' },
+  };
+  if (consentText) call.consentText = consentText;
+  call.expect = expectedOf(call, deadlineSeconds);
+  return call;
+}
+
+/** The oracle: what the workflow must conclude from the faults of a call. */
+export function expectedOf(call: Pick<ScenarioCall, 'faults' | 'location'>, deadlineSeconds: number): SimulatedCall['expect'] {
+  const f = call.faults as ScenarioFaults & TestFaults;
+  if (call.location && INVALID_LOCATIONS.includes(call.location)) return { outcome: 'INVALID_INPUT', startAttempts: 0 };
+  // The caller is gone before the first update reaches the Lambda: nothing can be recorded.
+  if (f.hangupAfterSeconds === 0) return { outcome: 'NOT_RECORDED' };
+  const errors = f.startRecording ?? [];
+  const fatal = errors.findIndex((e) => e !== SE);
+  if (fatal >= 0) return { outcome: 'START_FAILED', startAttempts: fatal + 1 };
+  if (errors.length >= 4) return { outcome: 'START_FAILED', startAttempts: 4 };
+  const startAttempts = errors.length + 1;
+  // Recording started: the notice's fate does not change the outcome; the object's does.
+  if (f.dropRecording) return { outcome: 'RECORDING_MISSING', startAttempts };
+  // At the deadline itself the last poll and the landing coincide: the twin polls first (README, determinism).
+  if (f.deliveryDelaySeconds !== undefined && f.deliveryDelaySeconds >= deadlineSeconds) return { outcome: 'RECORDING_MISSING', startAttempts };
+  if (f.emptyRecording || f.metadata) return { outcome: 'RECORDING_INVALID', startAttempts };
+  return { outcome: 'RECORDED', startAttempts };
+}

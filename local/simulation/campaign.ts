@@ -1,0 +1,202 @@
+/**
+ * A simulation campaign: simulated calls (calls.ts) through one twin, each checked against the invariants as soon
+ * as it ends, then forgotten (its objects deleted, its execution and call dropped), so memory stays flat over
+ * tens of thousands of calls. Invariants:
+ *   - every execution ends (the twin never goes idle with calls pending);
+ *   - each outcome follows from the faults drawn (calls.ts expectedOf), and so do the start attempts where certain;
+ *   - every recording that landed is tagged with its outcome, or named in the call's manifest;
+ *   - one execution per transaction;
+ *   - no task token (not even a 16-character piece of one) in any log line of the SMA Lambda or the emulator.
+ */
+import { DeleteObjectsCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
+import { runCalls, type CallResult } from '../scenario/runner';
+import type { CallHandle, CallSpec } from '../sma/types';
+import { startTwin } from '../twin/twin';
+import { verifyDeadlineSeconds, DEFAULT_SETTINGS } from '../../statemachines/definition';
+import { simulatedCall, type SimulatedCall } from './calls';
+import { TokenWatch } from './token-watch';
+
+export interface Violation {
+  index: number;
+  name: string;
+  kinds: string[];
+  invariant: string;
+  detail: string;
+}
+
+export interface CampaignReport {
+  seed: number;
+  calls: number;
+  outcomes: Record<string, number>;
+  violations: Violation[];
+  /** Recordings that landed after their RECORDING_MISSING verdict: untagged, named in the manifest (known gap). */
+  lateUntagged: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  /** Timer steps of the discrete-event clock. */
+  steps: number;
+}
+
+export interface CampaignOptions {
+  seed: number;
+  /** Which calls of the campaign to run (their indices). */
+  indices: number[];
+  dataDir: string;
+  /** Calls in flight at once (bounds memory; the clock's steps bound the work per step). */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEADLINE_SECONDS = verifyDeadlineSeconds(DEFAULT_SETTINGS);
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const calls = options.indices.map((i) => simulatedCall(options.seed, i, DEADLINE_SECONDS));
+  // Lines are checked as they are written, against every live token: the twin runs concurrent invocations
+  // through one logger, so a line's transactionId is not to be trusted to say whose line it is.
+  const watch = new TokenWatch();
+  const leaks: Array<{ owner: string; line: string }> = [];
+  const logSink = (line: string) => {
+    const owner = watch.scan(line);
+    if (owner !== undefined) leaks.push({ owner, line: line.slice(0, 160) });
+  };
+  const onTaskToken = (token: string, executionArn: string) => watch.add(token, executionArn);
+  const twin = await startTwin({ dataDir: options.dataDir, seed: options.seed, logSink, onTaskToken });
+  const violations: Violation[] = [];
+  const outcomes: Record<string, number> = {};
+  let lateUntagged = 0;
+  const handles = new Map<string, CallHandle>();
+  const starts = new Map<string, number>();
+  const pendingChecks = new Set<Promise<void>>();
+  const pending = new Set<string>();
+
+  // Seen from outside the workflow: the calls placed and the executions started, per transaction.
+  const place = twin.emulator.placeCall.bind(twin.emulator);
+  twin.emulator.placeCall = (spec: CallSpec) => {
+    const handle = place(spec);
+    handles.set(handle.transactionId, handle);
+    pending.add(handle.transactionId);
+    return handle;
+  };
+  const startExecution = twin.engine.startExecution.bind(twin.engine);
+  twin.engine.startExecution = (input) => {
+    const out = startExecution(input);
+    const tx = String((JSON.parse(input.input ?? '{}') as { transactionId?: unknown }).transactionId);
+    starts.set(tx, (starts.get(tx) ?? 0) + 1);
+    return out;
+  };
+  const callByTx = new Map(calls.map((c) => [twin.random.derive(`sim:${c.index}`).uuid(), c] as const));
+  const callByName = new Map(calls.map((c) => [c.name, c] as const));
+  // Idle with calls pending and no timer left: nothing will ever end them. Report them, and close the twin so
+  // the run itself ends (closing ends every call and execution).
+  let stalled: string[] = [];
+  twin.clock.onStall = () => {
+    if (pending.size === 0 || stalled.length > 0) return;
+    stalled = [...pending];
+    twin.engine.close();
+    void twin.emulator.close();
+  };
+
+  const check = async (call: SimulatedCall, result: CallResult): Promise<void> => {
+    const tx = result.executionName;
+    const fail = (invariant: string, detail: string) => violations.push({ index: call.index, name: call.name, kinds: call.kinds, invariant, detail });
+    const key = result.outcome ?? result.status;
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+    if (result.status === 'RUNNING') fail('every execution ends', 'still RUNNING after its call ended');
+    if (result.outcome !== call.expect.outcome) fail('the outcome follows from the faults', `${result.outcome ?? result.status}, expected ${call.expect.outcome}`);
+    else if (call.expect.startAttempts !== undefined && result.startAttempts !== call.expect.startAttempts) {
+      fail('the outcome follows from the faults', `${result.startAttempts} start attempts, expected ${call.expect.startAttempts}`);
+    }
+    if ((starts.get(tx) ?? 0) !== 1) fail('one execution per transaction', `${starts.get(tx) ?? 0} executions started`);
+
+    const handle = handles.get(tx);
+    const keys: string[] = [];
+    let manifest: { recording?: { key?: string } } | undefined;
+    if (result.manifestKey) {
+      keys.push(result.manifestKey);
+      try {
+        const body = await twin.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: result.manifestKey }));
+        manifest = JSON.parse(await body.Body!.transformToString());
+      } catch (e) {
+        fail('every landed recording is tagged or named in a manifest', `manifest ${result.manifestKey} unreadable: ${(e as Error).name}`);
+      }
+    }
+    for (const rec of handle?.recordings ?? []) {
+      if (rec.status !== 'delivered') continue;
+      keys.push(rec.key);
+      const { TagSet } = await twin.s3.send(new GetObjectTaggingCommand({ Bucket: rec.bucket, Key: rec.key }));
+      const status = TagSet?.find((t) => t.Key === 'recording-status')?.Value;
+      if (status === undefined) {
+        if (manifest?.recording?.key === rec.key) lateUntagged++;
+        else fail('every landed recording is tagged or named in a manifest', `${rec.key} has no recording-status tag and no manifest names it`);
+      } else if (status !== result.outcome) fail('every landed recording is tagged or named in a manifest', `${rec.key} tagged ${status}, outcome ${result.outcome}`);
+    }
+
+    const arn = `${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${tx}`;
+    for (const leak of leaks.splice(0)) {
+      const leakCall = callByTx.get(leak.owner.slice(leak.owner.lastIndexOf(':') + 1));
+      violations.push({ index: leakCall?.index ?? -1, name: leakCall?.name ?? '-', kinds: leakCall?.kinds ?? [], invariant: 'no task token in any log line', detail: `a piece of a task token of this call: ${leak.line}…` });
+    }
+    watch.forget(arn);
+
+    // Forget the call: memory and disk stay flat however long the campaign.
+    if (keys.length) await twin.s3.send(new DeleteObjectsCommand({ Bucket: twin.bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    twin.engine.forgetExecution(arn);
+    twin.emulator.forget(tx);
+    handles.delete(tx);
+    starts.delete(tx);
+  };
+
+  let peakRss = process.memoryUsage().rss;
+  let done = 0;
+  try {
+    await runCalls(twin, calls, {
+      concurrency: options.concurrency ?? 200,
+      keyOf: (c) => `sim:${(c as SimulatedCall).index}`,
+      onResult: (result, _d, total) => {
+        const call = callByName.get(result.name)!;
+        pending.delete(result.executionName);
+        if (stalled.length > 0) return options.onProgress?.(++done, total);
+        const p = check(call, result)
+          .catch((e) => void violations.push({ index: call.index, name: call.name, kinds: call.kinds, invariant: 'the twin answers', detail: String(e) }))
+          .finally(() => {
+            pendingChecks.delete(p);
+            options.onProgress?.(++done, total);
+            peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          });
+        pendingChecks.add(p);
+      },
+    });
+    await Promise.all(pendingChecks);
+    for (const tx of stalled) {
+      const call = callByTx.get(tx);
+      violations.push({ index: call?.index ?? -1, name: call?.name ?? tx, kinds: call?.kinds ?? [], invariant: 'every execution ends', detail: `the twin went idle with transaction ${tx} still pending` });
+    }
+    if (stalled.length > 0) return report();
+    // Nothing left behind: every call forgotten, nothing left in the bucket but late arrivals of forgotten calls.
+    const left = await twin.s3.send(new ListObjectsCommand({ Bucket: twin.bucket, MaxKeys: 5 }));
+    for (const o of left.Contents ?? []) {
+      violations.push({ index: -1, name: '-', kinds: [], invariant: 'every landed recording is tagged or named in a manifest', detail: `${o.Key} landed after its call was checked` });
+    }
+  } finally {
+    await twin.close();
+  }
+  return report();
+
+  function report(): CampaignReport {
+    const cpu = process.cpuUsage(cpu0);
+    return {
+    seed: options.seed,
+    calls: calls.length,
+    outcomes,
+    violations,
+    lateUntagged,
+    wallSeconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1e6),
+      steps: twin.clock.steps,
+    };
+  }
+}
