@@ -3,10 +3,10 @@
  * twin, prints ONE table and writes it with the raw numbers to bench/results/latest.json. docs/benchmarks.md
  * explains how to read it. Everything runs on 127.0.0.1; nothing talks to AWS.
  *
- *   npm run bench                full run (about 3 minutes on 2 cores; 1,000-call twin run included)
- *   npm run bench -- --quick     fewer repetitions and 100 twin calls; writes bench/results/quick.json.tmp
+ *   npm run bench                full run (about 8 minutes on 2 cores; the 10,000-call simulation included)
+ *   npm run bench -- --quick     fewer repetitions and a 500-call simulation; writes bench/results/quick.json.tmp
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import { eventMix } from './events';
 import { measureInterpreter } from './interpreter';
 import { ROOT, bundleBoth, lambdaEnv, median, runChild, startStubSfn } from './lambda';
 import { PRICE_PER_1000_TRANSITIONS_USD, PRICE_TAKEN_ON, costPer1000Calls, measureTransitions } from './transitions';
-import type { TwinLoadResult } from './twin-load';
+import type { mergeReports } from '../scripts/simulate';
+
+type SimulationReport = ReturnType<typeof mergeReports> & { maxRssMb: number };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -23,7 +25,8 @@ const COLD_RUNS = quick ? 3 : 5;
 const WARM_RUNS = quick ? 1 : 3;
 const WARM_EVENTS = 10_000;
 const WARM_UP = 1_000;
-const LOAD = quick ? { calls: 100, speed: 5, durationSeconds: 60, rampSeconds: 5 } : { calls: 1000, speed: 1, durationSeconds: 60, rampSeconds: 50 };
+/** The simulation campaign measured (scripts/simulate.ts): its size and seed. */
+const SIMULATION = quick ? { calls: 500, seed: 2026 } : { calls: 10_000, seed: 2026 };
 
 interface Cold {
   loadMs: number;
@@ -92,14 +95,31 @@ async function lambdaBench() {
   }
 }
 
-function twinLoadInChild(): Promise<TwinLoadResult> {
-  return new Promise((resolve, reject) => {
-    // Its own process: maxRSS is the twin's alone. The tsx loader is inherited through execArgv.
-    const child = fork(join(__dirname, 'twin-load.ts'), [LOAD.calls, LOAD.speed, LOAD.durationSeconds, LOAD.rampSeconds].map(String), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    let result: TwinLoadResult | undefined;
-    child.on('message', (m) => (result = m as TwinLoadResult));
-    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`twin load exited ${code}`))));
-  });
+/** A tsx command run to its end in a fresh process: its wall seconds and its stdout. */
+function timed(args: string[]): { wallSeconds: number; stdout: string } {
+  const t0 = performance.now();
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 2 ** 20 });
+  return { wallSeconds: (performance.now() - t0) / 1000, stdout };
+}
+
+/** `npm start` (the 15-call demo), in a fresh process, median of 3 runs: what a newcomer waits for. */
+function demoWall(): { medianSeconds: number; runs: number[]; passed: number } {
+  const runs: number[] = [];
+  let passed = 0;
+  for (let i = 0; i < 3; i++) {
+    const dataDir = join(ROOT, '.data', 'bench-demo');
+    const r = timed(['local/start.ts', '--seed', '1', '--json', '--no-export', '--data-dir', dataDir]);
+    runs.push(r.wallSeconds);
+    passed = JSON.parse(r.stdout).passed;
+  }
+  return { medianSeconds: median(runs), runs, passed };
+}
+
+/** The simulation campaign (scripts/simulate.ts, one shard per core), its own report. */
+function simulation(): SimulationReport {
+  const r = timed(['scripts/simulate.ts', '--calls', String(SIMULATION.calls), '--seed', String(SIMULATION.seed), '--json', '--data-dir', join(ROOT, '.data', 'bench-simulate')]);
+  const report = JSON.parse(r.stdout) as SimulationReport;
+  return { ...report, wallSeconds: r.wallSeconds, maxRssMb: report.peakRssMb };
 }
 
 function table(rows: string[][]): string {
@@ -115,8 +135,10 @@ async function main() {
   const transitions = await measureTransitions(quick ? 2 : 5);
   progress('interpreter: Pass chains');
   const interpreter = await measureInterpreter(500, quick ? 5 : 20);
-  progress(`twin: ${LOAD.calls} calls, arriving over ${LOAD.rampSeconds} s, speed ${LOAD.speed}, ${LOAD.durationSeconds} s each`);
-  const load = await twinLoadInChild();
+  progress('twin: the demo (npm start), 3 fresh runs');
+  const demo = demoWall();
+  progress(`twin: a simulation campaign of ${SIMULATION.calls} calls, seed ${SIMULATION.seed}`);
+  const sim = simulation();
 
   const { cold, warm, bundle } = lambda;
   const happy = transitions.find((t) => t.path === 'happy path')!;
@@ -136,9 +158,10 @@ async function main() {
       `${t.outcome}; $${costPer1000Calls(t.median).toFixed(3)} per 1,000 calls${t.mismatches ? `; ${t.mismatches} of ${t.runs} calls missed the outcome` : ''}`,
     ]),
     ['Step Functions', 'cost per 1,000 recorded calls (happy path)', `$${costPer1000Calls(happy.median).toFixed(3)}`, `$${PRICE_PER_1000_TRANSITIONS_USD}/1,000 transitions, us-east-1 Standard, ${PRICE_TAKEN_ON}; free tier ignored`],
-    ['twin', `${load.calls} calls in flight together (peak ${load.peakInFlight}), speed ${load.speed}`, `${fmt(load.callsPerSecond)} calls/s`, `${fmt(load.wallSeconds)} s wall; ${Object.entries(load.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['twin', 'CPU per call through the whole workflow', `${fmt(load.cpuMsPerCall)} ms`, `about ${fmt(1000 / load.cpuMsPerCall)} calls/s per busy core; ${load.stateTransitions} transitions`],
-    ['twin', 'peak memory (maxRSS) of that run', `${fmt(load.maxRssMb)} MB`, 'one process: S3, Step Functions, Chime, SMA emulator, Lambda'],
+    ['twin', 'the demo (npm start, 15 calls, 8 min of call time), median of 3 fresh processes', `${fmt(demo.medianSeconds)} s wall`, `${demo.passed} of 15 passed; target <= 3 s; includes tsx start-up`],
+    ['twin', `simulation campaign: ${sim.calls} calls, seed ${sim.seed}, ${sim.shards} shards`, `${fmt(sim.wallSeconds)} s wall`, `target <= 300 s; ${sim.violations.length} broken invariants; ${Object.entries(sim.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`],
+    ['twin', 'CPU per simulated call (all shards)', `${fmt(sim.cpuMsPerCall)} ms`, 'target <= 20 ms; calls of 5-90 s of audio, checks and clean-up included'],
+    ['twin', 'peak memory (maxRSS) per shard process', `${fmt(sim.peakRssMb)} MB`, `target <= 1 GB; ${sim.shards} processes, each S3, Step Functions, Chime, SMA emulator, Lambda`],
     ...interpreter.map((r) => ['interpreter', `time per state transition: ${r.variant}`, `${fmt(r.usPerTransition)} us`, `${r.transitions} transitions (${r.executions} x ${r.states}-state chain)`]),
   ];
   const text = table(rows);
@@ -155,11 +178,11 @@ async function main() {
     commit,
     quick,
     machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
-    settings: { coldRuns: COLD_RUNS, warmRuns: WARM_RUNS, warmEvents: WARM_EVENTS, warmUp: WARM_UP, load: LOAD, sfnClient: 'stub HTTP server on 127.0.0.1 answering 200 {} at once (AWS_ENDPOINT_URL_SFN)' },
+    settings: { coldRuns: COLD_RUNS, warmRuns: WARM_RUNS, warmEvents: WARM_EVENTS, warmUp: WARM_UP, simulation: SIMULATION, sfnClient: 'stub HTTP server on 127.0.0.1 answering 200 {} at once (AWS_ENDPOINT_URL_SFN)' },
     table: rows,
     lambda,
     transitions: { pricePer1000TransitionsUsd: PRICE_PER_1000_TRANSITIONS_USD, priceTakenOn: PRICE_TAKEN_ON, freeTier: 'ignored', paths: transitions },
-    twin: load,
+    twin: { demo, simulation: { ...sim, violations: sim.violations.slice(0, 20) } },
     interpreter,
   };
   const dir = join(ROOT, 'bench', 'results');

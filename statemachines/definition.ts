@@ -26,6 +26,11 @@ export interface WorkflowSettings {
   DefaultConsentText: string;
   /** Longest call the workflow follows; past it, verification runs anyway. */
   CallEndTimeoutSeconds: number;
+  /**
+   * WaitForCallEnd asks the SMA again this often (a new update, a new token): an update whose call ended before the
+   * SMA delivered it is lost, and this bounds how late the workflow learns that the call is over.
+   */
+  CallEndCheckSeconds: number;
   /** Retries (not attempts) of the WaitForCallEnd update on throttling, 5xx and connection errors. */
   CallEndMaxRetries: number;
   CallEndRetryIntervalSeconds: number;
@@ -51,6 +56,7 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   ConsentIntervalSeconds: 1,
   DefaultConsentText: 'This call is being recorded for quality and compliance purposes.',
   CallEndTimeoutSeconds: 4 * 3600,
+  CallEndCheckSeconds: 900,
   CallEndMaxRetries: 6,
   CallEndRetryIntervalSeconds: 2,
   VerifyIntervalSeconds: 5,
@@ -105,6 +111,8 @@ export function renderDefinition(overrides: Partial<WorkflowSettings> = {}, temp
   const problems = settingsProblems(overrides);
   if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
+  // Derived: the re-asks of WaitForCallEnd that fit in CallEndTimeoutSeconds.
+  settings.CallEndRechecks = Math.max(0, Math.ceil((settings.CallEndTimeoutSeconds as number) / (settings.CallEndCheckSeconds as number)) - 1);
   const lookup = (name: string): unknown => {
     if (!(name in settings)) throw new Error(`statemachines/recording-workflow.asl.json uses \${${name}} but no such workflow setting exists`);
     return settings[name];

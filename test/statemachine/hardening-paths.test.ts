@@ -10,13 +10,33 @@ const RECORDING_KEY = RECORDING_LOCATION.slice('rec-bucket/'.length);
 const MANIFEST_KEY = RECORDING_KEY.replace(/\.wav$/, '.manifest.json');
 const waitUpdates = (run: Awaited<ReturnType<typeof runWorkflow>>) => run.requests.filter((r) => (r.args as any).Arguments?.command === 'WaitForCallEnd');
 
+describe('WaitForCallEnd asks again every CallEndCheckSeconds', () => {
+  it('a lost call-end update (the call ended before the SMA delivered it) costs one check interval, not CallEndTimeoutSeconds', async () => {
+    // The HANGUP callback never comes (the token was lost with its update); the call is over after 60 s.
+    const run = await runWorkflow({ callEnd: 'never', callSeconds: 60 }, INPUT, { CallEndCheckSeconds: 300 });
+    const out = summaryOf(run.info);
+    expect(out.outcome).toBe('RECORDED');
+    // the first wait timed out at 300 s, the second update found no call: verification, not a 4-hour wait
+    expect(waitUpdates(run)).toHaveLength(2);
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ error: 'ChimeSdkVoice.NotFoundException' }));
+    expect(run.info.history.filter((e) => e.type === 'TaskTimedOut')).toHaveLength(1);
+  });
+
+  it('a live call just gets a new token at each check, and the HANGUP completes the last one', async () => {
+    const run = await runWorkflow({ callSeconds: 1000, head: [goodHead(1000)] }, INPUT, { CallEndCheckSeconds: 300, DurationToleranceSeconds: 3600 });
+    expect(summaryOf(run.info).outcome).toBe('RECORDED');
+    expect(waitUpdates(run)).toHaveLength(4); // at 0, 300, 600 and 900 s; the call ends at 1000 s
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ sipResponseCode: '0' }));
+  });
+});
+
 describe('WaitForCallEnd retries transient Chime API errors', () => {
   it('two throttling errors on a 15-minute call, then the update succeeds: RECORDED, verified after the call ends', async () => {
     const run = await runWorkflow(
       { updateErrors: { WaitForCallEnd: ['ChimeSdkVoice.ThrottledClientException', 'ChimeSdkVoice.ThrottledClientException'] }, callSeconds: 900, head: [goodHead(900)] },
       INPUT,
-      // A fast clock for a 15-minute call: the duration window is not what this test is about, so it is wide.
-      { DurationToleranceSeconds: 3600 },
+      // The duration window is not what this test is about, so it is wide; no re-ask within the call.
+      { DurationToleranceSeconds: 3600, CallEndCheckSeconds: 3600 },
       2000,
     );
     const out = summaryOf(run.info);

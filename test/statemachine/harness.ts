@@ -75,6 +75,7 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   const tagging: any[] = [];
   const counters = { start: 0, consent: 0, head: 0 };
   const updateCounts: Record<Command, number> = { StartRecording: 0, NotifyConsent: 0, WaitForCallEnd: 0 };
+  let callEndsAt: number | undefined;
   let engine!: StepFunctionsEngine;
   const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list && list.length ? list[Math.min(i, list.length - 1)] : fallback);
   const complete = (token: string, step: Step, output: unknown) => {
@@ -109,8 +110,11 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
         if (command === 'StartRecording') complete(a.taskToken, at(script.start, counters.start++, 'ok'), { location: RECORDING_LOCATION, callId: a.callId, track: a.track, legStartMs: 1, legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }] });
         if (command === 'NotifyConsent') complete(a.taskToken, at(script.consent, counters.consent++, 'ok'), { legs: ['LEG-A', 'LEG-B'] });
         if (command === 'WaitForCallEnd') {
+          // The call ends callSeconds after the workflow first waits for it; an update after that finds no call.
+          callEndsAt ??= clock.nowMs() + (script.callSeconds ?? 60) * 1000;
+          if (clock.nowMs() >= callEndsAt) throw new TaskFailedError('ChimeSdkVoice.NotFoundException', 'The call is no longer active');
           const step = script.callEnd ?? 'ok';
-          void clock.sleep((script.callSeconds ?? 60) * 1000).then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A' }));
+          void clock.sleep(callEndsAt - clock.nowMs()).then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A' }));
         }
         return { SipMediaApplicationCall: { TransactionId: 'tx-1' } };
       }
