@@ -70,13 +70,14 @@ describe('npm start (the built-in demo)', () => {
     const code = await main(['--data-dir', dataDir, '--seed', '3'], c.io);
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
-    for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT']) expect(out).toContain(outcome);
-    expect(out).toMatch(/15 passed, 0 failed/);
+    for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT']) expect(out).toContain(outcome);
+    expect(out).toMatch(/19 passed, 0 failed/);
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
     const manifests = listFiles(exported).filter((f) => f.endsWith('.manifest.json'));
-    expect(wavs.length).toBe(9); // 7 RECORDED + 2 RECORDING_INVALID; the dropped one never landed
-    expect(manifests.length).toBe(15 - 1); // every call but the invalid input writes a manifest
+    // 10 RECORDED + 2 RECORDING_INVALID; the dropped one never landed, the refused one (403) cannot be copied
+    expect(wavs.length).toBe(12);
+    expect(manifests.length).toBe(19 - 1); // every call but the invalid input writes a manifest
     const header = readFileSync(wavs[0]);
     expect(header.toString('ascii', 0, 4)).toBe('RIFF');
     expect(header.toString('ascii', 8, 12)).toBe('WAVE');
