@@ -96,6 +96,12 @@ describe('a bad scenario file exits 2 and names the field', () => {
     ['bad outcome', { calls: [{ name: 'a', expect: { outcome: 'DONE' } }] }, /calls\[0\]\.expect\.outcome: must be one of/],
     ['duplicate name', { calls: [{ name: 'a' }, { name: 'a' }] }, /calls\[1\]\.name: duplicate call name/],
     ['metadata value', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 5 } } }] }, /calls\[0\]\.faults\.metadata\.call-id: must be a string/],
+    ['updateCall step', { calls: [{ name: 'a', faults: { updateCall: { StopRecording: [] } } }] }, /calls\[0\]\.faults\.updateCall\.StopRecording: unknown field \(allowed: StartRecording, NotifyConsent, WaitForCallEnd\)/],
+    ['updateCall error', { calls: [{ name: 'a', faults: { updateCall: { WaitForCallEnd: ['ThrottlingException'] } } }] }, /calls\[0\]\.faults\.updateCall\.WaitForCallEnd\[0\]: must be one of ThrottledClientException, ServiceUnavailableException, ServiceFailureException, NotFoundException/],
+    ['updateDelaySeconds bound', { calls: [{ name: 'a', faults: { updateDelaySeconds: 61 } }] }, /calls\[0\]\.faults\.updateDelaySeconds: must be a number in \[0, 60\]/],
+    ['startRecordingDelaySeconds type', { calls: [{ name: 'a', faults: { startRecordingDelaySeconds: '40' } }] }, /calls\[0\]\.faults\.startRecordingDelaySeconds: must be a number in \[0, 600\]/],
+    ['verifyAccessDenied type', { calls: [{ name: 'a', faults: { verifyAccessDenied: 'yes' } }] }, /calls\[0\]\.faults\.verifyAccessDenied: must be true or false/],
+    ['raceUpdates is not in the format', { calls: [{ name: 'a', faults: { raceUpdates: true } }] }, /calls\[0\]\.faults\.raceUpdates: unknown field/],
   ])('%s', async (_, content, message) => {
     const { code, err, out } = await run(['--scenario', scenarioFile(content)]);
     expect(code).toBe(2);
