@@ -237,11 +237,12 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         ...(args[Arg.languageCode] ? { languageCode: args[Arg.languageCode] } : {}),
       };
       deps.log.info('returning the consent notice', { legs: legs.map((l) => logSafe(l.ParticipantTag)) });
-      return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)));
+      // The workflow notifies only once the start is over: its token, left in the map by afterCallback, is spent.
+      return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)), without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
     }
     case Command.WaitForCallEnd:
-      // No action: the token waits in TransactionAttributes for HANGUP.
-      return park(Command.WaitForCallEnd, []);
+      // No action: the token waits in TransactionAttributes for HANGUP. The start and the notice are over.
+      return park(Command.WaitForCallEnd, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, TokenAttribute.NotifyConsent));
     default:
       deps.log.error('unknown workflow command', { command: logSafe(command) });
       await deps.callbacks.fail(token, TaskError.InvalidCommand, `unknown command ${JSON.stringify(logSafe(command))}; expected one of ${Object.values(Command).join(', ')}`, what);

@@ -145,6 +145,9 @@ it.each([
     .map((r) => (actionData(r) as { Parameters: { CallId: string } }).Parameters.CallId);
   const legIds = h.participants().map((p) => p.CallId);
   expect(spokenTo).toEqual(legIds);
+  // The spent tokens were dropped by the next steps' updates: HANGUP completes the call-end token and nothing else.
+  const hangupAttributes = (h.log.find((r) => r.eventType === 'HANGUP')!.event as { CallDetails: { TransactionAttributes?: Record<string, string> } }).CallDetails.TransactionAttributes ?? {};
+  expect(Object.keys(hangupAttributes).filter((k) => /Token$/.test(k))).toEqual(['rw:callEndToken']);
   // The call end was followed, not timed out: verification came right after the hangup.
   expect(results.get(name)!.durationMs).toBeLessThan(120_000);
 });
