@@ -237,11 +237,12 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         ...(args[Arg.languageCode] ? { languageCode: args[Arg.languageCode] } : {}),
       };
       deps.log.info('returning the consent notice', { legs: legs.map((l) => logSafe(l.ParticipantTag)) });
-      return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)));
+      // The workflow notifies only once the start is over: its token, left in the map by afterCallback, is spent.
+      return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)), without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
     }
     case Command.WaitForCallEnd:
-      // No action: the token waits in TransactionAttributes for HANGUP.
-      return park(Command.WaitForCallEnd, []);
+      // No action: the token waits in TransactionAttributes for HANGUP. The start and the notice are over.
+      return park(Command.WaitForCallEnd, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, TokenAttribute.NotifyConsent));
     default:
       deps.log.error('unknown workflow command', { command: logSafe(command) });
       await deps.callbacks.fail(token, TaskError.InvalidCommand, `unknown command ${JSON.stringify(logSafe(command))}; expected one of ${Object.values(Command).join(', ')}`, what);
@@ -269,16 +270,24 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
         return answer(deps, [], next);
       }
       deps.metrics.addMetric('RecordingsStarted', MetricUnit.Count, 1);
-      await deps.callbacks.succeed(token, startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false), Command.StartRecording);
-      return answer(deps, [], next);
+      const sent = await deps.callbacks.succeed(token, startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false), Command.StartRecording);
+      // Delivered: the workflow moves on at once (see afterCallback); otherwise its retry needs the recording.
+      return sent === 'sent' ? afterCallback() : answer(deps, [], next);
     }
     case 'Speak':
     case 'PlayAudio': {
       const token = attributes[TokenAttribute.NotifyConsent];
       if (!token) return respond();
+      const unheard = legsNotYetNotified(event);
+      if (unheard.length > 0) {
+        // The notice is one list (a Speak per leg) and ACTION_SUCCESSFUL comes after its last; a success for an
+        // earlier leg means another response replaced the rest of the list. The token stays parked.
+        deps.log.warn('the consent notice list was cut short; speaking to the remaining legs', { legs: unheard.map((p) => logSafe(p.ParticipantTag)) });
+        return respond(unheard.map((p) => ({ Type: 'Speak', Parameters: { ...data.Parameters, CallId: p.CallId } })));
+      }
       const result: NotifyConsentResult = { legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag) };
-      await deps.callbacks.succeed(token, result, Command.NotifyConsent);
-      return answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
+      const sent = await deps.callbacks.succeed(token, result, Command.NotifyConsent);
+      return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
     }
     case 'CallAndBridge':
       await autoRecord(event, deps);
@@ -286,6 +295,24 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
     default:
       return respond();
   }
+}
+
+/**
+ * The response to an action's success once its task token is completed: no TransactionAttributes (the SMA keeps
+ * its map). The workflow's next update can reach this Lambda before the SMA has applied this response, and the
+ * docs do not say which of the two responses the SMA applies last: a map returned here could replace the one
+ * in which that update parked its token. The spent token left in the map is harmless: a later callback with
+ * it is refused as stale, and the next command of its kind overwrites it.
+ */
+const afterCallback = (): SmaResponse => respond();
+
+/** Connected legs after the one the finished Speak addressed: the rest of a notice list that never ran. */
+function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>): Participant[] {
+  const data = event.ActionData;
+  if (data.Type !== 'Speak' || typeof data.Parameters?.Text !== 'string') return [];
+  const legs = event.CallDetails.Participants.filter(isConnected);
+  const spoken = legs.findIndex((p) => p.CallId === data.Parameters?.CallId);
+  return spoken < 0 ? [] : legs.slice(spoken + 1);
 }
 
 async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps): Promise<SmaResponse> {

@@ -20,7 +20,7 @@ import type { EmulatorLogger } from '../sma/types';
 
 export interface ChimeVoiceServerOptions {
   /** The SIP media application it stands for is the only one there is: other ids get NotFoundException. */
-  emulator: Pick<SmaEmulator, 'updateCall' | 'sipMediaApplicationId'>;
+  emulator: Pick<SmaEmulator, 'updateCall' | 'sipMediaApplicationId'> & Partial<Pick<SmaEmulator, 'updateCallFault'>>;
   /** The twin's clock: requests are work in flight for it. */
   clock?: Clock;
   host?: string;
@@ -73,6 +73,9 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
     const body = await readJson(req);
     const args = validateArguments(body);
     if (smaId !== emulator.sipMediaApplicationId) throw new HttpError(404, 'NotFoundException', `SIP media application ${smaId} not found`);
+    // faults.updateCall: the scenario's errors for this workflow step, before the request reaches the SMA.
+    const fault = emulator.updateCallFault?.(transactionId, args.command);
+    if (fault) throw new HttpError(fault.status, fault.errorType, `${fault.errorType} (scenario fault for ${args.command})`);
     try {
       emulator.updateCall(transactionId, args);
     } catch (err) {

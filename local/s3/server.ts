@@ -30,6 +30,11 @@ export interface S3ServerOptions {
   port?: number;
   /** The twin's clock: requests are work in flight for it. */
   clock?: Clock;
+  /**
+   * Reads (GetObject, HeadObject) of an object this says no to are refused with 403 AccessDenied, as a bucket
+   * policy, object ownership or a KMS key policy would (faults.verifyAccessDenied). Writes are not affected.
+   */
+  denyRead?: (bucket: string, key: string) => boolean;
 }
 
 export interface S3Server {
@@ -55,6 +60,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
   storeAnyKey(server.store);
   makeWritesAtomic(server.store);
+  if (options.denyRead) refuseReads(server.store, options.denyRead);
   const address = await server.run();
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
   let closed = false;
@@ -95,6 +101,15 @@ function makeWritesAtomic(store: S3rver.S3rverStore): void {
   store.getObject = (bucket, key, options) => (writing.has(id(bucket, key)) ? Promise.resolve(null) : getObject(bucket, key, options));
   const existsObject = store.existsObject.bind(store);
   store.existsObject = (bucket, key) => (writing.has(id(bucket, key)) ? Promise.resolve(false) : existsObject(bucket, key));
+}
+
+/** s3rver answers an S3Error thrown by its store with the error's status (AccessDenied: 403, no body for a HEAD). */
+function refuseReads(store: S3rver.S3rverStore, denied: (bucket: string, key: string) => boolean): void {
+  const getObject = store.getObject.bind(store);
+  store.getObject = (bucket, key, options) => {
+    if (denied(bucket, key)) return Promise.reject(new S3Error('AccessDenied', 'Access Denied'));
+    return getObject(bucket, key, options);
+  };
 }
 
 /**

@@ -21,7 +21,14 @@ export async function exportBucket(s3: S3Client, bucket: string, folder: string)
       if (!Key) continue;
       const target = resolve(root, diskPath(Key));
       if (!target.startsWith(root + '/')) continue; // never write outside the folder, whatever the key says
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      let object;
+      try {
+        object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      } catch (e) {
+        // faults.verifyAccessDenied: the twin refuses every read of that recording, this copy's too.
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) continue;
+        throw e;
+      }
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, await object.Body!.transformToByteArray());
       count++;

@@ -5,7 +5,7 @@
  */
 import { OUTCOMES, type Outcome } from '../../statemachines/definition';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
-import type { Faults } from '../sma/types';
+import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
 export type ScenarioFaults = Faults;
@@ -37,6 +37,10 @@ export const LIMITS = {
   locationCharacters: 1024,
   /** S3: user-defined metadata of a PUT is at most 2 KB (names and values, UTF-8). */
   metadataBytes: 2048,
+  /** An update held longer than a minute is no longer a race but a lost update; the workflow's callbacks time out at 30 s. */
+  updateDelaySeconds: 60,
+  /** A recording that starts more than 10 minutes late is not a late start; the call is 4 hours at most. */
+  startRecordingDelaySeconds: 600,
 } as const;
 const ELIDE_AT = 60;
 const ALL_OUTCOMES: readonly string[] = [...OUTCOMES, 'INVALID_INPUT'];
@@ -94,7 +98,7 @@ function errorList(v: unknown, field: string, allowed: string[]): string[] {
 function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioFaults {
   if (v === undefined) return {};
   if (!isObj(v)) throw new ScenarioError(at, 'must be an object');
-  onlyKeys(v, ['startRecording', 'consent', 'hangupAfterSeconds', 'deliveryDelaySeconds', 'dropRecording', 'metadata', 'emptyRecording'], at);
+  onlyKeys(v, ['startRecording', 'consent', 'hangupAfterSeconds', 'deliveryDelaySeconds', 'dropRecording', 'metadata', 'emptyRecording', ...SMA_RULE_FAULTS], at);
   const f: ScenarioFaults = {};
   if (v.startRecording !== undefined) f.startRecording = errorList(v.startRecording, `${at}.startRecording`, START_ERRORS);
   if (v.consent !== undefined) f.consent = errorList(v.consent, `${at}.consent`, CONSENT_ERRORS);
@@ -116,6 +120,30 @@ function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioF
     if (bytes > LIMITS.metadataBytes) throw new ScenarioError(`${at}.metadata`, `names and values must total at most ${LIMITS.metadataBytes} bytes (S3's user-defined metadata limit), got ${bytes}`);
     f.metadata = v.metadata as Record<string, string>;
   }
+  Object.assign(f, parseSmaRuleFaults(v, at));
+  return f;
+}
+
+/** The faults of the SMA's documented rules and the Chime API in front of it (issue 13). */
+const SMA_RULE_FAULTS = ['updateCall', 'updateDelaySeconds', 'startRecordingDelaySeconds', 'verifyAccessDenied'];
+
+function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
+  const f: ScenarioFaults = {};
+  if (v.updateCall !== undefined) {
+    const field = `${at}.updateCall`;
+    if (!isObj(v.updateCall)) throw new ScenarioError(field, `must be an object keyed by workflow step (${UPDATE_COMMANDS.join(', ')})`);
+    onlyKeys(v.updateCall, [...UPDATE_COMMANDS], field);
+    const errors = Object.keys(UPDATE_CALL_ERRORS);
+    f.updateCall = {};
+    for (const [step, list] of Object.entries(v.updateCall)) {
+      f.updateCall[step as UpdateCommand] = errorList(list, `${field}.${step}`, errors) as UpdateCallError[];
+    }
+  }
+  if (v.updateDelaySeconds !== undefined) f.updateDelaySeconds = num(v.updateDelaySeconds, `${at}.updateDelaySeconds`, 0, LIMITS.updateDelaySeconds);
+  if (v.startRecordingDelaySeconds !== undefined) {
+    f.startRecordingDelaySeconds = num(v.startRecordingDelaySeconds, `${at}.startRecordingDelaySeconds`, 0, LIMITS.startRecordingDelaySeconds);
+  }
+  if (v.verifyAccessDenied !== undefined) f.verifyAccessDenied = bool(v.verifyAccessDenied, `${at}.verifyAccessDenied`);
   return f;
 }
 

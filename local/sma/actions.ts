@@ -8,8 +8,11 @@ import type { ActionShape } from './events';
 
 /** At most 10 actions per response (sma-protocol.md). */
 export const MAX_ACTIONS = 10;
-/** TransactionAttributes: at most 100 pairs and 20 KB (transaction-attributes; an older page says 10). */
-export const MAX_ATTRIBUTES = 100;
+/**
+ * TransactionAttributes: transaction-attributes says 100 pairs and 20 KB; the service error example on
+ * attribute-trans-invalid says "Maximum number of mappings is 10". The emulator enforces the stricter 10.
+ */
+export const MAX_ATTRIBUTES = 10;
 export const MAX_ATTRIBUTES_BYTES = 20 * 1024;
 
 export const SUPPORTED_ACTIONS = new Set([
@@ -26,6 +29,13 @@ export const SUPPORTED_ACTIONS = new Set([
 
 /** Interruptible by a CALL_UPDATE_REQUESTED list (update-sip-call: PlayAudio, RecordAudio, Pause). */
 export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio']);
+
+/**
+ * case-1: "Do nothing, the call attempt times out after 30 seconds"; PlayAudio and RecordAudio answer the call,
+ * a Hangup leaves it unanswered. Which other actions answer is not said: the emulator counts any action that
+ * runs, except Hangup (assumed), and ends a call that none answered after this long.
+ */
+export const UNANSWERED_TIMEOUT_SECONDS = 30;
 
 export type ResponseCheck =
   | { ok: true; actions: ActionShape[]; attributes?: Record<string, string> }

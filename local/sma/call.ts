@@ -45,6 +45,8 @@ export interface CurrentAction {
   token: number;
   controller: AbortController;
   interruptible: boolean;
+  /** The action list it came from (CallState.listId when that list was applied). */
+  list: number;
   /** Legs whose hangup cancels the action. */
   legs: string[];
 }
@@ -79,7 +81,15 @@ export class CallState {
   readonly mailbox: Message[] = [];
   processing = false;
   queue: ActionShape[] = [];
+  /** Counts applied action lists; `queue` holds the rest of list number `listId`. */
+  listId = 0;
   current?: CurrentAction;
+  /** An action has run on the call: it is answered (case-1: an inbound call nothing answers ends after 30 s). */
+  answered = false;
+  /** The last invocation whose response the SMA acted on: what it was sent and what it answered (faults.raceUpdates). */
+  lastApplied?: { sequence: number; sentAttributes?: Record<string, string>; actions: ActionShape[]; attributes?: Record<string, string> };
+  /** faults.updateCall: requests refused so far, per workflow step. */
+  readonly updateFaultsUsed = new Map<string, number>();
   actionToken = 0;
   /** The NEW_INBOUND_CALL list has not run out yet. */
   firstListPending = true;

@@ -16,13 +16,13 @@ import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { maskPhoneNumber } from '../../lambdas/shared/mask';
 import type { Clock } from '../clock';
-import { E164, INTERRUPTIBLE_ACTIONS, checkResponse, intParam, isObject, parseLocation } from './actions';
+import { E164, INTERRUPTIBLE_ACTIONS, UNANSWERED_TIMEOUT_SECONDS, checkResponse, intParam, isObject, parseLocation } from './actions';
 import { CallState, type Effect, type LegState, type Message, type Outcome } from './call';
 import { actionError, invalidParameter, redact, SmaCallNotFoundError } from './errors';
 import * as events from './events';
 import type { ActionError, ActionShape, CallDetailsInput } from './events';
 import { putRecording, recordingKey } from './recording';
-import type { ActiveCallInfo, CallHandle, CallSpec, EmulatorLogger, InvocationRecord, RecordingRecord } from './types';
+import { UPDATE_CALL_ERRORS, type ActiveCallInfo, type CallHandle, type CallSpec, type EmulatorLogger, type InvocationRecord, type RecordingRecord, type UpdateCallError, type UpdateCommand } from './types';
 
 export type SmaHandler = (event: unknown, context: object) => Promise<unknown>;
 
@@ -169,8 +169,35 @@ export class SmaEmulator {
     const call = this.calls.get(transactionId);
     if (!call || call.over || call.ended.settled || this.closed) throw new SmaCallNotFoundError(transactionId);
     const copy = { ...args };
+    const delaySeconds = call.faults.updateDelaySeconds ?? this.timing.updateDelaySeconds;
     // A call that ends before the invocation is made drops the update (the SMA has nobody to invoke for).
-    this.after(call, this.timing.updateDelaySeconds * 1000, 'sma:update', () => this.post(call, { kind: 'update', args: copy }));
+    this.after(call, delaySeconds * 1000, 'sma:update', () => this.post(call, { kind: 'update', args: copy }));
+  }
+
+  /**
+   * faults.updateCall: the error the Chime API answers this UpdateSipMediaApplicationCall with, if the call's
+   * scenario has one left for the workflow step named by Arguments.command; each is used once, in order.
+   */
+  updateCallFault(transactionId: string, command: string | undefined): { errorType: UpdateCallError; status: number } | undefined {
+    const call = this.calls.get(transactionId);
+    const faults = call?.faults.updateCall;
+    if (!call || !faults || command === undefined || !Object.hasOwn(faults, command)) return undefined;
+    const used = call.updateFaultsUsed.get(command) ?? 0;
+    const errorType = faults[command as UpdateCommand]?.[used];
+    if (!errorType) return undefined;
+    call.updateFaultsUsed.set(command, used + 1);
+    call.notes.push(`UpdateSipMediaApplicationCall ${command} answered ${errorType} (fault)`);
+    return { errorType, status: UPDATE_CALL_ERRORS[errorType] };
+  }
+
+  /**
+   * faults.verifyAccessDenied: whether the S3 twin refuses a read of this object, a recording of such a call
+   * (keys end `_<TransactionId>_<CallId>.wav`). The emulator's own write is not a read: it still lands.
+   */
+  readDenied(bucket: string, key: string): boolean {
+    const match = /_([0-9A-Fa-f-]{36})_[^/_]+\.wav$/.exec(key);
+    const call = match ? this.calls.get(match[1]!) : undefined;
+    return !!call?.faults.verifyAccessDenied && call.recordingList.some((r) => r.bucket === bucket && r.key === key);
   }
 
   /** Drops an ended call from memory (long simulations check each call, then forget it). */
@@ -255,6 +282,7 @@ export class SmaEmulator {
   }
 
   private async onStart(call: CallState): Promise<void> {
+    this.endIfUnanswered(call);
     const actions = await this.invokeForActions(call, (seq, details) => events.newInboundCall(seq, details));
     if (actions === null) return this.forceHangup(call, 'NEW_INBOUND_CALL');
     this.startList(call, actions);
@@ -263,9 +291,36 @@ export class SmaEmulator {
   private async onUpdate(call: CallState, args: Record<string, string>): Promise<void> {
     // The API accepted it while the call was up; if the call ended since, the SMA has nobody to invoke for.
     if (call.over) return;
-    const actions = await this.invokeForActions(call, (seq, details) => events.callUpdateRequested(seq, details, args));
+    const race = call.faults.raceUpdates ? call.lastApplied : undefined;
+    const actions = await this.invokeForActions(call, (seq, details) =>
+      events.callUpdateRequested(seq, race ? { ...details, transactionAttributes: race.sentAttributes } : details, args),
+    );
     if (actions === null) return this.forceHangup(call, 'CALL_UPDATE_REQUESTED');
     this.startList(call, actions);
+    if (race) this.applyLate(call, race);
+  }
+
+  /**
+   * faults.raceUpdates: the update's invocation overlapped the previous one (it was sent that invocation's
+   * TransactionAttributes), and the previous response is applied after the update's: its attributes (if it
+   * returned any) and its action list, which replaces what the update queued. The docs do not say which
+   * response the SMA applies last; this is the order that can lose a parked token or a queued action.
+   */
+  private applyLate(call: CallState, earlier: NonNullable<CallState['lastApplied']>): void {
+    if (call.over) return;
+    call.notes.push(`race: the response to invocation ${earlier.sequence} was applied after the update's`);
+    if (earlier.attributes) call.attributes = { ...earlier.attributes };
+    this.startList(call, earlier.actions);
+  }
+
+  /** case-1: an inbound call no action answers ends 30 s after it arrived (as a HANGUP of LEG-A, SIP 480: assumed). */
+  private endIfUnanswered(call: CallState): void {
+    const legA = call.legs[0]!;
+    this.after(call, UNANSWERED_TIMEOUT_SECONDS * 1000, 'sma:unanswered', () => {
+      if (call.answered) return;
+      call.notes.push(`no action answered the call within ${UNANSWERED_TIMEOUT_SECONDS} s: the call attempt timed out`);
+      this.post(call, { kind: 'legDisconnect', callId: legA.callId, sipResponseCode: 480, cause: 'not answered' });
+    });
   }
 
   private async onActionDone(call: CallState, token: number, outcome: Outcome): Promise<void> {
@@ -284,7 +339,10 @@ export class SmaEmulator {
         return this.disconnect(call, outcome.callId, outcome.sipResponseCode, 'Hangup action');
       case 'ok': {
         if (outcome.effect) this.applyEffect(call, outcome.effect);
-        if (call.queue.length > 0) return this.runNext(call);
+        // The rest of this action's list runs on; an action whose list was replaced meanwhile (by an update, while
+        // it could not be interrupted) was the last of its list: it is reported, and that response replaces the
+        // new list like any other (invoke-on-call-leg: the current action finishes, then the set is replaced).
+        if (call.queue.length > 0 && call.listId === current.list) return this.runNext(call);
         this.listDrained(call);
         // ACTION_SUCCESSFUL only after the LAST action of a list (sma-protocol.md).
         const actions = await this.invokeForActions(call, (seq, details) =>
@@ -314,6 +372,7 @@ export class SmaEmulator {
   private startList(call: CallState, actions: ActionShape[]): void {
     if (call.over) return;
     call.queue = [...actions];
+    call.listId++;
     if (call.current) {
       if (actions.length > 0 && call.current.interruptible) call.current.controller.abort(INTERRUPT);
       return;
@@ -337,8 +396,10 @@ export class SmaEmulator {
       token,
       controller,
       interruptible: INTERRUPTIBLE_ACTIONS.has(action.Type),
+      list: call.listId,
       legs: this.actionLegs(call, action),
     };
+    if (action.Type !== 'Hangup') call.answered = true;
     this.logger?.info('action', { transactionId: call.transactionId, type: action.Type });
     const signal = AbortSignal.any([controller.signal, this.closing.signal]);
     this.execute(call, action, signal)
@@ -627,6 +688,12 @@ export class SmaEmulator {
     if (leg.recordingStarted) return failed(actionError('InvalidActionParameter', 'Call recording was already started on this call leg'));
     const fault = call.faults.startRecording?.[attempt];
     if (fault) return failed(actionError(fault));
+    const late = attempt === 0 ? call.faults.startRecordingDelaySeconds : undefined;
+    if (late) {
+      // The late-start case: the recording starts, and its ACTION_SUCCESSFUL comes, this long after the action.
+      const waited = await this.wait(call, late * 1000, signal, { status: 'ok' });
+      if (waited.status !== 'ok') return waited;
+    }
     // The service writes as voiceconnector.chime.amazonaws.com; the twin has no bucket policies, so a bucket
     // the twin's S3 does not have stands for one the service may not write to (the seed's NoAccessToDestination).
     const reachable = await track(this.clock, this.bucketReachable(location.bucket));
@@ -708,12 +775,14 @@ export class SmaEmulator {
   private async invokeForActions(call: CallState, build: EventBuilder): Promise<ActionShape[] | null> {
     let next = build;
     for (;;) {
+      const sentAttributes = call.attributes;
       const result = await this.invoke(call, next);
       if (!result) return null;
       const check = checkResponse(result.response);
       if (check.ok) {
         // The last map the Lambda returned; an omitted field keeps the stored one, {} erases it.
         if (check.attributes) call.attributes = check.attributes;
+        call.lastApplied = { sequence: result.record.sequence, sentAttributes, actions: check.actions, attributes: check.attributes };
         return check.actions;
       }
       result.record.ignored = true;

@@ -16,7 +16,30 @@ export interface Faults {
   metadata?: Record<string, string>;
   /** The recording body is a header-only WAV (zero-length audio). */
   emptyRecording?: boolean;
+  /**
+   * Errors the Chime API (local/chime/server.ts) answers to the successive UpdateSipMediaApplicationCall
+   * requests of one workflow step (told apart by Arguments.command), before it accepts one.
+   */
+  updateCall?: Partial<Record<UpdateCommand, UpdateCallError[]>>;
+  /** Each CALL_UPDATE_REQUESTED reaches the Lambda this long (virtual seconds) after the 202. */
+  updateDelaySeconds?: number;
+  /** The first StartCallRecording's ACTION_SUCCESSFUL comes this long (virtual seconds) after the action was returned. */
+  startRecordingDelaySeconds?: number;
+  /** The S3 twin refuses reads (HeadObject, GetObject) of this call's recordings with 403 AccessDenied. */
+  verifyAccessDenied?: boolean;
 }
+
+/** The workflow steps that send UpdateSipMediaApplicationCall (Arguments.command). */
+export const UPDATE_COMMANDS = ['StartRecording', 'NotifyConsent', 'WaitForCallEnd'] as const;
+export type UpdateCommand = (typeof UPDATE_COMMANDS)[number];
+/** UpdateSipMediaApplicationCall errors a scenario can inject, with their HTTP status (chime-sdk-voice API model). */
+export const UPDATE_CALL_ERRORS = {
+  ThrottledClientException: 429,
+  ServiceUnavailableException: 503,
+  ServiceFailureException: 500,
+  NotFoundException: 404,
+} as const;
+export type UpdateCallError = keyof typeof UPDATE_CALL_ERRORS;
 
 /** Faults the scenario format does not have: for tests of the Lambda's and workflow's robustness. */
 export interface TestFaults {
@@ -26,6 +49,14 @@ export interface TestFaults {
    * executed (unverified: the docs do not say which Sequence a retry carries).
    */
   duplicateEvents?: boolean;
+  /**
+   * The adversarial order for an update that races an earlier invocation (the docs do not say which response
+   * the SMA applies last): each CALL_UPDATE_REQUESTED carries the TransactionAttributes the call's previous
+   * invocation was sent with (that invocation's response not applied yet), and after the update's response is
+   * applied, the previous response is applied again (its TransactionAttributes, and its action list replacing
+   * the queued actions): the earlier response lands last.
+   */
+  raceUpdates?: boolean;
 }
 
 export interface CallSpec {

@@ -39,7 +39,9 @@ export const DEFAULT_SERVICES: Record<string, ServiceBinding> = {
     // HeadObject on a missing key: S3 answers 404 without a body and SDK v3 names that `NotFound`;
     // through Step Functions it surfaces as S3.NoSuchKeyException. Documented by observation in
     // public reports, not verified against AWS here (some reports show S3.S3Exception instead).
-    mapErrorName: (name) => (name === 'NotFound' ? 'NoSuchKeyException' : undefined),
+    // Any other bodiless error (a HEAD refused with 403, a 5xx) reaches SDK v3 as `Unknown`; Step Functions'
+    // Java SDK names it with the service's generic exception, S3.S3Exception (sma-protocol.md).
+    mapErrorName: (name) => (name === 'NotFound' ? 'NoSuchKeyException' : name === 'Unknown' ? 'S3Exception' : undefined),
     clientConfig: (o) => ({ forcePathStyle: o.forcePathStyle ?? true }),
   },
   chimesdkvoice: {

@@ -119,7 +119,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     for (const c of closers.reverse()) await c();
   };
   try {
-    const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET], clock });
+    // faults.verifyAccessDenied: the emulator knows which recordings are refused (it is made further down).
+    let emulatorRef: SmaEmulator | undefined;
+    const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET], clock, denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false });
     closers.push(() => s3Server.close());
     const s3 = trackClient(makeS3Client(s3Server.endpoint), clock);
     closers.push(() => s3.destroy());
@@ -170,6 +172,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       // Errors (a recording upload that failed, a crashed action) always; the rest with --verbose.
       logger: emulatorLog,
     });
+    emulatorRef = emulator;
     closers.push(() => emulator.close());
     const chime = await startChimeVoiceServer({ emulator, clock });
     closers.push(() => chime.close());

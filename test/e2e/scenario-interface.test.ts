@@ -70,13 +70,14 @@ describe('npm start (the built-in demo)', () => {
     const code = await main(['--data-dir', dataDir, '--seed', '3'], c.io);
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
-    for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT']) expect(out).toContain(outcome);
-    expect(out).toMatch(/15 passed, 0 failed/);
+    for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT']) expect(out).toContain(outcome);
+    expect(out).toMatch(/19 passed, 0 failed/);
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
     const manifests = listFiles(exported).filter((f) => f.endsWith('.manifest.json'));
-    expect(wavs.length).toBe(9); // 7 RECORDED + 2 RECORDING_INVALID; the dropped one never landed
-    expect(manifests.length).toBe(15 - 1); // every call but the invalid input writes a manifest
+    // 10 RECORDED + 2 RECORDING_INVALID; the dropped one never landed, the refused one (403) cannot be copied
+    expect(wavs.length).toBe(12);
+    expect(manifests.length).toBe(19 - 1); // every call but the invalid input writes a manifest
     const header = readFileSync(wavs[0]);
     expect(header.toString('ascii', 0, 4)).toBe('RIFF');
     expect(header.toString('ascii', 8, 12)).toBe('WAVE');
@@ -95,6 +96,12 @@ describe('a bad scenario file exits 2 and names the field', () => {
     ['bad outcome', { calls: [{ name: 'a', expect: { outcome: 'DONE' } }] }, /calls\[0\]\.expect\.outcome: must be one of/],
     ['duplicate name', { calls: [{ name: 'a' }, { name: 'a' }] }, /calls\[1\]\.name: duplicate call name/],
     ['metadata value', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 5 } } }] }, /calls\[0\]\.faults\.metadata\.call-id: must be a string/],
+    ['updateCall step', { calls: [{ name: 'a', faults: { updateCall: { StopRecording: [] } } }] }, /calls\[0\]\.faults\.updateCall\.StopRecording: unknown field \(allowed: StartRecording, NotifyConsent, WaitForCallEnd\)/],
+    ['updateCall error', { calls: [{ name: 'a', faults: { updateCall: { WaitForCallEnd: ['ThrottlingException'] } } }] }, /calls\[0\]\.faults\.updateCall\.WaitForCallEnd\[0\]: must be one of ThrottledClientException, ServiceUnavailableException, ServiceFailureException, NotFoundException/],
+    ['updateDelaySeconds bound', { calls: [{ name: 'a', faults: { updateDelaySeconds: 61 } }] }, /calls\[0\]\.faults\.updateDelaySeconds: must be a number in \[0, 60\]/],
+    ['startRecordingDelaySeconds type', { calls: [{ name: 'a', faults: { startRecordingDelaySeconds: '40' } }] }, /calls\[0\]\.faults\.startRecordingDelaySeconds: must be a number in \[0, 600\]/],
+    ['verifyAccessDenied type', { calls: [{ name: 'a', faults: { verifyAccessDenied: 'yes' } }] }, /calls\[0\]\.faults\.verifyAccessDenied: must be true or false/],
+    ['raceUpdates is not in the format', { calls: [{ name: 'a', faults: { raceUpdates: true } }] }, /calls\[0\]\.faults\.raceUpdates: unknown field/],
   ])('%s', async (_, content, message) => {
     const { code, err, out } = await run(['--scenario', scenarioFile(content)]);
     expect(code).toBe(2);

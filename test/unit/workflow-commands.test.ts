@@ -159,6 +159,15 @@ describe('WaitForCallEnd', () => {
     expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP_ATTRIBUTES, [TokenAttribute.WaitForCallEnd]: callEnd } });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
+  it('drops the spent start and notice tokens (left in the map when their callbacks went through), so HANGUP does not send them again', async () => {
+    const callEnd = makeToken('call-end');
+    const spent = { [TokenAttribute.StartRecording]: makeToken('start'), [PendingCallIdAttribute]: IDS.legA, [TokenAttribute.NotifyConsent]: makeToken('consent') };
+    const h = harness();
+    const response = await h.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: { ...APP_ATTRIBUTES, ...spent } }));
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.WaitForCallEnd]: callEnd });
+    const notice = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent-2'), text: 'Recorded.' }, { attributes: { ...APP_ATTRIBUTES, ...spent } }));
+    expect(notice.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: makeToken('consent-2') });
+  });
 });
 
 describe('commands the Lambda does not know', () => {
