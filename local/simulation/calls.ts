@@ -103,9 +103,35 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
     faults.duplicateEvents = true;
     kinds.push('duplicate events');
   }
+  // The Chime API and the SMA's own timing (issue 13's faults).
+  const api = r.next();
+  if (api < 0.04) {
+    faults.updateCall = { WaitForCallEnd: r.pick([['ThrottledClientException'], ['ThrottledClientException', 'ServiceUnavailableException'], ['ServiceFailureException']]) };
+    kinds.push('call-end update refused (transient)');
+  } else if (api < 0.07) {
+    faults.updateCall = { NotifyConsent: [r.pick(['ThrottledClientException', 'ServiceUnavailableException'])] };
+    kinds.push('notice update refused (transient)');
+  } else if (api < 0.09) {
+    faults.updateCall = { StartRecording: ['ThrottledClientException'] };
+    kinds.push('start update throttled');
+  }
+  if (r.chance(0.05)) {
+    faults.updateDelaySeconds = r.pick([1, 2, 3]);
+    kinds.push('updates delayed');
+  }
+  if (r.chance(0.03) && start.errors.length === 0 && !faults.updateCall?.StartRecording && faults.hangupAfterSeconds === undefined) {
+    faults.startRecordingDelaySeconds = 40;
+    kinds.push('recording started late');
+  }
+  if (r.chance(0.03)) {
+    faults.verifyAccessDenied = true;
+    kinds.push('recording read refused (403)');
+  }
 
-  // Retried starts wait up to 2 + 4 + 8 s: such calls last long enough for the recording to start.
-  const durationSeconds = start.errors.length ? 40 + r.int(0, 50) : 5 + r.int(0, 85);
+  // Retried starts wait up to 2 + 4 + 8 s, a late start 30 s and a retry: such calls last long enough for the
+  // recording to start.
+  const slowStart = start.errors.length > 0 || faults.startRecordingDelaySeconds !== undefined || faults.updateCall?.StartRecording !== undefined;
+  const durationSeconds = slowStart ? 90 + r.int(0, 60) : 5 + r.int(0, 85);
   const call: SimulatedCall = {
     index,
     name: `sim-${index}`,
@@ -128,12 +154,16 @@ export function expectedOf(call: Pick<ScenarioCall, 'faults' | 'location'>, dead
   if (call.location && INVALID_LOCATIONS.includes(call.location)) return { outcome: 'INVALID_INPUT', startAttempts: 0 };
   // The caller is gone before the first update reaches the Lambda: nothing can be recorded.
   if (f.hangupAfterSeconds === 0) return { outcome: 'NOT_RECORDED' };
-  const errors = f.startRecording ?? [];
+  // A throttled start update is one more failed attempt, retried like a SystemException.
+  const errors = [...(f.updateCall?.StartRecording?.map(() => SE) ?? []), ...(f.startRecording ?? [])];
   const fatal = errors.findIndex((e) => e !== SE);
   if (fatal >= 0) return { outcome: 'START_FAILED', startAttempts: fatal + 1 };
   if (errors.length >= 4) return { outcome: 'START_FAILED', startAttempts: 4 };
-  const startAttempts = errors.length + 1;
-  // Recording started: the notice's fate does not change the outcome; the object's does.
+  // A late start: the first attempt times out, the retry is answered with the recording already running.
+  const startAttempts = errors.length + 1 + (f.startRecordingDelaySeconds !== undefined && f.startRecordingDelaySeconds >= 30 ? 1 : 0);
+  // Recording started. A read refused by S3 is RECORDING_UNVERIFIED, whatever landed; then the notice's fate does
+  // not change the outcome, the object's does.
+  if (f.verifyAccessDenied) return { outcome: 'RECORDING_UNVERIFIED', startAttempts };
   if (f.dropRecording) return { outcome: 'RECORDING_MISSING', startAttempts };
   // At the deadline itself the last poll and the landing coincide: the twin polls first (README, determinism).
   if (f.deliveryDelaySeconds !== undefined && f.deliveryDelaySeconds >= deadlineSeconds) return { outcome: 'RECORDING_MISSING', startAttempts };

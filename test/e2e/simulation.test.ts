@@ -10,6 +10,7 @@ import { runCampaign } from '../../local/simulation/campaign';
 import { expectedOf, simulatedCall } from '../../local/simulation/calls';
 import { TokenWatch } from '../../local/simulation/token-watch';
 import { main } from '../../scripts/simulate';
+import { OUTCOMES } from '../../statemachines/definition';
 
 const dir = mkdtempSync(join(tmpdir(), 'simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,11 +28,11 @@ describe('the calls of a campaign', () => {
   it('draws every fault kind, combined, and every outcome the faults can lead to', () => {
     const calls = Array.from({ length: 3000 }, (_, i) => simulatedCall(1, i, DEADLINE));
     const kinds = new Set(calls.flatMap((c) => c.kinds));
-    for (const k of ['start SystemException x1', 'start SystemException x4', 'start InvalidActionParameter', 'start NoAccessToDestination', 'hangup before recording', 'hangup during the notice', 'notice SystemException x3', 'late within the deadline', 'late beyond the deadline', 'dropped', 'wrong call-id', 'wrong transaction-id', 'empty body', 'duplicate events', 'invalid location']) {
+    for (const k of ['start SystemException x1', 'start SystemException x4', 'start InvalidActionParameter', 'start NoAccessToDestination', 'hangup before recording', 'hangup during the notice', 'notice SystemException x3', 'late within the deadline', 'late beyond the deadline', 'dropped', 'wrong call-id', 'wrong transaction-id', 'empty body', 'duplicate events', 'invalid location', 'call-end update refused (transient)', 'notice update refused (transient)', 'start update throttled', 'updates delayed', 'recording started late', 'recording read refused (403)']) {
       expect(kinds).toContain(k);
     }
     expect(calls.filter((c) => c.kinds.length >= 3).length).toBeGreaterThan(30);
-    expect(new Set(calls.map((c) => c.expect.outcome))).toEqual(new Set(['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT']));
+    expect(new Set(calls.map((c) => c.expect.outcome))).toEqual(new Set([...OUTCOMES, 'INVALID_INPUT']));
   });
 
   it.each([
