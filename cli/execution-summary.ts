@@ -6,12 +6,12 @@
  * are completed from the history (execution-history.ts).
  */
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
-import { OUTCOMES } from '../statemachines/definition';
+import { ALL_OUTCOMES, FAILED_OUTCOMES } from '../statemachines/outcomes';
 import { currentState, fetchHistory, reconstructFromHistory } from './execution-history';
 
-export const KNOWN_OUTCOMES: readonly string[] = [...OUTCOMES, 'INVALID_INPUT'];
+export const KNOWN_OUTCOMES: readonly string[] = ALL_OUTCOMES;
 /** Outcomes that end in a Fail state (a redrive re-enters that Fail state: see cli/commands/redrive.ts). */
-export const FAIL_STATE_OUTCOMES: readonly string[] = ['START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT'];
+export const FAIL_STATE_OUTCOMES: readonly string[] = FAILED_OUTCOMES;
 
 export interface StartAttempt {
   attempt: number;

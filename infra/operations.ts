@@ -9,6 +9,7 @@
  * CloudWatch Logs delivery is best effort (Step Functions developer guide): these metrics are for alerting;
  * the audit record of each call is the manifest the workflow writes next to the recording.
  */
+import { ALL_OUTCOMES } from '../statemachines/outcomes';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -21,7 +22,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** Terminal states of the workflow, one metric each. */
-export const OUTCOME_STATES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT'] as const;
+export const OUTCOME_STATES = ALL_OUTCOMES;
 /** Entered once per StartRecording retry. */
 export const START_RETRY_STATE = 'WaitBeforeStartRetry';
 /** Entered when the consent notice could not be delivered. */

@@ -132,5 +132,4 @@ export function renderDefinition(overrides: Partial<WorkflowSettings> = {}, temp
 }
 
 /** Every state name of the definition: the operations dashboard and metric filters key on these. */
-export const OUTCOMES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED'] as const;
-export type Outcome = (typeof OUTCOMES)[number] | 'INVALID_INPUT';
+export { ALL_OUTCOMES, FAILED_OUTCOMES, OUTCOMES, SUCCEEDED_OUTCOMES, type Outcome } from './outcomes';

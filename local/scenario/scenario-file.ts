@@ -3,7 +3,7 @@
  * outside checks drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds:
  * must be a number >= 0"), because a typo in a fault must not silently test the happy path.
  */
-import { OUTCOMES, type Outcome } from '../../statemachines/definition';
+import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
 import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
@@ -43,7 +43,7 @@ export const LIMITS = {
   startRecordingDelaySeconds: 600,
 } as const;
 const ELIDE_AT = 60;
-const ALL_OUTCOMES: readonly string[] = [...OUTCOMES, 'INVALID_INPUT'];
+const ALL_OUTCOME_NAMES: readonly string[] = ALL_OUTCOMES;
 const START_ERRORS = ['SystemException', 'InvalidActionParameter', 'NoAccessToDestination'];
 const CONSENT_ERRORS = ['SystemException', 'ActionExecutionThrottled', 'InvalidActionParameter', 'AccessDenied', 'MissingRequiredActionParameter'];
 
@@ -182,7 +182,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);
       call.expect = {};
       if (c.expect.outcome !== undefined) {
-        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOMES.includes(c.expect.outcome)) throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOMES.join(', ')}, got ${shown(c.expect.outcome)}`);
+        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOME_NAMES.includes(c.expect.outcome)) throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOME_NAMES.join(', ')}, got ${shown(c.expect.outcome)}`);
         call.expect.outcome = c.expect.outcome as Outcome;
       }
       if (c.expect.startAttempts !== undefined) call.expect.startAttempts = int(c.expect.startAttempts, `${at}.expect.startAttempts`, 0, 100);

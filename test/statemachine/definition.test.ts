@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS, OUTCOMES, loadDefinitionTemplate, renderDefinition, verifyDeadlineSeconds } from '../../statemachines/definition';
+import { ALL_OUTCOMES, DEFAULT_SETTINGS, FAILED_OUTCOMES, SUCCEEDED_OUTCOMES, loadDefinitionTemplate, renderDefinition, verifyDeadlineSeconds } from '../../statemachines/definition';
 import { Arg, Command } from '../../lambdas/shared/workflow-contract';
 
 const def = renderDefinition() as any;
@@ -57,7 +57,11 @@ it('bounds every callback task with TimeoutSeconds and the execution as a whole'
 
 it('ends every path in a named terminal state, and every state is reachable', () => {
   const terminals = Object.entries(states).filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail').map(([n]) => n).sort();
-  expect(terminals).toEqual([...OUTCOMES, 'INVALID_INPUT'].sort());
+  expect(terminals).toEqual([...ALL_OUTCOMES].sort());
+  // The one list of outcomes (statemachines/outcomes.ts) says which end SUCCEEDED and which FAILED with their name.
+  for (const o of SUCCEEDED_OUTCOMES) expect(states[o].Type).toBe('Succeed');
+  for (const o of FAILED_OUTCOMES) expect([states[o].Type, (states[o] as { Error?: string }).Error]).toEqual(['Fail', o]);
+  expect([...SUCCEEDED_OUTCOMES, ...FAILED_OUTCOMES].sort()).toEqual([...ALL_OUTCOMES].sort());
   const reachable = new Set<string>();
   const visit = (n: string) => {
     if (reachable.has(n)) return;

@@ -3,6 +3,7 @@
  * StartCallRecording attempt ended with, attempt by attempt, so a wave of SystemExceptions and how many calls
  * the retries recovered can be seen at a glance. Refreshes while the view is open.
  */
+import { ALL_OUTCOMES } from '../../../statemachines/outcomes';
 import { api } from './api';
 import { h, showError } from './dom';
 import { countTable, stackedBars, type Bar } from './charts';
@@ -66,7 +67,7 @@ export function auditView(root: HTMLElement): () => void {
     last = text;
     const time = outcomesOverTime(rows);
     const attempts = attemptsByNumber(rows);
-    const outcomeKeys = keysOf(time, ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT', 'RUNNING']);
+    const outcomeKeys = keysOf(time, [...ALL_OUTCOMES, 'RUNNING']);
     const attemptKeys = keysOf(attempts, ['STARTED', 'IN_PROGRESS']);
     const retried = rows.filter((r) => r.startAttempts > 1);
     body.replaceChildren(

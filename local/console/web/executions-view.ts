@@ -3,13 +3,14 @@
  * outcome. Refreshes while the view is open (calls may still be starting or running); the table is redrawn
  * only when something changed, and the focused row keeps its focus.
  */
+import { ALL_OUTCOMES } from '../../../statemachines/outcomes';
 import { api } from './api';
 import { badge, duration, h, outcomeClass, showError, time } from './dom';
 import { poll } from './poll';
 import type { ExecutionRow, ExecutionsResponse } from './types';
 
 /** Outcomes in the order the workflow's RouteOutcome lists them, then anything else alphabetically. */
-const ORDER = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT', 'RUNNING'];
+const ORDER: readonly string[] = [...ALL_OUTCOMES, 'RUNNING'];
 const ordered = (keys: string[]) => [...keys].sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
 
 export const openExecution = (name: string) => (location.hash = `#/executions/${encodeURIComponent(name)}`);
