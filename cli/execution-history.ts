@@ -4,7 +4,7 @@
  * StartRecording attempts and the consent notice, reconstructed the way the workflow's Assign would have.
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import type { ConsentNotice, StartAttempt } from './execution-summary';
+import type { ConsentNotice, StartAttempt } from '../statemachines/summary';
 
 export interface HistoryOptions {
   /** GetExecutionHistory maxResults (1-1000). */

@@ -7,33 +7,14 @@
  */
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { ALL_OUTCOMES, FAILED_OUTCOMES } from '../statemachines/outcomes';
+import { parseJsonObject, type ConsentNotice, type StartAttempt } from '../statemachines/summary';
 import { currentState, fetchHistory, reconstructFromHistory } from './execution-history';
 
 export const KNOWN_OUTCOMES: readonly string[] = ALL_OUTCOMES;
 /** Outcomes that end in a Fail state (a redrive re-enters that Fail state: see cli/commands/redrive.ts). */
 export const FAIL_STATE_OUTCOMES: readonly string[] = FAILED_OUTCOMES;
 
-export interface StartAttempt {
-  attempt: number;
-  startedAt?: string;
-  endedAt?: string;
-  /** STARTED | FAILED | CALL_ENDED (from the summary); IN_PROGRESS | ABORTED (from a history). */
-  result: string;
-  error?: string;
-  cause?: string;
-  location?: string;
-}
-
-export interface ConsentNotice {
-  /** DELIVERED | FAILED | NOT_DELIVERED | NOT_ATTEMPTED (summary); IN_PROGRESS | RETRYING | ABORTED (history). */
-  status: string;
-  completedAt?: string;
-  at?: string;
-  error?: string;
-  cause?: string;
-  attempts?: number;
-  legs?: unknown;
-}
+export type { ConsentNotice, StartAttempt } from '../statemachines/summary';
 
 export interface ExecutionSummary {
   executionArn: string;
@@ -64,15 +45,7 @@ export interface ExecutionSummary {
   redrive: { count: number; status?: string; reason?: string; date?: string };
 }
 
-function parseJson(text: string | undefined): Record<string, any> | undefined {
-  if (!text || !text.trimStart().startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const parseJson = parseJsonObject as (text: string | undefined) => Record<string, any> | undefined;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

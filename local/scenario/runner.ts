@@ -5,6 +5,7 @@
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
+import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
 import { BRIDGED_NUMBER, DIRECT_NUMBER, type Twin } from '../twin/twin';
 import type { ScenarioCall } from './scenario-file';
 
@@ -25,7 +26,7 @@ export interface CallResult {
   /** Why the call did not meet its expectation. */
   mismatch?: string;
   /** The execution's summary (output, or the cause of a failed execution). */
-  summary?: unknown;
+  summary?: WorkflowSummary | string;
 }
 
 export interface RunOptions {
@@ -97,7 +98,7 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     executionName,
     status: described.status ?? 'UNKNOWN',
     outcome,
-    startAttempts: Array.isArray(summary?.startAttempts) ? summary.startAttempts.length : 0,
+    startAttempts: summary?.startAttempts.length ?? 0,
     recordingKey: summary?.recordingKey ?? null,
     manifestKey: summary?.manifestKey ?? null,
     durationMs: (described.stopDate?.getTime() ?? twin.clock.nowMs()) - (described.startDate?.getTime() ?? 0),
@@ -113,13 +114,4 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     result.mismatch = problems.join('; ');
   }
   return result;
-}
-
-function parseSummary(text: string | undefined): any {
-  if (!text || !text.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -13,6 +13,7 @@ import { runCalls, type CallResult } from '../scenario/runner';
 import type { CallHandle, CallSpec } from '../sma/types';
 import { startTwin } from '../twin/twin';
 import { verifyDeadlineSeconds, DEFAULT_SETTINGS } from '../../statemachines/definition';
+import { MANIFEST_SCHEMA_VERSION, parseManifest, type AuditManifest } from '../../statemachines/summary';
 import { expectedOf, simulatedCall, type SimulatedCall } from './calls';
 import { TokenWatch } from './token-watch';
 
@@ -109,19 +110,20 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
     const handle = handles.get(tx);
     const keys: string[] = [];
-    let manifest: { recording?: { key?: string } } | undefined;
+    let manifest: AuditManifest | undefined;
     if (result.manifestKey) {
       keys.push(result.manifestKey);
       try {
         const body = await twin.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: result.manifestKey }));
-        manifest = JSON.parse(await body.Body!.transformToString());
+        manifest = parseManifest(await body.Body!.transformToString());
+        if (!manifest) fail('every landed recording is tagged or named in a manifest', `manifest ${result.manifestKey} is not a schema ${MANIFEST_SCHEMA_VERSION} manifest`);
       } catch (e) {
         fail('every landed recording is tagged or named in a manifest', `manifest ${result.manifestKey} unreadable: ${(e as Error).name}`);
       }
     }
     // A call whose end the workflow learned late (its WaitForCallEnd update was lost: the call ended before the SMA
     // delivered it, and the next check found no call) has its delivery deadline counted from then.
-    const learnedLate = (manifest as { callEnd?: { endedBefore?: string } } | undefined)?.callEnd?.endedBefore !== undefined;
+    const learnedLate = manifest?.callEnd?.endedBefore !== undefined;
     const expected = learnedLate && call.faults.deliveryDelaySeconds !== undefined ? expectedOf({ ...call, faults: { ...call.faults, deliveryDelaySeconds: 0 } }, DEADLINE_SECONDS) : call.expect;
     if (result.outcome !== expected.outcome) fail('the outcome follows from the faults', `${result.outcome ?? result.status}, expected ${expected.outcome}`);
     else if (expected.startAttempts !== undefined && result.startAttempts !== expected.startAttempts) {

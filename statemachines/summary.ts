@@ -1,0 +1,110 @@
+/**
+ * The documents the workflow writes (statemachines/recording-workflow.asl.json), typed once for everyone who reads
+ * them: the CLI, the twin's runner and simulation, the console and the tests.
+ * - The summary: the output of the Succeed states and the Cause of the Fail states (but INVALID_INPUT, whose Cause
+ *   is the plain-text list of problems).
+ * - The audit manifest: the JSON object WriteAuditManifest puts beside the recording (`schemaVersion` '1').
+ * Fields are optional where a path does not set them (a call that never started has no recording).
+ */
+import type { Outcome } from './outcomes';
+
+export const MANIFEST_SCHEMA_VERSION = '1';
+
+export interface StartAttempt {
+  attempt: number;
+  startedAt?: string;
+  endedAt?: string;
+  /** STARTED | FAILED | CALL_ENDED (from the summary); IN_PROGRESS | ABORTED (reconstructed from a history). */
+  result: string;
+  error?: string;
+  cause?: string;
+  location?: string;
+}
+
+export interface ConsentNotice {
+  /** DELIVERED | FAILED | NOT_DELIVERED | NOT_ATTEMPTED (summary); IN_PROGRESS | RETRYING | ABORTED (history). */
+  status: string;
+  completedAt?: string;
+  at?: string;
+  error?: string;
+  cause?: string;
+  attempts?: number;
+  legs?: unknown;
+}
+
+export interface Verification {
+  landed?: boolean;
+  passed?: boolean;
+  polls?: number;
+  size?: number;
+  checks?: Array<{ check: string; passed: boolean; actual?: unknown; expected?: unknown }>;
+  error?: string;
+  cause?: string;
+  accessProblem?: unknown;
+  [key: string]: unknown;
+}
+
+/** The call as the workflow's input named it (ValidateInput's `$call`). */
+export interface SummaryCall {
+  sipMediaApplicationId?: string;
+  transactionId?: string;
+  callId?: string;
+  track?: string;
+  location?: string;
+  bucket?: string;
+  keyPrefix?: string;
+  consentText?: string;
+  noRecordingManifestKey?: string;
+}
+
+export interface WorkflowSummary {
+  outcome: Outcome;
+  execution: string;
+  call: SummaryCall;
+  recordingKey?: string | null;
+  manifestKey?: string | null;
+  manifestError?: unknown;
+  startAttempts: StartAttempt[];
+  consentNotice: ConsentNotice;
+  verification?: Verification | null;
+}
+
+export interface AuditManifest {
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  outcome: Outcome;
+  execution: { name: string; arn: string; startedAt: string };
+  call: SummaryCall;
+  legs?: unknown;
+  track?: string;
+  recording: { bucket: string; key: string; startedAt: string } | null;
+  startAttempts: StartAttempt[];
+  consentNotice: ConsentNotice;
+  /** How the workflow learned of the call's end: from HANGUP, or only that it was over by `endedBefore`. */
+  callEnd: { endedAt?: string; endedAtMs?: number; endedBefore?: string; sipResponseCode?: string | null; participantTag?: string | null; error?: string; cause?: string; during?: string } | null;
+  verification: Verification | null;
+  tagging: { status: string; at?: string; error?: string; cause?: string } | null;
+  writtenAt: string;
+}
+
+/** A JSON object, or undefined for anything else (plain text, arrays, invalid JSON). */
+export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text || !text.trimStart().startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The summary in an execution's output or Fail cause, or undefined (INVALID_INPUT's cause, a running execution). */
+export function parseSummary(text: string | undefined): WorkflowSummary | undefined {
+  const v = parseJsonObject(text);
+  return v && typeof v.outcome === 'string' && Array.isArray(v.startAttempts) ? (v as unknown as WorkflowSummary) : undefined;
+}
+
+/** An audit manifest, or undefined when `text` is not one of this schema version. */
+export function parseManifest(text: string | undefined): AuditManifest | undefined {
+  const v = parseJsonObject(text);
+  return v && v.schemaVersion === MANIFEST_SCHEMA_VERSION ? (v as unknown as AuditManifest) : undefined;
+}
