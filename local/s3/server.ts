@@ -60,6 +60,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
   storeAnyKey(server.store);
   makeWritesAtomic(server.store);
+  cacheBucketConfig(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   const address = await server.run();
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
@@ -193,4 +194,39 @@ export function unsignedPayloads(client: S3Client): void {
     },
     { step: 'build', name: 'twinUnsignedPayload', priority: 'low' },
   );
+}
+
+/**
+ * s3rver's CORS and website middleware read the bucket's configuration file on every request, and the twin's
+ * buckets have none: each request paid a failed file open and an error with a stack (a fifth of the twin's CPU
+ * in a simulation). Bucket-level configuration is cached here, and the cache is dropped by any change to it.
+ */
+function cacheBucketConfig(store: S3rver.S3rverStore): void {
+  const cache = new Map<string, Promise<unknown>>();
+  const get = store.getSubresource.bind(store);
+  const put = store.putSubresource.bind(store);
+  const del = store.deleteSubresource.bind(store);
+  const keyOf = (bucket: string, type: string) => `${bucket}\u0000${type}`;
+  store.getSubresource = (bucket: string, key: string | undefined, type: string) => {
+    if (key !== undefined) return get(bucket, key, type);
+    let hit = cache.get(keyOf(bucket, type));
+    if (!hit) cache.set(keyOf(bucket, type), (hit = get(bucket, key, type)));
+    return hit;
+  };
+  store.putSubresource = async (bucket: string, key: string | undefined, resource: { type: string }) => {
+    cache.delete(keyOf(bucket, resource.type));
+    try {
+      return await put(bucket, key, resource);
+    } finally {
+      cache.delete(keyOf(bucket, resource.type));
+    }
+  };
+  store.deleteSubresource = async (bucket: string, key: string | undefined, type: string) => {
+    cache.delete(keyOf(bucket, type));
+    try {
+      return await del(bucket, key, type);
+    } finally {
+      cache.delete(keyOf(bucket, type));
+    }
+  };
 }

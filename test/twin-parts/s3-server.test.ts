@@ -1,6 +1,9 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
+  DeleteBucketCorsCommand,
+  GetBucketCorsCommand,
+  PutBucketCorsCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -62,6 +65,15 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
     const get = await twin.s3.send(new GetObjectCommand({ Bucket: 'rec-bucket', Key: 'stream.bin' }));
     expect(get.ContentEncoding).toBeUndefined();
     expect(Buffer.from(await get.Body!.transformToByteArray())).toEqual(body);
+  });
+
+  it('bucket configuration (read on every request, so cached) is seen as soon as it is set, and gone once deleted', async () => {
+    await expect(twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
+    const rule = { AllowedMethods: ['GET'], AllowedOrigins: ['http://127.0.0.1'] };
+    await twin.s3.send(new PutBucketCorsCommand({ Bucket: 'rec-bucket', CORSConfiguration: { CORSRules: [rule] } }));
+    expect((await twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).CORSRules).toEqual([expect.objectContaining(rule)]);
+    await twin.s3.send(new DeleteBucketCorsCommand({ Bucket: 'rec-bucket' }));
+    await expect(twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
   });
 
   it('fails HeadObject on a missing key with NotFound (404)', async () => {
