@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { MAX_EVENT_BYTES } from '../../lambdas/sma-handler/sma-event';
+import { MAX_EVENT_BYTES } from '../../lambdas/recording/sma-event';
 import { checkResponse } from '../../local/sma/actions';
 import type { CallHandle } from '../../local/sma/types';
 import { main } from '../../local/start';
