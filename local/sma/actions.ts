@@ -17,15 +17,20 @@ export const SUPPORTED_ACTIONS = new Set([
   'Hangup',
   'Pause',
   'PlayAudio',
+  'PlayAudioAndGetDigits',
   'Speak',
+  'SpeakAndGetDigits',
   'StartCallRecording',
   'StopCallRecording',
   'PauseCallRecording',
   'ResumeCallRecording',
 ]);
 
-/** Interruptible by a CALL_UPDATE_REQUESTED list (update-sip-call: PlayAudio, RecordAudio, Pause). */
-export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio']);
+/**
+ * Interruptible by a CALL_UPDATE_REQUESTED list (update-sip-call: PlayAudio, RecordAudio, Pause). The digit
+ * collections are prompts plus a wait: taken as interruptible like PlayAudio (unverified).
+ */
+export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAndGetDigits', 'SpeakAndGetDigits']);
 
 export type ResponseCheck =
   | { ok: true; actions: ActionShape[]; attributes?: Record<string, string> }
