@@ -71,7 +71,7 @@ describe('npm start (the built-in demo)', () => {
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
     for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'INVALID_INPUT']) expect(out).toContain(outcome);
-    expect(out).toMatch(/15 passed, 0 failed/);
+    expect(out).toMatch(/16 passed, 0 failed/);
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
     const manifests = listFiles(exported).filter((f) => f.endsWith('.manifest.json'));
