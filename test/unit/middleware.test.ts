@@ -210,7 +210,7 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       const r3 = await t.invoke(failed);
       expect(t.failures().map((f) => f.error)).toEqual(['NoAccessToDestination']);
       expect(r3.Actions).toEqual([menu]);
-      expect((t.seen[1].ActionData as { InterruptedBy: unknown }).InterruptedBy).toEqual({ Type: 'CallRecording', Command: 'StartRecording', Result: { Status: 'Failed', ErrorType: expect.stringContaining('NoAccessToDestination') } });
+      expect(t.seen[1].ActionData?.InterruptedBy).toEqual({ Type: 'CallRecording', Command: 'StartRecording', Result: { Status: 'Failed', ErrorType: expect.stringContaining('NoAccessToDestination') } });
     });
 
     it('nothing of the application in progress (a bridged call): the recording’s result is answered without calling it', async () => {
