@@ -75,8 +75,8 @@ describe('npm start (the built-in demo)', () => {
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
     const manifests = listFiles(exported).filter((f) => f.endsWith('.manifest.json'));
-    expect(wavs.length).toBe(9); // 7 RECORDED + 2 RECORDING_INVALID; the dropped one never landed
-    expect(manifests.length).toBe(15 - 1); // every call but the invalid input writes a manifest
+    expect(wavs.length).toBe(10); // 8 RECORDED (one through the IVR) + 2 RECORDING_INVALID; the dropped one never landed
+    expect(manifests.length).toBe(16 - 1); // every call but the invalid input writes a manifest
     const header = readFileSync(wavs[0]);
     expect(header.toString('ascii', 0, 4)).toBe('RIFF');
     expect(header.toString('ascii', 8, 12)).toBe('WAVE');
