@@ -1,7 +1,7 @@
 /** State of one emulated call (one SMA transaction): legs, attributes, action queue, recordings. */
 import type { SeededRandom } from '../random';
 import type { ActionShape } from './events';
-import type { CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
+import type { ActionRecord, CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
 
 export interface LegState {
   callId: string;
@@ -103,6 +103,12 @@ export class CallState {
   readonly deliveries = new Set<Promise<void>>();
   readonly log: InvocationRecord[] = [];
   readonly notes: string[] = [];
+  /** Every action run (the `actions` record). */
+  readonly actions: ActionRecord[] = [];
+  /** Set while a SpeakAndGetDigits / PlayAudioAndGetDigits waits: a key press goes here. */
+  digitSink?: (digits: string) => void;
+  /** The call was answered by a media action (not only by a bridge). */
+  answeredByMedia = false;
   /** Caller / far-party hangup timers; aborted when the call is over. */
   readonly timers = new AbortController();
   readonly connected = deferred<boolean>();
@@ -154,6 +160,7 @@ export class CallState {
       recordings: this.recordingList.map((r) => ({ ...r })),
       invocations: this.sequence,
       notes: [...this.notes],
+      actions: this.actions.map((a) => ({ ...a })),
       endedAtMs,
       aborted: this.aborted,
     };

@@ -2,6 +2,9 @@
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import { EMPTY_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
 
+/** The middleware's bookkeeping: its own list (StartCallRecording) is the one in progress. */
+const OUR_LIST_START = { 'rw:own': '{"c":"StartRecording"}' };
+
 const token = makeToken('start-1');
 const APP_ATTRIBUTES = { key1: 'value1', key2: 'value2', 'app:menu': 'billing' };
 /** The marker a StartRecording leaves: leg A asked to record, destination not known yet. */
@@ -15,7 +18,7 @@ describe('StartRecording', () => {
     expectValidSmaResponse(response);
     expect(response.Actions).toEqual([{ Type: 'StartCallRecording', Parameters: { CallId: IDS.legA, Track: 'BOTH', Destination: { Type: 'S3', Location: LOCATION } } }]);
     expect(response.Actions.at(-1)?.Type).toBe('StartCallRecording');
-    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA, ...OUR_LIST_START });
     // nothing is completed yet: the outcome arrives with ACTION_SUCCESSFUL / ACTION_FAILED
     expect(h.sfnMock.calls()).toHaveLength(0);
     expect(h.metricNames()).toEqual(['SmaEvents', 'RecordingStartsRequested']);
@@ -24,7 +27,7 @@ describe('StartRecording', () => {
   it('keeps tokens other tasks have parked (e.g. WaitForCallEnd) when parking a new one', async () => {
     const callEnd = makeToken('call-end');
     const response = await harness().invoke(callUpdate(startArgs(), { attributes: { [TokenAttribute.WaitForCallEnd]: callEnd } }));
-    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: callEnd, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: callEnd, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA, ...OUR_LIST_START });
   });
 
   it('a retried attempt replaces the previous (spent) start token', async () => {
@@ -35,7 +38,7 @@ describe('StartRecording', () => {
 
   it('with no attributes yet, the map holds just our keys', async () => {
     const response = await harness().invoke(callUpdate(startArgs()));
-    expect(response.TransactionAttributes).toEqual({ ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA, ...OUR_LIST_START });
     expect(Object.keys(response.TransactionAttributes ?? {}).length).toBeLessThanOrEqual(10);
   });
 
@@ -108,7 +111,7 @@ describe('NotifyConsent', () => {
       { Type: 'Speak', Parameters: { CallId: IDS.legA, Text: text, ...voice } },
       { Type: 'Speak', Parameters: { CallId: IDS.legB, Text: text, ...voice } },
     ]);
-    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: consent });
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: consent, 'rw:own': '{"c":"NotifyConsent"}' });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
