@@ -11,7 +11,8 @@ import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { logSafe, logSafeId, redactToken } from '../shared/mask';
 import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
 import { loadRecordingConfig, type RecordingConfig } from './config';
-import { autoRecord, isWorkflowCommand, onActionFailed, onActionSuccessful, onCallUpdateRequested, onHangup, onInvalidLambdaResponse, ownedResult, type CallEventDeps, type EventOf } from './recording-events';
+import { createHash } from 'node:crypto';
+import { autoRecord, callbackDelivered, isWorkflowCommand, onActionFailed, onActionSuccessful, onCallUpdateRequested, onHangup, onInvalidLambdaResponse, ownedResult, type CallEventDeps, type EventOf } from './recording-events';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
 import { TaskCallbacks } from './task-callbacks';
@@ -24,7 +25,14 @@ export const OWN_PREFIX = 'rw:';
 /**
  * The middleware's bookkeeping (JSON): `c` the command whose action list it returned last and whose result is
  * still to come; `a` the types of the application's action list in progress (the one an update interrupts);
- * `r` auto-record started; `s` the next ACTION_INTERRUPTED is the echo of a resume already done.
+ * `r` auto-record started; `s` the next ACTION_INTERRUPTED is the echo of a resume already done; `k` a
+ * fingerprint of the consent notice's text (tells the notice's Speak result from the application's).
+ *
+ * After a task callback the middleware answers without TransactionAttributes (see onOwnResult), so the SMA's
+ * map keeps the `rw:own` of the update before: `c` and `a` may then be stale until the next map written. They
+ * are read accordingly: a stale `c` of StartRecording only matches a StartCallRecording result (the
+ * recording's own, by its call id), a stale NotifyConsent only a Speak/PlayAudio with the notice's text (`k`),
+ * and a stale `a` only names the list an application is told it was interrupted in.
  */
 export const OwnStateAttribute = 'rw:own';
 export interface OwnState {
@@ -32,6 +40,7 @@ export interface OwnState {
   a?: string[];
   r?: 1;
   s?: 1;
+  k?: string;
 }
 /** What InterruptedBy.Type says in the synthetic ACTION_INTERRUPTED an application gets to resume. */
 export const INTERRUPTED_BY = 'CallRecording';
@@ -138,7 +147,13 @@ export class RecordingCore {
         break;
       case 'ACTION_SUCCESSFUL':
       case 'ACTION_FAILED': {
-        const command = ownedResult(event, own.c, own.a !== undefined && own.c === undefined);
+        // A NotifyConsent `c` whose notice text does not match is stale (left by a response without a map):
+        // this Speak is the application's.
+        // (Read only when the event echoes a Text, as the documented examples do: without one, `c` decides.)
+        const type = event.ActionData.Type;
+        const text = event.ActionData.Parameters?.Text;
+        const staleNotice = own.c === Command.NotifyConsent && own.k !== undefined && (type === 'Speak' || type === 'PlayAudio') && typeof text === 'string' && noticeFingerprint(text) !== own.k;
+        const command = staleNotice ? undefined : ownedResult(event, own.c, own.a !== undefined && own.c === undefined);
         if (command) return this.onOwnResult(event, raw, incoming, own, command);
         break;
       }
@@ -182,8 +197,14 @@ export class RecordingCore {
     const ownNext = rwOf(r, ownKeys(incoming));
     const state: OwnState = { ...own };
     delete state.s;
+    // The workflow sends a command only once its previous task is over: a `c` still set is stale (left by an
+    // answer without a map after the callback: onOwnResult) or its task timed out; either way it is done.
+    delete state.c;
+    delete state.k;
     if (r.Actions.length > 0) {
       state.c = command;
+      if (command === Command.NotifyConsent) state.k = noticeFingerprint(r.Actions[r.Actions.length - 1]?.Parameters?.Text);
+      else delete state.k;
       return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
     }
     // No action of its own (WaitForCallEnd, or a command refused): an answer may still replace the application's
@@ -201,8 +222,14 @@ export class RecordingCore {
     const ownNext = rwOf(r, ownKeys(incoming));
     const state: OwnState = { ...own };
     delete state.s;
+    // The task callback went through: the workflow may already be sending its next update, which the SMA can
+    // invoke before this response is applied and apply before it (issue 13). Any map in this response could then
+    // replace the one that update parked its token in, so none is sent unless the application changes its own
+    // keys; the spent token left in the map is dropped by the next update, and `rw:own` stays as it was (stale
+    // `c`/`a`: see OwnState).
+    const spent = callbackDelivered(r);
     const tokenKey = TokenAttribute[command];
-    if (incoming[tokenKey] && ownNext[tokenKey] === incoming[tokenKey]) {
+    if (!spent && incoming[tokenKey] && ownNext[tokenKey] === incoming[tokenKey]) {
       // The token still waits (a late start's "already started": its ACTION_SUCCESSFUL is still to come).
       return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
     }
@@ -213,14 +240,15 @@ export class RecordingCore {
         event.InvocationEventType === 'ACTION_SUCCESSFUL'
           ? { Status: 'Succeeded', ...(data.CallRecordingDestination ? { CallRecordingDestination: data.CallRecordingDestination } : {}) }
           : { Status: 'Failed', ErrorType: data.ErrorType ?? data.Error ?? 'Unknown' };
-      return this.resume(event, raw, incoming, ownNext, state, { Command: command, Result: result });
+      return this.resume(event, raw, incoming, ownNext, state, { Command: command, Result: result }, spent);
     }
     // Nothing of the application's was interrupted (e.g. a bridged call): nothing to resume.
+    if (spent) return { kind: 'respond', response: respond(r.Actions) };
     return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
   }
 
   /** The application gets a synthetic ACTION_INTERRUPTED naming the recording, and answers with what continues. */
-  private resume(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, state: OwnState, by: Record<string, unknown>): Prepared {
+  private resume(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, state: OwnState, by: Record<string, unknown>, afterCallback = false): Prepared {
     const interrupted = state.a ?? [];
     const appEvent = appEventOf(raw) as Record<string, unknown>;
     const synthetic = {
@@ -233,7 +261,7 @@ export class RecordingCore {
       kind: 'app',
       event: synthetic,
       finish: async (appResponse) => {
-        const response = await this.finishApp(event, incoming, appResponse, ownNext, state);
+        const response = await this.finishApp(event, incoming, appResponse, ownNext, state, afterCallback);
         if (isResponse(appResponse) && (appResponse.Actions ?? []).length === 0) {
           // The application ignored the interruption: the caller is left in silence until it hangs up.
           this.logger.warn('the application did not resume after the recording interrupted it', { interrupted: interrupted.map((t) => logSafe(t)) });
@@ -250,7 +278,7 @@ export class RecordingCore {
     return { kind: 'app', event: appEventOf(raw), finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state) };
   }
 
-  private async finishApp(event: SmaEvent, incoming: Attributes, appResponse: unknown, ownNext: Attributes, state: OwnState): Promise<unknown> {
+  private async finishApp(event: SmaEvent, incoming: Attributes, appResponse: unknown, ownNext: Attributes, state: OwnState, afterCallback = false): Promise<unknown> {
     // Undefined (a handler that returns nothing) is an empty answer; anything else that is not an SMA response
     // is the application's to get wrong: it goes out as is (the SMA answers it with INVALID_LAMBDA_RESPONSE).
     const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
@@ -264,6 +292,17 @@ export class RecordingCore {
       else if (actions.length > 0) delete next.a;
       else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s) delete next.a;
       await this.maybeAutoRecord(event, actions, next);
+      if (afterCallback && (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))) {
+        // After a task callback (onOwnResult): no map unless the application changes its keys; omitted, the
+        // SMA keeps its map, the application's keys included.
+        return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
+      }
+      if (afterCallback) {
+        // The application changed its keys: they must go out (never lost), in a map that, in the adversarial
+        // order, can replace the one the workflow's next update parks its token in (that task then times out
+        // and is retried). Counted so an operator can see how often an application does this.
+        this.metrics.addMetric('AttributesAfterCallback', MetricUnit.Count, 1);
+      }
       return this.answer(incoming, actions, app.TransactionAttributes, withState(ownNext, next), app);
     } catch (e) {
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', { error: logSafe((e as Error).name) });
@@ -380,6 +419,7 @@ export function readOwn(attributes: Attributes): OwnState {
     if (Array.isArray(v.a) && v.a.every((t) => typeof t === 'string')) out.a = v.a.slice(0, 10) as string[];
     if (v.r === 1) out.r = 1;
     if (v.s === 1) out.s = 1;
+    if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
     return out;
   } catch {
     return {};
@@ -393,6 +433,7 @@ function ownAttribute(state: OwnState): Attributes {
   if (state.a) clean.a = state.a;
   if (state.r) clean.r = 1;
   if (state.s) clean.s = 1;
+  if (state.k) clean.k = state.k;
   return Object.keys(clean).length ? { [OwnStateAttribute]: JSON.stringify(clean) } : {};
 }
 
@@ -401,6 +442,11 @@ function withState(own: Attributes, state: OwnState): Attributes {
   const copy = { ...own };
   delete copy[OwnStateAttribute];
   return { ...copy, ...ownAttribute(state) };
+}
+
+/** A short fingerprint of the consent notice's text (not the text: it may be long; `rw:own` stays small). */
+function noticeFingerprint(text: unknown): string {
+  return createHash('sha256').update(typeof text === 'string' ? text : '').digest('base64url').slice(0, 8);
 }
 
 function ownActionTypes(command: Command): string[] {

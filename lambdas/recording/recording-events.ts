@@ -295,7 +295,20 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
  * in which that update parked its token. The spent token left in the map is harmless: a later callback with
  * it is refused as stale, and the next command of its kind overwrites it.
  */
-const afterCallback = (): SmaResponse => respond();
+const afterCallback = (): SmaResponse => {
+  const r = respond();
+  delivered.add(r);
+  return r;
+};
+const delivered = new WeakSet<SmaResponse>();
+
+/**
+ * True for the response to an own action's result whose task callback went through: the token left in the map
+ * is spent, and the middleware must not answer with a map either (its own reasons: see afterCallback).
+ */
+export function callbackDelivered(response: SmaResponse): boolean {
+  return delivered.has(response);
+}
 
 /** Connected legs after the one the finished Speak addressed: the rest of a notice list that never ran. */
 function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>): Participant[] {

@@ -1,5 +1,6 @@
 /** CALL_UPDATE_REQUESTED from the recording workflow: StartRecording, NotifyConsent, WaitForCallEnd. */
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { readOwn } from '../../lambdas/recording/middleware-core';
 import { EMPTY_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
 
 /** The middleware's bookkeeping: its own list (StartCallRecording) is the one in progress. */
@@ -111,7 +112,9 @@ describe('NotifyConsent', () => {
       { Type: 'Speak', Parameters: { CallId: IDS.legA, Text: text, ...voice } },
       { Type: 'Speak', Parameters: { CallId: IDS.legB, Text: text, ...voice } },
     ]);
-    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: consent, 'rw:own': '{"c":"NotifyConsent"}' });
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: consent, 'rw:own': expect.any(String) });
+    // the middleware's bookkeeping: its notice list is the one in progress (with a fingerprint of its text)
+    expect(readOwn(response.TransactionAttributes!)).toEqual({ c: 'NotifyConsent', k: expect.stringMatching(/^[\w-]{8}$/) });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -169,7 +172,8 @@ describe('WaitForCallEnd', () => {
     const response = await h.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: { ...APP_ATTRIBUTES, ...spent } }));
     expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.WaitForCallEnd]: callEnd });
     const notice = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent-2'), text: 'Recorded.' }, { attributes: { ...APP_ATTRIBUTES, ...spent } }));
-    expect(notice.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: makeToken('consent-2') });
+    // (the standalone handler is the bridge app under the middleware: its bookkeeping `rw:own` rides along)
+    expect(notice.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: makeToken('consent-2'), 'rw:own': expect.any(String) });
   });
 });
 
