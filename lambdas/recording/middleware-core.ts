@@ -297,6 +297,12 @@ export class RecordingCore {
         // SMA keeps its map, the application's keys included.
         return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
       }
+      if (!afterCallback && app.TransactionAttributes === undefined && sameMap(withState(ownNext, {}), withState(ownKeys(incoming), {})) && onlyForgets(readOwn(incoming), next)) {
+        // Nothing to write but the end of something in rw:own (a list, a resume echo): not worth a map. Any map
+        // in this answer could be applied after a racing update's and replace the token it parked (issue 13's
+        // adversarial order); rw:own read stale is safe (see OwnState). The application's keys are kept.
+        return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
+      }
       if (afterCallback) {
         // The application changed its keys: they must go out (never lost), in a map that, in the adversarial
         // order, can replace the one the workflow's next update parks its token in (that task then times out
@@ -442,6 +448,12 @@ function withState(own: Attributes, state: OwnState): Attributes {
   const copy = { ...own };
   delete copy[OwnStateAttribute];
   return { ...copy, ...ownAttribute(state) };
+}
+
+/** `next` only drops fields of `prev` (nothing new to remember): a list or a resume echo is over. */
+function onlyForgets(prev: OwnState, next: OwnState): boolean {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (Object.keys(next) as (keyof OwnState)[]).every((k) => next[k] === undefined || same(next[k], prev[k]));
 }
 
 /** A short fingerprint of the consent notice's text (not the text: it may be long; `rw:own` stays small). */
