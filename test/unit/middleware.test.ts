@@ -244,6 +244,61 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     });
   });
 
+  describe('racing responses (issue 13): no map after a task callback, rw:own read stale-safe', () => {
+    /** Through the start's ACTION_SUCCESSFUL (callback delivered); returns the map the SMA keeps and the answer. */
+    async function startedAndResumed(t: ReturnType<typeof setup>) {
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
+      const r3 = await t.invoke(startSucceeded(r2.TransactionAttributes));
+      return { attrs: next(r2.TransactionAttributes, r3), r3 };
+    }
+
+    it('the application changes its keys in its resume answer: they go out (never lost), counted', async () => {
+      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:tries': '1' } } : undefined) });
+      const { r3 } = await startedAndResumed(t);
+      expect(r3.Actions).toEqual([menu]);
+      expect(appKeysOf(r3.TransactionAttributes)).toEqual({ ...APP, 'app:tries': '1' });
+      expect(t.metricNames()).toContain('AttributesAfterCallback');
+    });
+
+    it('the application keeps its keys (returns the same map): no map after the callback', async () => {
+      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes) } } : undefined) });
+      const { r3, attrs } = await startedAndResumed(t);
+      expect(r3.TransactionAttributes).toBeUndefined();
+      expect(appKeysOf(attrs)).toEqual(APP);
+    });
+
+    it('a stale NotifyConsent in rw:own (left by the answer without a map) does not take the application’s own Speak result', async () => {
+      const t = setup({ shape });
+      const consent = makeToken('consent');
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: r1.TransactionAttributes }));
+      const done = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
+      done.ActionData = { ...(done.ActionData as object), Parameters: { ...(done.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' } } as never;
+      const r3 = await t.invoke(done);
+      expect(r3.TransactionAttributes).toBeUndefined(); // the notice's token is spent; c stays NotifyConsent
+      expect(readOwn(r2.TransactionAttributes!).c).toBe('NotifyConsent');
+      const appSpeak = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
+      appSpeak.ActionData = { ...(appSpeak.ActionData as object), Parameters: { ...(appSpeak.ActionData as { Parameters: object }).Parameters, Text: 'Your balance is 3 dollars.' } } as never;
+      const callsBefore = t.app.mock.calls.length;
+      await t.invoke(appSpeak);
+      expect(t.app).toHaveBeenCalledTimes(callsBefore + 1);
+      expect(t.seen.at(-1)!.ActionData).toEqual(appSpeak.ActionData);
+      expect(t.successes().map((x) => x.taskToken)).toEqual([consent]);
+    });
+
+    it('an answer that would only forget something in rw:own (the application’s list ended) carries no map', async () => {
+      const t = setup({ shape });
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      expect(readOwn(r1.TransactionAttributes!).a).toEqual(['SpeakAndGetDigits']);
+      const digits = withAttributes(fixture('ACTION_SUCCESSFUL'), r1.TransactionAttributes);
+      digits.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
+      const r2 = await t.invoke(digits);
+      expect(r2.Actions).toEqual([]);
+      expect(r2.TransactionAttributes).toBeUndefined();
+    });
+  });
+
   describe('TransactionAttributes: namespaced, merged, never replaced', () => {
     const token = makeToken('wait');
     const parked = { ...APP, [TokenAttribute.WaitForCallEnd]: token };
