@@ -295,12 +295,12 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
  * in which that update parked its token. The spent token left in the map is harmless: a later callback with
  * it is refused as stale, and the next command of its kind overwrites it.
  */
+const delivered = new WeakSet<SmaResponse>();
 const afterCallback = (): SmaResponse => {
   const r = respond();
   delivered.add(r);
   return r;
 };
-const delivered = new WeakSet<SmaResponse>();
 
 /**
  * True for the response to an own action's result whose task callback went through: the token left in the map
