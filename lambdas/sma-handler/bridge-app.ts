@@ -72,7 +72,9 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
           const target = bridgeTarget(config.bridgeRoutes, caller.To);
           if (target && caller.From) return respond([callAndBridge(caller.From, target, config.bridgeTimeoutSeconds)]);
         }
-        if (interrupted.includes('Pause') && config.unrouted.kind === 'hold') return respond([hold(caller.CallId)]);
+        // An interrupted hold is not resumed: the call is answered and stays up without actions (a Pause is only
+        // silence), and a new Pause returned now could, applied late, displace the consent notice the workflow
+        // asks for next (the SMA's order of racing responses is not documented).
         return respond();
       }
       case 'ACTION_FAILED': {

@@ -87,7 +87,9 @@ export class CallState {
   /** An action has run on the call: it is answered (case-1: an inbound call nothing answers ends after 30 s). */
   answered = false;
   /** The last invocation whose response the SMA acted on: what it was sent and what it answered (faults.raceUpdates). */
-  lastApplied?: { sequence: number; sentAttributes?: Record<string, string>; actions: ActionShape[]; attributes?: Record<string, string> };
+  lastApplied?: { sequence: number; sentAttributes?: Record<string, string>; actions: ActionShape[]; attributes?: Record<string, string>; hadCallback: boolean };
+  /** A task callback was made from inside the invocation in flight (see SmaEmulator.noteTaskCallback). */
+  callbackInInvocation = false;
   /** faults.updateCall: requests refused so far, per workflow step. */
   readonly updateFaultsUsed = new Map<string, number>();
   actionToken = 0;

@@ -168,6 +168,16 @@ export class SmaEmulator {
   }
 
   /**
+   * A task token of this call was completed (SendTaskSuccess/Failure reached Step Functions). Made from inside an
+   * invocation, it lets the workflow ask for its next update while that invocation's response is still on its way:
+   * the race faults.raceUpdates plays out. The twin tells the emulator (the Step Functions twin sees the callback).
+   */
+  noteTaskCallback(transactionId: string): void {
+    const call = this.calls.get(transactionId);
+    if (call?.processing) call.callbackInInvocation = true;
+  }
+
+  /**
    * UpdateSipMediaApplicationCall: returns at once; the CALL_UPDATE_REQUESTED invocation and its actions
    * follow asynchronously (update-sip-call). Throws SmaCallNotFoundError if the call is unknown or over.
    */
@@ -297,7 +307,8 @@ export class SmaEmulator {
   private async onUpdate(call: CallState, args: Record<string, string>): Promise<void> {
     // The API accepted it while the call was up; if the call ended since, the SMA has nobody to invoke for.
     if (call.over) return;
-    const race = call.faults.raceUpdates ? call.lastApplied : undefined;
+    // Only an invocation that completed a task token can race with the update the workflow asks for next.
+    const race = call.faults.raceUpdates && call.lastApplied?.hadCallback ? call.lastApplied : undefined;
     const actions = await this.invokeForActions(call, (seq, details) =>
       events.callUpdateRequested(seq, race ? { ...details, transactionAttributes: race.sentAttributes } : details, args),
     );
@@ -307,7 +318,8 @@ export class SmaEmulator {
   }
 
   /**
-   * faults.raceUpdates: the update's invocation overlapped the previous one (it was sent that invocation's
+   * faults.raceUpdates, when the previous invocation completed a task token (the workflow asked for this update at
+   * once): the update's invocation overlapped the previous one (it was sent that invocation's
    * TransactionAttributes), and the previous response is applied after the update's: its attributes (if it
    * returned any) and its action list, which replaces what the update queued. The docs do not say which
    * response the SMA applies last; this is the order that can lose a parked token or a queued action.
@@ -902,13 +914,14 @@ export class SmaEmulator {
     let next = build;
     for (;;) {
       const sentAttributes = call.attributes;
+      call.callbackInInvocation = false;
       const result = await this.invoke(call, next);
       if (!result) return null;
       const check = checkResponse(result.response);
       if (check.ok) {
         // The last map the Lambda returned; an omitted field keeps the stored one, {} erases it.
         if (check.attributes) call.attributes = check.attributes;
-        call.lastApplied = { sequence: result.record.sequence, sentAttributes, actions: check.actions, attributes: check.attributes };
+        call.lastApplied = { sequence: result.record.sequence, sentAttributes, actions: check.actions, attributes: check.attributes, hadCallback: call.callbackInInvocation };
         return check.actions;
       }
       result.record.ignored = true;

@@ -128,7 +128,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     for (const c of closers.reverse()) await c();
   };
   try {
-    // faults.verifyAccessDenied: the emulator knows which recordings are refused (it is made further down).
+    // The emulator is made further down; the S3 twin (faults.verifyAccessDenied: which reads are refused) and the
+    // Step Functions twin (task callbacks, for racing responses) ask it through this reference.
     let emulatorRef: SmaEmulator | undefined;
     const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET], clock, denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false });
     closers.push(() => s3Server.close());
@@ -145,7 +146,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       endpoints: taskEndpoints,
       services: { s3: { ...DEFAULT_SERVICES.s3, clientConfig: () => ({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }) } },
     });
-    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT, onTaskToken: options.onTaskToken });
+    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT, onTaskToken: options.onTaskToken,
+      // The execution name is the TransactionId: the emulator learns which call a callback came from.
+      onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)) });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
