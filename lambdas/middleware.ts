@@ -1,11 +1,17 @@
 /**
- * Package entry `dependable-call-recording/middleware`. For now this is the standalone SMA handler factory
- * (the handler the project deploys): `createHandler({ config: loadConfig(process.env) })`. The recording
- * middleware designed in docs/embedding.md replaces it here, so an application imports from one place.
+ * Package entry `dependable-call-recording/middleware`: the recording middleware for an existing SMA handler
+ * (docs/embedding.md), and the project's standalone handler built on it.
+ *
+ *   import middy from '@middy/core';
+ *   import { recording } from 'dependable-call-recording/middleware';
+ *   export const handler = middy(myIvr).use(recording());
  *
  * @middy/core 6 is ES modules only: bundle a handler that imports this (esbuild, as CDK's NodejsFunction
  * does) rather than `require` it on Node 20.
  */
-export { createHandler, createSfnClient, TIMEOUT_EARLY_MS, type HandlerDeps } from './sma-handler/handler';
-export { loadConfig, type SmaLambdaConfig } from './sma-handler/config';
-export type { SmaResponse } from './sma-handler/sma-response';
+export { recording, withRecording } from './recording/middleware';
+export { RecordingCore, createSfnClient, INTERRUPTED_BY, OWN_PREFIX, type RecordingOptions } from './recording/middleware-core';
+export { loadRecordingConfig, type RecordingConfig } from './recording/config';
+export type { SmaAction, SmaResponse } from './recording/sma-response';
+export { createHandler, TIMEOUT_EARLY_MS, type HandlerDeps } from './sma-handler/handler';
+export { loadConfig, parseUnroutedPolicy, type SmaLambdaConfig, type UnroutedPolicy } from './sma-handler/config';

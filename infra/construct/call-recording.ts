@@ -90,7 +90,7 @@ export class CallRecording extends Construct {
   readonly workflow: RecordingWorkflow;
   readonly operations: Operations;
   readonly telemetryKey: kms.IKey;
-  /** What the function's environment must hold (see lambdas/sma-handler/config.ts). */
+  /** What the function's environment must hold (see lambdas/recording/config.ts). */
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** What the function's role must allow. */
   readonly functionStatements: readonly iam.PolicyStatement[];
@@ -226,7 +226,7 @@ export class CallRecording extends Construct {
   }
 }
 
-/** The variables lambdas/sma-handler/config.ts reads for recording. */
+/** The variables the recording middleware reads (lambdas/recording/config.ts). */
 function functionEnvironment(config: RecordingConfig, stateMachineArn: string, recordingLocation: string): Record<string, string> {
   const env: Record<string, string> = {
     STATE_MACHINE_ARN: stateMachineArn,

@@ -1,46 +1,35 @@
 /**
- * The SMA Lambda's settings, from its environment. A bad setting never throws at load time (that would fail
- * every invocation, and the SMA hangs up a call whose Lambda errors): it is reported once, and the feature it
- * belongs to is switched off, so calls keep flowing.
+ * The standalone handler's settings: the recording middleware's (lambdas/recording/config.ts) plus the bridge
+ * application's own (BRIDGE_ROUTES, BRIDGE_TIMEOUT_SECONDS, UNROUTED_CALLS). Same rule as the middleware: a bad
+ * setting is reported once at cold start, naming the variable, and a safe default is used instead.
  */
 import { parseBridgeRoutes } from '../shared/bridge-routes';
-import { consentTextProblem, parseLocation, parseTrack, type Track } from '../shared/recording-request';
+import { loadRecordingConfig, intSetting, type RecordingConfig } from '../recording/config';
+import { MAX_CONSENT_TEXT as MAX_SPEAK_TEXT } from '../shared/recording-request';
 
-export interface SmaLambdaConfig {
-  /** Start a workflow for every new call (policy-driven recording) instead of waiting for an on-demand start. */
-  autoRecord: false | { stateMachineArn: string; location: string; track: Track; consentText?: string };
-  /** Dialled number -> number to bridge to (CallAndBridge). Unrouted inbound calls are left to the caller. */
+/**
+ * What the bridge application does with an inbound call whose dialled number has no route (UNROUTED_CALLS):
+ * - `hangup:<0|480|486>` rejects it with that SIP code (the Hangup action's allowed codes). Default `hangup:480`
+ *   ("Temporarily Unavailable": nobody takes calls on this number; 486 "Busy Here" would say someone does);
+ * - `speak:<text>` answers, speaks the text, then hangs up;
+ * - `hold` (or `hold:<text>`: the text first) answers and keeps the caller on the line (Pause after Pause) until
+ *   the caller hangs up: the twin's demo uses it for its one-leg calls.
+ * Never silence: an inbound call no action answers rings for 30 s and drops (developer guide, case 1).
+ */
+export type UnroutedPolicy = { kind: 'hangup'; sipResponseCode: '0' | '480' | '486' } | { kind: 'speak'; text: string } | { kind: 'hold'; text?: string };
+
+export const DEFAULT_UNROUTED: UnroutedPolicy = { kind: 'hangup', sipResponseCode: '480' };
+
+export interface SmaLambdaConfig extends RecordingConfig {
+  /** Dialled number -> number to bridge to (CallAndBridge). */
   bridgeRoutes: Record<string, string>;
   bridgeTimeoutSeconds: number;
-  voice: { engine: string; languageCode: string; voiceId: string };
-  /** Bound on each Step Functions request so the SMA always gets its answer well inside its 5 s. */
-  sfnRequestTimeoutMs: number;
-  /** Powertools metrics namespace and service (POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME). */
-  metricsNamespace: string;
-  serviceName: string;
-  /** Problems found while reading the environment (logged at the first invocation). */
-  problems: string[];
+  unrouted: UnroutedPolicy;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfig {
-  const problems: string[] = [];
-  let autoRecord: SmaLambdaConfig['autoRecord'] = false;
-  const mode = (env.AUTO_RECORD ?? 'off').trim().toLowerCase();
-  if (mode === 'on') {
-    try {
-      if (!env.STATE_MACHINE_ARN || !/^arn:aws[a-z-]*:states:/.test(env.STATE_MACHINE_ARN)) throw new Error('STATE_MACHINE_ARN: must be a state machine ARN');
-      parseLocation(env.RECORDING_LOCATION, 'RECORDING_LOCATION');
-      const consentText = env.CONSENT_TEXT?.trim() ? env.CONSENT_TEXT : undefined;
-      const textProblem = consentText === undefined ? null : consentTextProblem(consentText);
-      if (textProblem) throw new Error(`CONSENT_TEXT: ${textProblem}`);
-      autoRecord = { stateMachineArn: env.STATE_MACHINE_ARN, location: env.RECORDING_LOCATION!, track: parseTrack(env.RECORDING_TRACK ?? 'BOTH', 'RECORDING_TRACK'), consentText };
-    } catch (e) {
-      problems.push(`AUTO_RECORD=on ignored: ${(e as Error).message}`);
-    }
-  } else if (mode !== 'off') {
-    problems.push(`AUTO_RECORD: must be "on" or "off", got "${mode}"; recording only on demand`);
-  }
-
+  const recording = loadRecordingConfig(env);
+  const problems = [...recording.problems];
   let bridgeRoutes: Record<string, string> = {};
   if (env.BRIDGE_ROUTES) {
     try {
@@ -49,25 +38,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmaLambdaConfi
       problems.push(`BRIDGE_ROUTES ignored: ${(e as Error).message}`);
     }
   }
-
+  let unrouted = DEFAULT_UNROUTED;
+  if (env.UNROUTED_CALLS !== undefined && env.UNROUTED_CALLS.trim() !== '') {
+    try {
+      unrouted = parseUnroutedPolicy(env.UNROUTED_CALLS);
+    } catch (e) {
+      problems.push(`UNROUTED_CALLS: ${(e as Error).message}; using hangup:480`);
+    }
+  }
   return {
-    autoRecord,
+    ...recording,
     bridgeRoutes,
     bridgeTimeoutSeconds: intSetting(env.BRIDGE_TIMEOUT_SECONDS, 30, 1, 120, 'BRIDGE_TIMEOUT_SECONDS', problems),
-    voice: { engine: env.SPEAK_ENGINE ?? 'neural', languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US', voiceId: env.SPEAK_VOICE_ID ?? 'Joanna' },
-    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'CallRecording',
-    serviceName: env.POWERTOOLS_SERVICE_NAME || 'sma-recording',
-    sfnRequestTimeoutMs: intSetting(env.SFN_REQUEST_TIMEOUT_MS, 1500, 100, 4000, 'SFN_REQUEST_TIMEOUT_MS', problems),
+    unrouted,
     problems,
   };
 }
 
-function intSetting(raw: string | undefined, fallback: number, min: number, max: number, name: string, problems: string[]): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${name}: must be an integer in [${min}, ${max}], got "${raw}"; using ${fallback}`);
-    return fallback;
+/** Parses an UNROUTED_CALLS value; throws an Error saying what is accepted. */
+export function parseUnroutedPolicy(raw: string): UnroutedPolicy {
+  const value = raw.trim();
+  const colon = value.indexOf(':');
+  const kind = (colon < 0 ? value : value.slice(0, colon)).toLowerCase();
+  const arg = colon < 0 ? undefined : value.slice(colon + 1);
+  const text = (what: string, required: boolean): string | undefined => {
+    if (arg === undefined || arg.trim() === '') {
+      if (required) throw new Error(`"${what}:" needs a text to speak, e.g. "${what}:This number is not in service."`);
+      return undefined;
+    }
+    if (arg.length > MAX_SPEAK_TEXT) throw new Error(`the text to speak is ${arg.length} characters, over Speak's ${MAX_SPEAK_TEXT}`);
+    return arg;
+  };
+  switch (kind) {
+    case 'hangup': {
+      const code = arg === undefined ? '480' : arg.trim();
+      if (code !== '0' && code !== '480' && code !== '486') throw new Error(`hangup takes a SIP code of 0, 480 or 486 (the Hangup action's), got "${code}"`);
+      return { kind: 'hangup', sipResponseCode: code };
+    }
+    case 'speak':
+      return { kind: 'speak', text: text('speak', true)! };
+    case 'hold': {
+      const t = text('hold', false);
+      return t === undefined ? { kind: 'hold' } : { kind: 'hold', text: t };
+    }
+    default:
+      throw new Error(`must be "hangup[:0|480|486]", "speak:<text>" or "hold[:<text>]", got "${value.slice(0, 40)}"`);
   }
-  return n;
 }

@@ -6,7 +6,7 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
-import { BRIDGED_NUMBER, DIRECT_NUMBER, type Twin } from '../twin/twin';
+import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, type Twin } from '../twin/twin';
 import type { ScenarioCall } from './scenario-file';
 
 export interface CallResult {
@@ -71,9 +71,10 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
   const handle = twin.emulator.placeCall({
     transactionId,
     from: `+1555020${String(index % 10000).padStart(4, '0')}`,
-    to: call.legs === 2 ? BRIDGED_NUMBER : DIRECT_NUMBER,
+    to: dialledNumber(call),
     legs: call.legs,
     durationSeconds: call.durationSeconds,
+    ...(call.digits ? { digits: call.digits } : {}),
     faults: call.faults,
   });
   await handle.connected;
@@ -114,4 +115,10 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     result.mismatch = problems.join('; ');
   }
   return result;
+}
+
+/** The twin routes each call to its application by the number dialled (twin.ts). */
+function dialledNumber(call: ScenarioCall): string {
+  if (call.app === 'ivr') return IVR_NUMBER;
+  return call.legs === 2 ? BRIDGED_NUMBER : DIRECT_NUMBER;
 }

@@ -5,7 +5,7 @@
  */
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
-import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
+import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
 export type ScenarioFaults = Faults;
@@ -20,7 +20,15 @@ export interface ScenarioCall {
   consentText?: string;
   faults: ScenarioFaults;
   expect?: { outcome?: Outcome; startAttempts?: number };
+  /** The SMA application the call reaches (default `bridge`: the standalone handler's bridge table). */
+  app?: ScenarioApp;
+  /** What the caller presses, and when (virtual seconds from answer). */
+  digits?: DigitPress[];
 }
+
+/** `bridge`: the standalone handler (lambdas/sma-handler); `ivr`: examples/ivr under the recording middleware. */
+export const SCENARIO_APPS = ['bridge', 'ivr'] as const;
+export type ScenarioApp = (typeof SCENARIO_APPS)[number];
 
 export const DEFAULT_DURATION_SECONDS = 60;
 /** Bounds, each the real service's or what the twin can honour (README, "Scenario format"). */
@@ -41,6 +49,9 @@ export const LIMITS = {
   updateDelaySeconds: 60,
   /** A recording that starts more than 10 minutes late is not a late start; the call is 4 hours at most. */
   startRecordingDelaySeconds: 600,
+  /** Key presses per call, and keys per press (a digit collection takes at most 128: MaxNumberOfDigits). */
+  digitPresses: 50,
+  digitsPerPress: 128,
 } as const;
 const ELIDE_AT = 60;
 const ALL_OUTCOME_NAMES: readonly string[] = ALL_OUTCOMES;
@@ -147,6 +158,28 @@ function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
   return f;
 }
 
+function parseApp(v: unknown, at: string): ScenarioApp | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(SCENARIO_APPS as readonly string[]).includes(v)) throw new ScenarioError(at, `must be one of ${SCENARIO_APPS.join(', ')}, got ${shown(v)}`);
+  return v as ScenarioApp;
+}
+
+function parseDigits(v: unknown, at: string, durationSeconds: number): DigitPress[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length > LIMITS.digitPresses) throw new ScenarioError(at, `must be an array of at most ${LIMITS.digitPresses} presses like { "atSeconds": 6, "digits": "1" }`);
+  return v.map((press, i) => {
+    const where = `${at}[${i}]`;
+    if (!isObj(press)) throw new ScenarioError(where, 'must be an object like { "atSeconds": 6, "digits": "1" }');
+    onlyKeys(press, ['atSeconds', 'digits'], where);
+    // A press after the caller hung up would never happen.
+    const atSeconds = num(press.atSeconds, `${where}.atSeconds`, 0, durationSeconds, " (seconds from answer, within the call's durationSeconds)");
+    if (typeof press.digits !== 'string' || !/^[0-9*#]+$/.test(press.digits) || press.digits.length > LIMITS.digitsPerPress) {
+      throw new ScenarioError(`${where}.digits`, `must be 1 to ${LIMITS.digitsPerPress} DTMF keys (0-9, *, #), got ${shown(press.digits)}`);
+    }
+    return { atSeconds, digits: press.digits };
+  });
+}
+
 export function parseScenario(raw: unknown): ScenarioCall[] {
   if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
   onlyKeys(raw, ['calls'], '<root>');
@@ -156,7 +189,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
   return raw.calls.map((c, i) => {
     const at = `calls[${i}]`;
     if (!isObj(c)) throw new ScenarioError(at, 'must be an object');
-    onlyKeys(c, ['name', 'track', 'location', 'legs', 'durationSeconds', 'consentText', 'faults', 'expect'], at);
+    onlyKeys(c, ['name', 'track', 'location', 'legs', 'durationSeconds', 'consentText', 'faults', 'expect', 'app', 'digits'], at);
     if (typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 200) throw new ScenarioError(`${at}.name`, 'must be a non-empty string of at most 200 characters');
     if (names.has(c.name)) throw new ScenarioError(`${at}.name`, `duplicate call name ${shown(c.name)}`);
     names.add(c.name);
@@ -177,6 +210,10 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     }
     const call: ScenarioCall = { name: c.name, track: track as Track, location: c.location as string | undefined, legs, durationSeconds, faults: parseFaults(c.faults, `${at}.faults`, durationSeconds) };
     if (c.consentText !== undefined) call.consentText = c.consentText as string;
+    const app = parseApp(c.app, `${at}.app`);
+    if (app !== undefined) call.app = app;
+    const digits = parseDigits(c.digits, `${at}.digits`, durationSeconds);
+    if (digits !== undefined) call.digits = digits;
     if (c.expect !== undefined) {
       if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);

@@ -20,15 +20,20 @@ export const SUPPORTED_ACTIONS = new Set([
   'Hangup',
   'Pause',
   'PlayAudio',
+  'PlayAudioAndGetDigits',
   'Speak',
+  'SpeakAndGetDigits',
   'StartCallRecording',
   'StopCallRecording',
   'PauseCallRecording',
   'ResumeCallRecording',
 ]);
 
-/** Interruptible by a CALL_UPDATE_REQUESTED list (update-sip-call: PlayAudio, RecordAudio, Pause). */
-export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio']);
+/**
+ * Interruptible by a CALL_UPDATE_REQUESTED list (update-sip-call: PlayAudio, RecordAudio, Pause). The digit
+ * collections are prompts plus a wait: taken as interruptible like PlayAudio (unverified).
+ */
+export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAndGetDigits', 'SpeakAndGetDigits']);
 
 /**
  * case-1: "Do nothing, the call attempt times out after 30 seconds"; PlayAudio and RecordAudio answer the call,

@@ -1,7 +1,7 @@
 /** State of one emulated call (one SMA transaction): legs, attributes, action queue, recordings. */
 import type { SeededRandom } from '../random';
 import type { ActionShape } from './events';
-import type { CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
+import type { ActionRecord, CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
 
 export interface LegState {
   callId: string;
@@ -87,7 +87,9 @@ export class CallState {
   /** An action has run on the call: it is answered (case-1: an inbound call nothing answers ends after 30 s). */
   answered = false;
   /** The last invocation whose response the SMA acted on: what it was sent and what it answered (faults.raceUpdates). */
-  lastApplied?: { sequence: number; sentAttributes?: Record<string, string>; actions: ActionShape[]; attributes?: Record<string, string> };
+  lastApplied?: { sequence: number; sentAttributes?: Record<string, string>; actions: ActionShape[]; attributes?: Record<string, string>; hadCallback: boolean };
+  /** A task callback was made from inside the invocation in flight (see SmaEmulator.noteTaskCallback). */
+  callbackInInvocation = false;
   /** faults.updateCall: requests refused so far, per workflow step. */
   readonly updateFaultsUsed = new Map<string, number>();
   actionToken = 0;
@@ -103,6 +105,12 @@ export class CallState {
   readonly deliveries = new Set<Promise<void>>();
   readonly log: InvocationRecord[] = [];
   readonly notes: string[] = [];
+  /** Every action run (the `actions` record). */
+  readonly actions: ActionRecord[] = [];
+  /** Set while a SpeakAndGetDigits / PlayAudioAndGetDigits waits: a key press goes here. */
+  digitSink?: (digits: string) => void;
+  /** The call was answered by a media action (not only by a bridge). */
+  answeredByMedia = false;
   /** Caller / far-party hangup timers; aborted when the call is over. */
   readonly timers = new AbortController();
   readonly connected = deferred<boolean>();
@@ -154,6 +162,7 @@ export class CallState {
       recordings: this.recordingList.map((r) => ({ ...r })),
       invocations: this.sequence,
       notes: [...this.notes],
+      actions: this.actions.map((a) => ({ ...a })),
       endedAtMs,
       aborted: this.aborted,
     };

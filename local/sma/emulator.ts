@@ -22,7 +22,7 @@ import { actionError, invalidParameter, redact, SmaCallNotFoundError } from './e
 import * as events from './events';
 import type { ActionError, ActionShape, CallDetailsInput } from './events';
 import { putRecording, recordingKey } from './recording';
-import { UPDATE_CALL_ERRORS, type ActiveCallInfo, type CallHandle, type CallSpec, type EmulatorLogger, type InvocationRecord, type RecordingRecord, type UpdateCallError, type UpdateCommand } from './types';
+import { UPDATE_CALL_ERRORS, type ActionRecord, type ActiveCallInfo, type CallHandle, type CallSpec, type EmulatorLogger, type InvocationRecord, type RecordingRecord, type UpdateCallError, type UpdateCommand } from './types';
 
 export type SmaHandler = (event: unknown, context: object) => Promise<unknown>;
 
@@ -75,6 +75,11 @@ export const MAX_INVOCATIONS = 1000;
 const DEFAULT_CALL_TIMEOUT_SECONDS = 30; // call-and-bridge: CallTimeoutSeconds default
 const SIP_CODES = new Set([0, 480, 486]); // hangup: allowed SipResponseCode values
 const TRACKS = new Set(['BOTH', 'INCOMING', 'OUTGOING']);
+
+/** Actions that answer an inbound call not yet connected (the service answers it to run them: call-flow page). */
+const ANSWERING_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAndGetDigits', 'Speak', 'SpeakAndGetDigits']);
+/** ErrorType of a digit collection that got no valid entry: the pages name none (unverified). */
+export const DIGITS_NOT_RECEIVED = 'DigitsNotReceived';
 
 /** Abort reasons, told apart when an action's sleep is cut short. */
 const INTERRUPT = new Error('interrupted by a new action list');
@@ -157,8 +162,19 @@ export class SmaEmulator {
       log: call.log,
       notes: call.notes,
       recordings: call.recordingList,
+      actions: call.actions,
       participants: () => call.participants(),
     };
+  }
+
+  /**
+   * A task token of this call was completed (SendTaskSuccess/Failure reached Step Functions). Made from inside an
+   * invocation, it lets the workflow ask for its next update while that invocation's response is still on its way:
+   * the race faults.raceUpdates plays out. The twin tells the emulator (the Step Functions twin sees the callback).
+   */
+  noteTaskCallback(transactionId: string): void {
+    const call = this.calls.get(transactionId);
+    if (call?.processing) call.callbackInInvocation = true;
   }
 
   /**
@@ -291,7 +307,8 @@ export class SmaEmulator {
   private async onUpdate(call: CallState, args: Record<string, string>): Promise<void> {
     // The API accepted it while the call was up; if the call ended since, the SMA has nobody to invoke for.
     if (call.over) return;
-    const race = call.faults.raceUpdates ? call.lastApplied : undefined;
+    // Only an invocation that completed a task token can race with the update the workflow asks for next.
+    const race = call.faults.raceUpdates && call.lastApplied?.hadCallback ? call.lastApplied : undefined;
     const actions = await this.invokeForActions(call, (seq, details) =>
       events.callUpdateRequested(seq, race ? { ...details, transactionAttributes: race.sentAttributes } : details, args),
     );
@@ -301,7 +318,8 @@ export class SmaEmulator {
   }
 
   /**
-   * faults.raceUpdates: the update's invocation overlapped the previous one (it was sent that invocation's
+   * faults.raceUpdates, when the previous invocation completed a task token (the workflow asked for this update at
+   * once): the update's invocation overlapped the previous one (it was sent that invocation's
    * TransactionAttributes), and the previous response is applied after the update's: its attributes (if it
    * returned any) and its action list, which replaces what the update queued. The docs do not say which
    * response the SMA applies last; this is the order that can lose a parked token or a queued action.
@@ -401,20 +419,24 @@ export class SmaEmulator {
     };
     if (action.Type !== 'Hangup') call.answered = true;
     this.logger?.info('action', { transactionId: call.transactionId, type: action.Type });
+    const record = this.recordAction(call, action);
     const signal = AbortSignal.any([controller.signal, this.closing.signal]);
     this.execute(call, action, signal)
       .catch((err): Outcome => {
         this.logger?.error('action crashed', { transactionId: call.transactionId, type: action.Type, error: redact(String(err)) });
         return { status: 'failed', ...toFailure(actionError('SystemException')) };
       })
-      .then((outcome) => this.post(call, { kind: 'actionDone', token, outcome }));
+      .then((outcome) => {
+        this.actionEnded(record, outcome);
+        this.post(call, { kind: 'actionDone', token, outcome });
+      });
   }
 
   /** The first list (NEW_INBOUND_CALL's) has run out: a call that is not bridged by now is connected as is. */
   private listDrained(call: CallState): void {
     if (!call.firstListPending) return;
     call.firstListPending = false;
-    if (call.spec.legs === 2 && !call.bridgeRequested) {
+    if (call.spec.legs === 2 && !call.bridgeRequested && !call.answeredByMedia) {
       call.notes.push('legs=2 was requested but the Lambda returned no CallAndBridge for NEW_INBOUND_CALL: the call stays 1-leg');
     }
     this.markConnected(call);
@@ -424,6 +446,7 @@ export class SmaEmulator {
     if (call.connected.settled || call.over) return;
     call.connectedAtMs = this.clock.nowMs();
     call.connected.resolve(true);
+    this.scheduleDigits(call);
     const seconds = call.faults.hangupAfterSeconds ?? call.spec.durationSeconds;
     const legA = call.legs[0]!;
     this.after(call, seconds * 1000, 'sma:hangup', () =>
@@ -615,6 +638,9 @@ export class SmaEmulator {
       }
       case 'CallAndBridge':
         return this.callAndBridge(call, p, signal);
+      case 'SpeakAndGetDigits':
+      case 'PlayAudioAndGetDigits':
+        return this.getDigits(call, action.Type, p, signal);
       case 'Hangup': {
         // hangup: ParticipantTag is ignored when CallId is given; default = the invoked leg (here LEG-A).
         const leg = p.CallId !== undefined ? call.leg(String(p.CallId)) : call.leg(typeof p.ParticipantTag === 'string' ? p.ParticipantTag : 'LEG-A');
@@ -717,6 +743,118 @@ export class SmaEmulator {
     };
   }
 
+  // ---- answering, digits and the actions record ----------------------------------------------------------
+
+  /** An action starts: recorded; a media action on a call not yet connected answers it (call-flow page). */
+  private recordAction(call: CallState, action: ActionShape): ActionRecord {
+    const record: ActionRecord = { type: action.Type, startedAtMs: this.clock.nowMs(), status: 'running' };
+    call.actions.push(record);
+    if (ANSWERING_ACTIONS.has(action.Type) && !call.answeredByMedia) {
+      call.answeredByMedia = true;
+      this.markConnected(call);
+    }
+    return record;
+  }
+
+  private actionEnded(record: ActionRecord, outcome: Outcome): void {
+    record.endedAtMs = this.clock.nowMs();
+    record.status = outcome.status;
+    if (outcome.status === 'failed') record.errorType = outcome.errorType;
+    const digits = outcome.status === 'ok' ? outcome.extra?.ReceivedDigits : undefined;
+    if (typeof digits === 'string') record.receivedDigits = digits;
+  }
+
+  /** The scenario's key presses, counted from answer; a press with no digit collection running is lost. */
+  private scheduleDigits(call: CallState): void {
+    for (const press of call.spec.digits ?? []) {
+      this.after(call, press.atSeconds * 1000, 'sma:digits', () => {
+        if (call.digitSink) return call.digitSink(press.digits);
+        call.notes.push(`digits "${press.digits}" pressed ${press.atSeconds} s after answer with no digit collection running: not received`);
+      });
+    }
+  }
+
+  /**
+   * speak-and-get-digits / play-audio-and-get-digits: the prompt, then RepeatDurationInMilliseconds for the
+   * digits; a wrong entry or none plays the failure prompt and starts again, Repeat times in all; then
+   * ACTION_FAILED. Keys pressed during the prompt are taken (barge-in). A press arrives whole (the scenario's
+   * `digits` string); trailing TerminatorDigits are removed. Defaults as the pages give them: MinNumberOfDigits
+   * 0, MaxNumberOfDigits 128, TerminatorDigits ["#"], Repeat 2 (unverified).
+   */
+  private async getDigits(call: CallState, type: string, p: Record<string, unknown>, signal: AbortSignal): Promise<Outcome> {
+    let promptMs: number;
+    let failureMs: number;
+    if (type === 'SpeakAndGetDigits') {
+      if (!this.connectedLeg(call, p.CallId)) return failed(invalidParameter('CallId'));
+      const speech = p.SpeechParameters;
+      const failure = p.FailureSpeechParameters;
+      if (!isObject(speech) || !nonEmpty(speech.Text)) return failed(actionError('MissingRequiredActionParameter', 'SpeechParameters.Text is a required parameter.'));
+      if (!isObject(failure) || !nonEmpty(failure.Text)) return failed(actionError('MissingRequiredActionParameter', 'FailureSpeechParameters.Text is a required parameter.'));
+      promptMs = this.speakMs(speech.Text);
+      failureMs = this.speakMs(failure.Text);
+    } else {
+      if (!this.targetLeg(call, p)) return failed(invalidParameter(p.CallId !== undefined ? 'CallId' : 'ParticipantTag'));
+      for (const source of [p.AudioSource, p.FailureAudioSource]) {
+        if (!isObject(source) || source.Type !== 'S3' || !nonEmpty(source.BucketName) || !nonEmpty(source.Key)) return failed(actionError('InvalidAudioSource'));
+      }
+      promptMs = failureMs = this.timing.playAudioSeconds * 1000;
+    }
+    const waitMs = intParam(p.RepeatDurationInMilliseconds);
+    if (p.RepeatDurationInMilliseconds === undefined) return failed(actionError('MissingRequiredActionParameter', 'RepeatDurationInMilliseconds is a required parameter.'));
+    if (waitMs === undefined || waitMs <= 0) return failed(invalidParameter('RepeatDurationInMilliseconds'));
+    const min = p.MinNumberOfDigits === undefined ? 0 : intParam(p.MinNumberOfDigits);
+    const max = p.MaxNumberOfDigits === undefined ? 128 : intParam(p.MaxNumberOfDigits);
+    if (min === undefined || min < 0) return failed(invalidParameter('MinNumberOfDigits'));
+    if (max === undefined || max < Math.max(1, min)) return failed(invalidParameter('MaxNumberOfDigits'));
+    const repeat = p.Repeat === undefined ? 2 : intParam(p.Repeat);
+    if (repeat === undefined || repeat < 1) return failed(invalidParameter('Repeat'));
+    const terminators = Array.isArray(p.TerminatorDigits) ? p.TerminatorDigits.map(String) : ['#'];
+    let pattern: RegExp | undefined;
+    if (p.InputDigitsRegex !== undefined) {
+      try {
+        pattern = new RegExp(String(p.InputDigitsRegex));
+      } catch {
+        return failed(invalidParameter('InputDigitsRegex'));
+      }
+    }
+    for (let attempt = 1; attempt <= repeat; attempt++) {
+      const got = await this.collectDigits(call, promptMs + waitMs, signal);
+      if (got !== null && typeof got === 'object') return got;
+      if (typeof got === 'string') {
+        let digits = got;
+        while (digits.length > 0 && terminators.includes(digits.at(-1)!)) digits = digits.slice(0, -1);
+        if (digits.length >= Math.max(1, min) && digits.length <= max && (!pattern || pattern.test(got))) return { status: 'ok', extra: { ReceivedDigits: digits } };
+      }
+      // The failure prompt (a wrong entry or none), then the prompt again.
+      const spoken = await this.wait(call, failureMs, signal, { status: 'ok' });
+      if (spoken.status !== 'ok') return spoken;
+    }
+    return failed(actionError(DIGITS_NOT_RECEIVED, `No valid digits received after ${repeat} attempt(s)`));
+  }
+
+  /** Waits up to `ms` for a key press: the digits, null on timeout, or the outcome that cut the wait short. */
+  private async collectDigits(call: CallState, ms: number, signal: AbortSignal): Promise<string | null | Outcome> {
+    const press = new AbortController();
+    let pressed: string | undefined;
+    call.digitSink = (digits) => {
+      pressed = digits;
+      press.abort();
+    };
+    try {
+      await this.clock.sleep(ms, AbortSignal.any([signal, press.signal]), timerTag(call, 'sma:action'));
+      return null;
+    } catch {
+      if (signal.aborted) return signal.reason === INTERRUPT ? { status: 'interrupted' } : { status: 'aborted' };
+      return pressed ?? null;
+    } finally {
+      call.digitSink = undefined;
+    }
+  }
+
+  private speakMs(text: string): number {
+    return Math.max(500, Math.round((text.length / this.timing.speakCharsPerSecond) * 1000));
+  }
+
   private async bucketReachable(bucket: string): Promise<boolean> {
     // Buckets do not disappear during a twin run; remembering the ones seen saves a round trip that costs
     // virtual time at high clock speeds.
@@ -776,13 +914,14 @@ export class SmaEmulator {
     let next = build;
     for (;;) {
       const sentAttributes = call.attributes;
+      call.callbackInInvocation = false;
       const result = await this.invoke(call, next);
       if (!result) return null;
       const check = checkResponse(result.response);
       if (check.ok) {
         // The last map the Lambda returned; an omitted field keeps the stored one, {} erases it.
         if (check.attributes) call.attributes = check.attributes;
-        call.lastApplied = { sequence: result.record.sequence, sentAttributes, actions: check.actions, attributes: check.attributes };
+        call.lastApplied = { sequence: result.record.sequence, sentAttributes, actions: check.actions, attributes: check.attributes, hadCallback: call.callbackInInvocation };
         return check.actions;
       }
       result.record.ignored = true;

@@ -59,6 +59,26 @@ export interface TestFaults {
   raceUpdates?: boolean;
 }
 
+/** What the caller presses, and when (virtual seconds counted from answer): the scenario's `digits`. */
+export interface DigitPress {
+  atSeconds: number;
+  /** DTMF: 0-9, *, # */
+  digits: string;
+}
+
+/** One action the emulator ran for a call: the `actions` record (which ran, which were interrupted). */
+export interface ActionRecord {
+  type: string;
+  /** Virtual ms the action started and ended. */
+  startedAtMs: number;
+  endedAtMs?: number;
+  /** running, then: ok | failed | interrupted (replaced by an update's list) | aborted (its leg hung up) | hangup */
+  status: 'running' | 'ok' | 'failed' | 'interrupted' | 'aborted' | 'hangup';
+  errorType?: string;
+  /** SpeakAndGetDigits / PlayAudioAndGetDigits: what the caller entered. */
+  receivedDigits?: string;
+}
+
 export interface CallSpec {
   /** Default: a random UUID. */
   transactionId?: string;
@@ -73,6 +93,8 @@ export interface CallSpec {
   legs: 1 | 2;
   /** The caller hangs up this long (virtual seconds) after the call is connected. */
   durationSeconds: number;
+  /** Keys the caller presses, counted from answer (a digit collection running then receives them). */
+  digits?: DigitPress[];
   faults?: Faults & TestFaults;
 }
 
@@ -139,6 +161,8 @@ export interface CallSummary {
   recordings: RecordingRecord[];
   invocations: number;
   notes: string[];
+  /** Every action run, in order, with how it ended. */
+  actions: ActionRecord[];
   endedAtMs: number;
   /** true when the call was cut short by SmaEmulator#close(). */
   aborted: boolean;
@@ -160,6 +184,8 @@ export interface CallHandle {
   /** Things a test or the runner should know (e.g. "legs=2 but no CallAndBridge"). */
   readonly notes: readonly string[];
   readonly recordings: readonly RecordingRecord[];
+  /** Every action run so far, with how it ended (live array). */
+  readonly actions: readonly ActionRecord[];
   /** The participants as the next event would carry them. */
   participants(): Participant[];
 }

@@ -69,6 +69,8 @@ export interface StepFunctionsEngineOptions {
   seed?: number;
   /** Sees every task token issued, with its execution (never log them: the twin's simulation uses this to look for them in logs). */
   onTaskToken?: (token: string, executionArn: string) => void;
+  /** Sees every SendTaskSuccess/SendTaskFailure accepted, with its execution. */
+  onTaskCallback?: (executionArn: string) => void;
   /** History cap; AWS's is 25,000 (override only to test the cap cheaply). */
   maxHistoryEvents?: number;
 }
@@ -149,7 +151,7 @@ export class StepFunctionsEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.log = options.logger ?? noLog;
     this.random = options.random ?? Math.random;
-    this.tokens = new TaskTokenRegistry(options.onTaskToken);
+    this.tokens = new TaskTokenRegistry(options.onTaskToken, options.onTaskCallback);
     this.seeded = options.seed === undefined ? undefined : new SeededRandom(options.seed);
     this.historyLimit = options.maxHistoryEvents ?? HISTORY_LIMIT;
     this.evaluator = new JsonataEvaluator(this.clock, this.random);

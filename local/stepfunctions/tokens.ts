@@ -32,8 +32,14 @@ export class TaskTokenRegistry {
   private readonly live = new Map<string, PendingTask>();
   private readonly dead = new Map<string, DeadReason>();
 
-  /** `onIssue` sees every token issued (the twin's simulation checks that none reaches a log line). */
-  constructor(private readonly onIssue?: (token: string, executionArn: string) => void) {}
+  /**
+   * `onIssue` sees every token issued (the twin's simulation checks that none reaches a log line); `onComplete`
+   * every callback accepted, with its execution (the twin's SMA emulator uses it to model racing responses).
+   */
+  constructor(
+    private readonly onIssue?: (token: string, executionArn: string) => void,
+    private readonly onComplete?: (executionArn: string) => void,
+  ) {}
 
   issue(task: PendingTask): string {
     const token = randomBytes(225).toString('base64url'); // 225 bytes -> exactly 300 characters
@@ -53,6 +59,7 @@ export class TaskTokenRegistry {
   complete(token: unknown, outcome: CallbackOutcome): void {
     const task = this.lookup(token);
     this.retire(token as string, 'TaskDoesNotExist');
+    this.onComplete?.(task.executionArn);
     task.onCallback(outcome);
   }
 

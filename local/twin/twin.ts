@@ -19,8 +19,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
 import { createHandler, createSfnClient } from '../../lambdas/sma-handler/handler';
 import { loadConfig } from '../../lambdas/sma-handler/config';
+import { recording } from '../../lambdas/recording/middleware';
+import { createIvr } from '../../examples/ivr/ivr';
 import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../../statemachines/definition';
 import { SimClock } from '../clock';
 import { SeededRandom, freshSeed } from '../random';
@@ -35,10 +38,16 @@ export const TWIN_BUCKET = 'call-recordings-local';
 export const TWIN_REGION = 'us-east-1';
 export const TWIN_ACCOUNT = '123456789012';
 export const TWIN_SMA_ID = 'sma-local-0000-twin';
-/** Dialled numbers: the SMA Lambda's BRIDGE_ROUTES bridges the first to an agent (2 legs); the second is unrouted (1 leg). */
+/**
+ * Dialled numbers: the SMA Lambda's BRIDGE_ROUTES bridges the first to an agent (2 legs); the second is unrouted
+ * (1 leg: the twin sets UNROUTED_CALLS=hold, so the caller is answered and kept on the line); the third reaches
+ * the IVR example (examples/ivr), whose digits 1 and 2 bridge to the agents.
+ */
 export const BRIDGED_NUMBER = '+15550100200';
 export const AGENT_NUMBER = '+15550100299';
 export const DIRECT_NUMBER = '+15550100100';
+export const IVR_NUMBER = '+15550100300';
+export const SUPPORT_AGENT_NUMBER = '+15550100298';
 /** s3rver accepts only its own key id; the other twins ignore signatures. */
 export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -60,7 +69,7 @@ export interface TwinOptions {
   startMs?: number;
   /** Workflow setting overrides (the twin runs the production defaults). */
   settings?: Partial<WorkflowSettings>;
-  /** Extra SMA Lambda environment (e.g. AUTO_RECORD); BRIDGE_ROUTES is set by the twin. */
+  /** Extra SMA Lambda environment (e.g. AUTO_RECORD); BRIDGE_ROUTES and UNROUTED_CALLS=hold are set by the twin. */
   lambdaEnv?: Record<string, string>;
   /** Log the Lambda's and emulator's lines (to stderr). */
   verbose?: boolean;
@@ -119,7 +128,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     for (const c of closers.reverse()) await c();
   };
   try {
-    // faults.verifyAccessDenied: the emulator knows which recordings are refused (it is made further down).
+    // The emulator is made further down; the S3 twin (faults.verifyAccessDenied: which reads are refused) and the
+    // Step Functions twin (task callbacks, for racing responses) ask it through this reference.
     let emulatorRef: SmaEmulator | undefined;
     const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET], clock, denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false });
     closers.push(() => s3Server.close());
@@ -136,7 +146,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       endpoints: taskEndpoints,
       services: { s3: { ...DEFAULT_SERVICES.s3, clientConfig: () => ({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }) } },
     });
-    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT, onTaskToken: options.onTaskToken });
+    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT, onTaskToken: options.onTaskToken,
+      // The execution name is the TransactionId: the emulator learns which call a callback came from.
+      onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)) });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
@@ -150,10 +162,15 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
     const lambdaLog = toStderr(new Logger({ serviceName: 'sma-recording', logLevel: options.verbose || options.logSink ? 'INFO' : 'SILENT' }), options.logSink);
     process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines are for CloudWatch; the twin has none
-    const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), ...options.lambdaEnv });
+    // UNROUTED_CALLS=hold: the demo's one-leg calls dial an unrouted number and stay on the line until they hang up.
+    const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), UNROUTED_CALLS: 'hold', ...options.lambdaEnv });
     const lambdaSfn = createSfnClient(lambdaConfig, { endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
     closers.push(() => lambdaSfn.destroy());
     const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
+    // The IVR example with the middleware added in one line, as its users would (examples/ivr/handler.ts).
+    const ivrHandler = middy<unknown>(createIvr({ agents: { '1': AGENT_NUMBER, '2': SUPPORT_AGENT_NUMBER } }) as (event: unknown) => Promise<unknown>).use(recording({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog }));
+    // One SMA per application in real life (an SMA has one Lambda): the twin routes by the dialled number.
+    const route = (event: unknown) => (dialledBy(event) === IVR_NUMBER ? ivrHandler : handler);
 
     const smaLog = toStderr(new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose || options.logSink ? 'INFO' : 'ERROR' }), options.logSink);
     const emulatorLog = {
@@ -162,7 +179,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       error: (message: string, details: Record<string, unknown> = {}) => smaLog.error({ message, ...details }),
     };
     const emulator = new SmaEmulator({
-      handler: (event: unknown, context: object) => handler(event, context as never),
+      handler: (event: unknown, context: object) => route(event)(event, context as never),
       clock,
       s3,
       sipMediaApplicationId: TWIN_SMA_ID,
@@ -199,4 +216,10 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     await close();
     throw e;
   }
+}
+
+/** LEG-A's To: the number the caller dialled (every event of a call carries it). */
+function dialledBy(event: unknown): string | undefined {
+  const participants = (event as { CallDetails?: { Participants?: Array<{ ParticipantTag?: string; To?: string }> } } | null)?.CallDetails?.Participants;
+  return Array.isArray(participants) ? participants.find((p) => p?.ParticipantTag === 'LEG-A')?.To : undefined;
 }

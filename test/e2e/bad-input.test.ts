@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { MAX_EVENT_BYTES } from '../../lambdas/sma-handler/sma-event';
+import { MAX_EVENT_BYTES } from '../../lambdas/recording/sma-event';
 import { checkResponse } from '../../local/sma/actions';
 import type { CallHandle } from '../../local/sma/types';
 import { main } from '../../local/start';
@@ -184,6 +184,11 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
     ['metadata with a newline (not sendable as a header)', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'a\nb' } } }] }, /calls\[0\]\.faults\.metadata\.call-id: must not contain control characters/],
     ['fractional startAttempts', { calls: [{ name: 'a', expect: { startAttempts: 1.5 } }] }, /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\], got 1\.5/],
     ['a 5,000-character value is elided', { calls: [{ name: 'a', track: 'T'.repeat(5000) }] }, /calls\[0\]\.track: must be one of BOTH, INCOMING, OUTGOING, got "T{59}… \(5002 characters\)$/m],
+    ['an unknown app', { calls: [{ name: 'a', app: 'queue' }] }, /calls\[0\]\.app: must be one of bridge, ivr, got "queue"/],
+    ['digits not a list', { calls: [{ name: 'a', digits: '1' }] }, /calls\[0\]\.digits: must be an array of at most 50 presses/],
+    ['a press after the caller hung up', { calls: [{ name: 'a', durationSeconds: 30, digits: [{ atSeconds: 31, digits: '1' }] }] }, /calls\[0\]\.digits\[0\]\.atSeconds: must be a number in \[0, 30\] \(seconds from answer, within the call's durationSeconds\), got 31/],
+    ['a key that is not DTMF', { calls: [{ name: 'a', digits: [{ atSeconds: 1, digits: '1a' }] }] }, /calls\[0\]\.digits\[0\]\.digits: must be 1 to 128 DTMF keys \(0-9, \*, #\), got "1a"/],
+    ['an unknown field in a press', { calls: [{ name: 'a', digits: [{ atSeconds: 1, digits: '1', after: 2 }] }] }, /calls\[0\]\.digits\[0\]\.after: unknown field/],
     ['a 5,000-character unknown field name is elided', { calls: [{ name: 'a', ['f'.repeat(5000)]: 1 }] }, /calls\[0\]\.f{60}… \(5000 characters\): unknown field/],
   ];
 

@@ -126,12 +126,18 @@ describe('faults.startRecordingDelaySeconds', () => {
 });
 
 describe('faults.raceUpdates (the adversarial order of racing responses)', () => {
+  // The realistic trigger: the Lambda completes a task token inside an invocation, and the workflow asks for the
+  // next update at once, while that invocation's response is still on its way to the SMA.
+  let sma: SmaEmulator;
   const script: Script = (e) => {
     switch (e.InvocationEventType) {
       case 'NEW_INBOUND_CALL':
         return respond([pause(1000)], { step: 'new' });
       case 'ACTION_SUCCESSFUL':
-        return e.ActionData.Type === 'Pause' ? respond([], { step: 'paused' }) : respond();
+        if (e.ActionData.Type !== 'Pause') return respond();
+        sma.noteTaskCallback(e.CallDetails.TransactionId); // the Lambda completes a task token...
+        sma.updateCall(e.CallDetails.TransactionId, { command: 'Test' }); // ...and the workflow asks at once
+        return respond([], { step: 'paused' });
       case 'CALL_UPDATE_REQUESTED':
         return respond([speak(legId(e, 'LEG-A')), speak(legId(e, 'LEG-A'), 'Second notice.')], { ...e.CallDetails.TransactionAttributes, token: 'parked' });
       default:
@@ -139,17 +145,22 @@ describe('faults.raceUpdates (the adversarial order of racing responses)', () =>
     }
   };
   async function run(raceUpdates: boolean) {
-    const clock = new SimClock();
-    const sma = fixture.emulator(script, { clock });
+    sma = fixture.emulator(script, { clock: new SimClock() });
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 30, faults: { raceUpdates } });
-    const release = await clock.pauseWhen(() => types(call).includes('ACTION_SUCCESSFUL'));
-    sma.updateCall(call.transactionId, { command: 'Test' });
-    release();
     await call.ended;
     const update = ev(acted(call).find((r) => r.eventType === 'CALL_UPDATE_REQUESTED')!);
     const spoken = acted(call).find((r) => r.eventType === 'ACTION_SUCCESSFUL' && ev(r).ActionData.Type === 'Speak');
     return { call, update, spoken: spoken && ev(spoken) };
   }
+
+  it('an update that follows no callback does not race, even with the fault', async () => {
+    sma = fixture.emulator((e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([pause(1000)], { step: 'new' }) : e.InvocationEventType === 'CALL_UPDATE_REQUESTED' ? respond([speak(legId(e, 'LEG-A'))], { ...e.CallDetails.TransactionAttributes, token: 'parked' }) : respond()), { clock: new SimClock() });
+    const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 30, faults: { raceUpdates: true } });
+    await call.connected;
+    sma.updateCall(call.transactionId, { command: 'Test' });
+    await call.ended;
+    expect(call.notes.some((n) => n.startsWith('race:'))).toBe(false);
+  });
 
   it('in order: the update sees the latest attributes and its whole list runs', async () => {
     const { update, spoken } = await run(false);

@@ -1,17 +1,19 @@
 /** Policy-driven recording (AUTO_RECORD=on): the Lambda starts the workflow itself; bridging (BRIDGE_ROUTES). */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseRecordingRequest } from '../../lambdas/shared/recording-request';
-import { AUTO_RECORD_ENV, EMPTY_RESPONSE, IDS, awsError, expectValidSmaResponse, fixture, harness } from './helpers';
+import { ANSWERING_AUTO_RECORD_ENV, AUTO_RECORD_ENV, EMPTY_RESPONSE, IDS, awsError, expectValidSmaResponse, fixture, harness } from './helpers';
+import { HOLD_PAUSE_MS } from '../../lambdas/sma-handler/bridge-app';
 
 const ARN = AUTO_RECORD_ENV.STATE_MACHINE_ARN;
 const ROUTES = { BRIDGE_ROUTES: JSON.stringify({ '+12065551212': '+17035550122' }) };
+const hold = { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } };
 const bridge = { Type: 'CallAndBridge', Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: '+15105550101', Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: '+17035550122' }] } };
 
-describe('auto-record on NEW_INBOUND_CALL', () => {
+describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixture call)', () => {
   it('starts one execution named after the TransactionId with a valid recording request as input', async () => {
-    const h = harness(AUTO_RECORD_ENV);
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
     const response = await h.invoke(fixture('NEW_INBOUND_CALL'));
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response.Actions).toEqual([hold]);
     const calls = h.startCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0].stateMachineArn).toBe(ARN);
@@ -24,7 +26,7 @@ describe('auto-record on NEW_INBOUND_CALL', () => {
   });
 
   it('passes RECORDING_TRACK and CONSENT_TEXT through', async () => {
-    const h = harness({ ...AUTO_RECORD_ENV, RECORDING_TRACK: 'INCOMING', CONSENT_TEXT: 'This call is recorded.' });
+    const h = harness({ ...ANSWERING_AUTO_RECORD_ENV, RECORDING_TRACK: 'INCOMING', CONSENT_TEXT: 'This call is recorded.' });
     await h.invoke(fixture('NEW_INBOUND_CALL'));
     expect(JSON.parse(h.startCalls()[0].input ?? '')).toEqual(expect.objectContaining({ track: 'INCOMING', consentText: 'This call is recorded.' }));
   });
@@ -32,7 +34,7 @@ describe('auto-record on NEW_INBOUND_CALL', () => {
   it('sanitises a TransactionId that is not a valid execution name (and keeps 80 characters at most)', async () => {
     const event = fixture('NEW_INBOUND_CALL');
     event.CallDetails.TransactionId = `tx:${'a/b '.repeat(30)}`;
-    const h = harness(AUTO_RECORD_ENV);
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
     await h.invoke(event);
     const { name } = h.startCalls()[0];
     expect(name).toMatch(/^[0-9A-Za-z_-]{1,80}$/);
@@ -41,7 +43,7 @@ describe('auto-record on NEW_INBOUND_CALL', () => {
   });
 
   it('the same call delivered twice (SMA retry) -> same execution name; ExecutionAlreadyExists is tolerated quietly', async () => {
-    const h = harness(AUTO_RECORD_ENV);
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
     h.sfnMock
       .on(StartExecutionCommand)
       .resolvesOnce({ executionArn: `${ARN}:x`, startDate: new Date() })
@@ -56,18 +58,19 @@ describe('auto-record on NEW_INBOUND_CALL', () => {
   });
 
   it.each(['ServiceUnavailable', 'ThrottlingException', 'AccessDeniedException', 'network'])('StartExecution failing with %s: the call goes on, the failure logged and counted', async (kind) => {
-    const h = harness(AUTO_RECORD_ENV);
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
     h.sfnMock.on(StartExecutionCommand).rejects(kind === 'network' ? Object.assign(new Error('getaddrinfo ENOTFOUND states.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }) : awsError(kind));
     const response = await h.invoke(fixture('NEW_INBOUND_CALL'));
     expectValidSmaResponse(response);
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response.Actions).toEqual([hold]);
     expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'could not start the recording workflow; the call goes on unrecorded', execution: IDS.transactionId }));
     expect(h.metricNames()).toContain('WorkflowStartFailures');
   });
 
   it('CALL_ANSWERED on an outbound call starts the workflow for that call', async () => {
     const h = harness(AUTO_RECORD_ENV);
-    expect(await h.invoke(fixture('CALL_ANSWERED'))).toEqual(EMPTY_RESPONSE);
+    // no action; the middleware remembers the start in its own key (the application's keys untouched)
+    expect(await h.invoke(fixture('CALL_ANSWERED'))).toEqual({ ...EMPTY_RESPONSE, TransactionAttributes: { 'rw:own': '{"r":1}' } });
     expect(h.startCalls().map((c) => [c.name, JSON.parse(c.input ?? '').callId])).toEqual([[IDS.outboundTransactionId, IDS.outboundLeg]]);
   });
 
@@ -77,17 +80,33 @@ describe('auto-record on NEW_INBOUND_CALL', () => {
     expect(h.startCalls()).toEqual([]);
   });
 
+  it('an unrouted call rejected by the default policy (hangup:480) is never answered: no workflow', async () => {
+    const h = harness(AUTO_RECORD_ENV);
+    expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toEqual([{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }]);
+    expect(h.startCalls()).toEqual([]);
+  });
+
+  it('once started, later answers of the same call start nothing more (rw:own remembers it)', async () => {
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
+    const first = await h.invoke(fixture('NEW_INBOUND_CALL'));
+    const pauseDone = fixture('ACTION_SUCCESSFUL');
+    pauseDone.ActionData = { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } };
+    pauseDone.CallDetails.TransactionAttributes = first.TransactionAttributes;
+    expect((await h.invoke(pauseDone)).Actions).toEqual([hold]);
+    expect(h.startCalls()).toHaveLength(1);
+  });
+
   it('AUTO_RECORD=on with no state machine: nothing started, the problem logged once when the handler is built', async () => {
     const h = harness({ AUTO_RECORD: 'on', RECORDING_LOCATION: 'my-recording-bucket' });
     expect(h.logs()).toEqual([expect.objectContaining({ level: 'ERROR', message: 'configuration problem', problem: 'AUTO_RECORD=on ignored: STATE_MACHINE_ARN: must be a state machine ARN' })]);
-    expect(await h.invoke(fixture('NEW_INBOUND_CALL'))).toEqual(EMPTY_RESPONSE);
+    expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toHaveLength(1);
     expect(h.startCalls()).toEqual([]);
   });
 });
 
 describe('bridging (BRIDGE_ROUTES)', () => {
   it('a routed dialled number gets CallAndBridge with the caller’s number as caller id', async () => {
-    expect(await harness(ROUTES).invoke(fixture('NEW_INBOUND_CALL'))).toEqual({ SchemaVersion: '1.0', Actions: [bridge] });
+    expect((await harness(ROUTES).invoke(fixture('NEW_INBOUND_CALL'))).Actions).toEqual([bridge]);
   });
 
   it('BRIDGE_TIMEOUT_SECONDS sets CallTimeoutSeconds', async () => {
@@ -95,18 +114,25 @@ describe('bridging (BRIDGE_ROUTES)', () => {
     expect(response.Actions[0].Parameters.CallTimeoutSeconds).toBe(45);
   });
 
-  it('an unrouted number is left to the application', async () => {
+  it.each([
+    [undefined, [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }]],
+    ['hangup:486', [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '486' } }]],
+    ['speak:This number is not in service.', [{ Type: 'Speak', Parameters: expect.objectContaining({ CallId: IDS.legA, Text: 'This number is not in service.' }) }, { Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }]],
+    ['hold', [{ Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } }]],
+    ['hold:Please hold.', [{ Type: 'Speak', Parameters: expect.objectContaining({ Text: 'Please hold.' }) }, { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } }]],
+  ])('an unrouted number ends or is held by UNROUTED_CALLS=%s, never left ringing', async (policy, actions) => {
     const event = fixture('NEW_INBOUND_CALL');
     event.CallDetails.Participants[0].To = '+12065550100';
-    expect(await harness(ROUTES).invoke(event)).toEqual(EMPTY_RESPONSE);
+    const response = await harness({ ...ROUTES, ...(policy ? { UNROUTED_CALLS: policy } : {}) }).invoke(event);
+    expect(response.Actions).toEqual(actions);
   });
 
   it('auto-record and bridging together: the call is bridged first, and the workflow starts once the bridge is up', async () => {
     const h = harness({ ...AUTO_RECORD_ENV, ...ROUTES });
-    expect(await h.invoke(fixture('NEW_INBOUND_CALL'))).toEqual({ SchemaVersion: '1.0', Actions: [bridge] });
+    expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toEqual([bridge]);
     // A workflow update now would replace the CallAndBridge while it rings.
     expect(h.startCalls()).toHaveLength(0);
-    expect(await h.invoke(fixture('ACTION_SUCCESSFUL-CallAndBridge'))).toEqual(EMPTY_RESPONSE);
+    expect((await h.invoke(fixture('ACTION_SUCCESSFUL-CallAndBridge'))).Actions).toEqual([]);
     expect(h.startCalls().map((c) => [c.name, JSON.parse(c.input ?? '').callId])).toEqual([[IDS.transactionId, IDS.legA]]);
   });
 });

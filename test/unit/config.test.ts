@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       autoRecord: false,
       bridgeRoutes: {},
       bridgeTimeoutSeconds: 30,
+      unrouted: { kind: 'hangup', sipResponseCode: '480' },
       voice: { engine: 'neural', languageCode: 'en-US', voiceId: 'Joanna' },
       sfnRequestTimeoutMs: 1500,
       metricsNamespace: 'CallRecording',
@@ -127,5 +128,30 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env)).not.toThrow();
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ['hangup', { kind: 'hangup', sipResponseCode: '480' }],
+    ['hangup:486', { kind: 'hangup', sipResponseCode: '486' }],
+    [' HANGUP:0 ', { kind: 'hangup', sipResponseCode: '0' }],
+    ['speak:Not in service: goodbye.', { kind: 'speak', text: 'Not in service: goodbye.' }],
+    ['hold', { kind: 'hold' }],
+    ['hold:Please hold.', { kind: 'hold', text: 'Please hold.' }],
+  ])('UNROUTED_CALLS=%s', (raw, policy) => {
+    const c = loadConfig({ UNROUTED_CALLS: raw });
+    expect(c.unrouted).toEqual(policy);
+    expect(c.problems).toEqual([]);
+  });
+
+  it.each([
+    ['hangup:404', /^UNROUTED_CALLS: hangup takes a SIP code of 0, 480 or 486/],
+    ['speak', /^UNROUTED_CALLS: "speak:" needs a text to speak/],
+    ['speak:   ', /^UNROUTED_CALLS: "speak:" needs a text/],
+    [`speak:${'x'.repeat(1001)}`, /^UNROUTED_CALLS: the text to speak is 1001 characters, over Speak's 1000/],
+    ['ring', /^UNROUTED_CALLS: must be "hangup\[:0\|480\|486\]", "speak:<text>" or "hold\[:<text>\]", got "ring"; using hangup:480$/],
+  ])('UNROUTED_CALLS=%s is reported naming the variable, and the default applies', (raw, problem) => {
+    const c = loadConfig({ UNROUTED_CALLS: raw });
+    expect(c.unrouted).toEqual({ kind: 'hangup', sipResponseCode: '480' });
+    expect(c.problems).toEqual([expect.stringMatching(problem)]);
   });
 });

@@ -7,7 +7,7 @@ import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { MIN_TOKEN_FRAGMENT, redactToken } from '../../lambdas/shared/mask';
 import { characterCount, parseRecordingRequest } from '../../lambdas/shared/recording-request';
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
-import { MAX_ATTRIBUTES } from '../../lambdas/sma-handler/sma-response';
+import { MAX_ATTRIBUTES } from '../../lambdas/recording/sma-response';
 import { VALID_REQUEST } from './recording-request-cases';
 import { EMPTY_RESPONSE, IDS, LOCATION, RECORDING_KEY, callUpdate, expectValidSmaResponse, fixture, harness, makeToken, withAttributes, type EventJson } from './helpers';
 
@@ -141,7 +141,8 @@ describe('bridge routes are own properties only', () => {
     e.CallDetails.Participants[0].To = dialled;
     const r = await h.invoke(e);
     expectValidSmaResponse(r);
-    expect(r.Actions).toEqual([]);
+    // unrouted: the default UNROUTED_CALLS policy (hangup:480), never a CallAndBridge to a prototype member
+    expect(r.Actions).toEqual([{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }]);
   });
 });
 
@@ -229,7 +230,8 @@ describe('TransactionAttributes are checked on every path that returns them', ()
   const paths: Array<[string, (a: Record<string, string>) => EventJson, boolean]> = [
     ['HANGUP with a parked token', (a) => withAttributes(fixture('HANGUP'), { ...a, [TokenAttribute.WaitForCallEnd]: token1 }), true],
     ['StartCallRecording ACTION_SUCCESSFUL', (a) => startSucceeded({ ...a, [TokenAttribute.StartRecording]: token1, [PendingCallIdAttribute]: IDS.legA }), false],
-    ['StartCallRecording ACTION_SUCCESSFUL with no workflow waiting', (a) => startSucceeded(a), true],
+    // the leg was asked for by the middleware (rw:recordings), but its workflow task timed out meanwhile
+    ['StartCallRecording ACTION_SUCCESSFUL with no workflow waiting', (a) => startSucceeded({ ...a, [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }) }), true],
     ['Speak ACTION_SUCCESSFUL', (a) => withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...a, [TokenAttribute.NotifyConsent]: token1 }), false],
     ['ACTION_FAILED of a pending start', (a) => withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), { ...a, [TokenAttribute.StartRecording]: token1 }), true],
     ['INVALID_LAMBDA_RESPONSE', (a) => withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { ...a, [TokenAttribute.StartRecording]: token1 }), true],

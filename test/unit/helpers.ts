@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../lambdas/sma-handler/config';
 import { createHandler } from '../../lambdas/sma-handler/handler';
-import { MAX_ACTIONS, MAX_ATTRIBUTES, MAX_ATTRIBUTE_BYTES, type SmaResponse } from '../../lambdas/sma-handler/sma-response';
+import { MAX_ACTIONS, MAX_ATTRIBUTES, MAX_ATTRIBUTE_BYTES, type SmaResponse } from '../../lambdas/recording/sma-response';
 
 // Metrics reads this when constructed: the EMF blob would otherwise be printed after every invocation.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -146,6 +146,12 @@ export const AUTO_RECORD_ENV: Env = {
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:recording-workflow',
   RECORDING_LOCATION: 'my-recording-bucket/calls',
 };
+
+/**
+ * Auto-record with unrouted calls answered and held (UNROUTED_CALLS=hold): the fixture NEW_INBOUND_CALL is then
+ * an answered call, so the workflow starts in that invocation (auto-record waits for an answered call).
+ */
+export const ANSWERING_AUTO_RECORD_ENV: Env = { ...AUTO_RECORD_ENV, UNROUTED_CALLS: 'hold' };
 
 /** The SMA Lambda built as index.ts builds it, with every dependency observable. */
 export function harness(env: Env = {}) {

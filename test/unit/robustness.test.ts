@@ -2,9 +2,10 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { maskPhoneNumber } from '../../lambdas/shared/mask';
 import { TIMEOUT_EARLY_MS } from '../../lambdas/sma-handler/handler';
-import { MAX_EVENT_BYTES } from '../../lambdas/sma-handler/sma-event';
+import { MAX_EVENT_BYTES } from '../../lambdas/recording/sma-event';
 import { PendingCallIdAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import {
+  ANSWERING_AUTO_RECORD_ENV,
   AUTO_RECORD_ENV,
   EMPTY_RESPONSE,
   IDS,
@@ -87,7 +88,7 @@ describe('unexpected errors inside the handler', () => {
     const legs = Array.from({ length: 11 }, (_, i) => ({ ...twoLegParticipants()[0], CallId: `leg-${i}`, ParticipantTag: i === 0 ? 'LEG-A' : 'LEG-B' }));
     const response = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent'), text: 'Recorded.' }, { participants: legs }));
     expect(response).toEqual(EMPTY_RESPONSE);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'handler error answered with an empty action list', error: 'Error', errorMessage: 'an SMA response holds at most 10 actions, got 11' }));
+    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'workflow command failed; answered with no action', error: 'Error', errorMessage: 'an SMA response holds at most 10 actions, got 11' }));
     expect(h.metricNames()).toContain('HandlerErrors');
   });
 });
@@ -98,7 +99,7 @@ describe('a hung dependency: middy answers before the Lambda times out (timeoutE
   it.each([
     ['SendTaskSuccess on ACTION_SUCCESSFUL', SendTaskSuccessCommand, () => withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { [TokenAttribute.StartRecording]: makeToken('s'), [PendingCallIdAttribute]: IDS.legA }), {}],
     ['SendTaskFailure on HANGUP', SendTaskFailureCommand, () => withAttributes(fixture('HANGUP-two-leg'), { [TokenAttribute.StartRecording]: makeToken('s') }), {}],
-    ['StartExecution on NEW_INBOUND_CALL', StartExecutionCommand, () => fixture('NEW_INBOUND_CALL'), AUTO_RECORD_ENV],
+    ['StartExecution on NEW_INBOUND_CALL', StartExecutionCommand, () => fixture('NEW_INBOUND_CALL'), ANSWERING_AUTO_RECORD_ENV],
   ] as const)('%s never answers: a valid empty response arrives shortly before the deadline', async (_name, command, event, env) => {
     const h = harness(env);
     h.sfnMock.on(command as typeof SendTaskSuccessCommand).callsFake(never);
@@ -165,7 +166,7 @@ async function fullFlow(h: Harness) {
 
 describe('error details reach the logs', () => {
   it('no log line loses a field to Powertools’ reserved keys', async () => {
-    const h = harness({ ...AUTO_RECORD_ENV });
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
     h.sfnMock.on(SendTaskSuccessCommand).rejects(awsError('ServiceUnavailable', 'Service is unavailable, try again'));
     h.sfnMock.on(StartExecutionCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: states:StartExecution'));
     await h.invoke(fixture('NEW_INBOUND_CALL'));
@@ -242,7 +243,7 @@ describe('logs never contain a task token or an unmasked phone number', () => {
 
 describe('tolerant parsing and failing fast', () => {
   it('accepts CallDetails.SipApplicationId, the name some doc pages print, as the SMA id', async () => {
-    const h = harness(AUTO_RECORD_ENV);
+    const h = harness(ANSWERING_AUTO_RECORD_ENV);
     const event = fixture('NEW_INBOUND_CALL');
     const details = event.CallDetails as unknown as Record<string, unknown>;
     details.SipApplicationId = details.SipMediaApplicationId;

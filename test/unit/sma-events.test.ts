@@ -1,5 +1,5 @@
 /** Every documented SMA invocation event type parses and gets a valid SMA response. */
-import { EVENT_TYPES, actionError, parseSmaEvent } from '../../lambdas/sma-handler/sma-event';
+import { EVENT_TYPES, actionError, parseSmaEvent } from '../../lambdas/recording/sma-event';
 import { RecordingsAttribute } from '../../lambdas/shared/workflow-contract';
 import { EMPTY_RESPONSE, IDS, RECORDING_KEY, expectValidSmaResponse, fixture, fixtureNames, harness, withAttributes } from './helpers';
 
@@ -33,8 +33,8 @@ describe('SMA event fixtures', () => {
 });
 
 describe('what each plain event gets', () => {
-  it('NEW_INBOUND_CALL with no bridge route and no auto-record: no action (the call flow is the application’s)', async () => {
-    expect(await harness().invoke(fixture('NEW_INBOUND_CALL'))).toEqual(EMPTY_RESPONSE);
+  it('NEW_INBOUND_CALL with no bridge route: the default UNROUTED_CALLS policy rejects it (SIP 480), never left ringing', async () => {
+    expect(await harness().invoke(fixture('NEW_INBOUND_CALL'))).toEqual({ ...EMPTY_RESPONSE, Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }] });
   });
 
   it.each(['NEW_OUTBOUND_CALL', 'RINGING', 'CALL_ANSWERED', 'DIGITS_RECEIVED'])('%s: no action, attributes untouched (field omitted)', async (name) => {
@@ -83,7 +83,8 @@ describe('what each plain event gets', () => {
 
   it('StartCallRecording success with no workflow waiting (e.g. its attempt timed out): no callback, the started leg remembered', async () => {
     const h = harness();
-    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { key1: 'value1' }));
+    // the middleware had asked for this leg (rw:recordings "") before the workflow's task timed out
+    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }) }));
     expect(response).toEqual({ ...EMPTY_RESPONSE, TransactionAttributes: { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }) } });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });

@@ -1,6 +1,10 @@
 /** CALL_UPDATE_REQUESTED from the recording workflow: StartRecording, NotifyConsent, WaitForCallEnd. */
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { readOwn } from '../../lambdas/recording/middleware-core';
 import { EMPTY_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
+
+/** The middleware's bookkeeping: its own list (StartCallRecording) is the one in progress. */
+const OUR_LIST_START = { 'rw:own': '{"c":"StartRecording"}' };
 
 const token = makeToken('start-1');
 const APP_ATTRIBUTES = { key1: 'value1', key2: 'value2', 'app:menu': 'billing' };
@@ -15,7 +19,7 @@ describe('StartRecording', () => {
     expectValidSmaResponse(response);
     expect(response.Actions).toEqual([{ Type: 'StartCallRecording', Parameters: { CallId: IDS.legA, Track: 'BOTH', Destination: { Type: 'S3', Location: LOCATION } } }]);
     expect(response.Actions.at(-1)?.Type).toBe('StartCallRecording');
-    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA, ...OUR_LIST_START });
     // nothing is completed yet: the outcome arrives with ACTION_SUCCESSFUL / ACTION_FAILED
     expect(h.sfnMock.calls()).toHaveLength(0);
     expect(h.metricNames()).toEqual(['SmaEvents', 'RecordingStartsRequested']);
@@ -24,7 +28,7 @@ describe('StartRecording', () => {
   it('keeps tokens other tasks have parked (e.g. WaitForCallEnd) when parking a new one', async () => {
     const callEnd = makeToken('call-end');
     const response = await harness().invoke(callUpdate(startArgs(), { attributes: { [TokenAttribute.WaitForCallEnd]: callEnd } }));
-    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: callEnd, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: callEnd, ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA, ...OUR_LIST_START });
   });
 
   it('a retried attempt replaces the previous (spent) start token', async () => {
@@ -35,7 +39,7 @@ describe('StartRecording', () => {
 
   it('with no attributes yet, the map holds just our keys', async () => {
     const response = await harness().invoke(callUpdate(startArgs()));
-    expect(response.TransactionAttributes).toEqual({ ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA });
+    expect(response.TransactionAttributes).toEqual({ ...ASKED_A, [TokenAttribute.StartRecording]: token, [PendingCallIdAttribute]: IDS.legA, ...OUR_LIST_START });
     expect(Object.keys(response.TransactionAttributes ?? {}).length).toBeLessThanOrEqual(10);
   });
 
@@ -108,7 +112,9 @@ describe('NotifyConsent', () => {
       { Type: 'Speak', Parameters: { CallId: IDS.legA, Text: text, ...voice } },
       { Type: 'Speak', Parameters: { CallId: IDS.legB, Text: text, ...voice } },
     ]);
-    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: consent });
+    expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: consent, 'rw:own': expect.any(String) });
+    // the middleware's bookkeeping: its notice list is the one in progress (with a fingerprint of its text)
+    expect(readOwn(response.TransactionAttributes!)).toEqual({ c: 'NotifyConsent', k: expect.stringMatching(/^[\w-]{8}$/) });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -166,7 +172,8 @@ describe('WaitForCallEnd', () => {
     const response = await h.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: { ...APP_ATTRIBUTES, ...spent } }));
     expect(response.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.WaitForCallEnd]: callEnd });
     const notice = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent-2'), text: 'Recorded.' }, { attributes: { ...APP_ATTRIBUTES, ...spent } }));
-    expect(notice.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: makeToken('consent-2') });
+    // (the standalone handler is the bridge app under the middleware: its bookkeeping `rw:own` rides along)
+    expect(notice.TransactionAttributes).toEqual({ ...APP_ATTRIBUTES, [TokenAttribute.NotifyConsent]: makeToken('consent-2'), 'rw:own': expect.any(String) });
   });
 });
 

@@ -1,6 +1,10 @@
 /**
- * What the SMA Lambda does for each of the 11 invocation event types. Every path returns a valid SMA
- * response; recording problems are reported to the workflow (SendTaskFailure), never to the call.
+ * The recording's own share of the SMA events: the workflow's commands (CALL_UPDATE_REQUESTED), the results
+ * of the actions they returned, and the task tokens still pending at HANGUP or INVALID_LAMBDA_RESPONSE. The
+ * middleware (middleware-core.ts) decides which events these are; everything else belongs to the application.
+ * Every path returns a valid SMA response; recording problems are reported to the workflow (SendTaskFailure),
+ * never to the call. Responses carry the whole TransactionAttributes map when they change it (the middleware
+ * keeps only its `rw:*` keys from it and merges them with the application's).
  *
  * Task tokens travel in TransactionAttributes between invocations: the SMA echoes them in every later event
  * of the call (HANGUP included), so a token parked by CALL_UPDATE_REQUESTED is there when ACTION_SUCCESSFUL,
@@ -10,16 +14,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { Arg, Command, PendingCallIdAttribute, RecordingsAttribute, TaskError, TokenAttribute, type CallEndResult, type Leg, type NotifyConsentResult, type StartRecordingResult } from '../shared/workflow-contract';
 import { RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
-import { bridgeTarget } from '../shared/bridge-routes';
 import { logSafe, redactToken } from '../shared/mask';
-import type { SmaLambdaConfig } from './config';
+import type { RecordingConfig } from './config';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
-import { callAndBridge, checkAttributes, hangup, respond, speak, startCallRecording, type SmaAction, type SmaResponse } from './sma-response';
+import { checkAttributes, respond, speak, startCallRecording, type SmaAction, type SmaResponse } from './sma-response';
 import type { TaskCallbacks } from './task-callbacks';
 import type { WorkflowStarter } from './workflow-starter';
 
 export interface CallEventDeps {
-  config: SmaLambdaConfig;
+  config: Pick<RecordingConfig, 'autoRecord' | 'voice'>;
   callbacks: TaskCallbacks;
   starter?: WorkflowStarter;
   log: Logger;
@@ -27,34 +30,36 @@ export interface CallEventDeps {
 }
 
 type Attributes = Record<string, string>;
-type EventOf<T extends SmaEvent['InvocationEventType']> = Extract<SmaEvent, { InvocationEventType: T }>;
+export type EventOf<T extends SmaEvent['InvocationEventType']> = Extract<SmaEvent, { InvocationEventType: T }>;
 
-export async function handleCallEvent(event: SmaEvent, deps: CallEventDeps): Promise<SmaResponse> {
-  switch (event.InvocationEventType) {
-    case 'NEW_INBOUND_CALL':
-      return onNewInboundCall(event, deps);
-    case 'CALL_ANSWERED':
-      await autoRecord(event, deps);
-      return respond();
-    case 'NEW_OUTBOUND_CALL':
-    case 'RINGING':
-    case 'DIGITS_RECEIVED':
-      return respond();
-    case 'ACTION_INTERRUPTED':
-      // Informational: the SMA ignores actions returned for it.
-      deps.log.info('action interrupted', { action: logSafe(event.ActionData.Type) });
-      return respond();
-    case 'CALL_UPDATE_REQUESTED':
-      return onCallUpdateRequested(event, deps);
-    case 'ACTION_SUCCESSFUL':
-      return onActionSuccessful(event, deps);
-    case 'ACTION_FAILED':
-      return onActionFailed(event, deps);
-    case 'HANGUP':
-      return onHangup(event, deps);
-    case 'INVALID_LAMBDA_RESPONSE':
-      return onInvalidLambdaResponse(event, deps);
+/** A CALL_UPDATE_REQUESTED from the recording workflow. */
+export function isWorkflowCommand(event: SmaEvent): event is EventOf<'CALL_UPDATE_REQUESTED'> {
+  if (event.InvocationEventType !== 'CALL_UPDATE_REQUESTED') return false;
+  // The workflow's shape: a task token. An unknown or missing command is still the workflow's (its task is
+  // failed with InvalidCommand rather than left to time out); an update without a token is the application's.
+  return Boolean(event.ActionData.Parameters.Arguments[Arg.taskToken]);
+}
+
+/**
+ * Which pending command an ACTION_SUCCESSFUL / ACTION_FAILED answers, if any. `ourList` is the command whose
+ * action list the middleware returned last (undefined when it does not know: then a pending token decides,
+ * unless the application's own list is known to be the one in progress).
+ */
+export function ownedResult(event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>, ourList: Command | undefined, appListInProgress: boolean): Command | undefined {
+  const attributes = attributesOf(event);
+  const type = event.ActionData.Type;
+  if (type === 'StartCallRecording') {
+    const callId = String(event.ActionData.Parameters?.CallId ?? '');
+    // A leg this middleware asked to record (or is asking to) is its own, even when the result comes late.
+    if (ourList === Command.StartRecording || attributes[PendingCallIdAttribute] === callId || recordingOf(attributes, callId) !== undefined) return Command.StartRecording;
+    if (ourList === undefined && !appListInProgress && attributes[TokenAttribute.StartRecording]) return Command.StartRecording;
+    return undefined;
   }
+  if (type === 'Speak' || type === 'PlayAudio') {
+    if (ourList === Command.NotifyConsent) return Command.NotifyConsent;
+    if (ourList === undefined && !appListInProgress && attributes[TokenAttribute.NotifyConsent]) return Command.NotifyConsent;
+  }
+  return undefined;
 }
 
 const attributesOf = (event: SmaEvent): Attributes => ({ ...(event.CallDetails.TransactionAttributes ?? {}) });
@@ -127,20 +132,8 @@ function startResult(event: SmaEvent, callId: string, track: string, location: s
   };
 }
 
-async function onNewInboundCall(event: EventOf<'NEW_INBOUND_CALL'>, deps: CallEventDeps): Promise<SmaResponse> {
-  const caller = legA(event);
-  const target = bridgeTarget(deps.config.bridgeRoutes, caller?.To);
-  if (target && caller?.From) {
-    // Recording starts once the bridge is up (its ACTION_SUCCESSFUL): the workflow's update would otherwise
-    // replace the CallAndBridge still ringing (update-sip-call: returned actions replace the current ones).
-    return respond([callAndBridge(caller.From, target, deps.config.bridgeTimeoutSeconds)]);
-  }
-  await autoRecord(event, deps);
-  // Unrouted: the rest of the call flow (IVR, meeting...) belongs to the application; nothing to add here.
-  return respond();
-}
-
-async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<void> {
+/** Policy-driven recording: starts the workflow for this call (the middleware calls it once the call is answered). */
+export async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<void> {
   const policy = deps.config.autoRecord;
   const leg = legA(event);
   if (!policy || !deps.starter || !leg) return;
@@ -154,7 +147,7 @@ async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<void> {
   });
 }
 
-async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
+export async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
   const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
   try {
     return await runWorkflowCommand(event, deps);
@@ -250,7 +243,8 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
   }
 }
 
-async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: CallEventDeps): Promise<SmaResponse> {
+/** The result of the middleware's own StartCallRecording or consent notice (see ownedResult). */
+export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: CallEventDeps): Promise<SmaResponse> {
   const data = event.ActionData;
   const attributes = attributesOf(event);
   switch (data.Type) {
@@ -289,9 +283,6 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
       const sent = await deps.callbacks.succeed(token, result, Command.NotifyConsent);
       return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
     }
-    case 'CallAndBridge':
-      await autoRecord(event, deps);
-      return respond();
     default:
       return respond();
   }
@@ -304,7 +295,20 @@ async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: Cal
  * in which that update parked its token. The spent token left in the map is harmless: a later callback with
  * it is refused as stale, and the next command of its kind overwrites it.
  */
-const afterCallback = (): SmaResponse => respond();
+const delivered = new WeakSet<SmaResponse>();
+const afterCallback = (): SmaResponse => {
+  const r = respond();
+  delivered.add(r);
+  return r;
+};
+
+/**
+ * True for the response to an own action's result whose task callback went through: the token left in the map
+ * is spent, and the middleware must not answer with a map either (its own reasons: see afterCallback).
+ */
+export function callbackDelivered(response: SmaResponse): boolean {
+  return delivered.has(response);
+}
 
 /** Connected legs after the one the finished Speak addressed: the rest of a notice list that never ran. */
 function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>): Participant[] {
@@ -315,7 +319,7 @@ function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>): Participant[] 
   return spoken < 0 ? [] : legs.slice(spoken + 1);
 }
 
-async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps): Promise<SmaResponse> {
+export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps): Promise<SmaResponse> {
   const data = event.ActionData;
   const attributes = attributesOf(event);
   const { error, cause } = actionError(data);
@@ -332,13 +336,7 @@ async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDe
     await deps.callbacks.fail(token, error, cause, pending);
     return answer(deps, [], without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])));
   }
-  if (data.Type === 'CallAndBridge') {
-    // The bridge target did not answer: end the caller's leg rather than leave them in silence.
-    deps.log.warn('bridge failed; hanging up the caller', { error: logSafe(error) });
-    const caller = legA(event);
-    return respond(caller ? [hangup(caller.CallId)] : []);
-  }
-  deps.log.warn('action failed', { action: logSafe(data.Type), error: logSafe(error) });
+  deps.log.warn('recording action failed with no task waiting for it', { action: logSafe(data.Type), error: logSafe(error) });
   return respond();
 }
 
@@ -370,9 +368,9 @@ async function onStartRecordingRefused(event: EventOf<'ACTION_FAILED'>, deps: Ca
   return undefined;
 }
 
-async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<SmaResponse> {
+/** HANGUP: the pending tokens are failed (start, notice) or completed (WaitForCallEnd); no action of its own. */
+export async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<SmaResponse> {
   const params = event.ActionData.Parameters ?? {};
-  const endedLeg = typeof params.CallId === 'string' ? params.CallId : undefined;
   const participantTag = typeof params.ParticipantTag === 'string' ? params.ParticipantTag : null;
   const sipResponseCode = params.SipResponseCode === undefined ? null : String(params.SipResponseCode);
   const attributes = attributesOf(event);
@@ -389,12 +387,10 @@ async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): Promise<
   }
   const hadTokens = Object.values(TokenAttribute).some((k) => k in attributes);
   const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute);
-  // Two-leg call: when one party hangs up, end the other leg too (the SMA ignores this on a one-leg call).
-  const others = event.CallDetails.Participants.filter((p) => p.CallId !== endedLeg && isConnected(p));
-  return answer(deps, others.map((p) => hangup(p.CallId)), hadTokens ? next : undefined);
+  return answer(deps, [], hadTokens ? next : undefined);
 }
 
-async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RESPONSE'>, deps: CallEventDeps): Promise<SmaResponse> {
+export async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RESPONSE'>, deps: CallEventDeps): Promise<SmaResponse> {
   const attributes = attributesOf(event);
   // One doc page puts ErrorType/ErrorMessage at the top level of the event, another in ActionData.
   const error = event.ErrorType ?? event.ActionData?.ErrorType ?? 'InvalidLambdaResponse';

@@ -1,0 +1,59 @@
+/**
+ * The recording middleware's settings, from the function's environment (CallRecording, infra/construct, sets or
+ * outputs them). A bad setting never throws at load time (that would fail every invocation, and the SMA hangs
+ * up a call whose Lambda errors): it is reported once, at cold start, naming the variable, and the feature it
+ * belongs to is switched off, so calls keep flowing.
+ */
+import { consentTextProblem, parseLocation, parseTrack, type Track } from '../shared/recording-request';
+
+export interface RecordingConfig {
+  /** Start a workflow for every answered call (policy-driven recording) instead of waiting for an on-demand start. */
+  autoRecord: false | { stateMachineArn: string; location: string; track: Track; consentText?: string };
+  /** The consent notice's default voice (the workflow may name another per call). */
+  voice: { engine: string; languageCode: string; voiceId: string };
+  /** Bound on each Step Functions request so the SMA always gets its answer well inside its 5 s. */
+  sfnRequestTimeoutMs: number;
+  /** Powertools metrics namespace and service (POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME). */
+  metricsNamespace: string;
+  serviceName: string;
+  /** Problems found while reading the environment, each naming its variable (logged once, at cold start). */
+  problems: string[];
+}
+
+export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): RecordingConfig {
+  const problems: string[] = [];
+  let autoRecord: RecordingConfig['autoRecord'] = false;
+  const mode = (env.AUTO_RECORD ?? 'off').trim().toLowerCase();
+  if (mode === 'on') {
+    try {
+      if (!env.STATE_MACHINE_ARN || !/^arn:aws[a-z-]*:states:/.test(env.STATE_MACHINE_ARN)) throw new Error('STATE_MACHINE_ARN: must be a state machine ARN');
+      parseLocation(env.RECORDING_LOCATION, 'RECORDING_LOCATION');
+      const consentText = env.CONSENT_TEXT?.trim() ? env.CONSENT_TEXT : undefined;
+      const textProblem = consentText === undefined ? null : consentTextProblem(consentText);
+      if (textProblem) throw new Error(`CONSENT_TEXT: ${textProblem}`);
+      autoRecord = { stateMachineArn: env.STATE_MACHINE_ARN, location: env.RECORDING_LOCATION!, track: parseTrack(env.RECORDING_TRACK ?? 'BOTH', 'RECORDING_TRACK'), consentText };
+    } catch (e) {
+      problems.push(`AUTO_RECORD=on ignored: ${(e as Error).message}`);
+    }
+  } else if (mode !== 'off') {
+    problems.push(`AUTO_RECORD: must be "on" or "off", got "${mode}"; recording only on demand`);
+  }
+  return {
+    autoRecord,
+    voice: { engine: env.SPEAK_ENGINE ?? 'neural', languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US', voiceId: env.SPEAK_VOICE_ID ?? 'Joanna' },
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'CallRecording',
+    serviceName: env.POWERTOOLS_SERVICE_NAME || 'sma-recording',
+    sfnRequestTimeoutMs: intSetting(env.SFN_REQUEST_TIMEOUT_MS, 1500, 100, 4000, 'SFN_REQUEST_TIMEOUT_MS', problems),
+    problems,
+  };
+}
+
+export function intSetting(raw: string | undefined, fallback: number, min: number, max: number, name: string, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}: must be an integer in [${min}, ${max}], got "${raw}"; using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}

@@ -1,0 +1,484 @@
+/**
+ * The recording middleware's logic, shared by the middy middleware and the plain wrapper (middleware.ts), as
+ * designed in docs/embedding.md: `prepare(event)` decides who owns the event, runs the recording's share, and
+ * either answers it (the application is not called) or hands the application its event with a `finish` that
+ * merges the application's answer with the recording's state. The application's actions are returned as it
+ * gave them; its TransactionAttributes are kept (merged with the middleware's `rw:*` keys, never replaced).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import { logSafe, logSafeId, redactToken } from '../shared/mask';
+import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
+import { loadRecordingConfig, type RecordingConfig } from './config';
+import { createHash } from 'node:crypto';
+import { autoRecord, callbackDelivered, isWorkflowCommand, onActionFailed, onActionSuccessful, onCallUpdateRequested, onHangup, onInvalidLambdaResponse, ownedResult, type CallEventDeps, type EventOf } from './recording-events';
+import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
+import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
+import { TaskCallbacks } from './task-callbacks';
+import { WorkflowStarter } from './workflow-starter';
+
+type Attributes = Record<string, string>;
+
+/** Every TransactionAttributes key of the middleware starts with this; the application has the rest. */
+export const OWN_PREFIX = 'rw:';
+/**
+ * The middleware's bookkeeping (JSON): `c` the command whose action list it returned last and whose result is
+ * still to come; `a` the types of the application's action list in progress (the one an update interrupts);
+ * `r` auto-record started; `s` the next ACTION_INTERRUPTED is the echo of a resume already done; `k` a
+ * fingerprint of the consent notice's text (tells the notice's Speak result from the application's).
+ *
+ * After a task callback the middleware answers without TransactionAttributes (see onOwnResult), so the SMA's
+ * map keeps the `rw:own` of the update before: `c` and `a` may then be stale until the next map written. They
+ * are read accordingly: a stale `c` of StartRecording only matches a StartCallRecording result (the
+ * recording's own, by its call id), a stale NotifyConsent only a Speak/PlayAudio with the notice's text (`k`),
+ * and a stale `a` only names the list an application is told it was interrupted in.
+ */
+export const OwnStateAttribute = 'rw:own';
+export interface OwnState {
+  c?: Command;
+  a?: string[];
+  r?: 1;
+  s?: 1;
+  k?: string;
+}
+/** What InterruptedBy.Type says in the synthetic ACTION_INTERRUPTED an application gets to resume. */
+export const INTERRUPTED_BY = 'CallRecording';
+
+/**
+ * Actions that answer an inbound call (the PSTN audio service answers it to run them: call-flow page), so
+ * auto-record may start: media on the caller's leg. CallAndBridge answers only once the far party does (its
+ * ACTION_SUCCESSFUL); Hangup never does.
+ */
+const ANSWERING_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAndGetDigits', 'ReceiveDigits', 'RecordAudio', 'SendDigits', 'Speak', 'SpeakAndGetDigits', 'StartBotConversation', 'JoinChimeMeeting']);
+
+export interface RecordingOptions {
+  /** Settings; default loadRecordingConfig(env ?? process.env) (STATE_MACHINE_ARN, AUTO_RECORD, ...). */
+  config?: RecordingConfig;
+  env?: NodeJS.ProcessEnv;
+  /** Default: a client with short timeouts (createSfnClient). */
+  sfn?: SFNClient;
+  logger?: Logger;
+  /**
+   * Share the application's Metrics (the one its logMetrics publishes); default: the middleware's own, which
+   * it publishes itself after every invocation.
+   */
+  metrics?: Metrics;
+}
+
+export type Prepared =
+  | { kind: 'respond'; response: SmaResponse }
+  | { kind: 'app'; event: unknown; finish: (appResponse: unknown) => Promise<unknown> };
+
+/** `where` is for the local twin (endpoint, region, credentials); in AWS the SDK's defaults apply. */
+export function createSfnClient(config: Pick<RecordingConfig, 'sfnRequestTimeoutMs'>, where: Pick<SFNClientConfig, 'endpoint' | 'region' | 'credentials'> = {}): SFNClient {
+  // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
+  // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
+  // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
+  return new SFNClient({ ...where, maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true } });
+}
+
+export class RecordingCore {
+  readonly config: RecordingConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The middleware made its Metrics: it publishes them (the application's logMetrics does not know them). */
+  readonly ownsMetrics: boolean;
+  private readonly deps: CallEventDeps;
+  private collisionReported = false;
+
+  constructor(options: RecordingOptions = {}) {
+    this.config = options.config ?? loadRecordingConfig(options.env ?? process.env);
+    this.logger = options.logger ?? new Logger({ serviceName: this.config.serviceName });
+    this.ownsMetrics = options.metrics === undefined;
+    this.metrics = options.metrics ?? new Metrics({ namespace: this.config.metricsNamespace, serviceName: this.config.serviceName, logger: this.logger });
+    const sfn = options.sfn ?? createSfnClient(this.config);
+    const callbacks = new TaskCallbacks(sfn, this.logger, this.metrics);
+    const starter = this.config.autoRecord ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics) : undefined;
+    this.deps = { config: this.config, callbacks, starter, log: this.logger, metrics: this.metrics };
+    // Built at module load (cold start): each problem is reported once, naming its variable.
+    for (const problem of this.config.problems) this.logger.error('configuration problem', { problem });
+  }
+
+  /** Publishes the middleware's own metrics (no-op when they are the application's). */
+  publish(force = false): void {
+    if (!this.ownsMetrics && !force) return;
+    try {
+      this.metrics.publishStoredMetrics();
+    } catch {
+      // metrics are never worth a call
+    }
+  }
+
+  async prepare(raw: unknown): Promise<Prepared> {
+    let event: SmaEvent;
+    try {
+      event = parseSmaEvent(raw);
+    } catch (e) {
+      if (!(e instanceof MalformedEventError)) throw e;
+      // Not an event the middleware can read: the application gets it as it came (its own parser decides).
+      this.logger.warn('event not understood by the recording middleware; handed to the application as is', { reason: logSafe(e.message, 512) });
+      return { kind: 'app', event: raw, finish: async (r) => r };
+    }
+    this.logger.appendKeys({ transactionId: logSafeId(event.CallDetails.TransactionId), sequence: event.Sequence, eventType: event.InvocationEventType });
+    // One count per event: useful on its own, and no invocation publishes an empty EMF document.
+    this.metrics.addMetric('SmaEvents', MetricUnit.Count, 1);
+    const incoming = { ...(event.CallDetails.TransactionAttributes ?? {}) };
+    const own = readOwn(incoming);
+    try {
+      return await this.route(event, raw, incoming, own);
+    } catch (e) {
+      // A recording fault never drops the call: the application gets its event as if there were no recording.
+      this.logger.error('recording middleware error; the event goes to the application untouched', { error: logSafe((e as Error).name), errorMessage: logSafe(String((e as Error).message ?? ''), 1024) });
+      this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
+      return { kind: 'app', event: appEventOf(raw), finish: async (r) => r };
+    }
+  }
+
+  private async route(event: SmaEvent, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
+    const incomingRw = ownKeys(incoming);
+    // `s` answers only the event right after a resume.
+    const base: OwnState = { ...own };
+    delete base.s;
+
+    switch (event.InvocationEventType) {
+      case 'CALL_UPDATE_REQUESTED':
+        if (isWorkflowCommand(event)) return this.onCommand(event, raw, incoming, own);
+        break;
+      case 'ACTION_SUCCESSFUL':
+      case 'ACTION_FAILED': {
+        // A NotifyConsent `c` whose notice text does not match is stale (left by a response without a map):
+        // this Speak is the application's.
+        // (Read only when the event echoes a Text, as the documented examples do: without one, `c` decides.)
+        const type = event.ActionData.Type;
+        const text = event.ActionData.Parameters?.Text;
+        const staleNotice = own.c === Command.NotifyConsent && own.k !== undefined && (type === 'Speak' || type === 'PlayAudio') && typeof text === 'string' && noticeFingerprint(text) !== own.k;
+        const command = staleNotice ? undefined : ownedResult(event, own.c, own.a !== undefined && own.c === undefined);
+        if (command) return this.onOwnResult(event, raw, incoming, own, command);
+        break;
+      }
+      case 'ACTION_INTERRUPTED': {
+        const type = event.ActionData.Type;
+        if (own.s || (own.c && !ownActionTypes(own.c).includes(type))) {
+          // The application's action, replaced by the middleware's list (or by a resume already done): the SMA
+          // ignores this answer; the application resumes when the recording's own result comes.
+          this.logger.info('application action interrupted by the recording; the application resumes after it', { action: logSafe(type) });
+          return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(incomingRw, base)) };
+        }
+        break;
+      }
+      case 'HANGUP': {
+        const r = await onHangup(event, this.deps);
+        return this.toApp(event, raw, incoming, withState(rwOf(r, incomingRw), { ...base, c: undefined }));
+      }
+      case 'INVALID_LAMBDA_RESPONSE': {
+        const r = await onInvalidLambdaResponse(event, this.deps);
+        return this.toApp(event, raw, incoming, withState(rwOf(r, incomingRw), { ...base, c: undefined }));
+      }
+      default:
+        break;
+    }
+    return this.toApp(event, raw, incoming, withState(incomingRw, base));
+  }
+
+  /** A workflow command: the middleware's actions only (its result event is needed: it must be the last). */
+  private async onCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
+    let r: SmaResponse;
+    try {
+      r = await onCallUpdateRequested(event, this.deps);
+    } catch (e) {
+      // onCallUpdateRequested has failed the task already; the call goes on.
+      const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
+      this.logger.error('workflow command failed; answered with no action', { error: logSafe((e as Error).name), errorMessage: logSafe(redactToken(String((e as Error).message ?? ''), token), 1024) });
+      this.metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
+      return { kind: 'respond', response: respond() };
+    }
+    const command = event.ActionData.Parameters.Arguments[Arg.command] as Command;
+    const ownNext = rwOf(r, ownKeys(incoming));
+    const state: OwnState = { ...own };
+    delete state.s;
+    // The workflow sends a command only once its previous task is over: a `c` still set is stale (left by an
+    // answer without a map after the callback: onOwnResult) or its task timed out; either way it is done.
+    delete state.c;
+    delete state.k;
+    if (r.Actions.length > 0) {
+      state.c = command;
+      if (command === Command.NotifyConsent) state.k = noticeFingerprint(r.Actions[r.Actions.length - 1]?.Parameters?.Text);
+      else delete state.k;
+      return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
+    }
+    // No action of its own (WaitForCallEnd, or a command refused): an answer may still replace the application's
+    // action in progress (update-sip-call), so the application resumes now, in the same answer.
+    if (state.a && !state.c) {
+      state.s = 1;
+      return this.resume(event, raw, incoming, ownNext, state, { Command: command });
+    }
+    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+  }
+
+  /** The result of the middleware's own action: the token completed, then the application resumes. */
+  private async onOwnResult(event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>, raw: unknown, incoming: Attributes, own: OwnState, command: Command): Promise<Prepared> {
+    const r = event.InvocationEventType === 'ACTION_SUCCESSFUL' ? await onActionSuccessful(event, this.deps) : await onActionFailed(event, this.deps);
+    const ownNext = rwOf(r, ownKeys(incoming));
+    const state: OwnState = { ...own };
+    delete state.s;
+    // The task callback went through: the workflow may already be sending its next update, which the SMA can
+    // invoke before this response is applied and apply before it (issue 13). Any map in this response could then
+    // replace the one that update parked its token in, so none is sent unless the application changes its own
+    // keys; the spent token left in the map is dropped by the next update, and `rw:own` stays as it was (stale
+    // `c`/`a`: see OwnState).
+    const spent = callbackDelivered(r);
+    const tokenKey = TokenAttribute[command];
+    if (!spent && incoming[tokenKey] && ownNext[tokenKey] === incoming[tokenKey]) {
+      // The token still waits (a late start's "already started": its ACTION_SUCCESSFUL is still to come).
+      return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
+    }
+    delete state.c;
+    const data = event.ActionData;
+    if (state.a) {
+      const result =
+        event.InvocationEventType === 'ACTION_SUCCESSFUL'
+          ? { Status: 'Succeeded', ...(data.CallRecordingDestination ? { CallRecordingDestination: data.CallRecordingDestination } : {}) }
+          : { Status: 'Failed', ErrorType: data.ErrorType ?? data.Error ?? 'Unknown' };
+      return this.resume(event, raw, incoming, ownNext, state, { Command: command, Result: result }, spent);
+    }
+    // Nothing of the application's was interrupted (e.g. a bridged call): nothing to resume.
+    if (spent) return { kind: 'respond', response: respond(r.Actions) };
+    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+  }
+
+  /** The application gets a synthetic ACTION_INTERRUPTED naming the recording, and answers with what continues. */
+  private resume(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, state: OwnState, by: Record<string, unknown>, afterCallback = false): Prepared {
+    const interrupted = state.a ?? [];
+    const appEvent = appEventOf(raw) as Record<string, unknown>;
+    const synthetic = {
+      ...appEvent,
+      InvocationEventType: 'ACTION_INTERRUPTED',
+      ActionData: { Type: interrupted[interrupted.length - 1] ?? 'Unknown', Parameters: {}, InterruptedActions: [...interrupted], InterruptedBy: { Type: INTERRUPTED_BY, ...by } },
+    };
+    this.metrics.addMetric('ApplicationResumes', MetricUnit.Count, 1);
+    return {
+      kind: 'app',
+      event: synthetic,
+      finish: async (appResponse) => {
+        const response = await this.finishApp(event, incoming, appResponse, ownNext, state, afterCallback);
+        if (isResponse(appResponse) && (appResponse.Actions ?? []).length === 0) {
+          // The application ignored the interruption: the caller is left in silence until it hangs up.
+          this.logger.warn('the application did not resume after the recording interrupted it', { interrupted: interrupted.map((t) => logSafe(t)) });
+          this.metrics.addMetric('AppDidNotResume', MetricUnit.Count, 1);
+        }
+        return response;
+      },
+    };
+  }
+
+  /** An application event: it gets the event without the `rw:*` keys; its answer is merged on the way back. */
+  private toApp(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes): Prepared {
+    const state = readOwn(ownNext);
+    return { kind: 'app', event: appEventOf(raw), finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state) };
+  }
+
+  private async finishApp(event: SmaEvent, incoming: Attributes, appResponse: unknown, ownNext: Attributes, state: OwnState, afterCallback = false): Promise<unknown> {
+    // Undefined (a handler that returns nothing) is an empty answer; anything else that is not an SMA response
+    // is the application's to get wrong: it goes out as is (the SMA answers it with INVALID_LAMBDA_RESPONSE).
+    const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
+    if (!isResponse(app)) return appResponse;
+    try {
+      const actions = app.Actions ?? [];
+      const next: OwnState = { ...state };
+      // The list an update would interrupt; a list of Hangups (or anything at HANGUP) has nothing to resume.
+      const resumable = event.InvocationEventType !== 'HANGUP' && actions.some((a) => String(a?.Type) !== 'Hangup');
+      if (resumable) next.a = actions.map((a) => String(a?.Type));
+      else if (actions.length > 0) delete next.a;
+      else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s) delete next.a;
+      await this.maybeAutoRecord(event, actions, next);
+      if (afterCallback && (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))) {
+        // After a task callback (onOwnResult): no map unless the application changes its keys; omitted, the
+        // SMA keeps its map, the application's keys included.
+        return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
+      }
+      if (!afterCallback && app.TransactionAttributes === undefined && sameMap(withState(ownNext, {}), withState(ownKeys(incoming), {})) && onlyForgets(readOwn(incoming), next)) {
+        // Nothing to write but the end of something in rw:own (a list, a resume echo): not worth a map. Any map
+        // in this answer could be applied after a racing update's and replace the token it parked (issue 13's
+        // adversarial order); rw:own read stale is safe (see OwnState). The application's keys are kept.
+        return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
+      }
+      if (afterCallback) {
+        // The application changed its keys: they must go out (never lost), in a map that, in the adversarial
+        // order, can replace the one the workflow's next update parks its token in (that task then times out
+        // and is retried). Counted so an operator can see how often an application does this.
+        this.metrics.addMetric('AttributesAfterCallback', MetricUnit.Count, 1);
+      }
+      return this.answer(incoming, actions, app.TransactionAttributes, withState(ownNext, next), app);
+    } catch (e) {
+      this.logger.error('recording middleware error after the application answered; its answer is returned as is', { error: logSafe((e as Error).name) });
+      this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
+      return appResponse;
+    }
+  }
+
+  /** Auto-record starts once the call is answered (never for a call only ringing): issue 9. */
+  private async maybeAutoRecord(event: SmaEvent, appActions: readonly { Type?: unknown }[], next: OwnState): Promise<void> {
+    if (!this.config.autoRecord || next.r) return;
+    const answered =
+      event.InvocationEventType === 'CALL_ANSWERED' ||
+      (event.InvocationEventType === 'ACTION_SUCCESSFUL' && event.ActionData.Type === 'CallAndBridge') ||
+      appActions.some((a) => ANSWERING_ACTIONS.has(String(a?.Type)));
+    if (!answered) return;
+    next.r = 1;
+    await autoRecord(event, this.deps);
+  }
+
+  /**
+   * The response: `actions` as given, TransactionAttributes = the application's map (what it returned, else
+   * what it had) plus the middleware's keys. Omitted when neither side changed anything (omitted = kept).
+   */
+  private answer(incoming: Attributes, actions: SmaAction[], appReturned: Attributes | undefined, ownNext: Attributes, appResponse?: Record<string, unknown>): SmaResponse {
+    const ownChanged = !sameMap(ownKeys(incoming), ownNext);
+    const envelope = (attributes?: Attributes): SmaResponse => {
+      const base = appResponse ? { ...appResponse, SchemaVersion: '1.0' as const, Actions: actions } : respond(actions);
+      if (attributes === undefined) {
+        const copy = { ...base };
+        delete copy.TransactionAttributes;
+        return copy as SmaResponse;
+      }
+      return { ...base, TransactionAttributes: attributes } as SmaResponse;
+    };
+    if (appReturned === undefined && !ownChanged) return envelope(undefined);
+    const appKeys = withoutOwn(appReturned ?? incoming);
+    if (appReturned) {
+      const collisions = Object.keys(appReturned).filter((k) => k.startsWith(OWN_PREFIX));
+      if (collisions.length) this.reportCollision(collisions);
+    }
+    const merged = { ...appKeys, ...ownNext };
+    try {
+      checkAttributes(merged);
+    } catch (e) {
+      // Recording loses, the call does not: the application's map goes out as it gave it; the tokens that
+      // would have travelled in the dropped keys are failed now rather than left to time out.
+      this.logger.warn('TransactionAttributes full: the recording gives up its keys', { problem: (e as Error).message });
+      this.metrics.addMetric('TransactionAttributesOverLimit', MetricUnit.Count, 1);
+      this.failTokens(ownNext, appReturned === undefined ? ownKeys(incoming) : {}, (e as Error).message);
+      return envelope(appReturned);
+    }
+    return envelope(merged);
+  }
+
+  /** Fails the tokens in `next` that `kept` does not carry (fire and forget: the SFN client bounds it). */
+  private failTokens(next: Attributes, kept: Attributes, why: string): void {
+    for (const command of Object.values(Command)) {
+      const key = TokenAttribute[command];
+      const token = next[key];
+      if (token && kept[key] !== token) void this.deps.callbacks.fail(token, 'TransactionAttributesFull', why, command);
+    }
+  }
+
+  private reportCollision(keys: string[]): void {
+    this.metrics.addMetric('ApplicationAttributeCollisions', MetricUnit.Count, 1);
+    if (this.collisionReported) return;
+    this.collisionReported = true;
+    this.logger.error(`the application's TransactionAttributes use the recording's prefix "${OWN_PREFIX}"; the recording's values win`, { keys: keys.slice(0, 5).map((k) => logSafe(k)) });
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------------
+
+function isResponse(value: unknown): value is { SchemaVersion?: string; Actions?: SmaAction[]; TransactionAttributes?: Attributes } & Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  if (v.Actions !== undefined && !Array.isArray(v.Actions)) return false;
+  const attrs = v.TransactionAttributes;
+  if (attrs !== undefined && (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || Object.values(attrs).some((x) => typeof x !== 'string'))) return false;
+  return true;
+}
+
+export function ownKeys(attributes: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const [k, v] of Object.entries(attributes)) if (k.startsWith(OWN_PREFIX)) out[k] = v;
+  return out;
+}
+
+export function withoutOwn(attributes: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const [k, v] of Object.entries(attributes)) if (!k.startsWith(OWN_PREFIX)) out[k] = v;
+  return out;
+}
+
+/** The `rw:*` keys of a recording response (the whole map when it has one), else `fallback`. */
+function rwOf(r: SmaResponse, fallback: Attributes): Attributes {
+  return r.TransactionAttributes === undefined ? { ...fallback } : ownKeys(r.TransactionAttributes);
+}
+
+function sameMap(a: Attributes, b: Attributes): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
+}
+
+export function readOwn(attributes: Attributes): OwnState {
+  const raw = attributes[OwnStateAttribute];
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    if (!v || typeof v !== 'object') return {};
+    const out: OwnState = {};
+    if (typeof v.c === 'string' && (Object.values(Command) as string[]).includes(v.c)) out.c = v.c as Command;
+    if (Array.isArray(v.a) && v.a.every((t) => typeof t === 'string')) out.a = v.a.slice(0, 10) as string[];
+    if (v.r === 1) out.r = 1;
+    if (v.s === 1) out.s = 1;
+    if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** `{ 'rw:own': json }`, or `{}` when there is nothing to keep (the key is then absent from the map). */
+function ownAttribute(state: OwnState): Attributes {
+  const clean: OwnState = {};
+  if (state.c) clean.c = state.c;
+  if (state.a) clean.a = state.a;
+  if (state.r) clean.r = 1;
+  if (state.s) clean.s = 1;
+  if (state.k) clean.k = state.k;
+  return Object.keys(clean).length ? { [OwnStateAttribute]: JSON.stringify(clean) } : {};
+}
+
+/** The middleware's keys with its bookkeeping replaced by `state`. */
+function withState(own: Attributes, state: OwnState): Attributes {
+  const copy = { ...own };
+  delete copy[OwnStateAttribute];
+  return { ...copy, ...ownAttribute(state) };
+}
+
+/** `next` only drops fields of `prev` (nothing new to remember): a list or a resume echo is over. */
+function onlyForgets(prev: OwnState, next: OwnState): boolean {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (Object.keys(next) as (keyof OwnState)[]).every((k) => next[k] === undefined || same(next[k], prev[k]));
+}
+
+/** A short fingerprint of the consent notice's text (not the text: it may be long; `rw:own` stays small). */
+function noticeFingerprint(text: unknown): string {
+  return createHash('sha256').update(typeof text === 'string' ? text : '').digest('base64url').slice(0, 8);
+}
+
+function ownActionTypes(command: Command): string[] {
+  return command === Command.StartRecording ? ['StartCallRecording'] : command === Command.NotifyConsent ? ['Speak', 'PlayAudio'] : [];
+}
+
+/**
+ * The event as the application sees it: a copy without the `rw:*` keys (they hold task tokens, and
+ * applications log their events). Every other field is as the SMA sent it.
+ */
+function appEventOf(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const event = raw as { CallDetails?: { TransactionAttributes?: unknown } };
+  const details = event.CallDetails;
+  const attrs = details?.TransactionAttributes;
+  if (!details || typeof attrs !== 'object' || attrs === null) return raw;
+  const kept = withoutOwn(attrs as Attributes);
+  const copyDetails: Record<string, unknown> = { ...details };
+  if (Object.keys(kept).length) copyDetails.TransactionAttributes = kept;
+  else delete copyDetails.TransactionAttributes;
+  return { ...(raw as object), CallDetails: copyDetails };
+}
+

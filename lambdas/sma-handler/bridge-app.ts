@@ -1,0 +1,119 @@
+/**
+ * The standalone handler's call flow: one application on the recording middleware. An inbound call to a
+ * number in BRIDGE_ROUTES is bridged (CallAndBridge); any other inbound call ends or is held by the configured
+ * UNROUTED_CALLS policy, never left ringing. It keeps no state of its own: every answer follows from the event.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { bridgeTarget } from '../shared/bridge-routes';
+import { logSafe } from '../shared/mask';
+import { INTERRUPTED_BY } from '../recording/middleware-core';
+import { actionError, MalformedEventError, parseSmaEvent, type Participant, type SmaEvent } from '../recording/sma-event';
+import { callAndBridge, hangup, respond, speak, type SmaAction, type SmaResponse } from '../recording/sma-response';
+import type { SmaLambdaConfig } from './config';
+
+/** One Pause of the hold policy; the next follows its ACTION_SUCCESSFUL (Pause has no documented maximum). */
+export const HOLD_PAUSE_MS = 60_000;
+
+export interface BridgeAppDeps {
+  config: Pick<SmaLambdaConfig, 'bridgeRoutes' | 'bridgeTimeoutSeconds' | 'unrouted' | 'voice'>;
+  log: Logger;
+  metrics: Metrics;
+}
+
+const isConnected = (p: Participant) => p.Status === undefined || p.Status === 'Connected';
+const legA = (event: SmaEvent) => event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
+const hold = (callId: string): SmaAction => ({ Type: 'Pause', Parameters: { CallId: callId, DurationInMilliseconds: HOLD_PAUSE_MS } });
+
+export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<SmaResponse> {
+  const { config, log, metrics } = deps;
+
+  const unrouted = (caller: Participant): SmaAction[] => {
+    const policy = config.unrouted;
+    metrics.addMetric('UnroutedCalls', MetricUnit.Count, 1);
+    switch (policy.kind) {
+      case 'hangup':
+        return [hangup(caller.CallId, policy.sipResponseCode)];
+      case 'speak':
+        return [speak(caller.CallId, policy.text, config.voice), hangup(caller.CallId)];
+      case 'hold':
+        return policy.text ? [speak(caller.CallId, policy.text, config.voice), hold(caller.CallId)] : [hold(caller.CallId)];
+    }
+  };
+
+  const onEvent = (event: SmaEvent): SmaResponse => {
+    switch (event.InvocationEventType) {
+      case 'NEW_INBOUND_CALL': {
+        const caller = legA(event);
+        if (!caller) return respond();
+        const target = bridgeTarget(config.bridgeRoutes, caller.To);
+        // Recording starts once the bridge is up (its ACTION_SUCCESSFUL): the middleware waits for an answered call.
+        if (target && caller.From) return respond([callAndBridge(caller.From, target, config.bridgeTimeoutSeconds)]);
+        log.info('unrouted inbound call', { policy: config.unrouted.kind });
+        return respond(unrouted(caller));
+      }
+      case 'ACTION_SUCCESSFUL': {
+        // The hold policy: the caller stays on the line, one Pause after another, until they hang up.
+        const caller = legA(event);
+        if (event.ActionData.Type === 'Pause' && config.unrouted.kind === 'hold' && caller && isConnected(caller)) return respond([hold(caller.CallId)]);
+        return respond();
+      }
+      case 'ACTION_INTERRUPTED': {
+        const by = (event.ActionData as { InterruptedBy?: { Type?: string } }).InterruptedBy;
+        if (by?.Type !== INTERRUPTED_BY) {
+          log.info('action interrupted', { action: logSafe(event.ActionData.Type) });
+          return respond();
+        }
+        // The recording replaced what was running: continue from there.
+        const caller = legA(event);
+        const interrupted = (event.ActionData as { InterruptedActions?: string[] }).InterruptedActions ?? [event.ActionData.Type];
+        if (!caller || !isConnected(caller)) return respond();
+        if (interrupted.includes('CallAndBridge') && !event.CallDetails.Participants.some((p) => p.ParticipantTag === 'LEG-B' && isConnected(p))) {
+          const target = bridgeTarget(config.bridgeRoutes, caller.To);
+          if (target && caller.From) return respond([callAndBridge(caller.From, target, config.bridgeTimeoutSeconds)]);
+        }
+        // An interrupted hold is not resumed: the call is answered and stays up without actions (a Pause is only
+        // silence), and a new Pause returned now could, applied late, displace the consent notice the workflow
+        // asks for next (the SMA's order of racing responses is not documented).
+        return respond();
+      }
+      case 'ACTION_FAILED': {
+        const { error } = actionError(event.ActionData);
+        if (event.ActionData.Type === 'CallAndBridge') {
+          // The bridge target did not answer: end the caller's leg rather than leave them in silence.
+          log.warn('bridge failed; hanging up the caller', { error: logSafe(error) });
+          const caller = legA(event);
+          return respond(caller ? [hangup(caller.CallId)] : []);
+        }
+        log.warn('action failed', { action: logSafe(event.ActionData.Type), error: logSafe(error) });
+        return respond();
+      }
+      case 'HANGUP': {
+        // Two-leg call: when one party hangs up, end the other leg too (the SMA ignores this on a one-leg call).
+        const params = event.ActionData.Parameters ?? {};
+        const endedLeg = typeof params.CallId === 'string' ? params.CallId : undefined;
+        const others = event.CallDetails.Participants.filter((p) => p.CallId !== endedLeg && isConnected(p));
+        return respond(others.map((p) => hangup(p.CallId)));
+      }
+      case 'CALL_UPDATE_REQUESTED':
+        // The recording workflow's commands never reach the application; the bridge sends no updates of its own.
+        log.warn('CALL_UPDATE_REQUESTED without a task token ignored', { command: logSafe(event.ActionData.Parameters.Arguments.command) });
+        return respond();
+      default:
+        return respond();
+    }
+  };
+
+  return async (raw: unknown): Promise<SmaResponse> => {
+    let event: SmaEvent;
+    try {
+      event = parseSmaEvent(raw);
+    } catch (e) {
+      if (!(e instanceof MalformedEventError)) throw e;
+      log.error('malformed SMA event answered with an empty action list', { reason: logSafe(e.message, 1024), problems: e.problems.slice(0, 20).map((p) => logSafe(p, 256)) });
+      metrics.addMetric('MalformedEvents', MetricUnit.Count, 1);
+      return respond();
+    }
+    return onEvent(event);
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The IVR example (examples/ivr) under the recording middleware, through the whole twin: the recording is
+ * started on demand while the caller hears the menu, the menu is interrupted by the recording's own actions and
+ * resumes, the caller's "1" still reaches the agent (a LEG-B is bridged), and the outcome is RECORDED.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCalls } from '../../local/scenario/runner';
+import { parseScenario } from '../../local/scenario/scenario-file';
+import type { CallHandle } from '../../local/sma/types';
+import { AGENT_NUMBER, SUPPORT_AGENT_NUMBER, startTwin, type Twin } from '../../local/twin/twin';
+
+let twin: Twin;
+let dataDir: string;
+const handles: CallHandle[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'ivr-'));
+  twin = await startTwin({ dataDir: join(dataDir, 'twin'), seed: 9 });
+  // The runner places the calls; keep their handles to look at what the emulator ran.
+  const place = twin.emulator.placeCall.bind(twin.emulator);
+  twin.emulator.placeCall = (spec) => {
+    const handle = place(spec);
+    handles.push(handle);
+    return handle;
+  };
+});
+afterAll(async () => {
+  await twin?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const byName = async (calls: unknown) => {
+  handles.length = 0;
+  const parsed = parseScenario({ calls });
+  const results = await runCalls(twin, parsed);
+  return parsed.map((_c, i) => ({ result: results[i], handle: handles[i] }));
+};
+
+describe('IVR with the recording middleware (scenario "app": "ivr")', () => {
+  it('recording started mid-menu: the menu is interrupted and resumes, the caller reaches the agent, RECORDED', async () => {
+    const [{ result, handle }] = await byName([{ name: 'ivr-1', app: 'ivr', legs: 2, durationSeconds: 60, digits: [{ atSeconds: 6, digits: '1' }], expect: { outcome: 'RECORDED', startAttempts: 1 } }]);
+    expect(result).toEqual(expect.objectContaining({ outcome: 'RECORDED', startAttempts: 1, passed: true }));
+    const summary = await handle.ended;
+    // The caller reached the agent for digit 1: a LEG-B to that number was bridged.
+    expect(summary.participants.find((p) => p.ParticipantTag === 'LEG-B')).toEqual(expect.objectContaining({ To: AGENT_NUMBER, Direction: 'Outbound' }));
+    const actions = summary.actions.map((a) => `${a.type}:${a.status}${a.receivedDigits ? `:${a.receivedDigits}` : ''}`);
+    // The menu was interrupted by the recording's update, then resumed (the IVR re-issued it) and took the "1".
+    expect(actions[0]).toBe('SpeakAndGetDigits:interrupted');
+    expect(actions).toContain('StartCallRecording:ok');
+    expect(actions.indexOf('StartCallRecording:ok')).toBeGreaterThan(0);
+    const took = actions.indexOf('SpeakAndGetDigits:ok:1');
+    expect(took).toBeGreaterThan(actions.indexOf('StartCallRecording:ok'));
+    expect(actions[took + 1]).toBe('CallAndBridge:ok');
+    // The recording's own actions never reached the application, and the application's never got dropped:
+    // after every interruption, a SpeakAndGetDigits ran again before the bridge.
+    expect(actions.filter((a) => a === 'SpeakAndGetDigits:interrupted').length).toBeGreaterThanOrEqual(1);
+    expect(summary.recordings).toEqual([expect.objectContaining({ participantTag: 'LEG-A', status: 'delivered' })]);
+    // The application's events never carried the recording's keys... the SMA's did (namespaced, merged).
+    const attrs = handle.log.map((r) => (r.event.CallDetails as { TransactionAttributes?: Record<string, string> }).TransactionAttributes ?? {});
+    expect(attrs.some((a) => a['ivr:repeats'] === '0' && Object.keys(a).some((k) => k.startsWith('rw:')))).toBe(true);
+    expect(summary.notes.filter((n) => /INVALID_LAMBDA_RESPONSE|emulator error/.test(n))).toEqual([]);
+  });
+
+  it('digit 2 bridges the second agent; a wrong digit repeats the menu; silence twice more ends the call', async () => {
+    const runs = await byName([
+      { name: 'ivr-2', app: 'ivr', legs: 2, durationSeconds: 40, digits: [{ atSeconds: 7, digits: '2' }], expect: { outcome: 'RECORDED' } },
+      { name: 'ivr-wrong-then-1', app: 'ivr', legs: 2, durationSeconds: 60, digits: [{ atSeconds: 6, digits: '9' }, { atSeconds: 12, digits: '1' }], expect: { outcome: 'RECORDED' } },
+      { name: 'ivr-silent', app: 'ivr', legs: 2, durationSeconds: 120, expect: { outcome: 'RECORDED' } },
+    ]);
+    const [two, wrong, silent] = await Promise.all(runs.map((r) => r.handle.ended));
+    expect(two.participants.find((p) => p.ParticipantTag === 'LEG-B')?.To).toBe(SUPPORT_AGENT_NUMBER);
+    expect(wrong.actions.filter((a) => a.type === 'SpeakAndGetDigits' && a.status === 'ok').map((a) => a.receivedDigits)).toEqual(['9', '1']);
+    expect(wrong.participants.find((p) => p.ParticipantTag === 'LEG-B')?.To).toBe(AGENT_NUMBER);
+    // Nothing pressed: the menu times out three times (once plus two repeats), then Goodbye and Hangup.
+    const menus = silent.actions.filter((a) => a.type === 'SpeakAndGetDigits' && a.status === 'failed');
+    expect(menus).toHaveLength(3);
+    expect(silent.actions.slice(-2).map((a) => a.type)).toEqual(['Speak', 'Hangup']);
+    expect(silent.participants.some((p) => p.ParticipantTag === 'LEG-B')).toBe(false);
+    for (const r of runs) expect(r.result.outcome).toBe('RECORDED');
+  });
+});

@@ -1,0 +1,430 @@
+/**
+ * The recording middleware around an application (docs/embedding.md), with events from the developer guide's
+ * examples (test/fixtures/sma-events): who owns which event, the application's TransactionAttributes and
+ * actions kept through every middleware answer, the resume after the recording's interruption, and
+ * misconfiguration reported once. Both shapes: withRecording(handler) and middy(handler).use(recording()).
+ */
+import middy from '@middy/core';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { recording, withRecording } from '../../lambdas/recording/middleware';
+import { OwnStateAttribute, readOwn, type RecordingOptions } from '../../lambdas/recording/middleware-core';
+import { loadRecordingConfig } from '../../lambdas/recording/config';
+import { TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { AUTO_RECORD_ENV, IDS, LOCATION, RECORDING_KEY, callUpdate, capturingLogger, expectValidSmaResponse, fakeContext, fixture, fixtureNames, makeToken, withAttributes, type EventJson, type LogRecord } from './helpers';
+
+type Attrs = Record<string, string>;
+interface AppResponse {
+  SchemaVersion: '1.0';
+  Actions: Array<{ Type: string; Parameters: Record<string, unknown> }>;
+  TransactionAttributes?: Attrs;
+}
+
+const menu = { Type: 'SpeakAndGetDigits', Parameters: { CallId: IDS.legA, SpeechParameters: { Text: 'Press 1 for sales.' }, FailureSpeechParameters: { Text: 'Sorry.' }, RepeatDurationInMilliseconds: 5000 } };
+const APP: Attrs = { 'app:menu': 'main', 'app:tries': '0' };
+const startArgs = (token: string) => ({ command: 'StartRecording', taskToken: token, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '1' });
+
+/**
+ * An IVR-like application: the menu on a new call, the menu again on the recording's interruption, its state
+ * in `app:*` keys. Every call is recorded (the events it saw, what it answered).
+ */
+function makeApp(answer?: (event: EventJson) => AppResponse | undefined) {
+  const seen: EventJson[] = [];
+  const answered: AppResponse[] = [];
+  const app = jest.fn(async (event: EventJson): Promise<AppResponse | undefined> => {
+    seen.push(structuredClone(event));
+    const custom = answer?.(event);
+    const response: AppResponse =
+      custom ??
+      (event.InvocationEventType === 'NEW_INBOUND_CALL'
+        ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...(event.CallDetails.TransactionAttributes ?? {}), ...APP } }
+        : event.InvocationEventType === 'ACTION_INTERRUPTED' && (event.ActionData as { InterruptedBy?: unknown }).InterruptedBy
+          ? { SchemaVersion: '1.0', Actions: [menu] }
+          : { SchemaVersion: '1.0', Actions: [] });
+    answered.push(structuredClone(response));
+    return response;
+  });
+  return { app, seen, answered };
+}
+
+function setup(opts: { env?: Record<string, string>; shape?: 'plain' | 'middy'; answer?: (event: EventJson) => AppResponse | undefined } = {}) {
+  const sfn = new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
+  const sfnMock = mockClient(sfn);
+  sfnMock.on(SendTaskSuccessCommand).resolves({});
+  sfnMock.on(SendTaskFailureCommand).resolves({});
+  sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:w:x', startDate: new Date() });
+  const { logger, lines } = capturingLogger();
+  const metrics = new Metrics({ namespace: 'CallRecordingTest', serviceName: 'middleware-test', logger });
+  const addMetric = jest.spyOn(metrics, 'addMetric');
+  const { app, seen, answered } = makeApp(opts.answer);
+  const options: RecordingOptions = { config: loadRecordingConfig(opts.env ?? {}), sfn, logger, metrics };
+  const handler = opts.shape === 'middy' ? middy(app).use(recording(options)) : withRecording(app, options);
+  const invoke = async (event: EventJson): Promise<AppResponse> => {
+    const r = (await handler(structuredClone(event) as never, fakeContext())) as AppResponse;
+    expectValidSmaResponse(r);
+    return r;
+  };
+  return {
+    app,
+    seen,
+    answered,
+    invoke,
+    sfnMock,
+    logs: (): LogRecord[] => lines.map((l) => JSON.parse(l) as LogRecord),
+    metricNames: () => addMetric.mock.calls.map((c) => String(c[0])),
+    successes: () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input),
+    failures: () => sfnMock.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input),
+  };
+}
+
+/** What the SMA echoes next: the attributes the last response set (omitted = kept). */
+const next = (previous: Attrs | undefined, response: AppResponse): Attrs | undefined => response.TransactionAttributes ?? previous;
+const appKeysOf = (attrs: Attrs | undefined) => Object.fromEntries(Object.entries(attrs ?? {}).filter(([k]) => !k.startsWith('rw:')));
+const rwKeysOf = (attrs: Attrs | undefined) => Object.keys(attrs ?? {}).filter((k) => k.startsWith('rw:'));
+
+function startSucceeded(attrs: Attrs | undefined): EventJson {
+  return withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), attrs);
+}
+function interrupted(attrs: Attrs | undefined): EventJson {
+  const e = withAttributes(fixture('ACTION_INTERRUPTED'), attrs);
+  e.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters };
+  return e;
+}
+
+describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) => {
+  describe('application events are handed over untouched', () => {
+    const appEvents = fixtureNames().filter((n) => !/StartCallRecording|CALL_UPDATE_REQUESTED/.test(n));
+    it.each(appEvents)('%s: the application gets the event as the SMA sent it, and its answer goes out as it gave it', async (name) => {
+      const answer: AppResponse = { SchemaVersion: '1.0', Actions: [{ Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: 1000 } }] };
+      const t = setup({ shape, answer: () => structuredClone(answer) });
+      const event = fixture(name);
+      const r = await t.invoke(event);
+      expect(t.seen).toEqual([event]);
+      expect(r.Actions).toEqual(answer.Actions);
+      // the application's keys as they were; the middleware's only bookkeeping beside them
+      expect(appKeysOf(r.TransactionAttributes ?? event.CallDetails.TransactionAttributes)).toEqual(event.CallDetails.TransactionAttributes ?? {});
+      expect(t.sfnMock.calls()).toHaveLength(0);
+    });
+
+    it('the rw:* keys (task tokens) never reach the application, whatever the event', async () => {
+      const t = setup({ shape });
+      const token = makeToken('parked');
+      await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), { ...APP, [TokenAttribute.WaitForCallEnd]: token }));
+      expect(t.seen[0].CallDetails.TransactionAttributes).toEqual(APP);
+      expect(JSON.stringify(t.seen)).not.toContain(token);
+    });
+
+    it('a CALL_UPDATE_REQUESTED without a task token is the application’s (applications use updates too)', async () => {
+      const t = setup({ shape });
+      const event = callUpdate({ action: 'transfer', queue: 'billing' }, { attributes: APP });
+      await t.invoke(event);
+      expect(t.seen).toEqual([event]);
+    });
+  });
+
+  describe('a call through every middleware answer: the application’s attributes survive, its actions are never dropped', () => {
+    it('menu -> StartRecording (menu interrupted) -> resume -> NotifyConsent -> resume -> WaitForCallEnd (resumed at once) -> HANGUP', async () => {
+      const t = setup({ shape });
+      const start = makeToken('start');
+      const consent = makeToken('consent');
+      const callEnd = makeToken('call-end');
+      // 1. The application answers the call with its menu and its state.
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      expect(r1.Actions).toEqual([menu]);
+      let attrs = next(undefined, r1);
+      expect(appKeysOf(attrs)).toEqual(APP);
+      // 2. The workflow's StartRecording: the middleware's action only, last (its ACTION_SUCCESSFUL carries the key).
+      const r2 = await t.invoke(callUpdate(startArgs(start), { attributes: attrs }));
+      expect(r2.Actions.map((a) => a.Type)).toEqual(['StartCallRecording']);
+      expect(t.app).toHaveBeenCalledTimes(1);
+      attrs = next(attrs, r2);
+      expect(appKeysOf(attrs)).toEqual(APP);
+      expect(readOwn(attrs!)).toEqual({ c: 'StartRecording', a: ['SpeakAndGetDigits'] });
+      // 3. The SMA interrupts the menu: informational, answered by the middleware (the application resumes later).
+      const r3 = await t.invoke(interrupted(attrs));
+      expect(r3.Actions).toEqual([]);
+      expect(t.app).toHaveBeenCalledTimes(1);
+      attrs = next(attrs, r3);
+      // 4. Recording started: the token completes, then the application resumes where it was.
+      const r4 = await t.invoke(startSucceeded(attrs));
+      expect(t.successes().map((s) => s.taskToken)).toEqual([start]);
+      expect(JSON.parse(t.successes()[0].output!).location).toBe(RECORDING_KEY);
+      expect(t.app).toHaveBeenCalledTimes(2);
+      const resumeEvent = t.seen[1];
+      expect(resumeEvent.InvocationEventType).toBe('ACTION_INTERRUPTED');
+      expect(resumeEvent.ActionData).toEqual({
+        Type: 'SpeakAndGetDigits',
+        Parameters: {},
+        InterruptedActions: ['SpeakAndGetDigits'],
+        InterruptedBy: { Type: 'CallRecording', Command: 'StartRecording', Result: { Status: 'Succeeded', CallRecordingDestination: { Type: 'S3', Location: RECORDING_KEY } } },
+      });
+      expect(resumeEvent.CallDetails.TransactionAttributes).toEqual(APP);
+      expect(r4.Actions).toEqual([menu]);
+      // After a task callback no map (issue 13: the next update may be applied before this answer); omitted, the
+      // SMA keeps its map, the application's keys included. The spent start token is dropped by the next update.
+      expect(r4.TransactionAttributes).toBeUndefined();
+      attrs = next(attrs, r4);
+      expect(appKeysOf(attrs)).toEqual(APP);
+      // 5. NotifyConsent: one Speak per connected leg, the menu interrupted again.
+      const r5 = await t.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: attrs }));
+      expect(r5.Actions.map((a) => a.Type)).toEqual(['Speak']);
+      attrs = next(attrs, r5);
+      expect(appKeysOf(attrs)).toEqual(APP);
+      expect(rwKeysOf(attrs)).not.toContain(TokenAttribute.StartRecording);
+      await t.invoke(interrupted(attrs));
+      const speakDone = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), attrs);
+      // the SMA echoes the action's parameters: the notice's text
+      speakDone.ActionData = { ...speakDone.ActionData, Parameters: { ...(speakDone.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' } } as never;
+      const r6 = await t.invoke(speakDone);
+      expect(t.successes().map((s) => s.taskToken)).toEqual([start, consent]);
+      expect(r6.Actions).toEqual([menu]);
+      expect(r6.TransactionAttributes).toBeUndefined();
+      expect(t.seen[2].ActionData).toEqual(expect.objectContaining({ InterruptedBy: expect.objectContaining({ Command: 'NotifyConsent' }) }));
+      attrs = next(attrs, r6);
+      // 6. WaitForCallEnd has no action: an answer may still replace the menu, so the application resumes now.
+      const r7 = await t.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: attrs }));
+      expect(r7.Actions).toEqual([menu]);
+      expect(t.seen[3].ActionData).toEqual(expect.objectContaining({ InterruptedBy: { Type: 'CallRecording', Command: 'WaitForCallEnd' } }));
+      attrs = next(attrs, r7);
+      expect(attrs![TokenAttribute.WaitForCallEnd]).toBe(callEnd);
+      expect(appKeysOf(attrs)).toEqual(APP);
+      // ...and the menu's own ACTION_INTERRUPTED that follows is the echo of that resume: swallowed once.
+      await t.invoke(interrupted(attrs));
+      expect(t.app).toHaveBeenCalledTimes(4);
+      // 7. The caller presses a key: the application's own result, untouched.
+      const digits = withAttributes(fixture('ACTION_SUCCESSFUL'), attrs);
+      digits.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
+      await t.invoke(digits);
+      expect(t.seen[4].ActionData).toEqual(digits.ActionData);
+      // 8. HANGUP: the call-end token completes first; the application still gets HANGUP.
+      const r9 = await t.invoke(withAttributes(fixture('HANGUP'), attrs));
+      expect(t.successes().map((s) => s.taskToken)).toEqual([start, consent, callEnd]);
+      expect(t.seen[5].InvocationEventType).toBe('HANGUP');
+      expect(appKeysOf(r9.TransactionAttributes)).toEqual(APP);
+      expect(t.failures()).toEqual([]);
+      // every answer of the application went out with exactly its actions
+      expect(t.answered.map((a) => a.Actions)).toEqual([[menu], [menu], [menu], [menu], [], []]);
+      expect(t.metricNames().filter((m) => m === 'ApplicationResumes')).toHaveLength(3);
+    });
+
+    it('a StartCallRecording that fails resumes the application too, with the error named', async () => {
+      const t = setup({ shape });
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
+      const failed = withAttributes(fixture('ACTION_FAILED-StartCallRecording-NoAccessToDestination'), r2.TransactionAttributes);
+      const r3 = await t.invoke(failed);
+      expect(t.failures().map((f) => f.error)).toEqual(['NoAccessToDestination']);
+      expect(r3.Actions).toEqual([menu]);
+      expect(t.seen[1].ActionData?.InterruptedBy).toEqual({ Type: 'CallRecording', Command: 'StartRecording', Result: { Status: 'Failed', ErrorType: expect.stringContaining('NoAccessToDestination') } });
+    });
+
+    it('nothing of the application in progress (a bridged call): the recording’s result is answered without calling it', async () => {
+      const t = setup({ shape });
+      const bridged = withAttributes(fixture('ACTION_SUCCESSFUL-CallAndBridge'), APP);
+      const r0 = await t.invoke(bridged); // the application answers [] after its bridge: nothing in progress
+      const attrs = next(APP, r0);
+      const r1 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: attrs }));
+      const r2 = await t.invoke(startSucceeded(next(attrs, r1)));
+      expect(r2.Actions).toEqual([]);
+      expect(t.app).toHaveBeenCalledTimes(1);
+      // after the callback no map: the effective one (the SMA's, kept) still holds the application's keys
+      expect(r2.TransactionAttributes).toBeUndefined();
+      expect(appKeysOf(next(next(attrs, r1), r2))).toEqual(APP);
+    });
+
+    it('an application that ignores the interruption is reported (AppDidNotResume), and the call goes on', async () => {
+      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [] } : undefined) });
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
+      const r3 = await t.invoke(startSucceeded(r2.TransactionAttributes));
+      expect(r3.Actions).toEqual([]);
+      expect(t.metricNames()).toContain('AppDidNotResume');
+      expect(t.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'the application did not resume after the recording interrupted it' }));
+    });
+  });
+
+  describe('racing responses (issue 13): no map after a task callback, rw:own read stale-safe', () => {
+    /** Through the start's ACTION_SUCCESSFUL (callback delivered); returns the map the SMA keeps and the answer. */
+    async function startedAndResumed(t: ReturnType<typeof setup>) {
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
+      const r3 = await t.invoke(startSucceeded(r2.TransactionAttributes));
+      return { attrs: next(r2.TransactionAttributes, r3), r3 };
+    }
+
+    it('the application changes its keys in its resume answer: they go out (never lost), counted', async () => {
+      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:tries': '1' } } : undefined) });
+      const { r3 } = await startedAndResumed(t);
+      expect(r3.Actions).toEqual([menu]);
+      expect(appKeysOf(r3.TransactionAttributes)).toEqual({ ...APP, 'app:tries': '1' });
+      expect(t.metricNames()).toContain('AttributesAfterCallback');
+    });
+
+    it('the application keeps its keys (returns the same map): no map after the callback', async () => {
+      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes) } } : undefined) });
+      const { r3, attrs } = await startedAndResumed(t);
+      expect(r3.TransactionAttributes).toBeUndefined();
+      expect(appKeysOf(attrs)).toEqual(APP);
+    });
+
+    it('a stale NotifyConsent in rw:own (left by the answer without a map) does not take the application’s own Speak result', async () => {
+      const t = setup({ shape });
+      const consent = makeToken('consent');
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: r1.TransactionAttributes }));
+      const done = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
+      done.ActionData = { ...(done.ActionData as object), Parameters: { ...(done.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' } } as never;
+      const r3 = await t.invoke(done);
+      expect(r3.TransactionAttributes).toBeUndefined(); // the notice's token is spent; c stays NotifyConsent
+      expect(readOwn(r2.TransactionAttributes!).c).toBe('NotifyConsent');
+      const appSpeak = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
+      appSpeak.ActionData = { ...(appSpeak.ActionData as object), Parameters: { ...(appSpeak.ActionData as { Parameters: object }).Parameters, Text: 'Your balance is 3 dollars.' } } as never;
+      const callsBefore = t.app.mock.calls.length;
+      await t.invoke(appSpeak);
+      expect(t.app).toHaveBeenCalledTimes(callsBefore + 1);
+      expect(t.seen.at(-1)!.ActionData).toEqual(appSpeak.ActionData);
+      expect(t.successes().map((x) => x.taskToken)).toEqual([consent]);
+    });
+
+    it('an answer that would only forget something in rw:own (the application’s list ended) carries no map', async () => {
+      const t = setup({ shape });
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      expect(readOwn(r1.TransactionAttributes!).a).toEqual(['SpeakAndGetDigits']);
+      const digits = withAttributes(fixture('ACTION_SUCCESSFUL'), r1.TransactionAttributes);
+      digits.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
+      const r2 = await t.invoke(digits);
+      expect(r2.Actions).toEqual([]);
+      expect(r2.TransactionAttributes).toBeUndefined();
+    });
+  });
+
+  describe('TransactionAttributes: namespaced, merged, never replaced', () => {
+    const token = makeToken('wait');
+    const parked = { ...APP, [TokenAttribute.WaitForCallEnd]: token };
+
+    it('the application omits the field: its keys are kept (omitted); the middleware changes nothing', async () => {
+      const t = setup({ shape });
+      const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
+      expect(r.TransactionAttributes).toBeUndefined();
+    });
+
+    it('the application returns a new map: its map plus the middleware’s keys', async () => {
+      const t = setup({ shape, answer: (e) => ({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:menu': 'billing' } }) });
+      const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
+      expect(r.TransactionAttributes).toEqual({ ...APP, 'app:menu': 'billing', [TokenAttribute.WaitForCallEnd]: token });
+    });
+
+    it('the application erases its map ({}): only the middleware’s keys remain (its pending token survives)', async () => {
+      const t = setup({ shape, answer: () => ({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: {} }) });
+      const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
+      expect(r.TransactionAttributes).toEqual({ [TokenAttribute.WaitForCallEnd]: token });
+    });
+
+    it('an application key with the rw: prefix: the middleware’s value wins, reported once per instance, counted each time', async () => {
+      const t = setup({ shape, answer: () => ({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, [TokenAttribute.WaitForCallEnd]: 'mine', 'rw:x': 'y' } }) });
+      const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
+      await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
+      expect(r.TransactionAttributes).toEqual({ ...APP, [TokenAttribute.WaitForCallEnd]: token });
+      expect(t.logs().filter((l) => /recording's prefix/.test(l.message))).toHaveLength(1);
+      expect(t.metricNames().filter((m) => m === 'ApplicationAttributeCollisions')).toHaveLength(2);
+    });
+
+    it('over the SMA’s limit with the middleware’s keys: the application’s map goes out unchanged, the recording’s token fails', async () => {
+      const nine = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`app:${i}`, 'x']));
+      const t = setup({ shape, answer: () => ({ SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: nine }) });
+      const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
+      expect(r.TransactionAttributes).toEqual(nine);
+      expect(r.Actions).toEqual([menu]);
+      expect(t.failures()).toEqual([expect.objectContaining({ taskToken: token, error: 'TransactionAttributesFull' })]);
+      expect(t.metricNames()).toContain('TransactionAttributesOverLimit');
+    });
+
+    it('a handler that returns nothing is an empty answer; a malformed answer goes out as the application gave it', async () => {
+      const t1 = setup({ shape, answer: () => undefined });
+      t1.app.mockResolvedValueOnce(undefined);
+      expect(await t1.invoke(withAttributes(fixture('DIGITS_RECEIVED'), APP))).toEqual({ SchemaVersion: '1.0', Actions: [] });
+      const t2 = setup({ shape });
+      const odd = { SchemaVersion: '1.0', Actions: 'not a list' };
+      t2.app.mockResolvedValueOnce(odd as never);
+      const handler = shape === 'middy' ? middy(t2.app).use(recording({ config: loadRecordingConfig({}), sfn: new SFNClient({}) })) : withRecording(t2.app, { config: loadRecordingConfig({}) });
+      expect(await handler(fixture('DIGITS_RECEIVED') as never, fakeContext())).toEqual(odd);
+    });
+  });
+
+  describe('ownership of action results', () => {
+    it('a StartCallRecording the application returned itself (no rw:* trace) is the application’s', async () => {
+      const t = setup({ shape });
+      const event = withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), APP);
+      await t.invoke(event);
+      expect(t.seen).toEqual([event]);
+      expect(t.sfnMock.calls()).toHaveLength(0);
+    });
+
+    it('a Speak of the application while the recording waits for nothing of its own is the application’s', async () => {
+      const t = setup({ shape });
+      const own = JSON.stringify({ a: ['Speak'] });
+      const event = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [OwnStateAttribute]: own, [TokenAttribute.WaitForCallEnd]: makeToken('w') });
+      await t.invoke(event);
+      expect(t.app).toHaveBeenCalledTimes(1);
+      expect(t.successes()).toEqual([]);
+    });
+  });
+
+  describe('auto-record waits for an answered call', () => {
+    it('NEW_INBOUND_CALL the application rejects (Hangup): no workflow; answered with media: started once', async () => {
+      const rejecting = setup({ shape, env: AUTO_RECORD_ENV as Attrs, answer: () => ({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '486' } }] }) });
+      await rejecting.invoke(fixture('NEW_INBOUND_CALL'));
+      expect(rejecting.sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      const answering = setup({ shape, env: AUTO_RECORD_ENV as Attrs });
+      const r = await answering.invoke(fixture('NEW_INBOUND_CALL'));
+      expect(answering.sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
+      expect(r.Actions).toEqual([menu]);
+      expect(appKeysOf(r.TransactionAttributes)).toEqual(APP);
+    });
+  });
+});
+
+describe('misconfiguration', () => {
+  it.each([
+    ['AUTO_RECORD', { AUTO_RECORD: 'always' }, /^AUTO_RECORD: must be "on" or "off"/],
+    ['STATE_MACHINE_ARN', { AUTO_RECORD: 'on', RECORDING_LOCATION: 'b' }, /STATE_MACHINE_ARN: must be a state machine ARN/],
+    ['RECORDING_LOCATION', { ...AUTO_RECORD_ENV, RECORDING_LOCATION: 'Bad_Bucket' }, /RECORDING_LOCATION/],
+    ['SFN_REQUEST_TIMEOUT_MS', { SFN_REQUEST_TIMEOUT_MS: '0' }, /^SFN_REQUEST_TIMEOUT_MS: must be an integer/],
+  ])('%s: reported once at cold start, naming the setting; calls still flow', async (_name, env, problem) => {
+    const { logger, lines } = capturingLogger();
+    const { app } = makeApp();
+    const handler = withRecording(app, { env: env as NodeJS.ProcessEnv, logger, sfn: new SFNClient({ region: 'us-east-1' }) });
+    const problems = () => lines.map((l) => JSON.parse(l) as LogRecord).filter((l) => l.message === 'configuration problem');
+    expect(problems()).toEqual([expect.objectContaining({ level: 'ERROR', problem: expect.stringMatching(problem) })]);
+    for (let i = 0; i < 3; i++) {
+      const r = (await handler(fixture('NEW_INBOUND_CALL'), fakeContext())) as AppResponse;
+      expect(r.Actions).toEqual([menu]);
+    }
+    expect(problems()).toHaveLength(1);
+  });
+
+  it('the middy middleware too: built once, reported once', () => {
+    const { logger, lines } = capturingLogger();
+    middy(makeApp().app).use(recording({ env: { AUTO_RECORD: 'yes' }, logger }));
+    expect(lines.map((l) => JSON.parse(l) as LogRecord).filter((l) => l.message === 'configuration problem')).toHaveLength(1);
+  });
+});
+
+describe('the application’s own failures stay the application’s', () => {
+  it('an error thrown by the application propagates unchanged (its own error handling decides)', async () => {
+    const boom = new Error('app bug');
+    const { app } = makeApp();
+    app.mockRejectedValueOnce(boom);
+    const handler = withRecording(app, { config: loadRecordingConfig({}), logger: capturingLogger().logger });
+    await expect(handler(fixture('DIGITS_RECEIVED'), fakeContext())).rejects.toBe(boom);
+  });
+
+  it('a malformed event goes to the application as it came', async () => {
+    const { app, seen } = makeApp();
+    const handler = withRecording(app, { config: loadRecordingConfig({}), logger: capturingLogger().logger });
+    const odd = { hello: 'world' };
+    await handler(odd, fakeContext());
+    expect(seen).toEqual([odd]);
+  });
+});
