@@ -40,12 +40,47 @@ export function eventMix(): BenchEvent[] {
   return [
     { kind: 'NEW_INBOUND_CALL', callsSfn: false, event: fixture('NEW_INBOUND_CALL') },
     { kind: 'RINGING', callsSfn: false, event: fixture('RINGING') },
-    { kind: 'CALL_UPDATE_REQUESTED StartRecording', callsSfn: false, event: update({ [Arg.command]: Command.StartRecording, [Arg.taskToken]: token('start'), [Arg.callId]: legA, [Arg.track]: 'BOTH', [Arg.location]: LOCATION, [Arg.attempt]: '1' }) },
-    { kind: 'ACTION_SUCCESSFUL StartCallRecording', callsSfn: true, event: withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), startToken) },
-    { kind: 'ACTION_FAILED StartCallRecording', callsSfn: true, event: withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), startToken) },
-    { kind: 'CALL_UPDATE_REQUESTED NotifyConsent', callsSfn: false, event: update({ [Arg.command]: Command.NotifyConsent, [Arg.taskToken]: token('consent'), [Arg.text]: 'This call is being recorded for quality and compliance purposes.' }) },
-    { kind: 'ACTION_SUCCESSFUL Speak', callsSfn: true, event: withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: token('consent') }) },
-    { kind: 'CALL_UPDATE_REQUESTED WaitForCallEnd', callsSfn: false, event: update({ [Arg.command]: Command.WaitForCallEnd, [Arg.taskToken]: token('end') }) },
+    {
+      kind: 'CALL_UPDATE_REQUESTED StartRecording',
+      callsSfn: false,
+      event: update({
+        [Arg.command]: Command.StartRecording,
+        [Arg.taskToken]: token('start'),
+        [Arg.callId]: legA,
+        [Arg.track]: 'BOTH',
+        [Arg.location]: LOCATION,
+        [Arg.attempt]: '1',
+      }),
+    },
+    {
+      kind: 'ACTION_SUCCESSFUL StartCallRecording',
+      callsSfn: true,
+      event: withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), startToken),
+    },
+    {
+      kind: 'ACTION_FAILED StartCallRecording',
+      callsSfn: true,
+      event: withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), startToken),
+    },
+    {
+      kind: 'CALL_UPDATE_REQUESTED NotifyConsent',
+      callsSfn: false,
+      event: update({
+        [Arg.command]: Command.NotifyConsent,
+        [Arg.taskToken]: token('consent'),
+        [Arg.text]: 'This call is being recorded for quality and compliance purposes.',
+      }),
+    },
+    {
+      kind: 'ACTION_SUCCESSFUL Speak',
+      callsSfn: true,
+      event: withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: token('consent') }),
+    },
+    {
+      kind: 'CALL_UPDATE_REQUESTED WaitForCallEnd',
+      callsSfn: false,
+      event: update({ [Arg.command]: Command.WaitForCallEnd, [Arg.taskToken]: token('end') }),
+    },
     { kind: 'DIGITS_RECEIVED', callsSfn: false, event: fixture('DIGITS_RECEIVED') },
     { kind: 'ACTION_INTERRUPTED', callsSfn: false, event: fixture('ACTION_INTERRUPTED') },
     { kind: 'INVALID_LAMBDA_RESPONSE', callsSfn: false, event: fixture('INVALID_LAMBDA_RESPONSE') },

@@ -36,7 +36,10 @@ export async function measureInterpreter(states = 500, executions = 20): Promise
       ['Pass', false],
       ['Pass + JSONata Assign/Output', true],
     ] as const) {
-      const { stateMachineArn } = engine.createStateMachine({ name: `chain-${withJsonata ? 'jsonata' : 'plain'}`, definition: chain(states, withJsonata) });
+      const { stateMachineArn } = engine.createStateMachine({
+        name: `chain-${withJsonata ? 'jsonata' : 'plain'}`,
+        definition: chain(states, withJsonata),
+      });
       const input = JSON.stringify({ n: 0, call: { transactionId: 'tx', callId: 'call', track: 'BOTH', location: 'bucket/prefix' } });
       // A warm-up execution: the first one compiles the JSONata expressions (cached per definition).
       await engine.waitForExecution(engine.startExecution({ stateMachineArn, name: 'warm-up', input }).executionArn);

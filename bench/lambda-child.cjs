@@ -55,7 +55,7 @@ async function main() {
       try {
         results.push({ response: await handler(event, context()) });
       } catch (e) {
-        results.push({ thrown: `${e && e.name}: ${e && e.message}` });
+        results.push({ thrown: `${e?.name}: ${e?.message}` });
       }
     }
     return { results };
@@ -76,12 +76,20 @@ async function main() {
     const after = process.resourceUsage();
     latencies.sort();
     const at = (q) => latencies[Math.min(n - 1, Math.floor(q * n))];
-    return { n, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[n - 1], meanMs: wallMs / n, cpuMsPerEvent: (cpuMs(after) - cpuMs(before)) / n, maxRssKb: after.maxRSS };
+    return {
+      n,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: latencies[n - 1],
+      meanMs: wallMs / n,
+      cpuMsPerEvent: (cpuMs(after) - cpuMs(before)) / n,
+      maxRssKb: after.maxRSS,
+    };
   }
   throw new Error(`unknown mode ${mode}`);
 }
 
 main().then(
   (result) => process.send(result, () => process.exit(0)),
-  (e) => process.send({ error: String((e && e.stack) || e) }, () => process.exit(1)),
+  (e) => process.send({ error: String(e?.stack || e) }, () => process.exit(1)),
 );

@@ -22,7 +22,9 @@ export interface BundleInfo {
 
 /** Runs scripts/bundle.mjs (what `npm run build` runs) for an entry. */
 export function bundle(entry: string, outfile: string): BundleInfo {
-  const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--entry', entry, '--outfile', outfile, '--json'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--entry', entry, '--outfile', outfile, '--json'], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as BundleInfo;
 }
 
@@ -99,7 +101,13 @@ export interface ChildRun<T> {
 }
 
 /** Forks bench/lambda-child.cjs; rejects if the child reports an error or does not answer within timeoutMs. */
-export function runChild<T>(bundlePath: string, mode: 'cold' | 'warm' | 'invoke', events: unknown[], env: Record<string, string>, options: { args?: string[]; captureStdout?: boolean; timeoutMs?: number } = {}): Promise<ChildRun<T>> {
+export function runChild<T>(
+  bundlePath: string,
+  mode: 'cold' | 'warm' | 'invoke',
+  events: unknown[],
+  env: Record<string, string>,
+  options: { args?: string[]; captureStdout?: boolean; timeoutMs?: number } = {},
+): Promise<ChildRun<T>> {
   const dir = mkdtempSync(join(tmpdir(), 'sma-events-'));
   const file = join(dir, 'events.json');
   writeFileSync(file, JSON.stringify(events));

@@ -42,7 +42,7 @@ interface Warm {
 }
 
 const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
-const fmt = (n: number, digits = 2) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3 > digits ? 3 : digits));
+const fmt = (n: number, digits = 2) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(Math.max(3, digits)));
 const ratio = (a: number, b: number) => `x${fmt(a / b)}`;
 
 async function lambdaBench() {
@@ -65,17 +65,31 @@ async function lambdaBench() {
     const warm: Record<'sma' | 'bare', Warm[]> = { sma: [], bare: [] };
     progress(`warm latency: ${WARM_RUNS} process(es) per handler, ${WARM_EVENTS} events each after ${WARM_UP} warm-up`);
     for (let i = 0; i < WARM_RUNS; i++) {
-      warm.bare.push((await runChild<Warm>(bundles.bare.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result);
-      warm.sma.push((await runChild<Warm>(bundles.sma.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result);
+      warm.bare.push(
+        (await runChild<Warm>(bundles.bare.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result,
+      );
+      warm.sma.push(
+        (await runChild<Warm>(bundles.sma.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result,
+      );
     }
     const med = <T>(runs: T[], key: keyof T) => median(runs.map((r) => r[key] as number));
     return {
       bundle: { smaBytes: bundles.sma.bytes, bareBytes: bundles.bare.bytes, largestInputs: bundles.sma.inputs.slice(0, 8) },
       cold: {
         runs: COLD_RUNS,
-        sma: { loadMs: med(cold.sma, 'loadMs'), firstEventMs: med(cold.sma, 'firstEventMs'), totalMs: med(cold.sma, 'totalMs'), maxRssKb: med(cold.sma, 'maxRssKb') },
+        sma: {
+          loadMs: med(cold.sma, 'loadMs'),
+          firstEventMs: med(cold.sma, 'firstEventMs'),
+          totalMs: med(cold.sma, 'totalMs'),
+          maxRssKb: med(cold.sma, 'maxRssKb'),
+        },
         smaFirstCallback: { totalMs: med(cold.smaCallback, 'totalMs'), firstEventMs: med(cold.smaCallback, 'firstEventMs') },
-        bare: { loadMs: med(cold.bare, 'loadMs'), firstEventMs: med(cold.bare, 'firstEventMs'), totalMs: med(cold.bare, 'totalMs'), maxRssKb: med(cold.bare, 'maxRssKb') },
+        bare: {
+          loadMs: med(cold.bare, 'loadMs'),
+          firstEventMs: med(cold.bare, 'firstEventMs'),
+          totalMs: med(cold.bare, 'totalMs'),
+          maxRssKb: med(cold.bare, 'maxRssKb'),
+        },
         raw: cold,
       },
       warm: {
@@ -83,8 +97,18 @@ async function lambdaBench() {
         events: WARM_EVENTS,
         mix: mix.map((m) => m.kind),
         sfnCallsPerMix: mix.filter((m) => m.callsSfn).length,
-        sma: { p50Ms: med(warm.sma, 'p50Ms'), p99Ms: med(warm.sma, 'p99Ms'), meanMs: med(warm.sma, 'meanMs'), cpuMsPerEvent: med(warm.sma, 'cpuMsPerEvent') },
-        bare: { p50Ms: med(warm.bare, 'p50Ms'), p99Ms: med(warm.bare, 'p99Ms'), meanMs: med(warm.bare, 'meanMs'), cpuMsPerEvent: med(warm.bare, 'cpuMsPerEvent') },
+        sma: {
+          p50Ms: med(warm.sma, 'p50Ms'),
+          p99Ms: med(warm.sma, 'p99Ms'),
+          meanMs: med(warm.sma, 'meanMs'),
+          cpuMsPerEvent: med(warm.sma, 'cpuMsPerEvent'),
+        },
+        bare: {
+          p50Ms: med(warm.bare, 'p50Ms'),
+          p99Ms: med(warm.bare, 'p99Ms'),
+          meanMs: med(warm.bare, 'meanMs'),
+          cpuMsPerEvent: med(warm.bare, 'cpuMsPerEvent'),
+        },
         raw: warm,
       },
       sfnStubRequests: stub.requests,
@@ -98,7 +122,12 @@ async function lambdaBench() {
 /** A tsx command run to its end in a fresh process: its wall seconds and its stdout. */
 function timed(args: string[]): { wallSeconds: number; stdout: string } {
   const t0 = performance.now();
-  const stdout = execFileSync(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 2 ** 20 });
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * 2 ** 20,
+  });
   return { wallSeconds: (performance.now() - t0) / 1000, stdout };
 }
 
@@ -117,14 +146,27 @@ function demoWall(): { medianSeconds: number; runs: number[]; passed: number } {
 
 /** The simulation campaign (scripts/simulate.ts, one shard per core), its own report. */
 function simulation(): SimulationReport {
-  const r = timed(['scripts/simulate.ts', '--calls', String(SIMULATION.calls), '--seed', String(SIMULATION.seed), '--json', '--data-dir', join(ROOT, '.data', 'bench-simulate')]);
+  const r = timed([
+    'scripts/simulate.ts',
+    '--calls',
+    String(SIMULATION.calls),
+    '--seed',
+    String(SIMULATION.seed),
+    '--json',
+    '--data-dir',
+    join(ROOT, '.data', 'bench-simulate'),
+  ]);
   const report = JSON.parse(r.stdout) as SimulationReport;
   return { ...report, wallSeconds: r.wallSeconds, maxRssMb: report.peakRssMb };
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -144,25 +186,87 @@ async function main() {
   const happy = transitions.find((t) => t.path === 'happy path')!;
   const rows: string[][] = [
     ['area', 'measure', 'value', 'baseline / note'],
-    ['SMA Lambda', 'bundle size (esbuild, minified, node20)', `${bundle.smaBytes} B`, `bare middy ${bundle.bareBytes} B (${ratio(bundle.smaBytes, bundle.bareBytes)})`],
-    ['SMA Lambda', `cold start: load + first event (NEW_INBOUND_CALL), median of ${cold.runs}`, `${fmt(cold.sma.totalMs)} ms`, `bare ${fmt(cold.bare.totalMs)} ms (${ratio(cold.sma.totalMs, cold.bare.totalMs)}); load ${fmt(cold.sma.loadMs)} + event ${fmt(cold.sma.firstEventMs)} ms`],
-    ['SMA Lambda', 'cold start, first event a HANGUP with SendTaskSuccess', `${fmt(cold.smaFirstCallback.totalMs)} ms`, `bare ${fmt(cold.bare.totalMs)} ms (${ratio(cold.smaFirstCallback.totalMs, cold.bare.totalMs)}); event ${fmt(cold.smaFirstCallback.firstEventMs)} ms`],
+    [
+      'SMA Lambda',
+      'bundle size (esbuild, minified, node20)',
+      `${bundle.smaBytes} B`,
+      `bare middy ${bundle.bareBytes} B (${ratio(bundle.smaBytes, bundle.bareBytes)})`,
+    ],
+    [
+      'SMA Lambda',
+      `cold start: load + first event (NEW_INBOUND_CALL), median of ${cold.runs}`,
+      `${fmt(cold.sma.totalMs)} ms`,
+      `bare ${fmt(cold.bare.totalMs)} ms (${ratio(cold.sma.totalMs, cold.bare.totalMs)}); load ${fmt(cold.sma.loadMs)} + event ${fmt(cold.sma.firstEventMs)} ms`,
+    ],
+    [
+      'SMA Lambda',
+      'cold start, first event a HANGUP with SendTaskSuccess',
+      `${fmt(cold.smaFirstCallback.totalMs)} ms`,
+      `bare ${fmt(cold.bare.totalMs)} ms (${ratio(cold.smaFirstCallback.totalMs, cold.bare.totalMs)}); event ${fmt(cold.smaFirstCallback.firstEventMs)} ms`,
+    ],
     ['SMA Lambda', 'RSS after the first event', `${fmt(cold.sma.maxRssKb / 1024)} MB`, `bare ${fmt(cold.bare.maxRssKb / 1024)} MB`],
-    ['SMA Lambda', `warm p50, ${warm.events} mixed events (${warm.mix.length} kinds, ${warm.sfnCallsPerMix} with a callback)`, `${fmt(warm.sma.p50Ms * 1000)} us`, `bare ${fmt(warm.bare.p50Ms * 1000)} us (${ratio(warm.sma.p50Ms, warm.bare.p50Ms)})`],
-    ['SMA Lambda', 'warm p99', `${fmt(warm.sma.p99Ms * 1000)} us`, `bare ${fmt(warm.bare.p99Ms * 1000)} us (${ratio(warm.sma.p99Ms, warm.bare.p99Ms)})`],
-    ['SMA Lambda', 'warm CPU per event (mean)', `${fmt(warm.sma.cpuMsPerEvent * 1000)} us`, `bare ${fmt(warm.bare.cpuMsPerEvent * 1000)} us (${ratio(warm.sma.cpuMsPerEvent, warm.bare.cpuMsPerEvent)})`],
+    [
+      'SMA Lambda',
+      `warm p50, ${warm.events} mixed events (${warm.mix.length} kinds, ${warm.sfnCallsPerMix} with a callback)`,
+      `${fmt(warm.sma.p50Ms * 1000)} us`,
+      `bare ${fmt(warm.bare.p50Ms * 1000)} us (${ratio(warm.sma.p50Ms, warm.bare.p50Ms)})`,
+    ],
+    [
+      'SMA Lambda',
+      'warm p99',
+      `${fmt(warm.sma.p99Ms * 1000)} us`,
+      `bare ${fmt(warm.bare.p99Ms * 1000)} us (${ratio(warm.sma.p99Ms, warm.bare.p99Ms)})`,
+    ],
+    [
+      'SMA Lambda',
+      'warm CPU per event (mean)',
+      `${fmt(warm.sma.cpuMsPerEvent * 1000)} us`,
+      `bare ${fmt(warm.bare.cpuMsPerEvent * 1000)} us (${ratio(warm.sma.cpuMsPerEvent, warm.bare.cpuMsPerEvent)})`,
+    ],
     ...transitions.map((t) => [
       'Step Functions',
       `transitions: ${t.path}`,
       t.min === t.max ? String(t.median) : `${t.median} (${t.min}-${t.max})`,
       `${t.outcome}; $${costPer1000Calls(t.median).toFixed(3)} per 1,000 calls${t.mismatches ? `; ${t.mismatches} of ${t.runs} calls missed the outcome` : ''}`,
     ]),
-    ['Step Functions', 'cost per 1,000 recorded calls (happy path)', `$${costPer1000Calls(happy.median).toFixed(3)}`, `$${PRICE_PER_1000_TRANSITIONS_USD}/1,000 transitions, us-east-1 Standard, ${PRICE_TAKEN_ON}; free tier ignored`],
-    ['twin', 'the demo (npm start, 15 calls, 8 min of call time), median of 3 fresh processes', `${fmt(demo.medianSeconds)} s wall`, `${demo.passed} of 15 passed; target <= 3 s; includes tsx start-up`],
-    ['twin', `simulation campaign: ${sim.calls} calls, seed ${sim.seed}, ${sim.shards} shards`, `${fmt(sim.wallSeconds)} s wall`, `target <= 300 s; ${sim.violations.length} broken invariants; ${Object.entries(sim.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['twin', 'CPU per simulated call (all shards)', `${fmt(sim.cpuMsPerCall)} ms`, 'target <= 20 ms; calls of 5-90 s of audio, checks and clean-up included'],
-    ['twin', 'peak memory (maxRSS) per shard process', `${fmt(sim.peakRssMb)} MB`, `target <= 1 GB; ${sim.shards} processes, each S3, Step Functions, Chime, SMA emulator, Lambda`],
-    ...interpreter.map((r) => ['interpreter', `time per state transition: ${r.variant}`, `${fmt(r.usPerTransition)} us`, `${r.transitions} transitions (${r.executions} x ${r.states}-state chain)`]),
+    [
+      'Step Functions',
+      'cost per 1,000 recorded calls (happy path)',
+      `$${costPer1000Calls(happy.median).toFixed(3)}`,
+      `$${PRICE_PER_1000_TRANSITIONS_USD}/1,000 transitions, us-east-1 Standard, ${PRICE_TAKEN_ON}; free tier ignored`,
+    ],
+    [
+      'twin',
+      'the demo (npm start, 15 calls, 8 min of call time), median of 3 fresh processes',
+      `${fmt(demo.medianSeconds)} s wall`,
+      `${demo.passed} of 15 passed; target <= 3 s; includes tsx start-up`,
+    ],
+    [
+      'twin',
+      `simulation campaign: ${sim.calls} calls, seed ${sim.seed}, ${sim.shards} shards`,
+      `${fmt(sim.wallSeconds)} s wall`,
+      `target <= 300 s; ${sim.violations.length} broken invariants; ${Object.entries(sim.outcomes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    ],
+    [
+      'twin',
+      'CPU per simulated call (all shards)',
+      `${fmt(sim.cpuMsPerCall)} ms`,
+      'target <= 20 ms; calls of 5-90 s of audio, checks and clean-up included',
+    ],
+    [
+      'twin',
+      'peak memory (maxRSS) per shard process',
+      `${fmt(sim.peakRssMb)} MB`,
+      `target <= 1 GB; ${sim.shards} processes, each S3, Step Functions, Chime, SMA emulator, Lambda`,
+    ],
+    ...interpreter.map((r) => [
+      'interpreter',
+      `time per state transition: ${r.variant}`,
+      `${fmt(r.usPerTransition)} us`,
+      `${r.transitions} transitions (${r.executions} x ${r.states}-state chain)`,
+    ]),
   ];
   const text = table(rows);
   process.stdout.write(text + '\n');
@@ -177,11 +281,29 @@ async function main() {
     date: started.toISOString(),
     commit,
     quick,
-    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
-    settings: { coldRuns: COLD_RUNS, warmRuns: WARM_RUNS, warmEvents: WARM_EVENTS, warmUp: WARM_UP, simulation: SIMULATION, sfnClient: 'stub HTTP server on 127.0.0.1 answering 200 {} at once (AWS_ENDPOINT_URL_SFN)' },
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+    },
+    settings: {
+      coldRuns: COLD_RUNS,
+      warmRuns: WARM_RUNS,
+      warmEvents: WARM_EVENTS,
+      warmUp: WARM_UP,
+      simulation: SIMULATION,
+      sfnClient: 'stub HTTP server on 127.0.0.1 answering 200 {} at once (AWS_ENDPOINT_URL_SFN)',
+    },
     table: rows,
     lambda,
-    transitions: { pricePer1000TransitionsUsd: PRICE_PER_1000_TRANSITIONS_USD, priceTakenOn: PRICE_TAKEN_ON, freeTier: 'ignored', paths: transitions },
+    transitions: {
+      pricePer1000TransitionsUsd: PRICE_PER_1000_TRANSITIONS_USD,
+      priceTakenOn: PRICE_TAKEN_ON,
+      freeTier: 'ignored',
+      paths: transitions,
+    },
     twin: { demo, simulation: { ...sim, violations: sim.violations.slice(0, 20) } },
     interpreter,
   };

@@ -30,7 +30,11 @@ export const PATHS: PathSpec[] = [
   { path: 'two start retries', outcome: 'RECORDED', faults: { startRecording: ['SystemException', 'SystemException'] } },
   { path: 'NOT_RECORDED (hangup before start)', outcome: 'NOT_RECORDED', faults: { hangupAfterSeconds: 0 }, legs: 1 },
   { path: 'START_FAILED, not retryable', outcome: 'START_FAILED', faults: { startRecording: ['InvalidActionParameter'] } },
-  { path: 'START_FAILED, max retries', outcome: 'START_FAILED', faults: { startRecording: ['SystemException', 'SystemException', 'SystemException', 'SystemException'] } },
+  {
+    path: 'START_FAILED, max retries',
+    outcome: 'START_FAILED',
+    faults: { startRecording: ['SystemException', 'SystemException', 'SystemException', 'SystemException'] },
+  },
   { path: 'RECORDING_MISSING (dropped)', outcome: 'RECORDING_MISSING', faults: { dropRecording: true } },
   { path: 'RECORDING_INVALID (wrong call-id)', outcome: 'RECORDING_INVALID', faults: { metadata: { 'call-id': 'other' } } },
   { path: 'INVALID_INPUT', outcome: 'INVALID_INPUT', location: 'Not_A_Bucket/x' },
@@ -55,7 +59,7 @@ export async function measureTransitions(repeats = 5, seed = 20): Promise<PathRe
       Array.from({ length: repeats }, (_, r) => ({
         name: `${i}-${r}`,
         track: 'BOTH' as const,
-        legs: p.legs ?? ((r % 2) + 1) as 1 | 2,
+        legs: p.legs ?? (((r % 2) + 1) as 1 | 2),
         durationSeconds: 60,
         location: p.location,
         faults: p.faults ?? {},
@@ -66,7 +70,9 @@ export async function measureTransitions(repeats = 5, seed = 20): Promise<PathRe
     const executionPrefix = twin.stateMachineArn.replace(':stateMachine:', ':execution:');
     return PATHS.map((p, i) => {
       const mine = results.filter((r) => r.name.startsWith(`${i}-`));
-      const counts = mine.map((r) => twin.engine.getExecution(`${executionPrefix}:${r.executionName}`).stateTransitions).sort((a, b) => a - b);
+      const counts = mine
+        .map((r) => twin.engine.getExecution(`${executionPrefix}:${r.executionName}`).stateTransitions)
+        .sort((a, b) => a - b);
       return {
         path: p.path,
         outcome: p.outcome,

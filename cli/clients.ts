@@ -45,8 +45,12 @@ export interface Connection {
 
 const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc)';
 /** A version or alias qualifier (":3", ":prod") is allowed: executions are named under the machine. */
-export const STATE_MACHINE_ARN_RE = new RegExp(`^arn:${PARTITION}:states:([a-z0-9-]+):(\\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})(?::[A-Za-z0-9_.-]+)?$`);
-export const EXECUTION_ARN_RE = new RegExp(`^arn:${PARTITION}:states:([a-z0-9-]+):(\\d{12}):execution:([A-Za-z0-9_-]{1,80}):([0-9A-Za-z_-]{1,80})$`);
+export const STATE_MACHINE_ARN_RE = new RegExp(
+  `^arn:${PARTITION}:states:([a-z0-9-]+):(\\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})(?::[A-Za-z0-9_.-]+)?$`,
+);
+export const EXECUTION_ARN_RE = new RegExp(
+  `^arn:${PARTITION}:states:([a-z0-9-]+):(\\d{12}):execution:([A-Za-z0-9_-]{1,80}):([0-9A-Za-z_-]{1,80})$`,
+);
 
 export function readLocalEndpoints(file: string): LocalEndpoints {
   let text: string;
@@ -67,7 +71,8 @@ export function readLocalEndpoints(file: string): LocalEndpoints {
     throw usageError(`${file} is not JSON`);
   }
   for (const field of ['stepfunctions', 'stateMachineArn', 'region'] as const) {
-    if (typeof parsed?.[field] !== 'string' || parsed[field] === '') throw usageError(`${file}: field "${field}" must be a non-empty string`);
+    if (typeof parsed?.[field] !== 'string' || parsed[field] === '')
+      throw usageError(`${file}: field "${field}" must be a non-empty string`);
   }
   return parsed as unknown as LocalEndpoints;
 }
@@ -90,7 +95,9 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
   const stateMachineArn = opts.stateMachineArn ?? local?.stateMachineArn ?? (env[STATE_MACHINE_ARN_ENV] || undefined);
   if (stateMachineArn !== undefined && !STATE_MACHINE_ARN_RE.test(stateMachineArn)) {
     const source = opts.stateMachineArn ? '--state-machine-arn' : local ? 'stateMachineArn in the endpoints file' : STATE_MACHINE_ARN_ENV;
-    throw usageError(`${source}: not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME), got ${JSON.stringify(stateMachineArn)}`);
+    throw usageError(
+      `${source}: not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME), got ${JSON.stringify(stateMachineArn)}`,
+    );
   }
   // Explicit --region wins; then the region in the ARN (calls must go where the machine lives); then the
   // SDK's own chain (AWS_REGION, profile config), which runs when region is left undefined.

@@ -41,7 +41,10 @@ export function toCliError(e: unknown, what = 'the request'): CliError {
     case 'ExecutionDoesNotExist':
       return new CliError(`execution not found: ${message}`, EXIT_FAILED);
     case 'StateMachineDoesNotExist':
-      return new CliError(`state machine not found: ${message} (check --state-machine-arn / RECORDING_STATE_MACHINE_ARN and --region)`, EXIT_FAILED);
+      return new CliError(
+        `state machine not found: ${message} (check --state-machine-arn / RECORDING_STATE_MACHINE_ARN and --region)`,
+        EXIT_FAILED,
+      );
     case 'InvalidArn':
       return usageError(`invalid ARN: ${message}`);
     case 'ValidationException':
@@ -49,13 +52,19 @@ export function toCliError(e: unknown, what = 'the request'): CliError {
     case 'InvalidExecutionInput':
       return usageError(`${name}: ${message}`);
     case 'CredentialsProviderError':
-      return new CliError(`no AWS credentials: ${message} (configure the standard credential chain, e.g. AWS_PROFILE, or use --local for the twin)`, EXIT_FAILED);
+      return new CliError(
+        `no AWS credentials: ${message} (configure the standard credential chain, e.g. AWS_PROFILE, or use --local for the twin)`,
+        EXIT_FAILED,
+      );
     case 'AccessDeniedException':
     case 'UnrecognizedClientException':
       return new CliError(`not allowed: ${message}`, EXIT_FAILED);
   }
   if (err.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
-    return new CliError(`cannot reach the Step Functions endpoint while ${what}: connection refused (is the twin running? \`npm start -- --serve\`)`, EXIT_FAILED);
+    return new CliError(
+      `cannot reach the Step Functions endpoint while ${what}: connection refused (is the twin running? \`npm start -- --serve\`)`,
+      EXIT_FAILED,
+    );
   }
   return new CliError(`${what} failed: ${name && name !== 'Error' ? `${name}: ` : ''}${message}`, EXIT_FAILED);
 }

@@ -50,7 +50,11 @@ export function withStateNames(events: HistoryEvent[]): Array<{ event: HistoryEv
   return events.map((event) => {
     const type = event.type ?? '';
     if (type.endsWith('StateEntered')) current = event.stateEnteredEventDetails?.name;
-    const state = type.endsWith('StateExited') ? (event.stateExitedEventDetails?.name ?? current) : type.startsWith('Execution') ? undefined : current;
+    const state = type.endsWith('StateExited')
+      ? (event.stateExitedEventDetails?.name ?? current)
+      : type.startsWith('Execution')
+        ? undefined
+        : current;
     if (type.endsWith('StateExited')) current = undefined;
     return { event, state };
   });
@@ -77,10 +81,16 @@ export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts:
     const d = detailsOf(event) ?? {};
     if (state === 'StartRecording') {
       const last = attempts[attempts.length - 1];
-      if (type === 'TaskStateEntered') attempts.push({ attempt: attempts.length + 1, startedAt: ts(event.timestamp), result: 'IN_PROGRESS' });
+      if (type === 'TaskStateEntered')
+        attempts.push({ attempt: attempts.length + 1, startedAt: ts(event.timestamp), result: 'IN_PROGRESS' });
       else if (last && type === 'TaskSucceeded') Object.assign(last, { endedAt: ts(event.timestamp), result: 'STARTED' });
       else if (last && (type === 'TaskFailed' || type === 'TaskTimedOut'))
-        Object.assign(last, { endedAt: ts(event.timestamp), result: CALL_ENDED_ERRORS.has(d.error) ? 'CALL_ENDED' : 'FAILED', error: d.error ?? (type === 'TaskTimedOut' ? 'States.Timeout' : undefined), cause: d.cause });
+        Object.assign(last, {
+          endedAt: ts(event.timestamp),
+          result: CALL_ENDED_ERRORS.has(d.error) ? 'CALL_ENDED' : 'FAILED',
+          error: d.error ?? (type === 'TaskTimedOut' ? 'States.Timeout' : undefined),
+          cause: d.cause,
+        });
       else if (last && type === 'TaskStateAborted') Object.assign(last, { endedAt: ts(event.timestamp), result: 'ABORTED' });
     } else if (state === 'NotifyConsent') {
       if (type === 'TaskStateEntered') {
@@ -90,7 +100,12 @@ export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts:
       else if (consent && type === 'TaskScheduled') consent.attempts = (consent.attempts ?? 0) + 1;
       else if (consent && type === 'TaskSucceeded') Object.assign(consent, { status: 'DELIVERED', completedAt: ts(event.timestamp) });
       else if (consent && (type === 'TaskFailed' || type === 'TaskTimedOut'))
-        Object.assign(consent, { status: CALL_ENDED_ERRORS.has(d.error) ? 'NOT_DELIVERED' : 'FAILED', error: d.error ?? 'States.Timeout', cause: d.cause, at: ts(event.timestamp) });
+        Object.assign(consent, {
+          status: CALL_ENDED_ERRORS.has(d.error) ? 'NOT_DELIVERED' : 'FAILED',
+          error: d.error ?? 'States.Timeout',
+          cause: d.cause,
+          at: ts(event.timestamp),
+        });
       else if (consent && type === 'TaskStateAborted') Object.assign(consent, { status: 'ABORTED', at: ts(event.timestamp) });
     }
   }

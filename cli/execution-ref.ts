@@ -19,7 +19,8 @@ export function executionArnFor(stateMachineArn: string, transactionId: string):
 /** "transactionId or execution ARN" -> execution ARN. */
 export function resolveExecutionArn(ref: string, conn: Connection): string {
   if (ref.startsWith('arn:')) {
-    if (!EXECUTION_ARN_RE.test(ref)) throw usageError(`not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME): ${ref}`);
+    if (!EXECUTION_ARN_RE.test(ref))
+      throw usageError(`not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME): ${ref}`);
     return ref;
   }
   try {

@@ -39,7 +39,12 @@ export interface ExecutionSummary {
   recordingKey: string | null;
   manifestKey: string | null;
   manifestError?: unknown;
-  verification?: { passed?: boolean; failedChecks?: Array<{ check: string; actual?: unknown; expected?: unknown }>; landed?: boolean; error?: string };
+  verification?: {
+    passed?: boolean;
+    failedChecks?: Array<{ check: string; actual?: unknown; expected?: unknown }>;
+    landed?: boolean;
+    error?: string;
+  };
   /** The state the execution is in (RUNNING), or the one it stopped in. */
   currentState?: string;
   redrive: { count: number; status?: string; reason?: string; date?: string };
@@ -85,7 +90,9 @@ export function summarize(d: DescribeExecutionCommandOutput | Record<string, any
             landed: verification.landed,
             error: verification.error,
             failedChecks: Array.isArray(verification.checks)
-              ? verification.checks.filter((c: any) => c?.passed === false).map((c: any) => ({ check: String(c.check), actual: c.actual, expected: c.expected }))
+              ? verification.checks
+                  .filter((c: any) => c?.passed === false)
+                  .map((c: any) => ({ check: String(c.check), actual: c.actual, expected: c.expected }))
               : undefined,
           }
         : undefined,
@@ -110,7 +117,11 @@ export interface DescribeOptions {
   history?: boolean;
 }
 
-export async function describeCall(sfn: SFNClient, executionArn: string, options: DescribeOptions = { history: true }): Promise<ExecutionSummary> {
+export async function describeCall(
+  sfn: SFNClient,
+  executionArn: string,
+  options: DescribeOptions = { history: true },
+): Promise<ExecutionSummary> {
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const s = summarize(described);
   if (options.history && (s.detailsFrom === 'none' || s.status === 'RUNNING')) {

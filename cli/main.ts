@@ -37,7 +37,8 @@ const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive'];
 const outsideDouble = (n: number) => (Math.abs(n) === Infinity ? ' (that is outside the double range)' : '');
 const integer = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${outsideDouble(n)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${outsideDouble(n)}`);
   return n;
 };
 const positiveSeconds = (v: string) => {
@@ -47,10 +48,16 @@ const positiveSeconds = (v: string) => {
 };
 const REPORT_STATUSES = ['RUNNING', 'ABORTED', 'TIMED_OUT', 'PENDING_REDRIVE'];
 const outcomeList = (v: string) => {
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Unknown names are refused rather than matching nothing: a typo must not look like "no such calls".
   const bad = list.filter((o) => !KNOWN_OUTCOMES.includes(o) && !REPORT_STATUSES.includes(o) && !o.startsWith('States.'));
-  if (bad.length || !list.length) throw new InvalidArgumentError(`unknown outcome ${bad.join(', ') || '(empty)'}; one or more (comma-separated) of ${[...KNOWN_OUTCOMES, ...REPORT_STATUSES].join(', ')} or a States.* error`);
+  if (bad.length || !list.length)
+    throw new InvalidArgumentError(
+      `unknown outcome ${bad.join(', ') || '(empty)'}; one or more (comma-separated) of ${[...KNOWN_OUTCOMES, ...REPORT_STATUSES].join(', ')} or a States.* error`,
+    );
   return list;
 };
 
@@ -88,9 +95,18 @@ function errorReporter(io: CliIO, json: boolean): ReportError {
   };
 }
 
-function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setExit: (code: number) => void, report: ReportError, json: boolean): Command {
+function buildProgram(
+  io: CliIO,
+  env: NodeJS.ProcessEnv,
+  now: () => number,
+  setExit: (code: number) => void,
+  report: ReportError,
+  json: boolean,
+): Command {
   const program = new Command('recording-workflow')
-    .description('Operate the dependable call-recording workflow (Amazon Chime SDK SMA + Step Functions): start, status, history, audit, redrive.')
+    .description(
+      'Operate the dependable call-recording workflow (Amazon Chime SDK SMA + Step Functions): start, status, history, audit, redrive.',
+    )
     .option('--local', 'use the local twin (endpoints file written by `npm start -- --serve`)')
     .option('--local-file <file>', 'the twin endpoints file (implies --local)')
     .option('--endpoint <url>', 'Step Functions endpoint URL (overrides AWS and --local)')
@@ -103,48 +119,62 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     // With --json, commander's own error text is not printed: main() reports the error as JSON instead.
-    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void (json ? undefined : io.stderr.write(elideLongRuns(s))) });
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void (json ? undefined : io.stderr.write(elideLongRuns(s))),
+    });
 
   // Each action runs with a fresh context; errors become exit codes in one place.
-  const run = (fn: (ctx: CommandContext, cmd: Command) => Promise<number>) => async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const ctx = makeContext(io, env, cmd.optsWithGlobals<GlobalOptions>());
-    try {
-      setExit(await fn(ctx, cmd));
-    } catch (e) {
-      const err = toCliError(e, `${cmd.name()}`);
-      report(err.message, err.exitCode);
-      setExit(err.exitCode);
-    } finally {
-      ctx.close();
-    }
-  };
+  const run =
+    (fn: (ctx: CommandContext, cmd: Command) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const ctx = makeContext(io, env, cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        setExit(await fn(ctx, cmd));
+      } catch (e) {
+        const err = toCliError(e, `${cmd.name()}`);
+        report(err.message, err.exitCode);
+        setExit(err.exitCode);
+      } finally {
+        ctx.close();
+      }
+    };
 
   program
     .command('start')
-    .description('Start recording a live call: StartExecution named after the TransactionId (a second start for the same call is reported, not repeated).')
-    .option('--sma-id <id>', 'SIP media application id (default with --local: the twin\'s)')
-    .option('--transaction-id <id>', 'the call\'s SMA TransactionId (names the execution)')
+    .description(
+      'Start recording a live call: StartExecution named after the TransactionId (a second start for the same call is reported, not repeated).',
+    )
+    .option('--sma-id <id>', "SIP media application id (default with --local: the twin's)")
+    .option('--transaction-id <id>', "the call's SMA TransactionId (names the execution)")
     .option('--call-id <id>', 'CallId of the leg to record')
     // No commander .choices(): the shared validation names the field and the allowed values itself.
     .option('--track <track>', 'which audio to record: BOTH, INCOMING or OUTGOING', 'BOTH')
     .option('--location <bucket[/prefix]>', 'S3 destination: bucket, optionally with a key prefix')
-    .option('--consent-text <text>', 'the notice spoken to every leg (default: the workflow\'s)')
+    .option('--consent-text <text>', "the notice spoken to every leg (default: the workflow's)")
     .option('--wait [seconds]', 'wait for the outcome (default 600 s); exit 1 unless the execution SUCCEEDED', positiveSeconds)
     .option('--json', 'JSON output')
-    .addHelpText('after', '\nValidation is the SMA Lambda\'s and the workflow\'s (lambdas/shared/recording-request.ts): an invalid value exits 2 naming the option.\nIf an execution already exists for the transaction: same call -> exit 0 with a note; another call -> exit 1.')
+    .addHelpText(
+      'after',
+      "\nValidation is the SMA Lambda's and the workflow's (lambdas/shared/recording-request.ts): an invalid value exits 2 naming the option.\nIf an execution already exists for the transaction: same call -> exit 0 with a note; another call -> exit 1.",
+    )
     .action(run((ctx, cmd) => runStart(ctx, cmd.opts())));
 
   program
     .command('status')
-    .description('One call: outcome, status, current state (if running), start attempts with errors, consent notice, recording and manifest keys.')
+    .description(
+      'One call: outcome, status, current state (if running), start attempts with errors, consent notice, recording and manifest keys.',
+    )
     .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
     .option('--json', 'JSON output')
     .action(run((ctx, cmd) => runStatus(ctx, cmd.args[0], cmd.opts())));
 
   program
     .command('history')
-    .description('The execution\'s events as a timeline: offset, type, state, error/cause (each retry is its own TaskScheduled/TaskFailed). Task tokens are redacted.')
+    .description(
+      "The execution's events as a timeline: offset, type, state, error/cause (each retry is its own TaskScheduled/TaskFailed). Task tokens are redacted.",
+    )
     .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
     .option('--page-size <n>', 'GetExecutionHistory page size (1-1000)', integer('--page-size', 1, 1000), 1000)
     .option('--wide', 'do not shorten causes')
@@ -153,18 +183,39 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
 
   program
     .command('audit')
-    .description('Retry-audit report: every execution started in the period (all statuses), per call and totals per outcome and per start error.')
+    .description(
+      'Retry-audit report: every execution started in the period (all statuses), per call and totals per outcome and per start error.',
+    )
     .option('--since <time>', 'from this start time: ISO 8601 (2025-11-25, 2025-11-25T13:00:00Z) or an age (90m, 24h, 7d)', timeOption(now))
     .option('--until <time>', 'before this start time (same forms)', timeOption(now))
-    .option('--outcome <outcomes>', `only these outcomes, comma-separated (${KNOWN_OUTCOMES.join(', ')}, RUNNING, ABORTED, TIMED_OUT)`, outcomeList)
-    .addOption(new Option('--format <format>', 'table, json or csv (csv: one row per call on stdout, totals on stderr)').choices(['table', 'json', 'csv']))
+    .option(
+      '--outcome <outcomes>',
+      `only these outcomes, comma-separated (${KNOWN_OUTCOMES.join(', ')}, RUNNING, ABORTED, TIMED_OUT)`,
+      outcomeList,
+    )
+    .addOption(
+      new Option('--format <format>', 'table, json or csv (csv: one row per call on stdout, totals on stderr)').choices([
+        'table',
+        'json',
+        'csv',
+      ]),
+    )
     .option('--page-size <n>', 'ListExecutions page size (1-1000)', integer('--page-size', 1, 1000), 100)
     .option('--concurrency <n>', 'DescribeExecution calls in flight (1-32)', integer('--concurrency', 1, 32), 8)
     .option('--json', 'same as --format json')
     .action(
       run(async (ctx, cmd) => {
-        const o = cmd.opts<{ since?: Date; until?: Date; outcome?: string[]; format?: AuditFormat; json?: boolean; pageSize: number; concurrency: number }>();
-        if (o.since && o.until && o.since >= o.until) throw usageError(`--since (${o.since.toISOString()}) must be before --until (${o.until.toISOString()})`);
+        const o = cmd.opts<{
+          since?: Date;
+          until?: Date;
+          outcome?: string[];
+          format?: AuditFormat;
+          json?: boolean;
+          pageSize: number;
+          concurrency: number;
+        }>();
+        if (o.since && o.until && o.since >= o.until)
+          throw usageError(`--since (${o.since.toISOString()}) must be before --until (${o.until.toISOString()})`);
         return runAudit(ctx, o);
       }),
     );
@@ -182,7 +233,11 @@ function buildProgram(io: CliIO, env: NodeJS.ProcessEnv, now: () => number, setE
   return program;
 }
 
-export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }, options: MainOptions = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr },
+  options: MainOptions = {},
+): Promise<number> {
   let exitCode = EXIT_OK;
   const json = wantsJson(argv);
   const report = errorReporter(io, json);

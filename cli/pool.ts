@@ -3,7 +3,12 @@
  * account (a token bucket shared with every other caller), so an audit of thousands of calls must not fire
  * them all at once; a handful in flight is fast and stays well inside the bucket.
  */
-export async function mapPool<T, R>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+export async function mapPool<T, R>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T, index: number) => Promise<R>,
+  onDone?: (done: number) => void,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let done = 0;

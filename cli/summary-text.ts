@@ -42,12 +42,15 @@ export function summaryText(s: ExecutionSummary): string {
     ['Status', `${s.status}  (started ${iso(s.startDate)}${s.stopDate ? `, stopped ${iso(s.stopDate)}${took}` : ''})`],
     ['Outcome', s.outcome ?? (s.status === 'RUNNING' ? '(not yet: running)' : `(none: ${s.status}${s.error ? ` ${s.error}` : ''})`)],
   ];
-  if (s.currentState && (s.status === 'RUNNING' || !s.outcome)) pairs.push([s.status === 'RUNNING' ? 'Current state' : 'Stopped in', s.currentState]);
+  if (s.currentState && (s.status === 'RUNNING' || !s.outcome))
+    pairs.push([s.status === 'RUNNING' ? 'Current state' : 'Stopped in', s.currentState]);
   if (s.error && s.error !== s.outcome) pairs.push(['Error', `${s.error}${s.cause ? `: ${truncate(oneLine(s.cause), 300)}` : ''}`]);
   else if (s.outcome === 'INVALID_INPUT' && s.cause) pairs.push(['Problems', oneLine(s.cause)]);
   pairs.push([
     'Start attempts',
-    s.startAttempts.length === 0 ? '0' : `${s.startAttempts.length}${counts ? ` (${counts}: ${attemptErrors(s.startAttempts)})` : ''}${s.detailsFrom === 'history' ? '  [from the history]' : ''}`,
+    s.startAttempts.length === 0
+      ? '0'
+      : `${s.startAttempts.length}${counts ? ` (${counts}: ${attemptErrors(s.startAttempts)})` : ''}${s.detailsFrom === 'history' ? '  [from the history]' : ''}`,
   ]);
   const attempts = s.startAttempts.length ? `\n${attemptsTable(s.startAttempts)}` : '';
   const tail: Array<[string, string]> = [
@@ -56,15 +59,23 @@ export function summaryText(s: ExecutionSummary): string {
     ['Manifest key', s.manifestKey ?? (s.manifestError ? `- (not written: ${JSON.stringify(s.manifestError)})` : '-')],
   ];
   if (s.verification && s.verification.passed === false && s.verification.failedChecks?.length) {
-    const checks = s.verification.failedChecks.map((c) => `${c.check} (got ${JSON.stringify(c.actual ?? null)}, expected ${JSON.stringify(c.expected ?? null)})`);
+    const checks = s.verification.failedChecks.map(
+      (c) => `${c.check} (got ${JSON.stringify(c.actual ?? null)}, expected ${JSON.stringify(c.expected ?? null)})`,
+    );
     tail.push(['Failed checks', checks.join('; ')]);
   }
-  if (s.verification && s.verification.landed === false) tail.push(['Verification', `recording never landed (${s.verification.error ?? 'unknown error'})`]);
+  if (s.verification && s.verification.landed === false)
+    tail.push(['Verification', `recording never landed (${s.verification.error ?? 'unknown error'})`]);
   if (s.status !== 'RUNNING' && s.status !== 'SUCCEEDED') {
-    const failState = s.outcome && FAIL_STATE_OUTCOMES.includes(s.outcome) && s.redrive.status === 'REDRIVABLE' ? ` (a redrive would re-enter the Fail state ${s.outcome})` : '';
-    tail.push(['Redrive', `${s.redrive.status ?? '-'}${s.redrive.reason ? ` (${s.redrive.reason})` : ''}${failState}, redriven ${s.redrive.count} time(s)`]);
-  }
-  else if (s.redrive.count) tail.push(['Redrive', `redriven ${s.redrive.count} time(s), last at ${iso(s.redrive.date)}`]);
+    const failState =
+      s.outcome && FAIL_STATE_OUTCOMES.includes(s.outcome) && s.redrive.status === 'REDRIVABLE'
+        ? ` (a redrive would re-enter the Fail state ${s.outcome})`
+        : '';
+    tail.push([
+      'Redrive',
+      `${s.redrive.status ?? '-'}${s.redrive.reason ? ` (${s.redrive.reason})` : ''}${failState}, redriven ${s.redrive.count} time(s)`,
+    ]);
+  } else if (s.redrive.count) tail.push(['Redrive', `redriven ${s.redrive.count} time(s), last at ${iso(s.redrive.date)}`]);
   // One label width for both halves (the attempts table sits between them) so the block reads as one.
   const width = Math.max(...pairs.map(([k]) => k.length), ...tail.map(([k]) => k.length));
   return scrubText(`${fields(pairs, width)}${attempts}\n${fields(tail, width)}`);

@@ -13,7 +13,9 @@ export function parseTime(value: string, now: number = Date.now()): Date {
     const ms = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
     if (!Number.isNaN(ms)) return new Date(ms);
   }
-  throw new Error(`expected an ISO 8601 time (2025-11-25 or 2025-11-25T13:00:00Z) or an age like 90m, 24h, 7d, 2w; got ${JSON.stringify(value)}`);
+  throw new Error(
+    `expected an ISO 8601 time (2025-11-25 or 2025-11-25T13:00:00Z) or an age like 90m, 24h, 7d, 2w; got ${JSON.stringify(value)}`,
+  );
 }
 
 /** commander argParser: the message becomes "option '--since <time>' argument '...' is invalid. <message>". */

@@ -11,7 +11,8 @@ export async function waitForClose(sfn: SFNClient, executionArn: string, timeout
   for (;;) {
     const s = await describeCall(sfn, executionArn, { history: false });
     if (s.status !== 'RUNNING' && s.status !== 'PENDING_REDRIVE') return describeCall(sfn, executionArn);
-    if (Date.now() + pause > deadline) throw new CliError(`still ${s.status} after ${timeoutSeconds} s: ${executionArn} (follow it with \`status\`)`);
+    if (Date.now() + pause > deadline)
+      throw new CliError(`still ${s.status} after ${timeoutSeconds} s: ${executionArn} (follow it with \`status\`)`);
     await new Promise((r) => setTimeout(r, pause));
     pause = Math.min(5000, pause * 2);
   }

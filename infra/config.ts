@@ -76,7 +76,10 @@ class ConfigError extends Error {
 
 /** From CDK context: errors name the context key. */
 export function readConfig(node: Node): RecordingConfig {
-  return parseRecordingConfig((key) => node.tryGetContext(key), (key) => `context "${key}"`);
+  return parseRecordingConfig(
+    (key) => node.tryGetContext(key),
+    (key) => `context "${key}"`,
+  );
 }
 
 /**
@@ -117,7 +120,8 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
     const v = raw(key);
     if (v === undefined) return fallback;
     const n = typeof v === 'string' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw configError(key, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+      throw configError(key, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
     return n;
   };
   const json = (key: string): Record<string, unknown> => {
@@ -136,7 +140,11 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
   };
 
   const stackName = str('stackName', DEFAULT_STACK_NAME);
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,59}$/.test(stackName)) throw configError('stackName', 'must start with a letter and contain only letters, digits and "-" (at most 60 characters: the state machine name derives from it)');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,59}$/.test(stackName))
+    throw configError(
+      'stackName',
+      'must start with a letter and contain only letters, digits and "-" (at most 60 characters: the state machine name derives from it)',
+    );
 
   const recordingPrefix = str('recordingPrefix', 'recordings').replace(/\/+$/, '');
   const prefixIssue = recordingPrefix === '' ? 'must not be empty' : prefixProblem(recordingPrefix);
@@ -145,15 +153,18 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
   const lockMode = optStr('objectLockMode');
   let objectLock: RecordingConfig['objectLock'];
   if (lockMode !== undefined) {
-    if (lockMode !== 'GOVERNANCE' && lockMode !== 'COMPLIANCE') throw configError('objectLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
+    if (lockMode !== 'GOVERNANCE' && lockMode !== 'COMPLIANCE')
+      throw configError('objectLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
     objectLock = { mode: lockMode, days: int('objectLockDays', 365, 1, 36500) };
   }
 
   const logRetentionDays = int('logRetentionDays', 90, 1, 3653);
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw configError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays))
+    throw configError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
   const consentText = optStr('consentText');
-  if (consentText !== undefined && consentTextProblem(consentText)) throw configError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
+  if (consentText !== undefined && consentTextProblem(consentText))
+    throw configError('consentText', `must be non-blank and at most ${MAX_CONSENT_TEXT} characters (the Speak action limit)`);
 
   let bridgeRoutes: Record<string, string>;
   try {
@@ -167,17 +178,20 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
   if (settingIssues.length) throw configError('workflowSettings', settingIssues.join('; '));
 
   const alarmEmail = optStr('alarmEmail');
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw configError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
+    throw configError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);
 
   const account = optStr('account');
   if (account !== undefined && !/^\d{12}$/.test(account)) throw configError('account', 'must be a 12-digit AWS account id');
   const region = optStr('region');
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw configError('region', `must be a region name such as us-east-1, got "${region}"`);
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+    throw configError('region', `must be a region name such as us-east-1, got "${region}"`);
   const regionIssue = region === undefined ? undefined : smaRegionProblem(region);
   if (regionIssue) throw configError('region', regionIssue);
 
   const smaName = str('smaName', `${stackName}-sma`);
-  if (!/^[a-zA-Z0-9 _.-]{1,256}$/.test(smaName)) throw configError('smaName', 'must be 1-256 characters of letters, digits, space, "_", "." or "-"');
+  if (!/^[a-zA-Z0-9 _.-]{1,256}$/.test(smaName))
+    throw configError('smaName', 'must be 1-256 characters of letters, digits, space, "_", "." or "-"');
 
   return {
     stackName,

@@ -23,7 +23,8 @@ export function nagResourceId(scope: IConstruct, value: string): string {
       if (typeof o.Ref === 'string') return `<${o.Ref}>`;
       if (Array.isArray(o['Fn::GetAtt'])) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
       const join = o['Fn::Join'];
-      if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) return (join[1] as unknown[]).map(render).join(join[0]);
+      if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]))
+        return (join[1] as unknown[]).map(render).join(join[0]);
     }
     return JSON.stringify(v);
   };

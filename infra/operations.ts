@@ -35,7 +35,8 @@ export const CONSENT_NOT_DELIVERED_METRIC = 'ConsentNotDelivered';
 export function enteredEventType(definition: Record<string, unknown>, stateName: string): string {
   const states = definition.States as Record<string, { Type?: string }> | undefined;
   const state = states?.[stateName];
-  if (!state?.Type) throw new Error(`operations: the workflow definition has no state "${stateName}"; update infra/operations.ts with the ASL`);
+  if (!state?.Type)
+    throw new Error(`operations: the workflow definition has no state "${stateName}"; update infra/operations.ts with the ASL`);
   return `${state.Type}StateEntered`;
 }
 
@@ -67,7 +68,11 @@ export class Operations extends Construct {
     const stack = Stack.of(this);
     this.namespace = `${stack.stackName}/RecordingWorkflow`;
 
-    this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.key, enforceSSL: true, displayName: `${stack.stackName} call recording alarms` });
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      masterKey: props.key,
+      enforceSSL: true,
+      displayName: `${stack.stackName} call recording alarms`,
+    });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const countFilter = (filterId: string, stateName: string, metricName: string): cloudwatch.Metric => {
@@ -90,7 +95,12 @@ export class Operations extends Construct {
     const fiveMin = { period: Duration.minutes(5) };
     const sm = props.stateMachine;
     const fn = props.smaFunction;
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string, extra: Partial<cloudwatch.CreateAlarmOptions> = {}): void => {
+    const alarm = (
+      alarmId: string,
+      metric: cloudwatch.IMetric,
+      description: string,
+      extra: Partial<cloudwatch.CreateAlarmOptions> = {},
+    ): void => {
       const a = new cloudwatch.Alarm(this, alarmId, {
         metric,
         threshold: 1,
@@ -106,25 +116,47 @@ export class Operations extends Construct {
     };
 
     // START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED and INVALID_INPUT are Fail states: each is one failed execution.
-    alarm('ExecutionsFailed', sm.metricFailed(fiveMin), 'A call ended without a good recording (START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED or INVALID_INPUT): see the execution and its manifest.');
+    alarm(
+      'ExecutionsFailed',
+      sm.metricFailed(fiveMin),
+      'A call ended without a good recording (START_FAILED, RECORDING_MISSING, RECORDING_INVALID, RECORDING_UNVERIFIED or INVALID_INPUT): see the execution and its manifest.',
+    );
     alarm('ExecutionsTimedOut', sm.metricTimedOut(fiveMin), 'A recording workflow exceeded its execution timeout: a call has no outcome.');
-    alarm('ExecutionsAborted', sm.metricAborted(fiveMin), 'A recording workflow was stopped by hand or by a redeploy: that call has no outcome.');
+    alarm(
+      'ExecutionsAborted',
+      sm.metricAborted(fiveMin),
+      'A recording workflow was stopped by hand or by a redeploy: that call has no outcome.',
+    );
     alarm('ExecutionThrottled', sm.metricThrottled(fiveMin), 'Step Functions throttled state transitions of the recording workflow.');
-    alarm('SmaFunctionErrors', fn.metricErrors(fiveMin), 'The SMA Lambda threw or timed out: the SMA retries, then hangs up the call after 20 s.');
+    alarm(
+      'SmaFunctionErrors',
+      fn.metricErrors(fiveMin),
+      'The SMA Lambda threw or timed out: the SMA retries, then hangs up the call after 20 s.',
+    );
     alarm('SmaFunctionThrottles', fn.metricThrottles(fiveMin), 'The SMA Lambda was throttled: calls get no answer from it.');
-    alarm('SmaFunctionSlow', fn.metricDuration({ ...fiveMin, statistic: cloudwatch.Stats.percentile(99) }), 'p99 duration of the SMA Lambda above 3 s: close to the SMA 5 s retry deadline.', {
-      threshold: 3000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-    });
+    alarm(
+      'SmaFunctionSlow',
+      fn.metricDuration({ ...fiveMin, statistic: cloudwatch.Stats.percentile(99) }),
+      'p99 duration of the SMA Lambda above 3 s: close to the SMA 5 s retry deadline.',
+      {
+        threshold: 3000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+      },
+    );
     alarm('RecordingMissing', outcomes.RECORDING_MISSING, 'Recording started but no object landed before the verification deadline.', {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
-    alarm('RecordingUnverified', outcomes.RECORDING_UNVERIFIED, 'S3 refused to read a recording (403: bucket policy, object ownership or KMS key policy): recordings are landing unverified and untagged; see verification.accessProblem in the manifest.', {
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
+    alarm(
+      'RecordingUnverified',
+      outcomes.RECORDING_UNVERIFIED,
+      'S3 refused to read a recording (403: bucket policy, object ownership or KMS key policy): recordings are landing unverified and untagged; see verification.accessProblem in the manifest.',
+      {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
     alarm('ConsentNotDelivered', consentNotDelivered, 'A call is being recorded without a delivered consent notice: legal risk, act now.', {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -162,7 +194,11 @@ export class Operations extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'StartRecording retries per hour', left: [hourly(startRetries).with({ label: START_RETRY_STATE })], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'StartRecording retries per hour',
+        left: [hourly(startRetries).with({ label: START_RETRY_STATE })],
+        width: 8,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Recordings missing / unverified / consent not delivered per hour',
         left: [

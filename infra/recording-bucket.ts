@@ -47,10 +47,20 @@ export class RecordingBucket extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: false,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.accessLogExpirationDays), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(config.accessLogExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(this.accessLogBucket, 'AwsSolutions-S1', 'This is the server access log target of the recording bucket; logging it to itself would loop and a third bucket would only move the problem.');
+    acknowledge(
+      this.accessLogBucket,
+      'AwsSolutions-S1',
+      'This is the server access log target of the recording bucket; logging it to itself would loop and a third bucket would only move the problem.',
+    );
 
     if (config.encryption === 'kms') {
       this.key = new kms.Key(this, 'Key', {
@@ -63,7 +73,12 @@ export class RecordingBucket extends Construct {
     const lifecycleRules: s3.LifecycleRule[] = [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }];
     if (config.glacierTransitionDays > 0) {
       // Glacier IR keeps millisecond reads (a dispute needs the audio now) at a lower storage price.
-      lifecycleRules.push({ id: 'to-glacier-ir', transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(config.glacierTransitionDays) }] });
+      lifecycleRules.push({
+        id: 'to-glacier-ir',
+        transitions: [
+          { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(config.glacierTransitionDays) },
+        ],
+      });
     }
     if (config.noncurrentVersionExpirationDays > 0) {
       // Versions exist only when something overwrote or deleted a recording; keep them long enough to notice.
@@ -76,7 +91,10 @@ export class RecordingBucket extends Construct {
       ...(this.key
         ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.key, bucketKeyEnabled: true /* fewer KMS requests, lower cost */ }
         : { encryption: s3.BucketEncryption.S3_MANAGED }),
-      objectOwnership: config.objectOwnership === 'BucketOwnerEnforced' ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      objectOwnership:
+        config.objectOwnership === 'BucketOwnerEnforced'
+          ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+          : s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'recordings-bucket/',
@@ -160,10 +178,18 @@ export function voiceConnectorKeyStatement(smaArnPattern: string): iam.PolicySta
  */
 export function grantRecordingAccess(grantee: iam.IGrantable, target: { bucketArn: string; objectsArn: string; keyArn?: string }): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({ sid: 'RecordingObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'], resources: [target.objectsArn] }),
+    new iam.PolicyStatement({
+      sid: 'RecordingObjects',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'],
+      resources: [target.objectsArn],
+    }),
   );
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RecordingBucketList', actions: ['s3:ListBucket'], resources: [target.bucketArn] }));
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'RecordingBucketList', actions: ['s3:ListBucket'], resources: [target.bucketArn] }),
+  );
   if (target.keyArn) {
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RecordingKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [target.keyArn] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'RecordingKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [target.keyArn] }),
+    );
   }
 }

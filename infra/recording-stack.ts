@@ -81,7 +81,10 @@ export class RecordingStack extends Stack {
       ...(invokeScope === 'sma' ? { sourceArn: this.sipMediaApplicationArn } : {}),
     });
 
-    new CfnOutput(this, 'SipMediaApplicationId', { value: this.sipMediaApplication.attrSipMediaApplicationId, description: 'Target of the SIP rule (see README: attaching a phone number)' });
+    new CfnOutput(this, 'SipMediaApplicationId', {
+      value: this.sipMediaApplication.attrSipMediaApplicationId,
+      description: 'Target of the SIP rule (see README: attaching a phone number)',
+    });
     new CfnOutput(this, 'SmaFunctionName', { value: this.sma.function.functionName });
   }
 }

@@ -54,7 +54,11 @@ export class SmaFunction extends Construct {
       description: 'SMA Lambda: completes recording-workflow task tokens and starts recording workflows',
     });
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
     );
     // The recording grants and environment (STATE_MACHINE_ARN, AUTO_RECORD, RECORDING_*, CONSENT_TEXT) come
     // from the CallRecording construct (infra/construct/), as for any user's own SMA function.

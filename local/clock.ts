@@ -151,7 +151,8 @@ export class SimClock implements Clock {
 
   constructor(options: SimClockOptions = {}) {
     this.now = Math.floor(options.startMs ?? DEFAULT_SIM_EPOCH_MS);
-    if (options.pace !== undefined && !(options.pace > 0 && Number.isFinite(options.pace))) throw new RangeError(`pace must be a positive number, got ${options.pace}`);
+    if (options.pace !== undefined && !(options.pace > 0 && Number.isFinite(options.pace)))
+      throw new RangeError(`pace must be a positive number, got ${options.pace}`);
     this.pace = options.pace;
     this.settleTurns = options.settleTurns ?? 3;
     this.maxBatch = options.maxBatch ?? 16;
@@ -253,7 +254,10 @@ export class SimClock implements Clock {
       this.seenEpoch = this.epoch;
       this.quietTurns = 0;
     }
-    if (++this.quietTurns < this.settleTurns) return this.queueCheck();
+    if (++this.quietTurns < this.settleTurns) {
+      this.queueCheck();
+      return;
+    }
     this.quietTurns = 0;
     const pause = this.pauses.find((p) => p.condition());
     if (pause) {

@@ -12,14 +12,16 @@ export interface Io {
 /** An option parser for a positive number (or integer), naming the option in its error. */
 export const positive = (name: string, integer: boolean) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
   return n;
 };
 
 /** An option parser for a seed: an integer in [0, 2^53 - 1]. */
 export const seedOption = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${name} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
   return n;
 };
 

@@ -30,7 +30,6 @@ const ROOT = join(__dirname, '..');
 export const DEFAULT_DATA_DIR = join(ROOT, '.data', 'twin');
 const DEMO_FILE = join(__dirname, 'scenario', 'demo.json');
 
-
 export function generatedCalls(n: number): ScenarioCall[] {
   return Array.from({ length: n }, (_, i) => ({
     name: `call-${String(i + 1).padStart(String(n).length, '0')}`,
@@ -46,18 +45,48 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   const program = new Command('npm start --')
     .description('Run calls through the local twin of the dependable call-recording workflow (no AWS account needed).')
     .option('--scenario <file>', 'a scenario file (JSON, see README "Scenario format"); default: the built-in demo')
-    .option('--calls <n>', `instead of a scenario: N generated calls that should all be RECORDED (1-${LIMITS.calls})`, integerIn('--calls', 1, LIMITS.calls))
+    .option(
+      '--calls <n>',
+      `instead of a scenario: N generated calls that should all be RECORDED (1-${LIMITS.calls})`,
+      integerIn('--calls', 1, LIMITS.calls),
+    )
     .option('--json', 'print one JSON document instead of the table (with `npm start --silent -- --json`, stdout is that document alone)')
-    .option('--seed <n>', 'seed of every random choice of the twin (ids, jitter); same scenario + seed = same run (default: a fresh one, printed)', seedOption('--seed'))
-    .option('--speed <x>', 'pacing for watching a run: at most X virtual seconds per real second (default: no pacing, as fast as the CPU allows)', positive('--speed', false))
+    .option(
+      '--seed <n>',
+      'seed of every random choice of the twin (ids, jitter); same scenario + seed = same run (default: a fresh one, printed)',
+      seedOption('--seed'),
+    )
+    .option(
+      '--speed <x>',
+      'pacing for watching a run: at most X virtual seconds per real second (default: no pacing, as fast as the CPU allows)',
+      positive('--speed', false),
+    )
     .option('--concurrency <n>', `calls in flight at once (1-${LIMITS.calls}; default: all)`, integerIn('--concurrency', 1, LIMITS.calls))
-    .option('--data-dir <dir>', "the twin's own folder for its S3 data: created with a marker file and emptied at start; a folder it did not make, or one another run is using, is refused", DEFAULT_DATA_DIR)
+    .option(
+      '--data-dir <dir>',
+      "the twin's own folder for its S3 data: created with a marker file and emptied at start; a folder it did not make, or one another run is using, is refused",
+      DEFAULT_DATA_DIR,
+    )
     .addOption(new Option('--no-export', 'do not copy the recordings out as plain files after the run'))
     .option('--verbose', "show the SMA Lambda's log lines (stderr)")
-    .option('--serve', 'serve the local console (web page) during the run; after it, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)');
+    .option(
+      '--serve',
+      'serve the local console (web page) during the run; after it, keep the twin running until SIGINT/SIGTERM and write <data-dir>/endpoints.json (for `recording-workflow --local`)',
+    );
   const exit = parseCommandLine(program, argv, io);
   if (exit !== undefined) return exit;
-  const opts = program.opts<{ scenario?: string; calls?: number; json?: boolean; seed?: number; speed?: number; concurrency?: number; dataDir: string; export: boolean; verbose?: boolean; serve?: boolean }>();
+  const opts = program.opts<{
+    scenario?: string;
+    calls?: number;
+    json?: boolean;
+    seed?: number;
+    speed?: number;
+    concurrency?: number;
+    dataDir: string;
+    export: boolean;
+    verbose?: boolean;
+    serve?: boolean;
+  }>();
   if (opts.scenario && opts.calls) {
     io.stderr.write('error: use either --scenario or --calls, not both\n');
     return 2;
@@ -101,10 +130,18 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   try {
     // The console is up before the first call, so the page shows the calls live as they run.
     if (opts.serve) {
-      consoleServer = await startConsoleServer({ sfn: twin.sfn, s3: twin.s3, stateMachineArn: twin.stateMachineArn, definition: renderDefinition(twin.settings) });
+      consoleServer = await startConsoleServer({
+        sfn: twin.sfn,
+        s3: twin.s3,
+        stateMachineArn: twin.stateMachineArn,
+        definition: renderDefinition(twin.settings),
+      });
       io.stderr.write(`local console: ${consoleServer.url}\n`);
     }
-    if (!opts.json) io.stderr.write(`local twin up: ${calls.length} call(s), seed ${seed}${opts.speed ? `, paced at x${opts.speed}` : ''} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`);
+    if (!opts.json)
+      io.stderr.write(
+        `local twin up: ${calls.length} call(s), seed ${seed}${opts.speed ? `, paced at x${opts.speed}` : ''} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`,
+      );
     const results = await runCalls(twin, calls, {
       concurrency: opts.concurrency,
       onResult: (r, done, total) => {
@@ -127,7 +164,10 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     if (opts.export) {
       const folder = exportFolder(opts.dataDir);
       const n = await exportBucket(twin.s3, twin.bucket, folder);
-      if (!opts.json) io.stdout.write(`${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`);
+      if (!opts.json)
+        io.stdout.write(
+          `${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`,
+        );
     }
     if (opts.serve) await serveUntilSignal(twin, opts.dataDir, io, consoleServer?.url);
     return report.failed === 0 ? 0 : 1;
@@ -144,9 +184,17 @@ async function main(argv: string[], io: Io = process): Promise<number> {
  */
 async function serveUntilSignal(twin: Twin, dataDir: string, io: Io, consoleUrl?: string): Promise<void> {
   const file = join(dataDir, 'endpoints.json');
-  const endpoints = { ...twin.endpoints, ...(consoleUrl ? { console: consoleUrl } : {}), stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId };
+  const endpoints = {
+    ...twin.endpoints,
+    ...(consoleUrl ? { console: consoleUrl } : {}),
+    stateMachineArn: twin.stateMachineArn,
+    region: TWIN_REGION,
+    sipMediaApplicationId: twin.sipMediaApplicationId,
+  };
   writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
-  io.stderr.write(`twin serving (Step Functions ${twin.endpoints.stepfunctions}${consoleUrl ? `, console ${consoleUrl}` : ''}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`);
+  io.stderr.write(
+    `twin serving (Step Functions ${twin.endpoints.stepfunctions}${consoleUrl ? `, console ${consoleUrl}` : ''}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -30,7 +30,10 @@ export const SMA_BUNDLE_OPTIONS = Object.freeze({
   logLevel: 'warning',
 });
 
-export async function bundle({ entry = join(ROOT, 'lambdas', 'sma-handler', 'index.ts'), outfile = join(ROOT, 'dist', 'sma-handler', 'index.js') } = {}) {
+export async function bundle({
+  entry = join(ROOT, 'lambdas', 'sma-handler', 'index.ts'),
+  outfile = join(ROOT, 'dist', 'sma-handler', 'index.js'),
+} = {}) {
   const result = await build({ ...SMA_BUNDLE_OPTIONS, entryPoints: [entry], outfile, metafile: true });
   const output = Object.values(result.metafile.outputs)[0];
   const inputs = Object.entries(output.inputs)

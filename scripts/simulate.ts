@@ -33,7 +33,11 @@ interface Options {
 }
 
 /** Merges the shards' reports into one. */
-export function mergeReports(seed: number, reports: CampaignReport[], wallSeconds: number): CampaignReport & { shards: number; cpuMsPerCall: number } {
+export function mergeReports(
+  seed: number,
+  reports: CampaignReport[],
+  wallSeconds: number,
+): CampaignReport & { shards: number; cpuMsPerCall: number } {
   const outcomes: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
   const calls = reports.reduce((s, r) => s + r.calls, 0);
@@ -56,7 +60,9 @@ export function mergeReports(seed: number, reports: CampaignReport[], wallSecond
 export function formatReport(r: ReturnType<typeof mergeReports>, calls: number): string {
   const lines = [
     `simulation: ${r.calls} calls, seed ${r.seed}, ${r.shards} shard(s), ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuMsPerCall.toFixed(1)} ms CPU per call, peak RSS ${r.peakRssMb} MB per shard`,
-    `outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `outcomes: ${Object.entries(r.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `late recordings left untagged, named in their manifest (known gap): ${r.lateUntagged}`,
     `broken invariants: ${r.violations.length}`,
   ];
@@ -122,7 +128,16 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     } else {
       const shards = Math.min(opts.shards ?? availableParallelism(), opts.calls);
       io.stderr.write(`simulation: ${opts.calls} calls, seed ${seed}, ${shards} shard(s)\n`);
-      const common = ['--calls', String(opts.calls), '--seed', String(seed), '--concurrency', String(opts.concurrency), '--data-dir', opts.dataDir];
+      const common = [
+        '--calls',
+        String(opts.calls),
+        '--seed',
+        String(seed),
+        '--concurrency',
+        String(opts.concurrency),
+        '--data-dir',
+        opts.dataDir,
+      ];
       reports = await Promise.all(Array.from({ length: shards }, (_, k) => runShard(__filename, [...common, '--shard', `${k}/${shards}`])));
     }
   } finally {

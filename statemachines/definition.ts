@@ -68,9 +68,12 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
 });
 
 /** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
-export function verifyDeadlineSeconds(s: Pick<WorkflowSettings, 'VerifyIntervalSeconds' | 'VerifyBackoffRate' | 'VerifyMaxDelaySeconds' | 'VerifyMaxRetries'>): number {
+export function verifyDeadlineSeconds(
+  s: Pick<WorkflowSettings, 'VerifyIntervalSeconds' | 'VerifyBackoffRate' | 'VerifyMaxDelaySeconds' | 'VerifyMaxRetries'>,
+): number {
   let total = 0;
-  for (let i = 0; i < s.VerifyMaxRetries; i++) total += Math.min(s.VerifyMaxDelaySeconds, s.VerifyIntervalSeconds * s.VerifyBackoffRate ** i);
+  for (let i = 0; i < s.VerifyMaxRetries; i++)
+    total += Math.min(s.VerifyMaxDelaySeconds, s.VerifyIntervalSeconds * s.VerifyBackoffRate ** i);
   return total;
 }
 
@@ -91,11 +94,14 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
       continue;
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) problems.push(`${key}: must be a finite number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      problems.push(`${key}: must be a finite number, got ${JSON.stringify(value)}`);
     else if (key.endsWith('BackoffRate') && value < 1) problems.push(`${key}: must be at least 1.0, got ${value}`);
     else if (FRACTIONAL_SETTINGS.has(key) && value < 0) problems.push(`${key}: must not be negative, got ${value}`);
     else if (!FRACTIONAL_SETTINGS.has(key) && (!Number.isInteger(value) || value < (ZERO_ALLOWED.has(key) ? 0 : 1)))
-      problems.push(`${key}: must be an integer >= ${ZERO_ALLOWED.has(key) ? 0 : 1} (Step Functions takes whole seconds and counts), got ${value}`);
+      problems.push(
+        `${key}: must be an integer >= ${ZERO_ALLOWED.has(key) ? 0 : 1} (Step Functions takes whole seconds and counts), got ${value}`,
+      );
   }
   return problems;
 }
@@ -107,14 +113,21 @@ export function loadDefinitionTemplate(): unknown {
 }
 
 /** The definition with every placeholder filled in. Throws on a placeholder without a setting. */
-export function renderDefinition(overrides: Partial<WorkflowSettings> = {}, template: unknown = loadDefinitionTemplate()): Record<string, unknown> {
+export function renderDefinition(
+  overrides: Partial<WorkflowSettings> = {},
+  template: unknown = loadDefinitionTemplate(),
+): Record<string, unknown> {
   const problems = settingsProblems(overrides);
   if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
   // Derived: the re-asks of WaitForCallEnd that fit in CallEndTimeoutSeconds.
-  settings.CallEndRechecks = Math.max(0, Math.ceil((settings.CallEndTimeoutSeconds as number) / (settings.CallEndCheckSeconds as number)) - 1);
+  settings.CallEndRechecks = Math.max(
+    0,
+    Math.ceil((settings.CallEndTimeoutSeconds as number) / (settings.CallEndCheckSeconds as number)) - 1,
+  );
   const lookup = (name: string): unknown => {
-    if (!(name in settings)) throw new Error(`statemachines/recording-workflow.asl.json uses \${${name}} but no such workflow setting exists`);
+    if (!(name in settings))
+      throw new Error(`statemachines/recording-workflow.asl.json uses \${${name}} but no such workflow setting exists`);
     return settings[name];
   };
   const walk = (node: unknown): unknown => {

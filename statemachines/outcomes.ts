@@ -6,7 +6,14 @@
  */
 
 /** Outcomes of a request that was valid: each a terminal state after RouteOutcome. */
-export const OUTCOMES = ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED'] as const;
+export const OUTCOMES = [
+  'RECORDED',
+  'NOT_RECORDED',
+  'START_FAILED',
+  'RECORDING_MISSING',
+  'RECORDING_INVALID',
+  'RECORDING_UNVERIFIED',
+] as const;
 /** Every terminal state: the outcomes and the refusal of an invalid request. */
 export const ALL_OUTCOMES = [...OUTCOMES, 'INVALID_INPUT'] as const;
 export type Outcome = (typeof ALL_OUTCOMES)[number];

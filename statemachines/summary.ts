@@ -80,7 +80,16 @@ export interface AuditManifest {
   startAttempts: StartAttempt[];
   consentNotice: ConsentNotice;
   /** How the workflow learned of the call's end: from HANGUP, or only that it was over by `endedBefore`. */
-  callEnd: { endedAt?: string; endedAtMs?: number; endedBefore?: string; sipResponseCode?: string | null; participantTag?: string | null; error?: string; cause?: string; during?: string } | null;
+  callEnd: {
+    endedAt?: string;
+    endedAtMs?: number;
+    endedBefore?: string;
+    sipResponseCode?: string | null;
+    participantTag?: string | null;
+    error?: string;
+    cause?: string;
+    during?: string;
+  } | null;
   verification: Verification | null;
   tagging: { status: string; at?: string; error?: string; cause?: string } | null;
   writtenAt: string;
@@ -88,7 +97,7 @@ export interface AuditManifest {
 
 /** A JSON object, or undefined for anything else (plain text, arrays, invalid JSON). */
 export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text || !text.trimStart().startsWith('{')) return undefined;
+  if (!text?.trimStart().startsWith('{')) return undefined;
   try {
     const v: unknown = JSON.parse(text);
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;

@@ -153,14 +153,24 @@ export function totalsText(t: AuditTotals): string {
   const pct = (n: number) => (t.calls ? `${((100 * n) / t.calls).toFixed(1)}%` : '-');
   const parts = [
     `Totals per outcome (${t.calls} calls)`,
-    table(['outcome', 'calls', 'share'], Object.entries(t.byOutcome).map(([k, n]) => [k, String(n), pct(n)])),
+    table(
+      ['outcome', 'calls', 'share'],
+      Object.entries(t.byOutcome).map(([k, n]) => [k, String(n), pct(n)]),
+    ),
     '',
     'Totals per start error',
     Object.keys(t.byStartError).length
-      ? table(['error', 'attempts', 'calls'], Object.entries(t.byStartError).map(([k, v]) => [k, String(v.attempts), String(v.calls)]))
+      ? table(
+          ['error', 'attempts', 'calls'],
+          Object.entries(t.byStartError).map(([k, v]) => [k, String(v.attempts), String(v.calls)]),
+        )
       : '(no start attempt ended with an error)',
     '',
-    `Consent notice: ${Object.entries(t.byConsentNotice).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
+    `Consent notice: ${
+      Object.entries(t.byConsentNotice)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || '-'
+    }`,
     `Retried: ${t.retriedCalls} call(s) needed more than one start attempt; ${t.recoveredCalls} of them ended RECORDED.`,
   ];
   return parts.join('\n');
@@ -182,7 +192,12 @@ function rowsTable(rows: AuditRow[]): string {
 }
 
 /** Every execution started in [since, until), newest first. */
-async function listPeriod(ctx: CommandContext, stateMachineArn: string, opts: AuditOptions, progress: (text: string) => void): Promise<ExecutionListItem[]> {
+async function listPeriod(
+  ctx: CommandContext,
+  stateMachineArn: string,
+  opts: AuditOptions,
+  progress: (text: string) => void,
+): Promise<ExecutionListItem[]> {
   const { sfn } = ctx.connection();
   const found: ExecutionListItem[] = [];
   let nextToken: string | undefined;

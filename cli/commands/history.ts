@@ -63,7 +63,8 @@ export function timeline(events: HistoryEvent[], wide = false): TimelineRow[] {
         scheduledInVisit++;
         const args = parseObject(d.parameters)?.Arguments;
         const what = [`${d.resourceType ?? ''}:${d.resource ?? ''}`];
-        if (args && typeof args === 'object' && typeof args.command === 'string') what.push(`command ${args.command}${args.attempt ? `, attempt ${args.attempt}` : ''}`);
+        if (args && typeof args === 'object' && typeof args.command === 'string')
+          what.push(`command ${args.command}${args.attempt ? `, attempt ${args.attempt}` : ''}`);
         if (scheduledInVisit > 1) what.push(`retry ${scheduledInVisit - 1}`);
         detail = what.join('  ');
         break;
@@ -103,10 +104,21 @@ export async function runHistory(ctx: CommandContext, ref: string, opts: History
   const executionArn = resolveExecutionArn(ref, conn);
   const events = await fetchHistory(conn.sfn, executionArn, { pageSize: opts.pageSize, includeExecutionData: true });
   if (opts.json ?? ctx.globals.json) {
-    ctx.out(toJson({ executionArn, events: events.map((e) => ({ ...e, timestamp: e.timestamp?.toISOString() })), timeline: timeline(events, true) }));
+    ctx.out(
+      toJson({
+        executionArn,
+        events: events.map((e) => ({ ...e, timestamp: e.timestamp?.toISOString() })),
+        timeline: timeline(events, true),
+      }),
+    );
     return EXIT_OK;
   }
   const rows = timeline(events, opts.wide);
-  ctx.out(`${executionArn}\n${events.length} events\n\n${table(['#', 'offset', 'type', 'state', 'detail'], rows.map((r) => [String(r.id), offset(r.offsetMs), r.type, r.state ?? '', r.detail]))}`);
+  ctx.out(
+    `${executionArn}\n${events.length} events\n\n${table(
+      ['#', 'offset', 'type', 'state', 'detail'],
+      rows.map((r) => [String(r.id), offset(r.offsetMs), r.type, r.state ?? '', r.detail]),
+    )}`,
+  );
   return EXIT_OK;
 }

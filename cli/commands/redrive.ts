@@ -51,7 +51,9 @@ export async function runRedrive(ctx: CommandContext, ref: string, opts: Redrive
   const before = await describeCall(conn.sfn, executionArn, { history: false });
 
   if (before.status === 'RUNNING' || before.status === 'SUCCEEDED' || before.status === 'PENDING_REDRIVE') {
-    throw new CliError(`cannot redrive ${executionArn}: it is ${before.status}${before.outcome ? ` (${before.outcome})` : ''}; only FAILED, TIMED_OUT and ABORTED executions can be redriven`);
+    throw new CliError(
+      `cannot redrive ${executionArn}: it is ${before.status}${before.outcome ? ` (${before.outcome})` : ''}; only FAILED, TIMED_OUT and ABORTED executions can be redriven`,
+    );
   }
   if (before.redrive.status === 'NOT_REDRIVABLE') {
     throw new CliError(`cannot redrive ${executionArn}: ${before.redrive.reason ?? 'Step Functions reports it NOT_REDRIVABLE'}`);
@@ -69,11 +71,28 @@ export async function runRedrive(ctx: CommandContext, ref: string, opts: Redrive
     const seconds = opts.wait === true ? DEFAULT_WAIT_SECONDS : opts.wait;
     if (!json) ctx.err(`redriven ${executionArn} at ${iso(res.redriveDate)}; waiting up to ${seconds} s for it to finish...`);
     const after = await waitForClose(conn.sfn, executionArn, seconds);
-    if (json) ctx.out(toJson({ redriven: true, executionArn, redriveDate: iso(res.redriveDate), previous: { status: before.status, outcome: before.outcome, error: before.error }, summary: after }));
+    if (json)
+      ctx.out(
+        toJson({
+          redriven: true,
+          executionArn,
+          redriveDate: iso(res.redriveDate),
+          previous: { status: before.status, outcome: before.outcome, error: before.error },
+          summary: after,
+        }),
+      );
     else ctx.out(summaryText(after));
     return after.status === 'SUCCEEDED' ? EXIT_OK : EXIT_FAILED;
   }
-  if (json) ctx.out(toJson({ redriven: true, executionArn, redriveDate: iso(res.redriveDate), previous: { status: before.status, outcome: before.outcome, error: before.error } }));
+  if (json)
+    ctx.out(
+      toJson({
+        redriven: true,
+        executionArn,
+        redriveDate: iso(res.redriveDate),
+        previous: { status: before.status, outcome: before.outcome, error: before.error },
+      }),
+    );
   else
     ctx.out(
       `${fields([

@@ -93,7 +93,8 @@ export async function runStart(ctx: CommandContext, opts: StartOptions): Promise
       note = `a recording workflow already exists for this call (${existing.status}${existing.outcome ? `, ${existing.outcome}` : ''}): not started again`;
       if (differences.length) note += `; it uses ${differences.join(', ')}: the options given now were not applied`;
     } else if (existing.transactionId === request.transactionId) {
-      const sma = existing.sipMediaApplicationId === request.sipMediaApplicationId ? '' : ` on SMA ${existing.sipMediaApplicationId ?? '?'}`;
+      const sma =
+        existing.sipMediaApplicationId === request.sipMediaApplicationId ? '' : ` on SMA ${existing.sipMediaApplicationId ?? '?'}`;
       note = `transaction ${request.transactionId} already has a recording workflow for call ${existing.callId ?? '?'}${sma}, not for call ${request.callId}${sma ? ` on SMA ${request.sipMediaApplicationId}` : ''}: one execution per transaction (Step Functions keeps execution names 90 days), so this call cannot be started under that transaction id`;
     } else {
       note = `execution name ${name} is taken by transaction ${existing.transactionId ?? '?'} (names are derived from transaction ids, and both map to this name): not started`;
@@ -107,13 +108,15 @@ export async function runStart(ctx: CommandContext, opts: StartOptions): Promise
     const seconds = opts.wait === true ? DEFAULT_WAIT_SECONDS : opts.wait;
     if (!json) ctx.err(`started ${executionArn}; waiting up to ${seconds} s for it to finish...`);
     const s = await waitForClose(conn.sfn, executionArn, seconds);
-    if (json) ctx.out(toJson({ started: true, alreadyExists: false, executionArn, executionName: name, startDate: iso(startDate), summary: s }));
+    if (json)
+      ctx.out(toJson({ started: true, alreadyExists: false, executionArn, executionName: name, startDate: iso(startDate), summary: s }));
     else ctx.out(summaryText(s));
     // SUCCEEDED covers RECORDED and NOT_RECORDED (the call ended first): both are the workflow doing its job.
     return s.status === 'SUCCEEDED' ? EXIT_OK : EXIT_FAILED;
   }
 
-  if (json) ctx.out(toJson({ started: true, alreadyExists: false, executionArn, executionName: name, startDate: iso(startDate), input: request }));
+  if (json)
+    ctx.out(toJson({ started: true, alreadyExists: false, executionArn, executionName: name, startDate: iso(startDate), input: request }));
   else
     ctx.out(
       `${fields([

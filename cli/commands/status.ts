@@ -13,6 +13,6 @@ export async function runStatus(ctx: CommandContext, ref: string, opts: { json?:
   const conn = ctx.connection();
   const executionArn = resolveExecutionArn(ref, conn);
   const summary = await describeCall(conn.sfn, executionArn);
-  ctx.out(opts.json ?? ctx.globals.json ? toJson(summary) : summaryText(summary));
+  ctx.out((opts.json ?? ctx.globals.json) ? toJson(summary) : summaryText(summary));
   return EXIT_OK;
 }

@@ -15,7 +15,10 @@ const smaArn = app.node.tryGetContext('smaArn') ?? `arn:aws:chime:${region}:${ac
 const functionArn = app.node.tryGetContext('functionArn') ?? `arn:aws:lambda:${region}:${account}:function:ivr`;
 const roleArn = app.node.tryGetContext('functionRoleArn') ?? `arn:aws:iam::${account}:role/ivr-role`;
 
-const stack = new Stack(app, 'IvrRecording', { env: { account, region }, description: `Call recording for an existing SMA (regions with SMAs: ${SMA_REGIONS.join(', ')})` });
+const stack = new Stack(app, 'IvrRecording', {
+  env: { account, region },
+  description: `Call recording for an existing SMA (regions with SMAs: ${SMA_REGIONS.join(', ')})`,
+});
 new CallRecording(stack, 'Recording', {
   sipMediaApplicationArn: smaArn,
   smaFunction: lambda.Function.fromFunctionAttributes(stack, 'Ivr', { functionArn, role: iam.Role.fromRoleArn(stack, 'IvrRole', roleArn) }),

@@ -19,7 +19,13 @@ interface Participant {
 }
 export interface IvrEvent {
   InvocationEventType: string;
-  ActionData?: { Type?: string; ReceivedDigits?: string; InterruptedBy?: { Type?: string }; InterruptedActions?: string[]; Parameters?: Record<string, unknown> };
+  ActionData?: {
+    Type?: string;
+    ReceivedDigits?: string;
+    InterruptedBy?: { Type?: string };
+    InterruptedActions?: string[];
+    Parameters?: Record<string, unknown>;
+  };
   CallDetails: { TransactionAttributes?: Attributes; Participants: Participant[] };
 }
 export interface IvrAction {
@@ -66,7 +72,8 @@ export function createIvr(options: IvrOptions): (event: IvrEvent) => Promise<Ivr
     },
   });
   const hangup = (callId: string): IvrAction => ({ Type: 'Hangup', Parameters: { CallId: callId, SipResponseCode: '0' } });
-  const reply = (actions: IvrAction[], attributes?: Attributes): IvrResponse => (attributes ? { SchemaVersion: '1.0', Actions: actions, TransactionAttributes: attributes } : { SchemaVersion: '1.0', Actions: actions });
+  const reply = (actions: IvrAction[], attributes?: Attributes): IvrResponse =>
+    attributes ? { SchemaVersion: '1.0', Actions: actions, TransactionAttributes: attributes } : { SchemaVersion: '1.0', Actions: actions };
 
   return async (event) => {
     const attributes = event.CallDetails.TransactionAttributes ?? {};
@@ -81,7 +88,11 @@ export function createIvr(options: IvrOptions): (event: IvrEvent) => Promise<Ivr
     };
     const bridge = (digit: string): IvrAction => ({
       Type: 'CallAndBridge',
-      Parameters: { CallTimeoutSeconds: options.bridgeTimeoutSeconds ?? 30, CallerIdNumber: caller.From ?? caller.To, Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: options.agents[digit] }] },
+      Parameters: {
+        CallTimeoutSeconds: options.bridgeTimeoutSeconds ?? 30,
+        CallerIdNumber: caller.From ?? caller.To,
+        Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: options.agents[digit] }],
+      },
     });
     const data = event.ActionData ?? {};
 
@@ -96,7 +107,8 @@ export function createIvr(options: IvrOptions): (event: IvrEvent) => Promise<Ivr
         return reply([]);
       case 'ACTION_FAILED':
         if (data.Type === 'SpeakAndGetDigits') return again(); // nothing entered in time
-        if (data.Type === 'CallAndBridge') return reply([say(caller.CallId, 'No agent is available. Please call again later.'), hangup(caller.CallId)]);
+        if (data.Type === 'CallAndBridge')
+          return reply([say(caller.CallId, 'No agent is available. Please call again later.'), hangup(caller.CallId)]);
         return reply([]);
       case 'ACTION_INTERRUPTED': {
         if (data.InterruptedBy?.Type !== 'CallRecording') return reply([]); // informational; the SMA ignores the answer

@@ -56,7 +56,15 @@ export interface CallRecordingSettings {
 }
 
 /** Settings that shape a bucket the construct creates: refused with an existing bucket rather than ignored. */
-const NEW_BUCKET_ONLY = ['recordingPrefix', 'encryption', 'objectOwnership', 'objectLock', 'glacierTransitionDays', 'noncurrentVersionExpirationDays', 'accessLogExpirationDays'] as const;
+const NEW_BUCKET_ONLY = [
+  'recordingPrefix',
+  'encryption',
+  'objectOwnership',
+  'objectLock',
+  'glacierTransitionDays',
+  'noncurrentVersionExpirationDays',
+  'accessLogExpirationDays',
+] as const;
 
 export interface CallRecordingProps {
   /** The SIP media application's id (as in the console), for an SMA in this stack's account and region. */
@@ -105,7 +113,10 @@ export class CallRecording extends Construct {
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const stack = Stack.of(this);
     const marked = stack as unknown as Record<symbol, string | undefined>;
-    if (marked[ONE_PER_STACK]) throw new Error(`CallRecording: stack ${stack.stackName} already has one (${marked[ONE_PER_STACK]}); its dashboard and metrics are named after the stack`);
+    if (marked[ONE_PER_STACK])
+      throw new Error(
+        `CallRecording: stack ${stack.stackName} already has one (${marked[ONE_PER_STACK]}); its dashboard and metrics are named after the stack`,
+      );
 
     if (!Token.isUnresolved(stack.region)) {
       const problem = smaRegionProblem(stack.region);
@@ -127,11 +138,21 @@ export class CallRecording extends Construct {
       const objectsArn = this.bucket.arnForObjects(`${this.prefix}/*`);
       grantRecordingAccess(this.workflow.role, { bucketArn: this.bucket.bucketArn, objectsArn, keyArn: key?.keyArn });
       const bucketStatement = voiceConnectorWriteStatement(objectsArn, this.sipMediaApplicationArn);
-      this.applyOrOutput('RecordingBucketPolicyStatement', 'the recording bucket policy', this.bucket.addToResourcePolicy(bucketStatement), bucketStatement);
+      this.applyOrOutput(
+        'RecordingBucketPolicyStatement',
+        'the recording bucket policy',
+        this.bucket.addToResourcePolicy(bucketStatement),
+        bucketStatement,
+      );
       if (key) {
         // Unlike the new bucket's key, this one may name the SMA itself: the SMA exists, there is no cycle.
         const keyStatement = voiceConnectorKeyStatement(this.sipMediaApplicationArn);
-        this.applyOrOutput('RecordingKeyPolicyStatement', "the recording bucket key's policy", key.addToResourcePolicy(keyStatement), keyStatement);
+        this.applyOrOutput(
+          'RecordingKeyPolicyStatement',
+          "the recording bucket key's policy",
+          key.addToResourcePolicy(keyStatement),
+          keyStatement,
+        );
       }
       this.acknowledgeWorkflowObjects(objectsArn);
     } else {
@@ -184,7 +205,10 @@ export class CallRecording extends Construct {
         value: Stack.of(this).toJsonString(this.functionEnvironment),
         description: 'Environment variables to add to the SMA function (it is imported, so this stack cannot set them)',
       });
-      Annotations.of(this).addWarningV2('call-recording:function-environment', 'The SMA function is imported: set the variables of the SmaFunctionEnvironment output on it, or recording stays off.');
+      Annotations.of(this).addWarningV2(
+        'call-recording:function-environment',
+        'The SMA function is imported: set the variables of the SmaFunctionEnvironment output on it, or recording stays off.',
+      );
     }
 
     // A role from Role.fromRoleArn is mutable by default: the policy is attached to it in this stack. With
@@ -203,7 +227,10 @@ export class CallRecording extends Construct {
       value: Stack.of(this).toJsonString(new iam.PolicyDocument({ statements: [...this.functionStatements] }).toJSON()),
       description: "IAM policy to attach to the SMA function's role (the function was imported without its role)",
     });
-    Annotations.of(this).addWarningV2('call-recording:function-policy', "The SMA function was imported without its role: attach the SmaFunctionPolicyToAdd output to the function's role, or task callbacks are denied.");
+    Annotations.of(this).addWarningV2(
+      'call-recording:function-policy',
+      "The SMA function was imported without its role: attach the SmaFunctionPolicyToAdd output to the function's role, or task callbacks are denied.",
+    );
     return undefined;
   }
 
@@ -214,7 +241,10 @@ export class CallRecording extends Construct {
       value: Stack.of(this).toJsonString(statement.toStatementJson()),
       description: `Statement to add to ${where}: the bucket is not defined in this stack, so its policies cannot be changed here`,
     });
-    Annotations.of(this).addWarningV2(`call-recording:${outputId}`, `Add the ${outputId} output to ${where}, or the SMA cannot write recordings (NoAccessToDestination).`);
+    Annotations.of(this).addWarningV2(
+      `call-recording:${outputId}`,
+      `Add the ${outputId} output to ${where}, or the SMA cannot write recordings (NoAccessToDestination).`,
+    );
   }
 
   private acknowledgeWorkflowObjects(objectsArn: string): void {
@@ -244,17 +274,26 @@ function functionEnvironment(config: RecordingConfig, stateMachineArn: string, r
  */
 function functionStatements(config: RecordingConfig, stateMachineArn: string): iam.PolicyStatement[] {
   const statements = [
-    new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }),
+    new iam.PolicyStatement({
+      sid: 'CompleteWorkflowTasks',
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resources: ['*'],
+    }),
   ];
-  if (config.autoRecord === 'on') statements.push(new iam.PolicyStatement({ sid: 'StartRecordingWorkflow', actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+  if (config.autoRecord === 'on')
+    statements.push(
+      new iam.PolicyStatement({ sid: 'StartRecordingWorkflow', actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+    );
   return statements;
 }
 
 function smaArnOf(props: CallRecordingProps, stack: Stack): string {
   const { sipMediaApplicationId: id, sipMediaApplicationArn: arn } = props;
-  if ((id === undefined) === (arn === undefined)) throw new Error('CallRecording: give exactly one of sipMediaApplicationId and sipMediaApplicationArn');
+  if ((id === undefined) === (arn === undefined))
+    throw new Error('CallRecording: give exactly one of sipMediaApplicationId and sipMediaApplicationArn');
   if (id !== undefined) {
-    if (!Token.isUnresolved(id) && !/^[^/:\s]+$/.test(id)) throw new Error(`CallRecording: sipMediaApplicationId must be the bare id (e.g. from the console), got "${id}"`);
+    if (!Token.isUnresolved(id) && !/^[^/:\s]+$/.test(id))
+      throw new Error(`CallRecording: sipMediaApplicationId must be the bare id (e.g. from the console), got "${id}"`);
     return `arn:${Aws.PARTITION}:chime:${Aws.REGION}:${Aws.ACCOUNT_ID}:sma/${id}`;
   }
   if (Token.isUnresolved(arn)) return arn!;
@@ -264,8 +303,12 @@ function smaArnOf(props: CallRecordingProps, stack: Stack): string {
   const problem = smaRegionProblem(region);
   if (problem) throw new Error(`CallRecording: sipMediaApplicationArn: ${problem}`);
   // The workflow calls UpdateSipMediaApplicationCall in its own region, and the bucket policy pins aws:SourceAccount to this account.
-  if (!Token.isUnresolved(stack.region) && stack.region !== region) throw new Error(`CallRecording: the SMA is in ${region} but the stack deploys to ${stack.region}; deploy the stack to the SMA's region`);
-  if (!Token.isUnresolved(stack.account) && stack.account !== account) throw new Error(`CallRecording: the SMA belongs to account ${account} but the stack deploys to ${stack.account}`);
+  if (!Token.isUnresolved(stack.region) && stack.region !== region)
+    throw new Error(
+      `CallRecording: the SMA is in ${region} but the stack deploys to ${stack.region}; deploy the stack to the SMA's region`,
+    );
+  if (!Token.isUnresolved(stack.account) && stack.account !== account)
+    throw new Error(`CallRecording: the SMA belongs to account ${account} but the stack deploys to ${stack.account}`);
   return arn!;
 }
 
@@ -273,7 +316,10 @@ function resolveConfig(props: CallRecordingProps, stack: Stack): RecordingConfig
   const settings = props.settings ?? {};
   if (props.recordingBucket) {
     const clash = NEW_BUCKET_ONLY.filter((k) => settings[k] !== undefined);
-    if (clash.length) throw new Error(`CallRecording: settings.${clash.join(', settings.')} only apply to a bucket the construct creates; with recordingBucket, configure that bucket yourself${clash.includes('recordingPrefix') ? ' and give the prefix as recordingBucket.prefix' : ''}`);
+    if (clash.length)
+      throw new Error(
+        `CallRecording: settings.${clash.join(', settings.')} only apply to a bucket the construct creates; with recordingBucket, configure that bucket yourself${clash.includes('recordingPrefix') ? ' and give the prefix as recordingBucket.prefix' : ''}`,
+      );
   }
   const flat: Record<string, unknown> = {
     ...settings,
@@ -285,6 +331,11 @@ function resolveConfig(props: CallRecordingProps, stack: Stack): RecordingConfig
   };
   return parseRecordingConfig(
     (key) => flat[key],
-    (key) => (key === 'stackName' ? 'CallRecording name (default: the stack name)' : key === 'recordingPrefix' && props.recordingBucket ? 'CallRecording recordingBucket.prefix' : `CallRecording settings.${key}`),
+    (key) =>
+      key === 'stackName'
+        ? 'CallRecording name (default: the stack name)'
+        : key === 'recordingPrefix' && props.recordingBucket
+          ? 'CallRecording recordingBucket.prefix'
+          : `CallRecording settings.${key}`,
   );
 }

@@ -26,12 +26,18 @@ export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): Recor
   const mode = (env.AUTO_RECORD ?? 'off').trim().toLowerCase();
   if (mode === 'on') {
     try {
-      if (!env.STATE_MACHINE_ARN || !/^arn:aws[a-z-]*:states:/.test(env.STATE_MACHINE_ARN)) throw new Error('STATE_MACHINE_ARN: must be a state machine ARN');
+      if (!env.STATE_MACHINE_ARN || !/^arn:aws[a-z-]*:states:/.test(env.STATE_MACHINE_ARN))
+        throw new Error('STATE_MACHINE_ARN: must be a state machine ARN');
       parseLocation(env.RECORDING_LOCATION, 'RECORDING_LOCATION');
       const consentText = env.CONSENT_TEXT?.trim() ? env.CONSENT_TEXT : undefined;
       const textProblem = consentText === undefined ? null : consentTextProblem(consentText);
       if (textProblem) throw new Error(`CONSENT_TEXT: ${textProblem}`);
-      autoRecord = { stateMachineArn: env.STATE_MACHINE_ARN, location: env.RECORDING_LOCATION!, track: parseTrack(env.RECORDING_TRACK ?? 'BOTH', 'RECORDING_TRACK'), consentText };
+      autoRecord = {
+        stateMachineArn: env.STATE_MACHINE_ARN,
+        location: env.RECORDING_LOCATION!,
+        track: parseTrack(env.RECORDING_TRACK ?? 'BOTH', 'RECORDING_TRACK'),
+        consentText,
+      };
     } catch (e) {
       problems.push(`AUTO_RECORD=on ignored: ${(e as Error).message}`);
     }
@@ -40,7 +46,11 @@ export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): Recor
   }
   return {
     autoRecord,
-    voice: { engine: env.SPEAK_ENGINE ?? 'neural', languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US', voiceId: env.SPEAK_VOICE_ID ?? 'Joanna' },
+    voice: {
+      engine: env.SPEAK_ENGINE ?? 'neural',
+      languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US',
+      voiceId: env.SPEAK_VOICE_ID ?? 'Joanna',
+    },
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'CallRecording',
     serviceName: env.POWERTOOLS_SERVICE_NAME || 'sma-recording',
     sfnRequestTimeoutMs: intSetting(env.SFN_REQUEST_TIMEOUT_MS, 1500, 100, 4000, 'SFN_REQUEST_TIMEOUT_MS', problems),

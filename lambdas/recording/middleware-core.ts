@@ -12,7 +12,19 @@ import { logSafe, logSafeId, redactToken } from '../shared/mask';
 import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
 import { loadRecordingConfig, type RecordingConfig } from './config';
 import { createHash } from 'node:crypto';
-import { autoRecord, callbackDelivered, isWorkflowCommand, onActionFailed, onActionSuccessful, onCallUpdateRequested, onHangup, onInvalidLambdaResponse, ownedResult, type CallEventDeps, type EventOf } from './recording-events';
+import {
+  autoRecord,
+  callbackDelivered,
+  isWorkflowCommand,
+  onActionFailed,
+  onActionSuccessful,
+  onCallUpdateRequested,
+  onHangup,
+  onInvalidLambdaResponse,
+  ownedResult,
+  type CallEventDeps,
+  type EventOf,
+} from './recording-events';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
 import { TaskCallbacks } from './task-callbacks';
@@ -50,7 +62,18 @@ export const INTERRUPTED_BY = 'CallRecording';
  * auto-record may start: media on the caller's leg. CallAndBridge answers only once the far party does (its
  * ACTION_SUCCESSFUL); Hangup never does.
  */
-const ANSWERING_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAndGetDigits', 'ReceiveDigits', 'RecordAudio', 'SendDigits', 'Speak', 'SpeakAndGetDigits', 'StartBotConversation', 'JoinChimeMeeting']);
+const ANSWERING_ACTIONS = new Set([
+  'Pause',
+  'PlayAudio',
+  'PlayAudioAndGetDigits',
+  'ReceiveDigits',
+  'RecordAudio',
+  'SendDigits',
+  'Speak',
+  'SpeakAndGetDigits',
+  'StartBotConversation',
+  'JoinChimeMeeting',
+]);
 
 export interface RecordingOptions {
   /** Settings; default loadRecordingConfig(env ?? process.env) (STATE_MACHINE_ARN, AUTO_RECORD, ...). */
@@ -71,11 +94,18 @@ export type Prepared =
   | { kind: 'app'; event: unknown; finish: (appResponse: unknown) => Promise<unknown> };
 
 /** `where` is for the local twin (endpoint, region, credentials); in AWS the SDK's defaults apply. */
-export function createSfnClient(config: Pick<RecordingConfig, 'sfnRequestTimeoutMs'>, where: Pick<SFNClientConfig, 'endpoint' | 'region' | 'credentials'> = {}): SFNClient {
+export function createSfnClient(
+  config: Pick<RecordingConfig, 'sfnRequestTimeoutMs'>,
+  where: Pick<SFNClientConfig, 'endpoint' | 'region' | 'credentials'> = {},
+): SFNClient {
   // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
   // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
   // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
-  return new SFNClient({ ...where, maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true } });
+  return new SFNClient({
+    ...where,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
+  });
 }
 
 export class RecordingCore {
@@ -91,10 +121,14 @@ export class RecordingCore {
     this.config = options.config ?? loadRecordingConfig(options.env ?? process.env);
     this.logger = options.logger ?? new Logger({ serviceName: this.config.serviceName });
     this.ownsMetrics = options.metrics === undefined;
-    this.metrics = options.metrics ?? new Metrics({ namespace: this.config.metricsNamespace, serviceName: this.config.serviceName, logger: this.logger });
+    this.metrics =
+      options.metrics ??
+      new Metrics({ namespace: this.config.metricsNamespace, serviceName: this.config.serviceName, logger: this.logger });
     const sfn = options.sfn ?? createSfnClient(this.config);
     const callbacks = new TaskCallbacks(sfn, this.logger, this.metrics);
-    const starter = this.config.autoRecord ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics) : undefined;
+    const starter = this.config.autoRecord
+      ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics)
+      : undefined;
     this.deps = { config: this.config, callbacks, starter, log: this.logger, metrics: this.metrics };
     // Built at module load (cold start): each problem is reported once, naming its variable.
     for (const problem of this.config.problems) this.logger.error('configuration problem', { problem });
@@ -117,10 +151,16 @@ export class RecordingCore {
     } catch (e) {
       if (!(e instanceof MalformedEventError)) throw e;
       // Not an event the middleware can read: the application gets it as it came (its own parser decides).
-      this.logger.warn('event not understood by the recording middleware; handed to the application as is', { reason: logSafe(e.message, 512) });
+      this.logger.warn('event not understood by the recording middleware; handed to the application as is', {
+        reason: logSafe(e.message, 512),
+      });
       return { kind: 'app', event: raw, finish: async (r) => r };
     }
-    this.logger.appendKeys({ transactionId: logSafeId(event.CallDetails.TransactionId), sequence: event.Sequence, eventType: event.InvocationEventType });
+    this.logger.appendKeys({
+      transactionId: logSafeId(event.CallDetails.TransactionId),
+      sequence: event.Sequence,
+      eventType: event.InvocationEventType,
+    });
     // One count per event: useful on its own, and no invocation publishes an empty EMF document.
     this.metrics.addMetric('SmaEvents', MetricUnit.Count, 1);
     const incoming = { ...(event.CallDetails.TransactionAttributes ?? {}) };
@@ -129,7 +169,10 @@ export class RecordingCore {
       return await this.route(event, raw, incoming, own);
     } catch (e) {
       // A recording fault never drops the call: the application gets its event as if there were no recording.
-      this.logger.error('recording middleware error; the event goes to the application untouched', { error: logSafe((e as Error).name), errorMessage: logSafe(String((e as Error).message ?? ''), 1024) });
+      this.logger.error('recording middleware error; the event goes to the application untouched', {
+        error: logSafe((e as Error).name),
+        errorMessage: logSafe(String((e as Error).message ?? ''), 1024),
+      });
       this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
       return { kind: 'app', event: appEventOf(raw), finish: async (r) => r };
     }
@@ -152,7 +195,12 @@ export class RecordingCore {
         // (Read only when the event echoes a Text, as the documented examples do: without one, `c` decides.)
         const type = event.ActionData.Type;
         const text = event.ActionData.Parameters?.Text;
-        const staleNotice = own.c === Command.NotifyConsent && own.k !== undefined && (type === 'Speak' || type === 'PlayAudio') && typeof text === 'string' && noticeFingerprint(text) !== own.k;
+        const staleNotice =
+          own.c === Command.NotifyConsent &&
+          own.k !== undefined &&
+          (type === 'Speak' || type === 'PlayAudio') &&
+          typeof text === 'string' &&
+          noticeFingerprint(text) !== own.k;
         const command = staleNotice ? undefined : ownedResult(event, own.c, own.a !== undefined && own.c === undefined);
         if (command) return this.onOwnResult(event, raw, incoming, own, command);
         break;
@@ -189,7 +237,10 @@ export class RecordingCore {
     } catch (e) {
       // onCallUpdateRequested has failed the task already; the call goes on.
       const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
-      this.logger.error('workflow command failed; answered with no action', { error: logSafe((e as Error).name), errorMessage: logSafe(redactToken(String((e as Error).message ?? ''), token), 1024) });
+      this.logger.error('workflow command failed; answered with no action', {
+        error: logSafe((e as Error).name),
+        errorMessage: logSafe(redactToken(String((e as Error).message ?? ''), token), 1024),
+      });
       this.metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
       return { kind: 'respond', response: respond() };
     }
@@ -217,8 +268,17 @@ export class RecordingCore {
   }
 
   /** The result of the middleware's own action: the token completed, then the application resumes. */
-  private async onOwnResult(event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>, raw: unknown, incoming: Attributes, own: OwnState, command: Command): Promise<Prepared> {
-    const r = event.InvocationEventType === 'ACTION_SUCCESSFUL' ? await onActionSuccessful(event, this.deps) : await onActionFailed(event, this.deps);
+  private async onOwnResult(
+    event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>,
+    raw: unknown,
+    incoming: Attributes,
+    own: OwnState,
+    command: Command,
+  ): Promise<Prepared> {
+    const r =
+      event.InvocationEventType === 'ACTION_SUCCESSFUL'
+        ? await onActionSuccessful(event, this.deps)
+        : await onActionFailed(event, this.deps);
     const ownNext = rwOf(r, ownKeys(incoming));
     const state: OwnState = { ...own };
     delete state.s;
@@ -248,13 +308,26 @@ export class RecordingCore {
   }
 
   /** The application gets a synthetic ACTION_INTERRUPTED naming the recording, and answers with what continues. */
-  private resume(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, state: OwnState, by: Record<string, unknown>, afterCallback = false): Prepared {
+  private resume(
+    event: SmaEvent,
+    raw: unknown,
+    incoming: Attributes,
+    ownNext: Attributes,
+    state: OwnState,
+    by: Record<string, unknown>,
+    afterCallback = false,
+  ): Prepared {
     const interrupted = state.a ?? [];
     const appEvent = appEventOf(raw) as Record<string, unknown>;
     const synthetic = {
       ...appEvent,
       InvocationEventType: 'ACTION_INTERRUPTED',
-      ActionData: { Type: interrupted[interrupted.length - 1] ?? 'Unknown', Parameters: {}, InterruptedActions: [...interrupted], InterruptedBy: { Type: INTERRUPTED_BY, ...by } },
+      ActionData: {
+        Type: interrupted[interrupted.length - 1] ?? 'Unknown',
+        Parameters: {},
+        InterruptedActions: [...interrupted],
+        InterruptedBy: { Type: INTERRUPTED_BY, ...by },
+      },
     };
     this.metrics.addMetric('ApplicationResumes', MetricUnit.Count, 1);
     return {
@@ -264,7 +337,9 @@ export class RecordingCore {
         const response = await this.finishApp(event, incoming, appResponse, ownNext, state, afterCallback);
         if (isResponse(appResponse) && (appResponse.Actions ?? []).length === 0) {
           // The application ignored the interruption: the caller is left in silence until it hangs up.
-          this.logger.warn('the application did not resume after the recording interrupted it', { interrupted: interrupted.map((t) => logSafe(t)) });
+          this.logger.warn('the application did not resume after the recording interrupted it', {
+            interrupted: interrupted.map((t) => logSafe(t)),
+          });
           this.metrics.addMetric('AppDidNotResume', MetricUnit.Count, 1);
         }
         return response;
@@ -275,10 +350,21 @@ export class RecordingCore {
   /** An application event: it gets the event without the `rw:*` keys; its answer is merged on the way back. */
   private toApp(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes): Prepared {
     const state = readOwn(ownNext);
-    return { kind: 'app', event: appEventOf(raw), finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state) };
+    return {
+      kind: 'app',
+      event: appEventOf(raw),
+      finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state),
+    };
   }
 
-  private async finishApp(event: SmaEvent, incoming: Attributes, appResponse: unknown, ownNext: Attributes, state: OwnState, afterCallback = false): Promise<unknown> {
+  private async finishApp(
+    event: SmaEvent,
+    incoming: Attributes,
+    appResponse: unknown,
+    ownNext: Attributes,
+    state: OwnState,
+    afterCallback = false,
+  ): Promise<unknown> {
     // Undefined (a handler that returns nothing) is an empty answer; anything else that is not an SMA response
     // is the application's to get wrong: it goes out as is (the SMA answers it with INVALID_LAMBDA_RESPONSE).
     const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
@@ -290,14 +376,23 @@ export class RecordingCore {
       const resumable = event.InvocationEventType !== 'HANGUP' && actions.some((a) => String(a?.Type) !== 'Hangup');
       if (resumable) next.a = actions.map((a) => String(a?.Type));
       else if (actions.length > 0) delete next.a;
-      else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s) delete next.a;
+      else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s)
+        delete next.a;
       await this.maybeAutoRecord(event, actions, next);
-      if (afterCallback && (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))) {
+      if (
+        afterCallback &&
+        (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))
+      ) {
         // After a task callback (onOwnResult): no map unless the application changes its keys; omitted, the
         // SMA keeps its map, the application's keys included.
         return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
       }
-      if (!afterCallback && app.TransactionAttributes === undefined && sameMap(withState(ownNext, {}), withState(ownKeys(incoming), {})) && onlyForgets(readOwn(incoming), next)) {
+      if (
+        !afterCallback &&
+        app.TransactionAttributes === undefined &&
+        sameMap(withState(ownNext, {}), withState(ownKeys(incoming), {})) &&
+        onlyForgets(readOwn(incoming), next)
+      ) {
         // Nothing to write but the end of something in rw:own (a list, a resume echo): not worth a map. Any map
         // in this answer could be applied after a racing update's and replace the token it parked (issue 13's
         // adversarial order); rw:own read stale is safe (see OwnState). The application's keys are kept.
@@ -311,7 +406,9 @@ export class RecordingCore {
       }
       return this.answer(incoming, actions, app.TransactionAttributes, withState(ownNext, next), app);
     } catch (e) {
-      this.logger.error('recording middleware error after the application answered; its answer is returned as is', { error: logSafe((e as Error).name) });
+      this.logger.error('recording middleware error after the application answered; its answer is returned as is', {
+        error: logSafe((e as Error).name),
+      });
       this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
       return appResponse;
     }
@@ -333,7 +430,13 @@ export class RecordingCore {
    * The response: `actions` as given, TransactionAttributes = the application's map (what it returned, else
    * what it had) plus the middleware's keys. Omitted when neither side changed anything (omitted = kept).
    */
-  private answer(incoming: Attributes, actions: SmaAction[], appReturned: Attributes | undefined, ownNext: Attributes, appResponse?: Record<string, unknown>): SmaResponse {
+  private answer(
+    incoming: Attributes,
+    actions: SmaAction[],
+    appReturned: Attributes | undefined,
+    ownNext: Attributes,
+    appResponse?: Record<string, unknown>,
+  ): SmaResponse {
     const ownChanged = !sameMap(ownKeys(incoming), ownNext);
     const envelope = (attributes?: Attributes): SmaResponse => {
       const base = appResponse ? { ...appResponse, SchemaVersion: '1.0' as const, Actions: actions } : respond(actions);
@@ -377,18 +480,26 @@ export class RecordingCore {
     this.metrics.addMetric('ApplicationAttributeCollisions', MetricUnit.Count, 1);
     if (this.collisionReported) return;
     this.collisionReported = true;
-    this.logger.error(`the application's TransactionAttributes use the recording's prefix "${OWN_PREFIX}"; the recording's values win`, { keys: keys.slice(0, 5).map((k) => logSafe(k)) });
+    this.logger.error(`the application's TransactionAttributes use the recording's prefix "${OWN_PREFIX}"; the recording's values win`, {
+      keys: keys.slice(0, 5).map((k) => logSafe(k)),
+    });
   }
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
-function isResponse(value: unknown): value is { SchemaVersion?: string; Actions?: SmaAction[]; TransactionAttributes?: Attributes } & Record<string, unknown> {
+function isResponse(
+  value: unknown,
+): value is { SchemaVersion?: string; Actions?: SmaAction[]; TransactionAttributes?: Attributes } & Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
   if (v.Actions !== undefined && !Array.isArray(v.Actions)) return false;
   const attrs = v.TransactionAttributes;
-  if (attrs !== undefined && (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || Object.values(attrs).some((x) => typeof x !== 'string'))) return false;
+  if (
+    attrs !== undefined &&
+    (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || Object.values(attrs).some((x) => typeof x !== 'string'))
+  )
+    return false;
   return true;
 }
 
@@ -458,7 +569,10 @@ function onlyForgets(prev: OwnState, next: OwnState): boolean {
 
 /** A short fingerprint of the consent notice's text (not the text: it may be long; `rw:own` stays small). */
 function noticeFingerprint(text: unknown): string {
-  return createHash('sha256').update(typeof text === 'string' ? text : '').digest('base64url').slice(0, 8);
+  return createHash('sha256')
+    .update(typeof text === 'string' ? text : '')
+    .digest('base64url')
+    .slice(0, 8);
 }
 
 function ownActionTypes(command: Command): string[] {
@@ -481,4 +595,3 @@ function appEventOf(raw: unknown): unknown {
   else delete copyDetails.TransactionAttributes;
   return { ...(raw as object), CallDetails: copyDetails };
 }
-

@@ -45,7 +45,10 @@ export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown
 }
 
 /** The same logic around a plain handler (no middy in the application). */
-export function withRecording<C = Context>(handler: (event: any, context: C) => unknown, options: RecordingOptions = {}): (event: unknown, context: C) => Promise<any> {
+export function withRecording<C = Context>(
+  handler: (event: any, context: C) => unknown,
+  options: RecordingOptions = {},
+): (event: unknown, context: C) => Promise<any> {
   const core = new RecordingCore(options);
   return async (event: unknown, context: C) => {
     const prepared = await core.prepare(event);

@@ -12,7 +12,18 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { Arg, Command, PendingCallIdAttribute, RecordingsAttribute, TaskError, TokenAttribute, type CallEndResult, type Leg, type NotifyConsentResult, type StartRecordingResult } from '../shared/workflow-contract';
+import {
+  Arg,
+  Command,
+  PendingCallIdAttribute,
+  RecordingsAttribute,
+  TaskError,
+  TokenAttribute,
+  type CallEndResult,
+  type Leg,
+  type NotifyConsentResult,
+  type StartRecordingResult,
+} from '../shared/workflow-contract';
 import { RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
 import { logSafe, redactToken } from '../shared/mask';
 import type { RecordingConfig } from './config';
@@ -45,13 +56,22 @@ export function isWorkflowCommand(event: SmaEvent): event is EventOf<'CALL_UPDAT
  * action list the middleware returned last (undefined when it does not know: then a pending token decides,
  * unless the application's own list is known to be the one in progress).
  */
-export function ownedResult(event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>, ourList: Command | undefined, appListInProgress: boolean): Command | undefined {
+export function ownedResult(
+  event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>,
+  ourList: Command | undefined,
+  appListInProgress: boolean,
+): Command | undefined {
   const attributes = attributesOf(event);
   const type = event.ActionData.Type;
   if (type === 'StartCallRecording') {
     const callId = String(event.ActionData.Parameters?.CallId ?? '');
     // A leg this middleware asked to record (or is asking to) is its own, even when the result comes late.
-    if (ourList === Command.StartRecording || attributes[PendingCallIdAttribute] === callId || recordingOf(attributes, callId) !== undefined) return Command.StartRecording;
+    if (
+      ourList === Command.StartRecording ||
+      attributes[PendingCallIdAttribute] === callId ||
+      recordingOf(attributes, callId) !== undefined
+    )
+      return Command.StartRecording;
     if (ourList === undefined && !appListInProgress && attributes[TokenAttribute.StartRecording]) return Command.StartRecording;
     return undefined;
   }
@@ -65,8 +85,14 @@ export function ownedResult(event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTIO
 const attributesOf = (event: SmaEvent): Attributes => ({ ...(event.CallDetails.TransactionAttributes ?? {}) });
 const isConnected = (p: Participant) => p.Status === undefined || p.Status === 'Connected';
 const legsOf = (event: SmaEvent): Leg[] =>
-  event.CallDetails.Participants.map((p) => ({ callId: p.CallId, participantTag: p.ParticipantTag, direction: p.Direction ?? 'unknown', status: p.Status ?? 'Connected' }));
-const legA = (event: SmaEvent) => event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
+  event.CallDetails.Participants.map((p) => ({
+    callId: p.CallId,
+    participantTag: p.ParticipantTag,
+    direction: p.Direction ?? 'unknown',
+    status: p.Status ?? 'Connected',
+  }));
+const legA = (event: SmaEvent) =>
+  event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
 
 function without(attributes: Attributes, ...keys: string[]): Attributes {
   const copy = { ...attributes };
@@ -153,7 +179,13 @@ export async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTE
     return await runWorkflowCommand(event, deps);
   } catch (e) {
     // A bug or an unexpected input must not leave the workflow waiting for its timeout: fail its task now.
-    if (token) await deps.callbacks.fail(token, 'SmaLambdaError', `the SMA Lambda could not handle the command: ${logSafe(redactToken(String((e as Error).message), token), 1024)}`, 'CALL_UPDATE_REQUESTED');
+    if (token)
+      await deps.callbacks.fail(
+        token,
+        'SmaLambdaError',
+        `the SMA Lambda could not handle the command: ${logSafe(redactToken(String((e as Error).message), token), 1024)}`,
+        'CALL_UPDATE_REQUESTED',
+      );
     throw e; // the handler's error middleware still answers the SMA with an empty action list
   }
 }
@@ -194,7 +226,10 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         if (started) {
           // An earlier attempt started this leg's recording (its success came late, or its callback was lost):
           // a second StartCallRecording would fail ("once per leg"). Answer the retry with that recording.
-          deps.log.info('recording already started on this leg; the retry is answered with it', { leg: logSafe(leg.ParticipantTag), attempt: logSafe(args[Arg.attempt]) });
+          deps.log.info('recording already started on this leg; the retry is answered with it', {
+            leg: logSafe(leg.ParticipantTag),
+            attempt: logSafe(args[Arg.attempt]),
+          });
           deps.metrics.addMetric('RecordingStartsReused', MetricUnit.Count, 1);
           await deps.callbacks.succeed(token, startResult(event, callId, track, started, true), Command.StartRecording);
           const stale = [TokenAttribute.StartRecording, PendingCallIdAttribute].filter((k) => k in attributes);
@@ -204,7 +239,10 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         deps.log.info('returning StartCallRecording', { leg: logSafe(leg.ParticipantTag), track, attempt: logSafe(args[Arg.attempt]) });
         // StartCallRecording is the only (so the last) action: its ACTION_SUCCESSFUL carries the key.
         const asked = started === undefined ? withRecording(attributes, callId, '') : attributes;
-        return await park(Command.StartRecording, [startCallRecording(callId, track, args[Arg.location])], { ...asked, [PendingCallIdAttribute]: callId });
+        return await park(Command.StartRecording, [startCallRecording(callId, track, args[Arg.location])], {
+          ...asked,
+          [PendingCallIdAttribute]: callId,
+        });
       } catch (e) {
         if (!(e instanceof RecordingRequestError)) throw e;
         deps.log.warn('StartRecording refused before reaching the SMA', { problem: logSafe(e.message, 256) });
@@ -231,14 +269,27 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
       };
       deps.log.info('returning the consent notice', { legs: legs.map((l) => logSafe(l.ParticipantTag)) });
       // The workflow notifies only once the start is over: its token, left in the map by afterCallback, is spent.
-      return park(Command.NotifyConsent, legs.map((l) => speak(l.CallId, text, voice)), without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
+      return park(
+        Command.NotifyConsent,
+        legs.map((l) => speak(l.CallId, text, voice)),
+        without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute),
+      );
     }
     case Command.WaitForCallEnd:
       // No action: the token waits in TransactionAttributes for HANGUP. The start and the notice are over.
-      return park(Command.WaitForCallEnd, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, TokenAttribute.NotifyConsent));
+      return park(
+        Command.WaitForCallEnd,
+        [],
+        without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, TokenAttribute.NotifyConsent),
+      );
     default:
       deps.log.error('unknown workflow command', { command: logSafe(command) });
-      await deps.callbacks.fail(token, TaskError.InvalidCommand, `unknown command ${JSON.stringify(logSafe(command))}; expected one of ${Object.values(Command).join(', ')}`, what);
+      await deps.callbacks.fail(
+        token,
+        TaskError.InvalidCommand,
+        `unknown command ${JSON.stringify(logSafe(command))}; expected one of ${Object.values(Command).join(', ')}`,
+        what,
+      );
       return respond();
   }
 }
@@ -260,11 +311,20 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
       }
       const next = without(remembered, TokenAttribute.StartRecording, PendingCallIdAttribute);
       if (!location) {
-        await deps.callbacks.fail(token, 'MissingCallRecordingDestination', 'ACTION_SUCCESSFUL for StartCallRecording carried no CallRecordingDestination.Location', Command.StartRecording);
+        await deps.callbacks.fail(
+          token,
+          'MissingCallRecordingDestination',
+          'ACTION_SUCCESSFUL for StartCallRecording carried no CallRecordingDestination.Location',
+          Command.StartRecording,
+        );
         return answer(deps, [], next);
       }
       deps.metrics.addMetric('RecordingsStarted', MetricUnit.Count, 1);
-      const sent = await deps.callbacks.succeed(token, startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false), Command.StartRecording);
+      const sent = await deps.callbacks.succeed(
+        token,
+        startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false),
+        Command.StartRecording,
+      );
       // Delivered: the workflow moves on at once (see afterCallback); otherwise its retry needs the recording.
       return sent === 'sent' ? afterCallback() : answer(deps, [], next);
     }
@@ -276,7 +336,9 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
       if (unheard.length > 0) {
         // The notice is one list (a Speak per leg) and ACTION_SUCCESSFUL comes after its last; a success for an
         // earlier leg means another response replaced the rest of the list. The token stays parked.
-        deps.log.warn('the consent notice list was cut short; speaking to the remaining legs', { legs: unheard.map((p) => logSafe(p.ParticipantTag)) });
+        deps.log.warn('the consent notice list was cut short; speaking to the remaining legs', {
+          legs: unheard.map((p) => logSafe(p.ParticipantTag)),
+        });
         return respond(unheard.map((p) => ({ Type: 'Speak', Parameters: { ...data.Parameters, CallId: p.CallId } })));
       }
       const result: NotifyConsentResult = { legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag) };
@@ -328,13 +390,21 @@ export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: Call
     if (handled) return handled;
   }
   const pending: Command | undefined =
-    data.Type === 'StartCallRecording' ? Command.StartRecording : data.Type === 'Speak' || data.Type === 'PlayAudio' ? Command.NotifyConsent : undefined;
+    data.Type === 'StartCallRecording'
+      ? Command.StartRecording
+      : data.Type === 'Speak' || data.Type === 'PlayAudio'
+        ? Command.NotifyConsent
+        : undefined;
   const token = pending && attributes[TokenAttribute[pending]];
   if (pending && token) {
     deps.log.warn('recording action failed', { action: logSafe(data.Type), error: logSafe(error) });
     deps.metrics.addMetric(pending === Command.StartRecording ? 'RecordingStartFailures' : 'ConsentNoticeFailures', MetricUnit.Count, 1);
     await deps.callbacks.fail(token, error, cause, pending);
-    return answer(deps, [], without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])));
+    return answer(
+      deps,
+      [],
+      without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])),
+    );
   }
   deps.log.warn('recording action failed with no task waiting for it', { action: logSafe(data.Type), error: logSafe(error) });
   return respond();
@@ -347,7 +417,12 @@ export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: Call
  *   carries the key, is still to come, so the token stays parked for it.
  * Returns undefined when the refusal is an ordinary failure.
  */
-async function onStartRecordingRefused(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps, error: string, cause: string): Promise<SmaResponse | undefined> {
+async function onStartRecordingRefused(
+  event: EventOf<'ACTION_FAILED'>,
+  deps: CallEventDeps,
+  error: string,
+  cause: string,
+): Promise<SmaResponse | undefined> {
   const attributes = attributesOf(event);
   const callId = String(event.ActionData.Parameters?.CallId ?? '');
   const started = recordingOf(attributes, callId);
@@ -357,11 +432,17 @@ async function onStartRecordingRefused(event: EventOf<'ACTION_FAILED'>, deps: Ca
     deps.log.info('StartCallRecording refused on a leg that already records: the earlier recording stands', { error: logSafe(error) });
     deps.metrics.addMetric('RecordingStartsReused', MetricUnit.Count, 1);
     if (!token || (pendingCallId && pendingCallId !== callId)) return respond();
-    await deps.callbacks.succeed(token, startResult(event, callId, String(event.ActionData.Parameters?.Track ?? ''), started, true), Command.StartRecording);
+    await deps.callbacks.succeed(
+      token,
+      startResult(event, callId, String(event.ActionData.Parameters?.Track ?? ''), started, true),
+      Command.StartRecording,
+    );
     return answer(deps, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
   }
   if (ALREADY_STARTED.test(`${error} ${cause}`) && (started === '' || pendingCallId === callId)) {
-    deps.log.info('StartCallRecording "already started" on a leg we asked to record: waiting for the late start', { error: logSafe(error) });
+    deps.log.info('StartCallRecording "already started" on a leg we asked to record: waiting for the late start', {
+      error: logSafe(error),
+    });
     deps.metrics.addMetric('LateRecordingStarts', MetricUnit.Count, 1);
     return respond();
   }
@@ -399,7 +480,8 @@ export async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RES
   deps.metrics.addMetric('InvalidLambdaResponses', MetricUnit.Count, 1);
   // A pending start/notice will never get its ACTION_* event now: fail it so the workflow decides.
   const pending = [Command.StartRecording, Command.NotifyConsent].filter((c) => attributes[TokenAttribute[c]]);
-  for (const command of pending) await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${message ?? ''}`, command);
+  for (const command of pending)
+    await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${message ?? ''}`, command);
   if (pending.length === 0) return respond();
   return answer(deps, [], without(attributes, ...pending.map((c) => TokenAttribute[c]), PendingCallIdAttribute));
 }

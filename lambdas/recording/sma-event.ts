@@ -42,7 +42,10 @@ const ParticipantSchema = z.looseObject({
   Direction: z.optional(z.string()),
   // The service sends epoch milliseconds as a string; a number is taken too rather than refusing the event.
   StartTimeInMilliseconds: z.optional(
-    z.pipe(z.union([z.string().check(z.regex(/^\d+$/, 'must be epoch milliseconds')), z.number().check(z.int(), z.nonnegative())]), z.transform(String)),
+    z.pipe(
+      z.union([z.string().check(z.regex(/^\d+$/, 'must be epoch milliseconds')), z.number().check(z.int(), z.nonnegative())]),
+      z.transform(String),
+    ),
   ),
   Status: z.optional(z.string()),
 });
@@ -73,8 +76,10 @@ const Base = {
   Sequence: z.number().check(z.int(), z.nonnegative()),
   CallDetails: CallDetailsSchema,
 };
-const WithoutAction = <T extends EventType>(type: T) => z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: z.optional(ActionDataSchema) });
-const WithAction = <T extends EventType>(type: T) => z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: ActionDataSchema });
+const WithoutAction = <T extends EventType>(type: T) =>
+  z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: z.optional(ActionDataSchema) });
+const WithAction = <T extends EventType>(type: T) =>
+  z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: ActionDataSchema });
 
 export const SmaEventSchema = z.discriminatedUnion('InvocationEventType', [
   WithoutAction('NEW_INBOUND_CALL'),
@@ -91,7 +96,9 @@ export const SmaEventSchema = z.discriminatedUnion('InvocationEventType', [
     // One doc page puts ErrorType/ErrorMessage here, another in ActionData (whose Type it may omit): both read.
     ErrorType: z.optional(z.string()),
     ErrorMessage: z.optional(z.string()),
-    ActionData: z.optional(z.looseObject({ Type: z.optional(z.string()), ErrorType: z.optional(z.string()), ErrorMessage: z.optional(z.string()) })),
+    ActionData: z.optional(
+      z.looseObject({ Type: z.optional(z.string()), ErrorType: z.optional(z.string()), ErrorMessage: z.optional(z.string()) }),
+    ),
   }),
   WithAction('DIGITS_RECEIVED'),
   z.looseObject({
@@ -122,8 +129,10 @@ export class MalformedEventError extends Error {
 /** Parses an invocation event or throws MalformedEventError naming what is wrong (never echoing values). */
 export function parseSmaEvent(raw: unknown): SmaEvent {
   const size = safeSize(raw);
-  if (!Number.isFinite(size)) throw new MalformedEventError('event cannot be serialised as JSON (circular or not plain data)', ['<root>: not JSON']);
-  if (size > MAX_EVENT_BYTES) throw new MalformedEventError(`event is ${size} bytes, over the ${MAX_EVENT_BYTES}-byte limit`, ['<root>: too large']);
+  if (!Number.isFinite(size))
+    throw new MalformedEventError('event cannot be serialised as JSON (circular or not plain data)', ['<root>: not JSON']);
+  if (size > MAX_EVENT_BYTES)
+    throw new MalformedEventError(`event is ${size} bytes, over the ${MAX_EVENT_BYTES}-byte limit`, ['<root>: too large']);
   const type = (raw as { InvocationEventType?: unknown } | null)?.InvocationEventType;
   if (typeof type === 'string' && !(EVENT_TYPES as readonly string[]).includes(type))
     throw new MalformedEventError(`unknown InvocationEventType "${logSafe(type)}"`, ['InvocationEventType: unknown']);
@@ -144,7 +153,13 @@ export function parseSmaEvent(raw: unknown): SmaEvent {
  */
 function withSmaIdAlias(raw: unknown): unknown {
   const details = (raw as { CallDetails?: Record<string, unknown> } | null)?.CallDetails;
-  if (!details || typeof details !== 'object' || details.SipMediaApplicationId !== undefined || typeof details.SipApplicationId !== 'string') return raw;
+  if (
+    !details ||
+    typeof details !== 'object' ||
+    details.SipMediaApplicationId !== undefined ||
+    typeof details.SipApplicationId !== 'string'
+  )
+    return raw;
   return { ...(raw as object), CallDetails: { ...details, SipMediaApplicationId: details.SipApplicationId } };
 }
 

@@ -26,7 +26,9 @@ export const MAX_ATTRIBUTE_BYTES = 20 * 1024;
 
 export function respond(actions: SmaAction[] = [], attributes?: Record<string, string>): SmaResponse {
   if (actions.length > MAX_ACTIONS) throw new Error(`an SMA response holds at most ${MAX_ACTIONS} actions, got ${actions.length}`);
-  return attributes === undefined ? { SchemaVersion: '1.0', Actions: actions } : { SchemaVersion: '1.0', Actions: actions, TransactionAttributes: attributes };
+  return attributes === undefined
+    ? { SchemaVersion: '1.0', Actions: actions }
+    : { SchemaVersion: '1.0', Actions: actions, TransactionAttributes: attributes };
 }
 
 /** Throws if the map would be refused by the SMA (so the caller can fail the task instead of the call). */
@@ -49,7 +51,14 @@ export interface SpeakVoice {
 }
 export const speak = (callId: string, text: string, voice: SpeakVoice): SmaAction => ({
   Type: 'Speak',
-  Parameters: { CallId: callId, Text: text, TextType: 'text', Engine: voice.engine, LanguageCode: voice.languageCode, VoiceId: voice.voiceId },
+  Parameters: {
+    CallId: callId,
+    Text: text,
+    TextType: 'text',
+    Engine: voice.engine,
+    LanguageCode: voice.languageCode,
+    VoiceId: voice.voiceId,
+  },
 });
 
 export const hangup = (callId: string, sipResponseCode = '0'): SmaAction => ({

@@ -31,7 +31,11 @@ export class TaskCallbacks {
   fail(taskToken: string, error: string, cause: string, what: string): Promise<CallbackResult> {
     // Names starting with "States." are reserved for the service.
     const safeError = (error.startsWith('States.') ? `Sma.${error}` : error).slice(0, MAX_ERROR);
-    return this.send(new SendTaskFailureCommand({ taskToken, error: safeError, cause: cause.slice(0, MAX_CAUSE) }), what, `failure ${safeError}`);
+    return this.send(
+      new SendTaskFailureCommand({ taskToken, error: safeError, cause: cause.slice(0, MAX_CAUSE) }),
+      what,
+      `failure ${safeError}`,
+    );
   }
 
   private async send(command: SendTaskSuccessCommand | SendTaskFailureCommand, rawWhat: string, rawKind: string): Promise<CallbackResult> {
@@ -53,7 +57,12 @@ export class TaskCallbacks {
       // A service error may quote the token whole, truncated or escaped: every fragment of it is removed.
       const message = String((e as Error).message ?? '').slice(0, 4096);
       const errorMessage = logSafe(redactToken(message, command.input.taskToken), 1024);
-      this.log.error('task callback failed; the workflow will time out into a named outcome', { task: what, callback: kind, error: logSafe(name), errorMessage });
+      this.log.error('task callback failed; the workflow will time out into a named outcome', {
+        task: what,
+        callback: kind,
+        error: logSafe(name),
+        errorMessage,
+      });
       this.metrics.addMetric('FailedTaskCallbacks', MetricUnit.Count, 1);
       return 'failed';
     }

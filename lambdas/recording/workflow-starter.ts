@@ -30,7 +30,11 @@ export class WorkflowStarter {
         this.log.info('recording workflow already exists for this call', { execution: logSafeId(name) });
         return 'already-started';
       }
-      this.log.error('could not start the recording workflow; the call goes on unrecorded', { execution: logSafeId(name), error: logSafe((e as Error).name), errorMessage: logSafe(String((e as Error).message ?? ''), 1024) });
+      this.log.error('could not start the recording workflow; the call goes on unrecorded', {
+        execution: logSafeId(name),
+        error: logSafe((e as Error).name),
+        errorMessage: logSafe(String((e as Error).message ?? ''), 1024),
+      });
       this.metrics.addMetric('WorkflowStartFailures', MetricUnit.Count, 1);
       return 'failed';
     }

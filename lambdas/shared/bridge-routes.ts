@@ -10,7 +10,8 @@ export function parseBridgeRoutes(value: unknown): Record<string, string> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('must be a JSON object of E.164 -> E.164');
   const routes: Record<string, string> = {};
   for (const [from, to] of Object.entries(value)) {
-    if (!E164.test(from) || typeof to !== 'string' || !E164.test(to)) throw new Error(`keys and values must be E.164 numbers, got ${JSON.stringify(from)} -> ${JSON.stringify(to)}`);
+    if (!E164.test(from) || typeof to !== 'string' || !E164.test(to))
+      throw new Error(`keys and values must be E.164 numbers, got ${JSON.stringify(from)} -> ${JSON.stringify(to)}`);
     routes[from] = to;
   }
   return routes;

@@ -17,7 +17,10 @@ export function logSafe(value: unknown, max = 64): string | undefined {
   const text = typeof value === 'string' ? value : String(value);
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   // eslint-disable-next-line no-control-regex
-  return maskPhoneNumber(stripSecretRuns(cut)).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return maskPhoneNumber(stripSecretRuns(cut)).replace(
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,7 +53,8 @@ export function redactToken(message: string, token: string | undefined): string 
     const windows = new Set<string>();
     for (let i = 0; i + MIN_TOKEN_FRAGMENT <= token.length; i++) windows.add(token.slice(i, i + MIN_TOKEN_FRAGMENT));
     const covered = new Uint8Array(out.length);
-    for (let i = 0; i + MIN_TOKEN_FRAGMENT <= out.length; i++) if (windows.has(out.slice(i, i + MIN_TOKEN_FRAGMENT))) covered.fill(1, i, i + MIN_TOKEN_FRAGMENT);
+    for (let i = 0; i + MIN_TOKEN_FRAGMENT <= out.length; i++)
+      if (windows.has(out.slice(i, i + MIN_TOKEN_FRAGMENT))) covered.fill(1, i, i + MIN_TOKEN_FRAGMENT);
     let result = '';
     for (let i = 0; i < out.length; i++) {
       if (!covered[i]) result += out[i];

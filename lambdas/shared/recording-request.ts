@@ -39,7 +39,8 @@ export function bucketProblem(bucket: string): string | null {
   if (bucket.includes('..')) return 'bucket name must not contain two adjacent periods';
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return 'bucket name must not be formatted as an IP address';
   if (/^(xn--|sthree-|amzn-s3-demo-)/.test(bucket)) return 'bucket name must not start with xn--, sthree- or amzn-s3-demo-';
-  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucket)) return 'bucket name must not end with a reserved suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)';
+  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucket))
+    return 'bucket name must not end with a reserved suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)';
   return null;
 }
 
@@ -48,7 +49,8 @@ export function prefixProblem(prefix: string): string | null {
   if (prefix === '') return null;
   if (prefix.length > MAX_PREFIX_LENGTH) return `key prefix must be at most ${MAX_PREFIX_LENGTH} characters, got ${prefix.length}`;
   if (prefix.startsWith('/')) return 'key prefix must not start with "/"';
-  if (!/^[A-Za-z0-9!_.*'()\/-]+$/.test(prefix)) return "key prefix may contain only S3 safe characters: letters, digits and / ! - _ . * ' ( )";
+  if (!/^[A-Za-z0-9!_.*'()/-]+$/.test(prefix))
+    return "key prefix may contain only S3 safe characters: letters, digits and / ! - _ . * ' ( )";
   const segments = prefix.replace(/\/$/, '').split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'key prefix must not contain empty, "." or ".." path segments';
   return null;
@@ -56,7 +58,8 @@ export function prefixProblem(prefix: string): string | null {
 
 /** Splits and validates "bucket[/prefix]". Throws RecordingRequestError naming the field. */
 export function parseLocation(location: unknown, field = 'location'): LocationParts {
-  if (typeof location !== 'string' || location.length === 0) throw new RecordingRequestError(field, 'must be a non-empty string "bucket[/key/prefix]"');
+  if (typeof location !== 'string' || location.length === 0)
+    throw new RecordingRequestError(field, 'must be a non-empty string "bucket[/key/prefix]"');
   const slash = location.indexOf('/');
   const bucket = slash < 0 ? location : location.slice(0, slash);
   const prefix = slash < 0 ? '' : location.slice(slash + 1);
@@ -76,7 +79,8 @@ export function parseTrack(track: unknown, field = 'track'): Track {
 /** Ids (transaction id, call id, SMA id) are opaque to us but must be sane: 1-128 printable, no "/". */
 export function parseId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new RecordingRequestError(field, 'must be a non-empty string');
-  if (value.length > MAX_ID_LENGTH) throw new RecordingRequestError(field, `must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`);
+  if (value.length > MAX_ID_LENGTH)
+    throw new RecordingRequestError(field, `must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`);
   if (!/^[A-Za-z0-9._:-]+$/.test(value)) throw new RecordingRequestError(field, 'may contain only letters, digits, ".", "_", ":" and "-"');
   return value;
 }
@@ -108,13 +112,15 @@ const isBlank = (text: string): boolean => /^[ \t\n\r]*$/.test(text);
 
 /** What is wrong with a consent notice text, or null. The one rule for the ASL, the Lambda, the CLI and infra. */
 export function consentTextProblem(text: unknown): string | null {
-  if (typeof text !== 'string' || isBlank(text) || characterCount(text) > MAX_CONSENT_TEXT) return `must be a non-blank string of at most ${MAX_CONSENT_TEXT} characters`;
+  if (typeof text !== 'string' || isBlank(text) || characterCount(text) > MAX_CONSENT_TEXT)
+    return `must be a non-blank string of at most ${MAX_CONSENT_TEXT} characters`;
   return null;
 }
 
 /** Validates a workflow input (what the CLI and the Lambda's auto-start send to StartExecution). */
 export function parseRecordingRequest(input: unknown): RecordingRequest {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new RecordingRequestError('input', 'must be a JSON object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new RecordingRequestError('input', 'must be a JSON object');
   const o = input as Record<string, unknown>;
   const req: RecordingRequest = {
     sipMediaApplicationId: parseId(o.sipMediaApplicationId, 'sipMediaApplicationId'),

@@ -22,7 +22,8 @@ export interface BridgeAppDeps {
 }
 
 const isConnected = (p: Participant) => p.Status === undefined || p.Status === 'Connected';
-const legA = (event: SmaEvent) => event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
+const legA = (event: SmaEvent) =>
+  event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
 const hold = (callId: string): SmaAction => ({ Type: 'Pause', Parameters: { CallId: callId, DurationInMilliseconds: HOLD_PAUSE_MS } });
 
 export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<SmaResponse> {
@@ -55,7 +56,8 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
       case 'ACTION_SUCCESSFUL': {
         // The hold policy: the caller stays on the line, one Pause after another, until they hang up.
         const caller = legA(event);
-        if (event.ActionData.Type === 'Pause' && config.unrouted.kind === 'hold' && caller && isConnected(caller)) return respond([hold(caller.CallId)]);
+        if (event.ActionData.Type === 'Pause' && config.unrouted.kind === 'hold' && caller && isConnected(caller))
+          return respond([hold(caller.CallId)]);
         return respond();
       }
       case 'ACTION_INTERRUPTED': {
@@ -68,7 +70,10 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
         const caller = legA(event);
         const interrupted = (event.ActionData as { InterruptedActions?: string[] }).InterruptedActions ?? [event.ActionData.Type];
         if (!caller || !isConnected(caller)) return respond();
-        if (interrupted.includes('CallAndBridge') && !event.CallDetails.Participants.some((p) => p.ParticipantTag === 'LEG-B' && isConnected(p))) {
+        if (
+          interrupted.includes('CallAndBridge') &&
+          !event.CallDetails.Participants.some((p) => p.ParticipantTag === 'LEG-B' && isConnected(p))
+        ) {
           const target = bridgeTarget(config.bridgeRoutes, caller.To);
           if (target && caller.From) return respond([callAndBridge(caller.From, target, config.bridgeTimeoutSeconds)]);
         }
@@ -110,7 +115,10 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
       event = parseSmaEvent(raw);
     } catch (e) {
       if (!(e instanceof MalformedEventError)) throw e;
-      log.error('malformed SMA event answered with an empty action list', { reason: logSafe(e.message, 1024), problems: e.problems.slice(0, 20).map((p) => logSafe(p, 256)) });
+      log.error('malformed SMA event answered with an empty action list', {
+        reason: logSafe(e.message, 1024),
+        problems: e.problems.slice(0, 20).map((p) => logSafe(p, 256)),
+      });
       metrics.addMetric('MalformedEvents', MetricUnit.Count, 1);
       return respond();
     }

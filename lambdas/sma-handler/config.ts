@@ -16,7 +16,10 @@ import { MAX_CONSENT_TEXT as MAX_SPEAK_TEXT } from '../shared/recording-request'
  *   the caller hangs up: the twin's demo uses it for its one-leg calls.
  * Never silence: an inbound call no action answers rings for 30 s and drops (developer guide, case 1).
  */
-export type UnroutedPolicy = { kind: 'hangup'; sipResponseCode: '0' | '480' | '486' } | { kind: 'speak'; text: string } | { kind: 'hold'; text?: string };
+export type UnroutedPolicy =
+  | { kind: 'hangup'; sipResponseCode: '0' | '480' | '486' }
+  | { kind: 'speak'; text: string }
+  | { kind: 'hold'; text?: string };
 
 export const DEFAULT_UNROUTED: UnroutedPolicy = { kind: 'hangup', sipResponseCode: '480' };
 
@@ -72,7 +75,8 @@ export function parseUnroutedPolicy(raw: string): UnroutedPolicy {
   switch (kind) {
     case 'hangup': {
       const code = arg === undefined ? '480' : arg.trim();
-      if (code !== '0' && code !== '480' && code !== '486') throw new Error(`hangup takes a SIP code of 0, 480 or 486 (the Hangup action's), got "${code}"`);
+      if (code !== '0' && code !== '480' && code !== '486')
+        throw new Error(`hangup takes a SIP code of 0, 480 or 486 (the Hangup action's), got "${code}"`);
       return { kind: 'hangup', sipResponseCode: code };
     }
     case 'speak':

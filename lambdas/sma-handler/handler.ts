@@ -39,7 +39,10 @@ export function createHandler(deps: HandlerDeps) {
   const sfn = deps.sfn ?? createSfnClient(config);
   // The plain wrapper inside middy: the recording's Step Functions calls run inside timeoutEarly, and the
   // shared Metrics are published by logMetrics after every invocation.
-  const core = withRecording(createBridgeApp({ config, log: logger, metrics }), { config, sfn, logger, metrics }) as (event: unknown, context: Context) => Promise<SmaResponse>;
+  const core = withRecording(createBridgeApp({ config, log: logger, metrics }), { config, sfn, logger, metrics }) as (
+    event: unknown,
+    context: Context,
+  ) => Promise<SmaResponse>;
 
   return middy<unknown, SmaResponse, Error, Context>(core, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
@@ -52,7 +55,10 @@ export function createHandler(deps: HandlerDeps) {
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use({
       onError: async (request) => {
-        logger.error('handler error answered with an empty action list', { error: logSafe(request.error?.name), errorMessage: logSafe(String(request.error?.message ?? ''), 1024) });
+        logger.error('handler error answered with an empty action list', {
+          error: logSafe(request.error?.name),
+          errorMessage: logSafe(String(request.error?.message ?? ''), 1024),
+        });
         metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
         request.response = respond();
       },

@@ -58,8 +58,8 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
       if (!(err instanceof HttpError)) logger?.error('chime endpoint error', { error: String(err instanceof Error ? err.name : err) });
       sendError(res, e);
     });
-  });  if (options.clock) trackServer(server, options.clock);
-
+  });
+  if (options.clock) trackServer(server, options.clock);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -104,12 +104,15 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
 }
 
 function validateArguments(body: unknown): Record<string, string> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'BadRequestException', 'The request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'BadRequestException', 'The request body must be a JSON object');
   const args = (body as Record<string, unknown>).Arguments;
   if (args === undefined) throw new HttpError(400, 'BadRequestException', 'Arguments is required');
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new HttpError(400, 'BadRequestException', 'Arguments must be a map of strings');
+  if (typeof args !== 'object' || args === null || Array.isArray(args))
+    throw new HttpError(400, 'BadRequestException', 'Arguments must be a map of strings');
   const entries = Object.entries(args);
-  if (entries.length > MAX_ARGUMENTS) throw new HttpError(400, 'BadRequestException', `Arguments can contain 0-${MAX_ARGUMENTS} key-value pairs, got ${entries.length}`);
+  if (entries.length > MAX_ARGUMENTS)
+    throw new HttpError(400, 'BadRequestException', `Arguments can contain 0-${MAX_ARGUMENTS} key-value pairs, got ${entries.length}`);
   const bad = entries.find(([, v]) => typeof v !== 'string');
   // Name the key, never the value.
   if (bad) throw new HttpError(400, 'BadRequestException', `Arguments value for key ${JSON.stringify(bad[0])} must be a string`);

@@ -50,7 +50,8 @@ export function layoutGraph(definition: AslDefinition): Graph {
   const g = new graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 44, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const name of Object.keys(states)) g.setNode(name, { width: Math.max(96, Math.ceil(name.length * CHAR_WIDTH) + BOX_PADDING), height: BOX_HEIGHT });
+  for (const name of Object.keys(states))
+    g.setNode(name, { width: Math.max(96, Math.ceil(name.length * CHAR_WIDTH) + BOX_PADDING), height: BOX_HEIGHT });
 
   // One drawn edge per pair of states: a Catch and a Next to the same state are one arrow with two kinds.
   const merged = new Map<string, Omit<GraphEdge, 'points'>>();
@@ -78,7 +79,10 @@ export function layoutGraph(definition: AslDefinition): Graph {
       retries: Array.isArray(s.Retry) && s.Retry.length > 0,
     };
   });
-  const edges: GraphEdge[] = [...merged.values()].map((e) => ({ ...e, points: (g.edge(e.from, e.to).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) }));
+  const edges: GraphEdge[] = [...merged.values()].map((e) => ({
+    ...e,
+    points: (g.edge(e.from, e.to).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+  }));
   const { width = 0, height = 0 } = g.graph();
   return { width, height, nodes, edges };
 }

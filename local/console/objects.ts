@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionSummary } from '../../cli/execution-summary';
 import { scrub } from '../../cli/format';
 
@@ -17,7 +17,7 @@ function bucketOf(summary: ExecutionSummary): string | undefined {
 export async function readManifest(s3: S3Client, summary: ExecutionSummary): Promise<unknown | undefined> {
   const bucket = bucketOf(summary);
   if (!bucket || !summary.manifestKey) return undefined;
-  let got;
+  let got: GetObjectCommandOutput;
   try {
     got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: summary.manifestKey }));
   } catch (e) {
@@ -46,11 +46,16 @@ export async function recordingExists(s3: S3Client, summary: ExecutionSummary): 
  * Range request answered 206 with Content-Range (S3 takes the same Range header and answers the same way).
  * Returns false when there is no recording to send.
  */
-export async function sendRecording(s3: S3Client, summary: ExecutionSummary, range: string | undefined, res: ServerResponse): Promise<boolean> {
+export async function sendRecording(
+  s3: S3Client,
+  summary: ExecutionSummary,
+  range: string | undefined,
+  res: ServerResponse,
+): Promise<boolean> {
   const bucket = bucketOf(summary);
   if (!bucket || !summary.recordingKey) return false;
   const wanted = range && /^bytes=\d*-\d*$/.test(range) ? range : undefined;
-  let got;
+  let got: GetObjectCommandOutput;
   try {
     got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: summary.recordingKey, Range: wanted }));
   } catch (e) {

@@ -51,16 +51,24 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
   let port = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown): void =>
-    void res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+    void res
+      .writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+      .end(typeof body === 'string' ? body : JSON.stringify(body));
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Only this machine's own names: another site's page must not reach the console through DNS rebinding.
-    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) return json(res, 421, { error: 'unexpected Host header' });
+    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`)
+      return json(res, 421, { error: 'unexpected Host header' });
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'read-only: only GET' });
     const path = new URL(req.url ?? '/', 'http://console').pathname;
     const asset = assets.get(path === '/index.html' ? '/' : path);
     if (asset) {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': asset.type, 'Content-Length': asset.body.length, 'Cache-Control': 'no-cache' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': asset.type,
+        'Content-Length': asset.body.length,
+        'Cache-Control': 'no-cache',
+      });
       return void res.end(req.method === 'HEAD' ? undefined : asset.body);
     }
     if (path === '/api/graph') return json(res, 200, graph);

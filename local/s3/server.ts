@@ -129,7 +129,13 @@ function storeAnyKey(store: S3rver.S3rverStore): void {
     return name;
   };
   const encode = (key: string) => key.split('/').map(encodeSegment).join('/');
-  const decode = (key: string) => (original.size === 0 ? key : key.split('/').map((s) => original.get(s) ?? s).join('/'));
+  const decode = (key: string) =>
+    original.size === 0
+      ? key
+      : key
+          .split('/')
+          .map((s) => original.get(s) ?? s)
+          .join('/');
 
   const getResourcePath = store.getResourcePath.bind(store);
   store.getResourcePath = (bucket, key = '', resource) => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export async function exportBucket(s3: S3Client, bucket: string, folder: string): Promise<number> {
   const root = resolve(folder, bucket);
@@ -21,7 +21,7 @@ export async function exportBucket(s3: S3Client, bucket: string, folder: string)
       if (!Key) continue;
       const target = resolve(root, diskPath(Key));
       if (!target.startsWith(root + '/')) continue; // never write outside the folder, whatever the key says
-      let object;
+      let object: GetObjectCommandOutput;
       try {
         object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
       } catch (e) {
@@ -46,7 +46,11 @@ export async function exportBucket(s3: S3Client, bucket: string, folder: string)
 function diskPath(key: string): string {
   return key
     .split('/')
-    .map((s) => (Buffer.byteLength(s) <= 200 ? s : `${Array.from(s).slice(0, 50).join('')}~${createHash('sha256').update(s).digest('hex').slice(0, 16)}`))
+    .map((s) =>
+      Buffer.byteLength(s) <= 200
+        ? s
+        : `${Array.from(s).slice(0, 50).join('')}~${createHash('sha256').update(s).digest('hex').slice(0, 16)}`,
+    )
     .join('/');
 }
 

@@ -40,7 +40,11 @@ export function tableReport(results: CallResult[]): string {
   ]);
   const header = ['', 'call', 'outcome', 'attempts', 'recording key', 'workflow time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const r of results) if (!r.passed) out.push(`FAIL ${r.name}: ${r.mismatch}`);
   return out.join('\n');

@@ -86,14 +86,17 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     location: call.location ?? twin.bucket,
     ...(call.consentText !== undefined ? { consentText: call.consentText } : {}),
   };
-  const { executionArn } = await twin.sfn.send(new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
+  const { executionArn } = await twin.sfn.send(
+    new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+  );
   await twin.engine.whenClosed(executionArn!);
   const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
   // Keep going until the call itself is over (a late recording may still land after the verdict).
   await handle.ended;
 
   const summary = parseSummary(described.status === 'SUCCEEDED' ? described.output : described.cause);
-  const outcome = described.status === 'SUCCEEDED' ? (summary?.outcome ?? null) : described.status === 'FAILED' ? (described.error ?? null) : null;
+  const outcome =
+    described.status === 'SUCCEEDED' ? (summary?.outcome ?? null) : described.status === 'FAILED' ? (described.error ?? null) : null;
   const result: CallResult = {
     name: call.name,
     executionName,
@@ -108,8 +111,10 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     summary: summary ?? described.cause,
   };
   const problems: string[] = [];
-  if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome) problems.push(`outcome ${outcome ?? result.status}, expected ${call.expect.outcome}`);
-  if (call.expect?.startAttempts !== undefined && call.expect.startAttempts !== result.startAttempts) problems.push(`${result.startAttempts} start attempts, expected ${call.expect.startAttempts}`);
+  if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)
+    problems.push(`outcome ${outcome ?? result.status}, expected ${call.expect.outcome}`);
+  if (call.expect?.startAttempts !== undefined && call.expect.startAttempts !== result.startAttempts)
+    problems.push(`${result.startAttempts} start attempts, expected ${call.expect.startAttempts}`);
   if (problems.length) {
     result.passed = false;
     result.mismatch = problems.join('; ');

@@ -56,7 +56,13 @@ export const LIMITS = {
 const ELIDE_AT = 60;
 const ALL_OUTCOME_NAMES: readonly string[] = ALL_OUTCOMES;
 const START_ERRORS = ['SystemException', 'InvalidActionParameter', 'NoAccessToDestination'];
-const CONSENT_ERRORS = ['SystemException', 'ActionExecutionThrottled', 'InvalidActionParameter', 'AccessDenied', 'MissingRequiredActionParameter'];
+const CONSENT_ERRORS = [
+  'SystemException',
+  'ActionExecutionThrottled',
+  'InvalidActionParameter',
+  'AccessDenied',
+  'MissingRequiredActionParameter',
+];
 
 export class ScenarioError extends Error {
   constructor(
@@ -84,14 +90,17 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function onlyKeys(o: Obj, allowed: string[], at: string) {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ScenarioError(`${at}.${shownName(k)}`, `unknown field (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw new ScenarioError(`${at}.${shownName(k)}`, `unknown field (allowed: ${allowed.join(', ')})`);
 }
 function num(v: unknown, field: string, min: number, max: number, what = ''): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ScenarioError(field, `must be a number in [${min}, ${max}]${what}, got ${shown(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw new ScenarioError(field, `must be a number in [${min}, ${max}]${what}, got ${shown(v)}`);
   return v;
 }
 function int(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ScenarioError(field, `must be an integer in [${min}, ${max}], got ${shown(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new ScenarioError(field, `must be an integer in [${min}, ${max}], got ${shown(v)}`);
   return v;
 }
 function bool(v: unknown, field: string): boolean {
@@ -101,7 +110,8 @@ function bool(v: unknown, field: string): boolean {
 function errorList(v: unknown, field: string, allowed: string[]): string[] {
   if (!Array.isArray(v) || v.length > 20) throw new ScenarioError(field, 'must be an array of at most 20 error names');
   v.forEach((e, i) => {
-    if (typeof e !== 'string' || !allowed.includes(e)) throw new ScenarioError(`${field}[${i}]`, `must be one of ${allowed.join(', ')}, got ${shown(e)}`);
+    if (typeof e !== 'string' || !allowed.includes(e))
+      throw new ScenarioError(`${field}[${i}]`, `must be one of ${allowed.join(', ')}, got ${shown(e)}`);
   });
   return v as string[];
 }
@@ -109,13 +119,34 @@ function errorList(v: unknown, field: string, allowed: string[]): string[] {
 function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioFaults {
   if (v === undefined) return {};
   if (!isObj(v)) throw new ScenarioError(at, 'must be an object');
-  onlyKeys(v, ['startRecording', 'consent', 'hangupAfterSeconds', 'deliveryDelaySeconds', 'dropRecording', 'metadata', 'emptyRecording', ...SMA_RULE_FAULTS], at);
+  onlyKeys(
+    v,
+    [
+      'startRecording',
+      'consent',
+      'hangupAfterSeconds',
+      'deliveryDelaySeconds',
+      'dropRecording',
+      'metadata',
+      'emptyRecording',
+      ...SMA_RULE_FAULTS,
+    ],
+    at,
+  );
   const f: ScenarioFaults = {};
   if (v.startRecording !== undefined) f.startRecording = errorList(v.startRecording, `${at}.startRecording`, START_ERRORS);
   if (v.consent !== undefined) f.consent = errorList(v.consent, `${at}.consent`, CONSENT_ERRORS);
   // A hangup is a time within the call: later than its end it would never happen (or stretch the call).
-  if (v.hangupAfterSeconds !== undefined) f.hangupAfterSeconds = num(v.hangupAfterSeconds, `${at}.hangupAfterSeconds`, 0, durationSeconds, " (within the call's durationSeconds)");
-  if (v.deliveryDelaySeconds !== undefined) f.deliveryDelaySeconds = num(v.deliveryDelaySeconds, `${at}.deliveryDelaySeconds`, 0, LIMITS.deliveryDelaySeconds);
+  if (v.hangupAfterSeconds !== undefined)
+    f.hangupAfterSeconds = num(
+      v.hangupAfterSeconds,
+      `${at}.hangupAfterSeconds`,
+      0,
+      durationSeconds,
+      " (within the call's durationSeconds)",
+    );
+  if (v.deliveryDelaySeconds !== undefined)
+    f.deliveryDelaySeconds = num(v.deliveryDelaySeconds, `${at}.deliveryDelaySeconds`, 0, LIMITS.deliveryDelaySeconds);
   if (v.dropRecording !== undefined) f.dropRecording = bool(v.dropRecording, `${at}.dropRecording`);
   if (v.emptyRecording !== undefined) f.emptyRecording = bool(v.emptyRecording, `${at}.emptyRecording`);
   if (v.metadata !== undefined) {
@@ -123,12 +154,18 @@ function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioF
     let bytes = 0;
     for (const [k, val] of Object.entries(v.metadata)) {
       if (typeof val !== 'string') throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must be a string');
-      if (!/^[a-z0-9-]+$/.test(k)) throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'metadata names are lowercase letters, digits and "-"');
+      if (!/^[a-z0-9-]+$/.test(k))
+        throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'metadata names are lowercase letters, digits and "-"');
       // Metadata travels as HTTP headers: a control character cannot be sent at all.
-      if (/[\u0000-\u001f\u007f]/.test(val)) throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must not contain control characters (it is sent as an HTTP header)');
+      if (/[\u0000-\u001f\u007f]/.test(val))
+        throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must not contain control characters (it is sent as an HTTP header)');
       bytes += Buffer.byteLength(k) + Buffer.byteLength(val);
     }
-    if (bytes > LIMITS.metadataBytes) throw new ScenarioError(`${at}.metadata`, `names and values must total at most ${LIMITS.metadataBytes} bytes (S3's user-defined metadata limit), got ${bytes}`);
+    if (bytes > LIMITS.metadataBytes)
+      throw new ScenarioError(
+        `${at}.metadata`,
+        `names and values must total at most ${LIMITS.metadataBytes} bytes (S3's user-defined metadata limit), got ${bytes}`,
+      );
     f.metadata = v.metadata as Record<string, string>;
   }
   Object.assign(f, parseSmaRuleFaults(v, at));
@@ -150,9 +187,15 @@ function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
       f.updateCall[step as UpdateCommand] = errorList(list, `${field}.${step}`, errors) as UpdateCallError[];
     }
   }
-  if (v.updateDelaySeconds !== undefined) f.updateDelaySeconds = num(v.updateDelaySeconds, `${at}.updateDelaySeconds`, 0, LIMITS.updateDelaySeconds);
+  if (v.updateDelaySeconds !== undefined)
+    f.updateDelaySeconds = num(v.updateDelaySeconds, `${at}.updateDelaySeconds`, 0, LIMITS.updateDelaySeconds);
   if (v.startRecordingDelaySeconds !== undefined) {
-    f.startRecordingDelaySeconds = num(v.startRecordingDelaySeconds, `${at}.startRecordingDelaySeconds`, 0, LIMITS.startRecordingDelaySeconds);
+    f.startRecordingDelaySeconds = num(
+      v.startRecordingDelaySeconds,
+      `${at}.startRecordingDelaySeconds`,
+      0,
+      LIMITS.startRecordingDelaySeconds,
+    );
   }
   if (v.verifyAccessDenied !== undefined) f.verifyAccessDenied = bool(v.verifyAccessDenied, `${at}.verifyAccessDenied`);
   return f;
@@ -160,19 +203,27 @@ function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
 
 function parseApp(v: unknown, at: string): ScenarioApp | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !(SCENARIO_APPS as readonly string[]).includes(v)) throw new ScenarioError(at, `must be one of ${SCENARIO_APPS.join(', ')}, got ${shown(v)}`);
+  if (typeof v !== 'string' || !(SCENARIO_APPS as readonly string[]).includes(v))
+    throw new ScenarioError(at, `must be one of ${SCENARIO_APPS.join(', ')}, got ${shown(v)}`);
   return v as ScenarioApp;
 }
 
 function parseDigits(v: unknown, at: string, durationSeconds: number): DigitPress[] | undefined {
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length > LIMITS.digitPresses) throw new ScenarioError(at, `must be an array of at most ${LIMITS.digitPresses} presses like { "atSeconds": 6, "digits": "1" }`);
+  if (!Array.isArray(v) || v.length > LIMITS.digitPresses)
+    throw new ScenarioError(at, `must be an array of at most ${LIMITS.digitPresses} presses like { "atSeconds": 6, "digits": "1" }`);
   return v.map((press, i) => {
     const where = `${at}[${i}]`;
     if (!isObj(press)) throw new ScenarioError(where, 'must be an object like { "atSeconds": 6, "digits": "1" }');
     onlyKeys(press, ['atSeconds', 'digits'], where);
     // A press after the caller hung up would never happen.
-    const atSeconds = num(press.atSeconds, `${where}.atSeconds`, 0, durationSeconds, " (seconds from answer, within the call's durationSeconds)");
+    const atSeconds = num(
+      press.atSeconds,
+      `${where}.atSeconds`,
+      0,
+      durationSeconds,
+      " (seconds from answer, within the call's durationSeconds)",
+    );
     if (typeof press.digits !== 'string' || !/^[0-9*#]+$/.test(press.digits) || press.digits.length > LIMITS.digitsPerPress) {
       throw new ScenarioError(`${where}.digits`, `must be 1 to ${LIMITS.digitsPerPress} DTMF keys (0-9, *, #), got ${shown(press.digits)}`);
     }
@@ -190,25 +241,45 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     const at = `calls[${i}]`;
     if (!isObj(c)) throw new ScenarioError(at, 'must be an object');
     onlyKeys(c, ['name', 'track', 'location', 'legs', 'durationSeconds', 'consentText', 'faults', 'expect', 'app', 'digits'], at);
-    if (typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 200) throw new ScenarioError(`${at}.name`, 'must be a non-empty string of at most 200 characters');
+    if (typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 200)
+      throw new ScenarioError(`${at}.name`, 'must be a non-empty string of at most 200 characters');
     if (names.has(c.name)) throw new ScenarioError(`${at}.name`, `duplicate call name ${shown(c.name)}`);
     names.add(c.name);
     const track = c.track ?? 'BOTH';
-    if (typeof track !== 'string' || !(TRACKS as readonly string[]).includes(track)) throw new ScenarioError(`${at}.track`, `must be one of ${TRACKS.join(', ')}, got ${shown(track)}`);
+    if (typeof track !== 'string' || !(TRACKS as readonly string[]).includes(track))
+      throw new ScenarioError(`${at}.track`, `must be one of ${TRACKS.join(', ')}, got ${shown(track)}`);
     if (c.location !== undefined) {
       // Invalid locations are allowed on purpose (to drive INVALID_INPUT), up to a length no S3 key exceeds.
       if (typeof c.location !== 'string') throw new ScenarioError(`${at}.location`, 'must be a string "bucket[/prefix]"');
-      if (c.location.length > LIMITS.locationCharacters) throw new ScenarioError(`${at}.location`, `must be at most ${LIMITS.locationCharacters} characters (S3's key limit), got ${c.location.length}`);
+      if (c.location.length > LIMITS.locationCharacters)
+        throw new ScenarioError(
+          `${at}.location`,
+          `must be at most ${LIMITS.locationCharacters} characters (S3's key limit), got ${c.location.length}`,
+        );
     }
     const legs = c.legs ?? 2;
     if (legs !== 1 && legs !== 2) throw new ScenarioError(`${at}.legs`, `must be 1 or 2, got ${shown(legs)}`);
-    const durationSeconds = c.durationSeconds === undefined ? DEFAULT_DURATION_SECONDS : num(c.durationSeconds, `${at}.durationSeconds`, 1, LIMITS.durationSeconds);
+    const durationSeconds =
+      c.durationSeconds === undefined
+        ? DEFAULT_DURATION_SECONDS
+        : num(c.durationSeconds, `${at}.durationSeconds`, 1, LIMITS.durationSeconds);
     if (c.consentText !== undefined) {
       // Blank is allowed (it drives INVALID_INPUT); longer than Speak takes would only ever be refused.
       if (typeof c.consentText !== 'string') throw new ScenarioError(`${at}.consentText`, 'must be a string');
-      if (c.consentText.length > LIMITS.consentTextCharacters) throw new ScenarioError(`${at}.consentText`, `must be at most ${LIMITS.consentTextCharacters} characters (Speak's limit), got ${c.consentText.length}`);
+      if (c.consentText.length > LIMITS.consentTextCharacters)
+        throw new ScenarioError(
+          `${at}.consentText`,
+          `must be at most ${LIMITS.consentTextCharacters} characters (Speak's limit), got ${c.consentText.length}`,
+        );
     }
-    const call: ScenarioCall = { name: c.name, track: track as Track, location: c.location as string | undefined, legs, durationSeconds, faults: parseFaults(c.faults, `${at}.faults`, durationSeconds) };
+    const call: ScenarioCall = {
+      name: c.name,
+      track: track as Track,
+      location: c.location as string | undefined,
+      legs,
+      durationSeconds,
+      faults: parseFaults(c.faults, `${at}.faults`, durationSeconds),
+    };
     if (c.consentText !== undefined) call.consentText = c.consentText as string;
     const app = parseApp(c.app, `${at}.app`);
     if (app !== undefined) call.app = app;
@@ -219,10 +290,12 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);
       call.expect = {};
       if (c.expect.outcome !== undefined) {
-        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOME_NAMES.includes(c.expect.outcome)) throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOME_NAMES.join(', ')}, got ${shown(c.expect.outcome)}`);
+        if (typeof c.expect.outcome !== 'string' || !ALL_OUTCOME_NAMES.includes(c.expect.outcome))
+          throw new ScenarioError(`${at}.expect.outcome`, `must be one of ${ALL_OUTCOME_NAMES.join(', ')}, got ${shown(c.expect.outcome)}`);
         call.expect.outcome = c.expect.outcome as Outcome;
       }
-      if (c.expect.startAttempts !== undefined) call.expect.startAttempts = int(c.expect.startAttempts, `${at}.expect.startAttempts`, 0, 100);
+      if (c.expect.startAttempts !== undefined)
+        call.expect.startAttempts = int(c.expect.startAttempts, `${at}.expect.startAttempts`, 0, 100);
     }
     return call;
   });

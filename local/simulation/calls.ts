@@ -11,8 +11,18 @@ import type { TestFaults } from '../sma/types';
 
 const SE = 'SystemException';
 /** About 66 s of Speak at the emulator's 15 characters a second: a hangup 25 s into the call lands inside it. */
-export const LONG_NOTICE = `This call is recorded. ${'Please stay on the line while the notice is read to you in full. '.repeat(15)}`.slice(0, 990);
-const INVALID_LOCATIONS = ['Not_A_Bucket', 'ab', '192.168.0.1/x', 'call-recordings-local/../up', 'call-recordings-local//abs', `call-recordings-local/${'p'.repeat(513)}`];
+export const LONG_NOTICE = `This call is recorded. ${'Please stay on the line while the notice is read to you in full. '.repeat(15)}`.slice(
+  0,
+  990,
+);
+const INVALID_LOCATIONS = [
+  'Not_A_Bucket',
+  'ab',
+  '192.168.0.1/x',
+  'call-recordings-local/../up',
+  'call-recordings-local//abs',
+  `call-recordings-local/${'p'.repeat(513)}`,
+];
 const PREFIXES = ['', '/support', '/sales/emea', '/compliance/2026'];
 
 /** Start faults, with the attempts they lead to: a START_FAILED, or a recording after retries. */
@@ -106,7 +116,13 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
   // The Chime API and the SMA's own timing (issue 13's faults).
   const api = r.next();
   if (api < 0.04) {
-    faults.updateCall = { WaitForCallEnd: r.pick([['ThrottledClientException'], ['ThrottledClientException', 'ServiceUnavailableException'], ['ServiceFailureException']]) };
+    faults.updateCall = {
+      WaitForCallEnd: r.pick([
+        ['ThrottledClientException'],
+        ['ThrottledClientException', 'ServiceUnavailableException'],
+        ['ServiceFailureException'],
+      ]),
+    };
     kinds.push('call-end update refused (transient)');
   } else if (api < 0.07) {
     faults.updateCall = { NotifyConsent: [r.pick(['ThrottledClientException', 'ServiceUnavailableException'])] };
@@ -130,7 +146,8 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
 
   // Retried starts wait up to 2 + 4 + 8 s, a late start 30 s and a retry: such calls last long enough for the
   // recording to start.
-  const slowStart = start.errors.length > 0 || faults.startRecordingDelaySeconds !== undefined || faults.updateCall?.StartRecording !== undefined;
+  const slowStart =
+    start.errors.length > 0 || faults.startRecordingDelaySeconds !== undefined || faults.updateCall?.StartRecording !== undefined;
   const durationSeconds = slowStart ? 90 + r.int(0, 60) : 5 + r.int(0, 85);
   const call: SimulatedCall = {
     index,
@@ -166,7 +183,8 @@ export function expectedOf(call: Pick<ScenarioCall, 'faults' | 'location'>, dead
   if (f.verifyAccessDenied) return { outcome: 'RECORDING_UNVERIFIED', startAttempts };
   if (f.dropRecording) return { outcome: 'RECORDING_MISSING', startAttempts };
   // At the deadline itself the last poll and the landing coincide: the twin polls first (README, determinism).
-  if (f.deliveryDelaySeconds !== undefined && f.deliveryDelaySeconds >= deadlineSeconds) return { outcome: 'RECORDING_MISSING', startAttempts };
+  if (f.deliveryDelaySeconds !== undefined && f.deliveryDelaySeconds >= deadlineSeconds)
+    return { outcome: 'RECORDING_MISSING', startAttempts };
   if (f.emptyRecording || f.metadata) return { outcome: 'RECORDING_INVALID', startAttempts };
   return { outcome: 'RECORDED', startAttempts };
 }

@@ -102,7 +102,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
   const check = async (call: SimulatedCall, result: CallResult): Promise<void> => {
     const tx = result.executionName;
-    const fail = (invariant: string, detail: string) => violations.push({ index: call.index, name: call.name, kinds: call.kinds, invariant, detail });
+    const fail = (invariant: string, detail: string) =>
+      violations.push({ index: call.index, name: call.name, kinds: call.kinds, invariant, detail });
     const key = result.outcome ?? result.status;
     outcomes[key] = (outcomes[key] ?? 0) + 1;
     if (result.status === 'RUNNING') fail('every execution ends', 'still RUNNING after its call ended');
@@ -116,7 +117,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       try {
         const body = await twin.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: result.manifestKey }));
         manifest = parseManifest(await body.Body!.transformToString());
-        if (!manifest) fail('every landed recording is tagged or named in a manifest', `manifest ${result.manifestKey} is not a schema ${MANIFEST_SCHEMA_VERSION} manifest`);
+        if (!manifest)
+          fail(
+            'every landed recording is tagged or named in a manifest',
+            `manifest ${result.manifestKey} is not a schema ${MANIFEST_SCHEMA_VERSION} manifest`,
+          );
       } catch (e) {
         fail('every landed recording is tagged or named in a manifest', `manifest ${result.manifestKey} unreadable: ${(e as Error).name}`);
       }
@@ -124,8 +129,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // A call whose end the workflow learned late (its WaitForCallEnd update was lost: the call ended before the SMA
     // delivered it, and the next check found no call) has its delivery deadline counted from then.
     const learnedLate = manifest?.callEnd?.endedBefore !== undefined;
-    const expected = learnedLate && call.faults.deliveryDelaySeconds !== undefined ? expectedOf({ ...call, faults: { ...call.faults, deliveryDelaySeconds: 0 } }, DEADLINE_SECONDS) : call.expect;
-    if (result.outcome !== expected.outcome) fail('the outcome follows from the faults', `${result.outcome ?? result.status}, expected ${expected.outcome}`);
+    const expected =
+      learnedLate && call.faults.deliveryDelaySeconds !== undefined
+        ? expectedOf({ ...call, faults: { ...call.faults, deliveryDelaySeconds: 0 } }, DEADLINE_SECONDS)
+        : call.expect;
+    if (result.outcome !== expected.outcome)
+      fail('the outcome follows from the faults', `${result.outcome ?? result.status}, expected ${expected.outcome}`);
     else if (expected.startAttempts !== undefined && result.startAttempts !== expected.startAttempts) {
       fail('the outcome follows from the faults', `${result.startAttempts} start attempts, expected ${expected.startAttempts}`);
     }
@@ -136,19 +145,31 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       const status = TagSet?.find((t) => t.Key === 'recording-status')?.Value;
       if (status === undefined) {
         if (manifest?.recording?.key === rec.key) lateUntagged++;
-        else fail('every landed recording is tagged or named in a manifest', `${rec.key} has no recording-status tag and no manifest names it`);
-      } else if (status !== result.outcome) fail('every landed recording is tagged or named in a manifest', `${rec.key} tagged ${status}, outcome ${result.outcome}`);
+        else
+          fail(
+            'every landed recording is tagged or named in a manifest',
+            `${rec.key} has no recording-status tag and no manifest names it`,
+          );
+      } else if (status !== result.outcome)
+        fail('every landed recording is tagged or named in a manifest', `${rec.key} tagged ${status}, outcome ${result.outcome}`);
     }
 
     const arn = `${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${tx}`;
     for (const leak of leaks.splice(0)) {
       const leakCall = callByTx.get(leak.owner.slice(leak.owner.lastIndexOf(':') + 1));
-      violations.push({ index: leakCall?.index ?? -1, name: leakCall?.name ?? '-', kinds: leakCall?.kinds ?? [], invariant: 'no task token in any log line', detail: `a piece of a task token of this call: ${leak.line}…` });
+      violations.push({
+        index: leakCall?.index ?? -1,
+        name: leakCall?.name ?? '-',
+        kinds: leakCall?.kinds ?? [],
+        invariant: 'no task token in any log line',
+        detail: `a piece of a task token of this call: ${leak.line}…`,
+      });
     }
     watch.forget(arn);
 
     // Forget the call: memory and disk stay flat however long the campaign.
-    if (keys.length) await twin.s3.send(new DeleteObjectsCommand({ Bucket: twin.bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    if (keys.length)
+      await twin.s3.send(new DeleteObjectsCommand({ Bucket: twin.bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
     twin.engine.forgetExecution(arn);
     twin.emulator.forget(tx);
     handles.delete(tx);
@@ -166,7 +187,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         pending.delete(result.executionName);
         if (stalled.length > 0) return options.onProgress?.(++done, total);
         const p = check(call, result)
-          .catch((e) => void violations.push({ index: call.index, name: call.name, kinds: call.kinds, invariant: 'the twin answers', detail: String(e) }))
+          .catch(
+            (e) =>
+              void violations.push({
+                index: call.index,
+                name: call.name,
+                kinds: call.kinds,
+                invariant: 'the twin answers',
+                detail: String(e),
+              }),
+          )
           .finally(() => {
             pendingChecks.delete(p);
             options.onProgress?.(++done, total);
@@ -178,13 +208,25 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     await Promise.all(pendingChecks);
     for (const tx of stalled) {
       const call = callByTx.get(tx);
-      violations.push({ index: call?.index ?? -1, name: call?.name ?? tx, kinds: call?.kinds ?? [], invariant: 'every execution ends', detail: `the twin went idle with transaction ${tx} still pending` });
+      violations.push({
+        index: call?.index ?? -1,
+        name: call?.name ?? tx,
+        kinds: call?.kinds ?? [],
+        invariant: 'every execution ends',
+        detail: `the twin went idle with transaction ${tx} still pending`,
+      });
     }
     if (stalled.length > 0) return report();
     // Nothing left behind: every call forgotten, nothing left in the bucket but late arrivals of forgotten calls.
     const left = await twin.s3.send(new ListObjectsCommand({ Bucket: twin.bucket, MaxKeys: 5 }));
     for (const o of left.Contents ?? []) {
-      violations.push({ index: -1, name: '-', kinds: [], invariant: 'every landed recording is tagged or named in a manifest', detail: `${o.Key} landed after its call was checked` });
+      violations.push({
+        index: -1,
+        name: '-',
+        kinds: [],
+        invariant: 'every landed recording is tagged or named in a manifest',
+        detail: `${o.Key} landed after its call was checked`,
+      });
     }
   } finally {
     await twin.close();
@@ -194,14 +236,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   function report(): CampaignReport {
     const cpu = process.cpuUsage(cpu0);
     return {
-    seed: options.seed,
-    calls: calls.length,
-    outcomes,
-    violations,
-    lateUntagged,
-    wallSeconds: (performance.now() - t0) / 1000,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRssMb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1e6),
+      seed: options.seed,
+      calls: calls.length,
+      outcomes,
+      violations,
+      lateUntagged,
+      wallSeconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      peakRssMb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1e6),
       steps: twin.clock.steps,
     };
   }

@@ -66,7 +66,8 @@ export function checkResponse(response: unknown): ResponseCheck {
     if (!SUPPORTED_ACTIONS.has(raw.Type)) {
       return bad('InvalidActionType', `Action type ${raw.Type} is not supported (emulator supports ${[...SUPPORTED_ACTIONS].join(', ')})`);
     }
-    if (raw.Parameters !== undefined && !isObject(raw.Parameters)) return bad('InvalidActionParameter', `Parameters of action ${i} is not an object`);
+    if (raw.Parameters !== undefined && !isObject(raw.Parameters))
+      return bad('InvalidActionParameter', `Parameters of action ${i} is not an object`);
     actions.push({ Type: raw.Type, Parameters: raw.Parameters === undefined ? undefined : structuredClone(raw.Parameters) });
   }
   if (!('TransactionAttributes' in response) || response.TransactionAttributes === undefined) return { ok: true, actions };
@@ -75,9 +76,13 @@ export function checkResponse(response: unknown): ResponseCheck {
   if (!isObject(attrs)) return bad('TransactionAttributesInvalidValue', 'TransactionAttributes is not a JSON object');
   const entries = Object.entries(attrs);
   if (entries.length > MAX_ATTRIBUTES) {
-    return bad('TransactionAttributesInvalidMapSize', `Transaction Attributes has too many mappings. Maximum number of mappings is ${MAX_ATTRIBUTES}`);
+    return bad(
+      'TransactionAttributesInvalidMapSize',
+      `Transaction Attributes has too many mappings. Maximum number of mappings is ${MAX_ATTRIBUTES}`,
+    );
   }
-  if (entries.some(([, v]) => typeof v !== 'string')) return bad('TransactionAttributesInvalidValue', 'Transaction Attributes values must be strings');
+  if (entries.some(([, v]) => typeof v !== 'string'))
+    return bad('TransactionAttributesInvalidValue', 'Transaction Attributes values must be strings');
   if (Buffer.byteLength(JSON.stringify(attrs)) > MAX_ATTRIBUTES_BYTES) {
     return bad('TransactionAttributesInvalidMapSize', `Transaction Attributes exceed ${MAX_ATTRIBUTES_BYTES} bytes`);
   }

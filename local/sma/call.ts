@@ -23,7 +23,13 @@ export interface RecordingState {
 /** What running an action came to; effects are applied when the call's mailbox takes the result. */
 export type Outcome =
   | { status: 'ok'; effect?: Effect; extra?: Record<string, unknown>; parameterExtras?: Record<string, unknown> }
-  | { status: 'failed'; errorType: string; errorMessage: string; extra?: Record<string, unknown>; parameterExtras?: Record<string, unknown> }
+  | {
+      status: 'failed';
+      errorType: string;
+      errorMessage: string;
+      extra?: Record<string, unknown>;
+      parameterExtras?: Record<string, unknown>;
+    }
   | { status: 'interrupted' }
   | { status: 'aborted' }
   | { status: 'hangup'; callId: string; sipResponseCode: number };
@@ -87,7 +93,13 @@ export class CallState {
   /** An action has run on the call: it is answered (case-1: an inbound call nothing answers ends after 30 s). */
   answered = false;
   /** The last invocation whose response the SMA acted on: what it was sent and what it answered (faults.raceUpdates). */
-  lastApplied?: { sequence: number; sentAttributes?: Record<string, string>; actions: ActionShape[]; attributes?: Record<string, string>; hadCallback: boolean };
+  lastApplied?: {
+    sequence: number;
+    sentAttributes?: Record<string, string>;
+    actions: ActionShape[];
+    attributes?: Record<string, string>;
+    hadCallback: boolean;
+  };
   /** A task callback was made from inside the invocation in flight (see SmaEmulator.noteTaskCallback). */
   callbackInInvocation = false;
   /** faults.updateCall: requests refused so far, per workflow step. */

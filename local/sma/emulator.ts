@@ -22,7 +22,18 @@ import { actionError, invalidParameter, redact, SmaCallNotFoundError } from './e
 import * as events from './events';
 import type { ActionError, ActionShape, CallDetailsInput } from './events';
 import { putRecording, recordingKey } from './recording';
-import { UPDATE_CALL_ERRORS, type ActionRecord, type ActiveCallInfo, type CallHandle, type CallSpec, type EmulatorLogger, type InvocationRecord, type RecordingRecord, type UpdateCallError, type UpdateCommand } from './types';
+import {
+  UPDATE_CALL_ERRORS,
+  type ActionRecord,
+  type ActiveCallInfo,
+  type CallHandle,
+  type CallSpec,
+  type EmulatorLogger,
+  type InvocationRecord,
+  type RecordingRecord,
+  type UpdateCallError,
+  type UpdateCommand,
+} from './types';
 
 export type SmaHandler = (event: unknown, context: object) => Promise<unknown>;
 
@@ -136,7 +147,8 @@ export class SmaEmulator {
     if (this.closed) throw new Error('SmaEmulator is closed');
     if (typeof spec.from !== 'string' || typeof spec.to !== 'string') throw new TypeError('from and to must be phone numbers');
     if (spec.legs !== 1 && spec.legs !== 2) throw new RangeError(`legs must be 1 or 2, got ${String(spec.legs)}`);
-    if (!(spec.durationSeconds >= 0) || !Number.isFinite(spec.durationSeconds)) throw new RangeError('durationSeconds must be a number >= 0');
+    if (!(spec.durationSeconds >= 0) || !Number.isFinite(spec.durationSeconds))
+      throw new RangeError('durationSeconds must be a number >= 0');
     const transactionId = spec.transactionId ?? this.random.derive(`call-${this.placed++}`).uuid();
     if (this.calls.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
 
@@ -377,7 +389,9 @@ export class SmaEmulator {
         this.logger?.info('action failed', { transactionId: call.transactionId, type: action.Type, errorType: outcome.errorType, dropped });
         this.listDrained(call);
         const error: ActionError = { errorType: outcome.errorType, errorMessage: outcome.errorMessage, extra: outcome.extra };
-        const actions = await this.invokeForActions(call, (seq, details) => events.actionFailed(seq, details, action, error, outcome.parameterExtras));
+        const actions = await this.invokeForActions(call, (seq, details) =>
+          events.actionFailed(seq, details, action, error, outcome.parameterExtras),
+        );
         if (actions === null) return this.forceHangup(call, 'ACTION_FAILED');
         return this.startList(call, actions);
       }
@@ -488,7 +502,9 @@ export class SmaEmulator {
     if (leg.tag === 'LEG-A' && legB?.status === 'Connected') {
       this.after(call, this.timing.remainingLegHangupSeconds * 1000, 'sma:far-hangup', () => {
         if (legB.status !== 'Connected') return;
-        call.notes.push(`LEG-B was left connected after LEG-A hung up; the far party hung up ${this.timing.remainingLegHangupSeconds} s later`);
+        call.notes.push(
+          `LEG-B was left connected after LEG-A hung up; the far party hung up ${this.timing.remainingLegHangupSeconds} s later`,
+        );
         this.post(call, { kind: 'legDisconnect', callId: legB.callId, sipResponseCode: 0, cause: 'far party hung up' });
       });
     }
@@ -559,7 +575,8 @@ export class SmaEmulator {
         return;
       }
       case 'stopRecording':
-        return this.stopRecording(call, effect.callId);
+        this.stopRecording(call, effect.callId);
+        return;
       case 'pauseRecording': {
         const rec = call.recordings.get(effect.callId);
         if (rec) rec.paused = effect.paused; // paused time still counts in the duration (sip-apps-call-record)
@@ -570,7 +587,7 @@ export class SmaEmulator {
 
   private stopRecording(call: CallState, callId: string): void {
     const rec = call.recordings.get(callId)?.record;
-    if (!rec || rec.status !== 'recording') return;
+    if (rec?.status !== 'recording') return;
     rec.stoppedAtMs = this.clock.nowMs();
     rec.durationSeconds = (rec.stoppedAtMs - rec.startedAtMs) / 1000;
     rec.status = 'stopped';
@@ -594,7 +611,8 @@ export class SmaEmulator {
     })().catch((err: unknown) => {
       rec.status = this.closed ? 'dropped' : 'failed';
       rec.error = redact(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-      if (!this.closed) this.logger?.error('recording delivery failed', { transactionId: call.transactionId, key: rec.key, error: rec.error });
+      if (!this.closed)
+        this.logger?.error('recording delivery failed', { transactionId: call.transactionId, key: rec.key, error: rec.error });
     });
     call.deliveries.add(delivery);
     void delivery.finally(() => {
@@ -617,7 +635,8 @@ export class SmaEmulator {
       }
       case 'Speak': {
         if (!this.connectedLeg(call, p.CallId)) return failed(invalidParameter('CallId'));
-        if (typeof p.Text !== 'string' || p.Text.length === 0) return failed(actionError('MissingRequiredActionParameter', 'Text is a required parameter.'));
+        if (typeof p.Text !== 'string' || p.Text.length === 0)
+          return failed(actionError('MissingRequiredActionParameter', 'Text is a required parameter.'));
         if (p.Text.length > 1000) return failed(actionError('MissingRequiredActionParameter', 'Text is limited to 1,000 characters'));
         if (p.TextType !== undefined && p.TextType !== 'text' && p.TextType !== 'ssml') return failed(invalidParameter('TextType'));
         if (p.Engine !== undefined && p.Engine !== 'standard' && p.Engine !== 'neural') return failed(invalidParameter('Engine'));
@@ -629,7 +648,8 @@ export class SmaEmulator {
       case 'PlayAudio': {
         if (!this.targetLeg(call, p)) return failed(invalidParameter(p.CallId !== undefined ? 'CallId' : 'ParticipantTag'));
         const src = p.AudioSource;
-        if (!isObject(src) || src.Type !== 'S3' || !nonEmpty(src.BucketName) || !nonEmpty(src.Key)) return failed(actionError('InvalidAudioSource'));
+        if (!isObject(src) || src.Type !== 'S3' || !nonEmpty(src.BucketName) || !nonEmpty(src.Key))
+          return failed(actionError('InvalidAudioSource'));
         const fault = this.noticeFault(call);
         if (fault) return failed(actionError(fault));
         const repeat = p.Repeat === undefined ? 1 : intParam(p.Repeat);
@@ -643,8 +663,9 @@ export class SmaEmulator {
         return this.getDigits(call, action.Type, p, signal);
       case 'Hangup': {
         // hangup: ParticipantTag is ignored when CallId is given; default = the invoked leg (here LEG-A).
-        const leg = p.CallId !== undefined ? call.leg(String(p.CallId)) : call.leg(typeof p.ParticipantTag === 'string' ? p.ParticipantTag : 'LEG-A');
-        if (!leg || leg.status !== 'Connected' || (p.CallId !== undefined && leg.callId !== p.CallId)) {
+        const leg =
+          p.CallId !== undefined ? call.leg(String(p.CallId)) : call.leg(typeof p.ParticipantTag === 'string' ? p.ParticipantTag : 'LEG-A');
+        if (leg?.status !== 'Connected' || (p.CallId !== undefined && leg.callId !== p.CallId)) {
           return failed(invalidParameter(p.CallId !== undefined ? 'CallId' : 'ParticipantTag'));
         }
         const code = p.SipResponseCode === undefined ? 0 : intParam(p.SipResponseCode);
@@ -657,9 +678,12 @@ export class SmaEmulator {
       case 'PauseCallRecording':
       case 'ResumeCallRecording': {
         const rec = typeof p.CallId === 'string' ? call.recordings.get(p.CallId) : undefined;
-        if (!rec || rec.record.status !== 'recording') return failed(invalidParameter('CallId'));
+        if (rec?.record.status !== 'recording') return failed(invalidParameter('CallId'));
         if (action.Type === 'StopCallRecording') return { status: 'ok', effect: { kind: 'stopRecording', callId: rec.record.callId } };
-        return { status: 'ok', effect: { kind: 'pauseRecording', callId: rec.record.callId, paused: action.Type === 'PauseCallRecording' } };
+        return {
+          status: 'ok',
+          effect: { kind: 'pauseRecording', callId: rec.record.callId, paused: action.Type === 'PauseCallRecording' },
+        };
       }
       default:
         // checkResponse lets only supported types through.
@@ -676,9 +700,11 @@ export class SmaEmulator {
     const fail = (error: ActionError): Outcome => ({ status: 'failed', ...toFailure(error), parameterExtras });
     if (call.leg('LEG-B')) return fail(actionError('InvalidActionParameter', 'The emulator bridges one LEG-B per call'));
     if (p.CallerIdNumber === undefined) return fail(actionError('InvalidActionParameter', 'Caller ID not defined.'));
-    if (typeof p.CallerIdNumber !== 'string' || !E164.test(p.CallerIdNumber)) return fail(actionError('InvalidActionParameter', 'Invalid caller ID.'));
+    if (typeof p.CallerIdNumber !== 'string' || !E164.test(p.CallerIdNumber))
+      return fail(actionError('InvalidActionParameter', 'Invalid caller ID.'));
     const endpoints = p.Endpoints;
-    if (!Array.isArray(endpoints) || endpoints.length !== 1) return fail(actionError('InvalidActionParameter', 'Invalid number of endpoints provided.'));
+    if (!Array.isArray(endpoints) || endpoints.length !== 1)
+      return fail(actionError('InvalidActionParameter', 'Invalid number of endpoints provided.'));
     const endpoint: unknown = endpoints[0];
     const validEndpoint =
       isObject(endpoint) &&
@@ -687,7 +713,9 @@ export class SmaEmulator {
     if (!validEndpoint) return fail(actionError('InvalidActionParameter', 'Endpoint parameter is invalid.'));
     const timeout = p.CallTimeoutSeconds === undefined ? DEFAULT_CALL_TIMEOUT_SECONDS : intParam(p.CallTimeoutSeconds);
     if (timeout === undefined || timeout <= 0 || timeout > 120) {
-      return fail(actionError('InvalidActionParameter', 'The MaxCallTimeout parameter is invalid. Timeout must be between 0 and 120 seconds.'));
+      return fail(
+        actionError('InvalidActionParameter', 'The MaxCallTimeout parameter is invalid. Timeout must be between 0 and 120 seconds.'),
+      );
     }
     if (call.spec.legs !== 2) {
       // The scenario has one leg: nobody answers the bridged number (call-and-bridge's failed example).
@@ -769,7 +797,9 @@ export class SmaEmulator {
     for (const press of call.spec.digits ?? []) {
       this.after(call, press.atSeconds * 1000, 'sma:digits', () => {
         if (call.digitSink) return call.digitSink(press.digits);
-        call.notes.push(`digits "${press.digits}" pressed ${press.atSeconds} s after answer with no digit collection running: not received`);
+        call.notes.push(
+          `digits "${press.digits}" pressed ${press.atSeconds} s after answer with no digit collection running: not received`,
+        );
       });
     }
   }
@@ -788,19 +818,23 @@ export class SmaEmulator {
       if (!this.connectedLeg(call, p.CallId)) return failed(invalidParameter('CallId'));
       const speech = p.SpeechParameters;
       const failure = p.FailureSpeechParameters;
-      if (!isObject(speech) || !nonEmpty(speech.Text)) return failed(actionError('MissingRequiredActionParameter', 'SpeechParameters.Text is a required parameter.'));
-      if (!isObject(failure) || !nonEmpty(failure.Text)) return failed(actionError('MissingRequiredActionParameter', 'FailureSpeechParameters.Text is a required parameter.'));
+      if (!isObject(speech) || !nonEmpty(speech.Text))
+        return failed(actionError('MissingRequiredActionParameter', 'SpeechParameters.Text is a required parameter.'));
+      if (!isObject(failure) || !nonEmpty(failure.Text))
+        return failed(actionError('MissingRequiredActionParameter', 'FailureSpeechParameters.Text is a required parameter.'));
       promptMs = this.speakMs(speech.Text);
       failureMs = this.speakMs(failure.Text);
     } else {
       if (!this.targetLeg(call, p)) return failed(invalidParameter(p.CallId !== undefined ? 'CallId' : 'ParticipantTag'));
       for (const source of [p.AudioSource, p.FailureAudioSource]) {
-        if (!isObject(source) || source.Type !== 'S3' || !nonEmpty(source.BucketName) || !nonEmpty(source.Key)) return failed(actionError('InvalidAudioSource'));
+        if (!isObject(source) || source.Type !== 'S3' || !nonEmpty(source.BucketName) || !nonEmpty(source.Key))
+          return failed(actionError('InvalidAudioSource'));
       }
       promptMs = failureMs = this.timing.playAudioSeconds * 1000;
     }
     const waitMs = intParam(p.RepeatDurationInMilliseconds);
-    if (p.RepeatDurationInMilliseconds === undefined) return failed(actionError('MissingRequiredActionParameter', 'RepeatDurationInMilliseconds is a required parameter.'));
+    if (p.RepeatDurationInMilliseconds === undefined)
+      return failed(actionError('MissingRequiredActionParameter', 'RepeatDurationInMilliseconds is a required parameter.'));
     if (waitMs === undefined || waitMs <= 0) return failed(invalidParameter('RepeatDurationInMilliseconds'));
     const min = p.MinNumberOfDigits === undefined ? 0 : intParam(p.MinNumberOfDigits);
     const max = p.MaxNumberOfDigits === undefined ? 128 : intParam(p.MaxNumberOfDigits);
@@ -823,7 +857,8 @@ export class SmaEmulator {
       if (typeof got === 'string') {
         let digits = got;
         while (digits.length > 0 && terminators.includes(digits.at(-1)!)) digits = digits.slice(0, -1);
-        if (digits.length >= Math.max(1, min) && digits.length <= max && (!pattern || pattern.test(got))) return { status: 'ok', extra: { ReceivedDigits: digits } };
+        if (digits.length >= Math.max(1, min) && digits.length <= max && (!pattern || pattern.test(got)))
+          return { status: 'ok', extra: { ReceivedDigits: digits } };
       }
       // The failure prompt (a wrong entry or none), then the prompt again.
       const spoken = await this.wait(call, failureMs, signal, { status: 'ok' });
@@ -921,12 +956,22 @@ export class SmaEmulator {
       if (check.ok) {
         // The last map the Lambda returned; an omitted field keeps the stored one, {} erases it.
         if (check.attributes) call.attributes = check.attributes;
-        call.lastApplied = { sequence: result.record.sequence, sentAttributes, actions: check.actions, attributes: check.attributes, hadCallback: call.callbackInInvocation };
+        call.lastApplied = {
+          sequence: result.record.sequence,
+          sentAttributes,
+          actions: check.actions,
+          attributes: check.attributes,
+          hadCallback: call.callbackInInvocation,
+        };
         return check.actions;
       }
       result.record.ignored = true;
       call.notes.push(`INVALID_LAMBDA_RESPONSE: ${check.errorType}: ${check.errorMessage}`);
-      this.logger?.warn('invalid Lambda response', { transactionId: call.transactionId, errorType: check.errorType, errorMessage: check.errorMessage });
+      this.logger?.warn('invalid Lambda response', {
+        transactionId: call.transactionId,
+        errorType: check.errorType,
+        errorMessage: check.errorMessage,
+      });
       next = (seq, details) => events.invalidLambdaResponse(seq, details, check.errorType, check.errorMessage);
     }
   }
@@ -983,7 +1028,12 @@ export class SmaEmulator {
     } catch (err) {
       record.error = err instanceof InvocationTimeout ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       record.ignored = true;
-      this.logger?.warn('Lambda invocation failed', { transactionId: call.transactionId, sequence: record.sequence, attempt, error: redact(record.error) });
+      this.logger?.warn('Lambda invocation failed', {
+        transactionId: call.transactionId,
+        sequence: record.sequence,
+        attempt,
+        error: redact(record.error),
+      });
       return null;
     } finally {
       clearTimeout(timer);

@@ -105,7 +105,13 @@ export interface ActionError {
   extra?: Record<string, unknown>;
 }
 
-export function actionFailed(sequence: number, details: CallDetailsInput, action: ActionShape, error: ActionError, parameterExtras: Record<string, unknown> = {}) {
+export function actionFailed(
+  sequence: number,
+  details: CallDetailsInput,
+  action: ActionShape,
+  error: ActionError,
+  parameterExtras: Record<string, unknown> = {},
+) {
   const data = echo(action);
   data.Parameters = { ...(data.Parameters as object), ...parameterExtras };
   return envelope(sequence, EventType.ActionFailed, details, {
@@ -120,7 +126,11 @@ export function actionInterrupted(sequence: number, details: CallDetailsInput, a
   return envelope(sequence, EventType.ActionInterrupted, details, echo(action));
 }
 
-export function hangup(sequence: number, details: CallDetailsInput, leg: { callId: string; participantTag: string; sipResponseCode: number }) {
+export function hangup(
+  sequence: number,
+  details: CallDetailsInput,
+  leg: { callId: string; participantTag: string; sipResponseCode: number },
+) {
   return envelope(sequence, EventType.Hangup, details, {
     Type: 'Hangup',
     Parameters: { SipResponseCode: leg.sipResponseCode, CallId: leg.callId, ParticipantTag: leg.participantTag },

@@ -36,7 +36,12 @@ export interface DeliveryOptions {
 }
 
 /** Writes the object for a stopped recording with the real S3 client. */
-export async function putRecording(s3: S3Client, recording: RecordingRecord, transactionId: string, options: DeliveryOptions = {}): Promise<void> {
+export async function putRecording(
+  s3: S3Client,
+  recording: RecordingRecord,
+  transactionId: string,
+  options: DeliveryOptions = {},
+): Promise<void> {
   const durationMs = (recording.stoppedAtMs ?? recording.startedAtMs) - recording.startedAtMs;
   const body = encodeWav({
     channels: recording.track === 'BOTH' ? 2 : 1,

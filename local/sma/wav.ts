@@ -88,7 +88,9 @@ export function parseWavHeader(buf: Buffer): WavHeader {
     throw new Error('not a WAV file: missing RIFF/WAVE magic');
   }
   let offset = 12;
-  let fmt: { audioFormat: number; channels: number; sampleRate: number; byteRate: number; blockAlign: number; bitsPerSample: number } | undefined;
+  let fmt:
+    | { audioFormat: number; channels: number; sampleRate: number; byteRate: number; blockAlign: number; bitsPerSample: number }
+    | undefined;
   while (offset + 8 <= buf.length) {
     const id = buf.toString('ascii', offset, offset + 4);
     const size = buf.readUInt32LE(offset + 4);

@@ -84,7 +84,10 @@ export class AwsSdkInvoker implements TaskInvoker {
   async invoke({ service, action, args, signal }: TaskInvokeRequest): Promise<unknown> {
     const binding = this.services[service];
     if (!binding) {
-      throw new TaskFailedError(StatesErrors.Runtime, `The local twin has no aws-sdk binding for service "${service}" (known: ${Object.keys(this.services).join(', ')})`);
+      throw new TaskFailedError(
+        StatesErrors.Runtime,
+        `The local twin has no aws-sdk binding for service "${service}" (known: ${Object.keys(this.services).join(', ')})`,
+      );
     }
     const Command = binding.module[`${pascal(action)}Command`] as (new (input: unknown) => unknown) | undefined;
     if (typeof Command !== 'function') {
@@ -143,7 +146,11 @@ function toTaskFailure(binding: ServiceBinding, e: unknown): TaskFailedError {
  */
 function serviceDetails(binding: ServiceBinding, err: SdkError): string {
   const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;
-  const parts = [`Service: ${binding.errorPrefix}`, `Status Code: ${status ?? 'null'}`, `Request ID: ${err.$metadata?.requestId ?? 'null'}`];
+  const parts = [
+    `Service: ${binding.errorPrefix}`,
+    `Status Code: ${status ?? 'null'}`,
+    `Request ID: ${err.$metadata?.requestId ?? 'null'}`,
+  ];
   if (err.$metadata?.extendedRequestId) parts.push(`Extended Request ID: ${err.$metadata.extendedRequestId}`);
   return `(${parts.join(', ')})`;
 }

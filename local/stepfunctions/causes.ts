@@ -36,4 +36,5 @@ export const invalidSeconds = (field: string, min: number, max: number, value: u
 
 export const invalidCondition = (value: unknown): string => `The Condition field must evaluate to a boolean: ${quoteValue(value)}`;
 
-export const invalidFailField = (field: 'Error' | 'Cause', value: unknown): string => `The ${field} field must evaluate to a string: ${quoteValue(value)}`;
+export const invalidFailField = (field: 'Error' | 'Cause', value: unknown): string =>
+  `The ${field} field must evaluate to a string: ${quoteValue(value)}`;

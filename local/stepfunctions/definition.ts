@@ -99,7 +99,19 @@ export const MAX_SECONDS = 99999999;
 const TOP_FIELDS = new Set(['Comment', 'StartAt', 'States', 'TimeoutSeconds', 'Version', 'QueryLanguage']);
 const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage'];
 const FIELDS: Record<string, string[]> = {
-  Task: [...COMMON_FIELDS, 'Resource', 'Arguments', 'Output', 'Assign', 'Next', 'End', 'TimeoutSeconds', 'HeartbeatSeconds', 'Retry', 'Catch'],
+  Task: [
+    ...COMMON_FIELDS,
+    'Resource',
+    'Arguments',
+    'Output',
+    'Assign',
+    'Next',
+    'End',
+    'TimeoutSeconds',
+    'HeartbeatSeconds',
+    'Retry',
+    'Catch',
+  ],
   Pass: [...COMMON_FIELDS, 'Output', 'Assign', 'Next', 'End'],
   Choice: [...COMMON_FIELDS, 'Choices', 'Default', 'Output', 'Assign'],
   Wait: [...COMMON_FIELDS, 'Seconds', 'Timestamp', 'Output', 'Assign', 'Next', 'End'],
@@ -107,10 +119,28 @@ const FIELDS: Record<string, string[]> = {
   Fail: [...COMMON_FIELDS, 'Error', 'Cause'],
 };
 const JSONPATH_ONLY_FIELDS = new Set([
-  'InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath', 'Result',
-  'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath',
+  'InputPath',
+  'Parameters',
+  'ResultSelector',
+  'ResultPath',
+  'OutputPath',
+  'Result',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'SecondsPath',
+  'TimestampPath',
+  'ErrorPath',
+  'CausePath',
 ]);
-const RETRIER_FIELDS = new Set(['ErrorEquals', 'IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeconds', 'JitterStrategy', 'Comment']);
+const RETRIER_FIELDS = new Set([
+  'ErrorEquals',
+  'IntervalSeconds',
+  'MaxAttempts',
+  'BackoffRate',
+  'MaxDelaySeconds',
+  'JitterStrategy',
+  'Comment',
+]);
 const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'Output', 'Assign', 'Comment']);
 const RULE_FIELDS = new Set(['Condition', 'Next', 'Output', 'Assign', 'Comment']);
 
@@ -149,7 +179,8 @@ export function parseDefinition(source: string | object): Definition {
 
   for (const k of Object.keys(raw)) if (!TOP_FIELDS.has(k)) add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported`, '/');
   const topLanguage = raw.QueryLanguage ?? 'JSONPath';
-  if (topLanguage !== 'JSONata' && topLanguage !== 'JSONPath') add('SCHEMA_VALIDATION_FAILED', `QueryLanguage must be "JSONata" or "JSONPath"`, '/QueryLanguage');
+  if (topLanguage !== 'JSONata' && topLanguage !== 'JSONPath')
+    add('SCHEMA_VALIDATION_FAILED', `QueryLanguage must be "JSONata" or "JSONPath"`, '/QueryLanguage');
   if (raw.TimeoutSeconds !== undefined && !(isPositiveInt(raw.TimeoutSeconds) && raw.TimeoutSeconds <= MAX_SECONDS)) {
     add('SCHEMA_VALIDATION_FAILED', 'TimeoutSeconds must be a positive integer', '/TimeoutSeconds');
   }
@@ -190,7 +221,11 @@ function parseState(name: string, s: Record<string, unknown>, topLanguage: unkno
   const at = `/States/${name}`;
   const type = s.Type;
   if (type === 'Map' || type === 'Parallel') {
-    add('UNSUPPORTED_FEATURE', `State "${name}" is a ${type} state, which is unsupported by the local twin (it interprets Task, Pass, Choice, Wait, Succeed and Fail)`, `${at}/Type`);
+    add(
+      'UNSUPPORTED_FEATURE',
+      `State "${name}" is a ${type} state, which is unsupported by the local twin (it interprets Task, Pass, Choice, Wait, Succeed and Fail)`,
+      `${at}/Type`,
+    );
     return undefined;
   }
   if (typeof type !== 'string' || !FIELDS[type]) {
@@ -263,33 +298,52 @@ function parseState(name: string, s: Record<string, unknown>, topLanguage: unkno
     case 'Wait': {
       const hasSeconds = s.Seconds !== undefined;
       const hasTimestamp = s.Timestamp !== undefined;
-      if (hasSeconds === hasTimestamp) add('SCHEMA_VALIDATION_FAILED', 'A Wait state must contain exactly one of "Seconds" or "Timestamp"', at);
+      if (hasSeconds === hasTimestamp)
+        add('SCHEMA_VALIDATION_FAILED', 'A Wait state must contain exactly one of "Seconds" or "Timestamp"', at);
       if (hasSeconds && !isJsonataString(s.Seconds) && !(isNonNegativeInt(s.Seconds) && s.Seconds <= MAX_SECONDS)) {
         add('SCHEMA_VALIDATION_FAILED', 'Seconds must be a non-negative integer or a JSONata string', `${at}/Seconds`);
       }
       if (hasTimestamp && !isJsonataString(s.Timestamp) && parseTimestamp(s.Timestamp) === undefined) {
-        add('SCHEMA_VALIDATION_FAILED', 'Timestamp must be an RFC 3339 timestamp (uppercase T; Z or offset) or a JSONata string', `${at}/Timestamp`);
+        add(
+          'SCHEMA_VALIDATION_FAILED',
+          'Timestamp must be an RFC 3339 timestamp (uppercase T; Z or offset) or a JSONata string',
+          `${at}/Timestamp`,
+        );
       }
       checkJsonata(s.Seconds, `${at}/Seconds`);
       checkJsonata(s.Timestamp, `${at}/Timestamp`);
-      return { Type: 'Wait', ...common, Seconds: s.Seconds, Timestamp: s.Timestamp, Assign: checkAssign(s.Assign, `${at}/Assign`), ...checkTransition() };
+      return {
+        Type: 'Wait',
+        ...common,
+        Seconds: s.Seconds,
+        Timestamp: s.Timestamp,
+        Assign: checkAssign(s.Assign, `${at}/Assign`),
+        ...checkTransition(),
+      };
     }
     case 'Choice': {
       if (s.Next !== undefined || s.End !== undefined) add('SCHEMA_VALIDATION_FAILED', 'A Choice state must not have "Next" or "End"', at);
       const rules: ChoiceRuleDef[] = [];
-      if (!Array.isArray(s.Choices) || s.Choices.length === 0) add('SCHEMA_VALIDATION_FAILED', 'Choices must be a non-empty array', `${at}/Choices`);
+      if (!Array.isArray(s.Choices) || s.Choices.length === 0)
+        add('SCHEMA_VALIDATION_FAILED', 'Choices must be a non-empty array', `${at}/Choices`);
       else
-        s.Choices.forEach((r, i) => {
+        for (const [i, r] of s.Choices.entries()) {
           const rp = `${at}/Choices[${i}]`;
-          if (!isObject(r)) return add('SCHEMA_VALIDATION_FAILED', 'A Choice Rule must be an object', rp);
-          for (const k of Object.keys(r)) if (!RULE_FIELDS.has(k)) add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported in a JSONata Choice Rule`, `${rp}/${k}`);
+          if (!isObject(r)) {
+            add('SCHEMA_VALIDATION_FAILED', 'A Choice Rule must be an object', rp);
+            continue;
+          }
+          for (const k of Object.keys(r))
+            if (!RULE_FIELDS.has(k))
+              add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported in a JSONata Choice Rule`, `${rp}/${k}`);
           if (r.Condition === undefined) add('SCHEMA_VALIDATION_FAILED', 'A JSONata Choice Rule must have a "Condition"', rp);
-          else if (typeof r.Condition !== 'boolean' && !isJsonataString(r.Condition)) add('SCHEMA_VALIDATION_FAILED', 'Condition must be a boolean or a JSONata string', `${rp}/Condition`);
+          else if (typeof r.Condition !== 'boolean' && !isJsonataString(r.Condition))
+            add('SCHEMA_VALIDATION_FAILED', 'Condition must be a boolean or a JSONata string', `${rp}/Condition`);
           checkJsonata(r.Condition, `${rp}/Condition`);
           if (r.Output !== undefined) checkJsonata(r.Output, `${rp}/Output`);
           const next = checkTarget(r.Next, `${rp}/Next`, 'Next');
           rules.push({ Condition: r.Condition, Next: next ?? '', Output: r.Output, Assign: checkAssign(r.Assign, `${rp}/Assign`) });
-        });
+        }
       const Default = s.Default === undefined ? undefined : checkTarget(s.Default, `${at}/Default`, 'Default');
       return { Type: 'Choice', ...common, Choices: rules, Default, Assign: checkAssign(s.Assign, `${at}/Assign`) };
     }
@@ -304,7 +358,8 @@ function parseState(name: string, s: Record<string, unknown>, topLanguage: unkno
       }
       for (const f of ['TimeoutSeconds', 'HeartbeatSeconds'] as const) {
         const v = s[f];
-        if (v !== undefined && !isJsonataString(v) && !(isPositiveInt(v) && v <= MAX_SECONDS)) add('SCHEMA_VALIDATION_FAILED', `${f} must be a positive integer or a JSONata string`, `${at}/${f}`);
+        if (v !== undefined && !isJsonataString(v) && !(isPositiveInt(v) && v <= MAX_SECONDS))
+          add('SCHEMA_VALIDATION_FAILED', `${f} must be a positive integer or a JSONata string`, `${at}/${f}`);
         checkJsonata(v, `${at}/${f}`);
       }
       if (isPositiveInt(s.TimeoutSeconds) && isPositiveInt(s.HeartbeatSeconds) && s.HeartbeatSeconds >= s.TimeoutSeconds) {
@@ -369,7 +424,8 @@ function parseRetry(v: unknown, path: string, add: Add): RetrierDef[] {
       add('SCHEMA_VALIDATION_FAILED', 'A Retrier must be an object', rp);
       return { ErrorEquals: [], IntervalSeconds: 1, MaxAttempts: 0, BackoffRate: 2, JitterStrategy: 'NONE' };
     }
-    for (const k of Object.keys(r)) if (!RETRIER_FIELDS.has(k)) add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported in a Retrier`, `${rp}/${k}`);
+    for (const k of Object.keys(r))
+      if (!RETRIER_FIELDS.has(k)) add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported in a Retrier`, `${rp}/${k}`);
     const out: RetrierDef = {
       ErrorEquals: checkErrorEquals(r.ErrorEquals, `${rp}/ErrorEquals`, i === v.length - 1, add),
       IntervalSeconds: (r.IntervalSeconds as number) ?? 1,
@@ -378,13 +434,17 @@ function parseRetry(v: unknown, path: string, add: Add): RetrierDef[] {
       MaxDelaySeconds: r.MaxDelaySeconds as number | undefined,
       JitterStrategy: (r.JitterStrategy as 'FULL' | 'NONE') ?? 'NONE',
     };
-    if (!(isPositiveInt(out.IntervalSeconds) && out.IntervalSeconds <= MAX_SECONDS)) add('SCHEMA_VALIDATION_FAILED', 'IntervalSeconds must be a positive integer', `${rp}/IntervalSeconds`);
-    if (!(isNonNegativeInt(out.MaxAttempts) && out.MaxAttempts <= MAX_SECONDS)) add('SCHEMA_VALIDATION_FAILED', 'MaxAttempts must be a non-negative integer', `${rp}/MaxAttempts`);
-    if (!(typeof out.BackoffRate === 'number' && out.BackoffRate >= 1.0)) add('SCHEMA_VALIDATION_FAILED', 'BackoffRate must be a number >= 1.0', `${rp}/BackoffRate`);
+    if (!(isPositiveInt(out.IntervalSeconds) && out.IntervalSeconds <= MAX_SECONDS))
+      add('SCHEMA_VALIDATION_FAILED', 'IntervalSeconds must be a positive integer', `${rp}/IntervalSeconds`);
+    if (!(isNonNegativeInt(out.MaxAttempts) && out.MaxAttempts <= MAX_SECONDS))
+      add('SCHEMA_VALIDATION_FAILED', 'MaxAttempts must be a non-negative integer', `${rp}/MaxAttempts`);
+    if (!(typeof out.BackoffRate === 'number' && out.BackoffRate >= 1.0))
+      add('SCHEMA_VALIDATION_FAILED', 'BackoffRate must be a number >= 1.0', `${rp}/BackoffRate`);
     if (out.MaxDelaySeconds !== undefined && !(isPositiveInt(out.MaxDelaySeconds) && out.MaxDelaySeconds <= MAX_SECONDS)) {
       add('SCHEMA_VALIDATION_FAILED', 'MaxDelaySeconds must be a positive integer', `${rp}/MaxDelaySeconds`);
     }
-    if (out.JitterStrategy !== 'FULL' && out.JitterStrategy !== 'NONE') add('SCHEMA_VALIDATION_FAILED', 'JitterStrategy must be "FULL" or "NONE"', `${rp}/JitterStrategy`);
+    if (out.JitterStrategy !== 'FULL' && out.JitterStrategy !== 'NONE')
+      add('SCHEMA_VALIDATION_FAILED', 'JitterStrategy must be "FULL" or "NONE"', `${rp}/JitterStrategy`);
     return out;
   });
 }
@@ -408,7 +468,8 @@ function parseCatch(
       add('SCHEMA_VALIDATION_FAILED', 'A Catcher must be an object', cp);
       return { ErrorEquals: [], Next: '' };
     }
-    for (const k of Object.keys(c)) if (!CATCHER_FIELDS.has(k)) add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported in a JSONata Catcher`, `${cp}/${k}`);
+    for (const k of Object.keys(c))
+      if (!CATCHER_FIELDS.has(k)) add('SCHEMA_VALIDATION_FAILED', `Field "${k}" is not supported in a JSONata Catcher`, `${cp}/${k}`);
     if (c.Output !== undefined) checkJsonata(c.Output, `${cp}/Output`);
     return {
       ErrorEquals: checkErrorEquals(c.ErrorEquals, `${cp}/ErrorEquals`, i === v.length - 1, add),
@@ -422,7 +483,7 @@ function parseCatch(
 /** Calls `visit` for every JSONata string nested in `value`. */
 function walkJsonata(value: unknown, path: string, visit: (source: string, path: string) => void): void {
   if (isJsonataString(value)) visit(jsonataSource(value), path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkJsonata(v, `${path}[${i}]`, visit));
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) walkJsonata(v, `${path}[${i}]`, visit);
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) walkJsonata(v, `${path}/${k}`, visit);
 }
 
@@ -443,7 +504,7 @@ function unreachable(start: string, states: Record<string, StateDef>): string[] 
   while (todo.length) {
     const s = states[todo.pop()!];
     if (!s) continue;
-    for (const n of successors(s)) if (!seen.has(n)) (seen.add(n), todo.push(n));
+    for (const n of successors(s)) if (!seen.has(n)) seen.add(n), todo.push(n);
   }
   return Object.keys(states).filter((n) => !seen.has(n));
 }

@@ -101,7 +101,10 @@ const noLog: Logger = () => undefined;
 
 function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw apiError('ValidationException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw apiError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -159,7 +162,10 @@ export class StepFunctionsEngine {
 
   // ---- state machines -------------------------------------------------------------------------
 
-  createStateMachine(input: { name: string; definition: string | object; roleArn?: string; type?: string }): { stateMachineArn: string; creationDate: Date } {
+  createStateMachine(input: { name: string; definition: string | object; roleArn?: string; type?: string }): {
+    stateMachineArn: string;
+    creationDate: Date;
+  } {
     const name = requireString(input.name, 'name');
     if (name.length > 80 || STATE_MACHINE_NAME_BAD.test(name)) throw apiError('InvalidName', `Invalid Name: '${name}'`);
     if (input.type !== undefined && input.type !== 'STANDARD') {
@@ -174,10 +180,19 @@ export class StepFunctionsEngine {
     const existing = this.stateMachines.get(arn);
     if (existing) {
       // AWS: creating the same machine again is idempotent; a different one is a conflict.
-      if (existing.definitionText === definitionText && existing.roleArn === roleArn) return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
+      if (existing.definitionText === definitionText && existing.roleArn === roleArn)
+        return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
       throw apiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
-    const record: StateMachineRecord = { arn, name, definitionText, definition, roleArn, type: 'STANDARD', creationDate: this.clock.nowMs() };
+    const record: StateMachineRecord = {
+      arn,
+      name,
+      definitionText,
+      definition,
+      roleArn,
+      type: 'STANDARD',
+      creationDate: this.clock.nowMs(),
+    };
     this.stateMachines.set(arn, record);
     this.log('info', 'state machine created', { stateMachineArn: arn });
     return { stateMachineArn: arn, creationDate: new Date(record.creationDate) };
@@ -220,7 +235,10 @@ export class StepFunctionsEngine {
     const inputText = input.input ?? '{}';
     if (typeof inputText !== 'string') throw apiError('InvalidExecutionInput', 'Invalid execution input: input must be a string');
     if (byteLength(inputText) > PAYLOAD_LIMIT_BYTES) {
-      throw apiError('ValidationException', `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${PAYLOAD_LIMIT_BYTES}`);
+      throw apiError(
+        'ValidationException',
+        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${PAYLOAD_LIMIT_BYTES}`,
+      );
     }
     let parsed: unknown;
     try {
@@ -232,7 +250,8 @@ export class StepFunctionsEngine {
     const existing = this.executions.get(arn);
     if (existing) {
       // Standard workflows: same name and input while open -> the same execution (idempotent).
-      if (existing.status === 'RUNNING' && existing.inputText === inputText) return { executionArn: arn, startDate: new Date(existing.startDate) };
+      if (existing.status === 'RUNNING' && existing.inputText === inputText)
+        return { executionArn: arn, startDate: new Date(existing.startDate) };
       throw apiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const execution = new Execution(arn, name, sm, inputText, parsed, this.clock.nowMs(), ++this.seq, {
@@ -303,7 +322,13 @@ export class StepFunctionsEngine {
     };
   }
 
-  getExecutionHistory(input: { executionArn: string; maxResults?: number; reverseOrder?: boolean; nextToken?: string; includeExecutionData?: boolean }) {
+  getExecutionHistory(input: {
+    executionArn: string;
+    maxResults?: number;
+    reverseOrder?: boolean;
+    nextToken?: string;
+    includeExecutionData?: boolean;
+  }) {
     const e = this.execution(input.executionArn);
     const size = pageSize(input.maxResults);
     const reverse = input.reverseOrder === true;
@@ -324,8 +349,10 @@ export class StepFunctionsEngine {
 
   stopExecution(input: { executionArn: string; error?: string; cause?: string }): { stopDate: Date } {
     const e = this.execution(input.executionArn);
-    if (input.error !== undefined && (typeof input.error !== 'string' || input.error.length > 256)) throw apiError('ValidationException', 'error must be at most 256 characters');
-    if (input.cause !== undefined && (typeof input.cause !== 'string' || input.cause.length > 32768)) throw apiError('ValidationException', 'cause must be at most 32768 characters');
+    if (input.error !== undefined && (typeof input.error !== 'string' || input.error.length > 256))
+      throw apiError('ValidationException', 'error must be at most 256 characters');
+    if (input.cause !== undefined && (typeof input.cause !== 'string' || input.cause.length > 32768))
+      throw apiError('ValidationException', 'cause must be at most 32768 characters');
     e.stop(input.error, input.cause);
     return { stopDate: new Date(e.stopDate ?? this.clock.nowMs()) };
   }
@@ -338,8 +365,13 @@ export class StepFunctionsEngine {
   // ---- task tokens ----------------------------------------------------------------------------
 
   sendTaskSuccess(input: { taskToken: string; output: string }): Record<string, never> {
-    if (typeof input.output !== 'string') throw apiError('ValidationException', "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must not be null");
-    if (byteLength(input.output) > PAYLOAD_LIMIT_BYTES) throw apiError('ValidationException', `output must be at most ${PAYLOAD_LIMIT_BYTES} bytes`);
+    if (typeof input.output !== 'string')
+      throw apiError(
+        'ValidationException',
+        "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must not be null",
+      );
+    if (byteLength(input.output) > PAYLOAD_LIMIT_BYTES)
+      throw apiError('ValidationException', `output must be at most ${PAYLOAD_LIMIT_BYTES} bytes`);
     let output: unknown;
     try {
       output = JSON.parse(input.output);
@@ -351,8 +383,10 @@ export class StepFunctionsEngine {
   }
 
   sendTaskFailure(input: { taskToken: string; error?: string; cause?: string }): Record<string, never> {
-    if (input.error !== undefined && (typeof input.error !== 'string' || input.error.length > 256)) throw apiError('ValidationException', 'error must be at most 256 characters');
-    if (input.cause !== undefined && (typeof input.cause !== 'string' || input.cause.length > 32768)) throw apiError('ValidationException', 'cause must be at most 32768 characters');
+    if (input.error !== undefined && (typeof input.error !== 'string' || input.error.length > 256))
+      throw apiError('ValidationException', 'error must be at most 256 characters');
+    if (input.cause !== undefined && (typeof input.cause !== 'string' || input.cause.length > 32768))
+      throw apiError('ValidationException', 'cause must be at most 32768 characters');
     this.tokens.complete(input.taskToken, { kind: 'failure', error: input.error, cause: input.cause });
     return {};
   }

@@ -199,7 +199,13 @@ export class Execution implements StateRuntime {
     if ('result' in extras) states.result = extras.result;
     if ('errorOutput' in extras) states.errorOutput = extras.errorOutput;
     try {
-      const scope = { states: states as { input: unknown; context: unknown }, variables: this.variables, stateName: cur.name, enteredEventId: cur.enteredEventId, random: this.deps.random };
+      const scope = {
+        states: states as { input: unknown; context: unknown },
+        variables: this.variables,
+        stateName: cur.name,
+        enteredEventId: cur.enteredEventId,
+        random: this.deps.random,
+      };
       const value = await this.deps.evaluator.evaluate(template, scope, field);
       this.ensureOpen();
       return value;
@@ -220,7 +226,11 @@ export class Execution implements StateRuntime {
     return error;
   }
 
-  async evaluateAssign(assign: Record<string, unknown> | undefined, field: string, extras: EvalExtras = {}): Promise<Record<string, unknown> | undefined> {
+  async evaluateAssign(
+    assign: Record<string, unknown> | undefined,
+    field: string,
+    extras: EvalExtras = {},
+  ): Promise<Record<string, unknown> | undefined> {
     if (assign === undefined) return undefined;
     const values = (await this.evaluate(assign, field, extras)) as Record<string, unknown>;
     assertPayloadSize(values, `Assign of the state '${this.current!.name}'`);
@@ -269,7 +279,8 @@ export class Execution implements StateRuntime {
     if (this.status === 'RUNNING') return 'Execution is RUNNING and cannot be redriven.';
     if (this.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven.';
     if (this.historyLimitExceeded || !this.history.hasRoomFor(2)) return 'Execution history event limit exceeded.';
-    if (this.stopDate !== undefined && this.clock.nowMs() - this.stopDate > REDRIVE_PERIOD_MS) return 'Execution redrivable period exceeded.';
+    if (this.stopDate !== undefined && this.clock.nowMs() - this.stopDate > REDRIVE_PERIOD_MS)
+      return 'Execution redrivable period exceeded.';
     return undefined;
   }
 
@@ -336,7 +347,11 @@ export class Execution implements StateRuntime {
         if (n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
         this.ensureOpen();
         const state = states[name];
-        const entered = this.record(`${state.Type}StateEntered`, { name, input: JSON.stringify(input), inputDetails: { truncated: false } });
+        const entered = this.record(`${state.Type}StateEntered`, {
+          name,
+          input: JSON.stringify(input),
+          inputDetails: { truncated: false },
+        });
         this.stateTransitions++;
         this.current = { name, type: state.Type, input, enteredEventId: entered.id, enteredTime: entered.timestamp, retryCount: 0 };
 
@@ -373,7 +388,10 @@ export class Execution implements StateRuntime {
         this.finalize('FAILED', 'ExecutionFailed', { error: e.error || undefined, cause: e.cause || undefined });
       } else {
         this.deps.log('error', 'interpreter error', { executionArn: this.arn, message: (e as Error)?.message });
-        this.finalize('FAILED', 'ExecutionFailed', { error: StatesErrors.Runtime, cause: `Internal error of the local twin: ${(e as Error)?.message ?? String(e)}` });
+        this.finalize('FAILED', 'ExecutionFailed', {
+          error: StatesErrors.Runtime,
+          cause: `Internal error of the local twin: ${(e as Error)?.message ?? String(e)}`,
+        });
       }
     }
   }

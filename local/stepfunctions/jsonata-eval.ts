@@ -63,7 +63,9 @@ export function jsonataSyntaxError(source: string): string | undefined {
   }
   const refs: string[] = [];
   topLevelReferences(expr.ast(), false, refs);
-  return refs.length ? `Reference to ${refs.map((r) => `'${r}'`).join(', ')} at the top level is not supported (use $states.input or a variable)` : undefined;
+  return refs.length
+    ? `Reference to ${refs.map((r) => `'${r}'`).join(', ')} at the top level is not supported (use $states.input or a variable)`
+    : undefined;
 }
 
 type AstNode = { type?: string; value?: unknown; steps?: AstNode[]; stages?: unknown; predicate?: unknown; [k: string]: unknown };
@@ -71,7 +73,10 @@ type AstNode = { type?: string; value?: unknown; steps?: AstNode[]; stages?: unk
 /** Collects names and `$`/`$$` evaluated against the (absent) top-level context, i.e. not inside a path step or predicate. */
 function topLevelReferences(node: unknown, nested: boolean, out: string[]): void {
   if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) return node.forEach((n) => topLevelReferences(n, nested, out));
+  if (Array.isArray(node)) {
+    for (const n of node) topLevelReferences(n, nested, out);
+    return;
+  }
   const n = node as AstNode;
   if (n.type === 'name' && !nested) out.push(String(n.value));
   if (n.type === 'variable' && !nested && (n.value === '' || n.value === '$')) out.push(`$${n.value}`);
@@ -106,7 +111,9 @@ const HASH_ALGORITHMS: Record<string, string> = {
 
 /** A small seeded PRNG (mulberry32): same seed, same number, as AWS documents for $random(seed). */
 function seededRandom(seed: unknown): number {
-  const digest = createHash('sha256').update(JSON.stringify(seed) ?? 'null').digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(seed) ?? 'null')
+    .digest();
   let t = digest.readUInt32BE(0);
   t = (t + 0x6d2b79f5) >>> 0;
   let r = Math.imul(t ^ (t >>> 15), t | 1);
@@ -168,7 +175,8 @@ export class JsonataEvaluator {
       },
       hash: (data: unknown, algorithm: unknown) => {
         const algo = typeof algorithm === 'string' ? HASH_ALGORITHMS[algorithm] : undefined;
-        if (!algo) throw new Error(`$hash: unsupported algorithm ${JSON.stringify(algorithm)} (use ${Object.keys(HASH_ALGORITHMS).join(', ')})`);
+        if (!algo)
+          throw new Error(`$hash: unsupported algorithm ${JSON.stringify(algorithm)} (use ${Object.keys(HASH_ALGORITHMS).join(', ')})`);
         const text = typeof data === 'string' ? data : JSON.stringify(data);
         if (text === undefined || text.length > 10000) throw new Error('$hash: the data must be defined and at most 10,000 characters');
         return createHash(algo).update(text).digest('hex');
@@ -219,7 +227,10 @@ export class JsonataEvaluator {
 
   private async evaluateExpression(source: string, scope: EvalScope, field: string): Promise<unknown> {
     const fail = (what: string) =>
-      new QueryEvaluationError(`${statePrefix(scope.stateName, scope.enteredEventId)}The JSONata expression '${source}' specified for the field '${field}' ${what}`, field);
+      new QueryEvaluationError(
+        `${statePrefix(scope.stateName, scope.enteredEventId)}The JSONata expression '${source}' specified for the field '${field}' ${what}`,
+        field,
+      );
     let value: unknown;
     try {
       const expr = this.compile(source);

@@ -28,7 +28,7 @@ export function decideRetry(retriers: readonly RetrierDef[], attempts: number[],
 
 /** Delay before retry number `attempt + 1` of this retrier, in milliseconds. */
 export function retryDelayMs(r: RetrierDef, attempt: number, random: () => number): number {
-  let seconds = r.IntervalSeconds * Math.pow(r.BackoffRate, attempt);
+  let seconds = r.IntervalSeconds * r.BackoffRate ** attempt;
   if (r.MaxDelaySeconds !== undefined) seconds = Math.min(seconds, r.MaxDelaySeconds);
   if (r.JitterStrategy === 'FULL') seconds = random() * seconds;
   return Math.round(seconds * 1000);

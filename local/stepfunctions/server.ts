@@ -45,7 +45,13 @@ const OPERATIONS: Record<string, Handler> = {
       nextToken: i.nextToken,
       includeExecutionData: i.includeExecutionData,
     }),
-  ListExecutions: (e, i) => e.listExecutions({ stateMachineArn: i.stateMachineArn, statusFilter: i.statusFilter, maxResults: i.maxResults, nextToken: i.nextToken }),
+  ListExecutions: (e, i) =>
+    e.listExecutions({
+      stateMachineArn: i.stateMachineArn,
+      statusFilter: i.statusFilter,
+      maxResults: i.maxResults,
+      nextToken: i.nextToken,
+    }),
   SendTaskSuccess: (e, i) => e.sendTaskSuccess({ taskToken: i.taskToken, output: i.output }),
   SendTaskFailure: (e, i) => e.sendTaskFailure({ taskToken: i.taskToken, error: i.error, cause: i.cause }),
   SendTaskHeartbeat: (e, i) => e.sendTaskHeartbeat({ taskToken: i.taskToken }),
@@ -100,7 +106,7 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
     });
     req.on('end', () => {
       if (req.method !== 'POST') return fail(400, 'UnknownOperationException', `Only POST / is supported, got ${req.method} ${req.url}`);
-      const handler = Object.prototype.hasOwnProperty.call(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+      const handler = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
       if (!handler) {
         log('warn', 'unknown operation', { target });
         return fail(400, 'UnknownOperationException', `Unknown operation: ${target || '(no X-Amz-Target header)'}`);
@@ -129,9 +135,8 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
         fail(500, 'InternalFailure', 'Internal error of the local Step Functions twin');
       }
     });
-  });  // Requests are work in flight for the engine's clock (a discrete-event clock waits for them).
+  }); // Requests are work in flight for the engine's clock (a discrete-event clock waits for them).
   trackServer(server, options.engine.clock);
-
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -76,7 +76,11 @@ export class TaskTokenRegistry {
     if (task) this.retire(token, 'TaskDoesNotExist');
     const reason = this.dead.get(token);
     if (reason === 'TaskTimedOut') throw new SfnApiError('TaskTimedOut', 'Task Timed Out: the task of this token has timed out');
-    if (reason === 'TaskDoesNotExist') throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist: the task of this token is no longer waiting for a callback');
-    throw new SfnApiError('InvalidToken', TOKEN_RE.test(token) ? 'Invalid Token: unknown task token' : 'Invalid Token: malformed task token');
+    if (reason === 'TaskDoesNotExist')
+      throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist: the task of this token is no longer waiting for a callback');
+    throw new SfnApiError(
+      'InvalidToken',
+      TOKEN_RE.test(token) ? 'Invalid Token: unknown task token' : 'Invalid Token: malformed task token',
+    );
   }
 }

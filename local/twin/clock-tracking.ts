@@ -9,7 +9,6 @@ import type { Clock } from '../clock';
 type Next = (args: unknown) => Promise<unknown>;
 /** Any AWS SDK v3 client (their stacks differ only in the input and output types, which this ignores). */
 interface MiddlewareClient {
-  // biome-ignore lint/suspicious/noExplicitAny: each client types its stack by its own inputs
   middlewareStack: { add(middleware: any, options: any): void };
 }
 

@@ -115,11 +115,20 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
     if (code(e) !== 'ENOENT') throw new DataDirError(dir, `cannot be read (${code(e)})`);
   }
   if (entries && entries.length > 0 && !entries.includes(MARKER_FILE)) {
-    throw new DataDirError(dir, `is not empty and was not made by the twin (no ${MARKER_FILE} file); the twin empties its data folder at start, so it takes only a new or empty folder: choose another, or delete this one yourself`);
+    throw new DataDirError(
+      dir,
+      `is not empty and was not made by the twin (no ${MARKER_FILE} file); the twin empties its data folder at start, so it takes only a new or empty folder: choose another, or delete this one yourself`,
+    );
   }
   try {
     await run(mkdir(abs, { recursive: true }));
-    if (!entries?.includes(MARKER_FILE)) await run(writeFile(join(abs, MARKER_FILE), 'This folder belongs to the local twin (npm start / npm run simulate): its contents are deleted at every start.\n'));
+    if (!entries?.includes(MARKER_FILE))
+      await run(
+        writeFile(
+          join(abs, MARKER_FILE),
+          'This folder belongs to the local twin (npm start / npm run simulate): its contents are deleted at every start.\n',
+        ),
+      );
   } catch (e) {
     if (e instanceof DataDirError) throw e;
     throw new DataDirError(dir, `cannot be written (${code(e)})`);
@@ -189,8 +198,13 @@ async function takeLock(abs: string, shown: string): Promise<LockContent> {
       // Our own pid in a lock this process does not hold: left by an earlier process that had our pid.
       const stale = held !== undefined && (held.pid === process.pid ? !heldHere.has(abs) : !alive(held.pid));
       if (!stale || attempt > 0) {
-        const who = held ? `${held.pid === process.pid ? 'this process' : 'another run'} (pid ${held.pid}, started ${held.startedAt})` : 'another run';
-        throw new DataDirError(shown, `is in use by ${who}: stop that run first or choose another folder (if that process is gone, delete ${file})`);
+        const who = held
+          ? `${held.pid === process.pid ? 'this process' : 'another run'} (pid ${held.pid}, started ${held.startedAt})`
+          : 'another run';
+        throw new DataDirError(
+          shown,
+          `is in use by ${who}: stop that run first or choose another folder (if that process is gone, delete ${file})`,
+        );
       }
       await unlink(file).catch(() => undefined); // stale: the process that wrote it is gone
     }

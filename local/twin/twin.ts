@@ -131,7 +131,12 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The emulator is made further down; the S3 twin (faults.verifyAccessDenied: which reads are refused) and the
     // Step Functions twin (task callbacks, for racing responses) ask it through this reference.
     let emulatorRef: SmaEmulator | undefined;
-    const s3Server = await startS3Server({ dataDir: options.dataDir, buckets: [TWIN_BUCKET], clock, denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false });
+    const s3Server = await startS3Server({
+      dataDir: options.dataDir,
+      buckets: [TWIN_BUCKET],
+      clock,
+      denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false,
+    });
     closers.push(() => s3Server.close());
     const s3 = trackClient(makeS3Client(s3Server.endpoint), clock);
     closers.push(() => s3.destroy());
@@ -144,11 +149,27 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       region: TWIN_REGION,
       credentials: TWIN_CREDENTIALS,
       endpoints: taskEndpoints,
-      services: { s3: { ...DEFAULT_SERVICES.s3, clientConfig: () => ({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }) } },
+      services: {
+        s3: {
+          ...DEFAULT_SERVICES.s3,
+          clientConfig: () => ({
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }),
+        },
+      },
     });
-    const engine = new StepFunctionsEngine({ invoker, clock, seed: random.derive('stepfunctions').seed, region: TWIN_REGION, accountId: TWIN_ACCOUNT, onTaskToken: options.onTaskToken,
+    const engine = new StepFunctionsEngine({
+      invoker,
+      clock,
+      seed: random.derive('stepfunctions').seed,
+      region: TWIN_REGION,
+      accountId: TWIN_ACCOUNT,
+      onTaskToken: options.onTaskToken,
       // The execution name is the TransactionId: the emulator learns which call a callback came from.
-      onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)) });
+      onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)),
+    });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
@@ -160,19 +181,40 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
-    const lambdaLog = toStderr(new Logger({ serviceName: 'sma-recording', logLevel: options.verbose || options.logSink ? 'INFO' : 'SILENT' }), options.logSink);
+    const lambdaLog = toStderr(
+      new Logger({ serviceName: 'sma-recording', logLevel: options.verbose || options.logSink ? 'INFO' : 'SILENT' }),
+      options.logSink,
+    );
     process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines are for CloudWatch; the twin has none
     // UNROUTED_CALLS=hold: the demo's one-leg calls dial an unrouted number and stay on the line until they hang up.
-    const lambdaConfig = loadConfig({ BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }), UNROUTED_CALLS: 'hold', ...options.lambdaEnv });
-    const lambdaSfn = createSfnClient(lambdaConfig, { endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS });
+    const lambdaConfig = loadConfig({
+      BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }),
+      UNROUTED_CALLS: 'hold',
+      ...options.lambdaEnv,
+    });
+    const lambdaSfn = createSfnClient(lambdaConfig, {
+      endpoint: options.lambdaSfnEndpoint ?? sfnServer.endpoint,
+      region: TWIN_REGION,
+      credentials: TWIN_CREDENTIALS,
+    });
     closers.push(() => lambdaSfn.destroy());
-    const handler = createHandler({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog, metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }) });
+    const handler = createHandler({
+      config: lambdaConfig,
+      sfn: lambdaSfn,
+      logger: lambdaLog,
+      metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }),
+    });
     // The IVR example with the middleware added in one line, as its users would (examples/ivr/handler.ts).
-    const ivrHandler = middy<unknown>(createIvr({ agents: { '1': AGENT_NUMBER, '2': SUPPORT_AGENT_NUMBER } }) as (event: unknown) => Promise<unknown>).use(recording({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog }));
+    const ivrHandler = middy<unknown>(
+      createIvr({ agents: { '1': AGENT_NUMBER, '2': SUPPORT_AGENT_NUMBER } }) as (event: unknown) => Promise<unknown>,
+    ).use(recording({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog }));
     // One SMA per application in real life (an SMA has one Lambda): the twin routes by the dialled number.
     const route = (event: unknown) => (dialledBy(event) === IVR_NUMBER ? ivrHandler : handler);
 
-    const smaLog = toStderr(new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose || options.logSink ? 'INFO' : 'ERROR' }), options.logSink);
+    const smaLog = toStderr(
+      new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose || options.logSink ? 'INFO' : 'ERROR' }),
+      options.logSink,
+    );
     const emulatorLog = {
       info: (message: string, details: Record<string, unknown> = {}) => smaLog.info({ message, ...details }),
       warn: (message: string, details: Record<string, unknown> = {}) => smaLog.warn({ message, ...details }),
@@ -220,6 +262,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
 
 /** LEG-A's To: the number the caller dialled (every event of a call carries it). */
 function dialledBy(event: unknown): string | undefined {
-  const participants = (event as { CallDetails?: { Participants?: Array<{ ParticipantTag?: string; To?: string }> } } | null)?.CallDetails?.Participants;
+  const participants = (event as { CallDetails?: { Participants?: Array<{ ParticipantTag?: string; To?: string }> } } | null)?.CallDetails
+    ?.Participants;
   return Array.isArray(participants) ? participants.find((p) => p?.ParticipantTag === 'LEG-A')?.To : undefined;
 }

@@ -46,11 +46,26 @@ let seq = 0;
 /** Places a call, starts its workflow with the CLI (`start`), and waits for the execution to close. */
 async function recordCall(name: string, faults: Faults = {}, durationSeconds = 300): Promise<PlacedCall> {
   const transactionId = `cli-${name}-${++seq}-${Date.now().toString(36)}`;
-  const handle = twin.emulator.placeCall({ transactionId, from: `+1555020${String(seq).padStart(4, '0')}`, to: BRIDGED_NUMBER, legs: 2, durationSeconds, faults });
+  const handle = twin.emulator.placeCall({
+    transactionId,
+    from: `+1555020${String(seq).padStart(4, '0')}`,
+    to: BRIDGED_NUMBER,
+    legs: 2,
+    durationSeconds,
+    faults,
+  });
   expect(await handle.connected).toBe(true);
   // The twin's clock would run the call on while the CLI starts up: hold it until the workflow is started.
   const hold = twin.clock.busy();
-  const started = await cli(['start', '--transaction-id', transactionId, '--call-id', handle.legA, '--location', `${twin.bucket}/cli-tests`]).finally(hold);
+  const started = await cli([
+    'start',
+    '--transaction-id',
+    transactionId,
+    '--call-id',
+    handle.legA,
+    '--location',
+    `${twin.bucket}/cli-tests`,
+  ]).finally(hold);
   expect(started).toMatchObject({ code: 0 });
   expect(started.out).toContain('Started');
   const arn = executionArnFor(twin.stateMachineArn, transactionId);
@@ -65,14 +80,20 @@ async function finished(call: PlacedCall) {
 
 /** The execution has entered `state` (and, the clock paused, is still there). */
 function inState(arn: string, state: string): boolean {
-  return twin.engine.getExecution(arn).history.some((e) => e.type === 'TaskStateEntered' && (e as any).stateEnteredEventDetails?.name === state);
+  return twin.engine
+    .getExecution(arn)
+    .history.some((e) => e.type === 'TaskStateEntered' && (e as any).stateEnteredEventDetails?.name === state);
 }
 
 /** The twin's own view of an execution: the truth the CLI's reports are checked against. */
 function truth(arn: string) {
   const e = twin.engine.getExecution(arn);
   const summary: any = e.output ?? (e.cause?.startsWith('{') ? JSON.parse(e.cause) : undefined);
-  return { status: e.status, outcome: (summary?.outcome as string | undefined) ?? e.error ?? null, attempts: (summary?.startAttempts ?? []) as Array<{ error?: string; result: string }> };
+  return {
+    status: e.status,
+    outcome: (summary?.outcome as string | undefined) ?? e.error ?? null,
+    attempts: (summary?.startAttempts ?? []) as Array<{ error?: string; result: string }>,
+  };
 }
 
 let ok: PlacedCall;
@@ -86,16 +107,27 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cli-twin-'));
   twin = await startTwin({ dataDir: join(dir, 'data'), seed: 5 });
   endpointsFile = join(dir, 'endpoints.json');
-  writeFileSync(endpointsFile, JSON.stringify({ ...twin.endpoints, stateMachineArn: twin.stateMachineArn, region: TWIN_REGION, sipMediaApplicationId: twin.sipMediaApplicationId }));
+  writeFileSync(
+    endpointsFile,
+    JSON.stringify({
+      ...twin.endpoints,
+      stateMachineArn: twin.stateMachineArn,
+      region: TWIN_REGION,
+      sipMediaApplicationId: twin.sipMediaApplicationId,
+    }),
+  );
 
   // Two batches with a boundary between them, for --since / --until.
-  [ok, retried] = await Promise.all([recordCall('ok'), recordCall('retried', { startRecording: [SE, SE] })]).then((calls) => Promise.all(calls.map(finished)));
+  [ok, retried] = await Promise.all([recordCall('ok'), recordCall('retried', { startRecording: [SE, SE] })]).then((calls) =>
+    Promise.all(calls.map(finished)),
+  );
   await twin.clock.sleep(1000);
   boundary = new Date(twin.clock.nowMs());
   await twin.clock.sleep(1000);
-  [exhausted, invalidParam] = await Promise.all([recordCall('exhausted', { startRecording: [SE, SE, SE, SE] }), recordCall('invalid-param', { startRecording: ['InvalidActionParameter'] })]).then((calls) =>
-    Promise.all(calls.map(finished)),
-  );
+  [exhausted, invalidParam] = await Promise.all([
+    recordCall('exhausted', { startRecording: [SE, SE, SE, SE] }),
+    recordCall('invalid-param', { startRecording: ['InvalidActionParameter'] }),
+  ]).then((calls) => Promise.all(calls.map(finished)));
 });
 
 afterAll(async () => {
@@ -105,11 +137,30 @@ afterAll(async () => {
 
 describe('start', () => {
   it('is idempotent per transaction: the same call again is reported (exit 0), not started again', async () => {
-    const again = await cli(['start', '--transaction-id', ok.transactionId, '--call-id', ok.handle.legA, '--location', `${twin.bucket}/cli-tests`]);
+    const again = await cli([
+      'start',
+      '--transaction-id',
+      ok.transactionId,
+      '--call-id',
+      ok.handle.legA,
+      '--location',
+      `${twin.bucket}/cli-tests`,
+    ]);
     expect(again.code).toBe(0);
     expect(again.out).toContain('already exists for this call');
     expect(again.out).toContain(ok.arn);
-    const json = await cli(['start', '--json', '--transaction-id', ok.transactionId, '--call-id', ok.handle.legA, '--location', twin.bucket, '--track', 'INCOMING']);
+    const json = await cli([
+      'start',
+      '--json',
+      '--transaction-id',
+      ok.transactionId,
+      '--call-id',
+      ok.handle.legA,
+      '--location',
+      twin.bucket,
+      '--track',
+      'INCOMING',
+    ]);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.out);
     expect(doc).toMatchObject({ started: false, alreadyExists: true, sameCall: true, executionArn: ok.arn });
@@ -125,7 +176,10 @@ describe('start', () => {
   it.each([
     [['--track', 'SIDEWAYS'], /--track \(track\): must be one of BOTH, INCOMING, OUTGOING, got "SIDEWAYS"/],
     [['--location', 'Not_A_Bucket/x'], /--location \(location\): bucket name may contain only lowercase/],
-    [['--location', 'call-recordings-local/../up'], /--location \(location\): key prefix must not contain empty, "\." or "\.\." path segments/],
+    [
+      ['--location', 'call-recordings-local/../up'],
+      /--location \(location\): key prefix must not contain empty, "\." or "\.\." path segments/,
+    ],
     [['--call-id', 'a/b'], /--call-id \(callId\): may contain only/],
     [['--consent-text', '   '], /--consent-text \(consentText\): must be a non-blank string/],
   ])('validates %j with the shared rules: exit 2 naming the option', async (override, message) => {
@@ -134,14 +188,28 @@ describe('start', () => {
     const r = await cli(['start', ...Object.entries(args).flat()]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
-    expect(twin.engine.listExecutions({ stateMachineArn: twin.stateMachineArn }).executions.some((e) => e.name === 'tx-validation')).toBe(false);
+    expect(twin.engine.listExecutions({ stateMachineArn: twin.stateMachineArn }).executions.some((e) => e.name === 'tx-validation')).toBe(
+      false,
+    );
   });
 
   it('--wait: follows the execution to its outcome (exit 0 when it SUCCEEDED)', async () => {
     const transactionId = `cli-wait-${Date.now().toString(36)}`;
     const handle = twin.emulator.placeCall({ transactionId, from: '+15550209999', to: BRIDGED_NUMBER, legs: 2, durationSeconds: 300 });
     expect(await handle.connected).toBe(true);
-    const r = await cli(['start', '--wait', '60', '--transaction-id', transactionId, '--call-id', handle.legA, '--track', 'INCOMING', '--location', twin.bucket]);
+    const r = await cli([
+      'start',
+      '--wait',
+      '60',
+      '--transaction-id',
+      transactionId,
+      '--call-id',
+      handle.legA,
+      '--track',
+      'INCOMING',
+      '--location',
+      twin.bucket,
+    ]);
     await handle.ended;
     expect(r.code).toBe(0);
     expect(r.err).toContain('waiting up to 60 s');
@@ -163,7 +231,13 @@ describe('status', () => {
       const r = await cli(['status', '--json', call.transactionId]);
       expect(r.code).toBe(0);
       const s = JSON.parse(r.out);
-      expect(s).toMatchObject({ executionArn: call.arn, status: t.status, outcome: t.outcome, transactionId: call.transactionId, callId: call.handle.legA });
+      expect(s).toMatchObject({
+        executionArn: call.arn,
+        status: t.status,
+        outcome: t.outcome,
+        transactionId: call.transactionId,
+        callId: call.handle.legA,
+      });
       expect(s.startAttempts.map((a: any) => a.error ?? a.result)).toEqual(t.attempts.map((a) => a.error ?? a.result));
     }
     expect(truth(retried.arn)).toMatchObject({ status: 'SUCCEEDED', outcome: 'RECORDED' });
@@ -232,7 +306,14 @@ describe('history', () => {
     const lines = r.out.split('\n');
     const failed = lines.filter((l) => /TaskFailed\s+StartRecording\s+SystemException/.test(l));
     expect(failed).toHaveLength(4);
-    for (let n = 1; n <= 4; n++) expect(lines.some((l) => new RegExp(`TaskScheduled\\s+StartRecording\\s+aws-sdk:chimesdkvoice:updateSipMediaApplicationCall.waitForTaskToken\\s+command StartRecording, attempt ${n}$`).test(l))).toBe(true);
+    for (let n = 1; n <= 4; n++)
+      expect(
+        lines.some((l) =>
+          new RegExp(
+            `TaskScheduled\\s+StartRecording\\s+aws-sdk:chimesdkvoice:updateSipMediaApplicationCall.waitForTaskToken\\s+command StartRecording, attempt ${n}$`,
+          ).test(l),
+        ),
+      ).toBe(true);
     expect(lines.filter((l) => /WaitStateEntered\s+WaitBeforeStartRetry/.test(l))).toHaveLength(3);
     expect(r.out).toMatch(/ExecutionFailed\s+START_FAILED: summary: outcome START_FAILED, 4 start attempt\(s\)/);
     expect(r.out).toMatch(/^1\s+\+0\.000s\s+ExecutionStarted/m);
@@ -284,7 +365,13 @@ describe('audit', () => {
     expect(doc.totals.recoveredCalls).toBe(1);
     expect(doc.totals.byOutcome.RECORDED).toBeGreaterThanOrEqual(2);
     const row = doc.calls.find((c: any) => c.transactionId === exhausted.transactionId);
-    expect(row).toMatchObject({ outcome: 'START_FAILED', startAttempts: 4, startErrors: `${SE} x4`, consentNotice: 'NOT_ATTEMPTED', recordingKey: null });
+    expect(row).toMatchObject({
+      outcome: 'START_FAILED',
+      startAttempts: 4,
+      startErrors: `${SE} x4`,
+      consentNotice: 'NOT_ATTEMPTED',
+      recordingKey: null,
+    });
   });
 
   it('--since / --until select by start time; --outcome filters', async () => {
@@ -312,7 +399,9 @@ describe('audit', () => {
     const r = await cli(['audit', '--format', 'csv', '--outcome', 'START_FAILED']);
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('transaction_id,call_id,execution_name,status,outcome,start_date,stop_date,start_attempts,start_errors,consent_notice,consent_notice_at,recording_key,manifest_key,redrive_count');
+    expect(lines[0]).toBe(
+      'transaction_id,call_id,execution_name,status,outcome,start_date,stop_date,start_attempts,start_errors,consent_notice,consent_notice_at,recording_key,manifest_key,redrive_count',
+    );
     const row = lines.find((l) => l.startsWith(`${exhausted.transactionId},`))!;
     expect(row.split(',')).toHaveLength(14);
     expect(row).toContain(',FAILED,START_FAILED,');
@@ -378,7 +467,12 @@ describe('redrive', () => {
     expect(stopped.out).toMatch(/Stopped in\s+WaitForCallEnd/);
     const r = await cli(['redrive', '--json', '--wait', '60', call.transactionId]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ redriven: true, executionArn: call.arn, previous: { status: 'ABORTED' }, summary: { status: 'SUCCEEDED', outcome: 'RECORDED' } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      redriven: true,
+      executionArn: call.arn,
+      previous: { status: 'ABORTED' },
+      summary: { status: 'SUCCEEDED', outcome: 'RECORDED' },
+    });
     await finished(call);
     const t = truth(call.arn);
     expect(t).toMatchObject({ status: 'SUCCEEDED', outcome: 'RECORDED' });
@@ -420,7 +514,10 @@ describe('connection and usage', () => {
     const none = await cli(['--endpoint', twin.endpoints.stepfunctions, 'status', ok.transactionId], { local: false });
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/--state-machine-arn.*RECORDING_STATE_MACHINE_ARN/);
-    const viaEnv = await cli(['--endpoint', twin.endpoints.stepfunctions, 'status', '--json', ok.transactionId], { local: false, env: { RECORDING_STATE_MACHINE_ARN: twin.stateMachineArn } });
+    const viaEnv = await cli(['--endpoint', twin.endpoints.stepfunctions, 'status', '--json', ok.transactionId], {
+      local: false,
+      env: { RECORDING_STATE_MACHINE_ARN: twin.stateMachineArn },
+    });
     expect(viaEnv.code).toBe(0);
     expect(JSON.parse(viaEnv.out).executionArn).toBe(ok.arn);
   });
@@ -431,4 +528,3 @@ describe('connection and usage', () => {
     expect(r.err).toContain('npm start -- --serve');
   });
 });
-

@@ -40,7 +40,11 @@ describe('redaction and masking', () => {
   });
 
   it('scrub redacts taskToken members and masks E.164 numbers, leaving dates and ids alone', () => {
-    const out = scrub({ taskToken: TOKEN, note: 'from +15550201234 at 2025-11-25T13:00:00.000Z', id: '4ec1de1c-3b85-45ac-96a9-55df855c0af1' });
+    const out = scrub({
+      taskToken: TOKEN,
+      note: 'from +15550201234 at 2025-11-25T13:00:00.000Z',
+      id: '4ec1de1c-3b85-45ac-96a9-55df855c0af1',
+    });
     expect(out.taskToken).toBe(REDACTED);
     expect(out.note).toBe('from +1********34 at 2025-11-25T13:00:00.000Z');
     expect(out.id).toBe('4ec1de1c-3b85-45ac-96a9-55df855c0af1');
@@ -67,31 +71,78 @@ describe('parseTime', () => {
 
 describe('execution ARNs and summaries', () => {
   it('derives the execution ARN from the state machine ARN and the transaction id', () => {
-    expect(executionArnFor('arn:aws:states:eu-west-1:111122223333:stateMachine:rec:prod', 'tx:1.2')).toBe('arn:aws:states:eu-west-1:111122223333:execution:rec:tx-1-2');
+    expect(executionArnFor('arn:aws:states:eu-west-1:111122223333:stateMachine:rec:prod', 'tx:1.2')).toBe(
+      'arn:aws:states:eu-west-1:111122223333:execution:rec:tx-1-2',
+    );
   });
 
   it('reads the summary from a Fail state Cause, and plain-text INVALID_INPUT causes', () => {
-    const cause = JSON.stringify({ outcome: 'START_FAILED', startAttempts: [{ attempt: 1, result: 'FAILED', error: 'NoAccessToDestination' }], consentNotice: { status: 'NOT_ATTEMPTED' }, recordingKey: null, manifestKey: 'm.json' });
-    const s = summarize({ executionArn: 'arn', name: 'n', status: 'FAILED', error: 'START_FAILED', cause, input: '{"transactionId":"t","callId":"c"}' });
-    expect(s).toMatchObject({ outcome: 'START_FAILED', detailsFrom: 'summary', manifestKey: 'm.json', transactionId: 't', cause: undefined });
+    const cause = JSON.stringify({
+      outcome: 'START_FAILED',
+      startAttempts: [{ attempt: 1, result: 'FAILED', error: 'NoAccessToDestination' }],
+      consentNotice: { status: 'NOT_ATTEMPTED' },
+      recordingKey: null,
+      manifestKey: 'm.json',
+    });
+    const s = summarize({
+      executionArn: 'arn',
+      name: 'n',
+      status: 'FAILED',
+      error: 'START_FAILED',
+      cause,
+      input: '{"transactionId":"t","callId":"c"}',
+    });
+    expect(s).toMatchObject({
+      outcome: 'START_FAILED',
+      detailsFrom: 'summary',
+      manifestKey: 'm.json',
+      transactionId: 't',
+      cause: undefined,
+    });
     expect(s.startAttempts[0].error).toBe('NoAccessToDestination');
-    const invalid = summarize({ executionArn: 'arn', name: 'n', status: 'FAILED', error: 'INVALID_INPUT', cause: 'track: must be one of BOTH, INCOMING, OUTGOING', input: '{}' });
+    const invalid = summarize({
+      executionArn: 'arn',
+      name: 'n',
+      status: 'FAILED',
+      error: 'INVALID_INPUT',
+      cause: 'track: must be one of BOTH, INCOMING, OUTGOING',
+      input: '{}',
+    });
     expect(invalid).toMatchObject({ outcome: 'INVALID_INPUT', cause: 'track: must be one of BOTH, INCOMING, OUTGOING' });
     expect(outcomeKey(summarize({ executionArn: 'a', name: 'n', status: 'ABORTED', input: '{}' }))).toBe('ABORTED');
   });
 
   it('timeline: states for every event, retries of a state, offsets', () => {
     const t0 = Date.parse('2025-11-25T12:00:00Z');
-    const ev = (id: number, ms: number, type: string, extra: Record<string, unknown> = {}) => ({ id, previousEventId: id - 1, timestamp: new Date(t0 + ms), type, ...extra });
+    const ev = (id: number, ms: number, type: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      previousEventId: id - 1,
+      timestamp: new Date(t0 + ms),
+      type,
+      ...extra,
+    });
     const rows = timeline([
       ev(1, 0, 'ExecutionStarted'),
       ev(2, 10, 'TaskStateEntered', { stateEnteredEventDetails: { name: 'NotifyConsent' } }),
-      ev(3, 20, 'TaskScheduled', { taskScheduledEventDetails: { resourceType: 'aws-sdk:chimesdkvoice', resource: 'updateSipMediaApplicationCall.waitForTaskToken', parameters: JSON.stringify({ Arguments: { command: 'NotifyConsent', taskToken: TOKEN } }) } }),
+      ev(3, 20, 'TaskScheduled', {
+        taskScheduledEventDetails: {
+          resourceType: 'aws-sdk:chimesdkvoice',
+          resource: 'updateSipMediaApplicationCall.waitForTaskToken',
+          parameters: JSON.stringify({ Arguments: { command: 'NotifyConsent', taskToken: TOKEN } }),
+        },
+      }),
       ev(4, 30, 'TaskFailed', { taskFailedEventDetails: { error: 'SystemException', cause: 'speak\nfailed' } }),
       ev(5, 1500, 'TaskScheduled', { taskScheduledEventDetails: { resourceType: 'aws-sdk:chimesdkvoice', resource: 'x' } }),
       ev(6, 61500, 'TaskStateExited', { stateExitedEventDetails: { name: 'NotifyConsent' } }),
     ] as never);
-    expect(rows.map((r) => r.state)).toEqual([undefined, 'NotifyConsent', 'NotifyConsent', 'NotifyConsent', 'NotifyConsent', 'NotifyConsent']);
+    expect(rows.map((r) => r.state)).toEqual([
+      undefined,
+      'NotifyConsent',
+      'NotifyConsent',
+      'NotifyConsent',
+      'NotifyConsent',
+      'NotifyConsent',
+    ]);
     expect(rows[2].detail).toContain('command NotifyConsent');
     expect(rows[2].detail).not.toContain(TOKEN);
     expect(rows[3].detail).toBe('SystemException: speak failed');

@@ -17,7 +17,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function cli(args: string[]) {
   let out = '';
   let err = '';
-  const code = await main(args, { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } }, { env: {} });
+  const code = await main(
+    args,
+    { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } },
+    { env: {} },
+  );
   return { code, out, err };
 }
 
@@ -48,9 +52,19 @@ describe('--json: every error is one JSON document on stdout, exit code kept', (
     ['unknown command', ['frobnicate', '--json'], 2, /^unknown command 'frobnicate'/],
     ['bad option value (per-command --json)', ['audit', '--json', '--page-size', '0'], 2, /--page-size must be an integer from 1 to 1000/],
     ['--format json counts as --json', ['audit', '--format', 'json', '--since', 'yesterday'], 2, /--since/],
-    ['--since after --until', ['--json', ...offline, 'audit', '--since', '2026-01-02', '--until', '2026-01-01'], 2, /^--since \(2026-01-02T00:00:00\.000Z\) must be before --until/],
+    [
+      '--since after --until',
+      ['--json', ...offline, 'audit', '--since', '2026-01-02', '--until', '2026-01-01'],
+      2,
+      /^--since \(2026-01-02T00:00:00\.000Z\) must be before --until/,
+    ],
     ['invalid transaction id', ['--json', ...offline, 'status', 'a/b'], 2, /is neither an execution ARN nor a valid transactionId/],
-    ['missing endpoints file (exit 1)', ['--json', '--local-file', '/nonexistent/endpoints.json', 'status', 'tx-1'], 1, /^no twin endpoints file/],
+    [
+      'missing endpoints file (exit 1)',
+      ['--json', '--local-file', '/nonexistent/endpoints.json', 'status', 'tx-1'],
+      1,
+      /^no twin endpoints file/,
+    ],
   ];
   it.each(cases)('%s', async (_name, args, code, message) => {
     const r = await cli(args);
@@ -62,7 +76,10 @@ describe('--json: every error is one JSON document on stdout, exit code kept', (
   it('a connection failure too (closed port: exit 1)', async () => {
     const r = await cli(['--json', ...offline, 'status', 'tx-1']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out).error).toMatchObject({ exitCode: 1, message: expect.stringMatching(/connection refused|ECONNREFUSED|failed/) });
+    expect(JSON.parse(r.out).error).toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/connection refused|ECONNREFUSED|failed/),
+    });
   }, 30_000);
 });
 
@@ -70,7 +87,9 @@ describe('long values and numbers outside double range in messages', () => {
   it('a 5,000-character id is elided in the error (text and JSON)', async () => {
     const text = await cli([...offline, 'status', longId]);
     expect(text.code).toBe(2);
-    expect(text.err).toMatch(/^error: "a{99}… \(5002 characters\) is neither an execution ARN nor a valid transactionId: transactionId: must be at most 128 characters, got 5000\n$/);
+    expect(text.err).toMatch(
+      /^error: "a{99}… \(5002 characters\) is neither an execution ARN nor a valid transactionId: transactionId: must be at most 128 characters, got 5000\n$/,
+    );
     const json = await cli(['--json', ...offline, 'history', longId]);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.out).error.message.length).toBeLessThan(300);

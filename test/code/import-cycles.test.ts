@@ -9,7 +9,11 @@ const ROOT = join(__dirname, '..', '..');
 
 it('has no import cycle in lambdas/, statemachines/, infra/, local/, cli/, scripts/, bench/, examples/', async () => {
   const folders = ['lambdas', 'statemachines', 'infra', 'local', 'cli', 'scripts', 'bench', 'examples'].map((f) => join(ROOT, f));
-  const result = await madge(folders, { fileExtensions: ['ts'], tsConfig: join(ROOT, 'tsconfig.json'), excludeRegExp: [/node_modules/, /\.d\.ts$/] });
+  const result = await madge(folders, {
+    fileExtensions: ['ts'],
+    tsConfig: join(ROOT, 'tsconfig.json'),
+    excludeRegExp: [/node_modules/, /\.d\.ts$/],
+  });
   expect(Object.keys(result.obj()).length).toBeGreaterThan(100); // it did read the tree
   expect(result.circular()).toEqual([]);
 }, 60_000);

@@ -30,7 +30,9 @@ export interface Browser {
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get update && apt-get install -y chromium), as .ci/run does`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get update && apt-get install -y chromium), as .ci/run does`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -26,11 +26,30 @@ const SE = 'SystemException';
 const CALLS = parseScenario({
   calls: [
     { name: 'recorded', legs: 2, durationSeconds: 30, expect: { outcome: 'RECORDED', startAttempts: 1 } },
-    { name: 'retried-then-recorded', durationSeconds: 30, faults: { startRecording: [SE, SE] }, expect: { outcome: 'RECORDED', startAttempts: 3 } },
-    { name: 'start-retries-exhausted', faults: { startRecording: [SE, SE, SE, SE] }, expect: { outcome: 'START_FAILED', startAttempts: 4 } },
+    {
+      name: 'retried-then-recorded',
+      durationSeconds: 30,
+      faults: { startRecording: [SE, SE] },
+      expect: { outcome: 'RECORDED', startAttempts: 3 },
+    },
+    {
+      name: 'start-retries-exhausted',
+      faults: { startRecording: [SE, SE, SE, SE] },
+      expect: { outcome: 'START_FAILED', startAttempts: 4 },
+    },
     { name: 'hung-up-before-recording', legs: 1, faults: { hangupAfterSeconds: 0 }, expect: { outcome: 'NOT_RECORDED' } },
-    { name: 'recording-dropped', durationSeconds: 30, faults: { dropRecording: true }, expect: { outcome: 'RECORDING_MISSING', startAttempts: 1 } },
-    { name: 'wrong-call-id-metadata', durationSeconds: 30, faults: { metadata: { 'call-id': 'other' } }, expect: { outcome: 'RECORDING_INVALID', startAttempts: 1 } },
+    {
+      name: 'recording-dropped',
+      durationSeconds: 30,
+      faults: { dropRecording: true },
+      expect: { outcome: 'RECORDING_MISSING', startAttempts: 1 },
+    },
+    {
+      name: 'wrong-call-id-metadata',
+      durationSeconds: 30,
+      faults: { metadata: { 'call-id': 'other' } },
+      expect: { outcome: 'RECORDING_INVALID', startAttempts: 1 },
+    },
     { name: 'invalid-bucket-name', location: 'Not_A_Bucket/recordings', expect: { outcome: 'INVALID_INPUT', startAttempts: 0 } },
   ],
 });
@@ -56,7 +75,12 @@ beforeAll(async () => {
     settings: { StartAttemptTimeoutSeconds: 3600, ConsentTimeoutSeconds: 3600, DurationToleranceSeconds: 600, VerifyMaxRetries: 3 },
   });
   results = await runCalls(twin, CALLS);
-  server = await startConsoleServer({ sfn: twin.sfn, s3: twin.s3, stateMachineArn: twin.stateMachineArn, definition: renderDefinition(twin.settings) });
+  server = await startConsoleServer({
+    sfn: twin.sfn,
+    s3: twin.s3,
+    stateMachineArn: twin.stateMachineArn,
+    definition: renderDefinition(twin.settings),
+  });
   browser = await launchChromium();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const origin = new URL(server.url).origin;
@@ -101,18 +125,33 @@ async function openList(query = ''): Promise<void> {
 describe('executions', () => {
   it('lists every execution with its outcome, and the totals per outcome', async () => {
     await openList();
-    const rows = await page.$$eval('tr[data-execution]', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.execution, (tr as HTMLElement).dataset.outcome]));
+    const rows = await page.$$eval('tr[data-execution]', (trs) =>
+      trs.map((tr) => [(tr as HTMLElement).dataset.execution, (tr as HTMLElement).dataset.outcome]),
+    );
     expect(new Map(rows as Array<[string, string]>)).toEqual(new Map(results.map((r) => [r.executionName, r.outcome])));
-    const totals = await page.$$eval('button.total', (bs) => bs.map((b) => [(b as HTMLElement).dataset.outcome, b.querySelector('strong')!.textContent]));
-    expect(Object.fromEntries(totals)).toEqual({ RECORDED: '2', NOT_RECORDED: '1', START_FAILED: '1', RECORDING_MISSING: '1', RECORDING_INVALID: '1', INVALID_INPUT: '1' });
+    const totals = await page.$$eval('button.total', (bs) =>
+      bs.map((b) => [(b as HTMLElement).dataset.outcome, b.querySelector('strong')!.textContent]),
+    );
+    expect(Object.fromEntries(totals)).toEqual({
+      RECORDED: '2',
+      NOT_RECORDED: '1',
+      START_FAILED: '1',
+      RECORDING_MISSING: '1',
+      RECORDING_INVALID: '1',
+      INVALID_INPUT: '1',
+    });
     if (process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: 'docs/console-executions.png' });
   });
 
   it('filters by outcome and by status (labelled selects; the filter is in the address)', async () => {
     await openList();
     await page.getByLabel('Outcome', { exact: true }).selectOption('START_FAILED');
-    await page.waitForFunction(() => location.hash === '#/?outcome=START_FAILED' && document.querySelectorAll('tr[data-execution]').length === 1);
-    expect(await page.$eval('tr[data-execution]', (tr) => (tr as HTMLElement).dataset.execution)).toBe(byName('start-retries-exhausted').executionName);
+    await page.waitForFunction(
+      () => location.hash === '#/?outcome=START_FAILED' && document.querySelectorAll('tr[data-execution]').length === 1,
+    );
+    expect(await page.$eval('tr[data-execution]', (tr) => (tr as HTMLElement).dataset.execution)).toBe(
+      byName('start-retries-exhausted').executionName,
+    );
 
     await openList('?status=SUCCEEDED');
     const statuses = await page.$$eval('tr[data-execution]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.status));
@@ -145,7 +184,18 @@ describe('executions', () => {
 /** The states each outcome's execution must have entered, and the ones it must not have. */
 const PATHS: Record<string, { entered: string[]; notEntered: string[]; last: string; lastClass: 'ok' | 'failed' }> = {
   recorded: {
-    entered: ['ValidateInput', 'CheckInput', 'StartRecording', 'NotifyConsent', 'WaitForCallEnd', 'VerifyRecording', 'MarkComplete', 'WriteAuditManifest', 'RouteOutcome', 'RECORDED'],
+    entered: [
+      'ValidateInput',
+      'CheckInput',
+      'StartRecording',
+      'NotifyConsent',
+      'WaitForCallEnd',
+      'VerifyRecording',
+      'MarkComplete',
+      'WriteAuditManifest',
+      'RouteOutcome',
+      'RECORDED',
+    ],
     notEntered: ['ShouldRetryStart', 'WaitBeforeStartRetry', 'INVALID_INPUT', 'START_FAILED'],
     last: 'RECORDED',
     lastClass: 'ok',
@@ -162,10 +212,30 @@ const PATHS: Record<string, { entered: string[]; notEntered: string[]; last: str
     last: 'START_FAILED',
     lastClass: 'failed',
   },
-  'hung-up-before-recording': { entered: ['StartRecording', 'WriteAuditManifest', 'NOT_RECORDED'], notEntered: ['NotifyConsent', 'VerifyRecording'], last: 'NOT_RECORDED', lastClass: 'ok' },
-  'recording-dropped': { entered: ['NotifyConsent', 'WaitForCallEnd', 'VerifyRecording', 'WriteAuditManifest', 'RECORDING_MISSING'], notEntered: ['MarkComplete'], last: 'RECORDING_MISSING', lastClass: 'failed' },
-  'wrong-call-id-metadata': { entered: ['VerifyRecording', 'WriteAuditManifest', 'RECORDING_INVALID'], notEntered: ['RECORDED'], last: 'RECORDING_INVALID', lastClass: 'failed' },
-  'invalid-bucket-name': { entered: ['ValidateInput', 'CheckInput', 'INVALID_INPUT'], notEntered: ['StartRecording', 'WriteAuditManifest'], last: 'INVALID_INPUT', lastClass: 'failed' },
+  'hung-up-before-recording': {
+    entered: ['StartRecording', 'WriteAuditManifest', 'NOT_RECORDED'],
+    notEntered: ['NotifyConsent', 'VerifyRecording'],
+    last: 'NOT_RECORDED',
+    lastClass: 'ok',
+  },
+  'recording-dropped': {
+    entered: ['NotifyConsent', 'WaitForCallEnd', 'VerifyRecording', 'WriteAuditManifest', 'RECORDING_MISSING'],
+    notEntered: ['MarkComplete'],
+    last: 'RECORDING_MISSING',
+    lastClass: 'failed',
+  },
+  'wrong-call-id-metadata': {
+    entered: ['VerifyRecording', 'WriteAuditManifest', 'RECORDING_INVALID'],
+    notEntered: ['RECORDED'],
+    last: 'RECORDING_INVALID',
+    lastClass: 'failed',
+  },
+  'invalid-bucket-name': {
+    entered: ['ValidateInput', 'CheckInput', 'INVALID_INPUT'],
+    notEntered: ['StartRecording', 'WriteAuditManifest'],
+    last: 'INVALID_INPUT',
+    lastClass: 'failed',
+  },
 };
 
 /** Every task token value in an execution's raw history (TaskScheduled parameters of .waitForTaskToken tasks). */
@@ -195,10 +265,20 @@ describe('one execution', () => {
     await page.waitForSelector('svg.graph g.node.last');
 
     // Every state of the definition is drawn, each at its own place (laid out, not stacked).
-    const nodes = await page.$$eval('svg.graph g.node', (gs) => gs.map((g) => ({ id: (g as SVGGElement).dataset.state!, classes: g.getAttribute('class')!, box: (g as SVGGElement).getBoundingClientRect().toJSON() })));
+    const nodes = await page.$$eval('svg.graph g.node', (gs) =>
+      gs.map((g) => ({
+        id: (g as SVGGElement).dataset.state!,
+        classes: g.getAttribute('class')!,
+        box: (g as SVGGElement).getBoundingClientRect().toJSON(),
+      })),
+    );
     expect(nodes.map((n) => n.id).sort()).toEqual([...states].sort());
     for (const a of nodes)
-      for (const b of nodes) if (a !== b) expect(a.box.right <= b.box.left || b.box.right <= a.box.left || a.box.bottom <= b.box.top || b.box.bottom <= a.box.top).toBe(true);
+      for (const b of nodes)
+        if (a !== b)
+          expect(a.box.right <= b.box.left || b.box.right <= a.box.left || a.box.bottom <= b.box.top || b.box.bottom <= a.box.top).toBe(
+            true,
+          );
 
     const taken = new Set(nodes.filter((n) => n.classes.split(' ').includes('taken')).map((n) => n.id));
     for (const s of expected.entered) expect([s, taken.has(s)]).toEqual([s, true]);
@@ -223,8 +303,18 @@ describe('one execution', () => {
   it('shows retries as counts: the StartRecording loop on nodes and edges, VerifyRecording polls as retries', async () => {
     await page.goto(`${server.url}#/executions/${byName('retried-then-recorded').executionName}`);
     await page.waitForSelector('svg.graph g.node.last');
-    expect(await page.$eval('g.node[data-state="StartRecording"]', (g) => [(g as SVGGElement).dataset.visits, g.querySelector('text.badges')?.textContent])).toEqual(['3', '×3 · 2 failed']);
-    expect(await page.$eval('g.edge[data-from="WaitBeforeStartRetry"][data-to="StartRecording"]', (g) => [(g as SVGGElement).dataset.count, g.querySelector('text.count')?.textContent])).toEqual(['2', '×2']);
+    expect(
+      await page.$eval('g.node[data-state="StartRecording"]', (g) => [
+        (g as SVGGElement).dataset.visits,
+        g.querySelector('text.badges')?.textContent,
+      ]),
+    ).toEqual(['3', '×3 · 2 failed']);
+    expect(
+      await page.$eval('g.edge[data-from="WaitBeforeStartRetry"][data-to="StartRecording"]', (g) => [
+        (g as SVGGElement).dataset.count,
+        g.querySelector('text.count')?.textContent,
+      ]),
+    ).toEqual(['2', '×2']);
 
     await page.goto(`${server.url}#/executions/${byName('recording-dropped').executionName}`);
     await page.waitForSelector('svg.graph g.node.last');
@@ -256,10 +346,13 @@ describe('one execution', () => {
     const { duration } = await audio.evaluate((a: HTMLAudioElement) => ({ duration: a.duration }));
     expect(duration).toBeGreaterThan(1); // the call's recording, not an empty file
     // Seeking needs Range support: jump near the end and wait for the element to get there.
-    await audio.evaluate((a: HTMLAudioElement) => new Promise<void>((resolve) => {
-      a.addEventListener('seeked', () => resolve(), { once: true });
-      a.currentTime = a.duration - 0.5;
-    }));
+    await audio.evaluate(
+      (a: HTMLAudioElement) =>
+        new Promise<void>((resolve) => {
+          a.addEventListener('seeked', () => resolve(), { once: true });
+          a.currentTime = a.duration - 0.5;
+        }),
+    );
     expect(await audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(duration / 2);
   });
 
@@ -276,13 +369,22 @@ describe('retry audit', () => {
     await page.goto(`${server.url}#/audit`);
     await page.waitForSelector('svg.chart');
     expect(await page.locator('svg.chart').count()).toBe(2);
-    const outcomes = await page.locator('svg.chart').first().locator('rect.seg').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
+    const outcomes = await page
+      .locator('svg.chart')
+      .first()
+      .locator('rect.seg')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
     expect(new Set(outcomes)).toEqual(new Set(results.map((r) => r.outcome)));
     // Attempts: per number, STARTED or the error. 7 calls: attempt 1 of 6 calls (INVALID_INPUT has none), ...
     const table: Array<Record<string, Record<string, number>>> = await page.$$eval('table.counts', (ts) =>
       ts.map((t) => {
         const keys = [...t.querySelectorAll('thead th')].slice(1).map((th) => th.textContent!);
-        return Object.fromEntries([...t.querySelectorAll('tbody tr')].map((tr) => [tr.querySelector('th')!.textContent, Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [keys[i], Number(td.textContent)]).filter(([, n]) => n))]));
+        return Object.fromEntries(
+          [...t.querySelectorAll('tbody tr')].map((tr) => [
+            tr.querySelector('th')!.textContent,
+            Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [keys[i], Number(td.textContent)]).filter(([, n]) => n)),
+          ]),
+        );
       }),
     );
     const attempts = table[1];
@@ -293,13 +395,24 @@ describe('retry audit', () => {
     expect(attempts['attempt 4']).toEqual({ [SE]: 1 });
     const perOutcome: Record<string, number> = {};
     for (const bin of Object.values(table[0])) for (const [k, n] of Object.entries(bin)) perOutcome[k] = (perOutcome[k] ?? 0) + n;
-    expect(perOutcome).toEqual({ RECORDED: 2, NOT_RECORDED: 1, START_FAILED: 1, RECORDING_MISSING: 1, RECORDING_INVALID: 1, INVALID_INPUT: 1 });
+    expect(perOutcome).toEqual({
+      RECORDED: 2,
+      NOT_RECORDED: 1,
+      START_FAILED: 1,
+      RECORDING_MISSING: 1,
+      RECORDING_INVALID: 1,
+      INVALID_INPUT: 1,
+    });
     if (process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: 'docs/console-audit.png' });
   });
 });
 
 /** A raw HTTP GET with chosen headers (fetch would not let the test send a foreign Host). */
-function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   const url = new URL(path, server.url);
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
@@ -331,7 +444,8 @@ describe('the server', () => {
     const res = await get(`/api/executions/${r.executionName}`);
     expect(res.status).toBe(200);
     const text = res.body.toString('utf8');
-    for (const token of tokensIn(await history(arnOf(r)))) expect({ token, inAnswer: text.includes(token) }).toEqual({ token, inAnswer: false });
+    for (const token of tokensIn(await history(arnOf(r))))
+      expect({ token, inAnswer: text.includes(token) }).toEqual({ token, inAnswer: false });
     expect(text).toContain('<redacted>');
     expect(JSON.parse(text).row).toMatchObject({ executionName: r.executionName, outcome: 'RECORDED', startAttempts: 1 });
   });
@@ -353,7 +467,10 @@ describe('while calls run', () => {
     await openList();
     const before = await page.locator('tr[data-execution]').count();
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)); // gone if the page reloaded
-    const [late] = await runCalls(twin, parseScenario({ calls: [{ name: 'late', durationSeconds: 30, expect: { outcome: 'RECORDED', startAttempts: 1 } }] }));
+    const [late] = await runCalls(
+      twin,
+      parseScenario({ calls: [{ name: 'late', durationSeconds: 30, expect: { outcome: 'RECORDED', startAttempts: 1 } }] }),
+    );
     await page.waitForSelector(`tr[data-execution="${late.executionName}"][data-outcome="RECORDED"]`);
     expect(await page.locator('tr[data-execution]').count()).toBe(before + 1);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);

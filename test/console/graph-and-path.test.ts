@@ -20,7 +20,12 @@ describe('layoutGraph', () => {
     // A Next and a Catch to the same state are one arrow that has both kinds.
     expect(graph.edges.find((e) => e.from === 'WaitForCallEnd' && e.to === 'VerifyRecording')?.kinds).toEqual(['next', 'catch']);
     expect(graph.nodes.filter((n) => n.start).map((n) => n.id)).toEqual([definition.StartAt]);
-    expect(graph.nodes.filter((n) => n.terminal).map((n) => n.id).sort()).toEqual([...OUTCOMES, 'INVALID_INPUT'].sort());
+    expect(
+      graph.nodes
+        .filter((n) => n.terminal)
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual([...OUTCOMES, 'INVALID_INPUT'].sort());
   });
 
   it('places the boxes apart, inside the drawing, with the start above the outcomes', () => {
@@ -40,23 +45,39 @@ describe('layoutGraph', () => {
   });
 
   it('names a transition to a state that does not exist', () => {
-    expect(() => layoutGraph({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' } } })).toThrow('state A: next goes to B, which is not a state of the definition');
+    expect(() => layoutGraph({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' } } })).toThrow(
+      'state A: next goes to B, which is not a state of the definition',
+    );
   });
 });
 
 describe('pathOf', () => {
   let id = 0;
-  const entered = (name: string, type = 'Task'): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: `${type}StateEntered`, stateEnteredEventDetails: { name } }) as HistoryEvent;
-  const exited = (name: string, type = 'Task'): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: `${type}StateExited`, stateExitedEventDetails: { name } }) as HistoryEvent;
+  const entered = (name: string, type = 'Task'): HistoryEvent =>
+    ({ id: ++id, timestamp: new Date(), type: `${type}StateEntered`, stateEnteredEventDetails: { name } }) as HistoryEvent;
+  const exited = (name: string, type = 'Task'): HistoryEvent =>
+    ({ id: ++id, timestamp: new Date(), type: `${type}StateExited`, stateExitedEventDetails: { name } }) as HistoryEvent;
   const ev = (type: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type }) as HistoryEvent;
 
   it('counts visits and transitions of a loop, and the retries and failures inside a visit', () => {
     const events = [
       ev('ExecutionStarted'),
-      entered('Start'), ev('TaskScheduled'), ev('TaskFailed'), exited('Start'),
-      entered('Wait', 'Wait'), exited('Wait', 'Wait'),
-      entered('Start'), ev('TaskScheduled'), ev('TaskFailed'), ev('TaskScheduled'), ev('TaskTimedOut'), ev('TaskScheduled'), ev('TaskSucceeded'), exited('Start'),
-      entered('Done', 'Succeed'), exited('Done', 'Succeed'),
+      entered('Start'),
+      ev('TaskScheduled'),
+      ev('TaskFailed'),
+      exited('Start'),
+      entered('Wait', 'Wait'),
+      exited('Wait', 'Wait'),
+      entered('Start'),
+      ev('TaskScheduled'),
+      ev('TaskFailed'),
+      ev('TaskScheduled'),
+      ev('TaskTimedOut'),
+      ev('TaskScheduled'),
+      ev('TaskSucceeded'),
+      exited('Start'),
+      entered('Done', 'Succeed'),
+      exited('Done', 'Succeed'),
       ev('ExecutionSucceeded'),
     ];
     const path = pathOf(events);

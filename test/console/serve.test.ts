@@ -25,7 +25,10 @@ async function until<T>(what: () => T | undefined): Promise<T> {
 
 it('prints the console address, writes it to endpoints.json, serves the run, and stops on SIGINT', async () => {
   const scenario = join(dir, 'scenario.json');
-  writeFileSync(scenario, JSON.stringify({ calls: [{ name: 'bad-location', location: 'Not_A_Bucket', expect: { outcome: 'INVALID_INPUT', startAttempts: 0 } }] }));
+  writeFileSync(
+    scenario,
+    JSON.stringify({ calls: [{ name: 'bad-location', location: 'Not_A_Bucket', expect: { outcome: 'INVALID_INPUT', startAttempts: 0 } }] }),
+  );
   const dataDir = join(dir, 'data');
   const file = join(dataDir, 'endpoints.json');
   let err = '';

@@ -38,11 +38,27 @@ describe('malformed SMA events into the bundled Lambda', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['missing TransactionId', change('NEW_INBOUND_CALL', (e) => delete e.CallDetails.TransactionId), /CallDetails\.TransactionId/],
     ['Sequence as a string', change('RINGING', (e) => (e.Sequence = '2')), /Sequence/],
-    ['Participants not a list', change('HANGUP', (e) => (e.CallDetails.Participants = { 0: e.CallDetails.Participants[0] })), /CallDetails\.Participants/],
-    ['unknown event type', change('NEW_INBOUND_CALL', (e) => (e.InvocationEventType = 'CALL_TRANSFERRED')), /unknown InvocationEventType "CALL_TRANSFERRED"/],
-    ['a non-string workflow argument', change('CALL_UPDATE_REQUESTED StartRecording', (e) => (e.ActionData.Parameters.Arguments.attempt = 1)), /ActionData\.Parameters\.Arguments\.attempt/],
+    [
+      'Participants not a list',
+      change('HANGUP', (e) => (e.CallDetails.Participants = { 0: e.CallDetails.Participants[0] })),
+      /CallDetails\.Participants/,
+    ],
+    [
+      'unknown event type',
+      change('NEW_INBOUND_CALL', (e) => (e.InvocationEventType = 'CALL_TRANSFERRED')),
+      /unknown InvocationEventType "CALL_TRANSFERRED"/,
+    ],
+    [
+      'a non-string workflow argument',
+      change('CALL_UPDATE_REQUESTED StartRecording', (e) => (e.ActionData.Parameters.Arguments.attempt = 1)),
+      /ActionData\.Parameters\.Arguments\.attempt/,
+    ],
     ['ACTION_FAILED without ActionData', change('ACTION_FAILED StartCallRecording', (e) => delete e.ActionData), /ActionData/],
-    ['oversize', change('ACTION_SUCCESSFUL StartCallRecording', (e) => (e.CallDetails.TransactionAttributes.padding = 'x'.repeat(MAX_EVENT_BYTES))), new RegExp(`over the ${MAX_EVENT_BYTES}-byte limit`)],
+    [
+      'oversize',
+      change('ACTION_SUCCESSFUL StartCallRecording', (e) => (e.CallDetails.TransactionAttributes.padding = 'x'.repeat(MAX_EVENT_BYTES))),
+      new RegExp(`over the ${MAX_EVENT_BYTES}-byte limit`),
+    ],
     ['not an object', 'NEW_INBOUND_CALL', /malformed SMA event/],
   ];
   let stub: StubServer;
@@ -57,17 +73,29 @@ describe('malformed SMA events into the bundled Lambda', () => {
   }, 60_000);
   afterAll(() => stub?.close());
 
-  const logLines = () => run.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const logLines = () =>
+    run.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
 
-  it.each(cases.map(([name, , reason], i) => [name, i, reason] as const))('%s: a valid empty response and a specific logged reason', (_name, i, reason) => {
-    const { response, thrown } = run.result.results[i];
-    expect(thrown).toBeUndefined();
-    // Empty action list, TransactionAttributes omitted (= kept by the SMA): the call goes on untouched.
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [] });
-    expect(checkResponse(response).ok).toBe(true);
-    const errors = logLines().filter((l) => l.level === 'ERROR' && l.function_request_id === `bench-${i + 1}`);
-    expect(errors).toEqual([expect.objectContaining({ message: 'malformed SMA event answered with an empty action list', reason: expect.stringMatching(reason) })]);
-  });
+  it.each(cases.map(([name, , reason], i) => [name, i, reason] as const))(
+    '%s: a valid empty response and a specific logged reason',
+    (_name, i, reason) => {
+      const { response, thrown } = run.result.results[i];
+      expect(thrown).toBeUndefined();
+      // Empty action list, TransactionAttributes omitted (= kept by the SMA): the call goes on untouched.
+      expect(response).toEqual({ SchemaVersion: '1.0', Actions: [] });
+      expect(checkResponse(response).ok).toBe(true);
+      const errors = logLines().filter((l) => l.level === 'ERROR' && l.function_request_id === `bench-${i + 1}`);
+      expect(errors).toEqual([
+        expect.objectContaining({
+          message: 'malformed SMA event answered with an empty action list',
+          reason: expect.stringMatching(reason),
+        }),
+      ]);
+    },
+  );
 
   it('the same process then serves good events normally, with no Step Functions call for the bad ones', () => {
     const [start, hangup] = run.result.results.slice(cases.length);
@@ -77,7 +105,10 @@ describe('malformed SMA events into the bundled Lambda', () => {
   });
 
   it('each bad event is counted in the MalformedEvents metric (EMF on stdout) and no log line carries a phone number', () => {
-    const emf = run.stdout.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    const emf = run.stdout
+      .split('\n')
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l));
     expect(emf.filter((m) => m.MalformedEvents === 1)).toHaveLength(cases.length);
     expect(run.stderr + run.stdout).not.toContain(PHONE.slice(1));
   });
@@ -87,7 +118,13 @@ describe('invalid workflow inputs through StartExecution', () => {
   let twin: Twin;
   let call: CallHandle;
   let updates = 0;
-  const good = () => ({ sipMediaApplicationId: twin.sipMediaApplicationId, transactionId: call.transactionId, callId: call.legA, track: 'BOTH', location: twin.bucket });
+  const good = () => ({
+    sipMediaApplicationId: twin.sipMediaApplicationId,
+    transactionId: call.transactionId,
+    callId: call.legA,
+    track: 'BOTH',
+    location: twin.bucket,
+  });
 
   beforeAll(async () => {
     twin = await startTwin({ dataDir: join(tmp, 'twin') });
@@ -105,39 +142,86 @@ describe('invalid workflow inputs through StartExecution', () => {
   const cases: Array<[string, () => unknown, RegExp]> = [
     ['unknown track', () => ({ ...good(), track: 'STEREO' }), /^track: must be one of BOTH, INCOMING, OUTGOING$/],
     ['no track', () => ({ ...good(), track: undefined }), /^track: /],
-    ['bucket with capitals', () => ({ ...good(), location: 'Call-Recordings/calls' }), /^location: bucket name may contain only lowercase letters.*\("Call-Recordings"\)$/],
+    [
+      'bucket with capitals',
+      () => ({ ...good(), location: 'Call-Recordings/calls' }),
+      /^location: bucket name may contain only lowercase letters.*\("Call-Recordings"\)$/,
+    ],
     ['bucket too short', () => ({ ...good(), location: 'ab' }), /^location: bucket name must be 3-63 characters, got 2/],
-    ['bucket as an IP address', () => ({ ...good(), location: '192.168.10.20/calls' }), /^location: bucket name must not be formatted as an IP address/],
+    [
+      'bucket as an IP address',
+      () => ({ ...good(), location: '192.168.10.20/calls' }),
+      /^location: bucket name must not be formatted as an IP address/,
+    ],
     ['reserved bucket prefix', () => ({ ...good(), location: 'xn--recordings' }), /^location: bucket name must not start with xn--/],
-    ['".." in the prefix', () => ({ ...good(), location: `${twin.bucket}/calls/../../other` }), /^location: key prefix must not contain empty, "\." or "\.\." path segments$/],
-    ['prefix with a leading "/"', () => ({ ...good(), location: `${twin.bucket}//calls` }), /^location: key prefix must not start with "\/"$/],
-    ['location starting with "/"', () => ({ ...good(), location: `/${twin.bucket}` }), /^location: bucket name must be 3-63 characters, got 0/],
-    ['prefix of 513 characters', () => ({ ...good(), location: `${twin.bucket}/${'p'.repeat(513)}` }), /^location: key prefix must be at most 512 characters, got 513$/],
+    [
+      '".." in the prefix',
+      () => ({ ...good(), location: `${twin.bucket}/calls/../../other` }),
+      /^location: key prefix must not contain empty, "\." or "\.\." path segments$/,
+    ],
+    [
+      'prefix with a leading "/"',
+      () => ({ ...good(), location: `${twin.bucket}//calls` }),
+      /^location: key prefix must not start with "\/"$/,
+    ],
+    [
+      'location starting with "/"',
+      () => ({ ...good(), location: `/${twin.bucket}` }),
+      /^location: bucket name must be 3-63 characters, got 0/,
+    ],
+    [
+      'prefix of 513 characters',
+      () => ({ ...good(), location: `${twin.bucket}/${'p'.repeat(513)}` }),
+      /^location: key prefix must be at most 512 characters, got 513$/,
+    ],
     ['callId of 129 characters', () => ({ ...good(), callId: 'c'.repeat(129) }), /^callId: must be at most 128 characters, got 129$/],
     ['transactionId with a "/"', () => ({ ...good(), transactionId: 'a/b' }), /^transactionId: may contain only/],
-    ['sipMediaApplicationId a number', () => ({ ...good(), sipMediaApplicationId: 42 }), /^sipMediaApplicationId: must be a non-empty string$/],
-    ['consent text of 1,001 characters', () => ({ ...good(), consentText: 'x'.repeat(1001) }), /^consentText: must be a non-blank string of at most 1000 characters$/],
-    ['two problems at once', () => ({ ...good(), track: 'both', location: 'UPPER' }), /^track: .*; location: bucket name may contain only lowercase/],
+    [
+      'sipMediaApplicationId a number',
+      () => ({ ...good(), sipMediaApplicationId: 42 }),
+      /^sipMediaApplicationId: must be a non-empty string$/,
+    ],
+    [
+      'consent text of 1,001 characters',
+      () => ({ ...good(), consentText: 'x'.repeat(1001) }),
+      /^consentText: must be a non-blank string of at most 1000 characters$/,
+    ],
+    [
+      'two problems at once',
+      () => ({ ...good(), track: 'both', location: 'UPPER' }),
+      /^track: .*; location: bucket name may contain only lowercase/,
+    ],
     ['an array', () => [good()], /^input: must be a JSON object$/],
     ['a string', () => 'record this call', /^input: must be a JSON object$/],
     ['a number', () => 42, /^input: must be a JSON object$/],
     ['null', () => null, /^input: must be a JSON object$/],
   ];
 
-  it.each(cases.map(([name, input, cause], i) => [name, input, cause, i] as const))('%s: FAILED with INVALID_INPUT naming the field', async (_name, input, cause, i) => {
-    const { executionArn } = await twin.sfn.send(new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: `bad-input-${i}`, input: JSON.stringify(input()) }));
-    await twin.engine.waitForExecution(executionArn!);
-    const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    expect(described.status).toBe('FAILED');
-    expect(described.error).toBe('INVALID_INPUT');
-    expect(described.cause).toMatch(cause);
-    const history = twin.engine.getExecution(executionArn!).history;
-    expect(history.filter((e) => e.type.endsWith('StateEntered')).map((e: any) => e.stateEnteredEventDetails.name)).toEqual(['ValidateInput', 'CheckInput', 'INVALID_INPUT']);
-    expect(history.filter((e) => e.type === 'TaskScheduled')).toEqual([]);
-  });
+  it.each(cases.map(([name, input, cause], i) => [name, input, cause, i] as const))(
+    '%s: FAILED with INVALID_INPUT naming the field',
+    async (_name, input, cause, i) => {
+      const { executionArn } = await twin.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: `bad-input-${i}`, input: JSON.stringify(input()) }),
+      );
+      await twin.engine.waitForExecution(executionArn!);
+      const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('FAILED');
+      expect(described.error).toBe('INVALID_INPUT');
+      expect(described.cause).toMatch(cause);
+      const history = twin.engine.getExecution(executionArn!).history;
+      expect(history.filter((e) => e.type.endsWith('StateEntered')).map((e: any) => e.stateEnteredEventDetails.name)).toEqual([
+        'ValidateInput',
+        'CheckInput',
+        'INVALID_INPUT',
+      ]);
+      expect(history.filter((e) => e.type === 'TaskScheduled')).toEqual([]);
+    },
+  );
 
   it('input that is not JSON is refused by StartExecution itself', async () => {
-    await expect(twin.sfn.send(new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: 'bad-input-json', input: '{"track": ' }))).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+    await expect(
+      twin.sfn.send(new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: 'bad-input-json', input: '{"track": ' })),
+    ).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
   });
 
   it('nothing was asked of the SMA: no UpdateSipMediaApplicationCall, the live call saw no CALL_UPDATE_REQUESTED', () => {
@@ -156,40 +240,140 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
     ['empty name', { calls: [{ name: ' ' }] }, /calls\[0\]\.name: must be a non-empty string/],
     ['name too long', { calls: [{ name: 'n'.repeat(201) }] }, /calls\[0\]\.name: must be a non-empty string of at most 200 characters/],
     ['location not a string', { calls: [{ name: 'a', location: ['bucket'] }] }, /calls\[0\]\.location: must be a string/],
-    ['zero duration', { calls: [{ name: 'a', durationSeconds: 0 }] }, /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\], got 0/],
-    ['duration over 4 h', { calls: [{ name: 'a', durationSeconds: 14401 }] }, /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\]/],
+    [
+      'zero duration',
+      { calls: [{ name: 'a', durationSeconds: 0 }] },
+      /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\], got 0/,
+    ],
+    [
+      'duration over 4 h',
+      { calls: [{ name: 'a', durationSeconds: 14401 }] },
+      /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\]/,
+    ],
     ['duration as text', { calls: [{ name: 'a', durationSeconds: '60' }] }, /calls\[0\]\.durationSeconds: must be a number/],
     ['consent text a number', { calls: [{ name: 'a', consentText: 1 }] }, /calls\[0\]\.consentText: must be a string/],
     ['faults not an object', { calls: [{ name: 'a', faults: ['dropRecording'] }] }, /calls\[0\]\.faults: must be an object/],
-    ['hangup as text', { calls: [{ name: 'a', faults: { hangupAfterSeconds: 'soon' } }] }, /calls\[0\]\.faults\.hangupAfterSeconds: must be a number/],
-    ['dropRecording "yes"', { calls: [{ name: 'a', faults: { dropRecording: 'yes' } }] }, /calls\[0\]\.faults\.dropRecording: must be true or false/],
-    ['emptyRecording 1', { calls: [{ name: 'a', faults: { emptyRecording: 1 } }] }, /calls\[0\]\.faults\.emptyRecording: must be true or false/],
-    ['unknown consent error', { calls: [{ name: 'a', faults: { consent: ['SystemException', 'Oops'] } }] }, /calls\[0\]\.faults\.consent\[1\]: must be one of/],
-    ['21 start failures', { calls: [{ name: 'a', faults: { startRecording: Array(21).fill('SystemException') } }] }, /calls\[0\]\.faults\.startRecording: must be an array of at most 20/],
-    ['metadata name with capitals', { calls: [{ name: 'a', faults: { metadata: { 'Call-Id': 'x' } } }] }, /calls\[0\]\.faults\.metadata\.Call-Id: metadata names are lowercase/],
+    [
+      'hangup as text',
+      { calls: [{ name: 'a', faults: { hangupAfterSeconds: 'soon' } }] },
+      /calls\[0\]\.faults\.hangupAfterSeconds: must be a number/,
+    ],
+    [
+      'dropRecording "yes"',
+      { calls: [{ name: 'a', faults: { dropRecording: 'yes' } }] },
+      /calls\[0\]\.faults\.dropRecording: must be true or false/,
+    ],
+    [
+      'emptyRecording 1',
+      { calls: [{ name: 'a', faults: { emptyRecording: 1 } }] },
+      /calls\[0\]\.faults\.emptyRecording: must be true or false/,
+    ],
+    [
+      'unknown consent error',
+      { calls: [{ name: 'a', faults: { consent: ['SystemException', 'Oops'] } }] },
+      /calls\[0\]\.faults\.consent\[1\]: must be one of/,
+    ],
+    [
+      '21 start failures',
+      { calls: [{ name: 'a', faults: { startRecording: Array(21).fill('SystemException') } }] },
+      /calls\[0\]\.faults\.startRecording: must be an array of at most 20/,
+    ],
+    [
+      'metadata name with capitals',
+      { calls: [{ name: 'a', faults: { metadata: { 'Call-Id': 'x' } } }] },
+      /calls\[0\]\.faults\.metadata\.Call-Id: metadata names are lowercase/,
+    ],
     ['metadata a list', { calls: [{ name: 'a', faults: { metadata: ['call-id'] } }] }, /calls\[0\]\.faults\.metadata: must be an object/],
-    ['duplicateEvents (test-only, not in the format)', { calls: [{ name: 'a', faults: { duplicateEvents: true } }] }, /calls\[0\]\.faults\.duplicateEvents: unknown field/],
+    [
+      'duplicateEvents (test-only, not in the format)',
+      { calls: [{ name: 'a', faults: { duplicateEvents: true } }] },
+      /calls\[0\]\.faults\.duplicateEvents: unknown field/,
+    ],
     ['expect a string', { calls: [{ name: 'a', expect: 'RECORDED' }] }, /calls\[0\]\.expect: must be an object/],
     ['unknown expect field', { calls: [{ name: 'a', expect: { status: 'SUCCEEDED' } }] }, /calls\[0\]\.expect\.status: unknown field/],
-    ['negative startAttempts', { calls: [{ name: 'a', expect: { startAttempts: -1 } }] }, /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\]/],
-    ['the error is in the 3rd call', { calls: [{ name: 'a' }, { name: 'b' }, { name: 'c', legs: 0 }] }, /calls\[2\]\.legs: must be 1 or 2, got 0/],
+    [
+      'negative startAttempts',
+      { calls: [{ name: 'a', expect: { startAttempts: -1 } }] },
+      /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\]/,
+    ],
+    [
+      'the error is in the 3rd call',
+      { calls: [{ name: 'a' }, { name: 'b' }, { name: 'c', legs: 0 }] },
+      /calls\[2\]\.legs: must be 1 or 2, got 0/,
+    ],
     // Bounds: each the real service's, or what the twin can honour.
-    ['hangup after the call has ended', { calls: [{ name: 'a', durationSeconds: 14400, faults: { hangupAfterSeconds: 86400 } }] }, /calls\[0\]\.faults\.hangupAfterSeconds: must be a number in \[0, 14400\] \(within the call's durationSeconds\), got 86400$/m],
-    ['hangup after a short call has ended', { calls: [{ name: 'a', durationSeconds: 60, faults: { hangupAfterSeconds: 61 } }] }, /calls\[0\]\.faults\.hangupAfterSeconds: must be a number in \[0, 60\]/],
-    ['a recording a day late', { calls: [{ name: 'a', faults: { deliveryDelaySeconds: 86400 } }] }, /calls\[0\]\.faults\.deliveryDelaySeconds: must be a number in \[0, 3600\], got 86400/],
-    ['consent text over Speak\'s 1,000 characters', { calls: [{ name: 'a', consentText: 'x'.repeat(1001) }] }, /calls\[0\]\.consentText: must be at most 1000 characters \(Speak's limit\), got 1001$/m],
-    ['consent text over 256 KB (the StartExecution input limit)', { calls: [{ name: 'a' }, { name: 'b', consentText: 'x'.repeat(300 * 1024) }] }, /calls\[1\]\.consentText: must be at most 1000 characters \(Speak's limit\), got 307200$/m],
-    ['location longer than any S3 key', { calls: [{ name: 'a', location: `b/${'p'.repeat(1100)}` }] }, /calls\[0\]\.location: must be at most 1024 characters \(S3's key limit\), got 1102$/m],
-    ['metadata over S3\'s 2 KB', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'c'.repeat(2100) } } }] }, /calls\[0\]\.faults\.metadata: names and values must total at most 2048 bytes/],
-    ['metadata with a newline (not sendable as a header)', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'a\nb' } } }] }, /calls\[0\]\.faults\.metadata\.call-id: must not contain control characters/],
-    ['fractional startAttempts', { calls: [{ name: 'a', expect: { startAttempts: 1.5 } }] }, /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\], got 1\.5/],
-    ['a 5,000-character value is elided', { calls: [{ name: 'a', track: 'T'.repeat(5000) }] }, /calls\[0\]\.track: must be one of BOTH, INCOMING, OUTGOING, got "T{59}… \(5002 characters\)$/m],
+    [
+      'hangup after the call has ended',
+      { calls: [{ name: 'a', durationSeconds: 14400, faults: { hangupAfterSeconds: 86400 } }] },
+      /calls\[0\]\.faults\.hangupAfterSeconds: must be a number in \[0, 14400\] \(within the call's durationSeconds\), got 86400$/m,
+    ],
+    [
+      'hangup after a short call has ended',
+      { calls: [{ name: 'a', durationSeconds: 60, faults: { hangupAfterSeconds: 61 } }] },
+      /calls\[0\]\.faults\.hangupAfterSeconds: must be a number in \[0, 60\]/,
+    ],
+    [
+      'a recording a day late',
+      { calls: [{ name: 'a', faults: { deliveryDelaySeconds: 86400 } }] },
+      /calls\[0\]\.faults\.deliveryDelaySeconds: must be a number in \[0, 3600\], got 86400/,
+    ],
+    [
+      "consent text over Speak's 1,000 characters",
+      { calls: [{ name: 'a', consentText: 'x'.repeat(1001) }] },
+      /calls\[0\]\.consentText: must be at most 1000 characters \(Speak's limit\), got 1001$/m,
+    ],
+    [
+      'consent text over 256 KB (the StartExecution input limit)',
+      { calls: [{ name: 'a' }, { name: 'b', consentText: 'x'.repeat(300 * 1024) }] },
+      /calls\[1\]\.consentText: must be at most 1000 characters \(Speak's limit\), got 307200$/m,
+    ],
+    [
+      'location longer than any S3 key',
+      { calls: [{ name: 'a', location: `b/${'p'.repeat(1100)}` }] },
+      /calls\[0\]\.location: must be at most 1024 characters \(S3's key limit\), got 1102$/m,
+    ],
+    [
+      "metadata over S3's 2 KB",
+      { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'c'.repeat(2100) } } }] },
+      /calls\[0\]\.faults\.metadata: names and values must total at most 2048 bytes/,
+    ],
+    [
+      'metadata with a newline (not sendable as a header)',
+      { calls: [{ name: 'a', faults: { metadata: { 'call-id': 'a\nb' } } }] },
+      /calls\[0\]\.faults\.metadata\.call-id: must not contain control characters/,
+    ],
+    [
+      'fractional startAttempts',
+      { calls: [{ name: 'a', expect: { startAttempts: 1.5 } }] },
+      /calls\[0\]\.expect\.startAttempts: must be an integer in \[0, 100\], got 1\.5/,
+    ],
+    [
+      'a 5,000-character value is elided',
+      { calls: [{ name: 'a', track: 'T'.repeat(5000) }] },
+      /calls\[0\]\.track: must be one of BOTH, INCOMING, OUTGOING, got "T{59}… \(5002 characters\)$/m,
+    ],
     ['an unknown app', { calls: [{ name: 'a', app: 'queue' }] }, /calls\[0\]\.app: must be one of bridge, ivr, got "queue"/],
     ['digits not a list', { calls: [{ name: 'a', digits: '1' }] }, /calls\[0\]\.digits: must be an array of at most 50 presses/],
-    ['a press after the caller hung up', { calls: [{ name: 'a', durationSeconds: 30, digits: [{ atSeconds: 31, digits: '1' }] }] }, /calls\[0\]\.digits\[0\]\.atSeconds: must be a number in \[0, 30\] \(seconds from answer, within the call's durationSeconds\), got 31/],
-    ['a key that is not DTMF', { calls: [{ name: 'a', digits: [{ atSeconds: 1, digits: '1a' }] }] }, /calls\[0\]\.digits\[0\]\.digits: must be 1 to 128 DTMF keys \(0-9, \*, #\), got "1a"/],
-    ['an unknown field in a press', { calls: [{ name: 'a', digits: [{ atSeconds: 1, digits: '1', after: 2 }] }] }, /calls\[0\]\.digits\[0\]\.after: unknown field/],
-    ['a 5,000-character unknown field name is elided', { calls: [{ name: 'a', ['f'.repeat(5000)]: 1 }] }, /calls\[0\]\.f{60}… \(5000 characters\): unknown field/],
+    [
+      'a press after the caller hung up',
+      { calls: [{ name: 'a', durationSeconds: 30, digits: [{ atSeconds: 31, digits: '1' }] }] },
+      /calls\[0\]\.digits\[0\]\.atSeconds: must be a number in \[0, 30\] \(seconds from answer, within the call's durationSeconds\), got 31/,
+    ],
+    [
+      'a key that is not DTMF',
+      { calls: [{ name: 'a', digits: [{ atSeconds: 1, digits: '1a' }] }] },
+      /calls\[0\]\.digits\[0\]\.digits: must be 1 to 128 DTMF keys \(0-9, \*, #\), got "1a"/,
+    ],
+    [
+      'an unknown field in a press',
+      { calls: [{ name: 'a', digits: [{ atSeconds: 1, digits: '1', after: 2 }] }] },
+      /calls\[0\]\.digits\[0\]\.after: unknown field/,
+    ],
+    [
+      'a 5,000-character unknown field name is elided',
+      { calls: [{ name: 'a', ['f'.repeat(5000)]: 1 }] },
+      /calls\[0\]\.f{60}… \(5000 characters\): unknown field/,
+    ],
   ];
 
   it.each(cases.map(([name, content, message], i) => [name, content, message, i] as const))('%s', async (_name, content, message, i) => {
@@ -198,7 +382,10 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
     const dataDir = join(tmp, `never-${i}`);
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['--scenario', file, '--data-dir', dataDir, '--no-export'], { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(['--scenario', file, '--data-dir', dataDir, '--no-export'], {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/^bad scenario: /);
     expect(err.join('')).toMatch(message);
@@ -209,16 +396,31 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
 
   // Text JSON.stringify cannot write: numbers beyond a double, a byte-order mark.
   const rawCases: Array<[string, string, RegExp]> = [
-    ['a duration of 1e400', '{"calls": [{"name": "a", "durationSeconds": 1e400}]}', /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\], got a number outside the double range$/m],
-    ['a hangup of -1e400', '{"calls": [{"name": "a", "faults": {"hangupAfterSeconds": -1e400}}]}', /calls\[0\]\.faults\.hangupAfterSeconds: .*got a number outside the double range$/m],
-    ['a BOM, then an error: the message has no invisible character', '\ufeff{"calls": [{"name": "a", "legs": 3}]}', /^bad scenario: calls\[0\]\.legs: must be 1 or 2, got 3\n$/],
+    [
+      'a duration of 1e400',
+      '{"calls": [{"name": "a", "durationSeconds": 1e400}]}',
+      /calls\[0\]\.durationSeconds: must be a number in \[1, 14400\], got a number outside the double range$/m,
+    ],
+    [
+      'a hangup of -1e400',
+      '{"calls": [{"name": "a", "faults": {"hangupAfterSeconds": -1e400}}]}',
+      /calls\[0\]\.faults\.hangupAfterSeconds: .*got a number outside the double range$/m,
+    ],
+    [
+      'a BOM, then an error: the message has no invisible character',
+      '\ufeff{"calls": [{"name": "a", "legs": 3}]}',
+      /^bad scenario: calls\[0\]\.legs: must be 1 or 2, got 3\n$/,
+    ],
   ];
   it.each(rawCases.map(([name, text, message], i) => [name, text, message, i] as const))('%s', async (_name, text, message, i) => {
     const file = join(tmp, `raw-${i}.json`);
     writeFileSync(file, text);
     const dataDir = join(tmp, `never-raw-${i}`);
     const err: string[] = [];
-    const code = await main(['--scenario', file, '--data-dir', dataDir, '--no-export'], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(['--scenario', file, '--data-dir', dataDir, '--no-export'], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(message);
     expect(existsSync(dataDir)).toBe(false);
@@ -239,20 +441,36 @@ describe('npm start options beyond what the twin can honour: exit 2 naming the o
     [['--calls', '5', '--concurrency', '2.5'], /--concurrency must be an integer/],
     [['--calls', 'x'.repeat(5000)], /argument 'x{99}… \(5002 characters\) is invalid/],
   ];
-  it.each(cases.map(([args, message], i) => [args.join(' ').slice(0, 40), args, message, i] as const))('%s', async (_name, args, message, i) => {
-    const dataDir = join(tmp, `never-option-${i}`);
-    const err: string[] = [];
-    const code = await main([...args, '--data-dir', dataDir, '--no-export'], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } });
-    expect(code).toBe(2);
-    expect(err.join('')).toMatch(message);
-    expect(err.join('').length).toBeLessThan(400);
-    expect(existsSync(dataDir)).toBe(false);
-  });
+  it.each(cases.map(([args, message], i) => [args.join(' ').slice(0, 40), args, message, i] as const))(
+    '%s',
+    async (_name, args, message, i) => {
+      const dataDir = join(tmp, `never-option-${i}`);
+      const err: string[] = [];
+      const code = await main([...args, '--data-dir', dataDir, '--no-export'], {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => err.push(s) },
+      });
+      expect(code).toBe(2);
+      expect(err.join('')).toMatch(message);
+      expect(err.join('').length).toBeLessThan(400);
+      expect(existsSync(dataDir)).toBe(false);
+    },
+  );
 
   it('npm run simulate bounds --calls, --concurrency and --shards, naming the option', async () => {
-    for (const [args, bound] of [[['--calls', '1000001'], '1 to 1000000'], [['--concurrency', '0'], '1 to 2000'], [['--concurrency', '1e400'], '1 to 2000'], [['--shards', '17'], '1 to 16']] as const) {
+    for (const [args, bound] of [
+      [['--calls', '1000001'], '1 to 1000000'],
+      [['--concurrency', '0'], '1 to 2000'],
+      [['--concurrency', '1e400'], '1 to 2000'],
+      [['--shards', '17'], '1 to 16'],
+    ] as const) {
       const err: string[] = [];
-      expect(await simulateMain([...args, '--data-dir', join(tmp, 'never-simulate')], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } })).toBe(2);
+      expect(
+        await simulateMain([...args, '--data-dir', join(tmp, 'never-simulate')], {
+          stdout: { write: () => true },
+          stderr: { write: (s: string) => err.push(s) },
+        }),
+      ).toBe(2);
       expect(err.join('')).toMatch(new RegExp(`${args[0]} must be an integer from ${bound}`));
     }
     expect(existsSync(join(tmp, 'never-simulate'))).toBe(false);

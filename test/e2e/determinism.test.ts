@@ -31,7 +31,9 @@ async function fingerprint(seed: number, name: string, calls = demo) {
         recordingKey: r.recordingKey,
         manifestKey: r.manifestKey,
         durationMs: r.durationMs,
-        states: history.filter((e) => e.type.endsWith('StateEntered')).map((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name),
+        states: history
+          .filter((e) => e.type.endsWith('StateEntered'))
+          .map((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name),
         events: history.map((e) => `${e.type}@${e.timestamp}`),
       };
     });
@@ -68,7 +70,7 @@ describe('same scenario, same seed', () => {
   }, 120_000);
 });
 
-describe('time in the twin is exactly the workflow\'s', () => {
+describe("time in the twin is exactly the workflow's", () => {
   it('the delivery deadline is exactly 435 s after the call ends: landing at 434 s is RECORDED, at 435 s MISSING', async () => {
     const twin = await startTwin({ dataDir: join(dir, 'deadline'), seed: 9 });
     try {

@@ -28,7 +28,10 @@ import { eventMix } from '../../bench/events';
 const CONCURRENCY = 12;
 const SE = 'SystemException';
 /** About 66 s of Speak (15 characters a second): a hangup 30 s into the call lands inside the notice. */
-const LONG_NOTICE = `This call is recorded. ${'Please stay on the line while the notice is read to you in full. '.repeat(15)}`.slice(0, 990);
+const LONG_NOTICE = `This call is recorded. ${'Please stay on the line while the notice is read to you in full. '.repeat(15)}`.slice(
+  0,
+  990,
+);
 
 type Outcome = 'RECORDED' | 'NOT_RECORDED' | 'START_FAILED' | 'RECORDING_MISSING' | 'RECORDING_INVALID' | 'RECORDING_UNVERIFIED';
 interface Cell {
@@ -46,29 +49,155 @@ interface Cell {
 
 const single: Cell[] = [
   { name: 'no fault', faults: {}, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'DELIVERED', consentAttempts: 1, failedChecks: [] },
-  { name: 'SystemException on attempt 1', faults: { startRecording: [SE] }, outcome: 'RECORDED', attempts: [`FAILED:${SE}`, 'STARTED'], consent: 'DELIVERED', failedChecks: [] },
-  { name: 'SystemException on attempts 1-3 (the last allowed succeeds)', faults: { startRecording: [SE, SE, SE] }, outcome: 'RECORDED', attempts: [`FAILED:${SE}`, `FAILED:${SE}`, `FAILED:${SE}`, 'STARTED'], consent: 'DELIVERED', failedChecks: [] },
-  { name: 'SystemException on attempts 1-4 (retries exhausted)', faults: { startRecording: [SE, SE, SE, SE] }, outcome: 'START_FAILED', attempts: [`FAILED:${SE}`, `FAILED:${SE}`, `FAILED:${SE}`, `FAILED:${SE}`], consent: 'NOT_ATTEMPTED' },
-  { name: 'InvalidActionParameter (not retried)', faults: { startRecording: ['InvalidActionParameter'] }, outcome: 'START_FAILED', attempts: ['FAILED:InvalidActionParameter'], consent: 'NOT_ATTEMPTED' },
-  { name: 'NoAccessToDestination (not retried)', faults: { startRecording: ['NoAccessToDestination'] }, outcome: 'START_FAILED', attempts: ['FAILED:NoAccessToDestination'], consent: 'NOT_ATTEMPTED' },
+  {
+    name: 'SystemException on attempt 1',
+    faults: { startRecording: [SE] },
+    outcome: 'RECORDED',
+    attempts: [`FAILED:${SE}`, 'STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: [],
+  },
+  {
+    name: 'SystemException on attempts 1-3 (the last allowed succeeds)',
+    faults: { startRecording: [SE, SE, SE] },
+    outcome: 'RECORDED',
+    attempts: [`FAILED:${SE}`, `FAILED:${SE}`, `FAILED:${SE}`, 'STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: [],
+  },
+  {
+    name: 'SystemException on attempts 1-4 (retries exhausted)',
+    faults: { startRecording: [SE, SE, SE, SE] },
+    outcome: 'START_FAILED',
+    attempts: [`FAILED:${SE}`, `FAILED:${SE}`, `FAILED:${SE}`, `FAILED:${SE}`],
+    consent: 'NOT_ATTEMPTED',
+  },
+  {
+    name: 'InvalidActionParameter (not retried)',
+    faults: { startRecording: ['InvalidActionParameter'] },
+    outcome: 'START_FAILED',
+    attempts: ['FAILED:InvalidActionParameter'],
+    consent: 'NOT_ATTEMPTED',
+  },
+  {
+    name: 'NoAccessToDestination (not retried)',
+    faults: { startRecording: ['NoAccessToDestination'] },
+    outcome: 'START_FAILED',
+    attempts: ['FAILED:NoAccessToDestination'],
+    consent: 'NOT_ATTEMPTED',
+  },
   // The caller is gone before the first update reaches the Lambda (0.2 s): the SMA drops it, the attempt times out, the retry finds no call.
-  { name: 'hangup before recording starts', faults: { hangupAfterSeconds: 0 }, outcome: 'NOT_RECORDED', attempts: ['FAILED:States.Timeout', 'CALL_ENDED:ChimeSdkVoice.NotFoundException'], consent: 'NOT_ATTEMPTED' },
-  { name: 'hangup during the notice', faults: { hangupAfterSeconds: 30 }, consentText: LONG_NOTICE, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'NOT_DELIVERED', failedChecks: [] },
-  { name: 'notice SystemException once (retried)', faults: { consent: [SE] }, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'DELIVERED', consentAttempts: 2, failedChecks: [] },
-  { name: 'notice SystemException beyond its retries', faults: { consent: [SE, SE, SE] }, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'FAILED', consentAttempts: 3, failedChecks: [] },
-  { name: 'notice InvalidActionParameter (not retried)', faults: { consent: ['InvalidActionParameter'] }, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'FAILED', consentAttempts: 1, failedChecks: [] },
-  { name: 'late delivery within the deadline', faults: { deliveryDelaySeconds: 40 }, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'DELIVERED', failedChecks: [] },
-  { name: 'late delivery beyond the deadline', faults: { deliveryDelaySeconds: 500 }, outcome: 'RECORDING_MISSING', attempts: ['STARTED'], consent: 'DELIVERED' },
+  {
+    name: 'hangup before recording starts',
+    faults: { hangupAfterSeconds: 0 },
+    outcome: 'NOT_RECORDED',
+    attempts: ['FAILED:States.Timeout', 'CALL_ENDED:ChimeSdkVoice.NotFoundException'],
+    consent: 'NOT_ATTEMPTED',
+  },
+  {
+    name: 'hangup during the notice',
+    faults: { hangupAfterSeconds: 30 },
+    consentText: LONG_NOTICE,
+    outcome: 'RECORDED',
+    attempts: ['STARTED'],
+    consent: 'NOT_DELIVERED',
+    failedChecks: [],
+  },
+  {
+    name: 'notice SystemException once (retried)',
+    faults: { consent: [SE] },
+    outcome: 'RECORDED',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    consentAttempts: 2,
+    failedChecks: [],
+  },
+  {
+    name: 'notice SystemException beyond its retries',
+    faults: { consent: [SE, SE, SE] },
+    outcome: 'RECORDED',
+    attempts: ['STARTED'],
+    consent: 'FAILED',
+    consentAttempts: 3,
+    failedChecks: [],
+  },
+  {
+    name: 'notice InvalidActionParameter (not retried)',
+    faults: { consent: ['InvalidActionParameter'] },
+    outcome: 'RECORDED',
+    attempts: ['STARTED'],
+    consent: 'FAILED',
+    consentAttempts: 1,
+    failedChecks: [],
+  },
+  {
+    name: 'late delivery within the deadline',
+    faults: { deliveryDelaySeconds: 40 },
+    outcome: 'RECORDED',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: [],
+  },
+  {
+    name: 'late delivery beyond the deadline',
+    faults: { deliveryDelaySeconds: 500 },
+    outcome: 'RECORDING_MISSING',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+  },
   { name: 'dropped object', faults: { dropRecording: true }, outcome: 'RECORDING_MISSING', attempts: ['STARTED'], consent: 'DELIVERED' },
-  { name: 'wrong call-id metadata', faults: { metadata: { 'call-id': 'someone-else' } }, outcome: 'RECORDING_INVALID', attempts: ['STARTED'], consent: 'DELIVERED', failedChecks: ['call-id'] },
-  { name: 'wrong transaction-id metadata', faults: { metadata: { 'transaction-id': 'another-call' } }, outcome: 'RECORDING_INVALID', attempts: ['STARTED'], consent: 'DELIVERED', failedChecks: ['transaction-id'] },
-  { name: 'empty body', faults: { emptyRecording: true }, outcome: 'RECORDING_INVALID', attempts: ['STARTED'], consent: 'DELIVERED', failedChecks: ['has-audio'] },
-  { name: 'duplicate SMA events', faults: { duplicateEvents: true }, outcome: 'RECORDED', attempts: ['STARTED'], consent: 'DELIVERED', consentAttempts: 1, failedChecks: [] },
+  {
+    name: 'wrong call-id metadata',
+    faults: { metadata: { 'call-id': 'someone-else' } },
+    outcome: 'RECORDING_INVALID',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: ['call-id'],
+  },
+  {
+    name: 'wrong transaction-id metadata',
+    faults: { metadata: { 'transaction-id': 'another-call' } },
+    outcome: 'RECORDING_INVALID',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: ['transaction-id'],
+  },
+  {
+    name: 'empty body',
+    faults: { emptyRecording: true },
+    outcome: 'RECORDING_INVALID',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: ['has-audio'],
+  },
+  {
+    name: 'duplicate SMA events',
+    faults: { duplicateEvents: true },
+    outcome: 'RECORDED',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    consentAttempts: 1,
+    failedChecks: [],
+  },
 ];
 
 const combined: Cell[] = [
-  { name: 'start retried twice + notice retried', faults: { startRecording: [SE, SE], consent: [SE] }, outcome: 'RECORDED', attempts: [`FAILED:${SE}`, `FAILED:${SE}`, 'STARTED'], consent: 'DELIVERED', consentAttempts: 2, failedChecks: [] },
-  { name: 'SystemException then InvalidActionParameter', faults: { startRecording: [SE, 'InvalidActionParameter'] }, outcome: 'START_FAILED', attempts: [`FAILED:${SE}`, 'FAILED:InvalidActionParameter'], consent: 'NOT_ATTEMPTED' },
+  {
+    name: 'start retried twice + notice retried',
+    faults: { startRecording: [SE, SE], consent: [SE] },
+    outcome: 'RECORDED',
+    attempts: [`FAILED:${SE}`, `FAILED:${SE}`, 'STARTED'],
+    consent: 'DELIVERED',
+    consentAttempts: 2,
+    failedChecks: [],
+  },
+  {
+    name: 'SystemException then InvalidActionParameter',
+    faults: { startRecording: [SE, 'InvalidActionParameter'] },
+    outcome: 'START_FAILED',
+    attempts: [`FAILED:${SE}`, 'FAILED:InvalidActionParameter'],
+    consent: 'NOT_ATTEMPTED',
+  },
   {
     name: 'hangup while start attempts are failing',
     faults: { startRecording: [SE, SE, SE, SE], hangupAfterSeconds: 2 },
@@ -80,11 +209,44 @@ const combined: Cell[] = [
     },
     consent: 'NOT_ATTEMPTED',
   },
-  { name: 'duplicate events + start retried twice', faults: { duplicateEvents: true, startRecording: [SE, SE] }, outcome: 'RECORDED', attempts: [`FAILED:${SE}`, `FAILED:${SE}`, 'STARTED'], consent: 'DELIVERED', failedChecks: [] },
-  { name: 'duplicate events + hangup before recording', faults: { duplicateEvents: true, hangupAfterSeconds: 0 }, outcome: 'NOT_RECORDED', attempts: ['FAILED:States.Timeout', 'CALL_ENDED:ChimeSdkVoice.NotFoundException'], consent: 'NOT_ATTEMPTED' },
-  { name: 'dropped object + wrong metadata', faults: { dropRecording: true, metadata: { 'call-id': 'x' } }, outcome: 'RECORDING_MISSING', attempts: ['STARTED'], consent: 'DELIVERED' },
-  { name: 'late within the deadline + wrong call-id', faults: { deliveryDelaySeconds: 40, metadata: { 'call-id': 'x' } }, outcome: 'RECORDING_INVALID', attempts: ['STARTED'], consent: 'DELIVERED', failedChecks: ['call-id'] },
-  { name: 'empty body + notice failed', faults: { emptyRecording: true, consent: ['InvalidActionParameter'] }, outcome: 'RECORDING_INVALID', attempts: ['STARTED'], consent: 'FAILED', failedChecks: ['has-audio'] },
+  {
+    name: 'duplicate events + start retried twice',
+    faults: { duplicateEvents: true, startRecording: [SE, SE] },
+    outcome: 'RECORDED',
+    attempts: [`FAILED:${SE}`, `FAILED:${SE}`, 'STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: [],
+  },
+  {
+    name: 'duplicate events + hangup before recording',
+    faults: { duplicateEvents: true, hangupAfterSeconds: 0 },
+    outcome: 'NOT_RECORDED',
+    attempts: ['FAILED:States.Timeout', 'CALL_ENDED:ChimeSdkVoice.NotFoundException'],
+    consent: 'NOT_ATTEMPTED',
+  },
+  {
+    name: 'dropped object + wrong metadata',
+    faults: { dropRecording: true, metadata: { 'call-id': 'x' } },
+    outcome: 'RECORDING_MISSING',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+  },
+  {
+    name: 'late within the deadline + wrong call-id',
+    faults: { deliveryDelaySeconds: 40, metadata: { 'call-id': 'x' } },
+    outcome: 'RECORDING_INVALID',
+    attempts: ['STARTED'],
+    consent: 'DELIVERED',
+    failedChecks: ['call-id'],
+  },
+  {
+    name: 'empty body + notice failed',
+    faults: { emptyRecording: true, consent: ['InvalidActionParameter'] },
+    outcome: 'RECORDING_INVALID',
+    attempts: ['STARTED'],
+    consent: 'FAILED',
+    failedChecks: ['has-audio'],
+  },
 ];
 
 interface Placed {
@@ -134,15 +296,17 @@ beforeAll(async () => {
   // The slowest calls (waiting out the verification deadline) go first; at most CONCURRENCY in flight, so
   // that one round trip through the Lambda stays a few virtual seconds even on a busy 2-core machine.
   const slow = (m: Placed) => (m.cell.faults.dropRecording || (m.cell.faults.deliveryDelaySeconds ?? 0) > 100 ? 0 : 1);
-  const calls: ScenarioCall[] = [...matrix].sort((a, b) => slow(a) - slow(b)).map((m) => ({
-    name: m.key,
-    track: 'BOTH',
-    legs: m.legs,
-    durationSeconds: 120,
-    // duplicateEvents is a test-only emulator fault (not in the scenario format); the runner hands faults on as they are.
-    faults: m.cell.faults as ScenarioFaults,
-    ...(m.cell.consentText ? { consentText: m.cell.consentText } : {}),
-  }));
+  const calls: ScenarioCall[] = [...matrix]
+    .sort((a, b) => slow(a) - slow(b))
+    .map((m) => ({
+      name: m.key,
+      track: 'BOTH',
+      legs: m.legs,
+      durationSeconds: 120,
+      // duplicateEvents is a test-only emulator fault (not in the scenario format); the runner hands faults on as they are.
+      faults: m.cell.faults as ScenarioFaults,
+      ...(m.cell.consentText ? { consentText: m.cell.consentText } : {}),
+    }));
   for (const r of await runCalls(twin, calls, { concurrency: CONCURRENCY })) results.set(r.name, r);
 }, 120_000);
 
@@ -162,7 +326,14 @@ describe.each(matrix.map((m) => [m.key, m] as const))('%s', (key, { cell, legs }
     // The manifest: written for every outcome, read back from S3.
     expect(r.manifestKey).toEqual(expect.any(String));
     const manifest = await s3Json(twin, r.manifestKey!);
-    expect(manifest).toEqual(expect.objectContaining({ schemaVersion: '1', outcome: cell.outcome, track: 'BOTH', execution: expect.objectContaining({ name: r.executionName }) }));
+    expect(manifest).toEqual(
+      expect.objectContaining({
+        schemaVersion: '1',
+        outcome: cell.outcome,
+        track: 'BOTH',
+        execution: expect.objectContaining({ name: r.executionName }),
+      }),
+    );
     expect(manifest.call).toEqual(expect.objectContaining({ transactionId: handle.transactionId, callId: handle.legA }));
 
     const attempts: string[] = manifest.startAttempts.map((a: any) => (a.result === 'STARTED' ? 'STARTED' : `${a.result}:${a.error}`));
@@ -227,7 +398,11 @@ describe.each(matrix.map((m) => [m.key, m] as const))('%s', (key, { cell, legs }
     );
     if (cell.faults.emptyRecording) expect(head.ContentLength).toBe(44);
     else expect(head.ContentLength).toBeGreaterThan(44);
-    expect(await tagsOf(twin, r.recordingKey!)).toEqual({ 'recording-status': cell.outcome, 'consent-notice': cell.consent, 'start-attempts': String(attempts.length) });
+    expect(await tagsOf(twin, r.recordingKey!)).toEqual({
+      'recording-status': cell.outcome,
+      'consent-notice': cell.consent,
+      'start-attempts': String(attempts.length),
+    });
   });
 
   if (cell.faults.duplicateEvents) {
@@ -271,18 +446,32 @@ describe('a task token used twice', () => {
     const run = runCalls(twin, [{ name: 'token-reuse', track: 'BOTH', legs: 2, durationSeconds: 120, faults: {} }]);
     await waiting;
     twin.emulator.updateCall = update;
-    const commandOf = (rec: CallHandle['log'][number]) => (rec.eventType === 'CALL_UPDATE_REQUESTED' ? (rec.event as any).ActionData.Parameters.Arguments[Arg.command] : undefined);
+    const commandOf = (rec: CallHandle['log'][number]) =>
+      rec.eventType === 'CALL_UPDATE_REQUESTED' ? (rec.event as any).ActionData.Parameters.Arguments[Arg.command] : undefined;
     const handle: CallHandle | undefined = [...handles.values()].slice(before).map((h) => h.handle)[0];
     expect(handle?.log.some((rec) => commandOf(rec) === Command.WaitForCallEnd)).toBe(true);
-    const tokenOf = (command: string) => (handle!.log.find((rec) => commandOf(rec) === command)!.event as any).ActionData.Parameters.Arguments[Arg.taskToken] as string;
+    const tokenOf = (command: string) =>
+      (handle!.log.find((rec) => commandOf(rec) === command)!.event as any).ActionData.Parameters.Arguments[Arg.taskToken] as string;
     const startToken = tokenOf(Command.StartRecording);
     const arn = executionArn(twin, handle!.transactionId);
     const eventsBefore = twin.engine.getExecution(arn).history.length;
 
-    const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.name);
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'accepted',
+        (e: Error) => e.name,
+      );
     const stale = ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'];
-    expect(stale).toContain(await refusal(twin.sfn.send(new SendTaskSuccessCommand({ taskToken: startToken, output: JSON.stringify({ location: `${twin.bucket}/forged.wav` }) }))));
-    expect(stale).toContain(await refusal(twin.sfn.send(new SendTaskFailureCommand({ taskToken: startToken, error: 'SystemException', cause: 'replayed' }))));
+    expect(stale).toContain(
+      await refusal(
+        twin.sfn.send(
+          new SendTaskSuccessCommand({ taskToken: startToken, output: JSON.stringify({ location: `${twin.bucket}/forged.wav` }) }),
+        ),
+      ),
+    );
+    expect(stale).toContain(
+      await refusal(twin.sfn.send(new SendTaskFailureCommand({ taskToken: startToken, error: 'SystemException', cause: 'replayed' }))),
+    );
     expect((await twin.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
     // Nothing was added to the history by the refused callbacks (the call goes on, so only compare the prefix).
     const mid = twin.engine.getExecution(arn).history;
@@ -338,7 +527,10 @@ describe('Step Functions unreachable from the SMA Lambda', () => {
       for (const r of res) {
         expect(r.outcome).toBe('START_FAILED');
         const manifest = await s3Json(down, r.manifestKey!);
-        expect(manifest.startAttempts.map((a: any) => `${a.result}:${a.error}`)).toEqual(['FAILED:States.Timeout', 'FAILED:States.Timeout']);
+        expect(manifest.startAttempts.map((a: any) => `${a.result}:${a.error}`)).toEqual([
+          'FAILED:States.Timeout',
+          'FAILED:States.Timeout',
+        ]);
       }
       for (const handle of placed) {
         const summary = await handle.ended;
@@ -380,15 +572,28 @@ describe('Step Functions hanging (accepts connections, never answers), on the de
     const callbacks = eventMix().filter((m) => m.callsSfn);
     const env = lambdaEnv(`http://127.0.0.1:${(hole.address() as { port: number }).port}`, { SFN_REQUEST_TIMEOUT_MS: '300' });
     const started = performance.now();
-    const { result, stderr } = await runChild<{ results: Array<{ response?: any; thrown?: string }> }>(outfile, 'invoke', callbacks.map((c) => c.event), env, { captureStdout: true });
+    const { result, stderr } = await runChild<{ results: Array<{ response?: any; thrown?: string }> }>(
+      outfile,
+      'invoke',
+      callbacks.map((c) => c.event),
+      env,
+      { captureStdout: true },
+    );
     const perEventMs = (performance.now() - started) / callbacks.length;
     for (const r of result.results) {
       expect(r.thrown).toBeUndefined();
       expect(checkResponse(r.response).ok).toBe(true);
       // The spent token leaves the attributes even though the callback was lost: nothing re-sends it.
-      expect(Object.keys(r.response.TransactionAttributes ?? {}).filter((k) => Object.values(TokenAttribute).includes(k) && k !== TokenAttribute.WaitForCallEnd)).toEqual([]);
+      expect(
+        Object.keys(r.response.TransactionAttributes ?? {}).filter(
+          (k) => Object.values(TokenAttribute).includes(k) && k !== TokenAttribute.WaitForCallEnd,
+        ),
+      ).toEqual([]);
     }
-    const errors = stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const errors = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(errors.filter((l) => /task callback failed/.test(l.message)).map((l) => l.error)).toEqual(callbacks.map(() => 'TimeoutError'));
     expect(errors.filter((l) => /ran out of time/.test(l.message))).toEqual([]); // not rescued by middy's timeoutEarly
     // 2 attempts of 300 ms each, plus backoff: well under the 3.5 s at which timeoutEarly would answer.

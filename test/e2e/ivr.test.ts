@@ -40,11 +40,22 @@ const byName = async (calls: unknown) => {
 
 describe('IVR with the recording middleware (scenario "app": "ivr")', () => {
   it('recording started mid-menu: the menu is interrupted and resumes, the caller reaches the agent, RECORDED', async () => {
-    const [{ result, handle }] = await byName([{ name: 'ivr-1', app: 'ivr', legs: 2, durationSeconds: 60, digits: [{ atSeconds: 6, digits: '1' }], expect: { outcome: 'RECORDED', startAttempts: 1 } }]);
+    const [{ result, handle }] = await byName([
+      {
+        name: 'ivr-1',
+        app: 'ivr',
+        legs: 2,
+        durationSeconds: 60,
+        digits: [{ atSeconds: 6, digits: '1' }],
+        expect: { outcome: 'RECORDED', startAttempts: 1 },
+      },
+    ]);
     expect(result).toEqual(expect.objectContaining({ outcome: 'RECORDED', startAttempts: 1, passed: true }));
     const summary = await handle.ended;
     // The caller reached the agent for digit 1: a LEG-B to that number was bridged.
-    expect(summary.participants.find((p) => p.ParticipantTag === 'LEG-B')).toEqual(expect.objectContaining({ To: AGENT_NUMBER, Direction: 'Outbound' }));
+    expect(summary.participants.find((p) => p.ParticipantTag === 'LEG-B')).toEqual(
+      expect.objectContaining({ To: AGENT_NUMBER, Direction: 'Outbound' }),
+    );
     const actions = summary.actions.map((a) => `${a.type}:${a.status}${a.receivedDigits ? `:${a.receivedDigits}` : ''}`);
     // The menu was interrupted by the recording's update, then resumed (the IVR re-issued it) and took the "1".
     expect(actions[0]).toBe('SpeakAndGetDigits:interrupted');
@@ -58,7 +69,9 @@ describe('IVR with the recording middleware (scenario "app": "ivr")', () => {
     expect(actions.filter((a) => a === 'SpeakAndGetDigits:interrupted').length).toBeGreaterThanOrEqual(1);
     expect(summary.recordings).toEqual([expect.objectContaining({ participantTag: 'LEG-A', status: 'delivered' })]);
     // The application's events never carried the recording's keys... the SMA's did (namespaced, merged).
-    const attrs = handle.log.map((r) => (r.event.CallDetails as { TransactionAttributes?: Record<string, string> }).TransactionAttributes ?? {});
+    const attrs = handle.log.map(
+      (r) => (r.event.CallDetails as { TransactionAttributes?: Record<string, string> }).TransactionAttributes ?? {},
+    );
     expect(attrs.some((a) => a['ivr:repeats'] === '0' && Object.keys(a).some((k) => k.startsWith('rw:')))).toBe(true);
     expect(summary.notes.filter((n) => /INVALID_LAMBDA_RESPONSE|emulator error/.test(n))).toEqual([]);
   });
@@ -66,12 +79,25 @@ describe('IVR with the recording middleware (scenario "app": "ivr")', () => {
   it('digit 2 bridges the second agent; a wrong digit repeats the menu; silence twice more ends the call', async () => {
     const runs = await byName([
       { name: 'ivr-2', app: 'ivr', legs: 2, durationSeconds: 40, digits: [{ atSeconds: 7, digits: '2' }], expect: { outcome: 'RECORDED' } },
-      { name: 'ivr-wrong-then-1', app: 'ivr', legs: 2, durationSeconds: 60, digits: [{ atSeconds: 6, digits: '9' }, { atSeconds: 12, digits: '1' }], expect: { outcome: 'RECORDED' } },
+      {
+        name: 'ivr-wrong-then-1',
+        app: 'ivr',
+        legs: 2,
+        durationSeconds: 60,
+        digits: [
+          { atSeconds: 6, digits: '9' },
+          { atSeconds: 12, digits: '1' },
+        ],
+        expect: { outcome: 'RECORDED' },
+      },
       { name: 'ivr-silent', app: 'ivr', legs: 2, durationSeconds: 120, expect: { outcome: 'RECORDED' } },
     ]);
     const [two, wrong, silent] = await Promise.all(runs.map((r) => r.handle.ended));
     expect(two.participants.find((p) => p.ParticipantTag === 'LEG-B')?.To).toBe(SUPPORT_AGENT_NUMBER);
-    expect(wrong.actions.filter((a) => a.type === 'SpeakAndGetDigits' && a.status === 'ok').map((a) => a.receivedDigits)).toEqual(['9', '1']);
+    expect(wrong.actions.filter((a) => a.type === 'SpeakAndGetDigits' && a.status === 'ok').map((a) => a.receivedDigits)).toEqual([
+      '9',
+      '1',
+    ]);
     expect(wrong.participants.find((p) => p.ParticipantTag === 'LEG-B')?.To).toBe(AGENT_NUMBER);
     // Nothing pressed: the menu times out three times (once plus two repeats), then Goodbye and Hangup.
     const menus = silent.actions.filter((a) => a.type === 'SpeakAndGetDigits' && a.status === 'failed');

@@ -40,10 +40,14 @@ it('`npm start --silent -- --json`: stdout is one JSON document and nothing else
   expect(report.passed + report.failed).toBe(1);
 });
 
-it('--verbose: the Lambda\'s and the emulator\'s log lines go to stderr; stdout is the table', async () => {
+it("--verbose: the Lambda's and the emulator's log lines go to stderr; stdout is the table", async () => {
   const r = await run('npm', ['start', '--silent', '--', '--verbose', '--calls', '1', '--no-export', '--data-dir', join(tmp, 'verbose')]);
   expect([0, 1]).toContain(r.code);
-  const logLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const logLines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
   expect(logLines(r.out)).toEqual([]);
   expect(r.out).toMatch(/\d+ passed, \d+ failed/);
   const services = new Set(logLines(r.err).map((l) => l.service));
@@ -59,7 +63,9 @@ describe('a recording upload that fails', () => {
     // The emulator uploads through the twin's S3 client: under this prefix every PutObject fails.
     const send = twin.s3.send.bind(twin.s3) as (command: unknown) => Promise<unknown>;
     (twin.s3 as unknown as { send: typeof send }).send = (command) =>
-      command instanceof PutObjectCommand && command.input.Key?.startsWith('upload-fails/') ? Promise.reject(Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError' })) : send(command);
+      command instanceof PutObjectCommand && command.input.Key?.startsWith('upload-fails/')
+        ? Promise.reject(Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError' }))
+        : send(command);
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       stderr.push(String(chunk));
@@ -73,9 +79,23 @@ describe('a recording upload that fails', () => {
   });
 
   it('is logged on stderr (without --verbose) with its key and error, and the call ends RECORDING_MISSING', async () => {
-    const [result] = await runCalls(twin, [{ name: 'upload-fails', track: 'BOTH', legs: 1, durationSeconds: 30, location: `${twin.bucket}/upload-fails`, faults: {} }]);
+    const [result] = await runCalls(twin, [
+      { name: 'upload-fails', track: 'BOTH', legs: 1, durationSeconds: 30, location: `${twin.bucket}/upload-fails`, faults: {} },
+    ]);
     expect(result.outcome).toBe('RECORDING_MISSING');
-    const lines = stderr.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', service: 'sma-emulator', message: 'recording delivery failed', key: expect.stringMatching(/^upload-fails\/.*\.wav$/), error: 'InternalError: We encountered an internal error.' }));
+    const lines = stderr
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        service: 'sma-emulator',
+        message: 'recording delivery failed',
+        key: expect.stringMatching(/^upload-fails\/.*\.wav$/),
+        error: 'InternalError: We encountered an internal error.',
+      }),
+    );
   });
 });

@@ -11,7 +11,11 @@ import { main } from '../../local/start';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } }, out: () => out.join(''), err: () => err.join('') };
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
 }
 const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
 function scenarioFile(content: unknown, name = `s-${Math.random().toString(36).slice(2)}.json`): string {
@@ -19,17 +23,31 @@ function scenarioFile(content: unknown, name = `s-${Math.random().toString(36).s
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
 }
-const listFiles = (folder: string): string[] => readdirSync(folder, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+const listFiles = (folder: string): string[] =>
+  readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
 const run = (args: string[]) => {
   const c = capture();
-  return main([...args, '--data-dir', join(dir, 'data-' + Math.random().toString(36).slice(2)), '--no-export'], c.io).then((code) => ({ code, out: c.out(), err: c.err() }));
+  return main([...args, '--data-dir', join(dir, 'data-' + Math.random().toString(36).slice(2)), '--no-export'], c.io).then((code) => ({
+    code,
+    out: c.out(),
+    err: c.err(),
+  }));
 };
 
 describe('npm start --scenario FILE --json', () => {
   it('exits 0 and prints the contract document when every call meets its expectation', async () => {
     const file = scenarioFile({
       calls: [
-        { name: 'retried-then-recorded', track: 'BOTH', legs: 2, durationSeconds: 90, faults: { startRecording: ['SystemException', 'SystemException'] }, expect: { outcome: 'RECORDED', startAttempts: 3 } },
+        {
+          name: 'retried-then-recorded',
+          track: 'BOTH',
+          legs: 2,
+          durationSeconds: 90,
+          faults: { startRecording: ['SystemException', 'SystemException'] },
+          expect: { outcome: 'RECORDED', startAttempts: 3 },
+        },
         { name: 'one-leg', track: 'INCOMING', legs: 1, durationSeconds: 60, expect: { outcome: 'RECORDED' } },
         { name: 'no-access', faults: { startRecording: ['NoAccessToDestination'] }, expect: { outcome: 'START_FAILED', startAttempts: 1 } },
       ],
@@ -40,20 +58,31 @@ describe('npm start --scenario FILE --json', () => {
     expect(Object.keys(doc).sort()).toEqual(['calls', 'failed', 'passed', 'seed']);
     expect(Number.isSafeInteger(doc.seed)).toBe(true); // printed so the run can be replayed
     expect(doc).toEqual(expect.objectContaining({ passed: 3, failed: 0 }));
-    for (const c of doc.calls) expect(Object.keys(c).sort()).toEqual(['durationMs', 'executionName', 'manifestKey', 'name', 'outcome', 'recordingKey', 'startAttempts', 'status'].sort());
+    for (const c of doc.calls)
+      expect(Object.keys(c).sort()).toEqual(
+        ['durationMs', 'executionName', 'manifestKey', 'name', 'outcome', 'recordingKey', 'startAttempts', 'status'].sort(),
+      );
     const [retried, oneLeg, noAccess] = doc.calls;
-    expect(retried).toEqual(expect.objectContaining({ name: 'retried-then-recorded', status: 'SUCCEEDED', outcome: 'RECORDED', startAttempts: 3 }));
-    expect(retried.recordingKey).toMatch(/^Amazon-Chime-SMA-Call-Recordings\/\d{4}\/\d\d\/\d\d\/\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-\d{3}_[0-9a-f-]{36}_[0-9a-f-]{36}\.wav$/);
+    expect(retried).toEqual(
+      expect.objectContaining({ name: 'retried-then-recorded', status: 'SUCCEEDED', outcome: 'RECORDED', startAttempts: 3 }),
+    );
+    expect(retried.recordingKey).toMatch(
+      /^Amazon-Chime-SMA-Call-Recordings\/\d{4}\/\d\d\/\d\d\/\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-\d{3}_[0-9a-f-]{36}_[0-9a-f-]{36}\.wav$/,
+    );
     expect(retried.manifestKey).toBe(retried.recordingKey.replace(/\.wav$/, '.manifest.json'));
     expect(retried.executionName).toMatch(/^[0-9a-f-]{36}$/);
     expect(retried.durationMs).toBeGreaterThan(90_000);
     expect(oneLeg.outcome).toBe('RECORDED');
     expect(noAccess).toEqual(expect.objectContaining({ status: 'FAILED', outcome: 'START_FAILED', startAttempts: 1, recordingKey: null }));
-    expect(noAccess.manifestKey).toMatch(/^Amazon-Chime-SMA-Call-Recordings\/manifests\/\d{4}\/\d\d\/\d\d\/[0-9a-f-]{36}_[0-9a-f-]{36}\.manifest\.json$/);
+    expect(noAccess.manifestKey).toMatch(
+      /^Amazon-Chime-SMA-Call-Recordings\/manifests\/\d{4}\/\d\d\/\d\d\/[0-9a-f-]{36}_[0-9a-f-]{36}\.manifest\.json$/,
+    );
   });
 
   it('exits 1 when a call does not reach the outcome it expects, and says which', async () => {
-    const file = scenarioFile({ calls: [{ name: 'expects-wrongly', durationSeconds: 120, faults: { dropRecording: true }, expect: { outcome: 'RECORDED' } }] });
+    const file = scenarioFile({
+      calls: [{ name: 'expects-wrongly', durationSeconds: 120, faults: { dropRecording: true }, expect: { outcome: 'RECORDED' } }],
+    });
     const { code, out } = await run(['--scenario', file, '--seed', '3']);
     expect(code).toBe(1);
     expect(out).toMatch(/FAIL expects-wrongly: outcome RECORDING_MISSING, expected RECORDED/);
@@ -70,7 +99,16 @@ describe('npm start (the built-in demo)', () => {
     const code = await main(['--data-dir', dataDir, '--seed', '3'], c.io);
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
-    for (const outcome of ['RECORDED', 'NOT_RECORDED', 'START_FAILED', 'RECORDING_MISSING', 'RECORDING_INVALID', 'RECORDING_UNVERIFIED', 'INVALID_INPUT']) expect(out).toContain(outcome);
+    for (const outcome of [
+      'RECORDED',
+      'NOT_RECORDED',
+      'START_FAILED',
+      'RECORDING_MISSING',
+      'RECORDING_INVALID',
+      'RECORDING_UNVERIFIED',
+      'INVALID_INPUT',
+    ])
+      expect(out).toContain(outcome);
     expect(out).toMatch(/20 passed, 0 failed/);
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
@@ -91,17 +129,53 @@ describe('a bad scenario file exits 2 and names the field', () => {
     ['unknown fault', { calls: [{ name: 'a', faults: { dropRecordings: true } }] }, /calls\[0\]\.faults\.dropRecordings: unknown field/],
     ['bad track', { calls: [{ name: 'a' }, { name: 'b', track: 'STEREO' }] }, /calls\[1\]\.track: must be one of BOTH, INCOMING, OUTGOING/],
     ['bad legs', { calls: [{ name: 'a', legs: 3 }] }, /calls\[0\]\.legs: must be 1 or 2/],
-    ['negative delay', { calls: [{ name: 'a', faults: { deliveryDelaySeconds: -1 } }] }, /calls\[0\]\.faults\.deliveryDelaySeconds: must be a number/],
-    ['unknown error name', { calls: [{ name: 'a', faults: { startRecording: ['Boom'] } }] }, /calls\[0\]\.faults\.startRecording\[0\]: must be one of/],
+    [
+      'negative delay',
+      { calls: [{ name: 'a', faults: { deliveryDelaySeconds: -1 } }] },
+      /calls\[0\]\.faults\.deliveryDelaySeconds: must be a number/,
+    ],
+    [
+      'unknown error name',
+      { calls: [{ name: 'a', faults: { startRecording: ['Boom'] } }] },
+      /calls\[0\]\.faults\.startRecording\[0\]: must be one of/,
+    ],
     ['bad outcome', { calls: [{ name: 'a', expect: { outcome: 'DONE' } }] }, /calls\[0\]\.expect\.outcome: must be one of/],
     ['duplicate name', { calls: [{ name: 'a' }, { name: 'a' }] }, /calls\[1\]\.name: duplicate call name/],
-    ['metadata value', { calls: [{ name: 'a', faults: { metadata: { 'call-id': 5 } } }] }, /calls\[0\]\.faults\.metadata\.call-id: must be a string/],
-    ['updateCall step', { calls: [{ name: 'a', faults: { updateCall: { StopRecording: [] } } }] }, /calls\[0\]\.faults\.updateCall\.StopRecording: unknown field \(allowed: StartRecording, NotifyConsent, WaitForCallEnd\)/],
-    ['updateCall error', { calls: [{ name: 'a', faults: { updateCall: { WaitForCallEnd: ['ThrottlingException'] } } }] }, /calls\[0\]\.faults\.updateCall\.WaitForCallEnd\[0\]: must be one of ThrottledClientException, ServiceUnavailableException, ServiceFailureException, NotFoundException/],
-    ['updateDelaySeconds bound', { calls: [{ name: 'a', faults: { updateDelaySeconds: 61 } }] }, /calls\[0\]\.faults\.updateDelaySeconds: must be a number in \[0, 60\]/],
-    ['startRecordingDelaySeconds type', { calls: [{ name: 'a', faults: { startRecordingDelaySeconds: '40' } }] }, /calls\[0\]\.faults\.startRecordingDelaySeconds: must be a number in \[0, 600\]/],
-    ['verifyAccessDenied type', { calls: [{ name: 'a', faults: { verifyAccessDenied: 'yes' } }] }, /calls\[0\]\.faults\.verifyAccessDenied: must be true or false/],
-    ['raceUpdates is not in the format', { calls: [{ name: 'a', faults: { raceUpdates: true } }] }, /calls\[0\]\.faults\.raceUpdates: unknown field/],
+    [
+      'metadata value',
+      { calls: [{ name: 'a', faults: { metadata: { 'call-id': 5 } } }] },
+      /calls\[0\]\.faults\.metadata\.call-id: must be a string/,
+    ],
+    [
+      'updateCall step',
+      { calls: [{ name: 'a', faults: { updateCall: { StopRecording: [] } } }] },
+      /calls\[0\]\.faults\.updateCall\.StopRecording: unknown field \(allowed: StartRecording, NotifyConsent, WaitForCallEnd\)/,
+    ],
+    [
+      'updateCall error',
+      { calls: [{ name: 'a', faults: { updateCall: { WaitForCallEnd: ['ThrottlingException'] } } }] },
+      /calls\[0\]\.faults\.updateCall\.WaitForCallEnd\[0\]: must be one of ThrottledClientException, ServiceUnavailableException, ServiceFailureException, NotFoundException/,
+    ],
+    [
+      'updateDelaySeconds bound',
+      { calls: [{ name: 'a', faults: { updateDelaySeconds: 61 } }] },
+      /calls\[0\]\.faults\.updateDelaySeconds: must be a number in \[0, 60\]/,
+    ],
+    [
+      'startRecordingDelaySeconds type',
+      { calls: [{ name: 'a', faults: { startRecordingDelaySeconds: '40' } }] },
+      /calls\[0\]\.faults\.startRecordingDelaySeconds: must be a number in \[0, 600\]/,
+    ],
+    [
+      'verifyAccessDenied type',
+      { calls: [{ name: 'a', faults: { verifyAccessDenied: 'yes' } }] },
+      /calls\[0\]\.faults\.verifyAccessDenied: must be true or false/,
+    ],
+    [
+      'raceUpdates is not in the format',
+      { calls: [{ name: 'a', faults: { raceUpdates: true } }] },
+      /calls\[0\]\.faults\.raceUpdates: unknown field/,
+    ],
   ])('%s', async (_, content, message) => {
     const { code, err, out } = await run(['--scenario', scenarioFile(content)]);
     expect(code).toBe(2);

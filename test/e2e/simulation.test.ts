@@ -28,7 +28,29 @@ describe('the calls of a campaign', () => {
   it('draws every fault kind, combined, and every outcome the faults can lead to', () => {
     const calls = Array.from({ length: 3000 }, (_, i) => simulatedCall(1, i, DEADLINE));
     const kinds = new Set(calls.flatMap((c) => c.kinds));
-    for (const k of ['start SystemException x1', 'start SystemException x4', 'start InvalidActionParameter', 'start NoAccessToDestination', 'hangup before recording', 'hangup during the notice', 'notice SystemException x3', 'late within the deadline', 'late beyond the deadline', 'dropped', 'wrong call-id', 'wrong transaction-id', 'empty body', 'duplicate events', 'invalid location', 'call-end update refused (transient)', 'notice update refused (transient)', 'start update throttled', 'updates delayed', 'recording started late', 'recording read refused (403)']) {
+    for (const k of [
+      'start SystemException x1',
+      'start SystemException x4',
+      'start InvalidActionParameter',
+      'start NoAccessToDestination',
+      'hangup before recording',
+      'hangup during the notice',
+      'notice SystemException x3',
+      'late within the deadline',
+      'late beyond the deadline',
+      'dropped',
+      'wrong call-id',
+      'wrong transaction-id',
+      'empty body',
+      'duplicate events',
+      'invalid location',
+      'call-end update refused (transient)',
+      'notice update refused (transient)',
+      'start update throttled',
+      'updates delayed',
+      'recording started late',
+      'recording read refused (403)',
+    ]) {
       expect(kinds).toContain(k);
     }
     expect(calls.filter((c) => c.kinds.length >= 3).length).toBeGreaterThan(30);
@@ -36,12 +58,24 @@ describe('the calls of a campaign', () => {
   });
 
   it.each([
-    [{ startRecording: ['SystemException', 'SystemException'], metadata: { 'call-id': 'x' } }, { outcome: 'RECORDING_INVALID', startAttempts: 3 }],
-    [{ startRecording: ['SystemException', 'NoAccessToDestination'], dropRecording: true }, { outcome: 'START_FAILED', startAttempts: 2 }],
+    [
+      { startRecording: ['SystemException', 'SystemException'], metadata: { 'call-id': 'x' } },
+      { outcome: 'RECORDING_INVALID', startAttempts: 3 },
+    ],
+    [
+      { startRecording: ['SystemException', 'NoAccessToDestination'], dropRecording: true },
+      { outcome: 'START_FAILED', startAttempts: 2 },
+    ],
     [{ hangupAfterSeconds: 0, emptyRecording: true }, { outcome: 'NOT_RECORDED' }],
-    [{ dropRecording: true, emptyRecording: true }, { outcome: 'RECORDING_MISSING', startAttempts: 1 }],
+    [
+      { dropRecording: true, emptyRecording: true },
+      { outcome: 'RECORDING_MISSING', startAttempts: 1 },
+    ],
     [{ deliveryDelaySeconds: 435 }, { outcome: 'RECORDING_MISSING', startAttempts: 1 }],
-    [{ deliveryDelaySeconds: 434, consent: ['InvalidActionParameter'] }, { outcome: 'RECORDED', startAttempts: 1 }],
+    [
+      { deliveryDelaySeconds: 434, consent: ['InvalidActionParameter'] },
+      { outcome: 'RECORDED', startAttempts: 1 },
+    ],
   ])('the oracle: %j -> %j', (faults, expected) => {
     expect(expectedOf({ faults, location: 'call-recordings-local' }, DEADLINE)).toEqual(expected);
   });
@@ -71,7 +105,10 @@ describe('a campaign', () => {
 
     // The replay line a broken invariant prints runs that one call alone, with the same result.
     const out: string[] = [];
-    const code = await main(['--seed', '7', '--only', '42', '--json', '--data-dir', join(dir, 'replay')], { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true } });
+    const code = await main(['--seed', '7', '--only', '42', '--json', '--data-dir', join(dir, 'replay')], {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: () => true },
+    });
     expect(code).toBe(0);
     const replay = JSON.parse(out.join(''));
     expect(replay.calls).toBe(1);

@@ -20,12 +20,22 @@ interface Case {
   faults: ScenarioFaults & TestFaults;
 }
 const cases: Case[] = [
-  { name: 'WaitForCallEnd update throttled twice, 15-minute call', legs: 2, durationSeconds: 900, faults: { updateCall: { WaitForCallEnd: ['ThrottledClientException', 'ThrottledClientException'] } } },
+  {
+    name: 'WaitForCallEnd update throttled twice, 15-minute call',
+    legs: 2,
+    durationSeconds: 900,
+    faults: { updateCall: { WaitForCallEnd: ['ThrottledClientException', 'ThrottledClientException'] } },
+  },
   { name: 'StartCallRecording success 40 s late', legs: 2, durationSeconds: 60, faults: { startRecordingDelaySeconds: 40 } },
   { name: 'StartCallRecording success 40 s late, one leg', legs: 1, durationSeconds: 60, faults: { startRecordingDelaySeconds: 40 } },
   { name: 'recording refused with 403', legs: 2, durationSeconds: 60, faults: { verifyAccessDenied: true } },
   { name: 'every CALL_UPDATE_REQUESTED 2 s late', legs: 2, durationSeconds: 60, faults: { updateDelaySeconds: 2 } },
-  { name: 'every StartRecording and NotifyConsent update refused once', legs: 2, durationSeconds: 60, faults: { updateCall: { StartRecording: ['ServiceUnavailableException'], NotifyConsent: ['ServiceFailureException'] } } },
+  {
+    name: 'every StartRecording and NotifyConsent update refused once',
+    legs: 2,
+    durationSeconds: 60,
+    faults: { updateCall: { StartRecording: ['ServiceUnavailableException'], NotifyConsent: ['ServiceFailureException'] } },
+  },
   { name: 'racing responses, the earlier applied last (2 legs)', legs: 2, durationSeconds: 60, faults: { raceUpdates: true } },
   { name: 'racing responses, the earlier applied last (1 leg)', legs: 1, durationSeconds: 60, faults: { raceUpdates: true } },
 ];
@@ -44,7 +54,13 @@ beforeAll(async () => {
     handles.set(handle.transactionId, handle);
     return handle;
   };
-  const calls: ScenarioCall[] = cases.map((c) => ({ name: c.name, track: 'BOTH', legs: c.legs, durationSeconds: c.durationSeconds, faults: c.faults as ScenarioFaults }));
+  const calls: ScenarioCall[] = cases.map((c) => ({
+    name: c.name,
+    track: 'BOTH',
+    legs: c.legs,
+    durationSeconds: c.durationSeconds,
+    faults: c.faults as ScenarioFaults,
+  }));
   for (const r of await runCalls(twin, calls)) results.set(r.name, r);
 }, 120_000);
 
@@ -61,16 +77,25 @@ const handleOf = (name: string) => handles.get(results.get(name)!.executionName)
 const actionData = (r: InvocationRecord) => (r.event as { ActionData?: { Type?: string } }).ActionData;
 /** The StartCallRecording actions the emulator ran on the call: each reports one ACTION_SUCCESSFUL or ACTION_FAILED. */
 const startResults = (h: CallHandle) =>
-  h.log.filter((r) => r.attempt === 1 && (r.eventType === 'ACTION_SUCCESSFUL' || r.eventType === 'ACTION_FAILED') && actionData(r)?.Type === 'StartCallRecording');
+  h.log.filter(
+    (r) =>
+      r.attempt === 1 &&
+      (r.eventType === 'ACTION_SUCCESSFUL' || r.eventType === 'ACTION_FAILED') &&
+      actionData(r)?.Type === 'StartCallRecording',
+  );
 /** The StartCallRecording actions the Lambda returned. */
 const startsAsked = (h: CallHandle) =>
-  h.log.filter((r) => !r.ignored).flatMap((r) => ((r.response as { Actions?: Array<{ Type: string }> })?.Actions ?? []).filter((a) => a.Type === 'StartCallRecording'));
+  h.log
+    .filter((r) => !r.ignored)
+    .flatMap((r) => ((r.response as { Actions?: Array<{ Type: string }> })?.Actions ?? []).filter((a) => a.Type === 'StartCallRecording'));
 
 async function expectRecordedWithNotice(name: string, legs: 1 | 2) {
   const r = results.get(name)!;
   expect(r.outcome).toBe('RECORDED');
   const manifest = await manifestOf(r);
-  expect(manifest.consentNotice).toEqual(expect.objectContaining({ status: 'DELIVERED', legs: legs === 2 ? ['LEG-A', 'LEG-B'] : ['LEG-A'] }));
+  expect(manifest.consentNotice).toEqual(
+    expect.objectContaining({ status: 'DELIVERED', legs: legs === 2 ? ['LEG-A', 'LEG-B'] : ['LEG-A'] }),
+  );
   return manifest;
 }
 
@@ -78,7 +103,9 @@ it('a WaitForCallEnd update answered with two throttling errors on a 15-minute c
   const name = cases[0]!.name;
   const manifest = await expectRecordedWithNotice(name, 2);
   const h = handleOf(name);
-  expect(h.notes.filter((n) => n === 'UpdateSipMediaApplicationCall WaitForCallEnd answered ThrottledClientException (fault)')).toHaveLength(2);
+  expect(
+    h.notes.filter((n) => n === 'UpdateSipMediaApplicationCall WaitForCallEnd answered ThrottledClientException (fault)'),
+  ).toHaveLength(2);
   // Verified after the hangup, not 435 s into a live call.
   const hangup = h.log.find((r) => r.eventType === 'HANGUP')!;
   expect(Date.parse(manifest.verification.checkedAt ?? manifest.writtenAt)).toBeGreaterThanOrEqual(hangup.virtualMs);
@@ -91,7 +118,10 @@ it.each([
 ] as const)('%s: RECORDED, every attempt audited, no second StartCallRecording run on the leg', async (name, legs) => {
   const manifest = await expectRecordedWithNotice(name, legs);
   const h = handleOf(name);
-  expect(manifest.startAttempts.map((a: any) => (a.result === 'STARTED' ? 'STARTED' : `${a.result}:${a.error}`))).toEqual(['FAILED:States.Timeout', 'STARTED']);
+  expect(manifest.startAttempts.map((a: any) => (a.result === 'STARTED' ? 'STARTED' : `${a.result}:${a.error}`))).toEqual([
+    'FAILED:States.Timeout',
+    'STARTED',
+  ]);
   // The emulator ran StartCallRecording once on the leg: its late success answered the retry.
   const ran = startResults(h);
   expect(ran.map((r) => r.eventType)).toEqual(['ACTION_SUCCESSFUL']);
@@ -105,7 +135,9 @@ it('a recording refused with 403: RECORDING_UNVERIFIED within a minute of the ca
   const r = results.get(cases[3]!.name)!;
   expect(r.outcome).toBe('RECORDING_UNVERIFIED');
   const h = handleOf(cases[3]!.name);
-  const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn: `${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${r.executionName}` }));
+  const described = await twin.sfn.send(
+    new DescribeExecutionCommand({ executionArn: `${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${r.executionName}` }),
+  );
   const callEnd = h.log.find((x) => x.eventType === 'HANGUP')!.virtualMs;
   expect(described.stopDate!.getTime() - callEnd).toBeLessThan(60_000);
   const manifest = await manifestOf(r);
@@ -125,7 +157,10 @@ it('every CALL_UPDATE_REQUESTED 2 s late: RECORDED with the notice DELIVERED', a
 
 it('StartRecording and NotifyConsent updates refused once each (503, 500): retried, RECORDED with the notice DELIVERED', async () => {
   const manifest = await expectRecordedWithNotice(cases[5]!.name, 2);
-  expect(manifest.startAttempts.map((a: any) => (a.result === 'STARTED' ? 'STARTED' : `${a.result}:${a.error}`))).toEqual(['FAILED:ChimeSdkVoice.ServiceUnavailableException', 'STARTED']);
+  expect(manifest.startAttempts.map((a: any) => (a.result === 'STARTED' ? 'STARTED' : `${a.result}:${a.error}`))).toEqual([
+    'FAILED:ChimeSdkVoice.ServiceUnavailableException',
+    'STARTED',
+  ]);
 });
 
 it.each([
@@ -146,7 +181,9 @@ it.each([
   const legIds = h.participants().map((p) => p.CallId);
   expect(spokenTo).toEqual(legIds);
   // The spent tokens were dropped by the next steps' updates: HANGUP completes the call-end token and nothing else.
-  const hangupAttributes = (h.log.find((r) => r.eventType === 'HANGUP')!.event as { CallDetails: { TransactionAttributes?: Record<string, string> } }).CallDetails.TransactionAttributes ?? {};
+  const hangupAttributes =
+    (h.log.find((r) => r.eventType === 'HANGUP')!.event as { CallDetails: { TransactionAttributes?: Record<string, string> } }).CallDetails
+      .TransactionAttributes ?? {};
   expect(Object.keys(hangupAttributes).filter((k) => /Token$/.test(k))).toEqual(['rw:callEndToken']);
   // The call end was followed, not timed out: verification came right after the hangup.
   expect(results.get(name)!.durationMs).toBeLessThan(120_000);

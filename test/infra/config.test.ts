@@ -32,7 +32,14 @@ describe('readConfig', () => {
   });
 
   test('string values from -c are parsed', () => {
-    const c = read({ objectLockMode: 'COMPLIANCE', objectLockDays: '3650', glacierTransitionDays: '0', bridgeRoutes: '{"+15550100100":"+15550100199"}', workflowSettings: '{"VerifyMaxRetries": 12}', recordingPrefix: 'a/b/' });
+    const c = read({
+      objectLockMode: 'COMPLIANCE',
+      objectLockDays: '3650',
+      glacierTransitionDays: '0',
+      bridgeRoutes: '{"+15550100100":"+15550100199"}',
+      workflowSettings: '{"VerifyMaxRetries": 12}',
+      recordingPrefix: 'a/b/',
+    });
     expect(c.objectLock).toEqual({ mode: 'COMPLIANCE', days: 3650 });
     expect(c.glacierTransitionDays).toBe(0);
     expect(c.bridgeRoutes).toEqual({ '+15550100100': '+15550100199' });

@@ -9,7 +9,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CallRecording, type CallRecordingProps, SMA_REGIONS } from '../../infra/construct';
-import { acknowledgements, allStatements, cdkJsonContext, nagFindings, onlyResourceOfType, resourcesOfType, type Synthesized } from './helpers';
+import {
+  acknowledgements,
+  allStatements,
+  cdkJsonContext,
+  nagFindings,
+  onlyResourceOfType,
+  resourcesOfType,
+  type Synthesized,
+} from './helpers';
 
 const ACCOUNT = '111122223333';
 const SMA_ARN = `arn:aws:chime:us-east-1:${ACCOUNT}:sma/4d1a7c0e-5b6f-4c3e-9a1d-2f8e6b7c9d01`;
@@ -17,7 +25,20 @@ const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ivr`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ivr-role`;
 const ENV = { account: ACCOUNT, region: 'us-east-1' };
 /** Computed from the name (no reference to the state machine, see infra/workflow.ts). */
-const STATE_MACHINE_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:CustomerIvr-RecordingWorkflow']] };
+const STATE_MACHINE_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':states:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':stateMachine:CustomerIvr-RecordingWorkflow',
+    ],
+  ],
+};
 
 function newStack(props: StackProps = { env: ENV }): Stack {
   return new Stack(new App({ context: cdkJsonContext() }), 'CustomerIvr', props);
@@ -41,7 +62,8 @@ function outputValue(template: ReturnType<typeof json>, idPart: string): any {
   return JSON.parse(render(entry[1].Value));
 }
 
-const warnsAbout = (stack: Stack, text: string): void => Annotations.fromStack(stack).hasWarning('/CustomerIvr/Recording', Match.stringLikeRegexp(text));
+const warnsAbout = (stack: Stack, text: string): void =>
+  Annotations.fromStack(stack).hasWarning('/CustomerIvr/Recording', Match.stringLikeRegexp(text));
 
 describe('existing SMA by ARN + existing function (imported with its role) + existing bucket (imported)', () => {
   let stack: Stack;
@@ -49,7 +71,10 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
   let t: ReturnType<typeof json>;
   beforeAll(() => {
     stack = newStack();
-    const fn = lambda.Function.fromFunctionAttributes(stack, 'Ivr', { functionArn: FUNCTION_ARN, role: iam.Role.fromRoleArn(stack, 'IvrRole', ROLE_ARN) });
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Ivr', {
+      functionArn: FUNCTION_ARN,
+      role: iam.Role.fromRoleArn(stack, 'IvrRole', ROLE_ARN),
+    });
     const bucket = s3.Bucket.fromBucketName(stack, 'Recordings', 'customer-recordings');
     recording = new CallRecording(stack, 'Recording', {
       sipMediaApplicationArn: SMA_ARN,
@@ -62,8 +87,24 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
 
   test('creates no SMA, function or bucket: only the workflow, its role and logs, the grants and operations', () => {
     const types = new Set(Object.values(t.Resources).map((r) => r.Type));
-    for (const absent of ['AWS::Chime::SipMediaApplication', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy']) expect(types).not.toContain(absent);
-    for (const present of ['AWS::StepFunctions::StateMachine', 'AWS::Logs::LogGroup', 'AWS::IAM::Role', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard']) expect(types).toContain(present);
+    for (const absent of [
+      'AWS::Chime::SipMediaApplication',
+      'AWS::Lambda::Function',
+      'AWS::Lambda::Permission',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
+    ])
+      expect(types).not.toContain(absent);
+    for (const present of [
+      'AWS::StepFunctions::StateMachine',
+      'AWS::Logs::LogGroup',
+      'AWS::IAM::Role',
+      'AWS::KMS::Key',
+      'AWS::SNS::Topic',
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+    ])
+      expect(types).toContain(present);
     expect(onlyResourceOfType(t, 'AWS::StepFunctions::StateMachine')[1].Properties.StateMachineName).toBe('CustomerIvr-RecordingWorkflow');
   });
 
@@ -88,12 +129,17 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
     warnsAbout(stack, 'Add the RecordingBucketPolicyStatement output to the recording bucket policy');
   });
 
-  test("the imported role gets task callbacks and (auto-record on) StartExecution on this state machine; the environment is an output", () => {
+  test('the imported role gets task callbacks and (auto-record on) StartExecution on this state machine; the environment is an output', () => {
     const policies = resourcesOfType(t, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === '["ivr-role"]');
     expect(policies).toHaveLength(1);
     const sts = policies[0][1].Properties.PolicyDocument.Statement;
     expect(sts).toEqual([
-      { Sid: 'CompleteWorkflowTasks', Effect: 'Allow', Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'], Resource: '*' },
+      {
+        Sid: 'CompleteWorkflowTasks',
+        Effect: 'Allow',
+        Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+        Resource: '*',
+      },
       { Sid: 'StartRecordingWorkflow', Effect: 'Allow', Action: 'states:StartExecution', Resource: STATE_MACHINE_ARN },
     ]);
     const env = outputValue(t, 'SmaFunctionEnvironment');
@@ -115,7 +161,11 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
 
   test('cdk-nag AwsSolutions: no finding left, and only reviewed acknowledgements', () => {
     expect(nagFindings(stack)).toEqual([]);
-    expect(acknowledgements(stack).map((a) => `${a.path} ${a.id}`).sort()).toEqual(
+    expect(
+      acknowledgements(stack)
+        .map((a) => `${a.path} ${a.id}`)
+        .sort(),
+    ).toEqual(
       [
         'CustomerIvr/Recording/SmaFunctionPolicy AwsSolutions-IAM5[Resource::*]',
         'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::*]',
@@ -130,19 +180,42 @@ describe('a bucket and a function defined in the user stack', () => {
   let stack: Stack;
   beforeAll(() => {
     stack = newStack();
-    const fn = new lambda.Function(stack, 'Ivr', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ SchemaVersion: "1.0", Actions: [] })') });
+    const fn = new lambda.Function(stack, 'Ivr', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ SchemaVersion: "1.0", Actions: [] })'),
+    });
     const bucket = new s3.Bucket(stack, 'Recordings', { enforceSSL: true });
-    new CallRecording(stack, 'Recording', { sipMediaApplicationId: '4d1a7c0e-5b6f-4c3e-9a1d-2f8e6b7c9d01', smaFunction: fn, recordingBucket: { bucket } });
+    new CallRecording(stack, 'Recording', {
+      sipMediaApplicationId: '4d1a7c0e-5b6f-4c3e-9a1d-2f8e6b7c9d01',
+      smaFunction: fn,
+      recordingBucket: { bucket },
+    });
     t = json(stack);
   });
 
   test('the bucket policy gets the voice connector statement for this SMA (id -> ARN in the stack region)', () => {
-    const vc = allStatements(t).filter((st) => st.resourceType === 'AWS::S3::BucketPolicy' && JSON.stringify(st.Principal).includes('voiceconnector'));
+    const vc = allStatements(t).filter(
+      (st) => st.resourceType === 'AWS::S3::BucketPolicy' && JSON.stringify(st.Principal).includes('voiceconnector'),
+    );
     expect(vc).toHaveLength(1);
     expect(vc[0].Condition).toEqual({
       StringEquals: {
         'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-        'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':chime:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':sma/4d1a7c0e-5b6f-4c3e-9a1d-2f8e6b7c9d01']] },
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':chime:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':sma/4d1a7c0e-5b6f-4c3e-9a1d-2f8e6b7c9d01',
+            ],
+          ],
+        },
       },
     });
     expect(Object.keys(t.Outputs ?? {}).some((k) => k.includes('RecordingBucketPolicyStatement'))).toBe(false);
@@ -150,16 +223,25 @@ describe('a bucket and a function defined in the user stack', () => {
 
   test('the function gets the environment set and the callback grant attached to its role; no StartExecution (auto-record off)', () => {
     const [, fn] = onlyResourceOfType(t, 'AWS::Lambda::Function');
-    expect(fn.Properties.Environment.Variables).toMatchObject({ AUTO_RECORD: 'off', RECORDING_TRACK: 'BOTH', RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^Recordings/) }, '/recordings']] } });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      AUTO_RECORD: 'off',
+      RECORDING_TRACK: 'BOTH',
+      RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^Recordings/) }, '/recordings']] },
+    });
     expect(allStatements(t).flatMap((x) => x.Action)).not.toContain('states:StartExecution');
     expect(allStatements(t).filter((x) => x.Action.includes('states:SendTaskSuccess'))).toHaveLength(1);
-    expect(Object.keys(t.Outputs ?? {}).some((k) => k.includes('SmaFunctionEnvironment') || k.includes('SmaFunctionPolicyToAdd'))).toBe(false);
+    expect(Object.keys(t.Outputs ?? {}).some((k) => k.includes('SmaFunctionEnvironment') || k.includes('SmaFunctionPolicyToAdd'))).toBe(
+      false,
+    );
   });
 });
 
 test("in an app without this repo's feature flags (cdk.json context), a new hardened bucket still synthesizes", () => {
   const stack = new Stack(new App(), 'CustomerIvr', { env: ENV });
-  const recording = new CallRecording(stack, 'Recording', { sipMediaApplicationArn: SMA_ARN, smaFunction: lambda.Function.fromFunctionArn(stack, 'Ivr', FUNCTION_ARN) });
+  const recording = new CallRecording(stack, 'Recording', {
+    sipMediaApplicationArn: SMA_ARN,
+    smaFunction: lambda.Function.fromFunctionArn(stack, 'Ivr', FUNCTION_ARN),
+  });
   const t = json(stack);
   const logs = t.Resources[stack.getLogicalId(recording.storage!.accessLogBucket.node.defaultChild as never)].Properties;
   expect(logs.AccessControl).toBeUndefined();
@@ -168,7 +250,10 @@ test("in an app without this repo's feature flags (cdk.json context), a new hard
 
 test('a function imported without its role: the policy to attach is an output', () => {
   const stack = newStack();
-  new CallRecording(stack, 'Recording', { sipMediaApplicationArn: SMA_ARN, smaFunction: lambda.Function.fromFunctionArn(stack, 'Ivr', FUNCTION_ARN) });
+  new CallRecording(stack, 'Recording', {
+    sipMediaApplicationArn: SMA_ARN,
+    smaFunction: lambda.Function.fromFunctionArn(stack, 'Ivr', FUNCTION_ARN),
+  });
   const t = json(stack);
   const doc = outputValue(t, 'SmaFunctionPolicyToAdd');
   expect(doc.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['CompleteWorkflowTasks']);
@@ -177,25 +262,32 @@ test('a function imported without its role: the policy to attach is an output', 
 
 describe('refusals, each naming what is wrong', () => {
   let n = 0;
-  const base = (stack: Stack): CallRecordingProps => ({ sipMediaApplicationArn: SMA_ARN, smaFunction: lambda.Function.fromFunctionArn(stack, `Ivr${n++}`, FUNCTION_ARN) });
+  const base = (stack: Stack): CallRecordingProps => ({
+    sipMediaApplicationArn: SMA_ARN,
+    smaFunction: lambda.Function.fromFunctionArn(stack, `Ivr${n++}`, FUNCTION_ARN),
+  });
 
-  test.each([
-    ['eu-north-1'],
-    ['sa-east-1'],
-  ])('a stack in %s (no SIP media applications)', (region) => {
+  test.each([['eu-north-1'], ['sa-east-1']])('a stack in %s (no SIP media applications)', (region) => {
     const stack = newStack({ env: { account: ACCOUNT, region } });
-    expect(() => new CallRecording(stack, 'Recording', { ...base(stack), sipMediaApplicationArn: undefined, sipMediaApplicationId: 'abc' })).toThrow(new RegExp(`stack region ${region} has no SIP media applications`));
+    expect(
+      () => new CallRecording(stack, 'Recording', { ...base(stack), sipMediaApplicationArn: undefined, sipMediaApplicationId: 'abc' }),
+    ).toThrow(new RegExp(`stack region ${region} has no SIP media applications`));
   });
 
   test('every listed region is accepted', () => {
     for (const region of SMA_REGIONS) {
       const stack = newStack({ env: { account: ACCOUNT, region } });
-      expect(() => new CallRecording(stack, 'Recording', { ...base(stack), sipMediaApplicationArn: undefined, sipMediaApplicationId: 'abc' })).not.toThrow();
+      expect(
+        () => new CallRecording(stack, 'Recording', { ...base(stack), sipMediaApplicationArn: undefined, sipMediaApplicationId: 'abc' }),
+      ).not.toThrow();
     }
   });
 
   test.each([
-    [{ sipMediaApplicationArn: SMA_ARN.replace('us-east-1', 'eu-north-1') }, /sipMediaApplicationArn: eu-north-1 has no SIP media applications/],
+    [
+      { sipMediaApplicationArn: SMA_ARN.replace('us-east-1', 'eu-north-1') },
+      /sipMediaApplicationArn: eu-north-1 has no SIP media applications/,
+    ],
     [{ sipMediaApplicationArn: SMA_ARN.replace('us-east-1', 'us-west-2') }, /the SMA is in us-west-2 but the stack deploys to us-east-1/],
     [{ sipMediaApplicationArn: SMA_ARN.replace(ACCOUNT, '999999999999') }, /account 999999999999/],
     [{ sipMediaApplicationArn: 'sma/abc' }, /sipMediaApplicationArn must look like/],
@@ -213,10 +305,17 @@ describe('refusals, each naming what is wrong', () => {
   test('bucket settings with an existing bucket are refused, not ignored', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'customer-recordings');
-    expect(() => new CallRecording(stack, 'Recording', { ...base(stack), recordingBucket: { bucket }, settings: { encryption: 'kms', recordingPrefix: 'x' } })).toThrow(
-      /settings\.recordingPrefix, settings\.encryption only apply to a bucket the construct creates.*recordingBucket\.prefix/,
+    expect(
+      () =>
+        new CallRecording(stack, 'Recording', {
+          ...base(stack),
+          recordingBucket: { bucket },
+          settings: { encryption: 'kms', recordingPrefix: 'x' },
+        }),
+    ).toThrow(/settings\.recordingPrefix, settings\.encryption only apply to a bucket the construct creates.*recordingBucket\.prefix/);
+    expect(() => new CallRecording(stack, 'Recording2', { ...base(stack), recordingBucket: { bucket, prefix: '/abs' } })).toThrow(
+      /CallRecording recordingBucket\.prefix/,
     );
-    expect(() => new CallRecording(stack, 'Recording2', { ...base(stack), recordingBucket: { bucket, prefix: '/abs' } })).toThrow(/CallRecording recordingBucket\.prefix/);
   });
 
   test('one per stack', () => {

@@ -22,7 +22,12 @@ export interface Synthesized {
   readonly app: App;
   readonly stack: RecordingStack;
   readonly template: Template;
-  readonly json: { Resources: Record<string, { Type: string; Properties?: any; DependsOn?: string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string }> };
+  readonly json: {
+    Resources: Record<
+      string,
+      { Type: string; Properties?: any; DependsOn?: string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+    >;
+  };
 }
 
 export function synth(context: Record<string, unknown> = {}): Synthesized {
@@ -41,7 +46,11 @@ export interface Finding {
 /** cdk-nag 3 AwsSolutions findings (errors and warnings) left after acknowledgements. */
 export function nagFindings(scope: IConstruct): Finding[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
-  return report.violations.map((v) => ({ rule: v.ruleName, severity: v.severity ?? 'error', paths: v.violatingResources.map((r) => r.constructPath ?? '?') }));
+  return report.violations.map((v) => ({
+    rule: v.ruleName,
+    severity: v.severity ?? 'error',
+    paths: v.violatingResources.map((r) => r.constructPath ?? '?'),
+  }));
 }
 
 export interface Acknowledgement {
@@ -56,7 +65,8 @@ export function acknowledgements(root: IConstruct): Acknowledgement[] {
   for (const c of root.node.findAll()) {
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) out.push({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason });
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+        out.push({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason });
     }
   }
   return out;
@@ -81,12 +91,27 @@ export function allStatements(json: Synthesized['json']): Statement[] {
   for (const [resourceId, r] of Object.entries(json.Resources)) {
     const docs: any[] = [];
     const p = r.Properties ?? {};
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::S3::BucketPolicy' || r.Type === 'AWS::SNS::TopicPolicy') docs.push(p.PolicyDocument);
+    if (
+      r.Type === 'AWS::IAM::Policy' ||
+      r.Type === 'AWS::IAM::ManagedPolicy' ||
+      r.Type === 'AWS::S3::BucketPolicy' ||
+      r.Type === 'AWS::SNS::TopicPolicy'
+    )
+      docs.push(p.PolicyDocument);
     if (r.Type === 'AWS::IAM::Role') for (const pol of p.Policies ?? []) docs.push(pol.PolicyDocument);
     if (r.Type === 'AWS::KMS::Key') docs.push(p.KeyPolicy);
     for (const doc of docs) {
       for (const s of arr<any>(doc?.Statement)) {
-        out.push({ resourceId, resourceType: r.Type, Effect: s.Effect, Action: arr<string>(s.Action), Resource: arr<unknown>(s.Resource), Principal: s.Principal, Condition: s.Condition, Sid: s.Sid });
+        out.push({
+          resourceId,
+          resourceType: r.Type,
+          Effect: s.Effect,
+          Action: arr<string>(s.Action),
+          Resource: arr<unknown>(s.Resource),
+          Principal: s.Principal,
+          Condition: s.Condition,
+          Sid: s.Sid,
+        });
       }
     }
   }

@@ -24,7 +24,8 @@ const HARDENED = {
   bridgeRoutes: '{"+15550100100":"+15550100199"}',
 };
 
-const GENERIC = /^(n\/?a|none|ok|okay|todo|tbd|fine|false positive|suppressed|not (needed|required|applicable)|by design|accepted|accepted risk|known issue|as designed|intentional|required|needed)\.?$/i;
+const GENERIC =
+  /^(n\/?a|none|ok|okay|todo|tbd|fine|false positive|suppressed|not (needed|required|applicable)|by design|accepted|accepted risk|known issue|as designed|intentional|required|needed)\.?$/i;
 
 describe.each([
   ['default context', {}],
@@ -44,7 +45,9 @@ describe.each([
 
   test('exactly the reviewed acknowledgements exist', () => {
     const prefix = context === HARDENED ? 'calls/support' : 'recordings';
-    const got = acknowledgements(s.app).map((a) => `${a.path} ${a.id}`).sort();
+    const got = acknowledgements(s.app)
+      .map((a) => `${a.path} ${a.id}`)
+      .sort();
     const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
     expect(got).toEqual(
       [
@@ -77,7 +80,9 @@ describe.each([
 
 describe('the app registers the AWS Solutions checks', () => {
   const outdirs: string[] = [];
-  afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of outdirs) rmSync(d, { recursive: true, force: true });
+  });
   const newApp = (): App => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-nag-test-'));
     outdirs.push(outdir);

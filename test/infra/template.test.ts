@@ -6,7 +6,19 @@ import { SMA_RUNTIME } from '../../infra/sma-function';
 import { allStatements, onlyResourceOfType, resourcesOfType, synth, type Synthesized } from './helpers';
 
 const SMA_ARN = {
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':chime:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':sma/', { 'Fn::GetAtt': ['SipMediaApplication', 'SipMediaApplicationId'] }]],
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':chime:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':sma/',
+      { 'Fn::GetAtt': ['SipMediaApplication', 'SipMediaApplicationId'] },
+    ],
+  ],
 };
 
 /** Allow statements on "*" are acceptable only for these actions, each for the stated reason. */
@@ -60,10 +72,20 @@ describe('default configuration', () => {
       const bucket = s.json.Resources[id];
       expect(bucket.DeletionPolicy).toBe('Retain');
       expect(bucket.UpdateReplacePolicy).toBe('Retain');
-      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
-      expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logId }, LogFilePrefix: 'recordings-bucket/' });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+        SSEAlgorithm: 'AES256',
+      });
+      expect(bucket.Properties.LoggingConfiguration).toEqual({
+        DestinationBucketName: { Ref: logId },
+        LogFilePrefix: 'recordings-bucket/',
+      });
       expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
       expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
       const rules = bucket.Properties.LifecycleConfiguration.Rules;
@@ -85,7 +107,8 @@ describe('default configuration', () => {
   describe('IAM', () => {
     test('no Allow statement grants "*" or "service:*" actions (except the account-root admin statement of a KMS key policy)', () => {
       for (const st of allStatements(s.json).filter((x) => x.Effect === 'Allow')) {
-        const isKeyAdmin = st.resourceType === 'AWS::KMS::Key' && JSON.stringify(st.Principal).includes(':root') && st.Action.join() === 'kms:*';
+        const isKeyAdmin =
+          st.resourceType === 'AWS::KMS::Key' && JSON.stringify(st.Principal).includes(':root') && st.Action.join() === 'kms:*';
         if (isKeyAdmin) continue; // the CDK default: keeps the key manageable through IAM (else it can become unmanageable)
         for (const a of st.Action) expect(`${st.resourceId} ${a}`).not.toMatch(/ (\*|[a-z0-9-]+:\*)$/);
       }
@@ -99,10 +122,16 @@ describe('default configuration', () => {
 
     test('SMA Lambda role: task callbacks, no StartExecution (auto-record is off), its own logs, X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
-      const sts = allStatements(s.json).filter((x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId));
+      const sts = allStatements(s.json).filter(
+        (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
+      );
       const byAction = (a: string) => sts.filter((x) => x.Action.includes(a));
       expect(byAction('states:SendTaskSuccess')[0].Resource).toEqual(['*']);
-      expect([...byAction('states:SendTaskSuccess')[0].Action].sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
+      expect([...byAction('states:SendTaskSuccess')[0].Action].sort()).toEqual([
+        'states:SendTaskFailure',
+        'states:SendTaskHeartbeat',
+        'states:SendTaskSuccess',
+      ]);
       // The callbacks come from the CallRecording construct's own policy, attached to the project's function role.
       const callbackPolicyId = byAction('states:SendTaskSuccess')[0].resourceId;
       expect(s.json.Resources[callbackPolicyId].Properties.Roles).toEqual([{ Ref: roleId }]);
@@ -111,7 +140,15 @@ describe('default configuration', () => {
       expect(s.json.Resources[defaultPolicyId].DependsOn).toContain(callbackPolicyId);
       expect(byAction('states:StartExecution')).toEqual([]);
       expect(sts.flatMap((x) => x.Action).sort()).toEqual(
-        ['logs:CreateLogStream', 'logs:PutLogEvents', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+        [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'states:SendTaskFailure',
+          'states:SendTaskHeartbeat',
+          'states:SendTaskSuccess',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ].sort(),
       );
       const role = s.json.Resources[roleId].Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
@@ -119,7 +156,9 @@ describe('default configuration', () => {
 
     test('workflow role: UpdateSipMediaApplicationCall on this SMA, S3 on the recording prefix, nothing else but logs and X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
-      const sts = allStatements(s.json).filter((x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId));
+      const sts = allStatements(s.json).filter(
+        (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
+      );
       const chime = sts.filter((x) => x.Action.some((a) => a.startsWith('chime:')));
       expect(chime).toHaveLength(1);
       expect(chime[0].Action).toEqual(['chime:UpdateSipMediaApplicationCall']);
@@ -136,7 +175,11 @@ describe('default configuration', () => {
 
     test('every action the definition calls is allowed to the workflow role', () => {
       const def = renderDefinition();
-      const resources = new Set(Object.values(def.States as Record<string, { Resource?: string }>).map((st) => st.Resource).filter(Boolean));
+      const resources = new Set(
+        Object.values(def.States as Record<string, { Resource?: string }>)
+          .map((st) => st.Resource)
+          .filter(Boolean),
+      );
       const needs: Record<string, string> = {
         'arn:aws:states:::aws-sdk:chimesdkvoice:updateSipMediaApplicationCall.waitForTaskToken': 'chime:UpdateSipMediaApplicationCall',
         'arn:aws:states:::aws-sdk:s3:headObject': 's3:GetObject',
@@ -146,7 +189,9 @@ describe('default configuration', () => {
       expect([...resources].sort()).toEqual(Object.keys(needs).sort());
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
       const granted = allStatements(s.json)
-        .filter((x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId))
+        .filter(
+          (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
+        )
         .flatMap((x) => x.Action);
       for (const action of Object.values(needs)) expect(granted).toContain(action);
     });
@@ -201,7 +246,20 @@ describe('default configuration', () => {
       const env = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[1].Properties.Environment.Variables;
       const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
       expect(env).toEqual({
-        STATE_MACHINE_ARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:CallRecording-RecordingWorkflow']] },
+        STATE_MACHINE_ARN: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':states:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':stateMachine:CallRecording-RecordingWorkflow',
+            ],
+          ],
+        },
         AUTO_RECORD: 'off',
         RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: bucketId }, '/recordings']] },
         RECORDING_TRACK: 'BOTH',
@@ -216,7 +274,11 @@ describe('default configuration', () => {
     test('the SMA points at the function; the voice connector may invoke it (the documented form: no conditions by default)', () => {
       const [, sma] = onlyResourceOfType(s.json, 'AWS::Chime::SipMediaApplication');
       const fnId = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[0];
-      expect(sma.Properties).toMatchObject({ AwsRegion: { Ref: 'AWS::Region' }, Name: 'CallRecording-sma', Endpoints: [{ LambdaArn: { 'Fn::GetAtt': [fnId, 'Arn'] } }] });
+      expect(sma.Properties).toMatchObject({
+        AwsRegion: { Ref: 'AWS::Region' },
+        Name: 'CallRecording-sma',
+        Endpoints: [{ LambdaArn: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
+      });
       s.template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'voiceconnector.chime.amazonaws.com',
@@ -250,7 +312,9 @@ describe('default configuration', () => {
         const [, eventType, stateName] = m!;
         expect(Object.keys(states)).toContain(stateName);
         expect(eventType).toBe(`${states[stateName].Type}StateEntered`);
-        expect(f.MetricTransformations).toEqual([expect.objectContaining({ MetricValue: '1', DefaultValue: 0, MetricNamespace: 'CallRecording/RecordingWorkflow' })]);
+        expect(f.MetricTransformations).toEqual([
+          expect.objectContaining({ MetricValue: '1', DefaultValue: 0, MetricNamespace: 'CallRecording/RecordingWorkflow' }),
+        ]);
         named.push(stateName);
       }
       expect(named.sort()).toEqual([...expected].sort());
@@ -274,18 +338,32 @@ describe('default configuration', () => {
       ['ConsentNotDelivered', 'CallRecording/RecordingWorkflow', 'GreaterThanThreshold', 0],
     ])('alarm on %s (%s) notifies the topic', (metricName, namespace, comparison, threshold) => {
       const topicId = onlyResourceOfType(s.json, 'AWS::SNS::Topic')[0];
-      const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === metricName && a.Properties.Namespace === namespace);
+      const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(
+        ([, a]) => a.Properties.MetricName === metricName && a.Properties.Namespace === namespace,
+      );
       expect(alarms).toHaveLength(1);
       const a = alarms[0][1].Properties;
-      expect(a).toMatchObject({ ComparisonOperator: comparison, Threshold: threshold, Statistic: 'Sum', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
-      if (namespace === 'AWS/States') expect(a.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: s.stack.getLogicalId(s.stack.workflow.stateMachine.node.defaultChild as never) } }]);
-      if (namespace === 'AWS/Lambda') expect(a.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: onlyResourceOfType(s.json, 'AWS::Lambda::Function')[0] } }]);
+      expect(a).toMatchObject({
+        ComparisonOperator: comparison,
+        Threshold: threshold,
+        Statistic: 'Sum',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+      });
+      if (namespace === 'AWS/States')
+        expect(a.Dimensions).toEqual([
+          { Name: 'StateMachineArn', Value: { Ref: s.stack.getLogicalId(s.stack.workflow.stateMachine.node.defaultChild as never) } },
+        ]);
+      if (namespace === 'AWS/Lambda')
+        expect(a.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: onlyResourceOfType(s.json, 'AWS::Lambda::Function')[0] } }]);
     });
 
     test('dashboard: outcomes per hour, start retries, recordings missing, oldest running executions', () => {
       const [, dash] = onlyResourceOfType(s.json, 'AWS::CloudWatch::Dashboard');
       const body = JSON.stringify(dash.Properties.DashboardBody);
-      for (const title of ['Outcomes per hour', 'StartRecording retries per hour', 'Recordings missing', 'Oldest running executions']) expect(body).toContain(title);
+      for (const title of ['Outcomes per hour', 'StartRecording retries per hour', 'Recordings missing', 'Oldest running executions'])
+        expect(body).toContain(title);
       expect(body).toContain('latest(type) as lastEvent by execution_arn');
     });
   });
@@ -311,7 +389,10 @@ describe('default configuration', () => {
 
   test('no optional resources by default: no Object Lock, no e-mail subscription', () => {
     s.template.resourceCountIs('AWS::SNS::Subscription', 0);
-    s.template.hasResourceProperties('AWS::S3::Bucket', Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' }, ObjectLockEnabled: Match.absent() }));
+    s.template.hasResourceProperties(
+      'AWS::S3::Bucket',
+      Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' }, ObjectLockEnabled: Match.absent() }),
+    );
   });
 });
 
@@ -339,7 +420,10 @@ describe('hardened configuration from context', () => {
   test('Object Lock with the default retention the context asks for', () => {
     const bucket = s.json.Resources[s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never)].Properties;
     expect(bucket.ObjectLockEnabled).toBe(true);
-    expect(bucket.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 400 } } });
+    expect(bucket.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 400 } },
+    });
     expect(bucket.LifecycleConfiguration.Rules.some((r: any) => r.Transitions)).toBe(false);
   });
 
@@ -358,12 +442,25 @@ describe('hardened configuration from context', () => {
     expect([...vc[0].Action].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     // Not this SMA's ARN: that would be a dependency cycle (key -> SMA -> Lambda -> bucket -> key); the bucket policy pins the SMA.
     expect(vc[0].Condition).toEqual({
-      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':chime:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':sma/*']] } },
+      StringEquals: {
+        'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+        'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':chime:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':sma/*'],
+          ],
+        },
+      },
     });
     const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
     const kmsForWorkflow = allStatements(s.json).filter(
-      (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId) && x.Action.some((a) => a.startsWith('kms:')),
+      (x) =>
+        x.resourceType === 'AWS::IAM::Policy' &&
+        JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId) &&
+        x.Action.some((a) => a.startsWith('kms:')),
     );
     expect(kmsForWorkflow).toHaveLength(1);
     expect([...kmsForWorkflow[0].Action].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
@@ -372,7 +469,9 @@ describe('hardened configuration from context', () => {
 
   test('prefix, invoke scope, Lambda settings and workflow settings follow the context', () => {
     const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
-    const vc = allStatements(s.json).find((st) => st.resourceType === 'AWS::S3::BucketPolicy' && JSON.stringify(st.Principal).includes('voiceconnector'))!;
+    const vc = allStatements(s.json).find(
+      (st) => st.resourceType === 'AWS::S3::BucketPolicy' && JSON.stringify(st.Principal).includes('voiceconnector'),
+    )!;
     expect(vc.Resource).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/calls/support/*']] }]);
     // invokePermissionScope=sma: the stricter, opt-in scope (account and this SMA's ARN)
     const perm = onlyResourceOfType(s.json, 'AWS::Lambda::Permission')[1].Properties;
@@ -386,10 +485,28 @@ describe('hardened configuration from context', () => {
     expect(start[0].Action).toEqual(['states:StartExecution']);
     expect(s.json.Resources[start[0].resourceId].Properties.Roles).toEqual([{ Ref: smaRoleId }]);
     expect(start[0].Resource).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:CallRecording-RecordingWorkflow']] },
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':states:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':stateMachine:CallRecording-RecordingWorkflow',
+          ],
+        ],
+      },
     ]);
     const env = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[1].Properties.Environment.Variables;
-    expect(env).toMatchObject({ AUTO_RECORD: 'on', RECORDING_TRACK: 'INCOMING', CONSENT_TEXT: 'This call is recorded.', BRIDGE_ROUTES: '{"+15550100100":"+15550100199"}' });
+    expect(env).toMatchObject({
+      AUTO_RECORD: 'on',
+      RECORDING_TRACK: 'INCOMING',
+      CONSENT_TEXT: 'This call is recorded.',
+      BRIDGE_ROUTES: '{"+15550100100":"+15550100199"}',
+    });
     expect(env.RECORDING_LOCATION).toEqual({ 'Fn::Join': ['', [{ Ref: bucketId }, '/calls/support']] });
     const deployed = JSON.parse(stateMachineOf(s).DefinitionString);
     expect(deployed).toEqual(renderDefinition({ StartMaxAttempts: 6, DefaultConsentText: 'Recorded call.' }));

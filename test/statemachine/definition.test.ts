@@ -3,7 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_OUTCOMES, DEFAULT_SETTINGS, FAILED_OUTCOMES, SUCCEEDED_OUTCOMES, loadDefinitionTemplate, renderDefinition, verifyDeadlineSeconds } from '../../statemachines/definition';
+import {
+  ALL_OUTCOMES,
+  DEFAULT_SETTINGS,
+  FAILED_OUTCOMES,
+  SUCCEEDED_OUTCOMES,
+  loadDefinitionTemplate,
+  renderDefinition,
+  verifyDeadlineSeconds,
+} from '../../statemachines/definition';
 import { Arg, Command } from '../../lambdas/shared/workflow-contract';
 
 const def = renderDefinition() as any;
@@ -12,7 +20,9 @@ const states: Record<string, any> = def.States;
 it('passes asl-validator once rendered', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'asl-')), 'rendered.asl.json');
   writeFileSync(file, JSON.stringify(def));
-  const out = execFileSync(process.execPath, [require.resolve('asl-validator/dist/bin/asl-validator.js'), '--json-path', file], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [require.resolve('asl-validator/dist/bin/asl-validator.js'), '--json-path', file], {
+    encoding: 'utf8',
+  });
   expect(out).toMatch(/is valid/);
 });
 
@@ -46,7 +56,8 @@ it('sends exactly the commands and argument names of the Lambda contract', () =>
 });
 
 it('bounds every callback task with TimeoutSeconds and the execution as a whole', () => {
-  for (const [name, s] of Object.entries(states)) if (s.Resource?.endsWith('.waitForTaskToken')) expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
+  for (const [name, s] of Object.entries(states))
+    if (s.Resource?.endsWith('.waitForTaskToken')) expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
   const worst =
     DEFAULT_SETTINGS.StartMaxAttempts * (DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + DEFAULT_SETTINGS.StartMaxDelaySeconds) +
     (DEFAULT_SETTINGS.ConsentMaxRetries + 1) * DEFAULT_SETTINGS.ConsentTimeoutSeconds +
@@ -56,7 +67,10 @@ it('bounds every callback task with TimeoutSeconds and the execution as a whole'
 });
 
 it('ends every path in a named terminal state, and every state is reachable', () => {
-  const terminals = Object.entries(states).filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail').map(([n]) => n).sort();
+  const terminals = Object.entries(states)
+    .filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail')
+    .map(([n]) => n)
+    .sort();
   expect(terminals).toEqual([...ALL_OUTCOMES].sort());
   // The one list of outcomes (statemachines/outcomes.ts) says which end SUCCEEDED and which FAILED with their name.
   for (const o of SUCCEEDED_OUTCOMES) expect(states[o].Type).toBe('Succeed');
@@ -67,7 +81,9 @@ it('ends every path in a named terminal state, and every state is reachable', ()
     if (reachable.has(n)) return;
     reachable.add(n);
     const s = states[n];
-    [s.Next, s.Default, ...(s.Choices ?? []).map((c: any) => c.Next), ...(s.Catch ?? []).map((c: any) => c.Next)].filter(Boolean).forEach(visit);
+    [s.Next, s.Default, ...(s.Choices ?? []).map((c: any) => c.Next), ...(s.Catch ?? []).map((c: any) => c.Next)]
+      .filter(Boolean)
+      .forEach(visit);
   };
   visit(def.StartAt);
   expect([...reachable].sort()).toEqual(Object.keys(states).sort());

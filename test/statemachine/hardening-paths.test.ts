@@ -8,7 +8,8 @@ import { INPUT, RECORDING_LOCATION, goodHead, runWorkflow, summaryOf } from './h
 
 const RECORDING_KEY = RECORDING_LOCATION.slice('rec-bucket/'.length);
 const MANIFEST_KEY = RECORDING_KEY.replace(/\.wav$/, '.manifest.json');
-const waitUpdates = (run: Awaited<ReturnType<typeof runWorkflow>>) => run.requests.filter((r) => (r.args as any).Arguments?.command === 'WaitForCallEnd');
+const waitUpdates = (run: Awaited<ReturnType<typeof runWorkflow>>) =>
+  run.requests.filter((r) => (r.args as any).Arguments?.command === 'WaitForCallEnd');
 
 describe('WaitForCallEnd asks again every CallEndCheckSeconds', () => {
   it('a lost call-end update (the call ended before the SMA delivered it) costs one check interval, not CallEndTimeoutSeconds', async () => {
@@ -18,12 +19,17 @@ describe('WaitForCallEnd asks again every CallEndCheckSeconds', () => {
     expect(out.outcome).toBe('RECORDED');
     // the first wait timed out at 300 s, the second update found no call: verification, not a 4-hour wait
     expect(waitUpdates(run)).toHaveLength(2);
-    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ error: 'ChimeSdkVoice.NotFoundException' }));
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(
+      expect.objectContaining({ error: 'ChimeSdkVoice.NotFoundException' }),
+    );
     expect(run.info.history.filter((e) => e.type === 'TaskTimedOut')).toHaveLength(1);
   });
 
   it('a live call just gets a new token at each check, and the HANGUP completes the last one', async () => {
-    const run = await runWorkflow({ callSeconds: 1000, head: [goodHead(1000)] }, INPUT, { CallEndCheckSeconds: 300, DurationToleranceSeconds: 3600 });
+    const run = await runWorkflow({ callSeconds: 1000, head: [goodHead(1000)] }, INPUT, {
+      CallEndCheckSeconds: 300,
+      DurationToleranceSeconds: 3600,
+    });
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
     expect(waitUpdates(run)).toHaveLength(4); // at 0, 300, 600 and 900 s; the call ends at 1000 s
     expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ sipResponseCode: '0' }));
@@ -33,7 +39,11 @@ describe('WaitForCallEnd asks again every CallEndCheckSeconds', () => {
 describe('WaitForCallEnd retries transient Chime API errors', () => {
   it('two throttling errors on a 15-minute call, then the update succeeds: RECORDED, verified after the call ends', async () => {
     const run = await runWorkflow(
-      { updateErrors: { WaitForCallEnd: ['ChimeSdkVoice.ThrottledClientException', 'ChimeSdkVoice.ThrottledClientException'] }, callSeconds: 900, head: [goodHead(900)] },
+      {
+        updateErrors: { WaitForCallEnd: ['ChimeSdkVoice.ThrottledClientException', 'ChimeSdkVoice.ThrottledClientException'] },
+        callSeconds: 900,
+        head: [goodHead(900)],
+      },
       INPUT,
       // The duration window is not what this test is about, so it is wide; no re-ask within the call.
       { DurationToleranceSeconds: 3600, CallEndCheckSeconds: 3600 },
@@ -43,16 +53,21 @@ describe('WaitForCallEnd retries transient Chime API errors', () => {
     expect(out.outcome).toBe('RECORDED');
     expect(waitUpdates(run)).toHaveLength(3);
     // the call's end (the HANGUP callback), not the API error, led to verification
-    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ sipResponseCode: '0', participantTag: 'LEG-A' }));
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(
+      expect.objectContaining({ sipResponseCode: '0', participantTag: 'LEG-A' }),
+    );
     expect(out.verification.polls).toBe(1);
   });
 
-  it.each([['ChimeSdkVoice.ServiceUnavailableException'], ['ChimeSdkVoice.ServiceFailureException'], ['ChimeSdkVoice.SdkClientException']])('%s is retried too', async (error) => {
-    const run = await runWorkflow({ updateErrors: { WaitForCallEnd: [error] } });
-    expect(summaryOf(run.info).outcome).toBe('RECORDED');
-    expect(waitUpdates(run)).toHaveLength(2);
-    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd.sipResponseCode).toBe('0');
-  });
+  it.each([['ChimeSdkVoice.ServiceUnavailableException'], ['ChimeSdkVoice.ServiceFailureException'], ['ChimeSdkVoice.SdkClientException']])(
+    '%s is retried too',
+    async (error) => {
+      const run = await runWorkflow({ updateErrors: { WaitForCallEnd: [error] } });
+      expect(summaryOf(run.info).outcome).toBe('RECORDED');
+      expect(waitUpdates(run)).toHaveLength(2);
+      expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd.sipResponseCode).toBe('0');
+    },
+  );
 
   it('a call already over (NotFoundException) is not retried: straight to verification', async () => {
     const run = await runWorkflow({ updateError: { WaitForCallEnd: 'ChimeSdkVoice.NotFoundException' }, head: [goodHead(3)] });
@@ -65,14 +80,19 @@ describe('late start / lost success callback', () => {
   it('attempt 1 times out, attempt 2 is answered with the recording attempt 1 started: RECORDED, both attempts audited', async () => {
     // The recording began when attempt 1 was sent, 300 s before attempt 2 confirmed it: its duration is the
     // call plus those 300 s, which must not fail the duration check.
-    const run = await runWorkflow({ start: ['never', { ok: { alreadyStarted: true } }], callSeconds: 60, head: [goodHead(360)] }, INPUT, { StartAttemptTimeoutSeconds: 300, DurationToleranceSeconds: 30 });
+    const run = await runWorkflow({ start: ['never', { ok: { alreadyStarted: true } }], callSeconds: 60, head: [goodHead(360)] }, INPUT, {
+      StartAttemptTimeoutSeconds: 300,
+      DurationToleranceSeconds: 30,
+    });
     const out = summaryOf(run.info);
     expect(out.outcome).toBe('RECORDED');
     expect(out.startAttempts.map((a: any) => [a.attempt, a.result, a.error ?? null, a.alreadyStarted ?? null])).toEqual([
       [1, 'FAILED', 'States.Timeout', null],
       [2, 'STARTED', null, true],
     ]);
-    expect(out.verification.checks.find((c: any) => c.check === 'recording-duration')).toEqual(expect.objectContaining({ passed: true, seconds: 360 }));
+    expect(out.verification.checks.find((c: any) => c.check === 'recording-duration')).toEqual(
+      expect.objectContaining({ passed: true, seconds: 360 }),
+    );
     expect(run.tagging[0].Tagging.TagSet).toContainEqual({ Key: 'start-attempts', Value: '2' });
   });
 
@@ -90,7 +110,14 @@ describe('a read S3 refuses: RECORDING_UNVERIFIED, promptly', () => {
     expect(run.requests.filter((r) => r.action === 'headObject')).toHaveLength(3);
     const out = summaryOf(run.info);
     expect(out.outcome).toBe('RECORDING_UNVERIFIED');
-    expect(out.verification).toEqual(expect.objectContaining({ readable: false, error: 'S3.S3Exception', cause: expect.stringContaining('Status Code: 403'), accessProblem: expect.stringMatching(/refused to read.*Object Ownership.*kms:Decrypt/) }));
+    expect(out.verification).toEqual(
+      expect.objectContaining({
+        readable: false,
+        error: 'S3.S3Exception',
+        cause: expect.stringContaining('Status Code: 403'),
+        accessProblem: expect.stringMatching(/refused to read.*Object Ownership.*kms:Decrypt/),
+      }),
+    );
     const manifest = run.manifests.get(`rec-bucket/${MANIFEST_KEY}`);
     expect(manifest.outcome).toBe('RECORDING_UNVERIFIED');
     expect(manifest.verification.accessProblem).toMatch(/S3 refused to read the recording/);
@@ -123,25 +150,37 @@ describe('a read S3 refuses: RECORDING_UNVERIFIED, promptly', () => {
 });
 
 describe('metadata of undocumented format: parsed leniently, raw value kept; ids and size strict', () => {
-  it.each([['60'], ['60.0'], ['60s'], ['60 seconds'], ['60000ms'], ['60000 ms'], ['00:01:00'], ['1:00'], ['PT1M'], ['PT60S'], [' 60 ']])('recording-duration %j is 60 s', async (raw) => {
-    const run = await runWorkflow({ head: [goodHead(60, { Metadata: { 'recording-duration': raw } })] });
-    const out = summaryOf(run.info);
-    expect(out.outcome).toBe('RECORDED');
-    expect(out.verification.checks.find((c: any) => c.check === 'recording-duration')).toEqual(expect.objectContaining({ actual: raw, seconds: 60, judged: true, passed: true }));
-  });
+  it.each([['60'], ['60.0'], ['60s'], ['60 seconds'], ['60000ms'], ['60000 ms'], ['00:01:00'], ['1:00'], ['PT1M'], ['PT60S'], [' 60 ']])(
+    'recording-duration %j is 60 s',
+    async (raw) => {
+      const run = await runWorkflow({ head: [goodHead(60, { Metadata: { 'recording-duration': raw } })] });
+      const out = summaryOf(run.info);
+      expect(out.outcome).toBe('RECORDED');
+      expect(out.verification.checks.find((c: any) => c.check === 'recording-duration')).toEqual(
+        expect.objectContaining({ actual: raw, seconds: 60, judged: true, passed: true }),
+      );
+    },
+  );
 
   it('an unrecognised duration is kept and not judged', async () => {
     const run = await runWorkflow({ head: [goodHead(60, { Metadata: { 'recording-duration': 'sixty' } })] });
     const check = summaryOf(run.info).verification.checks.find((c: any) => c.check === 'recording-duration');
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
-    expect(check).toEqual(expect.objectContaining({ actual: 'sixty', judged: false, passed: true, note: expect.stringMatching(/not recognised/) }));
+    expect(check).toEqual(
+      expect.objectContaining({ actual: 'sixty', judged: false, passed: true, note: expect.stringMatching(/not recognised/) }),
+    );
   });
 
-  it.each([['audio/wav'], ['WAV'], ['audio/x-wav'], ['audio/vnd.wave'], ['audio/wav; codecs=1'], ['wave']])('format %j passes', async (format) => {
-    const run = await runWorkflow({ head: [goodHead(60, { ContentType: 'binary/octet-stream', Metadata: { 'recording-audio-file-format': format } })] });
-    expect(summaryOf(run.info).outcome).toBe('RECORDED');
-    expect(summaryOf(run.info).verification.checks.find((c: any) => c.check === 'format').actual).toBe(format);
-  });
+  it.each([['audio/wav'], ['WAV'], ['audio/x-wav'], ['audio/vnd.wave'], ['audio/wav; codecs=1'], ['wave']])(
+    'format %j passes',
+    async (format) => {
+      const run = await runWorkflow({
+        head: [goodHead(60, { ContentType: 'binary/octet-stream', Metadata: { 'recording-audio-file-format': format } })],
+      });
+      expect(summaryOf(run.info).outcome).toBe('RECORDED');
+      expect(summaryOf(run.info).verification.checks.find((c: any) => c.check === 'format').actual).toBe(format);
+    },
+  );
 
   it.each([
     ['call-id', { Metadata: { 'call-id': 'CALL-A' } }],
@@ -151,6 +190,10 @@ describe('metadata of undocumented format: parsed leniently, raw value kept; ids
   ])('%s stays strict', async (check, overrides) => {
     const run = await runWorkflow({ head: [goodHead(60, overrides as any)] });
     expect(run.info.error).toBe('RECORDING_INVALID');
-    expect(summaryOf(run.info).verification.checks.filter((c: any) => !c.passed).map((c: any) => c.check)).toEqual([check]);
+    expect(
+      summaryOf(run.info)
+        .verification.checks.filter((c: any) => !c.passed)
+        .map((c: any) => c.check),
+    ).toEqual([check]);
   });
 });

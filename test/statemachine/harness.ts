@@ -38,7 +38,13 @@ export interface Script {
 }
 
 export const RECORDING_LOCATION = 'rec-bucket/support/2026/11/25/2026-11-25-10-00-00-000_tx-1_call-a.wav';
-export const INPUT = { sipMediaApplicationId: 'sma-1', transactionId: 'tx-1', callId: 'call-a', track: 'BOTH', location: 'rec-bucket/support' };
+export const INPUT = {
+  sipMediaApplicationId: 'sma-1',
+  transactionId: 'tx-1',
+  callId: 'call-a',
+  track: 'BOTH',
+  location: 'rec-bucket/support',
+};
 
 export function goodHead(seconds: number, overrides: Partial<HeadResult> = {}): HeadResult {
   return {
@@ -46,7 +52,13 @@ export function goodHead(seconds: number, overrides: Partial<HeadResult> = {}): 
     ContentType: 'audio/wav',
     ETag: '"etag"',
     ...overrides,
-    Metadata: { 'transaction-id': 'tx-1', 'call-id': 'call-a', 'recording-duration': String(seconds), 'recording-audio-file-format': 'audio/wav', ...(overrides.Metadata ?? {}) },
+    Metadata: {
+      'transaction-id': 'tx-1',
+      'call-id': 'call-a',
+      'recording-duration': String(seconds),
+      'recording-audio-file-format': 'audio/wav',
+      ...(overrides.Metadata ?? {}),
+    },
   };
 }
 
@@ -60,12 +72,22 @@ export interface Run {
 }
 
 /** Wide bounds by default (these tests are about paths, not bounds); the tests that are about a bound set their own. */
-const HARNESS_SETTINGS: Partial<WorkflowSettings> = { StartAttemptTimeoutSeconds: 600, ConsentTimeoutSeconds: 600, DurationToleranceSeconds: 60 };
+const HARNESS_SETTINGS: Partial<WorkflowSettings> = {
+  StartAttemptTimeoutSeconds: 600,
+  ConsentTimeoutSeconds: 600,
+  DurationToleranceSeconds: 60,
+};
 
 /** Runs before the script: a failure it returns is thrown for that request (e.g. a connection reset). */
 export type Interceptor = (req: TaskInvokeRequest) => { error: string; cause: string } | undefined;
 
-export async function runWorkflow(script: Script, input: unknown = INPUT, settings: Partial<WorkflowSettings> = {}, speed = 200, intercept?: Interceptor): Promise<Run> {
+export async function runWorkflow(
+  script: Script,
+  input: unknown = INPUT,
+  settings: Partial<WorkflowSettings> = {},
+  speed = 200,
+  intercept?: Interceptor,
+): Promise<Run> {
   // The twin's discrete-event clock: the same script gives the same run on a busy machine. (`speed` is kept
   // for callers' signatures; time no longer scales with the wall clock.)
   void speed;
@@ -77,7 +99,7 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   const updateCounts: Record<Command, number> = { StartRecording: 0, NotifyConsent: 0, WaitForCallEnd: 0 };
   let callEndsAt: number | undefined;
   let engine!: StepFunctionsEngine;
-  const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list && list.length ? list[Math.min(i, list.length - 1)] : fallback);
+  const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list?.length ? list[Math.min(i, list.length - 1)] : fallback);
   const complete = (token: string, step: Step, output: unknown) => {
     if (step === 'never') return;
     const done = clock.busy(); // the SMA's answer is on its way: time waits for it
@@ -107,21 +129,34 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
         if (apiError) throw new TaskFailedError(apiError, 'The call is no longer active');
         const transient = script.updateErrors?.[command]?.[updateCounts[command]++];
         if (transient) throw new TaskFailedError(transient, `${transient} (scripted)`);
-        if (command === 'StartRecording') complete(a.taskToken, at(script.start, counters.start++, 'ok'), { location: RECORDING_LOCATION, callId: a.callId, track: a.track, legStartMs: 1, legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }] });
+        if (command === 'StartRecording')
+          complete(a.taskToken, at(script.start, counters.start++, 'ok'), {
+            location: RECORDING_LOCATION,
+            callId: a.callId,
+            track: a.track,
+            legStartMs: 1,
+            legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }],
+          });
         if (command === 'NotifyConsent') complete(a.taskToken, at(script.consent, counters.consent++, 'ok'), { legs: ['LEG-A', 'LEG-B'] });
         if (command === 'WaitForCallEnd') {
           // The call ends callSeconds after the workflow first waits for it; an update after that finds no call.
           callEndsAt ??= clock.nowMs() + (script.callSeconds ?? 60) * 1000;
           if (clock.nowMs() >= callEndsAt) throw new TaskFailedError('ChimeSdkVoice.NotFoundException', 'The call is no longer active');
           const step = script.callEnd ?? 'ok';
-          void clock.sleep(callEndsAt - clock.nowMs()).then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A' }));
+          void clock
+            .sleep(callEndsAt - clock.nowMs())
+            .then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A' }));
         }
         return { SipMediaApplicationCall: { TransactionId: 'tx-1' } };
       }
       if (req.action === 'headObject') {
         const h = at(script.head, counters.head++, goodHead(script.callSeconds ?? 60));
         if (h === 'missing') throw new TaskFailedError('S3.NoSuchKeyException', 'Not Found');
-        if (h === 'forbidden') throw new TaskFailedError('S3.S3Exception', 'null (Service: S3, Status Code: 403, Request ID: 3XAMPLE, Extended Request ID: ex+ample=)');
+        if (h === 'forbidden')
+          throw new TaskFailedError(
+            'S3.S3Exception',
+            'null (Service: S3, Status Code: 403, Request ID: 3XAMPLE, Extended Request ID: ex+ample=)',
+          );
         if ('error' in h) throw new TaskFailedError(h.error, h.cause ?? '');
         return h;
       }
@@ -140,7 +175,10 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
   };
   engine = new StepFunctionsEngine({ invoker, clock });
   try {
-    const { stateMachineArn } = engine.createStateMachine({ name: 'recording-workflow', definition: renderDefinition({ ...HARNESS_SETTINGS, ...settings }) });
+    const { stateMachineArn } = engine.createStateMachine({
+      name: 'recording-workflow',
+      definition: renderDefinition({ ...HARNESS_SETTINGS, ...settings }),
+    });
     const { executionArn } = engine.startExecution({ stateMachineArn, name: 'tx-1', input: JSON.stringify(input) });
     const info = await engine.waitForExecution(executionArn);
     const statesEntered = info.history.filter((e) => e.type.endsWith('StateEntered')).map((e: any) => e.stateEnteredEventDetails?.name);
@@ -153,5 +191,5 @@ export async function runWorkflow(script: Script, input: unknown = INPUT, settin
 /** The outcome and audit summary, whichever terminal state ended the execution. */
 export function summaryOf(info: ExecutionInfo): any {
   if (info.status === 'SUCCEEDED') return info.output;
-  return { ...(info.cause && info.cause.startsWith('{') ? JSON.parse(info.cause) : {}), error: info.error };
+  return { ...(info.cause?.startsWith('{') ? JSON.parse(info.cause) : {}), error: info.error };
 }

@@ -19,24 +19,70 @@ describe('happy path', () => {
     expect(out.startAttempts).toEqual([expect.objectContaining({ attempt: 1, result: 'STARTED' })]);
     expect(out.consentNotice).toEqual(expect.objectContaining({ status: 'DELIVERED', legs: ['LEG-A', 'LEG-B'], attempts: 1 }));
     expect(out.verification.passed).toBe(true);
-    expect(out.verification.checks.map((c: any) => c.check)).toEqual(['has-audio', 'format', 'transaction-id', 'call-id', 'recording-duration']);
-    expect(run.statesEntered).toEqual(['ValidateInput', 'CheckInput', 'StartRecording', 'NotifyConsent', 'WaitForCallEnd', 'VerifyRecording', 'MarkComplete', 'WriteAuditManifest', 'RouteOutcome', 'RECORDED']);
+    expect(out.verification.checks.map((c: any) => c.check)).toEqual([
+      'has-audio',
+      'format',
+      'transaction-id',
+      'call-id',
+      'recording-duration',
+    ]);
+    expect(run.statesEntered).toEqual([
+      'ValidateInput',
+      'CheckInput',
+      'StartRecording',
+      'NotifyConsent',
+      'WaitForCallEnd',
+      'VerifyRecording',
+      'MarkComplete',
+      'WriteAuditManifest',
+      'RouteOutcome',
+      'RECORDED',
+    ]);
     expect(run.info.stateTransitions).toBe(10);
 
     const manifest = run.manifests.get(`rec-bucket/${MANIFEST_KEY}`);
-    expect(manifest).toEqual(expect.objectContaining({ outcome: 'RECORDED', track: 'BOTH', recording: expect.objectContaining({ bucket: 'rec-bucket', key: RECORDING_KEY }) }));
+    expect(manifest).toEqual(
+      expect.objectContaining({
+        outcome: 'RECORDED',
+        track: 'BOTH',
+        recording: expect.objectContaining({ bucket: 'rec-bucket', key: RECORDING_KEY }),
+      }),
+    );
     expect(manifest.consentNotice.completedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(manifest.legs).toHaveLength(1);
     // Object Lock buckets refuse a PutObject without an integrity checksum.
-    expect(run.requests.find((r) => r.action === 'putObject')!.args).toEqual(expect.objectContaining({ ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
-    expect(run.tagging[0]).toEqual({ Bucket: 'rec-bucket', Key: RECORDING_KEY, Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }, { Key: 'consent-notice', Value: 'DELIVERED' }, { Key: 'start-attempts', Value: '1' }] } });
+    expect(run.requests.find((r) => r.action === 'putObject')!.args).toEqual(
+      expect.objectContaining({ ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }),
+    );
+    expect(run.tagging[0]).toEqual({
+      Bucket: 'rec-bucket',
+      Key: RECORDING_KEY,
+      Tagging: {
+        TagSet: [
+          { Key: 'recording-status', Value: 'RECORDED' },
+          { Key: 'consent-notice', Value: 'DELIVERED' },
+          { Key: 'start-attempts', Value: '1' },
+        ],
+      },
+    });
   });
 
   it('sends the SMA the commands of the contract, with the token and the attempt number', async () => {
     const run = await runWorkflow({});
     const updates = run.requests.filter((r) => r.service === 'chimesdkvoice').map((r) => r.args as any);
     expect(updates.map((u) => u.Arguments.command)).toEqual(['StartRecording', 'NotifyConsent', 'WaitForCallEnd']);
-    expect(updates[0]).toEqual({ SipMediaApplicationId: 'sma-1', TransactionId: 'tx-1', Arguments: { command: 'StartRecording', taskToken: expect.any(String), callId: 'call-a', track: 'BOTH', location: 'rec-bucket/support', attempt: '1' } });
+    expect(updates[0]).toEqual({
+      SipMediaApplicationId: 'sma-1',
+      TransactionId: 'tx-1',
+      Arguments: {
+        command: 'StartRecording',
+        taskToken: expect.any(String),
+        callId: 'call-a',
+        track: 'BOTH',
+        location: 'rec-bucket/support',
+        attempt: '1',
+      },
+    });
     expect(new Set(updates.map((u) => u.Arguments.taskToken)).size).toBe(3);
     expect(updates[1].Arguments.text).toMatch(/recorded/);
   });
@@ -50,7 +96,9 @@ describe('happy path', () => {
 
 describe('StartRecording retries (audited explicit loop)', () => {
   it('retries SystemException and records every attempt with its error: 16 transitions with two retries', async () => {
-    const run = await runWorkflow({ start: [{ error: 'SystemException', cause: 'boom 1' }, { error: 'SystemException', cause: 'boom 2' }, 'ok'] });
+    const run = await runWorkflow({
+      start: [{ error: 'SystemException', cause: 'boom 1' }, { error: 'SystemException', cause: 'boom 2' }, 'ok'],
+    });
     const out = summaryOf(run.info);
     expect(out.outcome).toBe('RECORDED');
     expect(out.startAttempts.map((a: any) => [a.attempt, a.result, a.error ?? null, a.cause ?? null])).toEqual([
@@ -60,14 +108,21 @@ describe('StartRecording retries (audited explicit loop)', () => {
     ]);
     for (const a of out.startAttempts) expect(Date.parse(a.endedAt)).toBeGreaterThanOrEqual(Date.parse(a.startedAt));
     expect(run.info.stateTransitions).toBe(16);
-    const attemptsSent = run.requests.filter((r) => (r.args as any).Arguments?.command === 'StartRecording').map((r) => (r.args as any).Arguments.attempt);
+    const attemptsSent = run.requests
+      .filter((r) => (r.args as any).Arguments?.command === 'StartRecording')
+      .map((r) => (r.args as any).Arguments.attempt);
     expect(attemptsSent).toEqual(['1', '2', '3']);
     expect(run.tagging[0].Tagging.TagSet).toContainEqual({ Key: 'start-attempts', Value: '3' });
   });
 
   it('waits a jittered backoff no longer than the cap before each retry', async () => {
     // A slow clock (x20) so that timer lateness on a busy machine stays well under the 3 s slack allowed.
-    const run = await runWorkflow({ start: [{ error: 'SystemException' }, { error: 'SystemException' }, { error: 'SystemException' }, 'ok'] }, INPUT, { StartIntervalSeconds: 4, StartBackoffRate: 2, StartMaxDelaySeconds: 10 }, 20);
+    const run = await runWorkflow(
+      { start: [{ error: 'SystemException' }, { error: 'SystemException' }, { error: 'SystemException' }, 'ok'] },
+      INPUT,
+      { StartIntervalSeconds: 4, StartBackoffRate: 2, StartMaxDelaySeconds: 10 },
+      20,
+    );
     const entered = run.info.history.filter((e) => e.type === 'WaitStateEntered').map((e) => e.timestamp);
     const exited = run.info.history.filter((e) => e.type === 'WaitStateExited').map((e) => e.timestamp);
     expect(entered).toHaveLength(3);
@@ -87,7 +142,13 @@ describe('StartRecording retries (audited explicit loop)', () => {
     expect(out.startAttempts).toHaveLength(4);
     expect(out.startAttempts.every((a: any) => a.error === 'SystemException')).toBe(true);
     expect(run.info.stateTransitions).toBe(16);
-    expect(run.manifests.get('rec-bucket/support/manifests/' + new Date(DEFAULT_SIM_EPOCH_MS).toISOString().slice(0, 10).replace(/-/g, '/') + '/tx-1_call-a.manifest.json')?.outcome).toBe('START_FAILED');
+    expect(
+      run.manifests.get(
+        'rec-bucket/support/manifests/' +
+          new Date(DEFAULT_SIM_EPOCH_MS).toISOString().slice(0, 10).replace(/-/g, '/') +
+          '/tx-1_call-a.manifest.json',
+      )?.outcome,
+    ).toBe('START_FAILED');
   });
 
   it.each([['InvalidActionParameter'], ['NoAccessToDestination'], ['InvalidLambdaResponse']])('does not retry %s', async (error) => {
@@ -104,7 +165,11 @@ describe('StartRecording retries (audited explicit loop)', () => {
     expect(summaryOf(run.info).startAttempts.map((a: any) => a.error)).toEqual(['States.Timeout', 'States.Timeout']);
   });
 
-  it.each([['ChimeSdkVoice.ThrottledClientException'], ['ChimeSdkVoice.ServiceUnavailableException'], ['ChimeSdkVoice.SdkClientException']])('retries the update API failing with %s', async (error) => {
+  it.each([
+    ['ChimeSdkVoice.ThrottledClientException'],
+    ['ChimeSdkVoice.ServiceUnavailableException'],
+    ['ChimeSdkVoice.SdkClientException'],
+  ])('retries the update API failing with %s', async (error) => {
     const run = await runWorkflow({ start: [{ error }, 'ok'] });
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
   });
@@ -174,7 +239,9 @@ describe('verification', () => {
 
   it('retries a connection failure to S3 (S3.SdkClientException) on its own budget', async () => {
     let calls = 0;
-    const run = await runWorkflow({ head: [] }, INPUT, {}, 200, (req) => (req.action === 'headObject' && ++calls <= 2 ? { error: 'S3.SdkClientException', cause: 'read ECONNRESET' } : undefined));
+    const run = await runWorkflow({ head: [] }, INPUT, {}, 200, (req) =>
+      req.action === 'headObject' && ++calls <= 2 ? { error: 'S3.SdkClientException', cause: 'read ECONNRESET' } : undefined,
+    );
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
     expect(calls).toBe(3);
   });
@@ -219,7 +286,9 @@ describe('marking', () => {
   it('a tagging failure does not change the outcome; the manifest says so', async () => {
     const run = await runWorkflow({ tagging: { error: 'S3.AccessDeniedException' } });
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
-    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`)?.tagging).toEqual(expect.objectContaining({ status: 'FAILED', error: 'S3.AccessDeniedException' }));
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`)?.tagging).toEqual(
+      expect.objectContaining({ status: 'FAILED', error: 'S3.AccessDeniedException' }),
+    );
   });
 
   it('a manifest that cannot be written is reported in the outcome summary', async () => {

@@ -36,7 +36,9 @@ describe('AwsSdkInvoker', () => {
     });
     try {
       const invoker = new AwsSdkInvoker({ endpoints: { s3: s3.endpoint }, region: 'us-east-1', credentials });
-      const e = await failure(invoker.invoke({ service: 's3', action: 'headObject', args: { Bucket: 'rec', Key: 'missing.wav' }, signal: signal() }));
+      const e = await failure(
+        invoker.invoke({ service: 's3', action: 'headObject', args: { Bucket: 'rec', Key: 'missing.wav' }, signal: signal() }),
+      );
       expect(e.error).toBe('S3.NoSuchKeyException');
       expect(s3.seen[0]).toMatchObject({ method: 'HEAD', url: '/rec/missing.wav' }); // path-style
 
@@ -59,13 +61,20 @@ describe('AwsSdkInvoker', () => {
       if (req.method === 'PUT') return void res.writeHead(200, { etag: '"put"' }).end();
       if (req.url.includes('secret')) {
         res.writeHead(403, { 'content-type': 'application/xml' });
-        return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+        return void res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+        );
       }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' }).end('{"a":"bcd"}');
     });
     try {
       const invoker = new AwsSdkInvoker({ endpoints: { s3: s3.endpoint }, credentials });
-      const put = await invoker.invoke({ service: 's3', action: 'putObject', args: { Bucket: 'rec', Key: 'm.json', Body: '{"manifest":1}', ContentType: 'application/json' }, signal: signal() });
+      const put = await invoker.invoke({
+        service: 's3',
+        action: 'putObject',
+        args: { Bucket: 'rec', Key: 'm.json', Body: '{"manifest":1}', ContentType: 'application/json' },
+        signal: signal(),
+      });
       expect(put).toMatchObject({ ETag: '"put"' });
       expect(s3.seen[0].method).toBe('PUT');
       expect(s3.seen[0].body).toContain('{"manifest":1}');
@@ -73,7 +82,9 @@ describe('AwsSdkInvoker', () => {
       const got = await invoker.invoke({ service: 's3', action: 'getObject', args: { Bucket: 'rec', Key: 'm.json' }, signal: signal() });
       expect(got).toMatchObject({ Body: '{"a":"bcd"}', ContentType: 'application/json' });
 
-      const e = await failure(invoker.invoke({ service: 's3', action: 'getObject', args: { Bucket: 'rec', Key: 'secret' }, signal: signal() }));
+      const e = await failure(
+        invoker.invoke({ service: 's3', action: 'getObject', args: { Bucket: 'rec', Key: 'secret' }, signal: signal() }),
+      );
       expect(e.error).toBe('S3.AccessDeniedException');
       // AWS appends the service's response details to its message (Java SDK format)
       expect(e.cause).toMatch(/^Access Denied \(Service: S3, Status Code: 403, Request ID: [^,)]+(, Extended Request ID: [^)]+)?\)$/);
@@ -98,7 +109,14 @@ describe('AwsSdkInvoker', () => {
       expect(chime.seen[0]).toMatchObject({ method: 'POST', url: '/sip-media-applications/sma-1/calls/tx-1' });
       expect(JSON.parse(chime.seen[0].body)).toEqual({ Arguments: { command: 'StartRecording' } });
 
-      const e = await failure(invoker.invoke({ service: 'chimesdkvoice', action: 'updateSipMediaApplicationCall', args: { ...args, TransactionId: 'gone' }, signal: signal() }));
+      const e = await failure(
+        invoker.invoke({
+          service: 'chimesdkvoice',
+          action: 'updateSipMediaApplicationCall',
+          args: { ...args, TransactionId: 'gone' },
+          signal: signal(),
+        }),
+      );
       expect(e).toMatchObject({ error: 'ChimeSdkVoice.NotFoundException' });
       expect(e.cause).toMatch(/^The call is no longer active \(Service: ChimeSdkVoice, Status Code: 404, Request ID: [^,)]+\)$/);
     } finally {
@@ -113,7 +131,9 @@ describe('AwsSdkInvoker', () => {
     const e = await failure(invoker.invoke({ service: 's3', action: 'headObject', args: { Bucket: 'b', Key: 'k' }, signal: signal() }));
     expect(e.error).toBe('S3.SdkClientException');
     expect(e.cause).not.toMatch(/\(Service: /); // no service response, so no service details
-    expect((await failure(invoker.invoke({ service: 'dynamodb', action: 'getItem', args: {}, signal: signal() }))).error).toBe('States.Runtime');
+    expect((await failure(invoker.invoke({ service: 'dynamodb', action: 'getItem', args: {}, signal: signal() }))).error).toBe(
+      'States.Runtime',
+    );
     const noAction = await failure(invoker.invoke({ service: 's3', action: 'frobnicate', args: {}, signal: signal() }));
     expect(noAction).toMatchObject({ error: 'States.Runtime', cause: expect.stringMatching(/no action "frobnicate"/) });
   });
@@ -142,10 +162,9 @@ describe('AwsSdkInvoker', () => {
         { key: 'rec.wav' },
       );
       expect(info).toMatchObject({ status: 'SUCCEEDED', output: { size: 44 } });
-      expect(info.history.filter((e) => e.type === 'TaskFailed').map((e) => (e.taskFailedEventDetails as { error: string }).error)).toEqual([
-        'S3.NoSuchKeyException',
-        'S3.NoSuchKeyException',
-      ]);
+      expect(info.history.filter((e) => e.type === 'TaskFailed').map((e) => (e.taskFailedEventDetails as { error: string }).error)).toEqual(
+        ['S3.NoSuchKeyException', 'S3.NoSuchKeyException'],
+      );
     } finally {
       await s3.close();
     }

@@ -26,7 +26,9 @@ const tokenOf = (req: TaskInvokeRequest) => (req.args as { Arguments: { taskToke
 
 describe('task token flow', () => {
   it('puts an opaque token in $states.context.Task.Token, waits for SendTaskSuccess, single use', async () => {
-    const invoker = new FakeInvoker().on('chimesdkvoice:updateSipMediaApplicationCall', () => ({ SipMediaApplicationCall: { TransactionId: 'tx-1' } }));
+    const invoker = new FakeInvoker().on('chimesdkvoice:updateSipMediaApplicationCall', () => ({
+      SipMediaApplicationCall: { TransactionId: 'tx-1' },
+    }));
     const { engine } = makeEngine({ invoker });
     const { executionArn } = start(engine, callbackTask(), { tx: 'tx-1' });
     await until(() => invoker.calls.length === 1);
@@ -38,10 +40,21 @@ describe('task token flow', () => {
     const info = await engine.waitForExecution(executionArn);
     expect(info).toMatchObject({ status: 'SUCCEEDED', output: { location: 'bucket/key.wav' } });
     expect(types(info.history)).toEqual([
-      'ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded',
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
     ]);
     const scheduled = info.history[2].taskScheduledEventDetails as Record<string, unknown>;
-    expect(scheduled).toMatchObject({ resourceType: 'aws-sdk:chimesdkvoice', resource: 'updateSipMediaApplicationCall.waitForTaskToken', region: 'us-east-1' });
+    expect(scheduled).toMatchObject({
+      resourceType: 'aws-sdk:chimesdkvoice',
+      resource: 'updateSipMediaApplicationCall.waitForTaskToken',
+      region: 'us-east-1',
+    });
     expect(info.history[4].taskSubmittedEventDetails).toMatchObject({ output: '{"SipMediaApplicationCall":{"TransactionId":"tx-1"}}' });
     // the token only appears where the Arguments put it
     const withToken = info.history.filter((e) => JSON.stringify(e).includes(token)).map((e) => e.type);
@@ -55,14 +68,24 @@ describe('task token flow', () => {
     const { engine } = makeEngine({ invoker });
     const { executionArn } = start(
       engine,
-      callbackTask({ Catch: [{ ErrorEquals: ['NoAccessToDestination'], Output: '{% $states.errorOutput %}', Next: 'StartFailed' }] }, { StartFailed: { Type: 'Succeed' } }),
+      callbackTask(
+        { Catch: [{ ErrorEquals: ['NoAccessToDestination'], Output: '{% $states.errorOutput %}', Next: 'StartFailed' }] },
+        { StartFailed: { Type: 'Succeed' } },
+      ),
       { tx: 'tx-2' },
     );
     await until(() => invoker.calls.length === 1);
-    engine.sendTaskFailure({ taskToken: tokenOf(invoker.calls[0]), error: 'NoAccessToDestination', cause: 'Error while accessing destination' });
+    engine.sendTaskFailure({
+      taskToken: tokenOf(invoker.calls[0]),
+      error: 'NoAccessToDestination',
+      cause: 'Error while accessing destination',
+    });
     const info = await engine.waitForExecution(executionArn);
     expect(info.output).toEqual({ Error: 'NoAccessToDestination', Cause: 'Error while accessing destination' });
-    expect(info.history.find((e) => e.type === 'TaskFailed')!.taskFailedEventDetails).toMatchObject({ error: 'NoAccessToDestination', cause: 'Error while accessing destination' });
+    expect(info.history.find((e) => e.type === 'TaskFailed')!.taskFailedEventDetails).toMatchObject({
+      error: 'NoAccessToDestination',
+      cause: 'Error while accessing destination',
+    });
   });
 
   it('TimeoutSeconds: the task times out with States.Timeout and a late callback gets TaskTimedOut', async () => {
@@ -73,7 +96,9 @@ describe('task token flow', () => {
     expect(info).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     expect(types(info.history).slice(-2)).toEqual(['TaskTimedOut', 'ExecutionFailed']);
     expect(info.history.find((e) => e.type === 'TaskScheduled')!.taskScheduledEventDetails).toMatchObject({ timeoutInSeconds: 30 });
-    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{}' })).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
+    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{}' })).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
   });
 
   it('a retry after a timeout issues a new token; only the new one is valid', async () => {
@@ -81,7 +106,9 @@ describe('task token flow', () => {
     const { engine } = makeEngine({ invoker });
     // TimeoutSeconds from JSONata: the first attempt times out fast, the retry waits long enough for the test.
     const TimeoutSeconds = '{% $states.context.State.RetryCount = 0 ? 30 : 99999 %}';
-    const { executionArn } = start(engine, callbackTask({ TimeoutSeconds, Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 1 }] }), { tx: 'tx-4' });
+    const { executionArn } = start(engine, callbackTask({ TimeoutSeconds, Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 1 }] }), {
+      tx: 'tx-4',
+    });
     await until(() => invoker.calls.length === 2);
     const [first, second] = invoker.calls.map(tokenOf);
     expect(first).not.toBe(second);
@@ -89,10 +116,21 @@ describe('task token flow', () => {
     engine.sendTaskSuccess({ taskToken: second, output: '{"location":"b/k"}' });
     const info = await engine.waitForExecution(executionArn);
     expect(info.status).toBe('SUCCEEDED');
-    const timeouts = info.history.filter((e) => e.type === 'TaskScheduled').map((e) => (e.taskScheduledEventDetails as { timeoutInSeconds: number }).timeoutInSeconds);
+    const timeouts = info.history
+      .filter((e) => e.type === 'TaskScheduled')
+      .map((e) => (e.taskScheduledEventDetails as { timeoutInSeconds: number }).timeoutInSeconds);
     expect(timeouts).toEqual([30, 99999]);
     expect(types(info.history).filter((t) => t.startsWith('Task'))).toEqual([
-      'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskTimedOut', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskTimedOut',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
     ]);
   });
 
@@ -102,7 +140,11 @@ describe('task token flow', () => {
     const invoker = new FakeInvoker().on('chimesdkvoice:updateSipMediaApplicationCall', () => ({}));
     const engine = new StepFunctionsEngine({ clock, invoker });
     const def = callbackTask(
-      { TimeoutSeconds: 300, HeartbeatSeconds: 10, Catch: [{ ErrorEquals: ['States.Timeout'], Output: '{% $states.errorOutput %}', Next: 'TimedOut' }] },
+      {
+        TimeoutSeconds: 300,
+        HeartbeatSeconds: 10,
+        Catch: [{ ErrorEquals: ['States.Timeout'], Output: '{% $states.errorOutput %}', Next: 'TimedOut' }],
+      },
       { TimedOut: { Type: 'Succeed' } },
     );
     const alive = start(engine, def, { tx: 'tx-5' });
@@ -119,7 +161,9 @@ describe('task token flow', () => {
     const info = await engine.waitForExecution(silent.executionArn);
     // States.Timeout in the Catcher covers the heartbeat timeout; the error name says which it was.
     expect(info.output).toEqual({ Error: 'States.HeartbeatTimeout', Cause: expect.stringMatching(/HeartbeatSeconds \(10 s\)/) });
-    expect(info.history.find((e) => e.type === 'TaskTimedOut')!.taskTimedOutEventDetails).toMatchObject({ error: 'States.HeartbeatTimeout' });
+    expect(info.history.find((e) => e.type === 'TaskTimedOut')!.taskTimedOutEventDetails).toMatchObject({
+      error: 'States.HeartbeatTimeout',
+    });
     engine.close();
   });
 
@@ -132,7 +176,9 @@ describe('task token flow', () => {
     const info = await engine.waitForExecution(executionArn);
     expect(info).toMatchObject({ status: 'FAILED', error: 'ChimeSdkVoice.NotFoundException' });
     expect(types(info.history)).not.toContain('TaskSubmitted');
-    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{}' })).toThrow(expect.objectContaining({ name: 'TaskDoesNotExist' }));
+    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{}' })).toThrow(
+      expect.objectContaining({ name: 'TaskDoesNotExist' }),
+    );
   });
 
   it('a callback that arrives before the invoker call returns is applied after TaskSubmitted', async () => {
@@ -162,7 +208,9 @@ describe('task token flow', () => {
     engine.stopExecution({ executionArn, error: 'CallEnded', cause: 'caller hung up' });
     expect(engine.describeExecution({ executionArn })).toMatchObject({ status: 'ABORTED', error: 'CallEnded', cause: 'caller hung up' });
     expect(signal.aborted).toBe(true);
-    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{}' })).toThrow(expect.objectContaining({ name: 'TaskDoesNotExist' }));
+    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{}' })).toThrow(
+      expect.objectContaining({ name: 'TaskDoesNotExist' }),
+    );
     expect(types(engine.getExecution(executionArn).history).slice(-2)).toEqual(['TaskStateAborted', 'ExecutionAborted']);
   });
 
@@ -171,17 +219,24 @@ describe('task token flow', () => {
     const { engine } = makeEngine({ invoker });
     start(engine, callbackTask(), { tx: 'tx-10' });
     await until(() => invoker.calls.length === 1);
-    expect(() => engine.sendTaskSuccess({ taskToken: 'A'.repeat(300), output: '{}' })).toThrow(expect.objectContaining({ name: 'InvalidToken' }));
+    expect(() => engine.sendTaskSuccess({ taskToken: 'A'.repeat(300), output: '{}' })).toThrow(
+      expect.objectContaining({ name: 'InvalidToken' }),
+    );
     expect(() => engine.sendTaskFailure({ taskToken: 'not a token' })).toThrow(expect.objectContaining({ name: 'InvalidToken' }));
     expect(() => engine.sendTaskHeartbeat({ taskToken: '' })).toThrow(expect.objectContaining({ name: 'ValidationException' }));
-    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{oops' })).toThrow(expect.objectContaining({ name: 'InvalidOutput' }));
+    expect(() => engine.sendTaskSuccess({ taskToken: tokenOf(invoker.calls[0]), output: '{oops' })).toThrow(
+      expect.objectContaining({ name: 'InvalidOutput' }),
+    );
     engine.close();
   });
 
   it('never logs task tokens', async () => {
     const lines: string[] = [];
     const invoker = new FakeInvoker().on('chimesdkvoice:updateSipMediaApplicationCall', () => ({}));
-    const { engine } = makeEngine({ invoker, logger: (level, message, fields) => lines.push(`${level} ${message} ${JSON.stringify(fields)}`) });
+    const { engine } = makeEngine({
+      invoker,
+      logger: (level, message, fields) => lines.push(`${level} ${message} ${JSON.stringify(fields)}`),
+    });
     const { executionArn } = start(engine, callbackTask(), { tx: 'tx-11' });
     await until(() => invoker.calls.length === 1);
     const token = tokenOf(invoker.calls[0]);

@@ -26,9 +26,18 @@ describe('JSONata functions of Step Functions', () => {
     const { engine } = makeEngine();
     const info = await run(
       engine,
-      jsonata('F', { F: { Type: 'Pass', Output: { p: '{% $partition([1,2,3,4,5,6,7,8,9], 3) %}', r: '{% $range(0, 10, 2) %}' }, End: true } }),
+      jsonata('F', {
+        F: { Type: 'Pass', Output: { p: '{% $partition([1,2,3,4,5,6,7,8,9], 3) %}', r: '{% $range(0, 10, 2) %}' }, End: true },
+      }),
     );
-    expect(info.output).toEqual({ p: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], r: [0, 2, 4, 6, 8, 10] });
+    expect(info.output).toEqual({
+      p: [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ],
+      r: [0, 2, 4, 6, 8, 10],
+    });
   });
 
   // Source: recorded on AWS, localstack tests/aws/services/stepfunctions/v2/intrinsic_functions/
@@ -56,7 +65,9 @@ describe('JSONata runtime errors', () => {
   // during evaluation. T1006: Attempted to invoke a non-function", no code/position suffix.
   it('cause: "... threw an error during evaluation. T1006: Attempted to invoke a non-function"', async () => {
     const { engine } = makeEngine();
-    const info = await run(engine, jsonata('Calc', { Calc: { Type: 'Pass', Output: '{% $states.input.name() %}', End: true } }), { name: 'x' });
+    const info = await run(engine, jsonata('Calc', { Calc: { Type: 'Pass', Output: '{% $states.input.name() %}', End: true } }), {
+      name: 'x',
+    });
     const cause =
       "An error occurred while executing the state 'Calc' (entered at the event id #2). " +
       "The JSONata expression '$states.input.name()' specified for the field 'Output' threw an error during evaluation. T1006: Attempted to invoke a non-function";
@@ -67,7 +78,12 @@ describe('JSONata runtime errors', () => {
       [3, 2, 'EvaluationFailed'],
       [4, 3, 'ExecutionFailed'],
     ]);
-    expect(info.history[2].evaluationFailedEventDetails).toEqual({ error: 'States.QueryEvaluationError', cause, location: 'Output', state: 'Calc' });
+    expect(info.history[2].evaluationFailedEventDetails).toEqual({
+      error: 'States.QueryEvaluationError',
+      cause,
+      location: 'Output',
+      state: 'Calc',
+    });
   });
 });
 
@@ -76,9 +92,11 @@ describe('Wait Timestamp that is not a timestamp', () => {
   // ExecutionFailed, error States.QueryEvaluationError, cause "An error occurred while executing the
   // state 'WaitState' (entered at the event id #2). The Timestamp field cannot be parsed as an
   // ISO-8601 extended offset date-time format string: <value>".
-  it('records EvaluationFailed and fails with AWS\'s cause', async () => {
+  it("records EvaluationFailed and fails with AWS's cause", async () => {
     const { engine } = makeEngine();
-    const info = await run(engine, jsonata('WaitState', { WaitState: { Type: 'Wait', Timestamp: '{% $states.input.at %}', End: true } }), { at: 'next tuesday' });
+    const info = await run(engine, jsonata('WaitState', { WaitState: { Type: 'Wait', Timestamp: '{% $states.input.at %}', End: true } }), {
+      at: 'next tuesday',
+    });
     const cause =
       "An error occurred while executing the state 'WaitState' (entered at the event id #2). " +
       'The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: next tuesday';
@@ -89,7 +107,12 @@ describe('Wait Timestamp that is not a timestamp', () => {
       [3, 2, 'EvaluationFailed'],
       [4, 3, 'ExecutionFailed'],
     ]);
-    expect(info.history[2].evaluationFailedEventDetails).toEqual({ error: 'States.QueryEvaluationError', cause, location: 'Timestamp', state: 'WaitState' });
+    expect(info.history[2].evaluationFailedEventDetails).toEqual({
+      error: 'States.QueryEvaluationError',
+      cause,
+      location: 'Timestamp',
+      state: 'WaitState',
+    });
     expect(info.history[3].executionFailedEventDetails).toEqual({ error: 'States.QueryEvaluationError', cause });
   });
 });
@@ -98,7 +121,7 @@ describe('previousEventId', () => {
   // Source: recorded on AWS, localstack tests/aws/services/stepfunctions/v2/base/test_wait.snapshot.json,
   // test_wait_timestamppath[Z] (recorded 11-12-2023): ExecutionStarted 1/0, WaitStateEntered 2/0,
   // WaitStateExited 3/2, ExecutionSucceeded 4/3.
-  it('a Wait state: the first state\'s Entered points at 0, like ExecutionStarted', async () => {
+  it("a Wait state: the first state's Entered points at 0, like ExecutionStarted", async () => {
     const { engine } = makeEngine();
     const info = await run(engine, jsonata('State_1', { State_1: { Type: 'Wait', Seconds: 1, End: true } }));
     expect(chain(info.history)).toEqual([
@@ -165,7 +188,9 @@ describe('aws-sdk task errors carry the service response details', () => {
     const s3 = await stub((_req, res) => {
       res
         .writeHead(404, { 'content-type': 'application/xml', 'x-amz-request-id': 'REQ123', 'x-amz-id-2': 'EXT/456=' })
-        .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>someNonexistentBucketName</BucketName></Error>');
+        .end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>someNonexistentBucketName</BucketName></Error>',
+        );
     });
     try {
       const invoker = new AwsSdkInvoker({ endpoints: { s3: s3.endpoint }, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -177,16 +202,31 @@ describe('aws-sdk task errors carry the service response details', () => {
             Type: 'Task',
             Resource: 'arn:aws:states:::aws-sdk:s3:listObjects',
             Arguments: { Bucket: '{% $states.input.Bucket %}' },
-            Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $merge([$states.input, {"TaskFailedError": $states.errorOutput}]) %}', Next: 'TaskFailedHandler' }],
+            Catch: [
+              {
+                ErrorEquals: ['States.ALL'],
+                Output: '{% $merge([$states.input, {"TaskFailedError": $states.errorOutput}]) %}',
+                Next: 'TaskFailedHandler',
+              },
+            ],
             End: true,
           },
           TaskFailedHandler: { Type: 'Pass', End: true },
         }),
         { Bucket: 'someNonexistentBucketName' },
       );
-      const cause = 'The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: REQ123, Extended Request ID: EXT/456=)';
-      expect(info.history[4].taskFailedEventDetails).toEqual({ resourceType: 'aws-sdk:s3', resource: 'listObjects', error: 'S3.NoSuchBucketException', cause });
-      expect(info.output).toEqual({ Bucket: 'someNonexistentBucketName', TaskFailedError: { Error: 'S3.NoSuchBucketException', Cause: cause } });
+      const cause =
+        'The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: REQ123, Extended Request ID: EXT/456=)';
+      expect(info.history[4].taskFailedEventDetails).toEqual({
+        resourceType: 'aws-sdk:s3',
+        resource: 'listObjects',
+        error: 'S3.NoSuchBucketException',
+        cause,
+      });
+      expect(info.output).toEqual({
+        Bucket: 'someNonexistentBucketName',
+        TaskFailedError: { Error: 'S3.NoSuchBucketException', Cause: cause },
+      });
       expect(chain(info.history)).toEqual([
         [1, 0, 'ExecutionStarted'],
         [2, 0, 'TaskStateEntered'],
@@ -207,13 +247,26 @@ describe('aws-sdk task errors carry the service response details', () => {
   // S3 end after the Request ID ("(Service: SecretsManager, Status Code: 400, Request ID: <request_id>)").
   it('a JSON service without an extended request id ends after Request ID', async () => {
     const chime = await stub((_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException', 'x-amzn-requestid': 'abc-123' }).end(JSON.stringify({ Message: 'The call is no longer active' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException', 'x-amzn-requestid': 'abc-123' })
+        .end(JSON.stringify({ Message: 'The call is no longer active' }));
     });
     try {
-      const invoker = new AwsSdkInvoker({ endpoints: { chimesdkvoice: chime.endpoint }, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const invoker = new AwsSdkInvoker({
+        endpoints: { chimesdkvoice: chime.endpoint },
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
       const err = await invoker
-        .invoke({ service: 'chimesdkvoice', action: 'updateSipMediaApplicationCall', args: { SipMediaApplicationId: 'sma', TransactionId: 'gone', Arguments: {} }, signal: new AbortController().signal })
-        .then(() => undefined, (e: unknown) => e);
+        .invoke({
+          service: 'chimesdkvoice',
+          action: 'updateSipMediaApplicationCall',
+          args: { SipMediaApplicationId: 'sma', TransactionId: 'gone', Arguments: {} },
+          signal: new AbortController().signal,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(err).toMatchObject({
         error: 'ChimeSdkVoice.NotFoundException',
         cause: 'The call is no longer active (Service: ChimeSdkVoice, Status Code: 404, Request ID: abc-123)',
@@ -230,20 +283,38 @@ describe('fields of the wrong type take the Timestamp path (AWS wording not reco
   it.each([
     ['Wait Seconds', { Type: 'Wait', Seconds: '{% $states.input.v %}', End: true }, -1, 'Seconds'],
     ['Task TimeoutSeconds', { Type: 'Task', Resource: TASK, TimeoutSeconds: '{% $states.input.v %}', End: true }, 0, 'TimeoutSeconds'],
-    ['Task HeartbeatSeconds', { Type: 'Task', Resource: CALLBACK, HeartbeatSeconds: '{% $states.input.v %}', End: true }, 'ten', 'HeartbeatSeconds'],
-    ['Choice Condition', { Type: 'Choice', Choices: [{ Condition: '{% $states.input.v %}', Next: 'S' }], Default: 'S' }, 'yes', 'Choices[0]/Condition'],
+    [
+      'Task HeartbeatSeconds',
+      { Type: 'Task', Resource: CALLBACK, HeartbeatSeconds: '{% $states.input.v %}', End: true },
+      'ten',
+      'HeartbeatSeconds',
+    ],
+    [
+      'Choice Condition',
+      { Type: 'Choice', Choices: [{ Condition: '{% $states.input.v %}', Next: 'S' }], Default: 'S' },
+      'yes',
+      'Choices[0]/Condition',
+    ],
     ['Fail Error', { Type: 'Fail', Error: '{% $states.input.v %}' }, 42, 'Error'],
     ['Fail Cause', { Type: 'Fail', Cause: '{% $states.input.v %}' }, { a: 1 }, 'Cause'],
-  ] as Array<[string, Record<string, unknown>, unknown, string]>)('%s: EvaluationFailed at its field, then ExecutionFailed with States.QueryEvaluationError', async (_what, state, v, location) => {
-    const { engine, invoker } = makeEngine();
-    const states: Record<string, unknown> = state.Type === 'Choice' ? { X: state, S: { Type: 'Succeed' } } : { X: state };
-    const info = await run(engine, jsonata('X', states), { v });
-    expect(info.status).toBe('FAILED');
-    expect(info.error).toBe('States.QueryEvaluationError');
-    expect(info.cause?.startsWith(prefix('X'))).toBe(true);
-    expect(info.cause?.endsWith(`: ${typeof v === 'string' ? v : JSON.stringify(v)}`)).toBe(true);
-    expect(info.history.map((e) => e.type).slice(-2)).toEqual(['EvaluationFailed', 'ExecutionFailed']);
-    expect(info.history.at(-2)!.evaluationFailedEventDetails).toEqual({ error: 'States.QueryEvaluationError', cause: info.cause, location, state: 'X' });
-    expect((invoker as FakeInvoker).calls).toHaveLength(0); // a Task fails before it is scheduled
-  });
+  ] as Array<[string, Record<string, unknown>, unknown, string]>)(
+    '%s: EvaluationFailed at its field, then ExecutionFailed with States.QueryEvaluationError',
+    async (_what, state, v, location) => {
+      const { engine, invoker } = makeEngine();
+      const states: Record<string, unknown> = state.Type === 'Choice' ? { X: state, S: { Type: 'Succeed' } } : { X: state };
+      const info = await run(engine, jsonata('X', states), { v });
+      expect(info.status).toBe('FAILED');
+      expect(info.error).toBe('States.QueryEvaluationError');
+      expect(info.cause?.startsWith(prefix('X'))).toBe(true);
+      expect(info.cause?.endsWith(`: ${typeof v === 'string' ? v : JSON.stringify(v)}`)).toBe(true);
+      expect(info.history.map((e) => e.type).slice(-2)).toEqual(['EvaluationFailed', 'ExecutionFailed']);
+      expect(info.history.at(-2)!.evaluationFailedEventDetails).toEqual({
+        error: 'States.QueryEvaluationError',
+        cause: info.cause,
+        location,
+        state: 'X',
+      });
+      expect((invoker as FakeInvoker).calls).toHaveLength(0); // a Task fails before it is scheduled
+    },
+  );
 });

@@ -1,5 +1,5 @@
 /** CreateStateMachine-time validation: what the twin refuses, and how clearly. */
-import { SfnApiError } from '../../local/stepfunctions/errors';
+import type { SfnApiError } from '../../local/stepfunctions/errors';
 import { makeEngine, jsonata, TASK } from './helpers';
 
 function createError(definition: unknown): SfnApiError {
@@ -34,7 +34,13 @@ describe('definition validation', () => {
     const { engine } = makeEngine();
     // Spec "Query Languages" example shape: the JSONata state overrides the machine's language.
     expect(() =>
-      engine.createStateMachine({ name: 'mixed', definition: { StartAt: 'J', States: { J: { Type: 'Pass', QueryLanguage: 'JSONata', Output: { total: '{% $states.input.transaction.total %}' }, End: true } } } }),
+      engine.createStateMachine({
+        name: 'mixed',
+        definition: {
+          StartAt: 'J',
+          States: { J: { Type: 'Pass', QueryLanguage: 'JSONata', Output: { total: '{% $states.input.transaction.total %}' }, End: true } },
+        },
+      }),
     ).not.toThrow();
   });
 
@@ -45,28 +51,48 @@ describe('definition validation', () => {
   });
 
   it('refuses a missing StartAt target and missing Next/Default/Catch targets', () => {
-    expect(createError(jsonata('Nope', { A: { Type: 'Pass', End: true } })).message).toMatch(/MISSING_TRANSITION_TARGET: Missing 'StartAt' target: Nope/);
+    expect(createError(jsonata('Nope', { A: { Type: 'Pass', End: true } })).message).toMatch(
+      /MISSING_TRANSITION_TARGET: Missing 'StartAt' target: Nope/,
+    );
     expect(createError(jsonata('A', { A: { Type: 'Pass', Next: 'B' } })).message).toMatch(/Missing 'Next' target: B at \/States\/A\/Next/);
     expect(createError(jsonata('A', { A: { Type: 'Choice', Choices: [{ Condition: true, Next: 'A' }], Default: 'Z' } })).message).toMatch(
       /Missing 'Default' target: Z/,
     );
-    const e = createError(jsonata('T', { T: { Type: 'Task', Resource: TASK, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Gone' }], End: true } }));
+    const e = createError(
+      jsonata('T', { T: { Type: 'Task', Resource: TASK, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Gone' }], End: true } }),
+    );
     expect(e.message).toMatch(/Missing 'Next' target: Gone at \/States\/T\/Catch\[0\]\/Next/);
   });
 
   it('refuses unknown fields, JSONPath-only fields and unknown types', () => {
-    expect(createError(jsonata('A', { A: { Type: 'Pass', Foo: 1, End: true } })).message).toMatch(/Field "Foo" is not supported for Pass states/);
-    expect(createError(jsonata('A', { A: { Type: 'Pass', ResultPath: '$.x', End: true } })).message).toMatch(/Field "ResultPath" is not supported in a JSONata state/);
+    expect(createError(jsonata('A', { A: { Type: 'Pass', Foo: 1, End: true } })).message).toMatch(
+      /Field "Foo" is not supported for Pass states/,
+    );
+    expect(createError(jsonata('A', { A: { Type: 'Pass', ResultPath: '$.x', End: true } })).message).toMatch(
+      /Field "ResultPath" is not supported in a JSONata state/,
+    );
     expect(createError(jsonata('A', { A: { Type: 'Teleport', End: true } })).message).toMatch(/unknown Type "Teleport"/);
-    expect(createError({ ...jsonata('A', { A: { Type: 'Pass', End: true } }), Extra: true }).message).toMatch(/Field "Extra" is not supported/);
+    expect(createError({ ...jsonata('A', { A: { Type: 'Pass', End: true } }), Extra: true }).message).toMatch(
+      /Field "Extra" is not supported/,
+    );
   });
 
   it('refuses States.ALL that is not alone or not last (Retry and Catch)', () => {
-    const notAlone = createError(jsonata('T', { T: { Type: 'Task', Resource: TASK, Retry: [{ ErrorEquals: ['States.ALL', 'X'] }], End: true } }));
+    const notAlone = createError(
+      jsonata('T', { T: { Type: 'Task', Resource: TASK, Retry: [{ ErrorEquals: ['States.ALL', 'X'] }], End: true } }),
+    );
     expect(notAlone.message).toMatch(/States.ALL must appear alone/);
     const notLast = createError(
       jsonata('T', {
-        T: { Type: 'Task', Resource: TASK, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'E' }, { ErrorEquals: ['X'], Next: 'E' }], End: true },
+        T: {
+          Type: 'Task',
+          Resource: TASK,
+          Catch: [
+            { ErrorEquals: ['States.ALL'], Next: 'E' },
+            { ErrorEquals: ['X'], Next: 'E' },
+          ],
+          End: true,
+        },
         E: { Type: 'Succeed' },
       }),
     );
@@ -75,7 +101,14 @@ describe('definition validation', () => {
 
   it('refuses invalid retrier parameters', () => {
     const e = createError(
-      jsonata('T', { T: { Type: 'Task', Resource: TASK, Retry: [{ ErrorEquals: ['X'], IntervalSeconds: 0, BackoffRate: 0.5, JitterStrategy: 'SAMPLE', MaxAttempts: -1 }], End: true } }),
+      jsonata('T', {
+        T: {
+          Type: 'Task',
+          Resource: TASK,
+          Retry: [{ ErrorEquals: ['X'], IntervalSeconds: 0, BackoffRate: 0.5, JitterStrategy: 'SAMPLE', MaxAttempts: -1 }],
+          End: true,
+        },
+      }),
     );
     expect(e.message).toMatch(/IntervalSeconds must be a positive integer/);
     expect(e.message).toMatch(/BackoffRate must be a number >= 1.0/);
@@ -84,26 +117,34 @@ describe('definition validation', () => {
   });
 
   it('refuses resources other than aws-sdk integrations', () => {
-    for (const Resource of ['arn:aws:lambda:us-east-1:123456789012:function:HelloWorld', 'arn:aws:states:::lambda:invoke', 'arn:aws:states:::aws-sdk:s3:getObject.sync']) {
+    for (const Resource of [
+      'arn:aws:lambda:us-east-1:123456789012:function:HelloWorld',
+      'arn:aws:states:::lambda:invoke',
+      'arn:aws:states:::aws-sdk:s3:getObject.sync',
+    ]) {
       expect(createError(jsonata('T', { T: { Type: 'Task', Resource, End: true } })).message).toMatch(/is unsupported by the local twin/);
     }
   });
 
   it('refuses JSONata syntax errors, bad variable names, Next+End, HeartbeatSeconds >= TimeoutSeconds', () => {
-    expect(createError(jsonata('A', { A: { Type: 'Pass', Output: '{% $states.input. %}', End: true } })).message).toMatch(/The JSONata expression .* is invalid/);
-    expect(createError(jsonata('A', { A: { Type: 'Pass', Assign: { states: 1 }, End: true } })).message).toMatch(/"states" is reserved/);
-    expect(createError(jsonata('A', { A: { Type: 'Pass', Assign: { '1x': 1 }, End: true } })).message).toMatch(/Invalid variable name "1x"/);
-    expect(createError(jsonata('A', { A: { Type: 'Pass', Next: 'A', End: true } })).message).toMatch(/exactly one of "Next" or "End"/);
-    expect(createError(jsonata('T', { T: { Type: 'Task', Resource: TASK, TimeoutSeconds: 10, HeartbeatSeconds: 10, End: true } })).message).toMatch(
-      /HeartbeatSeconds must be smaller than TimeoutSeconds/,
+    expect(createError(jsonata('A', { A: { Type: 'Pass', Output: '{% $states.input. %}', End: true } })).message).toMatch(
+      /The JSONata expression .* is invalid/,
     );
+    expect(createError(jsonata('A', { A: { Type: 'Pass', Assign: { states: 1 }, End: true } })).message).toMatch(/"states" is reserved/);
+    expect(createError(jsonata('A', { A: { Type: 'Pass', Assign: { '1x': 1 }, End: true } })).message).toMatch(
+      /Invalid variable name "1x"/,
+    );
+    expect(createError(jsonata('A', { A: { Type: 'Pass', Next: 'A', End: true } })).message).toMatch(/exactly one of "Next" or "End"/);
+    expect(
+      createError(jsonata('T', { T: { Type: 'Task', Resource: TASK, TimeoutSeconds: 10, HeartbeatSeconds: 10, End: true } })).message,
+    ).toMatch(/HeartbeatSeconds must be smaller than TimeoutSeconds/);
   });
 
   it.each([
     ['$', '{% $ %}', "'$'"],
     ['$$', '{% $$.name %}', "'$$'"],
     ['a bare field name', '{% name %}', "'name'"],
-    ["JSONata's missing undefined literal", "{% $states.input.x ? 1 : undefined %}", "'undefined'"],
+    ["JSONata's missing undefined literal", '{% $states.input.x ? 1 : undefined %}', "'undefined'"],
   ])('refuses a top-level reference to %s, as AWS does (UNSUPPORTED_JSONATA_EXPRESSION)', (_what, expr, named) => {
     const message = createError(jsonata('A', { A: { Type: 'Pass', Output: expr, End: true } })).message;
     expect(message).toContain(`Reference to ${named} at the top level is not supported`);
@@ -111,12 +152,21 @@ describe('definition validation', () => {
 
   it('accepts names inside path steps and predicates ($states.input.a, $x[b > 1])', () => {
     const { engine } = makeEngine();
-    expect(() => engine.createStateMachine({ name: 'ok', definition: jsonata('A', { A: { Type: 'Pass', Output: '{% $states.input.items[price > 1].name %}', End: true } }) })).not.toThrow();
+    expect(() =>
+      engine.createStateMachine({
+        name: 'ok',
+        definition: jsonata('A', { A: { Type: 'Pass', Output: '{% $states.input.items[price > 1].name %}', End: true } }),
+      }),
+    ).not.toThrow();
   });
 
   it('refuses unreachable states and a Wait with both Seconds and Timestamp', () => {
-    expect(createError(jsonata('A', { A: { Type: 'Succeed' }, B: { Type: 'Succeed' } })).message).toMatch(/UNREACHABLE_STATE: State "B" is not reachable/);
-    expect(createError(jsonata('W', { W: { Type: 'Wait', Seconds: 1, Timestamp: '2016-03-14T01:59:00Z', End: true } })).message).toMatch(/exactly one of "Seconds" or "Timestamp"/);
+    expect(createError(jsonata('A', { A: { Type: 'Succeed' }, B: { Type: 'Succeed' } })).message).toMatch(
+      /UNREACHABLE_STATE: State "B" is not reachable/,
+    );
+    expect(createError(jsonata('W', { W: { Type: 'Wait', Seconds: 1, Timestamp: '2016-03-14T01:59:00Z', End: true } })).message).toMatch(
+      /exactly one of "Seconds" or "Timestamp"/,
+    );
     expect(createError(jsonata('W', { W: { Type: 'Wait', Timestamp: '2016-03-14 01:59:00', End: true } })).message).toMatch(/RFC 3339/);
   });
 
@@ -128,8 +178,12 @@ describe('definition validation', () => {
     expect(() => engine.createStateMachine({ name: 'same', definition: jsonata('B', { B: { Type: 'Succeed' } }) })).toThrow(
       expect.objectContaining({ name: 'StateMachineAlreadyExists' }),
     );
-    expect(() => engine.createStateMachine({ name: 'bad name', definition: def })).toThrow(expect.objectContaining({ name: 'InvalidName' }));
-    expect(() => engine.createStateMachine({ name: 'express', definition: def, type: 'EXPRESS' })).toThrow(expect.objectContaining({ name: 'ValidationException' }));
+    expect(() => engine.createStateMachine({ name: 'bad name', definition: def })).toThrow(
+      expect.objectContaining({ name: 'InvalidName' }),
+    );
+    expect(() => engine.createStateMachine({ name: 'express', definition: def, type: 'EXPRESS' })).toThrow(
+      expect.objectContaining({ name: 'ValidationException' }),
+    );
   });
 
   it('reports invalid JSON as InvalidDefinition', () => {

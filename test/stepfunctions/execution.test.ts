@@ -11,9 +11,13 @@ describe('StartExecution', () => {
     expect(executionArn).toBe(`arn:aws:states:us-east-1:123456789012:execution:${stateMachineArn.split(':').pop()}:tx-abc_1`);
     const again = engine.startExecution({ stateMachineArn, name: 'tx-abc_1', input: JSON.stringify({ call: 1 }) });
     expect(again.executionArn).toBe(executionArn);
-    expect(() => engine.startExecution({ stateMachineArn, name: 'tx-abc_1', input: '{"call":2}' })).toThrow(expect.objectContaining({ name: 'ExecutionAlreadyExists' }));
+    expect(() => engine.startExecution({ stateMachineArn, name: 'tx-abc_1', input: '{"call":2}' })).toThrow(
+      expect.objectContaining({ name: 'ExecutionAlreadyExists' }),
+    );
     engine.stopExecution({ executionArn });
-    expect(() => engine.startExecution({ stateMachineArn, name: 'tx-abc_1', input: JSON.stringify({ call: 1 }) })).toThrow(expect.objectContaining({ name: 'ExecutionAlreadyExists' }));
+    expect(() => engine.startExecution({ stateMachineArn, name: 'tx-abc_1', input: JSON.stringify({ call: 1 }) })).toThrow(
+      expect.objectContaining({ name: 'ExecutionAlreadyExists' }),
+    );
   });
 
   it('validates names (1-80 of 0-9A-Za-z_-), input JSON and size, ARNs', () => {
@@ -23,10 +27,16 @@ describe('StartExecution', () => {
       expect(() => engine.startExecution({ stateMachineArn, name })).toThrow(expect.objectContaining({ name: 'InvalidName' }));
     }
     expect(engine.startExecution({ stateMachineArn, name: 'a'.repeat(80) }).executionArn).toMatch(/:a{80}$/);
-    expect(() => engine.startExecution({ stateMachineArn, input: '{bad' })).toThrow(expect.objectContaining({ name: 'InvalidExecutionInput' }));
-    expect(() => engine.startExecution({ stateMachineArn, input: JSON.stringify('x'.repeat(256 * 1024)) })).toThrow(expect.objectContaining({ name: 'ValidationException' }));
+    expect(() => engine.startExecution({ stateMachineArn, input: '{bad' })).toThrow(
+      expect.objectContaining({ name: 'InvalidExecutionInput' }),
+    );
+    expect(() => engine.startExecution({ stateMachineArn, input: JSON.stringify('x'.repeat(256 * 1024)) })).toThrow(
+      expect.objectContaining({ name: 'ValidationException' }),
+    );
     expect(() => engine.startExecution({ stateMachineArn: 'not-an-arn' })).toThrow(expect.objectContaining({ name: 'InvalidArn' }));
-    expect(() => engine.startExecution({ stateMachineArn: stateMachineArn + 'x' })).toThrow(expect.objectContaining({ name: 'StateMachineDoesNotExist' }));
+    expect(() => engine.startExecution({ stateMachineArn: stateMachineArn + 'x' })).toThrow(
+      expect.objectContaining({ name: 'StateMachineDoesNotExist' }),
+    );
     expect(() => engine.describeExecution({ executionArn: stateMachineArn.replace('stateMachine', 'execution') + ':nope' })).toThrow(
       expect.objectContaining({ name: 'ExecutionDoesNotExist' }),
     );
@@ -66,7 +76,10 @@ describe('closing an execution', () => {
 
   it('a state output over 256 KiB fails the execution with States.DataLimitExceeded', async () => {
     const { engine } = makeEngine();
-    const info = await run(engine, jsonata('Big', { Big: { Type: 'Pass', Output: "{% $join($map([1..300], function($i) { $pad('', 1024, 'x') })) %}", End: true } }));
+    const info = await run(
+      engine,
+      jsonata('Big', { Big: { Type: 'Pass', Output: "{% $join($map([1..300], function($i) { $pad('', 1024, 'x') })) %}", End: true } }),
+    );
     expect(info).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
   });
 
@@ -77,7 +90,9 @@ describe('closing an execution', () => {
     expect(info).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
     expect(info.cause).toMatch(/maximum number of history events \(25000\)/);
     expect(info.history[24999].type).toBe('ExecutionFailed');
-    expect(() => engine.redriveExecution({ executionArn: info.executionArn })).toThrow(expect.objectContaining({ name: 'ExecutionNotRedrivable' }));
+    expect(() => engine.redriveExecution({ executionArn: info.executionArn })).toThrow(
+      expect.objectContaining({ name: 'ExecutionNotRedrivable' }),
+    );
   });
 });
 
@@ -113,7 +128,17 @@ describe('RedriveExecution', () => {
     expect(info.output).toEqual({ seen: { Key: 'rec.wav', Input: { step: 'prepared' }, Redrives: 1 } });
     expect(info.redriveCount).toBe(1);
     expect(types(info.history).filter((t) => t === 'PassStateEntered')).toHaveLength(1);
-    expect(types(info.history).slice(6)).toEqual(['TaskFailed', 'ExecutionFailed', 'ExecutionRedriven', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect(types(info.history).slice(6)).toEqual([
+      'TaskFailed',
+      'ExecutionFailed',
+      'ExecutionRedriven',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
     expect(info.history[8].executionRedrivenEventDetails).toEqual({ redriveCount: 1 });
     // Prepare + Verify, then Verify again after the redrive
     expect(info.stateTransitions).toBe(3);
@@ -122,7 +147,13 @@ describe('RedriveExecution', () => {
 
   it('redrives an aborted execution from the state it was stopped in', async () => {
     const { engine } = makeEngine();
-    const { executionArn } = start(engine, jsonata('W', { W: { Type: 'Wait', Seconds: '{% $states.context.Execution.RedriveCount = 0 ? 99999 : 1 %}', Next: 'S' }, S: { Type: 'Succeed' } }));
+    const { executionArn } = start(
+      engine,
+      jsonata('W', {
+        W: { Type: 'Wait', Seconds: '{% $states.context.Execution.RedriveCount = 0 ? 99999 : 1 %}', Next: 'S' },
+        S: { Type: 'Succeed' },
+      }),
+    );
     await until(() => engine.getExecution(executionArn).history.some((e) => e.type === 'WaitStateEntered'));
     engine.stopExecution({ executionArn });
     engine.redriveExecution({ executionArn });
@@ -132,9 +163,13 @@ describe('RedriveExecution', () => {
   it('a RUNNING or SUCCEEDED execution is not redrivable', async () => {
     const { engine } = makeEngine();
     const running = start(engine, waitHour);
-    expect(() => engine.redriveExecution({ executionArn: running.executionArn })).toThrow(expect.objectContaining({ name: 'ExecutionNotRedrivable' }));
+    expect(() => engine.redriveExecution({ executionArn: running.executionArn })).toThrow(
+      expect.objectContaining({ name: 'ExecutionNotRedrivable' }),
+    );
     const done = await run(engine, jsonata('A', { A: { Type: 'Succeed' } }));
-    expect(() => engine.redriveExecution({ executionArn: done.executionArn })).toThrow(expect.objectContaining({ name: 'ExecutionNotRedrivable' }));
+    expect(() => engine.redriveExecution({ executionArn: done.executionArn })).toThrow(
+      expect.objectContaining({ name: 'ExecutionNotRedrivable' }),
+    );
     engine.close();
   });
 });

@@ -44,8 +44,13 @@ describe('workflow variables (spec "Assigning State Machine Variables")', () => 
       }),
     );
     expect(info.output).toEqual({ seen: 5, now: 6 });
-    const exited = info.history.find((e) => e.type === 'PassStateExited' && (e.stateExitedEventDetails as { name: string }).name === 'Both');
-    expect(exited?.stateExitedEventDetails).toMatchObject({ assignedVariables: { x: '6' }, assignedVariablesDetails: { truncated: false } });
+    const exited = info.history.find(
+      (e) => e.type === 'PassStateExited' && (e.stateExitedEventDetails as { name: string }).name === 'Both',
+    );
+    expect(exited?.stateExitedEventDetails).toMatchObject({
+      assignedVariables: { x: '6' },
+      assignedVariablesDetails: { truncated: false },
+    });
   });
 
   it('a variable assigned inside a JSONata expression does not change a workflow variable (spec factorial example)', async () => {
@@ -94,7 +99,13 @@ describe('workflow variables (spec "Assigning State Machine Variables")', () => 
     const def = jsonata('ProvideTestData', {
       ProvideTestData: {
         Type: 'Pass',
-        Assign: { coords: { 'x-datum': 0.381018, 'y-datum': 622.2269926397355, additional: '{% $exists($states.input.moreData) ? $states.input.moreData : {} %}' } },
+        Assign: {
+          coords: {
+            'x-datum': 0.381018,
+            'y-datum': 622.2269926397355,
+            additional: '{% $exists($states.input.moreData) ? $states.input.moreData : {} %}',
+          },
+        },
         Next: 'End',
       },
       End: { Type: 'Succeed', Output: '{% $coords %}' },
@@ -139,21 +150,38 @@ describe('Step Functions JSONata functions', () => {
   };
 
   it('$partition (spec ArrayPartition example) and $range (spec ArrayRange example)', async () => {
-    const { info } = await evalOutput({ p: '{% $partition($states.input.inputArray, 4) %}', r: '{% $range(1, 9, 2) %}', down: '{% $range(3, 1, -1) %}' }, { inputArray: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    const { info } = await evalOutput(
+      { p: '{% $partition($states.input.inputArray, 4) %}', r: '{% $range(1, 9, 2) %}', down: '{% $range(3, 1, -1) %}' },
+      { inputArray: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
+    );
     expect(info.output).toEqual({ p: [[1, 2, 3, 4], [5, 6, 7, 8], [9]], r: [1, 3, 5, 7, 9], down: [3, 2, 1] });
   });
 
   it('$hash (spec States.Hash example data) and $parse (spec StringToJson example)', async () => {
     const { info } = await evalOutput(
-      { h: "{% $hash($states.input.Data, $states.input.Algorithm) %}", j: '{% $parse($states.input.someString) %}', md5: "{% $hash('abc', 'MD5') %}" },
+      {
+        h: '{% $hash($states.input.Data, $states.input.Algorithm) %}',
+        j: '{% $parse($states.input.someString) %}',
+        md5: "{% $hash('abc', 'MD5') %}",
+      },
       { Data: 'input data', Algorithm: 'SHA-1', someString: '{"number": 20}' },
     );
     // The spec's printed digest drops one digit ("...d7485e8..."); this is SHA-1("input data").
-    expect(info.output).toEqual({ h: 'aaff4a450a104cd177d28d18d74485e8cae074b7', j: { number: 20 }, md5: '900150983cd24fb0d6963f7d28e17f72' });
+    expect(info.output).toEqual({
+      h: 'aaff4a450a104cd177d28d18d74485e8cae074b7',
+      j: { number: 20 },
+      md5: '900150983cd24fb0d6963f7d28e17f72',
+    });
   });
 
   it('$random with a seed is repeatable, without one is in [0, 1); $uuid is a v4 UUID', async () => {
-    const { info } = await evalOutput({ a: "{% $random('seed-1') %}", b: "{% $random('seed-1') %}", c: "{% $random('seed-2') %}", r: '{% $random() %}', u: '{% $uuid() %}' });
+    const { info } = await evalOutput({
+      a: "{% $random('seed-1') %}",
+      b: "{% $random('seed-1') %}",
+      c: "{% $random('seed-2') %}",
+      r: '{% $random() %}',
+      u: '{% $uuid() %}',
+    });
     const o = info.output as Record<string, any>;
     expect(o.a).toBe(o.b);
     expect(o.a).not.toBe(o.c);
@@ -165,7 +193,10 @@ describe('Step Functions JSONata functions', () => {
   it('$now() and $millis() read the injected clock', async () => {
     const { engine, clock } = makeEngine();
     const before = clock.nowMs();
-    const info = await run(engine, jsonata('F', { F: { Type: 'Pass', Output: { now: '{% $now() %}', ms: '{% $millis() %}', y: "{% $now('[Y0001]') %}" }, End: true } }));
+    const info = await run(
+      engine,
+      jsonata('F', { F: { Type: 'Pass', Output: { now: '{% $now() %}', ms: '{% $millis() %}', y: "{% $now('[Y0001]') %}" }, End: true } }),
+    );
     const after = clock.nowMs();
     const o = info.output as { now: string; ms: number; y: string };
     expect(o.ms).toBeGreaterThanOrEqual(before);
@@ -180,7 +211,11 @@ describe('Step Functions JSONata functions', () => {
 describe('JSONata errors are States.QueryEvaluationError', () => {
   it.each([
     ['an undefined result', '{% $states.input.thisFieldDoesNotExist %}', /returned nothing \(undefined\)/],
-    ['a type error', '{% $states.input.name + 1 %}', /threw an error during evaluation\. T2001: The left side of the "\+" operator must evaluate to a number$/],
+    [
+      'a type error',
+      '{% $states.input.name + 1 %}',
+      /threw an error during evaluation\. T2001: The left side of the "\+" operator must evaluate to a number$/,
+    ],
     ['$eval, unavailable in Step Functions', "{% $eval('1') %}", /\$eval is not available/],
     ['a function result', '{% function($x) { $x } %}', /not JSON/],
   ])('%s fails the execution with a cause naming state, expression and field', async (_what, expr, cause) => {
@@ -192,7 +227,11 @@ describe('JSONata errors are States.QueryEvaluationError', () => {
     expect(info.cause).toMatch(/executing the state 'Calc' \(entered at the event id #2\)/);
     expect(info.cause).toMatch(/specified for the field 'Output\/v'/);
     expect(types(info.history)).toEqual(['ExecutionStarted', 'PassStateEntered', 'EvaluationFailed', 'ExecutionFailed']);
-    expect(info.history[2].evaluationFailedEventDetails).toMatchObject({ state: 'Calc', location: 'Output/v', error: 'States.QueryEvaluationError' });
+    expect(info.history[2].evaluationFailedEventDetails).toMatchObject({
+      state: 'Calc',
+      location: 'Output/v',
+      error: 'States.QueryEvaluationError',
+    });
   });
 
   it('is catchable in a Task (spec: Task states MAY catch it); $states.errorOutput carries Error and Cause', async () => {

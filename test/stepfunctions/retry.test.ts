@@ -26,7 +26,10 @@ describe('retry intervals (spec examples)', () => {
   it('the same with MaxDelaySeconds 4: the second attempt waits 4 seconds instead of 6', async () => {
     const invoker = new FakeInvoker().failThen('s3:headObject', ['States.Timeout', 'States.Timeout', 'States.Timeout']);
     const { engine, clock } = makeEngine({ invoker });
-    await run(engine, retryTask([{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 3, MaxAttempts: 2, BackoffRate: 2.0, MaxDelaySeconds: 4 }]));
+    await run(
+      engine,
+      retryTask([{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 3, MaxAttempts: 2, BackoffRate: 2.0, MaxDelaySeconds: 4 }]),
+    );
     expect(clock.sleeps).toEqual([3000, 4000]);
   });
 
@@ -74,7 +77,10 @@ describe('retry intervals (spec examples)', () => {
 
     const jittered = new FakeInvoker().failThen('s3:headObject', ['E', 'E']);
     const b = makeEngine({ invoker: jittered, random: () => 0.25 });
-    const info = await run(b.engine, retryTask([{ ErrorEquals: ['E'], IntervalSeconds: 4, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: 'FULL' }]));
+    const info = await run(
+      b.engine,
+      retryTask([{ ErrorEquals: ['E'], IntervalSeconds: 4, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: 'FULL' }]),
+    );
     expect(b.clock.sleeps).toEqual([1000, 2000]);
     expect(info.status).toBe('SUCCEEDED');
   });
@@ -82,7 +88,9 @@ describe('retry intervals (spec examples)', () => {
 
 describe('retries in history, context and billing', () => {
   it('each attempt has its own TaskScheduled/TaskStarted/TaskFailed; RetryCount grows; each retry is a state transition', async () => {
-    const invoker = new FakeInvoker().failThen('s3:headObject', ['ChimeSdkVoice.SystemException', 'ChimeSdkVoice.SystemException'], { Recorded: true });
+    const invoker = new FakeInvoker().failThen('s3:headObject', ['ChimeSdkVoice.SystemException', 'ChimeSdkVoice.SystemException'], {
+      Recorded: true,
+    });
     const { engine } = makeEngine({ invoker });
     const info = await run(
       engine,
@@ -101,14 +109,23 @@ describe('retries in history, context and billing', () => {
     expect(types(info.history)).toEqual([
       'ExecutionStarted',
       'TaskStateEntered',
-      'TaskScheduled', 'TaskStarted', 'TaskFailed',
-      'TaskScheduled', 'TaskStarted', 'TaskFailed',
-      'TaskScheduled', 'TaskStarted', 'TaskSucceeded',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
       'TaskStateExited',
-      'SucceedStateEntered', 'SucceedStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
       'ExecutionSucceeded',
     ]);
-    const scheduled = info.history.filter((e) => e.type === 'TaskScheduled').map((e) => e.taskScheduledEventDetails as Record<string, unknown>);
+    const scheduled = info.history
+      .filter((e) => e.type === 'TaskScheduled')
+      .map((e) => e.taskScheduledEventDetails as Record<string, unknown>);
     expect(scheduled[2]).toEqual({ resourceType: 'aws-sdk:s3', resource: 'headObject', region: 'us-east-1', parameters: '{"Attempt":2}' });
     expect(info.history.find((e) => e.type === 'TaskFailed')!.taskFailedEventDetails).toEqual({
       resourceType: 'aws-sdk:s3',
@@ -120,7 +137,7 @@ describe('retries in history, context and billing', () => {
     expect(info.stateTransitions).toBe(4);
     // ids are sequential; each event points at the one before it (a retried TaskScheduled at the
     // TaskFailed), except ExecutionStarted and the first state's Entered, which point at nothing (AWS)
-    info.history.forEach((e, i) => expect([e.id, e.previousEventId]).toEqual([i + 1, i <= 1 ? 0 : i]));
+    for (const [i, e] of info.history.entries()) expect([e.id, e.previousEventId]).toEqual([i + 1, i <= 1 ? 0 : i]);
   });
 
   it('retrier attempt counts reset when the state is entered again', async () => {
@@ -132,7 +149,13 @@ describe('retries in history, context and billing', () => {
     const info = await run(
       engine,
       jsonata('Loop', {
-        Loop: { Type: 'Task', Resource: TASK, Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1, IntervalSeconds: 7 }], Assign: { n: '{% $exists($n) ? $n + 1 : 1 %}' }, Next: 'Check' },
+        Loop: {
+          Type: 'Task',
+          Resource: TASK,
+          Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1, IntervalSeconds: 7 }],
+          Assign: { n: '{% $exists($n) ? $n + 1 : 1 %}' },
+          Next: 'Check',
+        },
         Check: { Type: 'Choice', Choices: [{ Condition: '{% $n < 3 %}', Next: 'Loop' }], Default: 'Done' },
         Done: { Type: 'Succeed' },
       }),
@@ -144,7 +167,14 @@ describe('retries in history, context and billing', () => {
 
 describe('error name matching', () => {
   it('States.ALL matches everything but States.Runtime and States.DataLimitExceeded', () => {
-    for (const name of ['X', 'S3.NoSuchKeyException', 'States.Timeout', 'States.HeartbeatTimeout', 'States.TaskFailed', 'States.QueryEvaluationError']) {
+    for (const name of [
+      'X',
+      'S3.NoSuchKeyException',
+      'States.Timeout',
+      'States.HeartbeatTimeout',
+      'States.TaskFailed',
+      'States.QueryEvaluationError',
+    ]) {
       expect(errorMatches(['States.ALL'], name)).toBe(true);
     }
     expect(errorMatches(['States.ALL'], 'States.Runtime')).toBe(false);
@@ -171,7 +201,10 @@ describe('error name matching', () => {
   it('a States.Runtime task failure is neither retried nor caught, even by an explicit name', async () => {
     const invoker = new FakeInvoker().failThen('s3:headObject', ['States.Runtime']);
     const { engine, clock } = makeEngine({ invoker });
-    const info = await run(engine, retryTask([{ ErrorEquals: ['States.Runtime'] }], { Catch: [{ ErrorEquals: ['States.Runtime'], Next: 'Z' }] }));
+    const info = await run(
+      engine,
+      retryTask([{ ErrorEquals: ['States.Runtime'] }], { Catch: [{ ErrorEquals: ['States.Runtime'], Next: 'Z' }] }),
+    );
     expect(info).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
     expect(clock.sleeps).toEqual([]);
   });

@@ -34,7 +34,11 @@ const callbackDef = jsonata('StartRecording', {
   StartRecording: {
     Type: 'Task',
     Resource: CALLBACK,
-    Arguments: { SipMediaApplicationId: 'sma', TransactionId: '{% $states.input.tx %}', Arguments: { taskToken: '{% $states.context.Task.Token %}' } },
+    Arguments: {
+      SipMediaApplicationId: 'sma',
+      TransactionId: '{% $states.input.tx %}',
+      Arguments: { taskToken: '{% $states.context.Task.Token %}' },
+    },
     TimeoutSeconds: '{% $states.input.timeout %}',
     Retry: [{ ErrorEquals: ['SystemException'], IntervalSeconds: 1, MaxAttempts: 2 }],
     Output: '{% $states.result %}',
@@ -50,21 +54,31 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
   let smArn: string;
   let n = 0;
 
-  const token = (i: number) => ((invoker.calls[i].args as { Arguments: { taskToken: string } }).Arguments.taskToken);
+  const token = (i: number) => (invoker.calls[i].args as { Arguments: { taskToken: string } }).Arguments.taskToken;
   const describe_ = (executionArn: string) => sfn.send(new DescribeExecutionCommand({ executionArn }));
   const waitClosed = async (executionArn: string) => {
     await engine.waitForExecution(executionArn);
     return describe_(executionArn);
   };
   const startCall = async (input: object) =>
-    (await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: `call-${++n}`, input: JSON.stringify(input) }))).executionArn!;
+    (await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: `call-${++n}`, input: JSON.stringify(input) })))
+      .executionArn!;
 
   beforeAll(async () => {
-    invoker = new FakeInvoker().on('chimesdkvoice:updateSipMediaApplicationCall', () => ({ SipMediaApplicationCall: { TransactionId: 't' } }));
+    invoker = new FakeInvoker().on('chimesdkvoice:updateSipMediaApplicationCall', () => ({
+      SipMediaApplicationCall: { TransactionId: 't' },
+    }));
     ({ engine } = makeEngine({ invoker }));
     server = await startStepFunctionsServer({ engine, host: '127.0.0.1', port: 0 });
-    sfn = new SFNClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
-    const created = await sfn.send(new CreateStateMachineCommand({ name: 'recording-workflow', definition: JSON.stringify(callbackDef), roleArn: ROLE }));
+    sfn = new SFNClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
+    const created = await sfn.send(
+      new CreateStateMachineCommand({ name: 'recording-workflow', definition: JSON.stringify(callbackDef), roleArn: ROLE }),
+    );
     smArn = created.stateMachineArn!;
     expect(created.creationDate).toBeInstanceOf(Date);
   });
@@ -77,19 +91,37 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
 
   it('creates, describes and lists state machines', async () => {
     const d = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: smArn }));
-    expect(d).toMatchObject({ name: 'recording-workflow', status: 'ACTIVE', type: 'STANDARD', roleArn: ROLE, definition: JSON.stringify(callbackDef) });
+    expect(d).toMatchObject({
+      name: 'recording-workflow',
+      status: 'ACTIVE',
+      type: 'STANDARD',
+      roleArn: ROLE,
+      definition: JSON.stringify(callbackDef),
+    });
     expect(d.creationDate).toBeInstanceOf(Date);
     const list = await sfn.send(new ListStateMachinesCommand({}));
     expect(list.stateMachines!.map((s) => s.stateMachineArn)).toContain(smArn);
   });
 
   it('maps API errors to the SDK typed exceptions', async () => {
-    await expect(sfn.send(new CreateStateMachineCommand({ name: 'jp', definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }), roleArn: ROLE }))).rejects.toThrow(
+    await expect(
+      sfn.send(
+        new CreateStateMachineCommand({
+          name: 'jp',
+          definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }),
+          roleArn: ROLE,
+        }),
+      ),
+    ).rejects.toThrow(
       expect.objectContaining({ name: 'InvalidDefinition', message: expect.stringMatching(/State "A" uses the JSONPath query language/) }),
     );
-    await expect(sfn.send(new CreateStateMachineCommand({ name: 'jp', definition: '{}', roleArn: ROLE }))).rejects.toBeInstanceOf(InvalidDefinition);
+    await expect(sfn.send(new CreateStateMachineCommand({ name: 'jp', definition: '{}', roleArn: ROLE }))).rejects.toBeInstanceOf(
+      InvalidDefinition,
+    );
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'bad name' }))).rejects.toBeInstanceOf(InvalidName);
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn + '-gone' }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn + '-gone' }))).rejects.toBeInstanceOf(
+      StateMachineDoesNotExist,
+    );
     await expect(sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:nope' }))).rejects.toBeInstanceOf(InvalidArn);
     await expect(describe_(smArn.replace(':stateMachine:', ':execution:') + ':missing')).rejects.toBeInstanceOf(ExecutionDoesNotExist);
   });
@@ -101,12 +133,19 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
     const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'tx-1', input }));
     expect(again.executionArn).toBe(first.executionArn);
     expect(again.startDate).toEqual(first.startDate);
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'tx-1', input: '{"tx":"other"}' }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'tx-1', input: '{"tx":"other"}' })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
 
     await until(() => invoker.calls.length === before + 1);
     const t = token(before);
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: t }));
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: t, output: JSON.stringify({ CallRecordingDestination: { Type: 'S3', Location: 'b/k.wav' } }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken: t,
+        output: JSON.stringify({ CallRecordingDestination: { Type: 'S3', Location: 'b/k.wav' } }),
+      }),
+    );
     const d = await waitClosed(first.executionArn!);
     expect(d).toMatchObject({ status: 'SUCCEEDED', name: 'tx-1', stateMachineArn: smArn, input, redriveCount: 0 });
     expect(JSON.parse(d.output!)).toEqual({ CallRecordingDestination: { Type: 'S3', Location: 'b/k.wav' } });
@@ -122,7 +161,9 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
     const arn = await startCall({ tx: 'tx-2', timeout: 99999999 });
     for (let attempt = 0; attempt < 3; attempt++) {
       await until(() => invoker.calls.length === before + attempt + 1);
-      await sfn.send(new SendTaskFailureCommand({ taskToken: token(before + attempt), error: 'SystemException', cause: `attempt ${attempt + 1}` }));
+      await sfn.send(
+        new SendTaskFailureCommand({ taskToken: token(before + attempt), error: 'SystemException', cause: `attempt ${attempt + 1}` }),
+      );
     }
     const d = await waitClosed(arn);
     expect(d).toMatchObject({ status: 'FAILED', error: 'SystemException', cause: 'attempt 3', redriveStatus: 'REDRIVABLE' });
@@ -131,7 +172,12 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
     const list = events as HistoryEvent[];
     expect(list.filter((e) => e.type === 'TaskScheduled')).toHaveLength(3);
     expect(list.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails)).toEqual(
-      [1, 2, 3].map((i) => ({ resourceType: 'aws-sdk:chimesdkvoice', resource: 'updateSipMediaApplicationCall.waitForTaskToken', error: 'SystemException', cause: `attempt ${i}` })),
+      [1, 2, 3].map((i) => ({
+        resourceType: 'aws-sdk:chimesdkvoice',
+        resource: 'updateSipMediaApplicationCall.waitForTaskToken',
+        error: 'SystemException',
+        cause: `attempt ${i}`,
+      })),
     );
     const scheduled = list.find((e) => e.type === 'TaskScheduled')!;
     expect(scheduled.timestamp).toBeInstanceOf(Date);
@@ -168,17 +214,25 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
     const noData = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, includeExecutionData: false }))).events!;
     expect(noData[0].executionStartedEventDetails!.input).toBeUndefined();
     expect(all[0].executionStartedEventDetails!.input).toBe('{"tx":"tx-4","timeout":1}');
-    await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, nextToken: 'garbage' }))).rejects.toBeInstanceOf(InvalidToken);
+    await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, nextToken: 'garbage' }))).rejects.toBeInstanceOf(
+      InvalidToken,
+    );
   });
 
   it('ListExecutions pages newest first and filters by status', async () => {
     const { stateMachineArn } = await sfn.send(
-      new CreateStateMachineCommand({ name: 'list-me', definition: JSON.stringify(jsonata('W', { W: { Type: 'Wait', Seconds: '{% $states.input.s %}', End: true } })), roleArn: ROLE }),
+      new CreateStateMachineCommand({
+        name: 'list-me',
+        definition: JSON.stringify(jsonata('W', { W: { Type: 'Wait', Seconds: '{% $states.input.s %}', End: true } })),
+        roleArn: ROLE,
+      }),
     );
     const arns: string[] = [];
     for (let i = 0; i < 5; i++) {
       const s = i < 2 ? 0 : 99999;
-      arns.push((await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `e${i}`, input: JSON.stringify({ s }) }))).executionArn!);
+      arns.push(
+        (await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `e${i}`, input: JSON.stringify({ s }) }))).executionArn!,
+      );
     }
     await engine.waitForExecution(arns[0]);
     await engine.waitForExecution(arns[1]);
@@ -211,16 +265,31 @@ describe('Step Functions twin over HTTP with the real SFNClient', () => {
       }),
     }).engine;
     const srv = await startStepFunctionsServer({ engine: redriveEngine });
-    const client = new SFNClient({ endpoint: srv.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    const client = new SFNClient({
+      endpoint: srv.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
     try {
-      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'r', definition: JSON.stringify(jsonata('T', { T: { Type: 'Task', Resource: TASK, End: true } })), roleArn: ROLE }));
+      const { stateMachineArn } = await client.send(
+        new CreateStateMachineCommand({
+          name: 'r',
+          definition: JSON.stringify(jsonata('T', { T: { Type: 'Task', Resource: TASK, End: true } })),
+          roleArn: ROLE,
+        }),
+      );
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
       await redriveEngine.waitForExecution(executionArn!);
       fixed = true;
       const r = await client.send(new RedriveExecutionCommand({ executionArn }));
       expect(r.redriveDate).toBeInstanceOf(Date);
       await redriveEngine.waitForExecution(executionArn!);
-      expect(await client.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, output: '{"ok":1}' });
+      expect(await client.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({
+        status: 'SUCCEEDED',
+        redriveCount: 1,
+        output: '{"ok":1}',
+      });
     } finally {
       client.destroy();
       await srv.close();

@@ -57,9 +57,15 @@ describe('Choice (spec "JSONata Choice Rules" DispatchEvent example)', () => {
 
   it('no match and no Default: States.NoChoiceMatched; a non-boolean Condition: States.QueryEvaluationError', async () => {
     const { engine } = makeEngine();
-    const noDefault = await run(engine, jsonata('C', { C: { Type: 'Choice', Choices: [{ Condition: false, Next: 'E' }] }, E: { Type: 'Succeed' } }));
+    const noDefault = await run(
+      engine,
+      jsonata('C', { C: { Type: 'Choice', Choices: [{ Condition: false, Next: 'E' }] }, E: { Type: 'Succeed' } }),
+    );
     expect(noDefault).toMatchObject({ status: 'FAILED', error: 'States.NoChoiceMatched' });
-    const notBoolean = await run(engine, jsonata('C', { C: { Type: 'Choice', Choices: [{ Condition: '{% 1 %}', Next: 'E' }] }, E: { Type: 'Succeed' } }));
+    const notBoolean = await run(
+      engine,
+      jsonata('C', { C: { Type: 'Choice', Choices: [{ Condition: '{% 1 %}', Next: 'E' }] }, E: { Type: 'Succeed' } }),
+    );
     expect(notBoolean).toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
     expect(types(noDefault.history)).toEqual(['ExecutionStarted', 'ChoiceStateEntered', 'ExecutionFailed']);
   });
@@ -68,7 +74,10 @@ describe('Choice (spec "JSONata Choice Rules" DispatchEvent example)', () => {
 describe('Wait (spec examples)', () => {
   it('wait_ten_seconds: Seconds 10 sleeps 10 s of virtual time', async () => {
     const { engine, clock } = makeEngine();
-    const info = await run(engine, jsonata('wait_ten_seconds', { wait_ten_seconds: { Type: 'Wait', Seconds: 10, Next: 'NextState' }, NextState: { Type: 'Succeed' } }));
+    const info = await run(
+      engine,
+      jsonata('wait_ten_seconds', { wait_ten_seconds: { Type: 'Wait', Seconds: 10, Next: 'NextState' }, NextState: { Type: 'Succeed' } }),
+    );
     expect(info.status).toBe('SUCCEEDED');
     expect(clock.sleeps).toEqual([10_000]);
     const entered = info.history.find((e) => e.type === 'WaitStateEntered')!;
@@ -80,14 +89,21 @@ describe('Wait (spec examples)', () => {
     const { engine, clock } = makeEngine();
     const target = clock.nowMs() + 3_600_000;
     const expirydate = new Date(target).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const info = await run(engine, jsonata('wait_until', { wait_until: { Type: 'Wait', Timestamp: '{% $states.input.expirydate %}', Next: 'NextState' }, NextState: { Type: 'Succeed' } }), { expirydate });
+    const info = await run(
+      engine,
+      jsonata('wait_until', {
+        wait_until: { Type: 'Wait', Timestamp: '{% $states.input.expirydate %}', Next: 'NextState' },
+        NextState: { Type: 'Succeed' },
+      }),
+      { expirydate },
+    );
     expect(info.status).toBe('SUCCEEDED');
     const exited = info.history.find((e) => e.type === 'WaitStateExited')!;
     expect(exited.timestamp).toBeGreaterThanOrEqual(Date.parse(expirydate));
     expect(clock.sleeps).toHaveLength(1);
   });
 
-  it('never resumes early, even when the clock\'s timers fire early', async () => {
+  it("never resumes early, even when the clock's timers fire early", async () => {
     const clock = new EarlyClock();
     const { engine } = makeEngine({ clock });
     const target = clock.nowMs() + 600_000;
@@ -111,7 +127,13 @@ describe('Wait (spec examples)', () => {
     const info = await run(
       engine,
       jsonata('W', {
-        W: { Type: 'Wait', Timestamp: '2016-03-14T01:59:00Z', Assign: { waited: true }, Output: { done: '{% $states.input.n + 1 %}' }, Next: 'S' },
+        W: {
+          Type: 'Wait',
+          Timestamp: '2016-03-14T01:59:00Z',
+          Assign: { waited: true },
+          Output: { done: '{% $states.input.n + 1 %}' },
+          Next: 'S',
+        },
         S: { Type: 'Succeed', Output: { done: '{% $states.input.done %}', waited: '{% $waited %}' } },
       }),
       { n: 1 },
@@ -132,9 +154,20 @@ describe('Wait (spec examples)', () => {
 describe('Pass, Succeed, Fail', () => {
   it('Pass copies its input without Output; Succeed with Output shapes the execution output', async () => {
     const { engine } = makeEngine();
-    const info = await run(engine, jsonata('P', { P: { Type: 'Pass', Next: 'S' }, S: { Type: 'Succeed', Output: { got: '{% $states.input.georefOf %}' } } }), { georefOf: 'Home' });
+    const info = await run(
+      engine,
+      jsonata('P', { P: { Type: 'Pass', Next: 'S' }, S: { Type: 'Succeed', Output: { got: '{% $states.input.georefOf %}' } } }),
+      { georefOf: 'Home' },
+    );
     expect(info.output).toEqual({ got: 'Home' });
-    expect(types(info.history)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
+    expect(types(info.history)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
   });
 
   it('the spec FailState example: Error "ErrorA", Cause "Kaiju attack"', async () => {
@@ -147,8 +180,14 @@ describe('Pass, Succeed, Fail', () => {
 
   it('the spec JSONata FailState example takes Error and Cause from the input', async () => {
     const { engine } = makeEngine();
-    const def = jsonata('FailState', { FailState: { Type: 'Fail', Comment: 'my error comment', Error: '{% $states.input.Error %}', Cause: '{% $states.input.Cause %}' } });
-    expect(await run(engine, def, { Error: 'Oops', Cause: 'because' })).toMatchObject({ status: 'FAILED', error: 'Oops', cause: 'because' });
+    const def = jsonata('FailState', {
+      FailState: { Type: 'Fail', Comment: 'my error comment', Error: '{% $states.input.Error %}', Cause: '{% $states.input.Cause %}' },
+    });
+    expect(await run(engine, def, { Error: 'Oops', Cause: 'because' })).toMatchObject({
+      status: 'FAILED',
+      error: 'Oops',
+      cause: 'because',
+    });
     expect(await run(engine, def, { Error: 42, Cause: 'x' })).toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
   });
 });
@@ -163,8 +202,16 @@ describe('Catch (spec "JSONata Catchers" example)', () => {
         Type: 'Task',
         Resource: TASK,
         Catch: [
-          { ErrorEquals: ['java.lang.Exception'], Output: "{% $merge([ $states.input, {'error-info': $states.errorOutput} ]) %}", Next: 'RecoveryState' },
-          { ErrorEquals: ['States.ALL'], Assign: { isCritical: '{% $contains($lowercase($states.errorOutput.Error), /.*fatal.*/)  %}' }, Next: 'EndMachine' },
+          {
+            ErrorEquals: ['java.lang.Exception'],
+            Output: "{% $merge([ $states.input, {'error-info': $states.errorOutput} ]) %}",
+            Next: 'RecoveryState',
+          },
+          {
+            ErrorEquals: ['States.ALL'],
+            Assign: { isCritical: '{% $contains($lowercase($states.errorOutput.Error), /.*fatal.*/)  %}' },
+            Next: 'EndMachine',
+          },
         ],
         End: true,
       },
@@ -189,7 +236,11 @@ describe('Catch (spec "JSONata Catchers" example)', () => {
     const { invoker, def } = catchers('Kernel.FatalError');
     const { engine } = makeEngine({ invoker });
     const info = await run(engine, def, { order: 7 });
-    expect(info.output).toEqual({ at: 'EndMachine', input: { Error: 'Kernel.FatalError', Cause: 'Kernel.FatalError happened' }, isCritical: true });
+    expect(info.output).toEqual({
+      at: 'EndMachine',
+      input: { Error: 'Kernel.FatalError', Cause: 'Kernel.FatalError happened' },
+      isCritical: true,
+    });
   });
 
   it('without a matching Catcher the execution fails with the task error (TaskFailed then ExecutionFailed)', async () => {
@@ -197,15 +248,30 @@ describe('Catch (spec "JSONata Catchers" example)', () => {
       throw new TaskFailedError('S3.NoSuchKeyException', 'missing');
     });
     const { engine } = makeEngine({ invoker });
-    const info = await run(engine, jsonata('T', { T: { Type: 'Task', Resource: TASK, Catch: [{ ErrorEquals: ['Other'], Next: 'E' }], End: true }, E: { Type: 'Succeed' } }));
+    const info = await run(
+      engine,
+      jsonata('T', {
+        T: { Type: 'Task', Resource: TASK, Catch: [{ ErrorEquals: ['Other'], Next: 'E' }], End: true },
+        E: { Type: 'Succeed' },
+      }),
+    );
     expect(info).toMatchObject({ status: 'FAILED', error: 'S3.NoSuchKeyException', cause: 'missing' });
-    expect(types(info.history)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskFailed', 'ExecutionFailed']);
+    expect(types(info.history)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ]);
   });
 
   it('Task Output and Assign see $states.result; a plain Error from an invoker is States.TaskFailed', async () => {
-    const invoker = new FakeInvoker().on('s3:headObject', () => ({ ContentLength: 10 })).on('s3:getObject', () => {
-      throw new Error('socket hang up');
-    });
+    const invoker = new FakeInvoker()
+      .on('s3:headObject', () => ({ ContentLength: 10 }))
+      .on('s3:getObject', () => {
+        throw new Error('socket hang up');
+      });
     const { engine } = makeEngine({ invoker });
     const info = await run(
       engine,
@@ -214,7 +280,13 @@ describe('Catch (spec "JSONata Catchers" example)', () => {
         Get: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
-          Catch: [{ ErrorEquals: ['States.TaskFailed'], Output: { size: '{% $size %}', err: '{% $states.errorOutput %}', input: '{% $states.input %}' }, Next: 'Done' }],
+          Catch: [
+            {
+              ErrorEquals: ['States.TaskFailed'],
+              Output: { size: '{% $size %}', err: '{% $states.errorOutput %}', input: '{% $states.input %}' },
+              Next: 'Done',
+            },
+          ],
           End: true,
         },
         Done: { Type: 'Succeed' },

@@ -39,7 +39,11 @@ async function refusal(dir: string): Promise<DataDirError> {
 function capture() {
   let out = '';
   let err = '';
-  return { io: { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } }, out: () => out, err: () => err };
+  return {
+    io: { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe('claimDataDir', () => {
@@ -116,7 +120,9 @@ describe('claimDataDir', () => {
     await (await claimDataDir(dir)).release();
     // The parent of this test: alive for as long as the test runs, and not this process.
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, startedAt: '2026-01-01T00:00:00.000Z' }));
-    expect((await refusal(dir)).reason).toMatch(new RegExp(`^is in use by another run \\(pid ${process.ppid}, started 2026-01-01T00:00:00.000Z\\)`));
+    expect((await refusal(dir)).reason).toMatch(
+      new RegExp(`^is in use by another run \\(pid ${process.ppid}, started 2026-01-01T00:00:00.000Z\\)`),
+    );
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
   });
 
@@ -131,7 +137,7 @@ describe('claimDataDir', () => {
   });
 });
 
-describe('npm start and npm run simulate refuse a data dir that is not the twin\'s: exit 2, one line, nothing deleted', () => {
+describe("npm start and npm run simulate refuse a data dir that is not the twin's: exit 2, one line, nothing deleted", () => {
   const cases: Array<[string, () => string, RegExp]> = [
     ['a folder with files', someonesFolder, /is not empty and was not made by the twin/],
     ['a regular file', () => (writeFileSync(join(tmp, 'f'), 'keep'), join(tmp, 'f')), /is a file, not a folder/],
@@ -143,7 +149,7 @@ describe('npm start and npm run simulate refuse a data dir that is not the twin\
     const before = existsSync(dir) && !dir.startsWith('/proc') && !dir.startsWith('/sys') ? snapshot(dir) : undefined;
     const c = capture();
     expect(await startMain(['--calls', '1', '--data-dir', dir, '--no-export'], c.io)).toBe(2);
-    expect(c.err().trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: --data-dir ${escape(dir)}: `))]);
+    expect(c.err().trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: --data-dir ${escapeRegExp(dir)}: `))]);
     expect(c.err()).toMatch(reason);
     expect(c.out()).toBe('');
     if (before) expect(snapshot(dir)).toEqual(before);
@@ -158,7 +164,7 @@ describe('npm start and npm run simulate refuse a data dir that is not the twin\
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('a second twin on a data dir in use is refused with the first one\'s pid; the first keeps its data', async () => {
+  it("a second twin on a data dir in use is refused with the first one's pid; the first keeps its data", async () => {
     const dir = join(tmp, 'twin');
     const twin = await startTwin({ dataDir: dir, seed: 1 });
     try {
@@ -176,7 +182,7 @@ describe('npm start and npm run simulate refuse a data dir that is not the twin\
   }, 60_000);
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -17,7 +17,14 @@ export const AGENT = '+13035550177';
 
 /** Loose view of an event, for scripted handlers and assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Ev = { InvocationEventType: string; Sequence: number; ActionData?: any; CallDetails: any; ErrorType?: string; ErrorMessage?: string };
+export type Ev = {
+  InvocationEventType: string;
+  Sequence: number;
+  ActionData?: any;
+  CallDetails: any;
+  ErrorType?: string;
+  ErrorMessage?: string;
+};
 export type Script = (event: Ev) => unknown;
 
 export interface Twin {
@@ -73,17 +80,30 @@ export const startRecording = (callId: string, location = BUCKET, track = 'BOTH'
   Type: 'StartCallRecording',
   Parameters: { CallId: callId, Track: track, Destination: { Type: 'S3', Location: location } },
 });
-export const pause = (ms: number, callId?: string) => ({ Type: 'Pause', Parameters: { ...(callId ? { CallId: callId } : {}), DurationInMilliseconds: String(ms) } });
-export const speak = (callId: string, text = 'This call is recorded.') => ({ Type: 'Speak', Parameters: { CallId: callId, Text: text, Engine: 'neural', LanguageCode: 'en-US', VoiceId: 'Joanna' } });
+export const pause = (ms: number, callId?: string) => ({
+  Type: 'Pause',
+  Parameters: { ...(callId ? { CallId: callId } : {}), DurationInMilliseconds: String(ms) },
+});
+export const speak = (callId: string, text = 'This call is recorded.') => ({
+  Type: 'Speak',
+  Parameters: { CallId: callId, Text: text, Engine: 'neural', LanguageCode: 'en-US', VoiceId: 'Joanna' },
+});
 export const bridge = (to = AGENT, from = CALLER) => ({
   Type: 'CallAndBridge',
   Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: from, Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: to }] },
 });
-export const hangupAction = (callId: string, code = 0) => ({ Type: 'Hangup', Parameters: { CallId: callId, SipResponseCode: String(code) } });
+export const hangupAction = (callId: string, code = 0) => ({
+  Type: 'Hangup',
+  Parameters: { CallId: callId, SipResponseCode: String(code) },
+});
 
 /** The invocations the SMA acted on (drops failed deliveries and superseded duplicates). */
 export function acted(handle: CallHandle): InvocationRecord[] {
-  return handle.log.filter((r) => r.error === undefined && !(r.attempt === 1 && handle.log.some((o) => o.sequence === r.sequence && o.attempt === 2 && o.error === undefined)));
+  return handle.log.filter(
+    (r) =>
+      r.error === undefined &&
+      !(r.attempt === 1 && handle.log.some((o) => o.sequence === r.sequence && o.attempt === 2 && o.error === undefined)),
+  );
 }
 
 export function types(handle: CallHandle): string[] {

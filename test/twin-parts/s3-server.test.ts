@@ -47,7 +47,11 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
     expect(head.ETag).toBe(put.ETag);
 
     await twin.s3.send(
-      new PutObjectTaggingCommand({ Bucket: 'rec-bucket', Key: 'a/b/c.wav', Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }] } }),
+      new PutObjectTaggingCommand({
+        Bucket: 'rec-bucket',
+        Key: 'a/b/c.wav',
+        Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }] },
+      }),
     );
     const tags = await twin.s3.send(new GetObjectTaggingCommand({ Bucket: 'rec-bucket', Key: 'a/b/c.wav' }));
     expect(tags.TagSet).toEqual([{ Key: 'recording-status', Value: 'RECORDED' }]);
@@ -61,19 +65,25 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
 
   it('stores a stream body as sent (the client does not switch to aws-chunked)', async () => {
     const body = Buffer.from('streamed body');
-    await twin.s3.send(new PutObjectCommand({ Bucket: 'rec-bucket', Key: 'stream.bin', Body: Readable.from([body]), ContentLength: body.length }));
+    await twin.s3.send(
+      new PutObjectCommand({ Bucket: 'rec-bucket', Key: 'stream.bin', Body: Readable.from([body]), ContentLength: body.length }),
+    );
     const get = await twin.s3.send(new GetObjectCommand({ Bucket: 'rec-bucket', Key: 'stream.bin' }));
     expect(get.ContentEncoding).toBeUndefined();
     expect(Buffer.from(await get.Body!.transformToByteArray())).toEqual(body);
   });
 
   it('bucket configuration (read on every request, so cached) is seen as soon as it is set, and gone once deleted', async () => {
-    await expect(twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
+    await expect(twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).rejects.toMatchObject({
+      name: 'NoSuchCORSConfiguration',
+    });
     const rule = { AllowedMethods: ['GET'], AllowedOrigins: ['http://127.0.0.1'] };
     await twin.s3.send(new PutBucketCorsCommand({ Bucket: 'rec-bucket', CORSConfiguration: { CORSRules: [rule] } }));
     expect((await twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).CORSRules).toEqual([expect.objectContaining(rule)]);
     await twin.s3.send(new DeleteBucketCorsCommand({ Bucket: 'rec-bucket' }));
-    await expect(twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
+    await expect(twin.s3.send(new GetBucketCorsCommand({ Bucket: 'rec-bucket' }))).rejects.toMatchObject({
+      name: 'NoSuchCORSConfiguration',
+    });
   });
 
   it('fails HeadObject on a missing key with NotFound (404)', async () => {
@@ -81,13 +91,20 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
     expect(err).toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
   });
 
-  describe('keys S3 accepts, whatever the disk\'s file-name limit', () => {
+  describe("keys S3 accepts, whatever the disk's file-name limit", () => {
     // 300 and 1,000 bytes: over ext4's 255-byte file name, within S3's 1,024-byte key.
     const long = 'p'.repeat(300);
-    const keys = [`calls/${long}/rec.wav`, `calls/${long}/rec.manifest.json`, `calls/${'é'.repeat(150)}.wav`, `calls/${'q'.repeat(1000)}`, 'calls/short.wav'];
+    const keys = [
+      `calls/${long}/rec.wav`,
+      `calls/${long}/rec.manifest.json`,
+      `calls/${'é'.repeat(150)}.wav`,
+      `calls/${'q'.repeat(1000)}`,
+      'calls/short.wav',
+    ];
 
     beforeAll(async () => {
-      for (const Key of keys) await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key, Body: Key.slice(-20), Metadata: { 'call-id': 'c-1' } }));
+      for (const Key of keys)
+        await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key, Body: Key.slice(-20), Metadata: { 'call-id': 'c-1' } }));
     });
 
     it('stores and returns an object under a key segment of 300 (and 1,000) bytes', async () => {
@@ -96,8 +113,16 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
         expect(await get.Body!.transformToString()).toBe(Key.slice(-20));
         expect(get.Metadata).toEqual({ 'call-id': 'c-1' });
       }
-      await twin.s3.send(new PutObjectTaggingCommand({ Bucket: 'other-bucket', Key: keys[0], Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }] } }));
-      expect((await twin.s3.send(new GetObjectTaggingCommand({ Bucket: 'other-bucket', Key: keys[0] }))).TagSet).toEqual([{ Key: 'recording-status', Value: 'RECORDED' }]);
+      await twin.s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: 'other-bucket',
+          Key: keys[0],
+          Tagging: { TagSet: [{ Key: 'recording-status', Value: 'RECORDED' }] },
+        }),
+      );
+      expect((await twin.s3.send(new GetObjectTaggingCommand({ Bucket: 'other-bucket', Key: keys[0] }))).TagSet).toEqual([
+        { Key: 'recording-status', Value: 'RECORDED' },
+      ]);
     });
 
     it('lists them under their own keys: whole, by prefix, with a delimiter, and page by page (Marker)', async () => {
@@ -119,10 +144,14 @@ describe('startS3Server (s3rver) through @aws-sdk/client-s3', () => {
     });
 
     it('refuses a key over 1,024 bytes as S3 does: KeyTooLongError (400)', async () => {
-      const err = await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `calls/${'k'.repeat(1019)}`, Body: 'x' })).catch((e: unknown) => e);
+      const err = await twin.s3
+        .send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `calls/${'k'.repeat(1019)}`, Body: 'x' }))
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'KeyTooLongError', $metadata: { httpStatusCode: 400 } });
       // 1,024 bytes of two-byte characters is 512 characters: the limit is on bytes.
-      const utf8 = await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `c/${'é'.repeat(512)}`, Body: 'x' })).catch((e: unknown) => e);
+      const utf8 = await twin.s3
+        .send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `c/${'é'.repeat(512)}`, Body: 'x' }))
+        .catch((e: unknown) => e);
       expect(utf8).toMatchObject({ name: 'KeyTooLongError' });
       await twin.s3.send(new PutObjectCommand({ Bucket: 'other-bucket', Key: `c/${'é'.repeat(511)}`, Body: 'x' }));
     });

@@ -1,6 +1,11 @@
 /** SMA emulator: two-leg bridge and hangup propagation; UpdateSipMediaApplicationCall through the real ChimeSDKVoiceClient. */
 import { SimClock } from '../../local/clock';
-import { BadRequestException, ChimeSDKVoiceClient, NotFoundException, UpdateSipMediaApplicationCallCommand } from '@aws-sdk/client-chime-sdk-voice';
+import {
+  BadRequestException,
+  ChimeSDKVoiceClient,
+  NotFoundException,
+  UpdateSipMediaApplicationCallCommand,
+} from '@aws-sdk/client-chime-sdk-voice';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { startChimeVoiceServer, type ChimeVoiceServer } from '../../local/chime/server';
 import type { SmaEmulator } from '../../local/sma/emulator';
@@ -33,7 +38,8 @@ const bridgingScript: Script = (e) => {
     case 'NEW_INBOUND_CALL':
       return respond([bridge()]);
     case 'ACTION_SUCCESSFUL':
-      if (e.ActionData.Type === 'CallAndBridge') return respond([startRecording(legId(e, 'LEG-A')), startRecording(legId(e, 'LEG-B'), `${BUCKET}/agents`, 'OUTGOING')]);
+      if (e.ActionData.Type === 'CallAndBridge')
+        return respond([startRecording(legId(e, 'LEG-A')), startRecording(legId(e, 'LEG-B'), `${BUCKET}/agents`, 'OUTGOING')]);
       return respond();
     case 'HANGUP': {
       const other = e.CallDetails.Participants.find((p: { Status: string }) => p.Status === 'Connected');
@@ -61,7 +67,12 @@ describe('two-leg calls', () => {
     // call-and-bridge: the success carries the LEG-A CallId in Parameters and LEG-B in Participants.
     expect(bridged.ActionData).toEqual({
       Type: 'CallAndBridge',
-      Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: CALLER, Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: AGENT }], CallId: call.legA },
+      Parameters: {
+        CallTimeoutSeconds: 30,
+        CallerIdNumber: CALLER,
+        Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: AGENT }],
+        CallId: call.legA,
+      },
     });
     const legB = bridged.CallDetails.Participants[1];
     expect(legB).toEqual({
@@ -73,7 +84,9 @@ describe('two-leg calls', () => {
       StartTimeInMilliseconds: expect.stringMatching(/^\d{13}$/),
       Status: 'Connected',
     });
-    expect(Number(legB.StartTimeInMilliseconds)).toBeGreaterThanOrEqual(Number(bridged.CallDetails.Participants[0].StartTimeInMilliseconds));
+    expect(Number(legB.StartTimeInMilliseconds)).toBeGreaterThanOrEqual(
+      Number(bridged.CallDetails.Participants[0].StartTimeInMilliseconds),
+    );
 
     // The caller hangs up first: HANGUP for LEG-A with LEG-B still connected; its response (Hangup LEG-B) is run.
     const [first, second] = acted(call).slice(3).map(ev);
@@ -125,7 +138,11 @@ describe('two-leg calls', () => {
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 2 });
     await call.ended;
     expect(types(call)).toEqual(['NEW_INBOUND_CALL', 'ACTION_FAILED', 'HANGUP']);
-    expect(ev(acted(call)[1]!).ActionData).toMatchObject({ Type: 'CallAndBridge', ErrorType: 'CallNotAnswered', ErrorMessage: 'Call not answered' });
+    expect(ev(acted(call)[1]!).ActionData).toMatchObject({
+      Type: 'CallAndBridge',
+      ErrorType: 'CallNotAnswered',
+      ErrorMessage: 'Call not answered',
+    });
   });
 });
 
@@ -157,7 +174,12 @@ describe('UpdateSipMediaApplicationCall', () => {
       }
     }, clock);
     server = await startChimeVoiceServer({ emulator: sma, logger, clock });
-    client = new ChimeSDKVoiceClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    client = new ChimeSDKVoiceClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
   });
   afterEach(async () => {
     client.destroy();
@@ -190,7 +212,10 @@ describe('UpdateSipMediaApplicationCall', () => {
     expect(updates).toEqual([{ command: 'StartRecording', taskToken: token }]);
     expect(types(call)).toEqual(['NEW_INBOUND_CALL', 'CALL_UPDATE_REQUESTED', 'ACTION_INTERRUPTED', 'ACTION_SUCCESSFUL']);
     const update = ev(acted(call)[1]!);
-    expect(update.ActionData).toEqual({ Type: 'CallUpdateRequest', Parameters: { Arguments: { command: 'StartRecording', taskToken: token } } });
+    expect(update.ActionData).toEqual({
+      Type: 'CallUpdateRequest',
+      Parameters: { Arguments: { command: 'StartRecording', taskToken: token } },
+    });
     expect(ev(acted(call)[2]!).ActionData).toEqual({ Type: 'Pause', Parameters: { DurationInMilliseconds: '600000' } });
     expect(acted(call)[2]!.ignored).toBe(true);
     expect(ev(acted(call)[3]!).CallDetails.TransactionAttributes).toEqual({ pending: token });

@@ -12,14 +12,30 @@ const emulator = fixture.emulator;
 const menu = (callId: string, extra: Record<string, unknown> = {}) => ({
   Type: 'SpeakAndGetDigits',
   // 30 characters: 2 s of speech at the emulator's 15 characters a second
-  Parameters: { CallId: callId, SpeechParameters: { Text: 'For sales, press 1. Thank you.' }, FailureSpeechParameters: { Text: 'Sorry.' }, MinNumberOfDigits: 1, MaxNumberOfDigits: 1, Repeat: 1, RepeatDurationInMilliseconds: 3000, ...extra },
+  Parameters: {
+    CallId: callId,
+    SpeechParameters: { Text: 'For sales, press 1. Thank you.' },
+    FailureSpeechParameters: { Text: 'Sorry.' },
+    MinNumberOfDigits: 1,
+    MaxNumberOfDigits: 1,
+    Repeat: 1,
+    RepeatDurationInMilliseconds: 3000,
+    ...extra,
+  },
 });
 const playMenu = (callId: string) => ({
   Type: 'PlayAudioAndGetDigits',
-  Parameters: { CallId: callId, AudioSource: { Type: 'S3', BucketName: 'prompts', Key: 'menu.wav' }, FailureAudioSource: { Type: 'S3', BucketName: 'prompts', Key: 'sorry.wav' }, RepeatDurationInMilliseconds: 3000, Repeat: 1 },
+  Parameters: {
+    CallId: callId,
+    AudioSource: { Type: 'S3', BucketName: 'prompts', Key: 'menu.wav' },
+    FailureAudioSource: { Type: 'S3', BucketName: 'prompts', Key: 'sorry.wav' },
+    RepeatDurationInMilliseconds: 3000,
+    Repeat: 1,
+  },
 });
 /** The handler: the menu on NEW_INBOUND_CALL, nothing afterwards. */
-const once = (action: (callId: string) => unknown) => (e: Ev) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([action(legId(e, 'LEG-A'))]) : respond());
+const once = (action: (callId: string) => unknown) => (e: Ev) =>
+  e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([action(legId(e, 'LEG-A'))]) : respond();
 
 describe('SpeakAndGetDigits / PlayAudioAndGetDigits', () => {
   it('a key pressed during the prompt (barge-in): ACTION_SUCCESSFUL with ReceivedDigits, terminator removed', async () => {
@@ -44,7 +60,16 @@ describe('SpeakAndGetDigits / PlayAudioAndGetDigits', () => {
 
   it('a wrong entry (InputDigitsRegex) is not received; the right one on the next attempt is', async () => {
     const sma = emulator(once((id) => menu(id, { Repeat: 2, InputDigitsRegex: '^[12]$' })));
-    const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 60, digits: [{ atSeconds: 1, digits: '7' }, { atSeconds: 4, digits: '2' }] });
+    const call = sma.placeCall({
+      from: CALLER,
+      to: DIALED,
+      legs: 1,
+      durationSeconds: 60,
+      digits: [
+        { atSeconds: 1, digits: '7' },
+        { atSeconds: 4, digits: '2' },
+      ],
+    });
     await call.ended;
     expect(call.actions[0]).toEqual(expect.objectContaining({ status: 'ok', receivedDigits: '2' }));
   });

@@ -130,7 +130,11 @@ describe('action lists', () => {
 
   it('answers more than 10 actions, or an unknown action type, with INVALID_LAMBDA_RESPONSE', async () => {
     const sma = emulator((e) => {
-      if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond(Array.from({ length: 11 }, () => pause(100)), { a: 'b' });
+      if (e.InvocationEventType === 'NEW_INBOUND_CALL')
+        return respond(
+          Array.from({ length: 11 }, () => pause(100)),
+          { a: 'b' },
+        );
       if (e.InvocationEventType === 'INVALID_LAMBDA_RESPONSE' && e.Sequence === 2) return respond([{ Type: 'SendDigits', Parameters: {} }]);
       return respond();
     });
@@ -148,7 +152,9 @@ describe('action lists', () => {
   });
 
   it('runs a Hangup action: HANGUP event, the rest of the list dropped, the response ignored', async () => {
-    const sma = emulator((e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([hangupAction(legId(e, 'LEG-A'), 486), pause(1000)]) : respond([pause(1000)])));
+    const sma = emulator((e) =>
+      e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([hangupAction(legId(e, 'LEG-A'), 486), pause(1000)]) : respond([pause(1000)]),
+    );
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 60 });
     const summary = await call.ended;
     expect(types(call)).toEqual(['NEW_INBOUND_CALL', 'HANGUP']);
@@ -176,10 +182,9 @@ describe('Lambda failures', () => {
   });
 
   it('retries an invocation that misses the (wall) timeout, then hangs up with SIP 480 when the retry fails too', async () => {
-    const sma = emulator(
-      (e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? new Promise(() => undefined) : respond()),
-      { invocationTimeoutMs: 50 },
-    );
+    const sma = emulator((e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? new Promise(() => undefined) : respond()), {
+      invocationTimeoutMs: 50,
+    });
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 30 });
     expect(await call.connected).toBe(false);
     const summary = await call.ended;

@@ -3,20 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-
 import type { SmaEmulator } from '../../local/sma/emulator';
 import { parseWavHeader } from '../../local/sma/wav';
 import type { Faults } from '../../local/sma/types';
-import {
-  BUCKET,
-  CALLER,
-  DIALED,
-  acted,
-  ev,
-  legId,
-  useEmulators,
-  respond,
-  startRecording,
-  types,
-  type Ev,
-  type Script,
-} from './helpers';
+import { BUCKET, CALLER, DIALED, acted, ev, legId, useEmulators, respond, startRecording, types, type Ev, type Script } from './helpers';
 
 const fixture = useEmulators([BUCKET, 'second-bucket']);
 const emulator = (script: Script) => fixture.emulator(script);
@@ -95,7 +82,11 @@ describe('StartCallRecording', () => {
     const call = place(sma, undefined, 5);
     await call.ended;
     const location: string = successOf(call).ActionData.CallRecordingDestination.Location;
-    expect(location).toMatch(new RegExp(`^${BUCKET}/support/en/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{3}_${call.transactionId}_${call.legA}\\.wav$`));
+    expect(location).toMatch(
+      new RegExp(
+        `^${BUCKET}/support/en/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{3}_${call.transactionId}_${call.legA}\\.wav$`,
+      ),
+    );
     expect(parseWavHeader(await body(location.slice(BUCKET.length + 1))).channels).toBe(1);
   });
 
@@ -167,7 +158,11 @@ describe('StartCallRecording', () => {
   it.each([
     ['Track', { Track: 'LEFT' }, 'Track parameter for action is invalid'],
     ['Destination.Type', { Destination: { Type: 'EFS', Location: BUCKET } }, 'Destination.Type parameter for action is invalid'],
-    ['Destination.Location', { Destination: { Type: 'S3', Location: 'Bad_Bucket' } }, 'Destination.Location parameter for action is invalid'],
+    [
+      'Destination.Location',
+      { Destination: { Type: 'S3', Location: 'Bad_Bucket' } },
+      'Destination.Location parameter for action is invalid',
+    ],
     ['CallId', { CallId: 'not-a-leg' }, 'CallId parameter for action is invalid'],
   ])('refuses an invalid %s with InvalidActionParameter', async (_name, override, message) => {
     const sma = emulator((e) =>
@@ -184,7 +179,8 @@ describe('StartCallRecording', () => {
   it('starts recording once per leg: a second StartCallRecording on the same leg fails', async () => {
     const sma = emulator((e) => {
       if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([startRecording(legId(e, 'LEG-A'))]);
-      if (e.InvocationEventType === 'ACTION_SUCCESSFUL' && e.Sequence === 2) return respond([startRecording(legId(e, 'LEG-A'), 'second-bucket')]);
+      if (e.InvocationEventType === 'ACTION_SUCCESSFUL' && e.Sequence === 2)
+        return respond([startRecording(legId(e, 'LEG-A'), 'second-bucket')]);
       return respond();
     });
     const call = place(sma, undefined, 5);

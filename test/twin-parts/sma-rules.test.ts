@@ -7,14 +7,35 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChimeSDKVoiceClient, ServiceUnavailableException, ThrottledClientException, UpdateSipMediaApplicationCallCommand } from '@aws-sdk/client-chime-sdk-voice';
+import {
+  ChimeSDKVoiceClient,
+  ServiceUnavailableException,
+  ThrottledClientException,
+  UpdateSipMediaApplicationCallCommand,
+} from '@aws-sdk/client-chime-sdk-voice';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SimClock } from '../../local/clock';
 import { startChimeVoiceServer } from '../../local/chime/server';
 import { makeS3Client, startS3Server } from '../../local/s3/server';
 import type { SmaEmulator } from '../../local/sma/emulator';
 import type { CallHandle } from '../../local/sma/types';
-import { BUCKET, CALLER, DIALED, SMA_ID, acted, ev, legId, makeEmulator, pause, respond, speak, startRecording, types, useEmulators, type Script } from './helpers';
+import {
+  BUCKET,
+  CALLER,
+  DIALED,
+  SMA_ID,
+  acted,
+  ev,
+  legId,
+  makeEmulator,
+  pause,
+  respond,
+  speak,
+  startRecording,
+  types,
+  useEmulators,
+  type Script,
+} from './helpers';
 
 const fixture = useEmulators();
 const TEN_SECONDS_OF_SPEAK = 'x'.repeat(150); // 15 characters a second
@@ -30,11 +51,14 @@ function at(call: CallHandle, eventType: string, actionType?: string): number {
 describe('an update replaces the action set', () => {
   it('lets an action that cannot be interrupted finish, reports it, and that response replaces the update list', async () => {
     const clock = new SimClock();
-    const sma = fixture.emulator((e) => {
-      if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([speak(legId(e, 'LEG-A'), TEN_SECONDS_OF_SPEAK), pause(1000)]);
-      if (e.InvocationEventType === 'CALL_UPDATE_REQUESTED') return respond([pause(500), pause(700)]);
-      return respond();
-    }, { clock });
+    const sma = fixture.emulator(
+      (e) => {
+        if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([speak(legId(e, 'LEG-A'), TEN_SECONDS_OF_SPEAK), pause(1000)]);
+        if (e.InvocationEventType === 'CALL_UPDATE_REQUESTED') return respond([pause(500), pause(700)]);
+        return respond();
+      },
+      { clock },
+    );
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 60 });
     const release = await clock.pauseWhen(() => sma.activeCalls()[0]?.currentAction === 'Speak');
     sma.updateCall(call.transactionId, { command: 'Test' });
@@ -60,7 +84,9 @@ describe('an inbound call that no action answers (case-1)', () => {
 
   it("is answered by the first action that runs, an update's included, and lasts its duration", async () => {
     const clock = new SimClock();
-    const sma = fixture.emulator((e) => (e.InvocationEventType === 'CALL_UPDATE_REQUESTED' ? respond([pause(1000)]) : respond()), { clock });
+    const sma = fixture.emulator((e) => (e.InvocationEventType === 'CALL_UPDATE_REQUESTED' ? respond([pause(1000)]) : respond()), {
+      clock,
+    });
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 120 });
     const release = await clock.pauseWhen(() => call.log.length >= 1);
     sma.updateCall(call.transactionId, { command: 'Test' });
@@ -111,15 +137,21 @@ describe('faults.startRecordingDelaySeconds', () => {
   it("sends the first StartCallRecording's ACTION_SUCCESSFUL that long after the action; the leg records once", async () => {
     const script: Script = (e) => {
       if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([startRecording(legId(e, 'LEG-A'))]);
-      if (e.InvocationEventType === 'ACTION_SUCCESSFUL' && e.ActionData.Type === 'StartCallRecording') return respond([startRecording(legId(e, 'LEG-A'))]);
+      if (e.InvocationEventType === 'ACTION_SUCCESSFUL' && e.ActionData.Type === 'StartCallRecording')
+        return respond([startRecording(legId(e, 'LEG-A'))]);
       return respond();
     };
-    const call = fixture.emulator(script).placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 120, faults: { startRecordingDelaySeconds: 40 } });
+    const call = fixture
+      .emulator(script)
+      .placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 120, faults: { startRecordingDelaySeconds: 40 } });
     const summary = await call.ended;
     expect(types(call)).toEqual(['NEW_INBOUND_CALL', 'ACTION_SUCCESSFUL', 'ACTION_FAILED', 'HANGUP']);
     expect(at(call, 'ACTION_SUCCESSFUL', 'StartCallRecording')).toBe(40_000);
     // "You can only start and stop recording once for an individual call leg" (sip-apps-call-record).
-    expect(ev(acted(call)[2]!).ActionData).toMatchObject({ ErrorType: 'InvalidActionParameter', ErrorMessage: 'Call recording was already started on this call leg' });
+    expect(ev(acted(call)[2]!).ActionData).toMatchObject({
+      ErrorType: 'InvalidActionParameter',
+      ErrorMessage: 'Call recording was already started on this call leg',
+    });
     expect(summary.recordings).toHaveLength(1);
     expect(summary.recordings[0]!.startedAtMs - call.log[0]!.virtualMs).toBe(40_000);
   });
@@ -139,7 +171,10 @@ describe('faults.raceUpdates (the adversarial order of racing responses)', () =>
         sma.updateCall(e.CallDetails.TransactionId, { command: 'Test' }); // ...and the workflow asks at once
         return respond([], { step: 'paused' });
       case 'CALL_UPDATE_REQUESTED':
-        return respond([speak(legId(e, 'LEG-A')), speak(legId(e, 'LEG-A'), 'Second notice.')], { ...e.CallDetails.TransactionAttributes, token: 'parked' });
+        return respond([speak(legId(e, 'LEG-A')), speak(legId(e, 'LEG-A'), 'Second notice.')], {
+          ...e.CallDetails.TransactionAttributes,
+          token: 'parked',
+        });
       default:
         return respond();
     }
@@ -154,7 +189,15 @@ describe('faults.raceUpdates (the adversarial order of racing responses)', () =>
   }
 
   it('an update that follows no callback does not race, even with the fault', async () => {
-    sma = fixture.emulator((e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([pause(1000)], { step: 'new' }) : e.InvocationEventType === 'CALL_UPDATE_REQUESTED' ? respond([speak(legId(e, 'LEG-A'))], { ...e.CallDetails.TransactionAttributes, token: 'parked' }) : respond()), { clock: new SimClock() });
+    sma = fixture.emulator(
+      (e) =>
+        e.InvocationEventType === 'NEW_INBOUND_CALL'
+          ? respond([pause(1000)], { step: 'new' })
+          : e.InvocationEventType === 'CALL_UPDATE_REQUESTED'
+            ? respond([speak(legId(e, 'LEG-A'))], { ...e.CallDetails.TransactionAttributes, token: 'parked' })
+            : respond(),
+      { clock: new SimClock() },
+    );
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 30, faults: { raceUpdates: true } });
     await call.connected;
     sma.updateCall(call.transactionId, { command: 'Test' });
@@ -183,7 +226,12 @@ describe('faults.updateCall through the Chime API', () => {
     const clock = new SimClock();
     const sma = fixture.emulator((e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([pause(600_000)]) : respond()), { clock });
     const server = await startChimeVoiceServer({ emulator: sma, clock });
-    const client = new ChimeSDKVoiceClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    const client = new ChimeSDKVoiceClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
     try {
       const call = sma.placeCall({
         from: CALLER,
@@ -194,7 +242,13 @@ describe('faults.updateCall through the Chime API', () => {
       });
       const release = await clock.pauseWhen(() => call.log.length >= 1);
       const send = (command: string) =>
-        client.send(new UpdateSipMediaApplicationCallCommand({ SipMediaApplicationId: SMA_ID, TransactionId: call.transactionId, Arguments: { command, taskToken: 't' } }));
+        client.send(
+          new UpdateSipMediaApplicationCallCommand({
+            SipMediaApplicationId: SMA_ID,
+            TransactionId: call.transactionId,
+            Arguments: { command, taskToken: 't' },
+          }),
+        );
       try {
         expect((await send('NotifyConsent')).$metadata.httpStatusCode).toBe(202);
         const first = await send('WaitForCallEnd').catch((e: unknown) => e);
@@ -223,7 +277,9 @@ describe('faults.verifyAccessDenied through the S3 twin', () => {
     const server = await startS3Server({ dataDir, buckets: [BUCKET], denyRead: (b, k) => sma?.readDenied(b, k) ?? false });
     const s3 = makeS3Client(server.endpoint);
     try {
-      sma = makeEmulator(s3, (e) => (e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([startRecording(legId(e, 'LEG-A'))]) : respond()));
+      sma = makeEmulator(s3, (e) =>
+        e.InvocationEventType === 'NEW_INBOUND_CALL' ? respond([startRecording(legId(e, 'LEG-A'))]) : respond(),
+      );
       const denied = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 5, faults: { verifyAccessDenied: true } });
       const allowed = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 5 });
       const [d, a] = await Promise.all([denied.ended, allowed.ended]);

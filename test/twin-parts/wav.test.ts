@@ -6,7 +6,15 @@ describe('encodeWav', () => {
     const h = parseWavHeader(buf);
     expect(buf.toString('ascii', 0, 4)).toBe('RIFF');
     expect(buf.toString('ascii', 8, 16)).toBe('WAVEfmt ');
-    expect(h).toMatchObject({ audioFormat: 1, channels: 2, sampleRate: 8000, bitsPerSample: 16, blockAlign: 4, byteRate: 32000, dataOffset: 44 });
+    expect(h).toMatchObject({
+      audioFormat: 1,
+      channels: 2,
+      sampleRate: 8000,
+      bitsPerSample: 16,
+      blockAlign: 4,
+      byteRate: 32000,
+      dataOffset: 44,
+    });
     expect(h.frames).toBe(20000);
     expect(h.dataSize).toBe(80000);
     expect(h.riffSize).toBe(buf.length - 8);

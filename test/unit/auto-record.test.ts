@@ -1,13 +1,25 @@
 /** Policy-driven recording (AUTO_RECORD=on): the Lambda starts the workflow itself; bridging (BRIDGE_ROUTES). */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseRecordingRequest } from '../../lambdas/shared/recording-request';
-import { ANSWERING_AUTO_RECORD_ENV, AUTO_RECORD_ENV, EMPTY_RESPONSE, IDS, awsError, expectValidSmaResponse, fixture, harness } from './helpers';
+import {
+  ANSWERING_AUTO_RECORD_ENV,
+  AUTO_RECORD_ENV,
+  EMPTY_RESPONSE,
+  IDS,
+  awsError,
+  expectValidSmaResponse,
+  fixture,
+  harness,
+} from './helpers';
 import { HOLD_PAUSE_MS } from '../../lambdas/sma-handler/bridge-app';
 
 const ARN = AUTO_RECORD_ENV.STATE_MACHINE_ARN;
 const ROUTES = { BRIDGE_ROUTES: JSON.stringify({ '+12065551212': '+17035550122' }) };
 const hold = { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } };
-const bridge = { Type: 'CallAndBridge', Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: '+15105550101', Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: '+17035550122' }] } };
+const bridge = {
+  Type: 'CallAndBridge',
+  Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: '+15105550101', Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: '+17035550122' }] },
+};
 
 describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixture call)', () => {
   it('starts one execution named after the TransactionId with a valid recording request as input', async () => {
@@ -19,7 +31,13 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
     expect(calls[0].stateMachineArn).toBe(ARN);
     expect(calls[0].name).toBe(IDS.transactionId);
     const input = JSON.parse(calls[0].input ?? '');
-    expect(input).toEqual({ sipMediaApplicationId: IDS.sipMediaApplicationId, transactionId: IDS.transactionId, callId: IDS.legA, track: 'BOTH', location: 'my-recording-bucket/calls' });
+    expect(input).toEqual({
+      sipMediaApplicationId: IDS.sipMediaApplicationId,
+      transactionId: IDS.transactionId,
+      callId: IDS.legA,
+      track: 'BOTH',
+      location: 'my-recording-bucket/calls',
+    });
     // the workflow's own validation (same rules) accepts it
     expect(parseRecordingRequest(input)).toEqual(input);
     expect(h.metricNames()).toContain('WorkflowsStarted');
@@ -28,7 +46,9 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
   it('passes RECORDING_TRACK and CONSENT_TEXT through', async () => {
     const h = harness({ ...ANSWERING_AUTO_RECORD_ENV, RECORDING_TRACK: 'INCOMING', CONSENT_TEXT: 'This call is recorded.' });
     await h.invoke(fixture('NEW_INBOUND_CALL'));
-    expect(JSON.parse(h.startCalls()[0].input ?? '')).toEqual(expect.objectContaining({ track: 'INCOMING', consentText: 'This call is recorded.' }));
+    expect(JSON.parse(h.startCalls()[0].input ?? '')).toEqual(
+      expect.objectContaining({ track: 'INCOMING', consentText: 'This call is recorded.' }),
+    );
   });
 
   it('sanitises a TransactionId that is not a valid execution name (and keeps 80 characters at most)', async () => {
@@ -52,20 +72,37 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
     const second = await h.invoke(fixture('NEW_INBOUND_CALL'));
     expect(second).toEqual(first);
     expect(h.startCalls().map((c) => c.name)).toEqual([IDS.transactionId, IDS.transactionId]);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'recording workflow already exists for this call', execution: IDS.transactionId }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'recording workflow already exists for this call', execution: IDS.transactionId }),
+    );
     expect(h.logs().filter((l) => l.level === 'ERROR')).toEqual([]);
     expect(h.metricNames()).not.toContain('WorkflowStartFailures');
   });
 
-  it.each(['ServiceUnavailable', 'ThrottlingException', 'AccessDeniedException', 'network'])('StartExecution failing with %s: the call goes on, the failure logged and counted', async (kind) => {
-    const h = harness(ANSWERING_AUTO_RECORD_ENV);
-    h.sfnMock.on(StartExecutionCommand).rejects(kind === 'network' ? Object.assign(new Error('getaddrinfo ENOTFOUND states.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }) : awsError(kind));
-    const response = await h.invoke(fixture('NEW_INBOUND_CALL'));
-    expectValidSmaResponse(response);
-    expect(response.Actions).toEqual([hold]);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'could not start the recording workflow; the call goes on unrecorded', execution: IDS.transactionId }));
-    expect(h.metricNames()).toContain('WorkflowStartFailures');
-  });
+  it.each(['ServiceUnavailable', 'ThrottlingException', 'AccessDeniedException', 'network'])(
+    'StartExecution failing with %s: the call goes on, the failure logged and counted',
+    async (kind) => {
+      const h = harness(ANSWERING_AUTO_RECORD_ENV);
+      h.sfnMock
+        .on(StartExecutionCommand)
+        .rejects(
+          kind === 'network'
+            ? Object.assign(new Error('getaddrinfo ENOTFOUND states.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' })
+            : awsError(kind),
+        );
+      const response = await h.invoke(fixture('NEW_INBOUND_CALL'));
+      expectValidSmaResponse(response);
+      expect(response.Actions).toEqual([hold]);
+      expect(h.logs()).toContainEqual(
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'could not start the recording workflow; the call goes on unrecorded',
+          execution: IDS.transactionId,
+        }),
+      );
+      expect(h.metricNames()).toContain('WorkflowStartFailures');
+    },
+  );
 
   it('CALL_ANSWERED on an outbound call starts the workflow for that call', async () => {
     const h = harness(AUTO_RECORD_ENV);
@@ -74,15 +111,20 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
     expect(h.startCalls().map((c) => [c.name, JSON.parse(c.input ?? '').callId])).toEqual([[IDS.outboundTransactionId, IDS.outboundLeg]]);
   });
 
-  it.each(['NEW_OUTBOUND_CALL', 'RINGING', 'HANGUP', 'ACTION_SUCCESSFUL', 'DIGITS_RECEIVED'])('%s does not start a workflow', async (name) => {
-    const h = harness(AUTO_RECORD_ENV);
-    await h.invoke(fixture(name));
-    expect(h.startCalls()).toEqual([]);
-  });
+  it.each(['NEW_OUTBOUND_CALL', 'RINGING', 'HANGUP', 'ACTION_SUCCESSFUL', 'DIGITS_RECEIVED'])(
+    '%s does not start a workflow',
+    async (name) => {
+      const h = harness(AUTO_RECORD_ENV);
+      await h.invoke(fixture(name));
+      expect(h.startCalls()).toEqual([]);
+    },
+  );
 
   it('an unrouted call rejected by the default policy (hangup:480) is never answered: no workflow', async () => {
     const h = harness(AUTO_RECORD_ENV);
-    expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toEqual([{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }]);
+    expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toEqual([
+      { Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } },
+    ]);
     expect(h.startCalls()).toEqual([]);
   });
 
@@ -98,7 +140,13 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
 
   it('AUTO_RECORD=on with no state machine: nothing started, the problem logged once when the handler is built', async () => {
     const h = harness({ AUTO_RECORD: 'on', RECORDING_LOCATION: 'my-recording-bucket' });
-    expect(h.logs()).toEqual([expect.objectContaining({ level: 'ERROR', message: 'configuration problem', problem: 'AUTO_RECORD=on ignored: STATE_MACHINE_ARN: must be a state machine ARN' })]);
+    expect(h.logs()).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'configuration problem',
+        problem: 'AUTO_RECORD=on ignored: STATE_MACHINE_ARN: must be a state machine ARN',
+      }),
+    ]);
     expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toHaveLength(1);
     expect(h.startCalls()).toEqual([]);
   });
@@ -117,9 +165,21 @@ describe('bridging (BRIDGE_ROUTES)', () => {
   it.each([
     [undefined, [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }]],
     ['hangup:486', [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '486' } }]],
-    ['speak:This number is not in service.', [{ Type: 'Speak', Parameters: expect.objectContaining({ CallId: IDS.legA, Text: 'This number is not in service.' }) }, { Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }]],
+    [
+      'speak:This number is not in service.',
+      [
+        { Type: 'Speak', Parameters: expect.objectContaining({ CallId: IDS.legA, Text: 'This number is not in service.' }) },
+        { Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } },
+      ],
+    ],
     ['hold', [{ Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } }]],
-    ['hold:Please hold.', [{ Type: 'Speak', Parameters: expect.objectContaining({ Text: 'Please hold.' }) }, { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } }]],
+    [
+      'hold:Please hold.',
+      [
+        { Type: 'Speak', Parameters: expect.objectContaining({ Text: 'Please hold.' }) },
+        { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } },
+      ],
+    ],
   ])('an unrouted number ends or is held by UNROUTED_CALLS=%s, never left ringing', async (policy, actions) => {
     const event = fixture('NEW_INBOUND_CALL');
     event.CallDetails.Participants[0].To = '+12065550100';

@@ -32,13 +32,19 @@ describe('loadConfig', () => {
   });
 
   it('AUTO_RECORD is case- and space-insensitive; GovCloud/China ARNs are accepted', () => {
-    const c = loadConfig({ ...AUTO_RECORD_ENV, AUTO_RECORD: ' On ', STATE_MACHINE_ARN: 'arn:aws-us-gov:states:us-gov-west-1:111122223333:stateMachine:w' });
+    const c = loadConfig({
+      ...AUTO_RECORD_ENV,
+      AUTO_RECORD: ' On ',
+      STATE_MACHINE_ARN: 'arn:aws-us-gov:states:us-gov-west-1:111122223333:stateMachine:w',
+    });
     expect(c.problems).toEqual([]);
     expect(c.autoRecord).not.toBe(false);
   });
 
   it('RECORDING_TRACK and CONSENT_TEXT are taken; a blank CONSENT_TEXT means the workflow default', () => {
-    expect(loadConfig({ ...AUTO_RECORD_ENV, RECORDING_TRACK: 'OUTGOING', CONSENT_TEXT: 'Recorded.' }).autoRecord).toEqual(expect.objectContaining({ track: 'OUTGOING', consentText: 'Recorded.' }));
+    expect(loadConfig({ ...AUTO_RECORD_ENV, RECORDING_TRACK: 'OUTGOING', CONSENT_TEXT: 'Recorded.' }).autoRecord).toEqual(
+      expect.objectContaining({ track: 'OUTGOING', consentText: 'Recorded.' }),
+    );
     expect(loadConfig({ ...AUTO_RECORD_ENV, CONSENT_TEXT: '   ' }).autoRecord).toEqual(expect.objectContaining({ consentText: undefined }));
   });
 
@@ -46,9 +52,17 @@ describe('loadConfig', () => {
     ['no STATE_MACHINE_ARN', { STATE_MACHINE_ARN: undefined }, /^AUTO_RECORD=on ignored: STATE_MACHINE_ARN: must be a state machine ARN$/],
     ['a Lambda ARN as STATE_MACHINE_ARN', { STATE_MACHINE_ARN: 'arn:aws:lambda:us-east-1:111122223333:function:f' }, /STATE_MACHINE_ARN/],
     ['no RECORDING_LOCATION', { RECORDING_LOCATION: undefined }, /^AUTO_RECORD=on ignored: RECORDING_LOCATION: must be a non-empty string/],
-    ['RECORDING_LOCATION with an invalid bucket', { RECORDING_LOCATION: 'My_Bucket/calls' }, /^AUTO_RECORD=on ignored: RECORDING_LOCATION: bucket name may contain only lowercase/],
+    [
+      'RECORDING_LOCATION with an invalid bucket',
+      { RECORDING_LOCATION: 'My_Bucket/calls' },
+      /^AUTO_RECORD=on ignored: RECORDING_LOCATION: bucket name may contain only lowercase/,
+    ],
     ['RECORDING_LOCATION with ".."', { RECORDING_LOCATION: 'my-recording-bucket/../x' }, /RECORDING_LOCATION: key prefix must not contain/],
-    ['RECORDING_TRACK in lower case', { RECORDING_TRACK: 'both' }, /^AUTO_RECORD=on ignored: RECORDING_TRACK: must be one of BOTH, INCOMING, OUTGOING/],
+    [
+      'RECORDING_TRACK in lower case',
+      { RECORDING_TRACK: 'both' },
+      /^AUTO_RECORD=on ignored: RECORDING_TRACK: must be one of BOTH, INCOMING, OUTGOING/,
+    ],
     ['CONSENT_TEXT over Speak’s 1,000 characters', { CONSENT_TEXT: 'x'.repeat(1001) }, /^AUTO_RECORD=on ignored: CONSENT_TEXT: /],
   ];
   it.each(autoRecordProblems)('AUTO_RECORD=on with %s: reported, auto-record off, nothing thrown', (_name, change, problem) => {
@@ -68,11 +82,16 @@ describe('loadConfig', () => {
   });
 
   it('AUTO_RECORD=off ignores the other recording settings, even invalid ones', () => {
-    expect(loadConfig({ AUTO_RECORD: 'off', RECORDING_LOCATION: 'BAD', RECORDING_TRACK: 'x' })).toEqual(expect.objectContaining({ autoRecord: false, problems: [] }));
+    expect(loadConfig({ AUTO_RECORD: 'off', RECORDING_LOCATION: 'BAD', RECORDING_TRACK: 'x' })).toEqual(
+      expect.objectContaining({ autoRecord: false, problems: [] }),
+    );
   });
 
   it('BRIDGE_ROUTES: E.164 to E.164', () => {
-    expect(loadConfig({ BRIDGE_ROUTES: '{"+12065551212":"+17035550122","+442071838750":"+15105550101"}' }).bridgeRoutes).toEqual({ '+12065551212': '+17035550122', '+442071838750': '+15105550101' });
+    expect(loadConfig({ BRIDGE_ROUTES: '{"+12065551212":"+17035550122","+442071838750":"+15105550101"}' }).bridgeRoutes).toEqual({
+      '+12065551212': '+17035550122',
+      '+442071838750': '+15105550101',
+    });
   });
 
   it.each([
@@ -103,7 +122,9 @@ describe('loadConfig', () => {
   ] as const)('%s=%s: reported, default used', (name, raw, key, fallback) => {
     const c = loadConfig({ [name]: raw });
     expect(c[key]).toBe(fallback);
-    expect(c.problems).toEqual([`${name}: must be an integer in [${name === 'BRIDGE_TIMEOUT_SECONDS' ? '1, 120' : '100, 4000'}], got "${raw}"; using ${fallback}`]);
+    expect(c.problems).toEqual([
+      `${name}: must be an integer in [${name === 'BRIDGE_TIMEOUT_SECONDS' ? '1, 120' : '100, 4000'}], got "${raw}"; using ${fallback}`,
+    ]);
   });
 
   it.each([
@@ -115,16 +136,45 @@ describe('loadConfig', () => {
   });
 
   it('several bad settings are all reported, each switching off only its own feature', () => {
-    const c = loadConfig({ ...AUTO_RECORD_ENV, RECORDING_TRACK: 'STEREO', BRIDGE_ROUTES: '[]', BRIDGE_TIMEOUT_SECONDS: '-1', SPEAK_VOICE_ID: 'Matthew' });
+    const c = loadConfig({
+      ...AUTO_RECORD_ENV,
+      RECORDING_TRACK: 'STEREO',
+      BRIDGE_ROUTES: '[]',
+      BRIDGE_TIMEOUT_SECONDS: '-1',
+      SPEAK_VOICE_ID: 'Matthew',
+    });
     expect(c.problems).toHaveLength(3);
     expect(c.autoRecord).toBe(false);
     expect(c.voice.voiceId).toBe('Matthew');
   });
 
   it('never throws, whatever the environment holds', () => {
-    const weird = ['', ' ', 'on', 'null', '{}', '[]', '\u0000', 'x'.repeat(5000), '{"__proto__":{"polluted":"+12065551212"}}', '1e3', 'NaN'];
+    const weird = [
+      '',
+      ' ',
+      'on',
+      'null',
+      '{}',
+      '[]',
+      '\u0000',
+      'x'.repeat(5000),
+      '{"__proto__":{"polluted":"+12065551212"}}',
+      '1e3',
+      'NaN',
+    ];
     for (const value of weird) {
-      const env = Object.fromEntries(['AUTO_RECORD', 'STATE_MACHINE_ARN', 'RECORDING_LOCATION', 'RECORDING_TRACK', 'CONSENT_TEXT', 'BRIDGE_ROUTES', 'BRIDGE_TIMEOUT_SECONDS', 'SFN_REQUEST_TIMEOUT_MS'].map((k) => [k, value]));
+      const env = Object.fromEntries(
+        [
+          'AUTO_RECORD',
+          'STATE_MACHINE_ARN',
+          'RECORDING_LOCATION',
+          'RECORDING_TRACK',
+          'CONSENT_TEXT',
+          'BRIDGE_ROUTES',
+          'BRIDGE_TIMEOUT_SECONDS',
+          'SFN_REQUEST_TIMEOUT_MS',
+        ].map((k) => [k, value]),
+      );
       expect(() => loadConfig(env)).not.toThrow();
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -9,18 +9,42 @@ import { characterCount, parseRecordingRequest } from '../../lambdas/shared/reco
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import { MAX_ATTRIBUTES } from '../../lambdas/recording/sma-response';
 import { VALID_REQUEST } from './recording-request-cases';
-import { EMPTY_RESPONSE, IDS, LOCATION, RECORDING_KEY, callUpdate, expectValidSmaResponse, fixture, harness, makeToken, withAttributes, type EventJson } from './helpers';
+import {
+  EMPTY_RESPONSE,
+  IDS,
+  LOCATION,
+  RECORDING_KEY,
+  callUpdate,
+  expectValidSmaResponse,
+  fixture,
+  harness,
+  makeToken,
+  withAttributes,
+  type EventJson,
+} from './helpers';
 
 const token1 = makeToken('attempt-1');
 const token2 = makeToken('attempt-2');
-const startArgs = (taskToken: string, attempt: string) => ({ command: 'StartRecording', taskToken, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt });
-const startSucceeded = (attributes: Record<string, string> | undefined) => withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), attributes);
-function alreadyStarted(attributes: Record<string, string> | undefined, message = 'Call recording was already started on this call leg'): EventJson {
+const startArgs = (taskToken: string, attempt: string) => ({
+  command: 'StartRecording',
+  taskToken,
+  callId: IDS.legA,
+  track: 'BOTH',
+  location: LOCATION,
+  attempt,
+});
+const startSucceeded = (attributes: Record<string, string> | undefined) =>
+  withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), attributes);
+function alreadyStarted(
+  attributes: Record<string, string> | undefined,
+  message = 'Call recording was already started on this call leg',
+): EventJson {
   const e = withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), attributes);
   e.ActionData = { ...e.ActionData!, ErrorType: 'InvalidActionParameter', ErrorMessage: message };
   return e;
 }
-const attrs = (r: { TransactionAttributes?: Record<string, string> }, before: Record<string, string> | undefined) => r.TransactionAttributes ?? before;
+const attrs = (r: { TransactionAttributes?: Record<string, string> }, before: Record<string, string> | undefined) =>
+  r.TransactionAttributes ?? before;
 
 describe('late start and lost success callback: one StartCallRecording per leg', () => {
   it('the first start succeeds late, after the retry: the late success answers the retry; the second start’s "already started" is not a failure', async () => {
@@ -59,7 +83,10 @@ describe('late start and lost success callback: one StartCallRecording per leg',
   it('success callback lost (Step Functions unreachable): the retry is answered with the started recording, no second StartCallRecording', async () => {
     const h = harness();
     const r1 = await h.invoke(callUpdate(startArgs(token1, '1')));
-    h.sfnMock.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' })).resolves({});
+    h.sfnMock
+      .on(SendTaskSuccessCommand)
+      .rejectsOnce(Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }))
+      .resolves({});
     const r2 = await h.invoke(startSucceeded(r1.TransactionAttributes));
     expect(r2.TransactionAttributes?.[TokenAttribute.StartRecording]).toBeUndefined();
     const r3 = await h.invoke(callUpdate(startArgs(token2, '2'), { attributes: r2.TransactionAttributes }));
@@ -67,13 +94,19 @@ describe('late start and lost success callback: one StartCallRecording per leg',
     expect(r3.Actions).toEqual([]);
     const calls = h.successCalls();
     expect(calls.map((c) => c.taskToken)).toEqual([token1, token2]);
-    expect(JSON.parse(calls[1].output!)).toEqual(expect.objectContaining({ location: RECORDING_KEY, callId: IDS.legA, track: 'BOTH', alreadyStarted: true }));
+    expect(JSON.parse(calls[1].output!)).toEqual(
+      expect.objectContaining({ location: RECORDING_KEY, callId: IDS.legA, track: 'BOTH', alreadyStarted: true }),
+    );
     expect(h.metricNames()).toContain('RecordingStartsReused');
   });
 
   it('a refused start on a leg whose recording is known completes a waiting task with that recording', async () => {
     const h = harness();
-    const known = { [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }), [TokenAttribute.StartRecording]: token2, [PendingCallIdAttribute]: IDS.legA };
+    const known = {
+      [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }),
+      [TokenAttribute.StartRecording]: token2,
+      [PendingCallIdAttribute]: IDS.legA,
+    };
     const r = await h.invoke(alreadyStarted(known, 'You can only start and stop recording once for an individual call leg'));
     expect(h.successCalls().map((c) => c.taskToken)).toEqual([token2]);
     expect(r.TransactionAttributes).toEqual({ [RecordingsAttribute]: known[RecordingsAttribute] });
@@ -96,12 +129,20 @@ describe('INVALID_LAMBDA_RESPONSE: ErrorType/ErrorMessage read at the top level 
     const e = withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { [TokenAttribute.StartRecording]: token1 });
     delete e.ErrorType;
     delete e.ErrorMessage;
-    e.ActionData = { Type: 'InvalidLambdaResponse', ErrorType: 'TransactionAttributesInvalidMapSize', ErrorMessage: 'Maximum number of mappings is 10' } as EventJson['ActionData'];
+    e.ActionData = {
+      Type: 'InvalidLambdaResponse',
+      ErrorType: 'TransactionAttributesInvalidMapSize',
+      ErrorMessage: 'Maximum number of mappings is 10',
+    } as EventJson['ActionData'];
     const h = harness();
     const r = await h.invoke(e);
     expectValidSmaResponse(r);
-    expect(h.failureCalls()).toEqual([{ taskToken: token1, error: 'InvalidLambdaResponse', cause: 'TransactionAttributesInvalidMapSize: Maximum number of mappings is 10' }]);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ message: 'the SMA refused our response', errorType: 'TransactionAttributesInvalidMapSize' }));
+    expect(h.failureCalls()).toEqual([
+      { taskToken: token1, error: 'InvalidLambdaResponse', cause: 'TransactionAttributesInvalidMapSize: Maximum number of mappings is 10' },
+    ]);
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({ message: 'the SMA refused our response', errorType: 'TransactionAttributesInvalidMapSize' }),
+    );
   });
 
   it('ActionData without a Type is still read, not refused as malformed', async () => {
@@ -125,7 +166,12 @@ describe('consent text: one length rule, in characters (code points, as JSONata 
   it('1,001 emoji are refused by the Lambda', async () => {
     const h = harness();
     await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: token1, text: emoji(1001) }));
-    expect(h.failureCalls()).toEqual([expect.objectContaining({ error: 'InvalidActionParameter', cause: expect.stringMatching(/^text: must be a non-blank string of at most 1000 characters/) })]);
+    expect(h.failureCalls()).toEqual([
+      expect.objectContaining({
+        error: 'InvalidActionParameter',
+        cause: expect.stringMatching(/^text: must be a non-blank string of at most 1000 characters/),
+      }),
+    ]);
   });
   it('the shared rule (CLI and workflow input) agrees', () => {
     expect(characterCount(emoji(600))).toBe(600);
@@ -151,35 +197,57 @@ describe('every event-derived value is masked before it is logged', () => {
   const leaked = (lines: string[]) => lines.filter((l) => l.includes('2065559876'));
   const cases: Array<[string, () => EventJson]> = [
     ['an unknown InvocationEventType', () => ({ ...fixture('RINGING'), InvocationEventType: PHONE })],
-    ['a TransactionAttributes key in a validation error', () => {
-      const e = fixture('RINGING');
-      (e.CallDetails as Record<string, unknown>).TransactionAttributes = { [PHONE]: 42 };
-      return e;
-    }],
+    [
+      'a TransactionAttributes key in a validation error',
+      () => {
+        const e = fixture('RINGING');
+        (e.CallDetails as Record<string, unknown>).TransactionAttributes = { [PHONE]: 42 };
+        return e;
+      },
+    ],
     ['an unknown workflow command', () => callUpdate({ command: PHONE, taskToken: token1 })],
     ['a command without a token', () => callUpdate({ command: PHONE })],
-    ['an ACTION_INTERRUPTED action Type', () => {
-      const e = fixture('ACTION_INTERRUPTED');
-      e.ActionData!.Type = PHONE;
-      return e;
-    }],
-    ['an ACTION_FAILED action Type and ErrorType', () => {
-      const e = fixture('ACTION_FAILED');
-      e.ActionData = { ...e.ActionData!, Type: PHONE, ErrorType: PHONE };
-      return e;
-    }],
-    ['an ACTION_FAILED ErrorType of a pending start (the callback log names it)', () => {
-      const e = withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), { [TokenAttribute.StartRecording]: token1 });
-      e.ActionData!.ErrorType = PHONE;
-      return e;
-    }],
+    [
+      'an ACTION_INTERRUPTED action Type',
+      () => {
+        const e = fixture('ACTION_INTERRUPTED');
+        e.ActionData!.Type = PHONE;
+        return e;
+      },
+    ],
+    [
+      'an ACTION_FAILED action Type and ErrorType',
+      () => {
+        const e = fixture('ACTION_FAILED');
+        e.ActionData = { ...e.ActionData!, Type: PHONE, ErrorType: PHONE };
+        return e;
+      },
+    ],
+    [
+      'an ACTION_FAILED ErrorType of a pending start (the callback log names it)',
+      () => {
+        const e = withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), { [TokenAttribute.StartRecording]: token1 });
+        e.ActionData!.ErrorType = PHONE;
+        return e;
+      },
+    ],
     ['INVALID_LAMBDA_RESPONSE ErrorType', () => ({ ...fixture('INVALID_LAMBDA_RESPONSE'), ErrorType: PHONE })],
-    ['a participant tag', () => callUpdate({ command: 'NotifyConsent', taskToken: token1, text: 'hi' }, { participants: [{ ...fixture('CALL_UPDATE_REQUESTED').CallDetails.Participants[0], ParticipantTag: PHONE }] })],
-    ['a TransactionId (a log correlation key)', () => {
-      const e = fixture('ACTION_INTERRUPTED');
-      e.CallDetails.TransactionId = PHONE;
-      return e;
-    }],
+    [
+      'a participant tag',
+      () =>
+        callUpdate(
+          { command: 'NotifyConsent', taskToken: token1, text: 'hi' },
+          { participants: [{ ...fixture('CALL_UPDATE_REQUESTED').CallDetails.Participants[0], ParticipantTag: PHONE }] },
+        ),
+    ],
+    [
+      'a TransactionId (a log correlation key)',
+      () => {
+        const e = fixture('ACTION_INTERRUPTED');
+        e.CallDetails.TransactionId = PHONE;
+        return e;
+      },
+    ],
   ];
   it.each(cases)('%s', async (_name, make) => {
     const h = harness();
@@ -194,7 +262,8 @@ describe('token fragments are never logged', () => {
   const token = makeToken('secret-token', 900);
   const fragments = (text: string) => {
     const found: string[] = [];
-    for (let i = 0; i + MIN_TOKEN_FRAGMENT <= token.length; i++) if (text.includes(token.slice(i, i + MIN_TOKEN_FRAGMENT))) found.push(token.slice(i, i + MIN_TOKEN_FRAGMENT));
+    for (let i = 0; i + MIN_TOKEN_FRAGMENT <= token.length; i++)
+      if (text.includes(token.slice(i, i + MIN_TOKEN_FRAGMENT))) found.push(token.slice(i, i + MIN_TOKEN_FRAGMENT));
     return found;
   };
   const messages: Array<[string, string]> = [
@@ -217,7 +286,12 @@ describe('token fragments are never logged', () => {
   });
 
   it('redactToken keeps the rest of the message readable', () => {
-    expect(redactToken(`Invalid token ${token.slice(5, 40)} for execution arn:aws:states:us-east-1:111122223333:execution:sm:1322a4e7-c106-4e70-aaaf-a8fa4c77c0cb`, token)).toBe(
+    expect(
+      redactToken(
+        `Invalid token ${token.slice(5, 40)} for execution arn:aws:states:us-east-1:111122223333:execution:sm:1322a4e7-c106-4e70-aaaf-a8fa4c77c0cb`,
+        token,
+      ),
+    ).toBe(
       'Invalid token <task token> for execution arn:aws:states:us-east-1:111122223333:execution:sm:1322a4e7-c106-4e70-aaaf-a8fa4c77c0cb',
     );
   });
@@ -229,14 +303,37 @@ describe('TransactionAttributes are checked on every path that returns them', ()
   // The third field: whether the path would write a map (false: its callback went through, and the map is left to the SMA).
   const paths: Array<[string, (a: Record<string, string>) => EventJson, boolean]> = [
     ['HANGUP with a parked token', (a) => withAttributes(fixture('HANGUP'), { ...a, [TokenAttribute.WaitForCallEnd]: token1 }), true],
-    ['StartCallRecording ACTION_SUCCESSFUL', (a) => startSucceeded({ ...a, [TokenAttribute.StartRecording]: token1, [PendingCallIdAttribute]: IDS.legA }), false],
+    [
+      'StartCallRecording ACTION_SUCCESSFUL',
+      (a) => startSucceeded({ ...a, [TokenAttribute.StartRecording]: token1, [PendingCallIdAttribute]: IDS.legA }),
+      false,
+    ],
     // the leg was asked for by the middleware (rw:recordings), but its workflow task timed out meanwhile
-    ['StartCallRecording ACTION_SUCCESSFUL with no workflow waiting', (a) => startSucceeded({ ...a, [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }) }), true],
-    ['Speak ACTION_SUCCESSFUL', (a) => withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...a, [TokenAttribute.NotifyConsent]: token1 }), false],
-    ['ACTION_FAILED of a pending start', (a) => withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), { ...a, [TokenAttribute.StartRecording]: token1 }), true],
-    ['INVALID_LAMBDA_RESPONSE', (a) => withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { ...a, [TokenAttribute.StartRecording]: token1 }), true],
+    [
+      'StartCallRecording ACTION_SUCCESSFUL with no workflow waiting',
+      (a) => startSucceeded({ ...a, [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }) }),
+      true,
+    ],
+    [
+      'Speak ACTION_SUCCESSFUL',
+      (a) => withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...a, [TokenAttribute.NotifyConsent]: token1 }),
+      false,
+    ],
+    [
+      'ACTION_FAILED of a pending start',
+      (a) => withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), { ...a, [TokenAttribute.StartRecording]: token1 }),
+      true,
+    ],
+    [
+      'INVALID_LAMBDA_RESPONSE',
+      (a) => withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { ...a, [TokenAttribute.StartRecording]: token1 }),
+      true,
+    ],
   ];
-  for (const [size, attributes] of [['150 keys', many], ['a 100 KB value', huge]] as const) {
+  for (const [size, attributes] of [
+    ['150 keys', many],
+    ['a 100 KB value', huge],
+  ] as const) {
     it.each(paths)(`%s, arriving with ${size}: never echoed back`, async (_name, make, writes) => {
       const h = harness();
       const r = await h.invoke(make(attributes));

@@ -99,7 +99,9 @@ export function callUpdate(
  * Distinct per label so a test can tell which token went where.
  */
 export function makeToken(label: string, length = 680): string {
-  const body = Buffer.from(`${label}:`.repeat(Math.ceil(length / label.length) + 1)).toString('base64').replace(/=+$/, '');
+  const body = Buffer.from(`${label}:`.repeat(Math.ceil(length / label.length) + 1))
+    .toString('base64')
+    .replace(/=+$/, '');
   return `AQCEAAAAKgAAAAMAAAAA${body}`.slice(0, length);
 }
 
@@ -135,7 +137,14 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
     lines.push(String(line));
   };
   // Logger prints through its private `console` (a node Console on stdout); swap it for a sink.
-  (logger as unknown as { console: Record<string, (line: unknown) => void> }).console = { debug: sink, info: sink, warn: sink, error: sink, log: sink, trace: sink };
+  (logger as unknown as { console: Record<string, (line: unknown) => void> }).console = {
+    debug: sink,
+    info: sink,
+    warn: sink,
+    error: sink,
+    log: sink,
+    trace: sink,
+  };
   return { logger, lines };
 }
 
@@ -159,7 +168,9 @@ export function harness(env: Env = {}) {
   const sfnMock = mockClient(sfn);
   sfnMock.on(SendTaskSuccessCommand).resolves({});
   sfnMock.on(SendTaskFailureCommand).resolves({});
-  sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:recording-workflow:x', startDate: new Date() });
+  sfnMock
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:recording-workflow:x', startDate: new Date() });
   const { logger, lines } = capturingLogger();
   const metrics = new Metrics({ namespace: 'CallRecordingTest', serviceName: 'sma-recording-test', logger });
   const addMetric = jest.spyOn(metrics, 'addMetric');

@@ -23,9 +23,12 @@ describe('maskPhoneNumber', () => {
     expect(masked.replace(/\D/g, '')).toBe('122');
   });
 
-  it.each(['SIP 486', 'Sequence 3', 'LEG-A', '72cbec69-f098-45d8-9ad6-e26cb9af663a', 'no digits at all', ''])('leaves %j unchanged', (text) => {
-    expect(maskPhoneNumber(text)).toBe(text);
-  });
+  it.each(['SIP 486', 'Sequence 3', 'LEG-A', '72cbec69-f098-45d8-9ad6-e26cb9af663a', 'no digits at all', ''])(
+    'leaves %j unchanged',
+    (text) => {
+      expect(maskPhoneNumber(text)).toBe(text);
+    },
+  );
 
   it('is idempotent', () => {
     const once = maskPhoneNumber('+15105550101 / 2065551212');
@@ -56,9 +59,12 @@ describe('executionNameFor', () => {
     expect(name).toBe('a'.repeat(80));
   });
 
-  it.each(['x', 'a'.repeat(80), 'a'.repeat(81), '🎉 emoji', ' ', '\n\t', 'ñ'.repeat(100)])('%j gives 1-80 characters of [0-9A-Za-z_-]', (id) => {
-    expect(executionNameFor(id)).toMatch(/^[0-9A-Za-z_-]{1,80}$/);
-  });
+  it.each(['x', 'a'.repeat(80), 'a'.repeat(81), '🎉 emoji', ' ', '\n\t', 'ñ'.repeat(100)])(
+    '%j gives 1-80 characters of [0-9A-Za-z_-]',
+    (id) => {
+      expect(executionNameFor(id)).toMatch(/^[0-9A-Za-z_-]{1,80}$/);
+    },
+  );
 
   it('an empty TransactionId cannot name an execution', () => {
     expect(() => executionNameFor('')).toThrow('transactionId is empty');

@@ -12,7 +12,22 @@ import { recording, withRecording } from '../../lambdas/recording/middleware';
 import { OwnStateAttribute, readOwn, type RecordingOptions } from '../../lambdas/recording/middleware-core';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
 import { TokenAttribute } from '../../lambdas/shared/workflow-contract';
-import { AUTO_RECORD_ENV, IDS, LOCATION, RECORDING_KEY, callUpdate, capturingLogger, expectValidSmaResponse, fakeContext, fixture, fixtureNames, makeToken, withAttributes, type EventJson, type LogRecord } from './helpers';
+import {
+  AUTO_RECORD_ENV,
+  IDS,
+  LOCATION,
+  RECORDING_KEY,
+  callUpdate,
+  capturingLogger,
+  expectValidSmaResponse,
+  fakeContext,
+  fixture,
+  fixtureNames,
+  makeToken,
+  withAttributes,
+  type EventJson,
+  type LogRecord,
+} from './helpers';
 
 type Attrs = Record<string, string>;
 interface AppResponse {
@@ -21,9 +36,24 @@ interface AppResponse {
   TransactionAttributes?: Attrs;
 }
 
-const menu = { Type: 'SpeakAndGetDigits', Parameters: { CallId: IDS.legA, SpeechParameters: { Text: 'Press 1 for sales.' }, FailureSpeechParameters: { Text: 'Sorry.' }, RepeatDurationInMilliseconds: 5000 } };
+const menu = {
+  Type: 'SpeakAndGetDigits',
+  Parameters: {
+    CallId: IDS.legA,
+    SpeechParameters: { Text: 'Press 1 for sales.' },
+    FailureSpeechParameters: { Text: 'Sorry.' },
+    RepeatDurationInMilliseconds: 5000,
+  },
+};
 const APP: Attrs = { 'app:menu': 'main', 'app:tries': '0' };
-const startArgs = (token: string) => ({ command: 'StartRecording', taskToken: token, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '1' });
+const startArgs = (token: string) => ({
+  command: 'StartRecording',
+  taskToken: token,
+  callId: IDS.legA,
+  track: 'BOTH',
+  location: LOCATION,
+  attempt: '1',
+});
 
 /**
  * An IVR-like application: the menu on a new call, the menu again on the recording's interruption, its state
@@ -48,12 +78,16 @@ function makeApp(answer?: (event: EventJson) => AppResponse | undefined) {
   return { app, seen, answered };
 }
 
-function setup(opts: { env?: Record<string, string>; shape?: 'plain' | 'middy'; answer?: (event: EventJson) => AppResponse | undefined } = {}) {
+function setup(
+  opts: { env?: Record<string, string>; shape?: 'plain' | 'middy'; answer?: (event: EventJson) => AppResponse | undefined } = {},
+) {
   const sfn = new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
   const sfnMock = mockClient(sfn);
   sfnMock.on(SendTaskSuccessCommand).resolves({});
   sfnMock.on(SendTaskFailureCommand).resolves({});
-  sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:w:x', startDate: new Date() });
+  sfnMock
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:w:x', startDate: new Date() });
   const { logger, lines } = capturingLogger();
   const metrics = new Metrics({ namespace: 'CallRecordingTest', serviceName: 'middleware-test', logger });
   const addMetric = jest.spyOn(metrics, 'addMetric');
@@ -96,14 +130,19 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
   describe('application events are handed over untouched', () => {
     const appEvents = fixtureNames().filter((n) => !/StartCallRecording|CALL_UPDATE_REQUESTED/.test(n));
     it.each(appEvents)('%s: the application gets the event as the SMA sent it, and its answer goes out as it gave it', async (name) => {
-      const answer: AppResponse = { SchemaVersion: '1.0', Actions: [{ Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: 1000 } }] };
+      const answer: AppResponse = {
+        SchemaVersion: '1.0',
+        Actions: [{ Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: 1000 } }],
+      };
       const t = setup({ shape, answer: () => structuredClone(answer) });
       const event = fixture(name);
       const r = await t.invoke(event);
       expect(t.seen).toEqual([event]);
       expect(r.Actions).toEqual(answer.Actions);
       // the application's keys as they were; the middleware's only bookkeeping beside them
-      expect(appKeysOf(r.TransactionAttributes ?? event.CallDetails.TransactionAttributes)).toEqual(event.CallDetails.TransactionAttributes ?? {});
+      expect(appKeysOf(r.TransactionAttributes ?? event.CallDetails.TransactionAttributes)).toEqual(
+        event.CallDetails.TransactionAttributes ?? {},
+      );
       expect(t.sfnMock.calls()).toHaveLength(0);
     });
 
@@ -157,7 +196,11 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
         Type: 'SpeakAndGetDigits',
         Parameters: {},
         InterruptedActions: ['SpeakAndGetDigits'],
-        InterruptedBy: { Type: 'CallRecording', Command: 'StartRecording', Result: { Status: 'Succeeded', CallRecordingDestination: { Type: 'S3', Location: RECORDING_KEY } } },
+        InterruptedBy: {
+          Type: 'CallRecording',
+          Command: 'StartRecording',
+          Result: { Status: 'Succeeded', CallRecordingDestination: { Type: 'S3', Location: RECORDING_KEY } },
+        },
       });
       expect(resumeEvent.CallDetails.TransactionAttributes).toEqual(APP);
       expect(r4.Actions).toEqual([menu]);
@@ -167,7 +210,9 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       attrs = next(attrs, r4);
       expect(appKeysOf(attrs)).toEqual(APP);
       // 5. NotifyConsent: one Speak per connected leg, the menu interrupted again.
-      const r5 = await t.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: attrs }));
+      const r5 = await t.invoke(
+        callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: attrs }),
+      );
       expect(r5.Actions.map((a) => a.Type)).toEqual(['Speak']);
       attrs = next(attrs, r5);
       expect(appKeysOf(attrs)).toEqual(APP);
@@ -175,17 +220,24 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       await t.invoke(interrupted(attrs));
       const speakDone = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), attrs);
       // the SMA echoes the action's parameters: the notice's text
-      speakDone.ActionData = { ...speakDone.ActionData, Parameters: { ...(speakDone.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' } } as never;
+      speakDone.ActionData = {
+        ...speakDone.ActionData,
+        Parameters: { ...(speakDone.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' },
+      } as never;
       const r6 = await t.invoke(speakDone);
       expect(t.successes().map((s) => s.taskToken)).toEqual([start, consent]);
       expect(r6.Actions).toEqual([menu]);
       expect(r6.TransactionAttributes).toBeUndefined();
-      expect(t.seen[2].ActionData).toEqual(expect.objectContaining({ InterruptedBy: expect.objectContaining({ Command: 'NotifyConsent' }) }));
+      expect(t.seen[2].ActionData).toEqual(
+        expect.objectContaining({ InterruptedBy: expect.objectContaining({ Command: 'NotifyConsent' }) }),
+      );
       attrs = next(attrs, r6);
       // 6. WaitForCallEnd has no action: an answer may still replace the menu, so the application resumes now.
       const r7 = await t.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: attrs }));
       expect(r7.Actions).toEqual([menu]);
-      expect(t.seen[3].ActionData).toEqual(expect.objectContaining({ InterruptedBy: { Type: 'CallRecording', Command: 'WaitForCallEnd' } }));
+      expect(t.seen[3].ActionData).toEqual(
+        expect.objectContaining({ InterruptedBy: { Type: 'CallRecording', Command: 'WaitForCallEnd' } }),
+      );
       attrs = next(attrs, r7);
       expect(attrs![TokenAttribute.WaitForCallEnd]).toBe(callEnd);
       expect(appKeysOf(attrs)).toEqual(APP);
@@ -216,7 +268,11 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       const r3 = await t.invoke(failed);
       expect(t.failures().map((f) => f.error)).toEqual(['NoAccessToDestination']);
       expect(r3.Actions).toEqual([menu]);
-      expect(t.seen[1].ActionData?.InterruptedBy).toEqual({ Type: 'CallRecording', Command: 'StartRecording', Result: { Status: 'Failed', ErrorType: expect.stringContaining('NoAccessToDestination') } });
+      expect(t.seen[1].ActionData?.InterruptedBy).toEqual({
+        Type: 'CallRecording',
+        Command: 'StartRecording',
+        Result: { Status: 'Failed', ErrorType: expect.stringContaining('NoAccessToDestination') },
+      });
     });
 
     it('nothing of the application in progress (a bridged call): the recording’s result is answered without calling it', async () => {
@@ -234,13 +290,18 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     });
 
     it('an application that ignores the interruption is reported (AppDidNotResume), and the call goes on', async () => {
-      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [] } : undefined) });
+      const t = setup({
+        shape,
+        answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [] } : undefined),
+      });
       const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
       const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
       const r3 = await t.invoke(startSucceeded(r2.TransactionAttributes));
       expect(r3.Actions).toEqual([]);
       expect(t.metricNames()).toContain('AppDidNotResume');
-      expect(t.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'the application did not resume after the recording interrupted it' }));
+      expect(t.logs()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', message: 'the application did not resume after the recording interrupted it' }),
+      );
     });
   });
 
@@ -254,7 +315,17 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     }
 
     it('the application changes its keys in its resume answer: they go out (never lost), counted', async () => {
-      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:tries': '1' } } : undefined) });
+      const t = setup({
+        shape,
+        answer: (e) =>
+          e.InvocationEventType === 'ACTION_INTERRUPTED'
+            ? {
+                SchemaVersion: '1.0',
+                Actions: [menu],
+                TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:tries': '1' },
+              }
+            : undefined,
+      });
       const { r3 } = await startedAndResumed(t);
       expect(r3.Actions).toEqual([menu]);
       expect(appKeysOf(r3.TransactionAttributes)).toEqual({ ...APP, 'app:tries': '1' });
@@ -262,7 +333,13 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     });
 
     it('the application keeps its keys (returns the same map): no map after the callback', async () => {
-      const t = setup({ shape, answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes) } } : undefined) });
+      const t = setup({
+        shape,
+        answer: (e) =>
+          e.InvocationEventType === 'ACTION_INTERRUPTED'
+            ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes) } }
+            : undefined,
+      });
       const { r3, attrs } = await startedAndResumed(t);
       expect(r3.TransactionAttributes).toBeUndefined();
       expect(appKeysOf(attrs)).toEqual(APP);
@@ -272,14 +349,25 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       const t = setup({ shape });
       const consent = makeToken('consent');
       const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
-      const r2 = await t.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: r1.TransactionAttributes }));
+      const r2 = await t.invoke(
+        callUpdate(
+          { command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' },
+          { attributes: r1.TransactionAttributes },
+        ),
+      );
       const done = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
-      done.ActionData = { ...(done.ActionData as object), Parameters: { ...(done.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' } } as never;
+      done.ActionData = {
+        ...(done.ActionData as object),
+        Parameters: { ...(done.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' },
+      } as never;
       const r3 = await t.invoke(done);
       expect(r3.TransactionAttributes).toBeUndefined(); // the notice's token is spent; c stays NotifyConsent
       expect(readOwn(r2.TransactionAttributes!).c).toBe('NotifyConsent');
       const appSpeak = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
-      appSpeak.ActionData = { ...(appSpeak.ActionData as object), Parameters: { ...(appSpeak.ActionData as { Parameters: object }).Parameters, Text: 'Your balance is 3 dollars.' } } as never;
+      appSpeak.ActionData = {
+        ...(appSpeak.ActionData as object),
+        Parameters: { ...(appSpeak.ActionData as { Parameters: object }).Parameters, Text: 'Your balance is 3 dollars.' },
+      } as never;
       const callsBefore = t.app.mock.calls.length;
       await t.invoke(appSpeak);
       expect(t.app).toHaveBeenCalledTimes(callsBefore + 1);
@@ -310,7 +398,14 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     });
 
     it('the application returns a new map: its map plus the middleware’s keys', async () => {
-      const t = setup({ shape, answer: (e) => ({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:menu': 'billing' } }) });
+      const t = setup({
+        shape,
+        answer: (e) => ({
+          SchemaVersion: '1.0',
+          Actions: [],
+          TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:menu': 'billing' },
+        }),
+      });
       const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
       expect(r.TransactionAttributes).toEqual({ ...APP, 'app:menu': 'billing', [TokenAttribute.WaitForCallEnd]: token });
     });
@@ -322,7 +417,14 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     });
 
     it('an application key with the rw: prefix: the middleware’s value wins, reported once per instance, counted each time', async () => {
-      const t = setup({ shape, answer: () => ({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, [TokenAttribute.WaitForCallEnd]: 'mine', 'rw:x': 'y' } }) });
+      const t = setup({
+        shape,
+        answer: () => ({
+          SchemaVersion: '1.0',
+          Actions: [],
+          TransactionAttributes: { ...APP, [TokenAttribute.WaitForCallEnd]: 'mine', 'rw:x': 'y' },
+        }),
+      });
       const r = await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
       await t.invoke(withAttributes(fixture('DIGITS_RECEIVED'), parked));
       expect(r.TransactionAttributes).toEqual({ ...APP, [TokenAttribute.WaitForCallEnd]: token });
@@ -347,7 +449,10 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       const t2 = setup({ shape });
       const odd = { SchemaVersion: '1.0', Actions: 'not a list' };
       t2.app.mockResolvedValueOnce(odd as never);
-      const handler = shape === 'middy' ? middy(t2.app).use(recording({ config: loadRecordingConfig({}), sfn: new SFNClient({}) })) : withRecording(t2.app, { config: loadRecordingConfig({}) });
+      const handler =
+        shape === 'middy'
+          ? middy(t2.app).use(recording({ config: loadRecordingConfig({}), sfn: new SFNClient({}) }))
+          : withRecording(t2.app, { config: loadRecordingConfig({}) });
       expect(await handler(fixture('DIGITS_RECEIVED') as never, fakeContext())).toEqual(odd);
     });
   });
@@ -364,7 +469,11 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     it('a Speak of the application while the recording waits for nothing of its own is the application’s', async () => {
       const t = setup({ shape });
       const own = JSON.stringify({ a: ['Speak'] });
-      const event = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [OwnStateAttribute]: own, [TokenAttribute.WaitForCallEnd]: makeToken('w') });
+      const event = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), {
+        ...APP,
+        [OwnStateAttribute]: own,
+        [TokenAttribute.WaitForCallEnd]: makeToken('w'),
+      });
       await t.invoke(event);
       expect(t.app).toHaveBeenCalledTimes(1);
       expect(t.successes()).toEqual([]);
@@ -373,7 +482,11 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
 
   describe('auto-record waits for an answered call', () => {
     it('NEW_INBOUND_CALL the application rejects (Hangup): no workflow; answered with media: started once', async () => {
-      const rejecting = setup({ shape, env: AUTO_RECORD_ENV as Attrs, answer: () => ({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '486' } }] }) });
+      const rejecting = setup({
+        shape,
+        env: AUTO_RECORD_ENV as Attrs,
+        answer: () => ({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '486' } }] }),
+      });
       await rejecting.invoke(fixture('NEW_INBOUND_CALL'));
       expect(rejecting.sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
       const answering = setup({ shape, env: AUTO_RECORD_ENV as Attrs });

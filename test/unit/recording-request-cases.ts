@@ -26,7 +26,11 @@ const without = (field: keyof typeof VALID_REQUEST): Record<string, unknown> => 
   delete copy[field];
   return copy;
 };
-const location = (name: string, value: unknown, valid: boolean): RecordingRequestCase => ({ name: `location ${name}`, input: withField('location', value), field: valid ? null : 'location' });
+const location = (name: string, value: unknown, valid: boolean): RecordingRequestCase => ({
+  name: `location ${name}`,
+  input: withField('location', value),
+  field: valid ? null : 'location',
+});
 
 export const recordingRequestCases: RecordingRequestCase[] = [
   { name: 'a typical request', input: { ...VALID_REQUEST }, field: null },
@@ -39,7 +43,11 @@ export const recordingRequestCases: RecordingRequestCase[] = [
   { name: 'track INCOMING', input: withField('track', 'INCOMING'), field: null },
   { name: 'track OUTGOING', input: withField('track', 'OUTGOING'), field: null },
   { name: 'ids with ".", "_", ":" and "-"', input: { ...VALID_REQUEST, callId: 'leg_A.1:2-3', transactionId: 'tx.1_2:3-4' }, field: null },
-  { name: 'ids of exactly 128 characters', input: { ...VALID_REQUEST, callId: 'c'.repeat(128), sipMediaApplicationId: 's'.repeat(128) }, field: null },
+  {
+    name: 'ids of exactly 128 characters',
+    input: { ...VALID_REQUEST, callId: 'c'.repeat(128), sipMediaApplicationId: 's'.repeat(128) },
+    field: null,
+  },
 
   // bucket naming rules (general purpose buckets)
   location('a bare bucket', BUCKET, true),

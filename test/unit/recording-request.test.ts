@@ -15,7 +15,8 @@ import { VALID_REQUEST, recordingRequestCases } from './recording-request-cases'
 describe('the shared validation table', () => {
   it('has valid and invalid cases for every field, and unique names', () => {
     const fields = new Set(recordingRequestCases.map((c) => c.field));
-    for (const f of [null, 'location', 'track', 'callId', 'transactionId', 'sipMediaApplicationId', 'consentText', 'input']) expect(fields).toContain(f);
+    for (const f of [null, 'location', 'track', 'callId', 'transactionId', 'sipMediaApplicationId', 'consentText', 'input'])
+      expect(fields).toContain(f);
     const names = recordingRequestCases.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -55,7 +56,9 @@ describe('parseLocation', () => {
   });
 
   it('names the field it was given and quotes the bucket', () => {
-    expect(() => parseLocation('Bad_Bucket/x', 'RECORDING_LOCATION')).toThrow(/^RECORDING_LOCATION: bucket name may contain only .* \("Bad_Bucket"\)$/);
+    expect(() => parseLocation('Bad_Bucket/x', 'RECORDING_LOCATION')).toThrow(
+      /^RECORDING_LOCATION: bucket name may contain only .* \("Bad_Bucket"\)$/,
+    );
   });
 });
 

@@ -39,16 +39,60 @@ function mutate(name: string, change: (e: EventJson) => void): EventJson {
 describe('malformed events: a valid empty response, a specific logged reason, nothing thrown', () => {
   const cases: Array<[string, () => unknown, RegExp]> = [
     ['missing CallDetails', () => mutate('NEW_INBOUND_CALL', (e) => delete (e as Partial<EventJson>).CallDetails), /CallDetails/],
-    ['Sequence as a string', () => mutate('NEW_INBOUND_CALL', (e) => ((e as Record<string, unknown>).Sequence = '1')), /Sequence: Invalid input: expected number, received string/],
+    [
+      'Sequence as a string',
+      () => mutate('NEW_INBOUND_CALL', (e) => ((e as Record<string, unknown>).Sequence = '1')),
+      /Sequence: Invalid input: expected number, received string/,
+    ],
     ['negative Sequence', () => mutate('NEW_INBOUND_CALL', (e) => (e.Sequence = -1)), /Sequence/],
-    ['unknown InvocationEventType', () => mutate('NEW_INBOUND_CALL', (e) => (e.InvocationEventType = 'CALL_TRANSFERRED')), /unknown InvocationEventType "CALL_TRANSFERRED"/],
-    ['missing InvocationEventType', () => mutate('NEW_INBOUND_CALL', (e) => delete (e as Partial<EventJson>).InvocationEventType), /InvocationEventType/],
+    [
+      'unknown InvocationEventType',
+      () => mutate('NEW_INBOUND_CALL', (e) => (e.InvocationEventType = 'CALL_TRANSFERRED')),
+      /unknown InvocationEventType "CALL_TRANSFERRED"/,
+    ],
+    [
+      'missing InvocationEventType',
+      () => mutate('NEW_INBOUND_CALL', (e) => delete (e as Partial<EventJson>).InvocationEventType),
+      /InvocationEventType/,
+    ],
     ['HANGUP without ActionData', () => mutate('HANGUP', (e) => delete e.ActionData), /ActionData/],
-    ['CALL_UPDATE_REQUESTED with a non-string argument', () => mutate('CALL_UPDATE_REQUESTED', (e) => (e.ActionData = { Type: 'CallUpdateRequest', Parameters: { Arguments: { taskToken: 42 } } })), /ActionData\.Parameters\.Arguments\.taskToken/],
-    ['a participant without CallId', () => mutate('NEW_INBOUND_CALL', (e) => delete (e.CallDetails.Participants[0] as Partial<EventJson['CallDetails']['Participants'][0]>).CallId), /CallDetails\.Participants\.0\.CallId/],
-    ['StartTimeInMilliseconds as a negative number', () => mutate('NEW_INBOUND_CALL', (e) => ((e.CallDetails.Participants[0] as unknown as Record<string, unknown>).StartTimeInMilliseconds = -5)), /StartTimeInMilliseconds/],
-    ['a non-string TransactionAttributes value', () => mutate('ACTION_SUCCESSFUL', (e) => ((e.CallDetails as Record<string, unknown>).TransactionAttributes = { key1: 1 })), /TransactionAttributes\.key1/],
-    [`oversize (> ${MAX_EVENT_BYTES} bytes)`, () => withAttributes(fixture('ACTION_SUCCESSFUL'), { blob: 'x'.repeat(MAX_EVENT_BYTES) }), /over the 131072-byte limit/],
+    [
+      'CALL_UPDATE_REQUESTED with a non-string argument',
+      () =>
+        mutate(
+          'CALL_UPDATE_REQUESTED',
+          (e) => (e.ActionData = { Type: 'CallUpdateRequest', Parameters: { Arguments: { taskToken: 42 } } }),
+        ),
+      /ActionData\.Parameters\.Arguments\.taskToken/,
+    ],
+    [
+      'a participant without CallId',
+      () =>
+        mutate(
+          'NEW_INBOUND_CALL',
+          (e) => delete (e.CallDetails.Participants[0] as Partial<EventJson['CallDetails']['Participants'][0]>).CallId,
+        ),
+      /CallDetails\.Participants\.0\.CallId/,
+    ],
+    [
+      'StartTimeInMilliseconds as a negative number',
+      () =>
+        mutate(
+          'NEW_INBOUND_CALL',
+          (e) => ((e.CallDetails.Participants[0] as unknown as Record<string, unknown>).StartTimeInMilliseconds = -5),
+        ),
+      /StartTimeInMilliseconds/,
+    ],
+    [
+      'a non-string TransactionAttributes value',
+      () => mutate('ACTION_SUCCESSFUL', (e) => ((e.CallDetails as Record<string, unknown>).TransactionAttributes = { key1: 1 })),
+      /TransactionAttributes\.key1/,
+    ],
+    [
+      `oversize (> ${MAX_EVENT_BYTES} bytes)`,
+      () => withAttributes(fixture('ACTION_SUCCESSFUL'), { blob: 'x'.repeat(MAX_EVENT_BYTES) }),
+      /over the 131072-byte limit/,
+    ],
     ['a string', () => 'NEW_INBOUND_CALL', /malformed SMA event/],
     ['a number', () => 42, /malformed SMA event/],
     ['null', () => null, /malformed SMA event/],
@@ -85,10 +129,23 @@ describe('unexpected errors inside the handler', () => {
   it('are answered with an empty action list, logged and counted (middy onError)', async () => {
     const h = harness();
     // Eleven connected legs would need eleven Speak actions, over the SMA's 10: respond() throws.
-    const legs = Array.from({ length: 11 }, (_, i) => ({ ...twoLegParticipants()[0], CallId: `leg-${i}`, ParticipantTag: i === 0 ? 'LEG-A' : 'LEG-B' }));
-    const response = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent'), text: 'Recorded.' }, { participants: legs }));
+    const legs = Array.from({ length: 11 }, (_, i) => ({
+      ...twoLegParticipants()[0],
+      CallId: `leg-${i}`,
+      ParticipantTag: i === 0 ? 'LEG-A' : 'LEG-B',
+    }));
+    const response = await h.invoke(
+      callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent'), text: 'Recorded.' }, { participants: legs }),
+    );
     expect(response).toEqual(EMPTY_RESPONSE);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'workflow command failed; answered with no action', error: 'Error', errorMessage: 'an SMA response holds at most 10 actions, got 11' }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'workflow command failed; answered with no action',
+        error: 'Error',
+        errorMessage: 'an SMA response holds at most 10 actions, got 11',
+      }),
+    );
     expect(h.metricNames()).toContain('HandlerErrors');
   });
 });
@@ -97,34 +154,60 @@ describe('a hung dependency: middy answers before the Lambda times out (timeoutE
   const never = () => new Promise<never>(() => undefined);
 
   it.each([
-    ['SendTaskSuccess on ACTION_SUCCESSFUL', SendTaskSuccessCommand, () => withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { [TokenAttribute.StartRecording]: makeToken('s'), [PendingCallIdAttribute]: IDS.legA }), {}],
-    ['SendTaskFailure on HANGUP', SendTaskFailureCommand, () => withAttributes(fixture('HANGUP-two-leg'), { [TokenAttribute.StartRecording]: makeToken('s') }), {}],
+    [
+      'SendTaskSuccess on ACTION_SUCCESSFUL',
+      SendTaskSuccessCommand,
+      () =>
+        withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), {
+          [TokenAttribute.StartRecording]: makeToken('s'),
+          [PendingCallIdAttribute]: IDS.legA,
+        }),
+      {},
+    ],
+    [
+      'SendTaskFailure on HANGUP',
+      SendTaskFailureCommand,
+      () => withAttributes(fixture('HANGUP-two-leg'), { [TokenAttribute.StartRecording]: makeToken('s') }),
+      {},
+    ],
     ['StartExecution on NEW_INBOUND_CALL', StartExecutionCommand, () => fixture('NEW_INBOUND_CALL'), ANSWERING_AUTO_RECORD_ENV],
-  ] as const)('%s never answers: a valid empty response arrives shortly before the deadline', async (_name, command, event, env) => {
-    const h = harness(env);
-    h.sfnMock.on(command as typeof SendTaskSuccessCommand).callsFake(never);
-    const remaining = TIMEOUT_EARLY_MS + 150;
-    const started = Date.now();
-    const response = await h.invoke(event(), remaining);
-    const took = Date.now() - started;
-    expect(response).toEqual(EMPTY_RESPONSE);
-    expect(took).toBeGreaterThanOrEqual(100);
-    expect(took).toBeLessThan(remaining);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'answering early with an empty action list: the handler ran out of time' }));
-  }, 3000);
+  ] as const)(
+    '%s never answers: a valid empty response arrives shortly before the deadline',
+    async (_name, command, event, env) => {
+      const h = harness(env);
+      h.sfnMock.on(command as typeof SendTaskSuccessCommand).callsFake(never);
+      const remaining = TIMEOUT_EARLY_MS + 150;
+      const started = Date.now();
+      const response = await h.invoke(event(), remaining);
+      const took = Date.now() - started;
+      expect(response).toEqual(EMPTY_RESPONSE);
+      expect(took).toBeGreaterThanOrEqual(100);
+      expect(took).toBeLessThan(remaining);
+      expect(h.logs()).toContainEqual(
+        expect.objectContaining({ level: 'ERROR', message: 'answering early with an empty action list: the handler ran out of time' }),
+      );
+    },
+    3000,
+  );
 
   it('with less time left than the early margin, it answers at once', async () => {
     const h = harness();
     h.sfnMock.on(SendTaskSuccessCommand).callsFake(never);
     const started = Date.now();
-    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: makeToken('c') }), 100);
+    const response = await h.invoke(
+      withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: makeToken('c') }),
+      100,
+    );
     expect(response).toEqual(EMPTY_RESPONSE);
     expect(Date.now() - started).toBeLessThan(100);
   }, 3000);
 
   it('a fast handler is not cut short by the early-timeout timer', async () => {
     const h = harness();
-    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { k: 'v', [TokenAttribute.NotifyConsent]: makeToken('c') }), TIMEOUT_EARLY_MS + 150);
+    const response = await h.invoke(
+      withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { k: 'v', [TokenAttribute.NotifyConsent]: makeToken('c') }),
+      TIMEOUT_EARLY_MS + 150,
+    );
     expect(response).toEqual({ SchemaVersion: '1.0', Actions: [] });
   });
 });
@@ -144,20 +227,48 @@ async function fullFlow(h: Harness) {
     return r;
   };
   await send(fixture('NEW_INBOUND_CALL'));
-  let r = await send(callUpdate({ command: 'StartRecording', taskToken: start, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '1' }, { participants }));
+  let r = await send(
+    callUpdate(
+      { command: 'StartRecording', taskToken: start, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '1' },
+      { participants },
+    ),
+  );
   r = await send(withAttributes(fixture('ACTION_FAILED-StartCallRecording-SystemException'), r.TransactionAttributes));
-  r = await send(callUpdate({ command: 'StartRecording', taskToken: retry, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '2' }, { participants, attributes: r.TransactionAttributes }));
+  r = await send(
+    callUpdate(
+      { command: 'StartRecording', taskToken: retry, callId: IDS.legA, track: 'BOTH', location: LOCATION, attempt: '2' },
+      { participants, attributes: r.TransactionAttributes },
+    ),
+  );
   const ok = withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), r.TransactionAttributes);
   ok.CallDetails.Participants = participants;
   r = await send(ok);
   await send(ok); // SMA retry of the same event
-  r = await send(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { participants, attributes: r.TransactionAttributes }));
+  r = await send(
+    callUpdate(
+      { command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' },
+      { participants, attributes: r.TransactionAttributes },
+    ),
+  );
   r = await send(withAttributes(fixture('ACTION_FAILED-Speak'), r.TransactionAttributes));
-  r = await send(callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { participants, attributes: r.TransactionAttributes }));
+  r = await send(
+    callUpdate(
+      { command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' },
+      { participants, attributes: r.TransactionAttributes },
+    ),
+  );
   r = await send(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r.TransactionAttributes));
-  r = await send(callUpdate({ command: 'StartRecording', taskToken: makeToken('flow-bad'), callId: 'not-a-leg', track: 'BOTH', location: LOCATION }, { participants, attributes: r.TransactionAttributes }));
+  r = await send(
+    callUpdate(
+      { command: 'StartRecording', taskToken: makeToken('flow-bad'), callId: 'not-a-leg', track: 'BOTH', location: LOCATION },
+      { participants, attributes: r.TransactionAttributes },
+    ),
+  );
   r = await send(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { participants, attributes: r.TransactionAttributes }));
-  const invalid = withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { ...r.TransactionAttributes, [TokenAttribute.StartRecording]: start });
+  const invalid = withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), {
+    ...r.TransactionAttributes,
+    [TokenAttribute.StartRecording]: start,
+  });
   invalid.ErrorMessage = 'Invalid CallerIdNumber +15105550101 for action CallAndBridge';
   await send(invalid);
   await send(withAttributes(fixture('HANGUP-two-leg'), { ...r.TransactionAttributes, [TokenAttribute.StartRecording]: start }));
@@ -173,8 +284,20 @@ describe('error details reach the logs', () => {
     await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: makeToken('c') }));
     const logs = h.logs();
     expect(logs.filter((l) => /reserved key/.test(l.message))).toEqual([]);
-    expect(logs).toContainEqual(expect.objectContaining({ message: 'could not start the recording workflow; the call goes on unrecorded', error: 'AccessDeniedException', errorMessage: 'not authorized to perform: states:StartExecution' }));
-    expect(logs).toContainEqual(expect.objectContaining({ message: 'task callback failed; the workflow will time out into a named outcome', error: 'ServiceUnavailable', errorMessage: 'Service is unavailable, try again' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        message: 'could not start the recording workflow; the call goes on unrecorded',
+        error: 'AccessDeniedException',
+        errorMessage: 'not authorized to perform: states:StartExecution',
+      }),
+    );
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        message: 'task callback failed; the workflow will time out into a named outcome',
+        error: 'ServiceUnavailable',
+        errorMessage: 'Service is unavailable, try again',
+      }),
+    );
   });
 });
 
@@ -200,7 +323,8 @@ describe('logs never contain a task token or an unmasked phone number', () => {
   it('a full call where Step Functions refuses or fails every callback, echoing the token in its messages', async () => {
     const h = harness({ ...AUTO_RECORD_ENV, BRIDGE_ROUTES: JSON.stringify({ '+12065551212': '+17035550122' }) });
     // AWS validation messages quote the offending value; a token that is too long or malformed comes back verbatim.
-    const echo = (name: string) => (input: { taskToken?: string }) => Promise.reject(awsError(name, `1 validation error detected: Value '${input.taskToken}' at 'taskToken' failed to satisfy constraint`));
+    const echo = (name: string) => (input: { taskToken?: string }) =>
+      Promise.reject(awsError(name, `1 validation error detected: Value '${input.taskToken}' at 'taskToken' failed to satisfy constraint`));
     let n = 0;
     const names = ['ValidationException', 'InvalidToken', 'ThrottlingException', 'TaskTimedOut', 'ServiceUnavailable'];
     h.sfnMock.on(SendTaskSuccessCommand).callsFake((input) => echo(names[n++ % names.length])(input));
@@ -209,7 +333,12 @@ describe('logs never contain a task token or an unmasked phone number', () => {
     const { tokens } = await fullFlow(h);
     const failures = h.logs().filter((l) => l.message === 'task callback failed; the workflow will time out into a named outcome');
     // the SDK's message is kept for diagnosis, with the token cut out
-    expect(failures).toContainEqual(expect.objectContaining({ error: 'ValidationException', errorMessage: "1 validation error detected: Value '<task token>' at 'taskToken' failed to satisfy constraint" }));
+    expect(failures).toContainEqual(
+      expect.objectContaining({
+        error: 'ValidationException',
+        errorMessage: "1 validation error detected: Value '<task token>' at 'taskToken' failed to satisfy constraint",
+      }),
+    );
     expectClean(h, tokens);
   });
 
@@ -258,7 +387,13 @@ describe('tolerant parsing and failing fast', () => {
     const token = makeToken('start');
     const event = fixture('ACTION_SUCCESSFUL-StartCallRecording');
     (event.CallDetails.Participants[0] as unknown as Record<string, unknown>).StartTimeInMilliseconds = 1644539405907;
-    await h.invoke(withAttributes(event, { ...event.CallDetails.TransactionAttributes, 'rw:startRecordingToken': token, 'rw:startRecordingCallId': IDS.legA }));
+    await h.invoke(
+      withAttributes(event, {
+        ...event.CallDetails.TransactionAttributes,
+        'rw:startRecordingToken': token,
+        'rw:startRecordingCallId': IDS.legA,
+      }),
+    );
     expect(h.metricNames()).not.toContain('MalformedEvents');
     expect(JSON.parse(h.successCalls()[0].output!).legStartMs).toBe(1644539405907);
   });
@@ -267,10 +402,22 @@ describe('tolerant parsing and failing fast', () => {
     const h = harness();
     const token = makeToken('consent');
     // 11 connected legs would need 11 Speak actions, over the SMA's 10 per response: respond() throws.
-    const legs = Array.from({ length: 11 }, (_, i) => ({ CallId: `leg-${i}`, ParticipantTag: i === 0 ? 'LEG-A' : 'LEG-B', To: '+12065551212', From: '+15105550101', Direction: 'Inbound', StartTimeInMilliseconds: '1644539405907', Status: 'Connected' }));
-    const response = await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: token, text: 'This call is recorded.' }, { participants: legs as never }));
+    const legs = Array.from({ length: 11 }, (_, i) => ({
+      CallId: `leg-${i}`,
+      ParticipantTag: i === 0 ? 'LEG-A' : 'LEG-B',
+      To: '+12065551212',
+      From: '+15105550101',
+      Direction: 'Inbound',
+      StartTimeInMilliseconds: '1644539405907',
+      Status: 'Connected',
+    }));
+    const response = await h.invoke(
+      callUpdate({ command: 'NotifyConsent', taskToken: token, text: 'This call is recorded.' }, { participants: legs as never }),
+    );
     expect(response).toEqual(EMPTY_RESPONSE);
-    expect(h.failureCalls()).toEqual([expect.objectContaining({ taskToken: token, error: 'SmaLambdaError', cause: expect.stringMatching(/at most 10 actions/) })]);
+    expect(h.failureCalls()).toEqual([
+      expect.objectContaining({ taskToken: token, error: 'SmaLambdaError', cause: expect.stringMatching(/at most 10 actions/) }),
+    ]);
     expect(h.lines.join('\n')).not.toContain(token);
   });
 });

@@ -34,12 +34,18 @@ describe('SMA event fixtures', () => {
 
 describe('what each plain event gets', () => {
   it('NEW_INBOUND_CALL with no bridge route: the default UNROUTED_CALLS policy rejects it (SIP 480), never left ringing', async () => {
-    expect(await harness().invoke(fixture('NEW_INBOUND_CALL'))).toEqual({ ...EMPTY_RESPONSE, Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }] });
+    expect(await harness().invoke(fixture('NEW_INBOUND_CALL'))).toEqual({
+      ...EMPTY_RESPONSE,
+      Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }],
+    });
   });
 
-  it.each(['NEW_OUTBOUND_CALL', 'RINGING', 'CALL_ANSWERED', 'DIGITS_RECEIVED'])('%s: no action, attributes untouched (field omitted)', async (name) => {
-    expect(await harness().invoke(fixture(name))).toEqual(EMPTY_RESPONSE);
-  });
+  it.each(['NEW_OUTBOUND_CALL', 'RINGING', 'CALL_ANSWERED', 'DIGITS_RECEIVED'])(
+    '%s: no action, attributes untouched (field omitted)',
+    async (name) => {
+      expect(await harness().invoke(fixture(name))).toEqual(EMPTY_RESPONSE);
+    },
+  );
 
   it('ACTION_SUCCESSFUL for an action that is not ours keeps the application’s attributes (field omitted = kept)', async () => {
     const event = fixture('ACTION_SUCCESSFUL');
@@ -50,7 +56,9 @@ describe('what each plain event gets', () => {
   it('ACTION_FAILED for an action that is not ours: no action, a warning naming the error', async () => {
     const h = harness();
     expect(await h.invoke(fixture('ACTION_FAILED'))).toEqual(EMPTY_RESPONSE);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'action failed', action: 'PlayAudio', error: 'InvalidAudioSource' }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'action failed', action: 'PlayAudio', error: 'InvalidAudioSource' }),
+    );
   });
 
   it('ACTION_INTERRUPTED is informational: no action, logged', async () => {
@@ -62,7 +70,9 @@ describe('what each plain event gets', () => {
   it('CALL_UPDATE_REQUESTED that is not from the workflow (no task token) is ignored with a warning', async () => {
     const h = harness();
     expect(await h.invoke(fixture('CALL_UPDATE_REQUESTED'))).toEqual(EMPTY_RESPONSE);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'CALL_UPDATE_REQUESTED without a task token ignored' }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'CALL_UPDATE_REQUESTED without a task token ignored' }),
+    );
   });
 
   it('HANGUP of a one-leg call with nothing pending: no action, attributes untouched', async () => {
@@ -71,21 +81,38 @@ describe('what each plain event gets', () => {
 
   it('HANGUP of leg B on a bridged call hangs up leg A (the other leg would otherwise stay up and billed)', async () => {
     const response = await harness().invoke(fixture('HANGUP-two-leg'));
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }] });
+    expect(response).toEqual({
+      SchemaVersion: '1.0',
+      Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }],
+    });
   });
 
   it('INVALID_LAMBDA_RESPONSE with nothing pending: no action, the SMA’s error logged and counted', async () => {
     const h = harness();
     expect(await h.invoke(fixture('INVALID_LAMBDA_RESPONSE'))).toEqual(EMPTY_RESPONSE);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'the SMA refused our response', errorType: 'TransactionAttributesInvalidMapSize' }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'the SMA refused our response',
+        errorType: 'TransactionAttributesInvalidMapSize',
+      }),
+    );
     expect(h.metricNames()).toContain('InvalidLambdaResponses');
   });
 
   it('StartCallRecording success with no workflow waiting (e.g. its attempt timed out): no callback, the started leg remembered', async () => {
     const h = harness();
     // the middleware had asked for this leg (rw:recordings "") before the workflow's task timed out
-    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }) }));
-    expect(response).toEqual({ ...EMPTY_RESPONSE, TransactionAttributes: { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }) } });
+    const response = await h.invoke(
+      withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), {
+        key1: 'value1',
+        [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: '' }),
+      }),
+    );
+    expect(response).toEqual({
+      ...EMPTY_RESPONSE,
+      TransactionAttributes: { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }) },
+    });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -93,10 +120,15 @@ describe('what each plain event gets', () => {
     const h = harness();
     await h.invoke(fixture('ACTION_INTERRUPTED'));
     const interrupted = h.logs().find((l) => l.message === 'action interrupted');
-    expect(interrupted).toEqual(expect.objectContaining({ transactionId: IDS.transactionId, sequence: 3, eventType: 'ACTION_INTERRUPTED' }));
+    expect(interrupted).toEqual(
+      expect.objectContaining({ transactionId: IDS.transactionId, sequence: 3, eventType: 'ACTION_INTERRUPTED' }),
+    );
     const before = h.lines.length;
     await h.invoke(42);
-    const malformed = h.logs().slice(before).find((l) => l.message.startsWith('malformed'));
+    const malformed = h
+      .logs()
+      .slice(before)
+      .find((l) => l.message.startsWith('malformed'));
     expect(malformed).toBeDefined();
     expect(malformed).not.toHaveProperty('transactionId');
   });
@@ -104,19 +136,31 @@ describe('what each plain event gets', () => {
 
 describe('actionError (ACTION_FAILED error forms)', () => {
   it('ErrorType/ErrorMessage form', () => {
-    expect(actionError({ Type: 'Speak', ErrorType: 'SystemException', ErrorMessage: 'System error while executing  action' })).toEqual({ error: 'SystemException', cause: 'System error while executing  action' });
+    expect(actionError({ Type: 'Speak', ErrorType: 'SystemException', ErrorMessage: 'System error while executing  action' })).toEqual({
+      error: 'SystemException',
+      cause: 'System error while executing  action',
+    });
   });
   it('the seed’s "Error": "Name: message" form', () => {
-    expect(actionError({ Type: 'StartCallRecording', Error: 'NoAccessToDestination: Error while accessing destination' })).toEqual({ error: 'NoAccessToDestination', cause: 'Error while accessing destination' });
+    expect(actionError({ Type: 'StartCallRecording', Error: 'NoAccessToDestination: Error while accessing destination' })).toEqual({
+      error: 'NoAccessToDestination',
+      cause: 'Error while accessing destination',
+    });
   });
   it('an Error without a name prefix keeps the text as the cause', () => {
-    expect(actionError({ Type: 'StartCallRecording', Error: 'something broke' })).toEqual({ error: 'UnknownActionError', cause: 'something broke' });
+    expect(actionError({ Type: 'StartCallRecording', Error: 'something broke' })).toEqual({
+      error: 'UnknownActionError',
+      cause: 'something broke',
+    });
   });
   it('neither form', () => {
     expect(actionError({ Type: 'StartCallRecording' })).toEqual({ error: 'UnknownActionError', cause: 'ACTION_FAILED without ErrorType' });
   });
   it('ErrorType without ErrorMessage falls back to Error, then to ""', () => {
-    expect(actionError({ Type: 'X', ErrorType: 'SystemException', Error: 'SystemException: boom' })).toEqual({ error: 'SystemException', cause: 'SystemException: boom' });
+    expect(actionError({ Type: 'X', ErrorType: 'SystemException', Error: 'SystemException: boom' })).toEqual({
+      error: 'SystemException',
+      cause: 'SystemException: boom',
+    });
     expect(actionError({ Type: 'X', ErrorType: 'SystemException' })).toEqual({ error: 'SystemException', cause: '' });
   });
 });

@@ -1,7 +1,17 @@
 /** Completing the workflow's task tokens from ACTION_SUCCESSFUL, ACTION_FAILED, HANGUP and INVALID_LAMBDA_RESPONSE. */
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
-import { EMPTY_RESPONSE, IDS, RECORDING_KEY, awsError, expectValidSmaResponse, fixture, harness, makeToken, withAttributes } from './helpers';
+import {
+  EMPTY_RESPONSE,
+  IDS,
+  RECORDING_KEY,
+  awsError,
+  expectValidSmaResponse,
+  fixture,
+  harness,
+  makeToken,
+  withAttributes,
+} from './helpers';
 
 const startToken = makeToken('start');
 const consentToken = makeToken('consent');
@@ -52,7 +62,9 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
   });
 
   it('keeps other parked tokens (consent, call end): the map is left to the SMA', async () => {
-    const response = await harness().invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { ...pendingStart, [TokenAttribute.WaitForCallEnd]: callEndToken }));
+    const response = await harness().invoke(
+      withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { ...pendingStart, [TokenAttribute.WaitForCallEnd]: callEndToken }),
+    );
     expect(response).toEqual(EMPTY_RESPONSE);
   });
 
@@ -77,7 +89,9 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
     const h = harness();
     const response = await h.invoke(event);
     expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: APP });
-    expect(h.failureCalls()).toEqual([{ taskToken: startToken, error: 'MissingCallRecordingDestination', cause: expect.stringContaining('CallRecordingDestination') }]);
+    expect(h.failureCalls()).toEqual([
+      { taskToken: startToken, error: 'MissingCallRecordingDestination', cause: expect.stringContaining('CallRecordingDestination') },
+    ]);
     expect(h.successCalls()).toEqual([]);
   });
 
@@ -93,7 +107,14 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
     // The same event again: the map it carried, the token removed and the recording remembered.
     expect(second).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
     expect(h.successCalls().map((c) => c.taskToken)).toEqual([startToken, startToken]);
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'task callback refused: token already used or timed out', error: 'TaskTimedOut', task: 'StartRecording' }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'task callback refused: token already used or timed out',
+        error: 'TaskTimedOut',
+        task: 'StartRecording',
+      }),
+    );
     expect(h.metricNames()).toContain('StaleTaskCallbacks');
     expect(h.logs().filter((l) => l.level === 'ERROR')).toEqual([]);
   });
@@ -102,7 +123,9 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
 describe('ACTION_SUCCESSFUL for the consent notice', () => {
   it('Speak success completes the consent token with the legs notified; the map is left to the SMA', async () => {
     const h = harness();
-    const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [TokenAttribute.NotifyConsent]: consentToken }));
+    const response = await h.invoke(
+      withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [TokenAttribute.NotifyConsent]: consentToken }),
+    );
     expect(response).toEqual(EMPTY_RESPONSE);
     expect(h.successCalls()).toEqual([{ taskToken: consentToken, output: JSON.stringify({ legs: ['LEG-A'] }) }]);
   });
@@ -110,10 +133,18 @@ describe('ACTION_SUCCESSFUL for the consent notice', () => {
   it('a notice list cut short (success for LEG-A, LEG-B connected after it): speaks to LEG-B, token still parked', async () => {
     const h = harness();
     const event = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [TokenAttribute.NotifyConsent]: consentToken });
-    const legB = { ...event.CallDetails.Participants[0], CallId: '0b0b0b0b-1111-4222-8333-444455556666', ParticipantTag: 'LEG-B', Direction: 'Outbound' };
+    const legB = {
+      ...event.CallDetails.Participants[0],
+      CallId: '0b0b0b0b-1111-4222-8333-444455556666',
+      ParticipantTag: 'LEG-B',
+      Direction: 'Outbound',
+    };
     event.CallDetails.Participants.push(legB);
     const response = await h.invoke(event);
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [{ Type: 'Speak', Parameters: { ...event.ActionData!.Parameters, CallId: legB.CallId } }] });
+    expect(response).toEqual({
+      SchemaVersion: '1.0',
+      Actions: [{ Type: 'Speak', Parameters: { ...event.ActionData!.Parameters, CallId: legB.CallId } }],
+    });
     expect(h.sfnMock.calls()).toHaveLength(0);
     // The success for LEG-B, the last leg, completes the notice for both.
     const last = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [TokenAttribute.NotifyConsent]: consentToken });
@@ -155,7 +186,9 @@ describe('ACTION_FAILED', () => {
     expect(h.failureCalls()).toEqual([{ taskToken: startToken, error, cause }]);
     expect(h.successCalls()).toEqual([]);
     expect(h.metricNames()).toContain('RecordingStartFailures');
-    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'recording action failed', action: 'StartCallRecording', error }));
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'recording action failed', action: 'StartCallRecording', error }),
+    );
   });
 
   it('Speak failure fails the consent token, not the start token', async () => {
@@ -163,7 +196,9 @@ describe('ACTION_FAILED', () => {
     const attributes = { ...APP, [TokenAttribute.NotifyConsent]: consentToken, [TokenAttribute.WaitForCallEnd]: callEndToken };
     const response = await h.invoke(withAttributes(fixture('ACTION_FAILED-Speak'), attributes));
     expect(response.TransactionAttributes).toEqual({ ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken });
-    expect(h.failureCalls()).toEqual([{ taskToken: consentToken, error: 'SystemException', cause: 'System error while executing  action' }]);
+    expect(h.failureCalls()).toEqual([
+      { taskToken: consentToken, error: 'SystemException', cause: 'System error while executing  action' },
+    ]);
     expect(h.metricNames()).toContain('ConsentNoticeFailures');
   });
 
@@ -192,13 +227,32 @@ describe('ACTION_FAILED', () => {
 
   it('a failed CallAndBridge (callee did not answer) hangs up the caller rather than leave them in silence', async () => {
     const event = fixture('ACTION_FAILED');
-    event.ActionData = { Type: 'CallAndBridge', Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: '+15105550101', Endpoints: [{ Uri: '+17035550122', BridgeEndpointType: 'PSTN' }], CallId: IDS.legA }, ErrorType: 'CallNotAnswered', ErrorMessage: 'Call not answered' };
-    expect(await harness().invoke(event)).toEqual({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }] });
+    event.ActionData = {
+      Type: 'CallAndBridge',
+      Parameters: {
+        CallTimeoutSeconds: 30,
+        CallerIdNumber: '+15105550101',
+        Endpoints: [{ Uri: '+17035550122', BridgeEndpointType: 'PSTN' }],
+        CallId: IDS.legA,
+      },
+      ErrorType: 'CallNotAnswered',
+      ErrorMessage: 'Call not answered',
+    };
+    expect(await harness().invoke(event)).toEqual({
+      SchemaVersion: '1.0',
+      Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }],
+    });
   });
 });
 
 describe('HANGUP', () => {
-  const allPending = { ...APP, [TokenAttribute.StartRecording]: startToken, [PendingCallIdAttribute]: IDS.legA, [TokenAttribute.NotifyConsent]: consentToken, [TokenAttribute.WaitForCallEnd]: callEndToken };
+  const allPending = {
+    ...APP,
+    [TokenAttribute.StartRecording]: startToken,
+    [PendingCallIdAttribute]: IDS.legA,
+    [TokenAttribute.NotifyConsent]: consentToken,
+    [TokenAttribute.WaitForCallEnd]: callEndToken,
+  };
 
   it('succeeds the call-end token, fails pending start and consent tokens with CallEnded, clears our keys only', async () => {
     const h = harness();
@@ -210,14 +264,22 @@ describe('HANGUP', () => {
       { taskToken: startToken, error: 'CallEnded', cause },
       { taskToken: consentToken, error: 'CallEnded', cause },
     ]);
-    expect(h.successCalls()).toEqual([{ taskToken: callEndToken, output: JSON.stringify({ sipResponseCode: '0', participantTag: 'LEG-A' }) }]);
+    expect(h.successCalls()).toEqual([
+      { taskToken: callEndToken, output: JSON.stringify({ sipResponseCode: '0', participantTag: 'LEG-A' }) },
+    ]);
   });
 
   it('two-leg call: leg B hangs up -> leg A is hung up, call end reported with LEG-B', async () => {
     const h = harness();
     const response = await h.invoke(withAttributes(fixture('HANGUP-two-leg'), { ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken }));
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }], TransactionAttributes: APP });
-    expect(h.successCalls()).toEqual([{ taskToken: callEndToken, output: JSON.stringify({ sipResponseCode: '0', participantTag: 'LEG-B' }) }]);
+    expect(response).toEqual({
+      SchemaVersion: '1.0',
+      Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }],
+      TransactionAttributes: APP,
+    });
+    expect(h.successCalls()).toEqual([
+      { taskToken: callEndToken, output: JSON.stringify({ sipResponseCode: '0', participantTag: 'LEG-B' }) },
+    ]);
   });
 
   it('two-leg call where the event still shows the ended leg Connected: only the other leg is hung up', async () => {
@@ -241,17 +303,29 @@ describe('HANGUP', () => {
     delete event.ActionData?.Parameters?.SipResponseCode;
     const h = harness();
     await h.invoke(event);
-    expect(h.successCalls()).toEqual([{ taskToken: callEndToken, output: JSON.stringify({ sipResponseCode: null, participantTag: 'LEG-A' }) }]);
+    expect(h.successCalls()).toEqual([
+      { taskToken: callEndToken, output: JSON.stringify({ sipResponseCode: null, participantTag: 'LEG-A' }) },
+    ]);
   });
 });
 
 describe('INVALID_LAMBDA_RESPONSE', () => {
   it('fails a pending start token (its ACTION_* event will never come), keeps the call-end token', async () => {
     const h = harness();
-    const response = await h.invoke(withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { ...pendingStart, [TokenAttribute.WaitForCallEnd]: callEndToken }));
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken } });
+    const response = await h.invoke(
+      withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), { ...pendingStart, [TokenAttribute.WaitForCallEnd]: callEndToken }),
+    );
+    expect(response).toEqual({
+      SchemaVersion: '1.0',
+      Actions: [],
+      TransactionAttributes: { ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken },
+    });
     expect(h.failureCalls()).toEqual([
-      { taskToken: startToken, error: 'InvalidLambdaResponse', cause: 'TransactionAttributesInvalidMapSize: Transaction Attributes has too many mappings. Maximum number of mappings is 10' },
+      {
+        taskToken: startToken,
+        error: 'InvalidLambdaResponse',
+        cause: 'TransactionAttributesInvalidMapSize: Transaction Attributes has too many mappings. Maximum number of mappings is 10',
+      },
     ]);
     expect(h.successCalls()).toEqual([]);
   });
@@ -282,10 +356,19 @@ describe('Step Functions refusing or failing a callback never fails the call', (
     expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
     const logs = h.logs();
     if (outcome === 'stale') {
-      expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'task callback refused: token already used or timed out' }));
+      expect(logs).toContainEqual(
+        expect.objectContaining({ level: 'WARN', message: 'task callback refused: token already used or timed out' }),
+      );
       expect(h.metricNames()).toContain('StaleTaskCallbacks');
     } else {
-      expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'task callback failed; the workflow will time out into a named outcome', task: 'StartRecording', callback: 'success' }));
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'task callback failed; the workflow will time out into a named outcome',
+          task: 'StartRecording',
+          callback: 'success',
+        }),
+      );
       expect(h.metricNames()).toContain('FailedTaskCallbacks');
     }
     expect(logs.filter((l) => l.message === 'handler error answered with an empty action list')).toEqual([]);
@@ -295,9 +378,18 @@ describe('Step Functions refusing or failing a callback never fails the call', (
     const h = harness();
     h.sfnMock.on(SendTaskFailureCommand).rejects(sfnError(kind));
     h.sfnMock.on(SendTaskSuccessCommand).rejects(sfnError(kind));
-    const attributes = { ...APP, [TokenAttribute.StartRecording]: startToken, [PendingCallIdAttribute]: IDS.legA, [TokenAttribute.WaitForCallEnd]: callEndToken };
+    const attributes = {
+      ...APP,
+      [TokenAttribute.StartRecording]: startToken,
+      [PendingCallIdAttribute]: IDS.legA,
+      [TokenAttribute.WaitForCallEnd]: callEndToken,
+    };
     const response = await h.invoke(withAttributes(fixture('HANGUP-two-leg'), attributes));
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }], TransactionAttributes: APP });
+    expect(response).toEqual({
+      SchemaVersion: '1.0',
+      Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } }],
+      TransactionAttributes: APP,
+    });
     expect(h.failureCalls().map((c) => c.taskToken)).toEqual([startToken]);
     expect(h.successCalls().map((c) => c.taskToken)).toEqual([callEndToken]);
   });
@@ -306,7 +398,12 @@ describe('Step Functions refusing or failing a callback never fails the call', (
     const h = harness();
     h.sfnMock.on(SendTaskFailureCommand).rejects(sfnError(kind));
     const event = fixture('CALL_UPDATE_REQUESTED');
-    event.ActionData = { Type: 'CallUpdateRequest', Parameters: { Arguments: { command: 'StartRecording', taskToken: startToken, callId: IDS.legA, track: 'STEREO', location: 'my-recording-bucket' } } };
+    event.ActionData = {
+      Type: 'CallUpdateRequest',
+      Parameters: {
+        Arguments: { command: 'StartRecording', taskToken: startToken, callId: IDS.legA, track: 'STEREO', location: 'my-recording-bucket' },
+      },
+    };
     expect(await h.invoke(event)).toEqual(EMPTY_RESPONSE);
   });
 });

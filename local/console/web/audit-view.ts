@@ -71,15 +71,36 @@ export function auditView(root: HTMLElement): () => void {
     const attemptKeys = keysOf(attempts, ['STARTED', 'IN_PROGRESS']);
     const retried = rows.filter((r) => r.startAttempts > 1);
     body.replaceChildren(
-      h('p', {}, `${rows.length} calls; ${retried.length} needed more than one start attempt, and ${retried.filter((r) => r.outcome === 'RECORDED').length} of those ended RECORDED.`),
-      h('section', { 'aria-labelledby': 'over-time-h', class: 'chart-section' },
+      h(
+        'p',
+        {},
+        `${rows.length} calls; ${retried.length} needed more than one start attempt, and ${retried.filter((r) => r.outcome === 'RECORDED').length} of those ended RECORDED.`,
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'over-time-h', class: 'chart-section' },
         h('h2', { id: 'over-time-h' }, 'Outcomes over time'),
-        time.length ? stackedBars('Calls by start time (UTC) and outcome', time, outcomeKeys) : h('p', { class: 'hint' }, 'No executions yet.'),
-        time.length ? countTable('Calls per start-time bin and outcome (bins with calls)', 'Started from (UTC)', time.filter((b) => Object.keys(b.parts).length), outcomeKeys) : null),
-      h('section', { 'aria-labelledby': 'attempts-h', class: 'chart-section' },
+        time.length
+          ? stackedBars('Calls by start time (UTC) and outcome', time, outcomeKeys)
+          : h('p', { class: 'hint' }, 'No executions yet.'),
+        time.length
+          ? countTable(
+              'Calls per start-time bin and outcome (bins with calls)',
+              'Started from (UTC)',
+              time.filter((b) => Object.keys(b.parts).length),
+              outcomeKeys,
+            )
+          : null,
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'attempts-h', class: 'chart-section' },
         h('h2', { id: 'attempts-h' }, 'Start attempts and their errors'),
-        attempts.length ? stackedBars('StartCallRecording attempts by number and result', attempts, attemptKeys, attemptClass(attemptKeys)) : h('p', { class: 'hint' }, 'No start attempts yet.'),
-        attempts.length ? countTable('Attempts per number and result', 'Attempt', attempts, attemptKeys) : null),
+        attempts.length
+          ? stackedBars('StartCallRecording attempts by number and result', attempts, attemptKeys, attemptClass(attemptKeys))
+          : h('p', { class: 'hint' }, 'No start attempts yet.'),
+        attempts.length ? countTable('Attempts per number and result', 'Attempt', attempts, attemptKeys) : null,
+      ),
     );
     return true;
   });
@@ -88,5 +109,10 @@ export function auditView(root: HTMLElement): () => void {
 /** STARTED green, each error its own warm colour (by its place among the errors shown: no two alike up to six). */
 function attemptClass(keys: string[]): (key: string) => string {
   const errors = keys.filter((k) => k !== 'STARTED' && k !== 'IN_PROGRESS');
-  return (key) => (key === 'STARTED' ? 'outcome outcome-recorded' : key === 'IN_PROGRESS' ? 'outcome outcome-running' : `err err-${errors.indexOf(key) % 6}`);
+  return (key) =>
+    key === 'STARTED'
+      ? 'outcome outcome-recorded'
+      : key === 'IN_PROGRESS'
+        ? 'outcome outcome-running'
+        : `err err-${errors.indexOf(key) % 6}`;
 }

@@ -37,7 +37,13 @@ export function stackedBars(title: string, bars: Bar[], keys: string[], classOf:
     for (const k of keys) {
       const n = b.parts[k] ?? 0;
       if (!n) continue;
-      g.append(svg('rect', { x, y: y(acc + n), width: barW, height: y(acc) - y(acc + n), class: `seg ${classOf(k)}`, 'data-key': k }, svg('title', {}, `${b.label}: ${k} ${n}`)));
+      g.append(
+        svg(
+          'rect',
+          { x, y: y(acc + n), width: barW, height: y(acc) - y(acc + n), class: `seg ${classOf(k)}`, 'data-key': k },
+          svg('title', {}, `${b.label}: ${k} ${n}`),
+        ),
+      );
       acc += n;
     }
     chart.append(g);
@@ -53,6 +59,10 @@ export function countTable(caption: string, rowLabel: string, bars: Bar[], keys:
     { class: 'counts' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, rowLabel), ...keys.map((k) => h('th', { scope: 'col' }, k)))),
-    h('tbody', {}, ...bars.map((b) => h('tr', {}, h('th', { scope: 'row' }, b.label), ...keys.map((k) => h('td', { class: 'num' }, b.parts[k] ?? 0))))),
+    h(
+      'tbody',
+      {},
+      ...bars.map((b) => h('tr', {}, h('th', { scope: 'row' }, b.label), ...keys.map((k) => h('td', { class: 'num' }, b.parts[k] ?? 0)))),
+    ),
   );
 }

@@ -33,7 +33,11 @@ export function time(iso: string | null | undefined): string {
 export function duration(fromIso: string | null, toIso: string | null): string {
   if (!fromIso || !toIso) return '-';
   const s = Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000);
-  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return s < 60
+    ? `${s} s`
+    : s < 3600
+      ? `${Math.floor(s / 60)} min ${s % 60} s`
+      : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 export function offset(ms: number): string {

@@ -23,15 +23,28 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
     h('p', {}, h('a', { href: '#/', class: 'back' }, '← All executions')),
     heading,
     // Graph on the left; what the call was and its recording beside it, so both are in view at once.
-    h('div', { class: 'exec-top' },
+    h(
+      'div',
+      { class: 'exec-top' },
       h('section', { 'aria-labelledby': 'graph-h' }, h('h2', { id: 'graph-h' }, 'Graph'), legend(), graphBox),
-      h('div', { class: 'side' },
+      h(
+        'div',
+        { class: 'side' },
         h('section', { 'aria-labelledby': 'call-h' }, h('h2', { id: 'call-h' }, 'Call'), meta),
-        h('section', { 'aria-labelledby': 'audio-h' }, h('h2', { id: 'audio-h' }, 'Recording'), audioBox))),
-    h('section', { 'aria-labelledby': 'history-h' }, h('h2', { id: 'history-h' }, 'Event history'),
-      h('table', { class: 'history', 'aria-labelledby': 'history-h' },
+        h('section', { 'aria-labelledby': 'audio-h' }, h('h2', { id: 'audio-h' }, 'Recording'), audioBox),
+      ),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'history-h' },
+      h('h2', { id: 'history-h' }, 'Event history'),
+      h(
+        'table',
+        { class: 'history', 'aria-labelledby': 'history-h' },
         h('thead', {}, h('tr', {}, ...['#', 'Offset', 'Type', 'State', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
-        historyBody)),
+        historyBody,
+      ),
+    ),
     h('section', { 'aria-labelledby': 'manifest-h' }, h('h2', { id: 'manifest-h' }, 'Audit manifest'), manifestBox),
   );
 
@@ -58,9 +71,15 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
       graphBox.replaceChildren(graphView(graph, x.path, r.status));
       historyBody.replaceChildren(
         ...x.timeline.map((e, i) =>
-          h('tr', { class: /Failed|TimedOut|Aborted/.test(e.type) ? 'bad' : '', 'data-type': e.type },
-            h('td', { class: 'num' }, e.id), h('td', { class: 'num' }, offset(e.offsetMs)), h('td', {}, e.type), h('td', {}, e.state ?? ''),
-            h('td', { class: 'detail' }, e.detail, eventDetails(x.events[i]))),
+          h(
+            'tr',
+            { class: /Failed|TimedOut|Aborted/.test(e.type) ? 'bad' : '', 'data-type': e.type },
+            h('td', { class: 'num' }, e.id),
+            h('td', { class: 'num' }, offset(e.offsetMs)),
+            h('td', {}, e.type),
+            h('td', {}, e.state ?? ''),
+            h('td', { class: 'detail' }, e.detail, eventDetails(x.events[i])),
+          ),
         ),
       );
       lastStatus = r.status;
@@ -68,17 +87,40 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
     }
     if (!audioShown && x.hasRecording) {
       audioShown = true;
-      const audio = h('audio', { controls: true, preload: 'metadata', src: api.recordingUrl(r.executionName), 'aria-label': `Recording of ${heading.textContent}` });
-      audioBox.replaceChildren(audio, h('p', { class: 'hint' }, h('a', { href: api.recordingUrl(r.executionName), download: `${r.executionName}.wav` }, 'Download the WAV'), ` · ${r.recordingKey}`));
-    } else if (!audioShown) audioBox.replaceChildren(h('p', { class: 'hint' }, r.status === 'RUNNING' ? 'No recording yet (the call is still going).' : 'No recording for this call.'));
+      const audio = h('audio', {
+        controls: true,
+        preload: 'metadata',
+        src: api.recordingUrl(r.executionName),
+        'aria-label': `Recording of ${heading.textContent}`,
+      });
+      audioBox.replaceChildren(
+        audio,
+        h(
+          'p',
+          { class: 'hint' },
+          h('a', { href: api.recordingUrl(r.executionName), download: `${r.executionName}.wav` }, 'Download the WAV'),
+          ` · ${r.recordingKey}`,
+        ),
+      );
+    } else if (!audioShown)
+      audioBox.replaceChildren(
+        h('p', { class: 'hint' }, r.status === 'RUNNING' ? 'No recording yet (the call is still going).' : 'No recording for this call.'),
+      );
     if (!manifestShown && x.hasManifest && r.status !== 'RUNNING') {
       manifestShown = true;
       manifestBox.replaceChildren(h('p', { class: 'hint' }, `${r.manifestKey}`), h('p', {}, 'loading…'));
       api.manifest(r.executionName).then(
-        (m) => manifestBox.replaceChildren(h('p', { class: 'hint' }, `${r.manifestKey}`), h('pre', { class: 'manifest', tabindex: 0, 'aria-label': 'Audit manifest JSON' }, JSON.stringify(m, null, 2))),
+        (m) =>
+          manifestBox.replaceChildren(
+            h('p', { class: 'hint' }, `${r.manifestKey}`),
+            h('pre', { class: 'manifest', tabindex: 0, 'aria-label': 'Audit manifest JSON' }, JSON.stringify(m, null, 2)),
+          ),
         (e: Error) => manifestBox.replaceChildren(h('p', { class: 'hint' }, `${r.manifestKey}: ${e.message}`)),
       );
-    } else if (!manifestShown) manifestBox.replaceChildren(h('p', { class: 'hint' }, r.status === 'RUNNING' ? 'Written when the workflow ends.' : 'No audit manifest for this execution.'));
+    } else if (!manifestShown)
+      manifestBox.replaceChildren(
+        h('p', { class: 'hint' }, r.status === 'RUNNING' ? 'Written when the workflow ends.' : 'No audit manifest for this execution.'),
+      );
   };
 
   let first = true;
@@ -104,7 +146,16 @@ function eventDetails(event: unknown): HTMLElement | null {
   if (!event || typeof event !== 'object') return null;
   const { id: _id, previousEventId: _prev, timestamp: _ts, type: _type, ...rest } = event as Record<string, unknown>;
   if (!Object.keys(rest).length) return null;
-  return h('details', {}, h('summary', {}, 'event'), h('pre', {}, JSON.stringify(rest, (_k, v) => (typeof v === 'string' && /^[[{]/.test(v) ? tryParse(v) : v), 2)));
+  return h(
+    'details',
+    {},
+    h('summary', {}, 'event'),
+    h(
+      'pre',
+      {},
+      JSON.stringify(rest, (_k, v) => (typeof v === 'string' && /^[[{]/.test(v) ? tryParse(v) : v), 2),
+    ),
+  );
 }
 
 /** Inputs, outputs and parameters are JSON in strings: shown as JSON. */

@@ -11,7 +11,8 @@ import type { ExecutionRow, ExecutionsResponse } from './types';
 
 /** Outcomes in the order the workflow's RouteOutcome lists them, then anything else alphabetically. */
 const ORDER: readonly string[] = [...ALL_OUTCOMES, 'RUNNING'];
-const ordered = (keys: string[]) => [...keys].sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
+const ordered = (keys: string[]) =>
+  [...keys].sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
 
 export const openExecution = (name: string) => (location.hash = `#/executions/${encodeURIComponent(name)}`);
 
@@ -43,7 +44,17 @@ export function executionsView(root: HTMLElement, params: URLSearchParams): () =
   const table = h(
     'table',
     { class: 'executions', 'aria-label': 'Executions' },
-    h('thead', {}, h('tr', {}, ...['Execution', 'Status', 'Outcome', 'Started (UTC)', 'Duration', 'Start attempts', 'Start errors', 'Consent notice'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['Execution', 'Status', 'Outcome', 'Started (UTC)', 'Duration', 'Start attempts', 'Start errors', 'Consent notice'].map((t) =>
+          h('th', { scope: 'col' }, t),
+        ),
+      ),
+    ),
     tbody,
   );
   root.append(heading, live, totals, filters, table);
@@ -58,7 +69,18 @@ export function executionsView(root: HTMLElement, params: URLSearchParams): () =
     totals.replaceChildren(
       h('span', { class: 'total-all' }, `${data.rows.length} calls`),
       ...ordered(Object.keys(data.byOutcome)).map((k) =>
-        h('button', { type: 'button', class: `total ${outcomeClass(k)}`, 'data-outcome': k, 'aria-pressed': String(k === outcome), onclick: () => setFilter('outcome', k === outcome ? '' : k) }, `${k} `, h('strong', {}, data.byOutcome[k])),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `total ${outcomeClass(k)}`,
+            'data-outcome': k,
+            'aria-pressed': String(k === outcome),
+            onclick: () => setFilter('outcome', k === outcome ? '' : k),
+          },
+          `${k} `,
+          h('strong', {}, data.byOutcome[k]),
+        ),
       ),
     );
     const options = (select: HTMLSelectElement, keys: string[], current: string, all: string) => {
@@ -70,7 +92,10 @@ export function executionsView(root: HTMLElement, params: URLSearchParams): () =
 
     const shown = data.rows.filter((r) => (!outcome || r.outcome === outcome) && (!status || r.status === status));
     tbody.replaceChildren(...shown.map(row));
-    if (!shown.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, data.rows.length ? 'No execution matches the filters.' : 'No executions yet.')));
+    if (!shown.length)
+      tbody.append(
+        h('tr', {}, h('td', { colspan: 8, class: 'empty' }, data.rows.length ? 'No execution matches the filters.' : 'No executions yet.')),
+      );
     if (focused) tbody.querySelector<HTMLElement>(`tr[data-execution="${CSS.escape(focused)}"]`)?.focus();
     live.textContent = `${shown.length} of ${data.rows.length} shown · ${data.running ? `${data.running} running, refreshing` : 'none running'} · updated ${new Date().toLocaleTimeString()}`;
   };

@@ -23,7 +23,20 @@ export function graphView(graph: Graph, path: TakenPath, status: string): SVGSVG
       'defs',
       {},
       ...['arrow', 'arrow-taken'].map((id) =>
-        svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerUnits: 'userSpaceOnUse', markerWidth: 10, markerHeight: 10, orient: 'auto-start-reverse' }, svg('path', { d: 'M0,0 L10,5 L0,10 z', class: id })),
+        svg(
+          'marker',
+          {
+            id,
+            viewBox: '0 0 10 10',
+            refX: 9,
+            refY: 5,
+            markerUnits: 'userSpaceOnUse',
+            markerWidth: 10,
+            markerHeight: 10,
+            orient: 'auto-start-reverse',
+          },
+          svg('path', { d: 'M0,0 L10,5 L0,10 z', class: id }),
+        ),
       ),
     ),
   );
@@ -49,7 +62,11 @@ export function graphView(graph: Graph, path: TakenPath, status: string): SVGSVG
     if (visits) classes.push('taken');
     if (n.id === path.current) classes.push('current');
     if (n.id === last && status !== 'RUNNING') classes.push('last', status === 'SUCCEEDED' ? 'ok' : 'failed');
-    const notes = [visits > 1 ? `entered ${visits}×` : visits ? 'entered' : 'not entered', retries ? `${retries} ${retries === 1 ? 'retry' : 'retries'}` : '', failures ? plural(failures, 'failure') : ''].filter(Boolean);
+    const notes = [
+      visits > 1 ? `entered ${visits}×` : visits ? 'entered' : 'not entered',
+      retries ? `${retries} ${retries === 1 ? 'retry' : 'retries'}` : '',
+      failures ? plural(failures, 'failure') : '',
+    ].filter(Boolean);
     const g = svg('g', {
       class: classes.join(' '),
       'data-state': n.id,
@@ -62,7 +79,9 @@ export function graphView(graph: Graph, path: TakenPath, status: string): SVGSVG
     });
     g.append(svg('title', {}, `${n.id} (${n.type}): ${notes.join(', ')}`));
     g.append(svg('rect', { width: n.width, height: n.height, rx: n.type === 'Choice' ? 14 : 5 }));
-    const badges = [visits > 1 ? `×${visits}` : '', retries ? `↻${retries}` : '', failures ? `${failures} failed` : ''].filter(Boolean).join(' · ');
+    const badges = [visits > 1 ? `×${visits}` : '', retries ? `↻${retries}` : '', failures ? `${failures} failed` : '']
+      .filter(Boolean)
+      .join(' · ');
     g.append(svg('text', { x: n.width / 2, y: n.height / 2 + (badges ? -4 : 4), class: 'label' }, n.id));
     if (badges) g.append(svg('text', { x: n.width / 2, y: n.height / 2 + 13, class: 'badges' }, badges));
     root.append(g);

@@ -22,7 +22,10 @@ export async function runChoice(state: ChoiceState, input: unknown, rt: StateRun
     return { kind: 'next', next: rule.Next, output, assign };
   }
   if (state.Default === undefined) {
-    throw new StatesError(StatesErrors.NoChoiceMatched, `No Choice Rule matched and no Default is specified in the Choice state '${state.Name}'`);
+    throw new StatesError(
+      StatesErrors.NoChoiceMatched,
+      `No Choice Rule matched and no Default is specified in the Choice state '${state.Name}'`,
+    );
   }
   const assign = await rt.evaluateAssign(state.Assign, 'Assign');
   const output = state.Output === undefined ? input : await rt.evaluate(state.Output, 'Output');

@@ -36,7 +36,11 @@ export interface StateRuntime {
    */
   invalidField(location: string, text: string): QueryEvaluationError;
   /** Evaluate an `Assign` object (undefined when absent). */
-  evaluateAssign(assign: Record<string, unknown> | undefined, field: string, extras?: EvalExtras): Promise<Record<string, unknown> | undefined>;
+  evaluateAssign(
+    assign: Record<string, unknown> | undefined,
+    field: string,
+    extras?: EvalExtras,
+  ): Promise<Record<string, unknown> | undefined>;
   /** Append a history event; throws if the execution closed or the history is full. */
   record(type: string, details?: Record<string, unknown>): HistoryEventRecord;
   /** Throws ExecutionClosedError when the execution has closed. */

@@ -38,7 +38,10 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 export function assertPayloadSize(value: unknown, what: string): string {
   const text = JSON.stringify(value) ?? 'null';
   if (Buffer.byteLength(text, 'utf8') > PAYLOAD_LIMIT_BYTES) {
-    throw new StatesError(StatesErrors.DataLimitExceeded, `The ${what} has a size of ${Buffer.byteLength(text, 'utf8')} bytes, more than the limit of ${PAYLOAD_LIMIT_BYTES} bytes`);
+    throw new StatesError(
+      StatesErrors.DataLimitExceeded,
+      `The ${what} has a size of ${Buffer.byteLength(text, 'utf8')} bytes, more than the limit of ${PAYLOAD_LIMIT_BYTES} bytes`,
+    );
   }
   return text;
 }
@@ -79,7 +82,12 @@ type AttemptOutcome =
   | { kind: 'closed' }
   | { kind: 'fatal'; thrown: unknown };
 
-async function evalSeconds(state: TaskState, field: 'TimeoutSeconds' | 'HeartbeatSeconds', rt: StateRuntime, taskToken?: string): Promise<number | undefined> {
+async function evalSeconds(
+  state: TaskState,
+  field: 'TimeoutSeconds' | 'HeartbeatSeconds',
+  rt: StateRuntime,
+  taskToken?: string,
+): Promise<number | undefined> {
   if (state[field] === undefined) return undefined;
   const v = await rt.evaluate(state[field], field, { taskToken });
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_SECONDS) {
@@ -106,8 +114,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
       executionArn: rt.executionArn,
       isOpen: () => !ctrl.signal.aborted,
       onCallback: (o) => {
-        const outcome: AttemptOutcome =
-          o.kind === 'success' ? o : { kind: 'failure', error: o.error ?? '', cause: o.cause ?? '' };
+        const outcome: AttemptOutcome = o.kind === 'success' ? o : { kind: 'failure', error: o.error ?? '', cause: o.cause ?? '' };
         if (submitted) settle(outcome);
         else earlyCallback ??= o;
       },
@@ -121,66 +128,93 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
     const timeoutSeconds = await evalSeconds(state, 'TimeoutSeconds', rt, token);
     const heartbeatSeconds = await evalSeconds(state, 'HeartbeatSeconds', rt, token);
     const parameters = assertPayloadSize(args, `arguments of the Task state '${state.Name}'`);
-    rt.record('TaskScheduled', { ...ids, region: rt.region, parameters, timeoutInSeconds: timeoutSeconds, heartbeatInSeconds: heartbeatSeconds });
+    rt.record('TaskScheduled', {
+      ...ids,
+      region: rt.region,
+      parameters,
+      timeoutInSeconds: timeoutSeconds,
+      heartbeatInSeconds: heartbeatSeconds,
+    });
     rt.record('TaskStarted', ids);
 
-    outcome = await rt.idle(new Promise<AttemptOutcome>((resolve) => {
-      let done = false;
-      settle = (o) => {
-        if (done) return;
-        done = true;
-        resolve(o);
-      };
-      if (ctrl.signal.aborted) return settle({ kind: 'closed' });
-      ctrl.signal.addEventListener('abort', () => settle({ kind: 'closed' }), { once: true });
+    outcome = await rt.idle(
+      new Promise<AttemptOutcome>((resolve) => {
+        let done = false;
+        settle = (o) => {
+          if (done) return;
+          done = true;
+          resolve(o);
+        };
+        if (ctrl.signal.aborted) return settle({ kind: 'closed' });
+        ctrl.signal.addEventListener('abort', () => settle({ kind: 'closed' }), { once: true });
 
-      if (timeoutSeconds !== undefined) {
-        sleepFor(rt.clock, timeoutSeconds * 1000, ctrl.signal, rt.timerTag('sfn:timeout')).then(
-          () => settle({ kind: 'timeout', error: StatesErrors.Timeout, cause: `The task did not complete within TimeoutSeconds (${timeoutSeconds} s)` }),
-          () => undefined,
-        );
-      }
-      if (res.waitForTaskToken && heartbeatSeconds !== undefined) {
-        let hb: AbortController | undefined;
-        rearmHeartbeat = () => {
-          hb?.abort(ATTEMPT_OVER);
-          hb = new AbortController();
-          const signal = AbortSignal.any([hb.signal, ctrl.signal]);
-          sleepFor(rt.clock, heartbeatSeconds * 1000, signal, rt.timerTag('sfn:heartbeat')).then(
-            () => settle({ kind: 'timeout', error: StatesErrors.HeartbeatTimeout, cause: `No heartbeat within HeartbeatSeconds (${heartbeatSeconds} s)` }),
+        if (timeoutSeconds !== undefined) {
+          sleepFor(rt.clock, timeoutSeconds * 1000, ctrl.signal, rt.timerTag('sfn:timeout')).then(
+            () =>
+              settle({
+                kind: 'timeout',
+                error: StatesErrors.Timeout,
+                cause: `The task did not complete within TimeoutSeconds (${timeoutSeconds} s)`,
+              }),
             () => undefined,
           );
-        };
-        rearmHeartbeat();
-      }
+        }
+        if (res.waitForTaskToken && heartbeatSeconds !== undefined) {
+          let hb: AbortController | undefined;
+          rearmHeartbeat = () => {
+            hb?.abort(ATTEMPT_OVER);
+            hb = new AbortController();
+            const signal = AbortSignal.any([hb.signal, ctrl.signal]);
+            sleepFor(rt.clock, heartbeatSeconds * 1000, signal, rt.timerTag('sfn:heartbeat')).then(
+              () =>
+                settle({
+                  kind: 'timeout',
+                  error: StatesErrors.HeartbeatTimeout,
+                  cause: `No heartbeat within HeartbeatSeconds (${heartbeatSeconds} s)`,
+                }),
+              () => undefined,
+            );
+          };
+          rearmHeartbeat();
+        }
 
-      Promise.resolve()
-        // The request is work in flight for the clock, whatever client the invoker uses.
-        .then(() => track(rt.clock, rt.invoker.invoke({ service: res.service, action: res.action, args, signal: ctrl.signal })))
-        .then(
-          (result) => {
-            if (done) return;
-            // aws-sdk integrations return `{}` for empty responses; keep results JSON.
-            const value = result === undefined ? {} : result;
-            if (!res.waitForTaskToken) return settle({ kind: 'success', output: value });
-            try {
-              rt.record('TaskSubmitted', { ...ids, output: JSON.stringify(value) ?? 'null', outputDetails: { truncated: false } });
-            } catch (e) {
-              return settle({ kind: 'fatal', thrown: e });
-            }
-            submitted = true;
-            if (earlyCallback) settle(earlyCallback.kind === 'success' ? earlyCallback : { kind: 'failure', error: earlyCallback.error ?? '', cause: earlyCallback.cause ?? '' });
-          },
-          (err) => {
-            if (done) return;
-            if (earlyCallback) {
+        Promise.resolve()
+          // The request is work in flight for the clock, whatever client the invoker uses.
+          .then(() => track(rt.clock, rt.invoker.invoke({ service: res.service, action: res.action, args, signal: ctrl.signal })))
+          .then(
+            (result) => {
+              if (done) return;
+              // aws-sdk integrations return `{}` for empty responses; keep results JSON.
+              const value = result === undefined ? {} : result;
+              if (!res.waitForTaskToken) return settle({ kind: 'success', output: value });
+              try {
+                rt.record('TaskSubmitted', { ...ids, output: JSON.stringify(value) ?? 'null', outputDetails: { truncated: false } });
+              } catch (e) {
+                return settle({ kind: 'fatal', thrown: e });
+              }
               submitted = true;
-              return settle(earlyCallback.kind === 'success' ? earlyCallback : { kind: 'failure', error: earlyCallback.error ?? '', cause: earlyCallback.cause ?? '' });
-            }
-            settle(toFailure(err));
-          },
-        );
-    }));
+              if (earlyCallback)
+                settle(
+                  earlyCallback.kind === 'success'
+                    ? earlyCallback
+                    : { kind: 'failure', error: earlyCallback.error ?? '', cause: earlyCallback.cause ?? '' },
+                );
+            },
+            (err) => {
+              if (done) return;
+              if (earlyCallback) {
+                submitted = true;
+                return settle(
+                  earlyCallback.kind === 'success'
+                    ? earlyCallback
+                    : { kind: 'failure', error: earlyCallback.error ?? '', cause: earlyCallback.cause ?? '' },
+                );
+              }
+              settle(toFailure(err));
+            },
+          );
+      }),
+    );
   } finally {
     if (token) rt.tokens.retire(token, outcome?.kind === 'timeout' ? 'TaskTimedOut' : 'TaskDoesNotExist');
     rt.signal.removeEventListener('abort', onExecutionAbort);
