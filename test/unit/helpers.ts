@@ -162,8 +162,8 @@ export const AUTO_RECORD_ENV: Env = {
  */
 export const ANSWERING_AUTO_RECORD_ENV: Env = { ...AUTO_RECORD_ENV, UNROUTED_CALLS: 'hold' };
 
-/** The SMA Lambda built as index.ts builds it, with every dependency observable. */
-export function harness(env: Env = {}) {
+/** A Step Functions client whose callbacks and starts succeed at once, and its mock (to look at the calls). */
+export function mockedSfn() {
   const sfn = new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
   const sfnMock = mockClient(sfn);
   sfnMock.on(SendTaskSuccessCommand).resolves({});
@@ -171,6 +171,12 @@ export function harness(env: Env = {}) {
   sfnMock
     .on(StartExecutionCommand)
     .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:recording-workflow:x', startDate: new Date() });
+  return { sfn, sfnMock };
+}
+
+/** The SMA Lambda built as index.ts builds it, with every dependency observable. */
+export function harness(env: Env = {}) {
+  const { sfn, sfnMock } = mockedSfn();
   const { logger, lines } = capturingLogger();
   const metrics = new Metrics({ namespace: 'CallRecordingTest', serviceName: 'sma-recording-test', logger });
   const addMetric = jest.spyOn(metrics, 'addMetric');

@@ -7,7 +7,6 @@
 import middy from '@middy/core';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
 import { recording, withRecording } from '../../lambdas/recording/middleware';
 import { OwnStateAttribute, readOwn, type RecordingOptions } from '../../lambdas/recording/middleware-core';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
@@ -24,6 +23,7 @@ import {
   fixture,
   fixtureNames,
   makeToken,
+  mockedSfn,
   withAttributes,
   type EventJson,
   type LogRecord,
@@ -81,13 +81,7 @@ function makeApp(answer?: (event: EventJson) => AppResponse | undefined) {
 function setup(
   opts: { env?: Record<string, string>; shape?: 'plain' | 'middy'; answer?: (event: EventJson) => AppResponse | undefined } = {},
 ) {
-  const sfn = new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
-  const sfnMock = mockClient(sfn);
-  sfnMock.on(SendTaskSuccessCommand).resolves({});
-  sfnMock.on(SendTaskFailureCommand).resolves({});
-  sfnMock
-    .on(StartExecutionCommand)
-    .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:w:x', startDate: new Date() });
+  const { sfn, sfnMock } = mockedSfn();
   const { logger, lines } = capturingLogger();
   const metrics = new Metrics({ namespace: 'CallRecordingTest', serviceName: 'middleware-test', logger });
   const addMetric = jest.spyOn(metrics, 'addMetric');
