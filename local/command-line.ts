@@ -12,8 +12,10 @@ export interface Io {
 /** An option parser for a positive number (or integer), naming the option in its error. */
 export const positive = (name: string, integer: boolean) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    const why = Math.abs(n) === Infinity ? ' (that is outside the double range)' : '';
+    throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}${why}`);
+  }
   return n;
 };
 
