@@ -87,3 +87,41 @@ export function eventMix(): BenchEvent[] {
     { kind: 'HANGUP', callsSfn: true, event: withAttributes(fixture('HANGUP'), { [TokenAttribute.WaitForCallEnd]: token('end') }) },
   ];
 }
+
+/**
+ * The IVR example's own events (examples/ivr): a call's menu, digits and bridge, no recording command among
+ * them, so the IVR alone and the IVR with the middleware get the same work and the difference is what the
+ * middleware adds to every event of an application that is not being recorded at that moment.
+ */
+export function ivrEventMix(): BenchEvent[] {
+  const atMenu = { 'ivr:repeats': '0' };
+  const menuResult = (type: 'ACTION_SUCCESSFUL' | 'ACTION_FAILED', digits?: string): Event => {
+    const event = fixture(type === 'ACTION_SUCCESSFUL' ? 'ACTION_SUCCESSFUL-Speak' : 'ACTION_FAILED');
+    const callId = event.CallDetails.Participants[0].CallId as string;
+    event.ActionData = {
+      Type: 'SpeakAndGetDigits',
+      Parameters: { CallId: callId, InputDigitsRegex: '^[0-9*]$', MinNumberOfDigits: 1, MaxNumberOfDigits: 1 },
+      ...(digits === undefined
+        ? { ErrorType: 'InvalidDigitsReceived', ErrorMessage: 'No digits were received.' }
+        : { ReceivedDigits: digits }),
+    };
+    return withAttributes(event, atMenu);
+  };
+  const bridgeFailed = fixture('ACTION_FAILED');
+  bridgeFailed.ActionData = {
+    Type: 'CallAndBridge',
+    Parameters: { CallTimeoutSeconds: 30, Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: '+12065550100' }] },
+    ErrorType: 'CallNotAnswered',
+    ErrorMessage: 'The call was not answered.',
+  };
+  return [
+    { kind: 'NEW_INBOUND_CALL', callsSfn: false, event: fixture('NEW_INBOUND_CALL') },
+    { kind: 'ACTION_SUCCESSFUL SpeakAndGetDigits "1"', callsSfn: false, event: menuResult('ACTION_SUCCESSFUL', '1') },
+    { kind: 'ACTION_SUCCESSFUL SpeakAndGetDigits "9"', callsSfn: false, event: menuResult('ACTION_SUCCESSFUL', '9') },
+    { kind: 'ACTION_FAILED SpeakAndGetDigits', callsSfn: false, event: menuResult('ACTION_FAILED') },
+    { kind: 'DIGITS_RECEIVED', callsSfn: false, event: withAttributes(fixture('DIGITS_RECEIVED'), atMenu) },
+    { kind: 'ACTION_SUCCESSFUL CallAndBridge', callsSfn: false, event: withAttributes(fixture('ACTION_SUCCESSFUL-CallAndBridge'), atMenu) },
+    { kind: 'ACTION_FAILED CallAndBridge', callsSfn: false, event: withAttributes(bridgeFailed, atMenu) },
+    { kind: 'HANGUP', callsSfn: false, event: withAttributes(fixture('HANGUP-two-leg'), atMenu) },
+  ];
+}

@@ -1,6 +1,8 @@
 /**
  * SMA Lambda measurements: bundle size, cold start and warm latency, each against a bare middy handler
- * bundled the same way (bench/fixtures/bare-handler.ts). Handlers run in fresh plain-node processes
+ * (bench/fixtures/bare-handler.ts) and a fair baseline doing the same Step Functions callbacks
+ * (bench/fixtures/fair-baseline.ts), all bundled the same way; and the recording middleware's cost on the IVR
+ * example (bench/fixtures/ivr-alone.ts against examples/ivr/handler.ts). Handlers run in fresh plain-node processes
  * (bench/lambda-child.cjs); their Step Functions client is pointed, through the SDK's standard
  * AWS_ENDPOINT_URL_SFN variable, at a stub HTTP server on 127.0.0.1 that answers every request at once,
  * so the callbacks' real cost (serialisation, SigV4 signing, a loopback HTTP round trip) is measured.
@@ -28,11 +30,28 @@ export function bundle(entry: string, outfile: string): BundleInfo {
   return JSON.parse(out) as BundleInfo;
 }
 
-export function bundleBoth(dir = mkdtempSync(join(tmpdir(), 'sma-bench-'))): { dir: string; sma: BundleInfo; bare: BundleInfo } {
+export interface Bundles {
+  dir: string;
+  /** The standalone SMA Lambda (what the project's stack deploys). */
+  sma: BundleInfo;
+  /** A do-nothing middy handler: the floor. */
+  bare: BundleInfo;
+  /** middy + the Step Functions client doing the same callbacks (bench/fixtures/fair-baseline.ts). */
+  fair: BundleInfo;
+  /** The IVR example without recording (bench/fixtures/ivr-alone.ts) and with it (examples/ivr/handler.ts). */
+  ivr: BundleInfo;
+  ivrRecorded: BundleInfo;
+}
+
+export function bundleAll(dir = mkdtempSync(join(tmpdir(), 'sma-bench-'))): Bundles {
+  const fixture = (name: string) => join(__dirname, 'fixtures', `${name}.ts`);
   return {
     dir,
     sma: bundle(join(ROOT, 'lambdas', 'sma-handler', 'index.ts'), join(dir, 'sma', 'index.js')),
-    bare: bundle(join(__dirname, 'fixtures', 'bare-handler.ts'), join(dir, 'bare', 'index.js')),
+    bare: bundle(fixture('bare-handler'), join(dir, 'bare', 'index.js')),
+    fair: bundle(fixture('fair-baseline'), join(dir, 'fair', 'index.js')),
+    ivr: bundle(fixture('ivr-alone'), join(dir, 'ivr', 'index.js')),
+    ivrRecorded: bundle(join(ROOT, 'examples', 'ivr', 'handler.ts'), join(dir, 'ivr-recorded', 'index.js')),
   };
 }
 

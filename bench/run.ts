@@ -5,14 +5,16 @@
  *
  *   npm run bench                full run (about 8 minutes on 2 cores; the 10,000-call simulation included)
  *   npm run bench -- --quick     fewer repetitions and a 500-call simulation; writes bench/results/quick.json.tmp
+ *   npm run bench -- --lambda-only   the SMA Lambda rows only (about 2 minutes; with --quick, under 1);
+ *                                    writes bench/results/lambda-only.json.tmp
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { eventMix } from './events';
+import { eventMix, ivrEventMix } from './events';
 import { measureInterpreter } from './interpreter';
-import { ROOT, bundleBoth, lambdaEnv, median, runChild, startStubSfn } from './lambda';
+import { ROOT, bundleAll, lambdaEnv, median, runChild, startStubSfn } from './lambda';
 import { PRICE_PER_1000_TRANSITIONS_USD, PRICE_TAKEN_ON, costPer1000Calls, measureTransitions } from './transitions';
 import type { mergeReports } from '../scripts/simulate';
 
@@ -21,10 +23,15 @@ type SimulationReport = ReturnType<typeof mergeReports> & { maxRssMb: number };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const quick = process.argv.includes('--quick');
+const lambdaOnly = process.argv.includes('--lambda-only');
 const COLD_RUNS = quick ? 3 : 5;
 const WARM_RUNS = quick ? 1 : 3;
 const WARM_EVENTS = 10_000;
 const WARM_UP = 1_000;
+/** The IVR pair differs by a few microseconds per event: more processes, so the median holds still. */
+const IVR_RUNS = quick ? 3 : 5;
+/** The IVR's agents (examples/ivr): digit 1 or 2 bridges. */
+const IVR_AGENTS = JSON.stringify({ '1': '+12065550100', '2': '+12065550101' });
 /** The simulation campaign measured (scripts/simulate.ts): its size and seed. */
 const SIMULATION = quick ? { calls: 500, seed: 2026 } : { calls: 10_000, seed: 2026 };
 
@@ -46,23 +53,32 @@ const fmt = (n: number, digits = 2) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.to
 const ratio = (a: number, b: number) => `x${fmt(a / b)}`;
 
 async function lambdaBench() {
-  progress('bundling lambdas/sma-handler/index.ts and bench/fixtures/bare-handler.ts (scripts/bundle.mjs)');
-  const bundles = bundleBoth();
+  progress('bundling the SMA Lambda, bench/fixtures/*.ts and examples/ivr/handler.ts (scripts/bundle.mjs)');
+  const bundles = bundleAll();
   const stub = await startStubSfn();
   try {
     const env = lambdaEnv(stub.endpoint);
     const mix = eventMix();
     const events = mix.map((m) => m.event);
     const hangup = mix.find((m) => m.kind === 'HANGUP')!.event;
-    const cold: Record<'sma' | 'bare' | 'smaCallback', Cold[]> = { sma: [], bare: [], smaCallback: [] };
+    const cold: Record<'sma' | 'bare' | 'fair' | 'smaCallback' | 'fairCallback', Cold[]> = {
+      sma: [],
+      bare: [],
+      fair: [],
+      smaCallback: [],
+      fairCallback: [],
+    };
     progress(`cold start: ${COLD_RUNS} fresh processes per handler`);
     for (let i = 0; i < COLD_RUNS; i++) {
       // Interleaved, so drift on the machine hits both handlers alike.
       cold.bare.push((await runChild<Cold>(bundles.bare.outfile, 'cold', events, env)).result);
       cold.sma.push((await runChild<Cold>(bundles.sma.outfile, 'cold', events, env)).result);
       cold.smaCallback.push((await runChild<Cold>(bundles.sma.outfile, 'cold', [hangup], env)).result);
+      cold.fair.push((await runChild<Cold>(bundles.fair.outfile, 'cold', events, env)).result);
+      cold.fairCallback.push((await runChild<Cold>(bundles.fair.outfile, 'cold', [hangup], env)).result);
     }
-    const warm: Record<'sma' | 'bare', Warm[]> = { sma: [], bare: [] };
+    const warm: Record<'sma' | 'bare' | 'fair', Warm[]> = { sma: [], bare: [], fair: [] };
+    const warmArgs = { args: [String(WARM_EVENTS), String(WARM_UP)] };
     progress(`warm latency: ${WARM_RUNS} process(es) per handler, ${WARM_EVENTS} events each after ${WARM_UP} warm-up`);
     for (let i = 0; i < WARM_RUNS; i++) {
       warm.bare.push(
@@ -71,10 +87,33 @@ async function lambdaBench() {
       warm.sma.push(
         (await runChild<Warm>(bundles.sma.outfile, 'warm', events, env, { args: [String(WARM_EVENTS), String(WARM_UP)] })).result,
       );
+      warm.fair.push((await runChild<Warm>(bundles.fair.outfile, 'warm', events, env, warmArgs)).result);
+    }
+    const ivrMix = ivrEventMix();
+    const ivrEvents = ivrMix.map((m) => m.event);
+    const ivrEnv = lambdaEnv(stub.endpoint, { IVR_AGENTS });
+    const ivr: Record<'alone' | 'recorded', Warm[]> = { alone: [], recorded: [] };
+    progress(`IVR example alone and with the middleware: ${IVR_RUNS} process(es) each, ${WARM_EVENTS} events after ${WARM_UP} warm-up`);
+    for (let i = 0; i < IVR_RUNS; i++) {
+      // Interleaved, the order swapped every run: a drift on the shared machine favours neither.
+      const pair = [
+        ['alone', bundles.ivr.outfile],
+        ['recorded', bundles.ivrRecorded.outfile],
+      ] as const;
+      for (const [which, outfile] of i % 2 ? [...pair].reverse() : pair) {
+        ivr[which].push((await runChild<Warm>(outfile, 'warm', ivrEvents, ivrEnv, warmArgs)).result);
+      }
     }
     const med = <T>(runs: T[], key: keyof T) => median(runs.map((r) => r[key] as number));
     return {
-      bundle: { smaBytes: bundles.sma.bytes, bareBytes: bundles.bare.bytes, largestInputs: bundles.sma.inputs.slice(0, 8) },
+      bundle: {
+        smaBytes: bundles.sma.bytes,
+        bareBytes: bundles.bare.bytes,
+        fairBytes: bundles.fair.bytes,
+        ivrBytes: bundles.ivr.bytes,
+        ivrRecordedBytes: bundles.ivrRecorded.bytes,
+        largestInputs: bundles.sma.inputs.slice(0, 8),
+      },
       cold: {
         runs: COLD_RUNS,
         sma: {
@@ -84,6 +123,13 @@ async function lambdaBench() {
           maxRssKb: med(cold.sma, 'maxRssKb'),
         },
         smaFirstCallback: { totalMs: med(cold.smaCallback, 'totalMs'), firstEventMs: med(cold.smaCallback, 'firstEventMs') },
+        fair: {
+          loadMs: med(cold.fair, 'loadMs'),
+          firstEventMs: med(cold.fair, 'firstEventMs'),
+          totalMs: med(cold.fair, 'totalMs'),
+          maxRssKb: med(cold.fair, 'maxRssKb'),
+        },
+        fairFirstCallback: { totalMs: med(cold.fairCallback, 'totalMs'), firstEventMs: med(cold.fairCallback, 'firstEventMs') },
         bare: {
           loadMs: med(cold.bare, 'loadMs'),
           firstEventMs: med(cold.bare, 'firstEventMs'),
@@ -109,7 +155,21 @@ async function lambdaBench() {
           meanMs: med(warm.bare, 'meanMs'),
           cpuMsPerEvent: med(warm.bare, 'cpuMsPerEvent'),
         },
+        fair: {
+          p50Ms: med(warm.fair, 'p50Ms'),
+          p99Ms: med(warm.fair, 'p99Ms'),
+          meanMs: med(warm.fair, 'meanMs'),
+          cpuMsPerEvent: med(warm.fair, 'cpuMsPerEvent'),
+        },
         raw: warm,
+      },
+      ivr: {
+        runs: IVR_RUNS,
+        events: WARM_EVENTS,
+        mix: ivrMix.map((m) => m.kind),
+        alone: { p50Ms: med(ivr.alone, 'p50Ms'), cpuMsPerEvent: med(ivr.alone, 'cpuMsPerEvent') },
+        recorded: { p50Ms: med(ivr.recorded, 'p50Ms'), cpuMsPerEvent: med(ivr.recorded, 'cpuMsPerEvent') },
+        raw: ivr,
       },
       sfnStubRequests: stub.requests,
     };
@@ -170,22 +230,13 @@ function table(rows: string[][]): string {
   return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
 }
 
-async function main() {
-  const started = new Date();
-  const lambda = await lambdaBench();
-  progress('state transitions per outcome (twin, 5 calls per path)');
-  const transitions = await measureTransitions(quick ? 2 : 5);
-  progress('interpreter: Pass chains');
-  const interpreter = await measureInterpreter(500, quick ? 5 : 20);
-  progress('twin: the demo (npm start), 3 fresh runs');
-  const demo = demoWall();
-  progress(`twin: a simulation campaign of ${SIMULATION.calls} calls, seed ${SIMULATION.seed}`);
-  const sim = simulation();
+type LambdaReport = Awaited<ReturnType<typeof lambdaBench>>;
 
-  const { cold, warm, bundle } = lambda;
-  const happy = transitions.find((t) => t.path === 'happy path')!;
-  const rows: string[][] = [
-    ['area', 'measure', 'value', 'baseline / note'],
+const share = (a: number, b: number) => `${a >= b ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%`;
+
+function lambdaRows(lambda: LambdaReport): string[][] {
+  const { cold, warm, bundle, ivr } = lambda;
+  return [
     [
       'SMA Lambda',
       'bundle size (esbuild, minified, node20)',
@@ -223,6 +274,67 @@ async function main() {
       `${fmt(warm.sma.cpuMsPerEvent * 1000)} us`,
       `bare ${fmt(warm.bare.cpuMsPerEvent * 1000)} us (${ratio(warm.sma.cpuMsPerEvent, warm.bare.cpuMsPerEvent)})`,
     ],
+    [
+      'SMA Lambda',
+      'fair baseline: bundle size',
+      `${bundle.fairBytes} B`,
+      `SMA Lambda ${ratio(bundle.smaBytes, bundle.fairBytes)} of it; middy + @aws-sdk/client-sfn, the same callbacks (bench/fixtures/fair-baseline.ts)`,
+    ],
+    [
+      'SMA Lambda',
+      `fair baseline: cold start, first event NEW_INBOUND_CALL, median of ${cold.runs}`,
+      `${fmt(cold.fair.totalMs)} ms`,
+      `SMA Lambda ${ratio(cold.sma.totalMs, cold.fair.totalMs)} of it (target <= x1.3); load ${fmt(cold.fair.loadMs)} + event ${fmt(cold.fair.firstEventMs)} ms`,
+    ],
+    [
+      'SMA Lambda',
+      'fair baseline: cold start, first event a HANGUP with SendTaskSuccess',
+      `${fmt(cold.fairFirstCallback.totalMs)} ms`,
+      `SMA Lambda ${ratio(cold.smaFirstCallback.totalMs, cold.fairFirstCallback.totalMs)} of it (target <= x1.3)`,
+    ],
+    [
+      'SMA Lambda',
+      'fair baseline: warm p50 / p99, the same mix',
+      `${fmt(warm.fair.p50Ms * 1000)} / ${fmt(warm.fair.p99Ms * 1000)} us`,
+      `SMA Lambda ${ratio(warm.sma.p50Ms, warm.fair.p50Ms)} / ${ratio(warm.sma.p99Ms, warm.fair.p99Ms)} of it`,
+    ],
+    [
+      'SMA Lambda',
+      'fair baseline: warm CPU per event (mean)',
+      `${fmt(warm.fair.cpuMsPerEvent * 1000)} us`,
+      `SMA Lambda ${ratio(warm.sma.cpuMsPerEvent, warm.fair.cpuMsPerEvent)} of it`,
+    ],
+    [
+      'IVR example',
+      `warm CPU per event with the middleware, ${ivr.events} events (${ivr.mix.length} IVR kinds), median of ${ivr.runs}`,
+      `${fmt(ivr.recorded.cpuMsPerEvent * 1000)} us`,
+      `IVR alone ${fmt(ivr.alone.cpuMsPerEvent * 1000)} us: ${share(ivr.recorded.cpuMsPerEvent, ivr.alone.cpuMsPerEvent)} (target <= +10%)`,
+    ],
+    [
+      'IVR example',
+      'warm p50 with the middleware',
+      `${fmt(ivr.recorded.p50Ms * 1000)} us`,
+      `IVR alone ${fmt(ivr.alone.p50Ms * 1000)} us (${share(ivr.recorded.p50Ms, ivr.alone.p50Ms)}); bundles ${bundle.ivrRecordedBytes} B vs ${bundle.ivrBytes} B`,
+    ],
+  ];
+}
+
+/** Everything but the Lambda: transitions, the interpreter, the demo and the simulation (skipped by --lambda-only). */
+async function otherBenches() {
+  progress('state transitions per outcome (twin, 5 calls per path)');
+  const transitions = await measureTransitions(quick ? 2 : 5);
+  progress('interpreter: Pass chains');
+  const interpreter = await measureInterpreter(500, quick ? 5 : 20);
+  progress('twin: the demo (npm start), 3 fresh runs');
+  const demo = demoWall();
+  progress(`twin: a simulation campaign of ${SIMULATION.calls} calls, seed ${SIMULATION.seed}`);
+  const sim = simulation();
+  return { transitions, interpreter, demo, sim };
+}
+
+function otherRows({ transitions, interpreter, demo, sim }: Awaited<ReturnType<typeof otherBenches>>): string[][] {
+  const happy = transitions.find((t) => t.path === 'happy path')!;
+  return [
     ...transitions.map((t) => [
       'Step Functions',
       `transitions: ${t.path}`,
@@ -268,6 +380,13 @@ async function main() {
       `${r.transitions} transitions (${r.executions} x ${r.states}-state chain)`,
     ]),
   ];
+}
+
+async function main() {
+  const started = new Date();
+  const lambda = await lambdaBench();
+  const other = lambdaOnly ? undefined : await otherBenches();
+  const rows: string[][] = [['area', 'measure', 'value', 'baseline / note'], ...lambdaRows(lambda), ...(other ? otherRows(other) : [])];
   const text = table(rows);
   process.stdout.write(text + '\n');
 
@@ -281,6 +400,7 @@ async function main() {
     date: started.toISOString(),
     commit,
     quick,
+    lambdaOnly,
     machine: {
       node: process.version,
       platform: process.platform,
@@ -293,23 +413,26 @@ async function main() {
       warmRuns: WARM_RUNS,
       warmEvents: WARM_EVENTS,
       warmUp: WARM_UP,
+      ivrRuns: IVR_RUNS,
       simulation: SIMULATION,
       sfnClient: 'stub HTTP server on 127.0.0.1 answering 200 {} at once (AWS_ENDPOINT_URL_SFN)',
     },
     table: rows,
     lambda,
-    transitions: {
-      pricePer1000TransitionsUsd: PRICE_PER_1000_TRANSITIONS_USD,
-      priceTakenOn: PRICE_TAKEN_ON,
-      freeTier: 'ignored',
-      paths: transitions,
-    },
-    twin: { demo, simulation: { ...sim, violations: sim.violations.slice(0, 20) } },
-    interpreter,
+    ...(other && {
+      transitions: {
+        pricePer1000TransitionsUsd: PRICE_PER_1000_TRANSITIONS_USD,
+        priceTakenOn: PRICE_TAKEN_ON,
+        freeTier: 'ignored',
+        paths: other.transitions,
+      },
+      twin: { demo: other.demo, simulation: { ...other.sim, violations: other.sim.violations.slice(0, 20) } },
+      interpreter: other.interpreter,
+    }),
   };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, quick ? 'quick.json.tmp' : 'latest.json');
+  const file = join(dir, lambdaOnly ? 'lambda-only.json.tmp' : quick ? 'quick.json.tmp' : 'latest.json');
   writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
   progress(`written to ${file}`);
 }
