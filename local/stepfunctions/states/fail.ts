@@ -1,6 +1,7 @@
 /** Fail: ends the execution as FAILED with Error/Cause, each a string or a JSONata string yielding one. */
 import { invalidFailField } from '../causes';
-import type { FailState } from '../definition';
+import type { ParseContext } from '../parse-context';
+import type { FailState } from '../state-types';
 import type { StateOutcome, StateRuntime } from './runtime';
 
 export async function runFail(state: FailState, _input: unknown, rt: StateRuntime): Promise<StateOutcome> {
@@ -13,4 +14,12 @@ export async function runFail(state: FailState, _input: unknown, rt: StateRuntim
     return v;
   };
   return { kind: 'fail', error: await text('Error'), cause: await text('Cause') };
+}
+
+export function parseFail({ name, at, s, common, add, checkJsonata }: ParseContext): FailState {
+  for (const f of ['Error', 'Cause'] as const) {
+    if (s[f] !== undefined && typeof s[f] !== 'string') add('SCHEMA_VALIDATION_FAILED', `${f} must be a string`, `${at}/${f}`);
+    if (s[f] !== undefined) checkJsonata(s[f], `${at}/${f}`);
+  }
+  return { Type: 'Fail', Name: name, Comment: common.Comment, Error: s.Error, Cause: s.Cause };
 }

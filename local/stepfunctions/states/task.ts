@@ -21,9 +21,11 @@
  * heartbeats). Without TimeoutSeconds no timer is armed: AWS's default is 99,999,999 s.
  */
 import { invalidSeconds } from '../causes';
-import { MAX_SECONDS, type TaskState } from '../definition';
+import { isJsonataString } from '../jsonata-eval';
+import { isPositiveInt, type ParseContext } from '../parse-context';
+import { MAX_SECONDS, type TaskResource, type TaskState } from '../state-types';
 import { ExecutionClosedError, StatesError, StatesErrors, TaskFailedError } from '../errors';
-import { decideRetry, findCatcher } from '../retry';
+import { decideRetry, findCatcher, parseCatch, parseRetry } from '../retry';
 import { sleepFor } from '../timing';
 import { track } from '../../clock';
 import type { CallbackOutcome } from '../tokens';
@@ -245,4 +247,57 @@ function toFailure(err: unknown): AttemptOutcome {
   const e = err as { error?: unknown; cause?: unknown; message?: unknown };
   if (e && typeof e.error === 'string') return { kind: 'failure', error: e.error, cause: typeof e.cause === 'string' ? e.cause : '' };
   return { kind: 'failure', error: StatesErrors.TaskFailed, cause: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+const RESOURCE_RE = /^arn:aws:states:[a-z0-9-]*:[0-9]*:aws-sdk:([a-z0-9]+):([a-z][A-Za-z0-9]*)(\.waitForTaskToken)?$/;
+
+export function parseTask(ctx: ParseContext): TaskState {
+  const { at, s, common, add, checkJsonata, checkAssign, checkTransition } = ctx;
+  const resource = parseResource(s.Resource);
+  if (!resource) {
+    add(
+      'UNSUPPORTED_FEATURE',
+      `Resource ${JSON.stringify(s.Resource)} is unsupported by the local twin (only arn:aws:states:::aws-sdk:<service>:<action>, optionally .waitForTaskToken)`,
+      `${at}/Resource`,
+    );
+  }
+  for (const f of ['TimeoutSeconds', 'HeartbeatSeconds'] as const) {
+    const v = s[f];
+    if (v !== undefined && !isJsonataString(v) && !(isPositiveInt(v) && v <= MAX_SECONDS))
+      add('SCHEMA_VALIDATION_FAILED', `${f} must be a positive integer or a JSONata string`, `${at}/${f}`);
+    checkJsonata(v, `${at}/${f}`);
+  }
+  if (isPositiveInt(s.TimeoutSeconds) && isPositiveInt(s.HeartbeatSeconds) && s.HeartbeatSeconds >= s.TimeoutSeconds) {
+    add('SCHEMA_VALIDATION_FAILED', 'HeartbeatSeconds must be smaller than TimeoutSeconds', `${at}/HeartbeatSeconds`);
+  }
+  if (s.Arguments !== undefined) checkJsonata(s.Arguments, `${at}/Arguments`);
+  const Retry = parseRetry(s.Retry, `${at}/Retry`, add);
+  const Catch = parseCatch(s.Catch, `${at}/Catch`, ctx);
+  return {
+    Type: 'Task',
+    ...common,
+    Resource: resource ?? ({} as TaskResource),
+    Arguments: s.Arguments,
+    TimeoutSeconds: s.TimeoutSeconds,
+    HeartbeatSeconds: s.HeartbeatSeconds,
+    Assign: checkAssign(s.Assign, `${at}/Assign`),
+    Retry,
+    Catch,
+    ...checkTransition(),
+  };
+}
+
+export function parseResource(value: unknown): TaskResource | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = RESOURCE_RE.exec(value);
+  if (!m) return undefined;
+  const [, service, action, suffix] = m;
+  return {
+    arn: value,
+    service,
+    action,
+    waitForTaskToken: Boolean(suffix),
+    resourceType: `aws-sdk:${service}`,
+    resourceName: `${action}${suffix ?? ''}`,
+  };
 }
