@@ -2,6 +2,7 @@
  * The recording's own share of the SMA events: the workflow's commands (CALL_UPDATE_REQUESTED), the results
  * of the actions they returned, and the task tokens still pending at HANGUP or INVALID_LAMBDA_RESPONSE. The
  * middleware (middleware-core.ts) decides which events these are; everything else belongs to the application.
+ * (Over 400 lines: one handler per event type; the workflow commands would be the first to move out, issue 10.)
  * Every path returns a valid SMA response; recording problems are reported to the workflow (SendTaskFailure),
  * never to the call. Responses carry the whole TransactionAttributes map when they change it (the middleware
  * keeps only its `rw:*` keys from it and merges them with the application's).

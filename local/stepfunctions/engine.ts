@@ -38,6 +38,9 @@
  * Not implemented: versions/aliases, tags, logging/tracing configuration, activities, Map runs,
  * DeleteStateMachine/UpdateStateMachine.
  *
+ * Over 400 lines, one class: it mirrors the service's API (state machines, executions, history, tokens), each
+ * method a thin validation in front of Execution; splitting it would split the API, not the logic.
+ *
  * Every wait, retry interval and timeout sleeps on the injected Clock; every timestamp (history,
  * context, $now) reads it. Task tokens are never logged.
  */
