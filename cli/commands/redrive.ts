@@ -67,32 +67,21 @@ export async function runRedrive(ctx: CommandContext, ref: string, opts: Redrive
   // clientToken makes a retried request (SDK retry, network blip) one redrive, not two.
   const res = await conn.sfn.send(new RedriveExecutionCommand({ executionArn, clientToken: randomUUID() }));
 
+  const redriven = {
+    redriven: true,
+    executionArn,
+    redriveDate: iso(res.redriveDate),
+    previous: { status: before.status, outcome: before.outcome, error: before.error },
+  };
   if (opts.wait !== undefined) {
     const seconds = opts.wait === true ? DEFAULT_WAIT_SECONDS : opts.wait;
     if (!json) ctx.err(`redriven ${executionArn} at ${iso(res.redriveDate)}; waiting up to ${seconds} s for it to finish...`);
     const after = await waitForClose(conn.sfn, executionArn, seconds);
-    if (json)
-      ctx.out(
-        toJson({
-          redriven: true,
-          executionArn,
-          redriveDate: iso(res.redriveDate),
-          previous: { status: before.status, outcome: before.outcome, error: before.error },
-          summary: after,
-        }),
-      );
+    if (json) ctx.out(toJson({ ...redriven, summary: after }));
     else ctx.out(summaryText(after));
     return after.status === 'SUCCEEDED' ? EXIT_OK : EXIT_FAILED;
   }
-  if (json)
-    ctx.out(
-      toJson({
-        redriven: true,
-        executionArn,
-        redriveDate: iso(res.redriveDate),
-        previous: { status: before.status, outcome: before.outcome, error: before.error },
-      }),
-    );
+  if (json) ctx.out(toJson(redriven));
   else
     ctx.out(
       `${fields([

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../local/start';
+import { ALL_OUTCOMES } from '../../statemachines/outcomes';
 
 function capture() {
   const out: string[] = [];
@@ -99,16 +100,7 @@ describe('npm start (the built-in demo)', () => {
     const code = await main(['--data-dir', dataDir, '--seed', '3'], c.io);
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
-    for (const outcome of [
-      'RECORDED',
-      'NOT_RECORDED',
-      'START_FAILED',
-      'RECORDING_MISSING',
-      'RECORDING_INVALID',
-      'RECORDING_UNVERIFIED',
-      'INVALID_INPUT',
-    ])
-      expect(out).toContain(outcome);
+    for (const outcome of ALL_OUTCOMES) expect(out).toContain(outcome);
     expect(out).toMatch(/20 passed, 0 failed/);
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
