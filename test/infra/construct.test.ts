@@ -16,6 +16,7 @@ import {
   nagFindings,
   onlyResourceOfType,
   resourcesOfType,
+  stateMachineArnToken,
   type Synthesized,
 } from './helpers';
 
@@ -25,20 +26,7 @@ const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ivr`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ivr-role`;
 const ENV = { account: ACCOUNT, region: 'us-east-1' };
 /** Computed from the name (no reference to the state machine, see infra/workflow.ts). */
-const STATE_MACHINE_ARN = {
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':states:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      ':stateMachine:CustomerIvr-RecordingWorkflow',
-    ],
-  ],
-};
+const STATE_MACHINE_ARN = stateMachineArnToken('CustomerIvr-RecordingWorkflow');
 
 function newStack(props: StackProps = { env: ENV }): Stack {
   return new Stack(new App({ context: cdkJsonContext() }), 'CustomerIvr', props);

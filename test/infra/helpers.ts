@@ -127,3 +127,13 @@ export function onlyResourceOfType(json: Synthesized['json'], type: string): [st
   if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
   return found[0];
 }
+
+/** The state machine ARN as the template computes it from the name (infra/workflow.ts: no reference to the machine). */
+export function stateMachineArnToken(name: string) {
+  return {
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${name}`],
+    ],
+  };
+}

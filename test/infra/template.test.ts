@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { OUTCOMES, renderDefinition } from '../../statemachines/definition';
 import { CONSENT_NOT_DELIVERED_STATE, OUTCOME_STATES, START_RETRY_STATE } from '../../infra/operations';
 import { SMA_RUNTIME } from '../../infra/sma-function';
-import { allStatements, onlyResourceOfType, resourcesOfType, synth, type Synthesized } from './helpers';
+import { allStatements, onlyResourceOfType, resourcesOfType, synth, type Synthesized, stateMachineArnToken } from './helpers';
 
 const SMA_ARN = {
   'Fn::Join': [
@@ -246,20 +246,7 @@ describe('default configuration', () => {
       const env = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[1].Properties.Environment.Variables;
       const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
       expect(env).toEqual({
-        STATE_MACHINE_ARN: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':states:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':stateMachine:CallRecording-RecordingWorkflow',
-            ],
-          ],
-        },
+        STATE_MACHINE_ARN: stateMachineArnToken('CallRecording-RecordingWorkflow'),
         AUTO_RECORD: 'off',
         RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: bucketId }, '/recordings']] },
         RECORDING_TRACK: 'BOTH',
@@ -484,22 +471,7 @@ describe('hardened configuration from context', () => {
     expect(start).toHaveLength(1);
     expect(start[0].Action).toEqual(['states:StartExecution']);
     expect(s.json.Resources[start[0].resourceId].Properties.Roles).toEqual([{ Ref: smaRoleId }]);
-    expect(start[0].Resource).toEqual([
-      {
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':states:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
-            ':stateMachine:CallRecording-RecordingWorkflow',
-          ],
-        ],
-      },
-    ]);
+    expect(start[0].Resource).toEqual([stateMachineArnToken('CallRecording-RecordingWorkflow')]);
     const env = onlyResourceOfType(s.json, 'AWS::Lambda::Function')[1].Properties.Environment.Variables;
     expect(env).toMatchObject({
       AUTO_RECORD: 'on',
