@@ -2,15 +2,28 @@
  * The contract between the Step Functions workflow (statemachines/recording-workflow.asl.json) and the SMA
  * Lambda. The workflow calls UpdateSipMediaApplicationCall with `Arguments` (string -> string, at most 20
  * entries); the SMA hands them to the Lambda as a CALL_UPDATE_REQUESTED event. Change a name here and in the
- * ASL together: test/statemachine/contract.test.ts checks they agree.
+ * ASL together: test/statemachine/definition.test.ts checks the commands the ASL sends are these.
  */
 export const Command = {
   /** Return StartCallRecording for `callId` / `track` / `location`; complete the token on its outcome. */
   StartRecording: 'StartRecording',
   /** Speak `text` to every connected leg; complete the token when the notice has been played. */
   NotifyConsent: 'NotifyConsent',
-  /** Keep the token until the call ends (HANGUP), then complete it with the call's end details. */
+  /**
+   * Keep the token until the call ends (HANGUP), then complete it with the call's end details; or, earlier,
+   * with a control request (ControlRequestResult) that arrived for the call, so the workflow applies it.
+   */
   WaitForCallEnd: 'WaitForCallEnd',
+  /**
+   * Pause, resume or stop the recording (`action`). Two senders:
+   * - with a task token, from the workflow: return Pause/Resume/StopCallRecording for `callId`, complete the
+   *   token on its result (ControlRecordingResult, or the SMA's error);
+   * - without one, from an operator (`recording-workflow pause|resume|stop`), an application
+   *   (requestRecordingControl) or the caller's keypad: a request, handed to the workflow through its
+   *   WaitForCallEnd token (or kept until that token is parked), so every control is decided, applied and
+   *   audited by the workflow.
+   */
+  ControlRecording: 'ControlRecording',
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -25,7 +38,26 @@ export const Arg = {
   text: 'text',
   voiceId: 'voiceId',
   languageCode: 'languageCode',
+  /** ControlRecording: PAUSE | RESUME | STOP */
+  action: 'action',
+  /** ControlRecording: who asked (an operator, an application, "caller"); shown in the audit. */
+  requestedBy: 'requestedBy',
+  /** ControlRecording: the request's id, echoed in the workflow's history so the requester finds its answer. */
+  requestId: 'requestId',
+  /** NotifyConsent: the key that declines recording (opt-out); absent = a notice without a choice. */
+  optOutDigit: 'optOutDigit',
+  /** NotifyConsent: seconds the caller has to press optOutDigit once the notice has been spoken. */
+  optOutSeconds: 'optOutSeconds',
 } as const;
+
+/** What a ControlRecording asks for. */
+export const ControlAction = { Pause: 'PAUSE', Resume: 'RESUME', Stop: 'STOP' } as const;
+export type ControlAction = (typeof ControlAction)[keyof typeof ControlAction];
+export const CONTROL_ACTIONS: readonly ControlAction[] = Object.values(ControlAction);
+/** How a control reached the call: an UpdateSipMediaApplicationCall (operator or application), a key, the opt-out. */
+export type ControlVia = 'api' | 'dtmf' | 'opt-out';
+/** requestedBy / requestId: short ids, safe to log and to put in a manifest. */
+export const CONTROL_ID = /^[A-Za-z0-9._:@+\/-]{1,128}$/;
 
 /**
  * TransactionAttributes keys where the Lambda keeps pending task tokens between SMA invocations
@@ -35,7 +67,15 @@ export const TokenAttribute: Record<Command, string> = {
   StartRecording: 'rw:startRecordingToken',
   NotifyConsent: 'rw:consentToken',
   WaitForCallEnd: 'rw:callEndToken',
+  ControlRecording: 'rw:controlToken',
 };
+/**
+ * Control requests that arrived while no WaitForCallEnd token was parked (the workflow was still starting the
+ * recording or speaking the notice, or between two waits), as a JSON list of ControlRequest: handed over with
+ * the next WaitForCallEnd. At most MAX_QUEUED_CONTROLS (TransactionAttributes are small); more are refused.
+ */
+export const QueuedControlsAttribute = 'rw:controls';
+export const MAX_QUEUED_CONTROLS = 4;
 /** The CallId the pending StartRecording is for (so ACTION_* events can be matched to it). */
 export const PendingCallIdAttribute = 'rw:startRecordingCallId';
 /**
@@ -80,9 +120,30 @@ export interface StartRecordingResult {
 export interface NotifyConsentResult {
   /** ParticipantTags the notice was played to */
   legs: string[];
+  /**
+   * With an opt-out choice: the key the caller pressed (one digit), or null when none was pressed in time (the
+   * notice was heard and not declined). The workflow compares it with the opt-out digit.
+   */
+  receivedDigits?: string | null;
 }
 export interface CallEndResult {
   sipResponseCode: string | null;
   /** the leg whose hangup ended the call */
   participantTag: string | null;
+}
+/** A control request, as the workflow gets it. */
+export interface ControlRequest {
+  action: ControlAction;
+  requestedBy: string;
+  requestId: string | null;
+  via: ControlVia;
+}
+/** WaitForCallEnd's other result: the call goes on, and a control was requested. */
+export interface ControlRequestResult {
+  control: ControlRequest;
+}
+/** ControlRecording's result: the action the SMA ran, on which leg. */
+export interface ControlRecordingResult {
+  action: ControlAction;
+  callId: string;
 }
