@@ -43,6 +43,17 @@ export interface WorkflowSettings {
   DurationToleranceSeconds: number;
   /** Safety net above the sum of every task's bound: an execution never runs unbounded. */
   ExecutionTimeoutSeconds: number;
+  /** Seconds the caller has, once the notice is spoken, to press the opt-out key (input optOutDigit). */
+  OptOutSeconds: number;
+  /**
+   * What happens to the part recorded before a caller declined: DELETE it (the deletion goes in the manifest)
+   * or KEEP it, tagged OPTED_OUT. DELETE is the default: the caller refused to be recorded.
+   */
+  OptedOutRecording: 'KEEP' | 'DELETE';
+  /** Bound on one pause / resume / stop (UpdateSipMediaApplicationCall -> the action's result). */
+  ControlTimeoutSeconds: number;
+  /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
+  ControlMaxRetries: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
@@ -65,6 +76,10 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   VerifyMaxRetries: 10,
   DurationToleranceSeconds: 5,
   ExecutionTimeoutSeconds: 6 * 3600,
+  OptOutSeconds: 5,
+  OptedOutRecording: 'DELETE',
+  ControlTimeoutSeconds: 30,
+  ControlMaxRetries: 2,
 });
 
 /** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
@@ -80,7 +95,7 @@ export function verifyDeadlineSeconds(
 /** Settings Step Functions takes as non-integers; every other number lands in a field that must be an integer. */
 const FRACTIONAL_SETTINGS = new Set<keyof WorkflowSettings>(['StartBackoffRate', 'VerifyBackoffRate', 'DurationToleranceSeconds']);
 /** Counts of retries may be 0; every other integer setting must be at least 1. */
-const ZERO_ALLOWED = new Set<keyof WorkflowSettings>(['ConsentMaxRetries', 'VerifyMaxRetries', 'CallEndMaxRetries']);
+const ZERO_ALLOWED = new Set<keyof WorkflowSettings>(['ConsentMaxRetries', 'VerifyMaxRetries', 'CallEndMaxRetries', 'ControlMaxRetries']);
 
 /** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
 export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {
@@ -92,6 +107,14 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
     }
     if (key === 'DefaultConsentText') {
       if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
+      continue;
+    }
+    if (key === 'OptedOutRecording') {
+      if (value !== 'KEEP' && value !== 'DELETE') problems.push(`${key}: must be KEEP or DELETE, got ${JSON.stringify(value)}`);
+      continue;
+    }
+    if (key === 'OptOutSeconds' && typeof value === 'number' && value > 60) {
+      problems.push(`${key}: must be at most 60 (the SMA Lambda's bound), got ${value}`);
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value))

@@ -13,11 +13,12 @@ export const OUTCOMES = [
   'RECORDING_MISSING',
   'RECORDING_INVALID',
   'RECORDING_UNVERIFIED',
+  'OPTED_OUT',
 ] as const;
 /** Every terminal state: the outcomes and the refusal of an invalid request. */
 export const ALL_OUTCOMES = [...OUTCOMES, 'INVALID_INPUT'] as const;
 export type Outcome = (typeof ALL_OUTCOMES)[number];
 /** Outcomes that are Succeed states (the execution SUCCEEDED); every other one is a Fail state of that name. */
-export const SUCCEEDED_OUTCOMES: readonly Outcome[] = ['RECORDED', 'NOT_RECORDED'];
+export const SUCCEEDED_OUTCOMES: readonly Outcome[] = ['RECORDED', 'NOT_RECORDED', 'OPTED_OUT'];
 /** Outcomes that are Fail states: the execution FAILED with the outcome as its error. */
 export const FAILED_OUTCOMES: readonly Outcome[] = ALL_OUTCOMES.filter((o) => !SUCCEEDED_OUTCOMES.includes(o));

@@ -19,12 +19,16 @@ import { createHash } from 'node:crypto';
 import {
   autoRecord,
   callbackDelivered,
+  isControlRequest,
   isWorkflowCommand,
+  NOTICE_ACTION_TYPES,
   onActionFailed,
+  onControlRequest,
   onActionSuccessful,
   onCallUpdateRequested,
   onHangup,
   onInvalidLambdaResponse,
+  ownActionTypesOf,
   ownedResult,
   type CallEventDeps,
   type EventOf,
@@ -191,6 +195,7 @@ export class RecordingCore {
     switch (event.InvocationEventType) {
       case 'CALL_UPDATE_REQUESTED':
         if (isWorkflowCommand(event)) return this.onCommand(event, raw, incoming, own);
+        if (isControlRequest(event)) return this.onControlRequest(event, raw, incoming, own);
         break;
       case 'ACTION_SUCCESSFUL':
       case 'ACTION_FAILED': {
@@ -198,11 +203,11 @@ export class RecordingCore {
         // this Speak is the application's.
         // (Read only when the event echoes a Text, as the documented examples do: without one, `c` decides.)
         const type = event.ActionData.Type;
-        const text = event.ActionData.Parameters?.Text;
+        const text = noticeText(event.ActionData.Parameters);
         const staleNotice =
           own.c === Command.NotifyConsent &&
           own.k !== undefined &&
-          (type === 'Speak' || type === 'PlayAudio') &&
+          NOTICE_ACTION_TYPES.includes(type) &&
           typeof text === 'string' &&
           noticeFingerprint(text) !== own.k;
         const command = staleNotice ? undefined : ownedResult(event, own.c, own.a !== undefined && own.c === undefined);
@@ -211,7 +216,12 @@ export class RecordingCore {
       }
       case 'ACTION_INTERRUPTED': {
         const type = event.ActionData.Type;
-        if (own.s || (own.c && !ownActionTypes(own.c).includes(type))) {
+        // A SpeakAndGetDigits is the notice's only with the notice's text (an IVR menu is one too).
+        const ours =
+          own.c !== undefined &&
+          ownActionTypesOf(own.c).includes(type) &&
+          !(type === 'SpeakAndGetDigits' && noticeFingerprint(noticeText(event.ActionData.Parameters)) !== own.k);
+        if (own.s || (own.c && !ours)) {
           // The application's action, replaced by the middleware's list (or by a resume already done): the SMA
           // ignores this answer; the application resumes when the recording's own result comes.
           this.logger.info('application action interrupted by the recording; the application resumes after it', { action: logSafe(type) });
@@ -258,7 +268,7 @@ export class RecordingCore {
     delete state.k;
     if (r.Actions.length > 0) {
       state.c = command;
-      if (command === Command.NotifyConsent) state.k = noticeFingerprint(r.Actions[r.Actions.length - 1]?.Parameters?.Text);
+      if (command === Command.NotifyConsent) state.k = noticeFingerprint(noticeText(r.Actions[r.Actions.length - 1]?.Parameters));
       else delete state.k;
       return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
     }
@@ -268,6 +278,29 @@ export class RecordingCore {
       state.s = 1;
       return this.resume(event, raw, incoming, ownNext, state, { Command: command });
     }
+    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+  }
+
+  /**
+   * A request to pause, resume or stop (no token): handed to the workflow. Like any update it replaced the
+   * application's action in progress, which resumes now, in the same answer (as after a WaitForCallEnd).
+   */
+  private async onControlRequest(
+    event: EventOf<'CALL_UPDATE_REQUESTED'>,
+    raw: unknown,
+    incoming: Attributes,
+    own: OwnState,
+  ): Promise<Prepared> {
+    const r = await onControlRequest(event, this.deps);
+    const spent = callbackDelivered(r);
+    const ownNext = rwOf(r, ownKeys(incoming));
+    const state: OwnState = { ...own };
+    delete state.s;
+    if (state.a && !state.c) {
+      state.s = 1;
+      return this.resume(event, raw, incoming, ownNext, state, { Command: Command.ControlRecording }, spent);
+    }
+    if (spent) return { kind: 'respond', response: respond() };
     return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
   }
 
@@ -579,8 +612,10 @@ function noticeFingerprint(text: unknown): string {
     .slice(0, 8);
 }
 
-function ownActionTypes(command: Command): string[] {
-  return command === Command.StartRecording ? ['StartCallRecording'] : command === Command.NotifyConsent ? ['Speak', 'PlayAudio'] : [];
+/** The notice's text in a Speak's parameters or a SpeakAndGetDigits' SpeechParameters. */
+function noticeText(parameters: Record<string, unknown> | undefined): unknown {
+  const speech = parameters?.SpeechParameters;
+  return parameters?.Text ?? (typeof speech === 'object' && speech !== null ? (speech as { Text?: unknown }).Text : undefined);
 }
 
 /**

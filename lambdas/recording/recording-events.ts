@@ -15,12 +15,20 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import {
   Arg,
+  CONTROL_ACTIONS,
+  CONTROL_ID,
   Command,
+  type ControlAction,
+  MAX_QUEUED_CONTROLS,
   PendingCallIdAttribute,
+  QueuedControlsAttribute,
   RecordingsAttribute,
   TaskError,
   TokenAttribute,
   type CallEndResult,
+  type ControlRecordingResult,
+  type ControlRequest,
+  type ControlRequestResult,
   type Leg,
   type NotifyConsentResult,
   type StartRecordingResult,
@@ -29,7 +37,16 @@ import { RecordingRequestError, consentTextProblem, parseId, parseLocation, pars
 import { logSafe, redactToken } from '../shared/mask';
 import type { RecordingConfig } from './config';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
-import { checkAttributes, respond, speak, startCallRecording, type SmaAction, type SmaResponse } from './sma-response';
+import {
+  checkAttributes,
+  controlCallRecording,
+  respond,
+  speak,
+  speakAndGetDigit,
+  startCallRecording,
+  type SmaAction,
+  type SmaResponse,
+} from './sma-response';
 import type { TaskCallbacks } from './task-callbacks';
 import type { WorkflowStarter } from './workflow-starter';
 
@@ -50,6 +67,38 @@ export function isWorkflowCommand(event: SmaEvent): event is EventOf<'CALL_UPDAT
   // The workflow's shape: a task token. An unknown or missing command is still the workflow's (its task is
   // failed with InvalidCommand rather than left to time out); an update without a token is the application's.
   return Boolean(event.ActionData.Parameters.Arguments[Arg.taskToken]);
+}
+
+/** A CALL_UPDATE_REQUESTED asking to pause, resume or stop the recording (no token: not the workflow's own). */
+export function isControlRequest(event: SmaEvent): event is EventOf<'CALL_UPDATE_REQUESTED'> {
+  if (event.InvocationEventType !== 'CALL_UPDATE_REQUESTED') return false;
+  const args = event.ActionData.Parameters.Arguments;
+  return !args[Arg.taskToken] && args[Arg.command] === Command.ControlRecording;
+}
+
+/** The SMA actions a ControlRecording runs, and the action each result event names. */
+const CONTROL_ACTION_TYPES: Record<ControlAction, string> = {
+  PAUSE: 'PauseCallRecording',
+  RESUME: 'ResumeCallRecording',
+  STOP: 'StopCallRecording',
+};
+const isControlActionType = (type: string) => Object.values(CONTROL_ACTION_TYPES).includes(type);
+const controlActionOf = (type: string): ControlAction | undefined => CONTROL_ACTIONS.find((a) => CONTROL_ACTION_TYPES[a] === type);
+
+/** The notice's action types: Speak per leg, and SpeakAndGetDigits on the caller's leg when it can be declined. */
+export const NOTICE_ACTION_TYPES = ['Speak', 'PlayAudio', 'SpeakAndGetDigits'];
+/** The action types whose results belong to each command (what an update of that command can leave running). */
+export function ownActionTypesOf(command: Command): string[] {
+  switch (command) {
+    case Command.StartRecording:
+      return ['StartCallRecording'];
+    case Command.NotifyConsent:
+      return NOTICE_ACTION_TYPES;
+    case Command.ControlRecording:
+      return Object.values(CONTROL_ACTION_TYPES);
+    default:
+      return [];
+  }
 }
 
 /**
@@ -76,9 +125,13 @@ export function ownedResult(
     if (ourList === undefined && !appListInProgress && attributes[TokenAttribute.StartRecording]) return Command.StartRecording;
     return undefined;
   }
-  if (type === 'Speak' || type === 'PlayAudio') {
+  if (NOTICE_ACTION_TYPES.includes(type)) {
     if (ourList === Command.NotifyConsent) return Command.NotifyConsent;
     if (ourList === undefined && !appListInProgress && attributes[TokenAttribute.NotifyConsent]) return Command.NotifyConsent;
+  }
+  if (isControlActionType(type)) {
+    if (ourList === Command.ControlRecording) return Command.ControlRecording;
+    if (ourList === undefined && !appListInProgress && attributes[TokenAttribute.ControlRecording]) return Command.ControlRecording;
   }
   return undefined;
 }
@@ -140,12 +193,112 @@ function withRecording(attributes: Attributes, callId: string, location: string)
   return { ...attributes, [RecordingsAttribute]: JSON.stringify({ ...recordingsOf(attributes), [callId]: location }) };
 }
 
+/** Control requests waiting for the workflow's next WaitForCallEnd (QueuedControlsAttribute); others read as none. */
+function queuedControls(attributes: Attributes): ControlRequest[] {
+  const raw = attributes[QueuedControlsAttribute];
+  if (!raw) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter(isControlRequestShape).slice(0, MAX_QUEUED_CONTROLS) : [];
+  } catch {
+    return [];
+  }
+}
+function isControlRequestShape(v: unknown): v is ControlRequest {
+  const r = v as ControlRequest;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    CONTROL_ACTIONS.includes(r.action) &&
+    typeof r.requestedBy === 'string' &&
+    (r.requestId === null || typeof r.requestId === 'string') &&
+    ['api', 'dtmf', 'opt-out'].includes(r.via)
+  );
+}
+function withQueuedControls(attributes: Attributes, queue: ControlRequest[]): Attributes {
+  if (queue.length === 0) return without(attributes, QueuedControlsAttribute);
+  return { ...attributes, [QueuedControlsAttribute]: JSON.stringify(queue) };
+}
+
+/** A control request's fields, or the reason it is not one (the requester validated it: this is defence). */
+export function parseControlRequest(args: Record<string, string>, via: ControlRequest['via']): ControlRequest | string {
+  const action = args[Arg.action] as ControlAction;
+  if (!CONTROL_ACTIONS.includes(action)) return `action: must be one of ${CONTROL_ACTIONS.join(', ')}`;
+  const requestedBy = args[Arg.requestedBy] ?? 'unknown';
+  if (!CONTROL_ID.test(requestedBy)) return 'requestedBy: must be 1-128 letters, digits or . _ : @ + / -';
+  const requestId = args[Arg.requestId] ?? null;
+  if (requestId !== null && !CONTROL_ID.test(requestId)) return 'requestId: must be 1-128 letters, digits or . _ : @ + / -';
+  return { action, requestedBy, requestId, via };
+}
+
+/**
+ * A control request reaches the workflow through its parked WaitForCallEnd token; with none parked (the
+ * workflow is starting the recording, speaking the notice, or between two waits) it is queued in the call's
+ * TransactionAttributes for the next WaitForCallEnd. Answers with no action: the call goes on.
+ */
+export async function onControlRequest(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
+  const request = parseControlRequest(event.ActionData.Parameters.Arguments, 'api');
+  if (typeof request === 'string') {
+    deps.log.warn('control request refused', { problem: request });
+    deps.metrics.addMetric('ControlRequestsRefused', MetricUnit.Count, 1);
+    return respond();
+  }
+  return handOverControl(event, request, deps);
+}
+
+/** Hands `request` to the workflow (see onControlRequest); shared by the API and the caller's keypad. */
+export async function handOverControl(event: SmaEvent, request: ControlRequest, deps: CallEventDeps): Promise<SmaResponse> {
+  const attributes = attributesOf(event);
+  const fields = { action: request.action, via: request.via, requestedBy: logSafe(request.requestedBy) };
+  deps.metrics.addMetric('ControlRequests', MetricUnit.Count, 1);
+  const token = attributes[TokenAttribute.WaitForCallEnd];
+  if (token) {
+    const result: ControlRequestResult = { control: request };
+    const sent = await deps.callbacks.succeed(token, result, Command.WaitForCallEnd);
+    if (sent === 'sent') {
+      deps.log.info('control request handed to the workflow', fields);
+      return afterCallback();
+    }
+  }
+  const queue = queuedControls(attributes);
+  if (queue.length >= MAX_QUEUED_CONTROLS) {
+    deps.log.warn('control request refused: too many waiting for the workflow', fields);
+    deps.metrics.addMetric('ControlRequestsRefused', MetricUnit.Count, 1);
+    return respond();
+  }
+  deps.log.info('control request queued until the workflow waits for the call end', fields);
+  return answer(deps, [], withQueuedControls(without(attributes, TokenAttribute.WaitForCallEnd), [...queue, request]));
+}
+
 /**
  * What the SMA says to a second StartCallRecording on a leg is not documented (sip-apps-call-record only says
  * "You can only start and stop recording once for an individual call leg"; the issue saw "Call recording was
  * already started on this call leg"). Matched on the words, whatever the ErrorType: change here if AWS differs.
  */
 export const ALREADY_STARTED = /already (been )?started|already recording|only start and stop recording once/i;
+
+/** The notice's opt-out (NotifyConsent arguments), undefined without one, or the problem with it. */
+function optOutOf(args: Record<string, string>): { digit: string; seconds: number } | undefined | string {
+  const digit = args[Arg.optOutDigit];
+  if (digit === undefined || digit === '') return undefined;
+  if (!/^[0-9*]$/.test(digit)) return 'optOutDigit: must be one key, 0-9 or *';
+  const seconds = Number(args[Arg.optOutSeconds] ?? '5');
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60) return 'optOutSeconds: must be a whole number of seconds, 1-60';
+  return { digit, seconds };
+}
+
+/**
+ * ACTION_FAILED of the opt-out prompt that only means "no key pressed in time" (the notice was heard and not
+ * declined). The docs say a digit timeout gives ACTION_FAILED without naming the ErrorType (unverified): so
+ * every error is read that way except those that say the prompt itself did not play.
+ */
+const PROMPT_FAILURES = new Set([
+  'SystemException',
+  'ActionExecutionThrottled',
+  'AccessDenied',
+  'InvalidActionParameter',
+  'MissingRequiredActionParameter',
+]);
 
 function startResult(event: SmaEvent, callId: string, track: string, location: string, alreadyStarted: boolean): StartRecordingResult {
   const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
@@ -268,21 +421,70 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
         ...(args[Arg.voiceId] ? { voiceId: args[Arg.voiceId] } : {}),
         ...(args[Arg.languageCode] ? { languageCode: args[Arg.languageCode] } : {}),
       };
-      deps.log.info('returning the consent notice', { legs: legs.map((l) => logSafe(l.ParticipantTag)) });
+      const optOut = optOutOf(args);
+      if (typeof optOut === 'string') {
+        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, optOut, what);
+        return respond();
+      }
+      // With an opt-out, the caller (LEG-A) hears the notice last, as a SpeakAndGetDigits: the list's result
+      // (the last action's) then carries the key pressed. The other legs hear it first, as a Speak.
+      const caller = optOut ? legs.find((l) => l.ParticipantTag === 'LEG-A') : undefined;
+      const ordered = caller ? [...legs.filter((l) => l !== caller), caller] : legs;
+      const actions = ordered.map((l) =>
+        l === caller && optOut ? speakAndGetDigit(l.CallId, text, voice, optOut.seconds * 1000) : speak(l.CallId, text, voice),
+      );
+      deps.log.info('returning the consent notice', { legs: ordered.map((l) => logSafe(l.ParticipantTag)), optOut: Boolean(caller) });
       // The workflow notifies only once the start is over: its token, left in the map by afterCallback, is spent.
-      return park(
-        Command.NotifyConsent,
-        legs.map((l) => speak(l.CallId, text, voice)),
-        without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute),
-      );
+      return park(Command.NotifyConsent, actions, without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
     }
-    case Command.WaitForCallEnd:
-      // No action: the token waits in TransactionAttributes for HANGUP. The start and the notice are over.
-      return park(
-        Command.WaitForCallEnd,
-        [],
-        without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, TokenAttribute.NotifyConsent),
+    case Command.WaitForCallEnd: {
+      const settled = without(
+        attributes,
+        TokenAttribute.StartRecording,
+        PendingCallIdAttribute,
+        TokenAttribute.NotifyConsent,
+        TokenAttribute.ControlRecording,
       );
+      const [first, ...rest] = queuedControls(attributes);
+      if (first) {
+        // A control asked for while the workflow was busy: it gets it now, in place of waiting.
+        const sent = await deps.callbacks.succeed(token, { control: first } satisfies ControlRequestResult, Command.WaitForCallEnd);
+        if (sent === 'sent') {
+          deps.log.info('queued control request handed to the workflow', { action: first.action, via: first.via });
+          return answer(deps, [], withQueuedControls(settled, rest));
+        }
+      }
+      // No action: the token waits in TransactionAttributes for HANGUP. The start and the notice are over.
+      return park(Command.WaitForCallEnd, [], settled);
+    }
+    case Command.ControlRecording: {
+      const action = args[Arg.action] as ControlAction;
+      const callId = args[Arg.callId];
+      const leg = event.CallDetails.Participants.find((p) => p.CallId === callId);
+      const problem = !CONTROL_ACTIONS.includes(action)
+        ? `action: must be one of ${CONTROL_ACTIONS.join(', ')}`
+        : !leg
+          ? 'callId: is not a leg of this call'
+          : !isConnected(leg)
+            ? `callId: leg ${leg.ParticipantTag} is ${leg.Status}`
+            : undefined;
+      if (problem || !leg) {
+        const ended = leg && !isConnected(leg);
+        await deps.callbacks.fail(token, ended ? TaskError.CallEnded : TaskError.InvalidActionParameter, problem ?? 'callId', what);
+        return respond();
+      }
+      deps.log.info('returning a recording control', { action, leg: logSafe(leg.ParticipantTag) });
+      // The one action of the list (its result is the task's): the wait's token, spent on the request, goes.
+      // Tokens of the tasks before this one (the wait that carried the request, the notice of an opt-out) are spent.
+      const spent = without(
+        attributes,
+        TokenAttribute.WaitForCallEnd,
+        TokenAttribute.NotifyConsent,
+        TokenAttribute.StartRecording,
+        PendingCallIdAttribute,
+      );
+      return park(Command.ControlRecording, [controlCallRecording(CONTROL_ACTION_TYPES[action], leg.CallId)], spent);
+    }
     default:
       deps.log.error('unknown workflow command', { command: logSafe(command) });
       await deps.callbacks.fail(
@@ -329,6 +531,21 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
       // Delivered: the workflow moves on at once (see afterCallback); otherwise its retry needs the recording.
       return sent === 'sent' ? afterCallback() : answer(deps, [], next);
     }
+    case 'PauseCallRecording':
+    case 'ResumeCallRecording':
+    case 'StopCallRecording': {
+      const token = attributes[TokenAttribute.ControlRecording];
+      if (!token) return respond();
+      const result: ControlRecordingResult = {
+        action: controlActionOf(data.Type) as ControlAction,
+        callId: String(data.Parameters?.CallId ?? ''),
+      };
+      deps.metrics.addMetric('RecordingControlsApplied', MetricUnit.Count, 1);
+      const sent = await deps.callbacks.succeed(token, result, Command.ControlRecording);
+      return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.ControlRecording));
+    }
+    case 'SpeakAndGetDigits':
+      return noticeHeard(event, deps, typeof data.ReceivedDigits === 'string' && data.ReceivedDigits !== '' ? data.ReceivedDigits : null);
     case 'Speak':
     case 'PlayAudio': {
       const token = attributes[TokenAttribute.NotifyConsent];
@@ -342,13 +559,24 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
         });
         return respond(unheard.map((p) => ({ Type: 'Speak', Parameters: { ...data.Parameters, CallId: p.CallId } })));
       }
-      const result: NotifyConsentResult = { legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag) };
-      const sent = await deps.callbacks.succeed(token, result, Command.NotifyConsent);
-      return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
+      return noticeHeard(event, deps, undefined);
     }
     default:
       return respond();
   }
+}
+
+/** The notice has been played to every leg: its task succeeds, with the key pressed when it offered a choice. */
+async function noticeHeard(event: SmaEvent, deps: CallEventDeps, receivedDigits: string | null | undefined): Promise<SmaResponse> {
+  const attributes = attributesOf(event);
+  const token = attributes[TokenAttribute.NotifyConsent];
+  if (!token) return respond();
+  const result: NotifyConsentResult = {
+    legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag),
+    ...(receivedDigits !== undefined ? { receivedDigits } : {}),
+  };
+  const sent = await deps.callbacks.succeed(token, result, Command.NotifyConsent);
+  return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
 }
 
 /**
@@ -390,16 +618,27 @@ export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: Call
     const handled = await onStartRecordingRefused(event, deps, error, cause);
     if (handled) return handled;
   }
+  if (data.Type === 'SpeakAndGetDigits' && !PROMPT_FAILURES.has(error)) {
+    // No key in time (or none valid): the notice was heard and not declined.
+    return noticeHeard(event, deps, null);
+  }
   const pending: Command | undefined =
     data.Type === 'StartCallRecording'
       ? Command.StartRecording
-      : data.Type === 'Speak' || data.Type === 'PlayAudio'
+      : NOTICE_ACTION_TYPES.includes(data.Type)
         ? Command.NotifyConsent
-        : undefined;
+        : isControlActionType(data.Type)
+          ? Command.ControlRecording
+          : undefined;
   const token = pending && attributes[TokenAttribute[pending]];
   if (pending && token) {
     deps.log.warn('recording action failed', { action: logSafe(data.Type), error: logSafe(error) });
-    deps.metrics.addMetric(pending === Command.StartRecording ? 'RecordingStartFailures' : 'ConsentNoticeFailures', MetricUnit.Count, 1);
+    const metric = {
+      StartRecording: 'RecordingStartFailures',
+      NotifyConsent: 'ConsentNoticeFailures',
+      ControlRecording: 'RecordingControlFailures',
+    };
+    deps.metrics.addMetric(metric[pending as keyof typeof metric] ?? 'RecordingActionFailures', MetricUnit.Count, 1);
     await deps.callbacks.fail(token, error, cause, pending);
     return answer(
       deps,
@@ -458,17 +697,19 @@ export async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): P
   const attributes = attributesOf(event);
   const endedCause = `the call ended (${participantTag ?? 'a leg'} hung up, SIP ${sipResponseCode ?? 'unknown'})`;
 
-  for (const command of [Command.StartRecording, Command.NotifyConsent] as const) {
+  for (const command of [Command.StartRecording, Command.NotifyConsent, Command.ControlRecording] as const) {
     const token = attributes[TokenAttribute[command]];
     if (token) await deps.callbacks.fail(token, TaskError.CallEnded, endedCause, command);
   }
   const callEndToken = attributes[TokenAttribute.WaitForCallEnd];
+  const unapplied = queuedControls(attributes);
   if (callEndToken) {
-    const result: CallEndResult = { sipResponseCode, participantTag };
+    // Requests still queued never reached the workflow: the call ended first. Named so the audit shows them.
+    const result: CallEndResult = { sipResponseCode, participantTag, ...(unapplied.length ? { unappliedControls: unapplied } : {}) };
     await deps.callbacks.succeed(callEndToken, result, Command.WaitForCallEnd);
   }
-  const hadTokens = Object.values(TokenAttribute).some((k) => k in attributes);
-  const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute);
+  const hadTokens = [...Object.values(TokenAttribute), QueuedControlsAttribute].some((k) => k in attributes);
+  const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute, QueuedControlsAttribute);
   return answer(deps, [], hadTokens ? next : undefined);
 }
 
@@ -480,7 +721,7 @@ export async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RES
   deps.log.error('the SMA refused our response', { errorType: logSafe(error), errorMessage: logSafe(message, 512) });
   deps.metrics.addMetric('InvalidLambdaResponses', MetricUnit.Count, 1);
   // A pending start/notice will never get its ACTION_* event now: fail it so the workflow decides.
-  const pending = [Command.StartRecording, Command.NotifyConsent].filter((c) => attributes[TokenAttribute[c]]);
+  const pending = [Command.StartRecording, Command.NotifyConsent, Command.ControlRecording].filter((c) => attributes[TokenAttribute[c]]);
   for (const command of pending)
     await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${message ?? ''}`, command);
   if (pending.length === 0) return respond();

@@ -61,6 +61,38 @@ export const speak = (callId: string, text: string, voice: SpeakVoice): SmaActio
   },
 });
 
+/**
+ * The consent notice with a choice: spoken once, then up to `waitMs` for one key (any key: the workflow decides
+ * which declines). No key in time ends in ACTION_FAILED after the failure prompt, which is therefore neutral.
+ * Repeat 1: a caller who says nothing has heard the notice once, as the plain Speak does.
+ */
+export const NO_KEY_TEXT = 'Thank you.';
+export const speakAndGetDigit = (callId: string, text: string, voice: SpeakVoice, waitMs: number): SmaAction => {
+  const speech = (t: string) => ({
+    Text: t,
+    TextType: 'text',
+    Engine: voice.engine,
+    LanguageCode: voice.languageCode,
+    VoiceId: voice.voiceId,
+  });
+  return {
+    Type: 'SpeakAndGetDigits',
+    Parameters: {
+      CallId: callId,
+      InputDigitsRegex: '^[0-9*#]$',
+      SpeechParameters: speech(text),
+      FailureSpeechParameters: speech(NO_KEY_TEXT),
+      MinNumberOfDigits: 1,
+      MaxNumberOfDigits: 1,
+      Repeat: 1,
+      RepeatDurationInMilliseconds: waitMs,
+    },
+  };
+};
+
+/** PauseCallRecording, ResumeCallRecording or StopCallRecording: each takes the leg's CallId only. */
+export const controlCallRecording = (type: string, callId: string): SmaAction => ({ Type: type, Parameters: { CallId: callId } });
+
 export const hangup = (callId: string, sipResponseCode = '0'): SmaAction => ({
   Type: 'Hangup',
   Parameters: { CallId: callId, SipResponseCode: sipResponseCode },

@@ -57,7 +57,7 @@ export const CONTROL_ACTIONS: readonly ControlAction[] = Object.values(ControlAc
 /** How a control reached the call: an UpdateSipMediaApplicationCall (operator or application), a key, the opt-out. */
 export type ControlVia = 'api' | 'dtmf' | 'opt-out';
 /** requestedBy / requestId: short ids, safe to log and to put in a manifest. */
-export const CONTROL_ID = /^[A-Za-z0-9._:@+\/-]{1,128}$/;
+export const CONTROL_ID = /^[A-Za-z0-9._:@+/-]{1,128}$/;
 
 /**
  * TransactionAttributes keys where the Lambda keeps pending task tokens between SMA invocations
@@ -130,6 +130,8 @@ export interface CallEndResult {
   sipResponseCode: string | null;
   /** the leg whose hangup ended the call */
   participantTag: string | null;
+  /** control requests that were still waiting for the workflow when the call ended */
+  unappliedControls?: ControlRequest[];
 }
 /** A control request, as the workflow gets it. */
 export interface ControlRequest {

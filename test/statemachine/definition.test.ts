@@ -48,11 +48,13 @@ it('escapes a consent text setting so it stays a JSONata string literal', () => 
 it('sends exactly the commands and argument names of the Lambda contract', () => {
   const commands = Object.values(states)
     .filter((s) => s.Resource?.includes('updateSipMediaApplicationCall'))
-    .map((s) => s.Arguments.Arguments);
-  expect(commands.map((a) => a.command).sort()).toEqual(Object.values(Command).sort());
+    .map((s) => s.Arguments.Arguments)
+    // A map built by JSONata (NotifyConsent adds the opt-out keys when there is one): its literal keys are read.
+    .map((a) => (typeof a === 'string' ? Object.fromEntries([...a.matchAll(/'(\w+)': ([^,}\]]+)/g)].map((m) => [m[1], m[2]])) : a));
+  expect(commands.map((a) => String(a.command).replace(/'/g, '')).sort()).toEqual(Object.values(Command).sort());
   const argNames = new Set(Object.values(Arg));
   for (const a of commands) for (const k of Object.keys(a)) expect(argNames).toContain(k);
-  for (const a of commands) expect(a.taskToken).toBe('{% $states.context.Task.Token %}');
+  for (const a of commands) expect(String(a.taskToken).replace(/^\{% | %\}$/g, '')).toBe('$states.context.Task.Token');
 });
 
 it('bounds every callback task with TimeoutSeconds and the execution as a whole', () => {

@@ -9,7 +9,7 @@ import { renderDefinition, type WorkflowSettings } from '../../statemachines/def
 
 /** 'ok' = the Lambda's success; { ok } = success with these fields changed (e.g. alreadyStarted). */
 export type Step = 'ok' | 'never' | { error: string; cause?: string } | { ok: Record<string, unknown> };
-type Command = 'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd';
+type Command = 'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd' | 'ControlRecording';
 export interface HeadResult {
   ContentLength?: number;
   ContentType?: string;
@@ -35,6 +35,16 @@ export interface Script {
   head?: Array<'missing' | 'forbidden' | { error: string; cause?: string } | HeadResult>;
   tagging?: 'ok' | { error: string };
   manifest?: 'ok' | { error: string };
+  /**
+   * Control requests the Lambda hands over through the WaitForCallEnd token, at virtual seconds counted from the
+   * first WaitForCallEnd (a request due after the call end is not delivered).
+   */
+  controls?: Array<{ atSeconds: number; action: 'PAUSE' | 'RESUME' | 'STOP'; requestedBy?: string; via?: string; requestId?: string }>;
+  /** One entry per ControlRecording update (the last repeats). */
+  control?: Step[];
+  /** What the HANGUP result carries besides the SIP code (e.g. unappliedControls). */
+  hangupExtra?: Record<string, unknown>;
+  deleteObject?: 'ok' | { error: string };
 }
 
 export const RECORDING_LOCATION = 'rec-bucket/support/2026/11/25/2026-11-25-10-00-00-000_tx-1_call-a.wav';
@@ -95,8 +105,10 @@ export async function runWorkflow(
   const requests: TaskInvokeRequest[] = [];
   const manifests = new Map<string, any>();
   const tagging: any[] = [];
-  const counters = { start: 0, consent: 0, head: 0 };
-  const updateCounts: Record<Command, number> = { StartRecording: 0, NotifyConsent: 0, WaitForCallEnd: 0 };
+  const counters = { start: 0, consent: 0, head: 0, control: 0 };
+  const updateCounts: Record<Command, number> = { StartRecording: 0, NotifyConsent: 0, WaitForCallEnd: 0, ControlRecording: 0 };
+  let waitStartedAt: number | undefined;
+  const pendingControls = [...(script.controls ?? [])].sort((a, b) => a.atSeconds - b.atSeconds);
   let callEndsAt: number | undefined;
   let engine!: StepFunctionsEngine;
   const at = <T>(list: T[] | undefined, i: number, fallback: T): T => (list?.length ? list[Math.min(i, list.length - 1)] : fallback);
@@ -141,12 +153,24 @@ export async function runWorkflow(
         if (command === 'WaitForCallEnd') {
           // The call ends callSeconds after the workflow first waits for it; an update after that finds no call.
           callEndsAt ??= clock.nowMs() + (script.callSeconds ?? 60) * 1000;
+          waitStartedAt ??= clock.nowMs();
           if (clock.nowMs() >= callEndsAt) throw new TaskFailedError('ChimeSdkVoice.NotFoundException', 'The call is no longer active');
-          const step = script.callEnd ?? 'ok';
-          void clock
-            .sleep(callEndsAt - clock.nowMs())
-            .then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A' }));
+          const next = pendingControls[0];
+          const controlAt = next ? Math.max(clock.nowMs(), waitStartedAt + next.atSeconds * 1000) : Number.POSITIVE_INFINITY;
+          if (next && controlAt < callEndsAt) {
+            pendingControls.shift();
+            const control = { requestedBy: 'agent-7', via: 'api', requestId: null, ...next };
+            delete (control as { atSeconds?: number }).atSeconds;
+            void clock.sleep(controlAt - clock.nowMs()).then(() => complete(a.taskToken, 'ok', { control }));
+          } else {
+            const step = script.callEnd ?? 'ok';
+            void clock
+              .sleep(callEndsAt - clock.nowMs())
+              .then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A', ...script.hangupExtra }));
+          }
         }
+        if (command === 'ControlRecording')
+          complete(a.taskToken, at(script.control, counters.control++, 'ok'), { action: a.action, callId: a.callId });
         return { SipMediaApplicationCall: { TransactionId: 'tx-1' } };
       }
       if (req.action === 'headObject') {
@@ -163,6 +187,10 @@ export async function runWorkflow(
       if (req.action === 'putObjectTagging') {
         if (script.tagging && script.tagging !== 'ok') throw new TaskFailedError(script.tagging.error, 'tagging refused');
         tagging.push(args);
+        return {};
+      }
+      if (req.action === 'deleteObject') {
+        if (script.deleteObject && script.deleteObject !== 'ok') throw new TaskFailedError(script.deleteObject.error, 'delete refused');
         return {};
       }
       if (req.action === 'putObject') {

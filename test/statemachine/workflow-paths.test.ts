@@ -9,7 +9,7 @@ const RECORDING_KEY = RECORDING_LOCATION.slice('rec-bucket/'.length);
 const MANIFEST_KEY = RECORDING_KEY.replace(/\.wav$/, '.manifest.json');
 
 describe('happy path', () => {
-  it('records, notifies, verifies, tags and writes the manifest beside the recording in 10 transitions', async () => {
+  it('records, notifies, verifies, tags and writes the manifest beside the recording in 13 transitions', async () => {
     const run = await runWorkflow({});
     expect(run.info.status).toBe('SUCCEEDED');
     const out = summaryOf(run.info);
@@ -31,14 +31,17 @@ describe('happy path', () => {
       'CheckInput',
       'StartRecording',
       'NotifyConsent',
+      'CallerDeclined',
       'WaitForCallEnd',
+      'ControlRequested',
       'VerifyRecording',
+      'OptedOutRecording',
       'MarkComplete',
       'WriteAuditManifest',
       'RouteOutcome',
       'RECORDED',
     ]);
-    expect(run.info.stateTransitions).toBe(10);
+    expect(run.info.stateTransitions).toBe(13);
 
     const manifest = run.manifests.get(`rec-bucket/${MANIFEST_KEY}`);
     expect(manifest).toEqual(
@@ -95,7 +98,7 @@ describe('happy path', () => {
 });
 
 describe('StartRecording retries (audited explicit loop)', () => {
-  it('retries SystemException and records every attempt with its error: 16 transitions with two retries', async () => {
+  it('retries SystemException and records every attempt with its error: 19 transitions with two retries', async () => {
     const run = await runWorkflow({
       start: [{ error: 'SystemException', cause: 'boom 1' }, { error: 'SystemException', cause: 'boom 2' }, 'ok'],
     });
@@ -107,7 +110,7 @@ describe('StartRecording retries (audited explicit loop)', () => {
       [3, 'STARTED', null, null],
     ]);
     for (const a of out.startAttempts) expect(Date.parse(a.endedAt)).toBeGreaterThanOrEqual(Date.parse(a.startedAt));
-    expect(run.info.stateTransitions).toBe(16);
+    expect(run.info.stateTransitions).toBe(19);
     const attemptsSent = run.requests
       .filter((r) => (r.args as any).Arguments?.command === 'StartRecording')
       .map((r) => (r.args as any).Arguments.attempt);
@@ -234,7 +237,7 @@ describe('verification', () => {
     const out = summaryOf(run.info);
     expect(out.outcome).toBe('RECORDED');
     expect(out.verification.polls).toBe(4);
-    expect(run.info.stateTransitions).toBe(13);
+    expect(run.info.stateTransitions).toBe(16);
   });
 
   it('retries a connection failure to S3 (S3.SdkClientException) on its own budget', async () => {
@@ -249,7 +252,7 @@ describe('verification', () => {
   it('RECORDING_MISSING when the object never lands before the retries run out', async () => {
     const run = await runWorkflow({ head: ['missing'] }, INPUT, { VerifyMaxRetries: 3 });
     expect(run.info.error).toBe('RECORDING_MISSING');
-    expect(run.info.stateTransitions).toBe(9 + 3); // 19 with the default 10 polls
+    expect(run.info.stateTransitions).toBe(11 + 3); // 21 with the default 10 polls
     const out = summaryOf(run.info);
     expect(out.verification).toEqual(expect.objectContaining({ landed: false, error: 'S3.NoSuchKeyException', polls: 4 }));
     expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`)?.outcome).toBe('RECORDING_MISSING');

@@ -290,7 +290,7 @@ describe('commands the Lambda does not know', () => {
       {
         taskToken: token,
         error: 'InvalidCommand',
-        cause: 'unknown command "StopRecording"; expected one of StartRecording, NotifyConsent, WaitForCallEnd',
+        cause: 'unknown command "StopRecording"; expected one of StartRecording, NotifyConsent, WaitForCallEnd, ControlRecording',
       },
     ]);
   });
