@@ -92,7 +92,12 @@ export interface RecordingRequest {
   track: Track;
   location: string;
   consentText?: string;
+  /** The key that lets the caller decline at the consent notice (one of 0-9 or *); absent = no choice offered. */
+  optOutDigit?: string;
 }
+
+/** One DTMF key, not "#" (SpeakAndGetDigits' default terminator). */
+export const OPT_OUT_DIGIT = /^[0-9*]$/;
 
 export const MAX_CONSENT_TEXT = 1000; // Speak's Text limit
 
@@ -134,6 +139,11 @@ export function parseRecordingRequest(input: unknown): RecordingRequest {
     const problem = consentTextProblem(o.consentText);
     if (problem) throw new RecordingRequestError('consentText', problem);
     req.consentText = o.consentText as string;
+  }
+  if (o.optOutDigit !== undefined) {
+    if (typeof o.optOutDigit !== 'string' || !OPT_OUT_DIGIT.test(o.optOutDigit))
+      throw new RecordingRequestError('optOutDigit', 'must be one key, 0-9 or *');
+    req.optOutDigit = o.optOutDigit;
   }
   return req;
 }

@@ -128,6 +128,14 @@ export const recordingRequestCases: RecordingRequestCase[] = [
   { name: 'consentText not a string', input: withField('consentText', 42), field: 'consentText' },
   { name: 'consentText null', input: withField('consentText', null), field: 'consentText' },
 
+  // the opt-out key
+  { name: 'optOutDigit 9', input: withField('optOutDigit', '9'), field: null },
+  { name: 'optOutDigit *', input: withField('optOutDigit', '*'), field: null },
+  { name: 'optOutDigit #', input: withField('optOutDigit', '#'), field: 'optOutDigit' },
+  { name: 'optOutDigit of two keys', input: withField('optOutDigit', '12'), field: 'optOutDigit' },
+  { name: 'optOutDigit a number', input: withField('optOutDigit', 9), field: 'optOutDigit' },
+  { name: 'optOutDigit empty', input: withField('optOutDigit', ''), field: 'optOutDigit' },
+
   // the input itself
   { name: 'input null', input: null, field: 'input' },
   { name: 'input a string', input: 'StartRecording', field: 'input' },
