@@ -172,15 +172,16 @@ export function voiceConnectorKeyStatement(smaArnPattern: string): iam.PolicySta
 
 /**
  * What the workflow does to the bucket: HeadObject (s3:GetObject), PutObjectTagging, PutObject (manifest),
- * all on the recording prefix. No *Version* actions: the workflow never passes a VersionId, so S3 checks
- * the unversioned actions even in a versioned bucket. s3:ListBucket on the bucket makes a missing object a
+ * and, for a caller who declined recording (OptedOutRecording = DELETE), DeleteObject with the VersionId it
+ * verified (s3:DeleteObjectVersion in a versioned bucket: no older copy of a refused recording may stay), all
+ * on the recording prefix. s3:ListBucket on the bucket makes a missing object a
  * 404 (S3.NoSuchKeyException, "not landed yet") instead of a 403 that looks like a permission fault.
  */
 export function grantRecordingAccess(grantee: iam.IGrantable, target: { bucketArn: string; objectsArn: string; keyArn?: string }): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'RecordingObjects',
-      actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'],
+      actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
       resources: [target.objectsArn],
     }),
   );

@@ -165,11 +165,24 @@ describe('default configuration', () => {
       expect(chime[0].Resource).toEqual([SMA_ARN]);
       const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
       const objects = sts.find((x) => x.Sid === 'RecordingObjects')!;
-      expect([...objects.Action].sort()).toEqual(['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging']);
+      expect([...objects.Action].sort()).toEqual([
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:GetObject',
+        's3:PutObject',
+        's3:PutObjectTagging',
+      ]);
       expect(objects.Resource).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/recordings/*']] }]);
       expect(sts.find((x) => x.Sid === 'RecordingBucketList')!.Resource).toEqual([{ 'Fn::GetAtt': [bucketId, 'Arn'] }]);
       const s3Actions = sts.flatMap((x) => x.Action).filter((a) => a.startsWith('s3:'));
-      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging']);
+      expect(s3Actions.sort()).toEqual([
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        's3:PutObjectTagging',
+      ]);
       expect(sts.flatMap((x) => x.Action).filter((a) => a.startsWith('kms:'))).toEqual([]);
     });
 
@@ -185,6 +198,8 @@ describe('default configuration', () => {
         'arn:aws:states:::aws-sdk:s3:headObject': 's3:GetObject',
         'arn:aws:states:::aws-sdk:s3:putObjectTagging': 's3:PutObjectTagging',
         'arn:aws:states:::aws-sdk:s3:putObject': 's3:PutObject',
+        // an opted-out caller's recording, by the version verified (versioned bucket)
+        'arn:aws:states:::aws-sdk:s3:deleteObject': 's3:DeleteObjectVersion',
       };
       expect([...resources].sort()).toEqual(Object.keys(needs).sort());
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
