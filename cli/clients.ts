@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CliError, usageError } from './errors';
 
@@ -121,6 +122,20 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
     describe: local ? `local twin (${endpoint})` : endpoint ? endpoint : `AWS${region ? ` ${region}` : ''}`,
     close: () => sfn.destroy(),
   };
+}
+
+/**
+ * A Chime SDK Voice client beside the connection's Step Functions client: the twin's endpoint with --local,
+ * else the SDK's defaults in the state machine's region (the SMA lives there).
+ */
+export function chimeClientFor(conn: Connection): ChimeSDKVoiceClient {
+  const local = conn.local;
+  if (local && !local.chimesdkvoice) throw usageError('the twin endpoints file names no chimesdkvoice endpoint');
+  return new ChimeSDKVoiceClient({
+    ...(local ? { endpoint: local.chimesdkvoice, region: local.region, credentials: TWIN_CREDENTIALS } : {}),
+    ...(!local && conn.stateMachineArn ? { region: STATE_MACHINE_ARN_RE.exec(conn.stateMachineArn)![2] } : {}),
+    maxAttempts: 3,
+  });
 }
 
 export function requireStateMachineArn(conn: Connection): string {

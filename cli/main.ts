@@ -6,6 +6,7 @@
  *   history   an execution's events as a timeline (retries visible, task tokens redacted)
  *   audit     the retry-audit report over a period: per call and totals per outcome / start error
  *   redrive   RedriveExecution for an ABORTED / TIMED_OUT / FAILED execution
+ *   pause | resume | stop   the recording of a live call, confirmed from the workflow's audit
  *
  * main(argv, io) is the whole program: it takes the arguments (without node and the script) and where to
  * write, and returns the exit code, so tests run it in-process. Exit codes: 0 ok, 1 the operation failed
@@ -16,6 +17,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOCAL_FILE, STATE_MACHINE_ARN_ENV, type GlobalOptions } from './clients';
 import { runAudit, type AuditFormat } from './commands/audit';
+import { DEFAULT_CONTROL_WAIT_SECONDS, runControl } from './commands/control';
 import { runHistory } from './commands/history';
 import { REDRIVE_HELP, runRedrive } from './commands/redrive';
 import { runStart } from './commands/start';
@@ -32,7 +34,7 @@ export interface MainOptions {
   now?: () => number;
 }
 
-const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive'];
+const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive', 'pause', 'resume', 'stop'];
 /** Number('1e400') is Infinity: said as such, not as "not a number". */
 const outsideDouble = (n: number) => (Math.abs(n) === Infinity ? ' (that is outside the double range)' : '');
 const integer = (name: string, min: number, max: number) => (v: string) => {
@@ -75,7 +77,8 @@ Examples:
   recording-workflow --local status 7f2c3d1e-...            (a TransactionId or an execution ARN)
   recording-workflow --local history 7f2c3d1e-...
   recording-workflow --local audit --since 24h --format csv > audit.csv
-  recording-workflow start --sma-id SMA --transaction-id TX --call-id CALL --location my-bucket/calls`;
+  recording-workflow start --sma-id SMA --transaction-id TX --call-id CALL --location my-bucket/calls
+  recording-workflow --local pause 7f2c3d1e-... --by agent-7   (then resume / stop)`;
 
 /** --json anywhere before a "--" (global or per command), or audit's --format json. */
 function wantsJson(argv: string[]): boolean {
@@ -229,6 +232,26 @@ function buildProgram(
     .option('--json', 'JSON output')
     .addHelpText('after', REDRIVE_HELP)
     .action(run((ctx, cmd) => runRedrive(ctx, cmd.args[0], cmd.opts())));
+
+  for (const [name, action, what] of [
+    [
+      'pause',
+      'PAUSE',
+      'Pause the recording of a live call (silence and a tone are recorded until resume), e.g. while a card number is read.',
+    ],
+    ['resume', 'RESUME', 'Resume a paused recording.'],
+    ['stop', 'STOP', 'Stop the recording for the rest of the call; it is delivered and verified as usual.'],
+  ] as const) {
+    program
+      .command(name)
+      .description(`${what} Waits for the workflow's decision (applied, not needed, refused with the SMA's error).`)
+      .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
+      .option('--by <who>', 'who asks, as the audit shows it (default cli:<login>)')
+      .option('--wait <seconds>', `how long to wait for the decision (default ${DEFAULT_CONTROL_WAIT_SECONDS} s)`, positiveSeconds)
+      .option('--no-wait', 'send the request and return')
+      .option('--json', 'JSON output')
+      .action(run((ctx, cmd) => runControl(ctx, action, cmd.args[0], cmd.opts())));
+  }
 
   return program;
 }

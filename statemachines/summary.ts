@@ -30,6 +30,40 @@ export interface ConsentNotice {
   cause?: string;
   attempts?: number;
   legs?: unknown;
+  /** With an opt-out key: whether it was offered, the key pressed (or null), and whether that declined. */
+  optOutOffered?: boolean;
+  receivedDigits?: string | null;
+  declined?: boolean;
+}
+
+/** One pause / resume / stop request as the workflow decided it (issue 11). */
+export interface ControlRecord {
+  action: 'PAUSE' | 'RESUME' | 'STOP';
+  requestedBy: string;
+  requestId: string | null;
+  /** api (an operator or an application), dtmf (a key), opt-out (the caller declined) */
+  via: string;
+  /** APPLIED | NOT_APPLIED (reason) | FAILED (error, cause) | CALL_ENDED */
+  result: string;
+  reason?: string;
+  error?: string;
+  cause?: string;
+  at: string;
+  leg?: string;
+  attempts?: number;
+}
+
+/** A pause window, timed by the workflow's clock; no end = paused until the recording stopped (stop or call end). */
+export interface PauseWindow {
+  startedAt: string;
+  startedAtMs: number;
+  endedAt?: string;
+  endedAtMs?: number;
+  endedBy?: string;
+  requestedBy: string;
+  via: string;
+  requestId: string | null;
+  leg: string;
 }
 
 export interface Verification {
@@ -67,6 +101,11 @@ export interface WorkflowSummary {
   startAttempts: StartAttempt[];
   consentNotice: ConsentNotice;
   verification?: Verification | null;
+  controls?: ControlRecord[];
+  pauses?: PauseWindow[];
+  pausedSeconds?: number;
+  optedOut?: boolean;
+  deletion?: { status: string; at?: string; key?: string; versionId?: string; error?: string; cause?: string } | null;
 }
 
 export interface AuditManifest {
@@ -92,6 +131,11 @@ export interface AuditManifest {
   } | null;
   verification: Verification | null;
   tagging: { status: string; at?: string; error?: string; cause?: string } | null;
+  controls: ControlRecord[];
+  pauses: PauseWindow[];
+  pausedSeconds: number;
+  /** With an opt-out key offered: whether the caller declined, the policy applied, and the deletion. */
+  optOut: { digit: string; declined: boolean; policy: 'KEEP' | 'DELETE' | null; deletion: WorkflowSummary['deletion'] } | null;
   writtenAt: string;
 }
 
