@@ -232,7 +232,7 @@ export class CallActor {
     if (!leg || leg.status === 'Disconnected') return;
     leg.status = 'Disconnected';
     this.rt.logger?.info('leg disconnected', { transactionId: call.transactionId, participantTag: leg.tag, sipResponseCode, cause });
-    this.stopRecording(call, leg.callId);
+    this.stopRecording(call, leg.callId, 'hangup');
     if (call.current?.legs.includes(leg.callId)) {
       call.current.controller.abort(LEG_GONE);
       call.current = undefined;
@@ -272,7 +272,7 @@ export class CallActor {
     const legs = call.connectedLegs();
     for (const leg of legs) {
       leg.status = 'Disconnected';
-      this.stopRecording(call, leg.callId);
+      this.stopRecording(call, leg.callId, 'hangup');
     }
     this.wrapUp(call);
     for (const leg of legs) {
@@ -320,17 +320,17 @@ export class CallActor {
         startRecording(this.rt, call, effect.record);
         return;
       case 'stopRecording':
-        this.stopRecording(call, effect.callId);
+        this.stopRecording(call, effect.callId, 'StopCallRecording');
         return;
       case 'pauseRecording':
-        pauseRecording(call, effect.callId, effect.paused);
+        pauseRecording(this.rt, call, effect.callId, effect.paused);
         return;
     }
   }
 
   /** A stopped recording's delivery is pending work: the call ends once it settles. */
-  private stopRecording(call: CallState, callId: string): void {
-    stopRecording(this.rt, call, callId, () => this.checkEnd(call));
+  private stopRecording(call: CallState, callId: string, cause: 'StopCallRecording' | 'hangup'): void {
+    stopRecording(this.rt, call, callId, cause, () => this.checkEnd(call));
   }
 
   // ---- answering, digits and the actions record ----------------------------------------------------------

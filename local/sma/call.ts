@@ -171,7 +171,11 @@ export class CallState {
     return {
       transactionId: this.transactionId,
       participants: this.participants(),
-      recordings: this.recordingList.map((r) => ({ ...r })),
+      recordings: this.recordingList.map((r) => ({
+        ...r,
+        pauses: r.pauses.map((w) => ({ ...w })),
+        controls: r.controls.map((c) => ({ ...c })),
+      })),
       invocations: this.sequence,
       notes: [...this.notes],
       actions: this.actions.map((a) => ({ ...a })),
