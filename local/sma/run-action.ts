@@ -11,6 +11,7 @@ import { getDigits } from './digit-collection';
 import { actionError, invalidParameter } from './errors';
 import type { ActionShape } from './events';
 import type { EmulatorRuntime } from './runtime';
+import { receiveDigits } from './receive-digits';
 import { startCallRecording } from './start-call-recording';
 
 const SIP_CODES = new Set([0, 480, 486]); // hangup: allowed SipResponseCode values
@@ -73,6 +74,8 @@ export async function execute(rt: EmulatorRuntime, call: CallState, action: Acti
     }
     case 'StartCallRecording':
       return startCallRecording(rt, call, p, signal);
+    case 'ReceiveDigits':
+      return receiveDigits(call, action);
     case 'StopCallRecording':
     case 'PauseCallRecording':
     case 'ResumeCallRecording': {
