@@ -201,6 +201,8 @@ export interface CallHandle {
    * answered. false if the call ended before that.
    */
   readonly connected: Promise<boolean>;
+  /** Virtual ms the call was connected (the scenario's `digits` and `controls` count from here); undefined before. */
+  readonly connectedAtMs?: number;
   /** Every leg disconnected and every recording delivered or dropped. */
   readonly ended: Promise<CallSummary>;
   /** Every (event, response) pair, in order (live array). */
