@@ -38,6 +38,8 @@ export interface CallResult {
   recordings: RecordingRecord[];
   /** The scenario's `controls`, as sent (requestId, virtual ms, the Chime API's answer). */
   controls: ControlSent[];
+  /** Virtual epoch ms the call was answered: the scenario's `atSeconds` count from here. */
+  answeredAtMs?: number;
 }
 
 export interface RunOptions {
@@ -156,6 +158,7 @@ async function runCall(
     summary: summary ?? described.cause,
     recordings: ended.recordings,
     controls: await controls,
+    answeredAtMs: handle.connectedAtMs,
   };
   const problems: string[] = [];
   if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)

@@ -59,6 +59,7 @@ it('sends each control at its time from answer, and puts optOutDigit in the work
 
   const handle = [...handles.values()].find((h) => paused!.executionName.endsWith(h.transactionId))!;
   const answeredAt = handle.connectedAtMs!;
+  expect(paused!.answeredAtMs).toBe(answeredAt);
   expect(paused!.controls).toEqual([
     {
       atSeconds: 20,
