@@ -3,10 +3,14 @@
  * recording workflow is started for it the on-demand way (StartExecution, as an operator or the CLI would),
  * through the real SFN client. The result of each call is read back with DescribeExecution.
  */
+import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
-import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, type Twin } from '../twin/twin';
+import type { RecordingRecord } from '../sma/types';
+import { trackClient } from '../twin/clock-tracking';
+import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_CREDENTIALS, TWIN_REGION, type Twin } from '../twin/twin';
+import { type ControlSent, sendControls } from './recording-controls';
 import type { ScenarioCall } from './scenario-file';
 
 export interface CallResult {
@@ -27,6 +31,15 @@ export interface CallResult {
   mismatch?: string;
   /** The execution's summary (output, or the cause of a failed execution). */
   summary?: WorkflowSummary | string;
+  /**
+   * The call's recordings as the SMA emulator ended them: each with its pause windows (`pauses`, virtual ms),
+   * the controls the SMA applied (`controls`), and how and when it stopped (`stopCause`, `stoppedAtMs`).
+   */
+  recordings: RecordingRecord[];
+  /** The scenario's `controls`, as sent (requestId, virtual ms, the Chime API's answer). */
+  controls: ControlSent[];
+  /** Virtual epoch ms the call was answered: the scenario's `atSeconds` count from here. */
+  answeredAtMs?: number;
 }
 
 export interface RunOptions {
@@ -45,25 +58,44 @@ export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOp
   const run = runCount.get(twin) ?? 0;
   runCount.set(twin, run + 1);
   const keyOf = options.keyOf ?? ((_: ScenarioCall, i: number) => `run:${run}/call:${i}`);
+  // The Chime SDK Voice client scenario controls are sent with: made on first use, one per run.
+  let chime: ChimeSDKVoiceClient | undefined;
+  const chimeClient = () => {
+    chime ??= trackClient(
+      new ChimeSDKVoiceClient({ endpoint: twin.endpoints.chimesdkvoice, region: TWIN_REGION, credentials: TWIN_CREDENTIALS }),
+      twin.clock,
+    );
+    return chime;
+  };
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < calls.length) {
       const i = next++;
-      results[i] = await runCall(twin, calls[i], i, keyOf(calls[i], i));
+      results[i] = await runCall(twin, calls[i], i, keyOf(calls[i], i), chimeClient);
       done++;
       options.onResult?.(results[i], done, calls.length);
     }
   };
   const width = Math.max(1, Math.min(options.concurrency ?? calls.length, calls.length));
-  await Promise.all(Array.from({ length: width }, worker));
+  try {
+    await Promise.all(Array.from({ length: width }, worker));
+  } finally {
+    chime?.destroy();
+  }
   return results;
 }
 
 /** runCalls made on each twin so far (so a second run on one twin draws new ids). */
 const runCount = new WeakMap<Twin, number>();
 
-async function runCall(twin: Twin, call: ScenarioCall, index: number, key: string): Promise<CallResult> {
+async function runCall(
+  twin: Twin,
+  call: ScenarioCall,
+  index: number,
+  key: string,
+  chimeClient: () => ChimeSDKVoiceClient,
+): Promise<CallResult> {
   const wallStart = performance.now();
   // Ids come from the run's seed and the call's place in the file, never from the order calls happen to run in.
   const transactionId = twin.random.derive(key).uuid();
@@ -78,6 +110,20 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     faults: call.faults,
   });
   await handle.connected;
+  const callOver = new AbortController();
+  void handle.ended.then(() => callOver.abort());
+  const controls = call.controls?.length
+    ? sendControls({
+        clock: twin.clock,
+        chime: chimeClient(),
+        sipMediaApplicationId: twin.sipMediaApplicationId,
+        transactionId,
+        controls: call.controls,
+        answeredAtMs: handle.connectedAtMs ?? twin.clock.nowMs(),
+        random: twin.random.derive(`${key}/controls`),
+        signal: callOver.signal,
+      })
+    : Promise.resolve([]);
   const input = {
     sipMediaApplicationId: twin.sipMediaApplicationId,
     transactionId,
@@ -85,6 +131,7 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     track: call.track,
     location: call.location ?? twin.bucket,
     ...(call.consentText !== undefined ? { consentText: call.consentText } : {}),
+    ...(call.optOutDigit !== undefined ? { optOutDigit: call.optOutDigit } : {}),
   };
   const { executionArn } = await twin.sfn.send(
     new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
@@ -92,7 +139,7 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
   await twin.engine.whenClosed(executionArn!);
   const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
   // Keep going until the call itself is over (a late recording may still land after the verdict).
-  await handle.ended;
+  const ended = await handle.ended;
 
   const summary = parseSummary(described.status === 'SUCCEEDED' ? described.output : described.cause);
   const outcome =
@@ -109,6 +156,9 @@ async function runCall(twin: Twin, call: ScenarioCall, index: number, key: strin
     wallMs: Math.round(performance.now() - wallStart),
     passed: true,
     summary: summary ?? described.cause,
+    recordings: ended.recordings,
+    controls: await controls,
+    answeredAtMs: handle.connectedAtMs,
   };
   const problems: string[] = [];
   if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)

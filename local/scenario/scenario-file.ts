@@ -5,6 +5,7 @@
  */
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
+import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
 import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
@@ -24,6 +25,25 @@ export interface ScenarioCall {
   app?: ScenarioApp;
   /** What the caller presses, and when (virtual seconds from answer). */
   digits?: DigitPress[];
+  /**
+   * Recording controls an operator or application asks for, and when (virtual seconds from answer): the runner
+   * sends each with requestRecordingControl through the twin's Chime SDK Voice endpoint.
+   */
+  controls?: ScenarioControl[];
+  /** The key that declines recording at the consent notice: passed to the workflow input as `optOutDigit`. */
+  optOutDigit?: string;
+}
+
+export const SCENARIO_CONTROL_ACTIONS = ['pause', 'resume', 'stop'] as const;
+export type ScenarioControlAction = (typeof SCENARIO_CONTROL_ACTIONS)[number];
+/** requestedBy when a control names nobody. */
+export const DEFAULT_REQUESTED_BY = 'scenario';
+
+export interface ScenarioControl {
+  atSeconds: number;
+  action: ScenarioControlAction;
+  /** Default DEFAULT_REQUESTED_BY. */
+  requestedBy: string;
 }
 
 /** `bridge`: the standalone handler (lambdas/sma-handler); `ivr`: examples/ivr under the recording middleware. */
@@ -52,6 +72,8 @@ export const LIMITS = {
   /** Key presses per call, and keys per press (a digit collection takes at most 128: MaxNumberOfDigits). */
   digitPresses: 50,
   digitsPerPress: 128,
+  /** Recording controls per call: pause and resume as often as needed, but 50 is far past any real call's. */
+  controls: 50,
 } as const;
 const ELIDE_AT = 60;
 const ALL_OUTCOME_NAMES: readonly string[] = ALL_OUTCOMES;
@@ -231,6 +253,38 @@ function parseDigits(v: unknown, at: string, durationSeconds: number): DigitPres
   });
 }
 
+function parseControls(v: unknown, at: string, durationSeconds: number): ScenarioControl[] | undefined {
+  if (v === undefined) return undefined;
+  const like = '{ "atSeconds": 20, "action": "pause" }';
+  if (!Array.isArray(v) || v.length > LIMITS.controls)
+    throw new ScenarioError(at, `must be an array of at most ${LIMITS.controls} controls like ${like}`);
+  return v.map((control, i) => {
+    const where = `${at}[${i}]`;
+    if (!isObj(control)) throw new ScenarioError(where, `must be an object like ${like}`);
+    onlyKeys(control, ['atSeconds', 'action', 'requestedBy'], where);
+    // A request after the caller hung up would only ever be refused (NotFoundException).
+    const atSeconds = num(
+      control.atSeconds,
+      `${where}.atSeconds`,
+      0,
+      durationSeconds,
+      " (seconds from answer, within the call's durationSeconds)",
+    );
+    if (typeof control.action !== 'string' || !(SCENARIO_CONTROL_ACTIONS as readonly string[]).includes(control.action))
+      throw new ScenarioError(`${where}.action`, `must be one of ${SCENARIO_CONTROL_ACTIONS.join(', ')}, got ${shown(control.action)}`);
+    const requestedBy = control.requestedBy ?? DEFAULT_REQUESTED_BY;
+    if (typeof requestedBy !== 'string' || !CONTROL_ID.test(requestedBy))
+      throw new ScenarioError(`${where}.requestedBy`, `must be 1-128 letters, digits or . _ : @ + / -, got ${shown(requestedBy)}`);
+    return { atSeconds, action: control.action as ScenarioControlAction, requestedBy };
+  });
+}
+
+function parseOptOutDigit(v: unknown, at: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[0-9*]$/.test(v)) throw new ScenarioError(at, `must be one key, 0-9 or *, got ${shown(v)}`);
+  return v;
+}
+
 export function parseScenario(raw: unknown): ScenarioCall[] {
   if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
   onlyKeys(raw, ['calls'], '<root>');
@@ -240,7 +294,24 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
   return raw.calls.map((c, i) => {
     const at = `calls[${i}]`;
     if (!isObj(c)) throw new ScenarioError(at, 'must be an object');
-    onlyKeys(c, ['name', 'track', 'location', 'legs', 'durationSeconds', 'consentText', 'faults', 'expect', 'app', 'digits'], at);
+    onlyKeys(
+      c,
+      [
+        'name',
+        'track',
+        'location',
+        'legs',
+        'durationSeconds',
+        'consentText',
+        'faults',
+        'expect',
+        'app',
+        'digits',
+        'controls',
+        'optOutDigit',
+      ],
+      at,
+    );
     if (typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 200)
       throw new ScenarioError(`${at}.name`, 'must be a non-empty string of at most 200 characters');
     if (names.has(c.name)) throw new ScenarioError(`${at}.name`, `duplicate call name ${shown(c.name)}`);
@@ -285,6 +356,10 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     if (app !== undefined) call.app = app;
     const digits = parseDigits(c.digits, `${at}.digits`, durationSeconds);
     if (digits !== undefined) call.digits = digits;
+    const controls = parseControls(c.controls, `${at}.controls`, durationSeconds);
+    if (controls !== undefined) call.controls = controls;
+    const optOutDigit = parseOptOutDigit(c.optOutDigit, `${at}.optOutDigit`);
+    if (optOutDigit !== undefined) call.optOutDigit = optOutDigit;
     if (c.expect !== undefined) {
       if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);

@@ -2,7 +2,7 @@
  * What the emulated SMA accepts from its Lambda: the response envelope (checked before any action runs, a
  * bad one gets INVALID_LAMBDA_RESPONSE) and each action's parameters (checked when the action runs, a bad one
  * gets ACTION_FAILED). Parameter rules come from the developer guide's action pages (call-and-bridge,
- * hangup, pause, play-audio, speak, start-call-recording) and unexpected-action-fail.
+ * hangup, pause, play-audio, speak, start-call-recording, listen-to-digits) and unexpected-action-fail.
  */
 import type { ActionShape } from './events';
 
@@ -27,6 +27,7 @@ export const SUPPORTED_ACTIONS = new Set([
   'StopCallRecording',
   'PauseCallRecording',
   'ResumeCallRecording',
+  'ReceiveDigits',
 ]);
 
 /**

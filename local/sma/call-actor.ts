@@ -13,6 +13,7 @@ import { actionError, redact } from './errors';
 import * as events from './events';
 import type { ActionError, ActionShape } from './events';
 import { applyLate, type EventBuilder, LambdaInvoker, racingResponse } from './lambda-invoker';
+import { arm, disarm, press } from './receive-digits';
 import { execute } from './run-action';
 import { EmulatorClosed, type EmulatorRuntime, INTERRUPT, LEG_GONE, timerTag } from './runtime';
 import type { ActionRecord } from './types';
@@ -67,6 +68,8 @@ export class CallActor {
         return this.disconnect(call, message.callId, message.sipResponseCode, message.cause);
       case 'update':
         return this.onUpdate(call, message.args);
+      case 'digitsReceived':
+        return this.onDigitsReceived(call, message.action, message.digits);
     }
   }
 
@@ -88,6 +91,17 @@ export class CallActor {
     this.startList(call, actions);
     const late = race && applyLate(call, race);
     if (late) this.startList(call, late);
+  }
+
+  /**
+   * An armed ReceiveDigits matched (or flushed): DIGITS_RECEIVED, and its response runs like an update's (replaces
+   * the queued actions, a non-empty list interrupts an interruptible action: assumed, the pages do not say).
+   */
+  private async onDigitsReceived(call: CallState, action: ActionShape, digits: string): Promise<void> {
+    if (call.over) return;
+    const actions = await this.invoker.invokeForActions(call, (seq, details) => events.digitsReceived(seq, details, action, digits));
+    if (actions === null) return this.forceHangup(call, 'DIGITS_RECEIVED');
+    this.startList(call, actions);
   }
 
   /** case-1: an inbound call no action answers ends 30 s after it arrived (as a HANGUP of LEG-A, SIP 480: assumed). */
@@ -232,7 +246,8 @@ export class CallActor {
     if (!leg || leg.status === 'Disconnected') return;
     leg.status = 'Disconnected';
     this.rt.logger?.info('leg disconnected', { transactionId: call.transactionId, participantTag: leg.tag, sipResponseCode, cause });
-    this.stopRecording(call, leg.callId);
+    this.stopRecording(call, leg.callId, 'hangup');
+    disarm(call, leg.callId);
     if (call.current?.legs.includes(leg.callId)) {
       call.current.controller.abort(LEG_GONE);
       call.current = undefined;
@@ -272,7 +287,7 @@ export class CallActor {
     const legs = call.connectedLegs();
     for (const leg of legs) {
       leg.status = 'Disconnected';
-      this.stopRecording(call, leg.callId);
+      this.stopRecording(call, leg.callId, 'hangup');
     }
     this.wrapUp(call);
     for (const leg of legs) {
@@ -320,17 +335,20 @@ export class CallActor {
         startRecording(this.rt, call, effect.record);
         return;
       case 'stopRecording':
-        this.stopRecording(call, effect.callId);
+        this.stopRecording(call, effect.callId, 'StopCallRecording');
         return;
       case 'pauseRecording':
-        pauseRecording(call, effect.callId, effect.paused);
+        pauseRecording(this.rt, call, effect.callId, effect.paused);
+        return;
+      case 'armDigits':
+        arm(call, effect.armed);
         return;
     }
   }
 
   /** A stopped recording's delivery is pending work: the call ends once it settles. */
-  private stopRecording(call: CallState, callId: string): void {
-    stopRecording(this.rt, call, callId, () => this.checkEnd(call));
+  private stopRecording(call: CallState, callId: string, cause: 'StopCallRecording' | 'hangup'): void {
+    stopRecording(this.rt, call, callId, cause, () => this.checkEnd(call));
   }
 
   // ---- answering, digits and the actions record ----------------------------------------------------------
@@ -354,13 +372,23 @@ export class CallActor {
     if (typeof digits === 'string') record.receivedDigits = digits;
   }
 
-  /** The scenario's key presses, counted from answer; a press with no digit collection running is lost. */
+  /**
+   * The scenario's key presses (the caller's, on LEG-A), counted from answer. A digit collection running then
+   * takes them, and so does a ReceiveDigits armed on LEG-A: both, when both listen (assumed, the pages do not
+   * say; the harder case for a Lambda). With neither, the SMA discards them.
+   */
   private scheduleDigits(call: CallState): void {
-    for (const press of call.spec.digits ?? []) {
-      this.after(call, press.atSeconds * 1000, 'sma:digits', () => {
-        if (call.digitSink) return call.digitSink(press.digits);
+    const legA = call.legs[0]!;
+    for (const keys of call.spec.digits ?? []) {
+      this.after(call, keys.atSeconds * 1000, 'sma:digits', () => {
+        const armed = call.receiveDigits.get(legA.callId);
+        const sink = call.digitSink;
+        if (armed)
+          press(this.rt, call, armed, keys.digits, (a, digits) => this.post(call, { kind: 'digitsReceived', action: a.action, digits }));
+        if (sink) sink(keys.digits);
+        if (armed || sink) return;
         call.notes.push(
-          `digits "${press.digits}" pressed ${press.atSeconds} s after answer with no digit collection running: not received`,
+          `digits "${keys.digits}" pressed ${keys.atSeconds} s after answer with no digit collection running and no ReceiveDigits armed: not received`,
         );
       });
     }

@@ -19,18 +19,45 @@ export function startRecording(rt: EmulatorRuntime, call: CallState, record: Rec
   rt.logger?.info('recording started', { transactionId: call.transactionId, participantTag: leg.tag, key: record.key });
 }
 
-export function pauseRecording(call: CallState, callId: string, paused: boolean): void {
+/**
+ * A PauseCallRecording (paused=true) or ResumeCallRecording that succeeded: opens or closes a pause window.
+ * A pause while paused or a resume while not paused changes nothing; it is still recorded (changed: false).
+ * Paused time still counts in the duration (sip-apps-call-record).
+ */
+export function pauseRecording(rt: EmulatorRuntime, call: CallState, callId: string, paused: boolean): void {
   const rec = call.recordings.get(callId);
-  if (rec) rec.paused = paused; // paused time still counts in the duration (sip-apps-call-record)
+  if (rec?.record.status !== 'recording') return;
+  const atMs = rt.clock.nowMs();
+  const changed = rec.paused !== paused;
+  rec.record.controls.push({ type: paused ? 'PauseCallRecording' : 'ResumeCallRecording', atMs, changed });
+  if (!changed) return;
+  rec.paused = paused;
+  if (paused) rec.record.pauses.push({ startMs: atMs });
+  else rec.record.pauses.at(-1)!.endMs = atMs;
 }
 
-/** Stops the leg's recording, if one is running, and starts its delivery; `settled` runs when that is over. */
-export function stopRecording(rt: EmulatorRuntime, call: CallState, callId: string, settled: () => void): void {
-  const rec = call.recordings.get(callId)?.record;
-  if (rec?.status !== 'recording') return;
+/**
+ * Stops the leg's recording, if one is running (an open pause window ends here), and starts its delivery;
+ * `settled` runs when that is over.
+ */
+export function stopRecording(
+  rt: EmulatorRuntime,
+  call: CallState,
+  callId: string,
+  cause: 'StopCallRecording' | 'hangup',
+  settled: () => void,
+): void {
+  const state = call.recordings.get(callId);
+  if (state?.record.status !== 'recording') return;
+  const rec = state.record;
   rec.stoppedAtMs = rt.clock.nowMs();
   rec.durationSeconds = (rec.stoppedAtMs - rec.startedAtMs) / 1000;
   rec.status = 'stopped';
+  rec.stopCause = cause;
+  if (cause === 'StopCallRecording') rec.controls.push({ type: 'StopCallRecording', atMs: rec.stoppedAtMs, changed: true });
+  const open = rec.pauses.at(-1);
+  if (open && open.endMs === undefined) open.endMs = rec.stoppedAtMs;
+  state.paused = false;
   deliver(rt, call, rec, settled);
 }
 

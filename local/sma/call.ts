@@ -15,6 +15,19 @@ export interface LegState {
   recordingStarted: boolean;
 }
 
+/** A ReceiveDigits armed on a leg (receive-digits.ts): what it listens for, what it has buffered. */
+export interface ArmedReceiveDigits {
+  callId: string;
+  /** The action as the Lambda sent it: DIGITS_RECEIVED echoes its Parameters. */
+  action: ActionShape;
+  regex: RegExp;
+  inBetweenMs: number;
+  flushMs: number;
+  buffer: string;
+  inBetween?: AbortController;
+  flush?: AbortController;
+}
+
 export interface RecordingState {
   record: RecordingRecord;
   paused: boolean;
@@ -38,13 +51,15 @@ export type Effect =
   | { kind: 'bridge'; callId: string; from: string; to: string }
   | { kind: 'startRecording'; record: RecordingRecord }
   | { kind: 'stopRecording'; callId: string }
-  | { kind: 'pauseRecording'; callId: string; paused: boolean };
+  | { kind: 'pauseRecording'; callId: string; paused: boolean }
+  | { kind: 'armDigits'; armed: ArmedReceiveDigits };
 
 export type Message =
   | { kind: 'start' }
   | { kind: 'actionDone'; token: number; outcome: Outcome }
   | { kind: 'legDisconnect'; callId: string; sipResponseCode: number; cause: string }
-  | { kind: 'update'; args: Record<string, string> };
+  | { kind: 'update'; args: Record<string, string> }
+  | { kind: 'digitsReceived'; action: ActionShape; digits: string };
 
 export interface CurrentAction {
   action: ActionShape;
@@ -119,6 +134,8 @@ export class CallState {
   readonly notes: string[] = [];
   /** Every action run (the `actions` record). */
   readonly actions: ActionRecord[] = [];
+  /** ReceiveDigits armed, by CallId (receive-digits.ts). */
+  readonly receiveDigits = new Map<string, ArmedReceiveDigits>();
   /** Set while a SpeakAndGetDigits / PlayAudioAndGetDigits waits: a key press goes here. */
   digitSink?: (digits: string) => void;
   /** The call was answered by a media action (not only by a bridge). */
@@ -171,7 +188,11 @@ export class CallState {
     return {
       transactionId: this.transactionId,
       participants: this.participants(),
-      recordings: this.recordingList.map((r) => ({ ...r })),
+      recordings: this.recordingList.map((r) => ({
+        ...r,
+        pauses: r.pauses.map((w) => ({ ...w })),
+        controls: r.controls.map((c) => ({ ...c })),
+      })),
       invocations: this.sequence,
       notes: [...this.notes],
       actions: this.actions.map((a) => ({ ...a })),

@@ -122,6 +122,9 @@ export class SmaEmulator {
       transactionId,
       legA: call.legs[0]!.callId,
       connected: call.connected.promise,
+      get connectedAtMs() {
+        return call.connectedAtMs;
+      },
       ended: call.ended.promise,
       log: call.log,
       notes: call.notes,

@@ -15,6 +15,7 @@
  * - TransactionAttributes inside CallDetails: attribute-trans-success; INVALID_LAMBDA_RESPONSE with
  *   ErrorType/ErrorMessage at the top level of the event: attribute-trans-invalid
  * - CALL_UPDATE_REQUESTED ({"Type":"CallUpdateRequest","Parameters":{"Arguments":{...}}}): update-sip-call
+ * - DIGITS_RECEIVED (ActionData {ReceivedDigits, Type "ReceiveDigits", Parameters of the armed action}): case-4
  *
  * The docs' own examples disagree on SipMediaApplicationId vs SipApplicationId; the events use
  * SipMediaApplicationId (pstn-invocations, attribute-trans-success).
@@ -31,6 +32,7 @@ export const EventType = {
   Hangup: 'HANGUP',
   InvalidLambdaResponse: 'INVALID_LAMBDA_RESPONSE',
   CallUpdateRequested: 'CALL_UPDATE_REQUESTED',
+  DigitsReceived: 'DIGITS_RECEIVED',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -146,4 +148,9 @@ export function callUpdateRequested(sequence: number, details: CallDetailsInput,
     Type: 'CallUpdateRequest',
     Parameters: { Arguments: { ...args } },
   });
+}
+
+/** The armed ReceiveDigits' Type and Parameters, and what the caller entered (case-4). */
+export function digitsReceived(sequence: number, details: CallDetailsInput, action: ActionShape, digits: string) {
+  return envelope(sequence, EventType.DigitsReceived, details, { ReceivedDigits: digits, ...echo(action) });
 }

@@ -43,9 +43,15 @@ export async function putRecording(
   options: DeliveryOptions = {},
 ): Promise<void> {
   const durationMs = (recording.stoppedAtMs ?? recording.startedAtMs) - recording.startedAtMs;
+  const stoppedAtMs = recording.stoppedAtMs ?? recording.startedAtMs;
   const body = encodeWav({
     channels: recording.track === 'BOTH' ? 2 : 1,
     durationSeconds: options.emptyRecording ? 0 : durationMs / 1000,
+    // An open window (stopped while paused) runs to the end of the file.
+    pauses: (recording.pauses ?? []).map((w) => ({
+      startSeconds: (w.startMs - recording.startedAtMs) / 1000,
+      endSeconds: ((w.endMs ?? stoppedAtMs) - recording.startedAtMs) / 1000,
+    })),
   });
   await s3.send(
     new PutObjectCommand({

@@ -11,9 +11,17 @@ import { getDigits } from './digit-collection';
 import { actionError, invalidParameter } from './errors';
 import type { ActionShape } from './events';
 import type { EmulatorRuntime } from './runtime';
+import { receiveDigits } from './receive-digits';
 import { startCallRecording } from './start-call-recording';
 
 const SIP_CODES = new Set([0, 480, 486]); // hangup: allowed SipResponseCode values
+
+/**
+ * A PauseCallRecording while paused, or a ResumeCallRecording while not paused: the docs do not say. Assumed:
+ * ACTION_SUCCESSFUL and nothing changes (no new window, no tone; call-recordings.ts records it changed: false).
+ * Set an ErrorType here to model the other reading (ACTION_FAILED with it).
+ */
+export const REDUNDANT_CONTROL_ERROR: string | undefined = undefined;
 
 export async function execute(rt: EmulatorRuntime, call: CallState, action: ActionShape, signal: AbortSignal): Promise<Outcome> {
   const p = action.Parameters ?? {};
@@ -66,12 +74,17 @@ export async function execute(rt: EmulatorRuntime, call: CallState, action: Acti
     }
     case 'StartCallRecording':
       return startCallRecording(rt, call, p, signal);
+    case 'ReceiveDigits':
+      return receiveDigits(call, action);
     case 'StopCallRecording':
     case 'PauseCallRecording':
     case 'ResumeCallRecording': {
+      // A stopped recording cannot be paused, resumed or stopped again (stop: once per leg).
       const rec = typeof p.CallId === 'string' ? call.recordings.get(p.CallId) : undefined;
       if (rec?.record.status !== 'recording') return failed(invalidParameter('CallId'));
       if (action.Type === 'StopCallRecording') return { status: 'ok', effect: { kind: 'stopRecording', callId: rec.record.callId } };
+      if (REDUNDANT_CONTROL_ERROR && rec.paused === (action.Type === 'PauseCallRecording'))
+        return failed(actionError(REDUNDANT_CONTROL_ERROR));
       return {
         status: 'ok',
         effect: { kind: 'pauseRecording', callId: rec.record.callId, paused: action.Type === 'PauseCallRecording' },

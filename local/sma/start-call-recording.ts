@@ -51,6 +51,8 @@ export async function startCallRecording(
     location: `${location.bucket}/${key}`,
     startedAtMs: rt.clock.nowMs(),
     status: 'recording',
+    pauses: [],
+    controls: [],
   };
   return {
     status: 'ok',

@@ -138,6 +138,24 @@ export interface InvocationRecord {
 
 export type RecordingStatus = 'recording' | 'stopped' | 'delivered' | 'dropped' | 'failed';
 
+/** One stretch of a recording that was paused (virtual ms): PauseCallRecording to ResumeCallRecording. */
+export interface PauseWindow {
+  startMs: number;
+  /** The ResumeCallRecording; a window still open ends when the recording stops (StopCallRecording or hangup). */
+  endMs?: number;
+}
+
+/** Each PauseCallRecording / ResumeCallRecording / StopCallRecording that succeeded on a recording, in order. */
+export interface RecordingControlRecord {
+  type: 'PauseCallRecording' | 'ResumeCallRecording' | 'StopCallRecording';
+  atMs: number;
+  /**
+   * false: a pause while paused or a resume while not paused, which the SMA answers ACTION_SUCCESSFUL and which
+   * changes nothing (no window, no tone: assumed, the docs do not say; see REDUNDANT_CONTROL in run-action.ts).
+   */
+  changed: boolean;
+}
+
 export interface RecordingRecord {
   callId: string;
   participantTag: ParticipantTag;
@@ -150,6 +168,12 @@ export interface RecordingRecord {
   stoppedAtMs?: number;
   /** Recorded virtual seconds (paused time included). */
   durationSeconds?: number;
+  /** Every pause that took effect, in order; the WAV is silent over each (local/sma/wav.ts). */
+  pauses: PauseWindow[];
+  /** Every control action that succeeded on this recording (the changing ones and those that changed nothing). */
+  controls: RecordingControlRecord[];
+  /** What stopped it: a StopCallRecording action, or its leg hanging up (the call ending). */
+  stopCause?: 'StopCallRecording' | 'hangup';
   deliveredAtMs?: number;
   status: RecordingStatus;
   error?: string;
@@ -177,6 +201,8 @@ export interface CallHandle {
    * answered. false if the call ended before that.
    */
   readonly connected: Promise<boolean>;
+  /** Virtual ms the call was connected (the scenario's `digits` and `controls` count from here); undefined before. */
+  readonly connectedAtMs?: number;
   /** Every leg disconnected and every recording delivered or dropped. */
   readonly ended: Promise<CallSummary>;
   /** Every (event, response) pair, in order (live array). */

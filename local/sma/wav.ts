@@ -5,6 +5,12 @@
  * single track (developer guide, "Using call recording", sip-apps-call-record). 8 kHz 16-bit PCM is an
  * assumption (unverified). The audio is a quiet tone per channel so a person opening a twin recording hears
  * which channel is which; the header sizes always match the stated duration.
+ *
+ * Pauses (PauseCallRecording .. ResumeCallRecording): "the recording captures a tone that indicates the pause",
+ * then only silence, and the paused time still counts (pause-call-recording). How the real silence and tone
+ * look is not documented (unverified); the twin writes digital silence (zero samples, every channel) over each
+ * pause window, to the sample, and a PAUSE_TONE_SECONDS tone at PAUSE_TONE_HZ on every channel right BEFORE the
+ * window (the pause) and right AFTER it (the resume), so silence measured from the samples is exactly the window.
  */
 
 export interface WavOptions {
@@ -13,7 +19,22 @@ export interface WavOptions {
   sampleRate?: number;
   /** Seconds of audio; 0 gives a header-only (44-byte) file. */
   durationSeconds: number;
+  /**
+   * Paused stretches, seconds from the start of the file, in order and not overlapping; a window reaching past
+   * the end is cut there (a recording stopped while paused). Each is silent; a tone marks its pause and, unless
+   * it runs to the end, its resume.
+   */
+  pauses?: readonly WavPauseWindow[];
 }
+
+export interface WavPauseWindow {
+  startSeconds: number;
+  endSeconds: number;
+}
+
+/** The pause / resume tone: 1 kHz is neither channel's tone (400 and 500 Hz at 8 kHz), a quarter second. */
+export const PAUSE_TONE_HZ = 1000;
+export const PAUSE_TONE_SECONDS = 0.25;
 
 export interface WavHeader {
   /** 1 = PCM */
@@ -77,8 +98,76 @@ export function encodeWav(options: WavOptions): Buffer {
       if (channels === 2) pattern.writeInt16LE(Math.round(AMPLITUDE * Math.sin((2 * Math.PI * i) / 16)), i * blockAlign + 2);
     }
     buf.fill(pattern, HEADER_BYTES);
+    writePauses(buf, options.pauses ?? [], { channels, sampleRate, frames, blockAlign });
   }
   return buf;
+}
+
+/** Tones first, then the silence over them: where a tone would reach into a window, the window wins. */
+function writePauses(
+  buf: Buffer,
+  pauses: readonly WavPauseWindow[],
+  f: { channels: number; sampleRate: number; frames: number; blockAlign: number },
+): void {
+  const windows = pauses.map((w, i): [number, number] => {
+    if (!Number.isFinite(w.startSeconds) || !Number.isFinite(w.endSeconds) || w.startSeconds < 0 || w.endSeconds < w.startSeconds)
+      throw new RangeError(`pauses[${i}] must be 0 <= startSeconds <= endSeconds, got ${JSON.stringify(w)}`);
+    if (i > 0 && w.startSeconds < pauses[i - 1]!.endSeconds) throw new RangeError(`pauses[${i}] starts before pauses[${i - 1}] ends`);
+    return [Math.min(f.frames, Math.round(w.startSeconds * f.sampleRate)), Math.min(f.frames, Math.round(w.endSeconds * f.sampleRate))];
+  });
+  const toneFrames = Math.round(PAUSE_TONE_SECONDS * f.sampleRate);
+  const tone = Buffer.alloc(toneFrames * f.blockAlign);
+  for (let n = 0; n < toneFrames; n++) {
+    // Half a sample of phase: no sample of the tone is zero, so it never reads as part of the silence beside it.
+    const v = Math.round(AMPLITUDE * Math.sin((2 * Math.PI * PAUSE_TONE_HZ * (n + 0.5)) / f.sampleRate));
+    for (let c = 0; c < f.channels; c++) tone.writeInt16LE(v, n * f.blockAlign + c * 2);
+  }
+  const put = (fromFrame: number, toFrame: number, toneFrom: number) => {
+    if (toFrame <= fromFrame) return;
+    tone.copy(buf, HEADER_BYTES + fromFrame * f.blockAlign, toneFrom * f.blockAlign, (toneFrom + toFrame - fromFrame) * f.blockAlign);
+  };
+  for (const [start, end] of windows) {
+    const before = Math.max(0, start - toneFrames);
+    put(before, start, toneFrames - (start - before)); // the pause: the tone's end meets the silence
+    if (end < f.frames) put(end, Math.min(f.frames, end + toneFrames), 0); // the resume
+  }
+  for (const [start, end] of windows) buf.fill(0, HEADER_BYTES + start * f.blockAlign, HEADER_BYTES + end * f.blockAlign);
+}
+
+export interface SilentRange {
+  startFrame: number;
+  /** Exclusive. */
+  endFrame: number;
+  startSeconds: number;
+  endSeconds: number;
+}
+
+/**
+ * The stretches of a PCM 16-bit WAV where every channel's samples are exactly zero (digital silence), at least
+ * `minSeconds` long, measured from the samples: what a test compares with a manifest's pause windows.
+ */
+export function silentRanges(wav: Buffer, minSeconds = 0.1): SilentRange[] {
+  const h = parseWavHeader(wav);
+  if (h.audioFormat !== 1 || h.bitsPerSample !== 16) throw new Error('silentRanges reads PCM 16-bit WAV only');
+  const frames = Math.min(h.frames, Math.floor((wav.length - h.dataOffset) / h.blockAlign));
+  const minFrames = Math.max(1, Math.ceil(minSeconds * h.sampleRate));
+  const ranges: SilentRange[] = [];
+  const silentAt = (frame: number) => {
+    const at = h.dataOffset + frame * h.blockAlign;
+    for (let c = 0; c < h.channels; c++) if (wav.readInt16LE(at + c * 2) !== 0) return false;
+    return true;
+  };
+  let runStart = -1;
+  for (let i = 0; i <= frames; i++) {
+    const silent = i < frames && silentAt(i);
+    if (silent && runStart < 0) runStart = i;
+    if (!silent && runStart >= 0) {
+      if (i - runStart >= minFrames)
+        ranges.push({ startFrame: runStart, endFrame: i, startSeconds: runStart / h.sampleRate, endSeconds: i / h.sampleRate });
+      runStart = -1;
+    }
+  }
+  return ranges;
 }
 
 /** Reads and checks the canonical 44-byte PCM header (and any chunks before "data"); throws if it is not one. */
