@@ -7,7 +7,7 @@
  */
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { ALL_OUTCOMES, FAILED_OUTCOMES } from '../statemachines/outcomes';
-import { parseJsonObject, type ConsentNotice, type StartAttempt } from '../statemachines/summary';
+import { parseJsonObject, type ConsentNotice, type ControlRecord, type PauseWindow, type StartAttempt } from '../statemachines/summary';
 import { currentState, fetchHistory, reconstructFromHistory } from './execution-history';
 
 export const KNOWN_OUTCOMES: readonly string[] = ALL_OUTCOMES;
@@ -45,6 +45,10 @@ export interface ExecutionSummary {
     landed?: boolean;
     error?: string;
   };
+  /** Pause windows, recording controls and their total paused time (issue 11), from the summary. */
+  pauses: PauseWindow[];
+  controls: ControlRecord[];
+  pausedSeconds: number | null;
   /** The state the execution is in (RUNNING), or the one it stopped in. */
   currentState?: string;
   redrive: { count: number; status?: string; reason?: string; date?: string };
@@ -83,6 +87,9 @@ export function summarize(d: DescribeExecutionCommandOutput | Record<string, any
     recordingKey: str(summary?.recordingKey) ?? null,
     manifestKey: str(summary?.manifestKey) ?? null,
     manifestError: summary?.manifestError ?? undefined,
+    pauses: hasSummary && Array.isArray(summary.pauses) ? summary.pauses : [],
+    controls: hasSummary && Array.isArray(summary.controls) ? summary.controls : [],
+    pausedSeconds: hasSummary && typeof summary.pausedSeconds === 'number' ? summary.pausedSeconds : null,
     verification:
       verification && typeof verification === 'object'
         ? {

@@ -41,6 +41,9 @@ export interface AuditRow {
   attempts: StartAttempt[];
   consentNotice: string | null;
   consentNoticeAt: string | null;
+  /** Seconds the recording was paused (null when the workflow's summary does not say), and the pause count. */
+  pausedSeconds: number | null;
+  pauses: number;
   recordingKey: string | null;
   manifestKey: string | null;
   redriveCount: number;
@@ -72,6 +75,8 @@ export function toRow(s: ExecutionSummary): AuditRow {
     attempts: s.startAttempts,
     consentNotice: s.consentNotice?.status ?? null,
     consentNoticeAt: s.consentNotice?.completedAt ?? s.consentNotice?.at ?? null,
+    pausedSeconds: s.pausedSeconds,
+    pauses: s.pauses.length,
     recordingKey: s.recordingKey,
     manifestKey: s.manifestKey,
     redriveCount: s.redrive.count,
@@ -125,6 +130,8 @@ const CSV_HEADER = [
   'start_errors',
   'consent_notice',
   'consent_notice_at',
+  'paused_seconds',
+  'pauses',
   'recording_key',
   'manifest_key',
   'redrive_count',
@@ -143,6 +150,8 @@ function csvRows(rows: AuditRow[]): unknown[][] {
     r.startErrors,
     r.consentNotice,
     r.consentNoticeAt,
+    r.pausedSeconds,
+    r.pauses,
     r.recordingKey,
     r.manifestKey,
     r.redriveCount,
@@ -178,7 +187,7 @@ export function totalsText(t: AuditTotals): string {
 
 function rowsTable(rows: AuditRow[]): string {
   return table(
-    ['transaction', 'outcome', 'started', 'attempts', 'start errors', 'consent notice', 'recording key'],
+    ['transaction', 'outcome', 'started', 'attempts', 'start errors', 'consent notice', 'paused', 'recording key'],
     rows.map((r) => [
       r.transactionId ?? r.executionName,
       r.outcome,
@@ -186,6 +195,7 @@ function rowsTable(rows: AuditRow[]): string {
       String(r.startAttempts),
       r.startErrors || '-',
       r.consentNotice ? `${r.consentNotice}${r.consentNoticeAt ? ` ${r.consentNoticeAt}` : ''}` : '-',
+      r.pauses ? `${r.pausedSeconds ?? '?'} s (${r.pauses})` : '-',
       r.recordingKey ?? '-',
     ]),
   );
