@@ -1,7 +1,7 @@
 /**
  * `npm start`: run calls through the local twin and report their outcomes.
  *   npm start                                  the built-in demo (every outcome)
- *   npm start -- --scenario FILE [--json]      the calls of a scenario file (design.md's format)
+ *   npm start -- --scenario FILE [--json]      the calls of a scenario file (docs/reference/design.md)
  *   npm start -- --calls 100                   N generated calls that should all be RECORDED
  *   npm start -- --serve                       then keep the twin up (Ctrl-C ends it) for `recording-workflow --local`,
  *                                              with the local console (a web page on 127.0.0.1) live from the start

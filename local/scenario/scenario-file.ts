@@ -1,5 +1,5 @@
 /**
- * The scenario format (shared/reference/design.md, "The scenario interface"): a stable contract that tests and
+ * The scenario format (docs/reference/design.md, "The scenario interface"): a stable contract that tests and
  * outside checks drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds:
  * must be a number >= 0"), because a typo in a fault must not silently test the happy path.
  */

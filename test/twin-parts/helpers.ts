@@ -16,7 +16,6 @@ export const DIALED = '+12065550199';
 export const AGENT = '+13035550177';
 
 /** Loose view of an event, for scripted handlers and assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Ev = {
   InvocationEventType: string;
   Sequence: number;
