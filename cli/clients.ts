@@ -62,6 +62,8 @@ export function readLocalEndpoints(file: string): LocalEndpoints {
       code === 'ENOENT'
         ? `no twin endpoints file at ${file}: start the twin with \`npm start -- --serve\` (it writes the file and keeps running), or pass --local-file`
         : `cannot read ${file}: ${code ?? (e as Error).message}`,
+      undefined,
+      { cause: e },
     );
   }
   let parsed: Record<string, unknown>;

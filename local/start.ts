@@ -100,7 +100,9 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       try {
         text = readFileSync(opts.scenario, 'utf8');
       } catch (e) {
-        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          cause: e,
+        });
       }
       calls = parseScenarioText(text);
     } else calls = parseScenario(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));

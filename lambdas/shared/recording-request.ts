@@ -24,9 +24,10 @@ export interface LocationParts {
 export class RecordingRequestError extends Error {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field's name (the message is "field: reason"). */
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`);
     this.name = 'RecordingRequestError';
   }
 }

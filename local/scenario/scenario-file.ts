@@ -67,9 +67,11 @@ const CONSENT_ERRORS = [
 export class ScenarioError extends Error {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field's name (the message is "field: reason"). */
+    readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`, options);
     this.name = 'ScenarioError';
   }
 }
@@ -307,7 +309,7 @@ export function parseScenarioText(text: string): ScenarioCall[] {
   try {
     raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new ScenarioError('<file>', `not valid JSON: ${(e as Error).message}`);
+    throw new ScenarioError('<file>', `not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   return parseScenario(raw);
 }
