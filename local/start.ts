@@ -11,7 +11,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from './command-line';
+import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from '../cli/command-line';
 import { freshSeed } from './random';
 import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
 import { DataDirError } from './twin/data-dir';

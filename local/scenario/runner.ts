@@ -7,6 +7,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
 import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, type Twin } from '../twin/twin';
+import { mapPool } from '../../cli/pool';
 import type { ScenarioCall } from './scenario-file';
 
 export interface CallResult {
@@ -41,23 +42,15 @@ export interface RunOptions {
 }
 
 export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOptions = {}): Promise<CallResult[]> {
-  const results: CallResult[] = new Array(calls.length);
   const run = runCount.get(twin) ?? 0;
   runCount.set(twin, run + 1);
   const keyOf = options.keyOf ?? ((_: ScenarioCall, i: number) => `run:${run}/call:${i}`);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < calls.length) {
-      const i = next++;
-      results[i] = await runCall(twin, calls[i], i, keyOf(calls[i], i));
-      done++;
-      options.onResult?.(results[i], done, calls.length);
-    }
-  };
-  const width = Math.max(1, Math.min(options.concurrency ?? calls.length, calls.length));
-  await Promise.all(Array.from({ length: width }, worker));
-  return results;
+  return mapPool(
+    calls,
+    options.concurrency ?? calls.length,
+    (call, i) => runCall(twin, call, i, keyOf(call, i)),
+    (done, result) => options.onResult?.(result, done, calls.length),
+  );
 }
 
 /** runCalls made on each twin so far (so a second run on one twin draws new ids). */
