@@ -2,7 +2,7 @@
  * The contract between the Step Functions workflow (statemachines/recording-workflow.asl.json) and the SMA
  * Lambda. The workflow calls UpdateSipMediaApplicationCall with `Arguments` (string -> string, at most 20
  * entries); the SMA hands them to the Lambda as a CALL_UPDATE_REQUESTED event. Change a name here and in the
- * ASL together: test/statemachine/definition.test.ts ("sends exactly the commands and argument names of the Lambda
+ * ASL together: test/statemachines/definition.test.ts ("sends exactly the commands and argument names of the Lambda
  * contract") checks they agree.
  */
 export const Command = {

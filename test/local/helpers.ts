@@ -1,4 +1,4 @@
-/** Shared fixtures for the twin-parts tests: a real s3rver on a temp folder, the twin's clock, a scripted SMA Lambda. */
+/** Shared fixtures for the test/local tests: a real s3rver on a temp folder, the twin's clock, a scripted SMA Lambda. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
