@@ -1,7 +1,7 @@
 /**
  * The event mix of the warm-latency benchmark: the docs-shaped fixtures of test/fixtures/sma-events (see
- * SOURCES.md there), with the workflow's task tokens added where a real call would carry them, so the
- * handler does its real work on each: parse, route, build actions, and for 4 of the 12 kinds a Step
+ * test/fixtures/sma-events/SOURCES.md), with the workflow's task tokens added where a real call would carry
+ * them, so the handler does its real work on each: parse, route, build actions, and for 4 of the 12 kinds a Step
  * Functions callback (SendTaskSuccess / SendTaskFailure) over HTTP.
  */
 import { readFileSync } from 'node:fs';

@@ -7,12 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { TWIN_CREDENTIALS } from '../local/twin/credentials';
 import { CliError, usageError } from './errors';
 
 /** Written by `npm start -- --serve` (local/start.ts) next to the twin's data. */
 export const DEFAULT_LOCAL_FILE = join(__dirname, '..', '.data', 'twin', 'endpoints.json');
-/** s3rver accepts only its own key id; the twin's other servers ignore signatures. */
-export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const STATE_MACHINE_ARN_ENV = 'RECORDING_STATE_MACHINE_ARN';
 
 export interface GlobalOptions {
@@ -63,6 +62,8 @@ export function readLocalEndpoints(file: string): LocalEndpoints {
       code === 'ENOENT'
         ? `no twin endpoints file at ${file}: start the twin with \`npm start -- --serve\` (it writes the file and keeps running), or pass --local-file`
         : `cannot read ${file}: ${code ?? (e as Error).message}`,
+      undefined,
+      { cause: e },
     );
   }
   let parsed: Record<string, unknown>;

@@ -1,16 +1,9 @@
 /** What a command runs with: where to write, the environment, the global options and a lazy connection. */
 import { connect, type Connection, type GlobalOptions } from './clients';
+import type { Io, Output } from './command-line';
 
-export interface Output {
-  write(text: string): unknown;
-  /** Progress lines are drawn only on a terminal (a redirected stderr stays clean). */
-  isTTY?: boolean;
-}
-
-export interface CliIO {
-  stdout: Output;
-  stderr: Output;
-}
+export type { Output };
+export type CliIO = Io;
 
 export interface CommandContext {
   io: CliIO;

@@ -26,7 +26,7 @@ export function resolveExecutionArn(ref: string, conn: Connection): string {
   try {
     parseId(ref, 'transactionId');
   } catch (e) {
-    throw usageError(`"${ref}" is neither an execution ARN nor a valid transactionId: ${(e as Error).message}`);
+    throw usageError(`"${ref}" is neither an execution ARN nor a valid transactionId: ${(e as Error).message}`, { cause: e });
   }
   return executionArnFor(requireStateMachineArn(conn), ref);
 }

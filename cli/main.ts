@@ -24,7 +24,7 @@ import { runStart } from './commands/start';
 import { runStatus } from './commands/status';
 import { makeContext, type CliIO, type CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, toCliError, usageError } from './errors';
-import { elideLongRuns } from './format';
+import { elideLongRuns, integerIn, positive } from './command-line';
 import { KNOWN_OUTCOMES } from './execution-summary';
 import { timeOption } from './time-option';
 
@@ -35,19 +35,7 @@ export interface MainOptions {
 }
 
 const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive', 'pause', 'resume', 'stop'];
-/** Number('1e400') is Infinity: said as such, not as "not a number". */
-const outsideDouble = (n: number) => (Math.abs(n) === Infinity ? ' (that is outside the double range)' : '');
-const integer = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${outsideDouble(n)}`);
-  return n;
-};
-const positiveSeconds = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a positive number of seconds${outsideDouble(n)}`);
-  return n;
-};
+const positiveSeconds = positive('--wait', false, 'seconds');
 const REPORT_STATUSES = ['RUNNING', 'ABORTED', 'TIMED_OUT', 'PENDING_REDRIVE'];
 const outcomeList = (v: string) => {
   const list = v
@@ -179,7 +167,7 @@ function buildProgram(
       "The execution's events as a timeline: offset, type, state, error/cause (each retry is its own TaskScheduled/TaskFailed). Task tokens are redacted.",
     )
     .argument('<transactionId|executionArn>', 'the SMA TransactionId, or the execution ARN')
-    .option('--page-size <n>', 'GetExecutionHistory page size (1-1000)', integer('--page-size', 1, 1000), 1000)
+    .option('--page-size <n>', 'GetExecutionHistory page size (1-1000)', integerIn('--page-size', 1, 1000), 1000)
     .option('--wide', 'do not shorten causes')
     .option('--json', 'JSON output (events with task tokens redacted, and the timeline)')
     .action(run((ctx, cmd) => runHistory(ctx, cmd.args[0], cmd.opts())));
@@ -203,8 +191,8 @@ function buildProgram(
         'csv',
       ]),
     )
-    .option('--page-size <n>', 'ListExecutions page size (1-1000)', integer('--page-size', 1, 1000), 100)
-    .option('--concurrency <n>', 'DescribeExecution calls in flight (1-32)', integer('--concurrency', 1, 32), 8)
+    .option('--page-size <n>', 'ListExecutions page size (1-1000)', integerIn('--page-size', 1, 1000), 100)
+    .option('--concurrency <n>', 'DescribeExecution calls in flight (1-32)', integerIn('--concurrency', 1, 32), 8)
     .option('--json', 'same as --format json')
     .action(
       run(async (ctx, cmd) => {

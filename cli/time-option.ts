@@ -23,6 +23,7 @@ export const timeOption = (now: () => number) => (value: string) => {
   try {
     return parseTime(value, now());
   } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
+    // commander's InvalidArgumentError takes no options: the cause is set after.
+    throw Object.assign(new InvalidArgumentError((e as Error).message), { cause: e });
   }
 };

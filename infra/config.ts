@@ -69,8 +69,13 @@ export const DEFAULT_STACK_NAME = 'CallRecording';
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 class ConfigError extends Error {
-  constructor(where: string, message: string) {
-    super(`${where}: ${message}`);
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${where}: ${reason}`, options);
+    this.name = 'ConfigError';
   }
 }
 
@@ -91,7 +96,7 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
     const v = get(key);
     return v === '' ? undefined : v;
   };
-  const configError = (key: string, message: string): Error => new ConfigError(describe(key), message);
+  const configError = (key: string, message: string, options?: ErrorOptions): Error => new ConfigError(describe(key), message, options);
   const str = (key: string, fallback: string): string => {
     const v = raw(key);
     if (v === undefined) return fallback;
@@ -170,7 +175,7 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
   try {
     bridgeRoutes = parseBridgeRoutes(json('bridgeRoutes'));
   } catch (e) {
-    throw configError('bridgeRoutes', (e as Error).message);
+    throw configError('bridgeRoutes', (e as Error).message, { cause: e });
   }
 
   const workflowSettings = json('workflowSettings') as Partial<WorkflowSettings>;

@@ -5,7 +5,7 @@
  * exactly these ten; the PSTN audio rows themselves were not in the stored copy), the Chime SDK Voice API
  * ListAvailableVoiceConnectorRegions (valid values: the same ten) and the 2022-11-18 "What's New" that
  * added the eight regions outside us-east-1 / us-west-2 for PSTN audio and Voice Connector. PSTN phone
- * numbers exist only in us-east-1 and us-west-2 (reference/sma-protocol.md); an SMA elsewhere is reached
+ * numbers exist only in us-east-1 and us-west-2 (docs/reference/sma-protocol.md); an SMA elsewhere is reached
  * through a Voice Connector. One list, so a region AWS adds is a one-line change.
  */
 export const SMA_REGIONS = [

@@ -1,7 +1,7 @@
 /**
  * `npm start`: run calls through the local twin and report their outcomes.
  *   npm start                                  the built-in demo (every outcome)
- *   npm start -- --scenario FILE [--json]      the calls of a scenario file (design.md's format)
+ *   npm start -- --scenario FILE [--json]      the calls of a scenario file (docs/reference/design.md)
  *   npm start -- --calls 100                   N generated calls that should all be RECORDED
  *   npm start -- --serve                       then keep the twin up (Ctrl-C ends it) for `recording-workflow --local`,
  *                                              with the local console (a web page on 127.0.0.1) live from the start
@@ -11,7 +11,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from './command-line';
+import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from '../cli/command-line';
 import { freshSeed } from './random';
 import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
 import { DataDirError } from './twin/data-dir';
@@ -100,7 +100,9 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       try {
         text = readFileSync(opts.scenario, 'utf8');
       } catch (e) {
-        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          cause: e,
+        });
       }
       calls = parseScenarioText(text);
     } else calls = parseScenario(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));

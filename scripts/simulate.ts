@@ -12,7 +12,7 @@ import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { elideLongRuns, integerIn, parseCommandLine, seedOption, type Io } from '../local/command-line';
+import { elideLongRuns, integerIn, parseCommandLine, seedOption, type Io } from '../cli/command-line';
 import { DataDirError, claimDataDir, type DataDirClaim } from '../local/twin/data-dir';
 import { freshSeed } from '../local/random';
 import { runCampaign, type CampaignReport } from '../local/simulation/campaign';

@@ -1,6 +1,6 @@
 /**
  * The workflow's outcomes: one list, the names of the terminal states of statemachines/recording-workflow.asl.json
- * (test/statemachine/definition.test.ts checks both ways: every outcome is a terminal state of the right type, and
+ * (test/statemachines/definition.test.ts checks both ways: every outcome is a terminal state of the right type, and
  * every terminal state is an outcome). Every other list (metric filters, CLI filters, scenario files, the console,
  * the simulation's oracle) derives from these. No imports: the console's browser bundle uses it too.
  */

@@ -10,9 +10,10 @@ import { ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-s
 import { requireStateMachineArn } from '../clients';
 import type { CommandContext } from '../context';
 import { EXIT_OK } from '../errors';
-import { describeCall, outcomeKey, type ExecutionSummary, type StartAttempt } from '../execution-summary';
+import { describeCall, outcomeKey, type ExecutionSummary } from '../execution-summary';
 import { csv, iso, scrubText, table, toJson } from '../format';
 import { mapPool } from '../pool';
+import type { AuditRow } from '../rows';
 import { attemptErrors } from '../summary-text';
 
 export type AuditFormat = 'table' | 'json' | 'csv';
@@ -25,28 +26,6 @@ export interface AuditOptions {
   json?: boolean;
   pageSize?: number;
   concurrency?: number;
-}
-
-export interface AuditRow {
-  transactionId: string | null;
-  callId: string | null;
-  executionName: string;
-  executionArn: string;
-  status: string;
-  outcome: string;
-  startDate: string | null;
-  stopDate: string | null;
-  startAttempts: number;
-  startErrors: string;
-  attempts: StartAttempt[];
-  consentNotice: string | null;
-  consentNoticeAt: string | null;
-  /** Seconds the recording was paused (null when the workflow's summary does not say), and the pause count. */
-  pausedSeconds: number | null;
-  pauses: number;
-  recordingKey: string | null;
-  manifestKey: string | null;
-  redriveCount: number;
 }
 
 export interface AuditTotals {

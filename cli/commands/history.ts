@@ -10,21 +10,12 @@ import { EXIT_OK } from '../errors';
 import { detailsOf, fetchHistory, withStateNames } from '../execution-history';
 import { resolveExecutionArn } from '../execution-ref';
 import { offset, oneLine, scrubText, table, toJson, truncate } from '../format';
+import type { TimelineRow } from '../rows';
 
 export interface HistoryCommandOptions {
   json?: boolean;
   pageSize?: number;
   wide?: boolean;
-}
-
-export interface TimelineRow {
-  id: number;
-  /** ms since the first event */
-  offsetMs: number;
-  timestamp: string;
-  type: string;
-  state?: string;
-  detail: string;
 }
 
 function parseObject(text: unknown): Record<string, any> | undefined {

@@ -52,9 +52,8 @@ export function buildRequest(opts: StartOptions, defaultSmaId?: string): Recordi
     return parseRecordingRequest(input);
   } catch (e) {
     if (e instanceof RecordingRequestError) {
-      const detail = e.message.slice(e.field.length + 2);
       const missing = input[e.field] === undefined;
-      throw usageError(`${OPTION_FOR[e.field] ?? e.field} (${e.field}): ${missing ? 'is required' : detail}`);
+      throw usageError(`${OPTION_FOR[e.field] ?? e.field} (${e.field}): ${missing ? 'is required' : e.reason}`, { cause: e });
     }
     throw e;
   }

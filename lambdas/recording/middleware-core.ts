@@ -12,7 +12,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
-import { logSafe, logSafeId, redactToken } from '../shared/mask';
+import { logSafe, logSafeId } from '../shared/mask';
+import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
 import { loadRecordingConfig, type RecordingConfig } from './config';
 import { createHash } from 'node:crypto';
@@ -251,10 +252,7 @@ export class RecordingCore {
     } catch (e) {
       // onCallUpdateRequested has failed the task already; the call goes on.
       const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
-      this.logger.error('workflow command failed; answered with no action', {
-        error: logSafe((e as Error).name),
-        errorMessage: logSafe(redactToken(String((e as Error).message ?? ''), token), 1024),
-      });
+      this.logger.error('workflow command failed; answered with no action', logSafeError(e, token));
       this.metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
       return { kind: 'respond', response: respond() };
     }
@@ -443,9 +441,7 @@ export class RecordingCore {
       }
       return this.answer(incoming, actions, app.TransactionAttributes, withState(ownNext, next), app);
     } catch (e) {
-      this.logger.error('recording middleware error after the application answered; its answer is returned as is', {
-        error: logSafe((e as Error).name),
-      });
+      this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
       this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
       return appResponse;
     }

@@ -34,7 +34,8 @@ import {
   type StartRecordingResult,
 } from '../shared/workflow-contract';
 import { RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
-import { logSafe, redactToken } from '../shared/mask';
+import { logSafe } from '../shared/mask';
+import { logSafeMessage } from '../shared/log-safe-error';
 import type { RecordingConfig } from './config';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
 import {
@@ -337,7 +338,7 @@ export async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTE
       await deps.callbacks.fail(
         token,
         'SmaLambdaError',
-        `the SMA Lambda could not handle the command: ${logSafe(redactToken(String((e as Error).message), token), 1024)}`,
+        `the SMA Lambda could not handle the command: ${logSafeMessage(e, token)}`,
         'CALL_UPDATE_REQUESTED',
       );
     throw e; // the handler's error middleware still answers the SMA with an empty action list

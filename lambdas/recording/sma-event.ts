@@ -1,7 +1,7 @@
 /**
  * The SIP media application's invocation events, parsed with Powertools parser (zod) into a typed union.
  * Shapes from the Amazon Chime SDK developer guide ("Understanding telephony events for Amazon Chime SDK
- * PSTN audio service", pstn-invocations) as summarised in shared/reference/sma-protocol.md. Unknown extra
+ * PSTN audio service", pstn-invocations) as summarised in docs/reference/sma-protocol.md. Unknown extra
  * fields are kept (passthrough) so that a new field from the service never breaks a call.
  */
 import { parse } from '@aws-lambda-powertools/parser';

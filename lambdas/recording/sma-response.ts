@@ -1,7 +1,7 @@
 /**
  * Building the SMA's response: `{SchemaVersion, Actions, TransactionAttributes}`. The docs disagree on
  * whether TransactionAttributes are merged or replaced, so whenever we change them we send the whole map
- * (sma-protocol.md); when we don't, we omit the field, which keeps them.
+ * (docs/reference/sma-protocol.md); when we don't, we omit the field, which keeps them.
  */
 import type { Track } from '../shared/recording-request';
 

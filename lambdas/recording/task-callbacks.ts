@@ -7,7 +7,8 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logSafe, redactToken } from '../shared/mask';
+import { logSafe } from '../shared/mask';
+import { logSafeError } from '../shared/log-safe-error';
 
 /** SendTaskFailure limits (Step Functions API reference). */
 const MAX_ERROR = 256;
@@ -55,13 +56,10 @@ export class TaskCallbacks {
         return 'stale';
       }
       // A service error may quote the token whole, truncated or escaped: every fragment of it is removed.
-      const message = String((e as Error).message ?? '').slice(0, 4096);
-      const errorMessage = logSafe(redactToken(message, command.input.taskToken), 1024);
       this.log.error('task callback failed; the workflow will time out into a named outcome', {
         task: what,
         callback: kind,
-        error: logSafe(name),
-        errorMessage,
+        ...logSafeError(e, command.input.taskToken),
       });
       this.metrics.addMetric('FailedTaskCallbacks', MetricUnit.Count, 1);
       return 'failed';

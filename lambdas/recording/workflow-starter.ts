@@ -7,7 +7,8 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { executionNameFor } from '../shared/execution-name';
-import { logSafe, logSafeId } from '../shared/mask';
+import { logSafeId } from '../shared/mask';
+import { logSafeError } from '../shared/log-safe-error';
 import type { RecordingRequest } from '../shared/recording-request';
 
 export class WorkflowStarter {
@@ -32,8 +33,7 @@ export class WorkflowStarter {
       }
       this.log.error('could not start the recording workflow; the call goes on unrecorded', {
         execution: logSafeId(name),
-        error: logSafe((e as Error).name),
-        errorMessage: logSafe(String((e as Error).message ?? ''), 1024),
+        ...logSafeError(e),
       });
       this.metrics.addMetric('WorkflowStartFailures', MetricUnit.Count, 1);
       return 'failed';

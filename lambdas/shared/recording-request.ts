@@ -1,7 +1,7 @@
 /**
  * Validation of a StartCallRecording request (track, destination location, call id). The same rules are
  * applied by the SMA Lambda before it returns the action, by the CLI before it starts a workflow, and (in
- * JSONata) by the workflow's ValidateInput state; test/unit/recording-request.test.ts runs one table of
+ * JSONata) by the workflow's ValidateInput state; test/lambdas/recording-request.test.ts runs one table of
  * cases through both implementations so they cannot drift.
  *
  * Bucket rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (general
@@ -24,9 +24,10 @@ export interface LocationParts {
 export class RecordingRequestError extends Error {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field's name (the message is "field: reason"). */
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`);
     this.name = 'RecordingRequestError';
   }
 }

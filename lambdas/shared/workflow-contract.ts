@@ -2,7 +2,8 @@
  * The contract between the Step Functions workflow (statemachines/recording-workflow.asl.json) and the SMA
  * Lambda. The workflow calls UpdateSipMediaApplicationCall with `Arguments` (string -> string, at most 20
  * entries); the SMA hands them to the Lambda as a CALL_UPDATE_REQUESTED event. Change a name here and in the
- * ASL together: test/statemachine/definition.test.ts checks the commands the ASL sends are these.
+ * ASL together: test/statemachines/definition.test.ts ("sends exactly the commands and argument names of the Lambda
+ * contract") checks they agree.
  */
 export const Command = {
   /** Return StartCallRecording for `callId` / `track` / `location`; complete the token on its outcome. */

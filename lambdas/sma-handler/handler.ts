@@ -12,7 +12,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { logSafe } from '../shared/mask';
+import { logSafeError } from '../shared/log-safe-error';
 import { withRecording } from '../recording/middleware';
 import { createSfnClient } from '../recording/middleware-core';
 import { respond, type SmaResponse } from '../recording/sma-response';
@@ -56,8 +56,7 @@ export function createHandler(deps: HandlerDeps) {
     .use({
       onError: async (request) => {
         logger.error('handler error answered with an empty action list', {
-          error: logSafe(request.error?.name),
-          errorMessage: logSafe(String(request.error?.message ?? ''), 1024),
+          ...logSafeError(request.error),
         });
         metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
         request.response = respond();

@@ -44,8 +44,10 @@ class HttpError extends Error {
     readonly status: number,
     readonly errorType: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
+    this.name = 'HttpError';
   }
 }
 
@@ -79,7 +81,7 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
     try {
       emulator.updateCall(transactionId, args);
     } catch (err) {
-      if (err instanceof SmaCallNotFoundError) throw new HttpError(404, 'NotFoundException', err.message);
+      if (err instanceof SmaCallNotFoundError) throw new HttpError(404, 'NotFoundException', err.message, { cause: err });
       throw err;
     }
     // The argument count only: values are task tokens.

@@ -72,7 +72,7 @@ export class ExecutionReader {
     try {
       summary = await describeCall(this.sfn, arn);
     } catch (e) {
-      if ((e as Error).name === 'ExecutionDoesNotExist') throw new NotFound(`no execution named ${name}`);
+      if ((e as Error).name === 'ExecutionDoesNotExist') throw new NotFound(`no execution named ${name}`, { cause: e });
       throw e;
     }
     const events = await fetchHistory(this.sfn, arn, { includeExecutionData: true });

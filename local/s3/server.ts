@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
+import { TWIN_CREDENTIALS } from '../twin/credentials';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -178,7 +179,7 @@ export function makeS3Client(endpoint: string): S3Client {
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: TWIN_CREDENTIALS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

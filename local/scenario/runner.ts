@@ -9,8 +9,10 @@ import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
 import type { RecordingRecord } from '../sma/types';
 import { trackClient } from '../twin/clock-tracking';
-import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_CREDENTIALS, TWIN_REGION, type Twin } from '../twin/twin';
+import { TWIN_CREDENTIALS } from '../twin/credentials';
+import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_REGION, type Twin } from '../twin/twin';
 import { type ControlSent, sendControls } from './recording-controls';
+import { mapPool } from '../../cli/pool';
 import type { ScenarioCall } from './scenario-file';
 
 export interface CallResult {
@@ -54,7 +56,6 @@ export interface RunOptions {
 }
 
 export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOptions = {}): Promise<CallResult[]> {
-  const results: CallResult[] = new Array(calls.length);
   const run = runCount.get(twin) ?? 0;
   runCount.set(twin, run + 1);
   const keyOf = options.keyOf ?? ((_: ScenarioCall, i: number) => `run:${run}/call:${i}`);
@@ -67,23 +68,16 @@ export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOp
     );
     return chime;
   };
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < calls.length) {
-      const i = next++;
-      results[i] = await runCall(twin, calls[i], i, keyOf(calls[i], i), chimeClient);
-      done++;
-      options.onResult?.(results[i], done, calls.length);
-    }
-  };
-  const width = Math.max(1, Math.min(options.concurrency ?? calls.length, calls.length));
   try {
-    await Promise.all(Array.from({ length: width }, worker));
+    return await mapPool(
+      calls,
+      options.concurrency ?? calls.length,
+      (call, i) => runCall(twin, call, i, keyOf(call, i), chimeClient),
+      (done, result) => options.onResult?.(result, done, calls.length),
+    );
   } finally {
     chime?.destroy();
   }
-  return results;
 }
 
 /** runCalls made on each twin so far (so a second run on one twin draws new ids). */

@@ -1,5 +1,5 @@
 /**
- * The scenario format (shared/reference/design.md, "The scenario interface"): a stable contract that tests and
+ * The scenario format (docs/reference/design.md, "The scenario interface"): a stable contract that tests and
  * outside checks drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds:
  * must be a number >= 0"), because a typo in a fault must not silently test the happy path.
  */
@@ -89,9 +89,11 @@ const CONSENT_ERRORS = [
 export class ScenarioError extends Error {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field's name (the message is "field: reason"). */
+    readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`, options);
     this.name = 'ScenarioError';
   }
 }
@@ -382,7 +384,7 @@ export function parseScenarioText(text: string): ScenarioCall[] {
   try {
     raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new ScenarioError('<file>', `not valid JSON: ${(e as Error).message}`);
+    throw new ScenarioError('<file>', `not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   return parseScenario(raw);
 }

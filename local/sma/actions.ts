@@ -6,7 +6,7 @@
  */
 import type { ActionShape } from './events';
 
-/** At most 10 actions per response (sma-protocol.md). */
+/** At most 10 actions per response (docs/reference/sma-protocol.md). */
 export const MAX_ACTIONS = 10;
 /**
  * TransactionAttributes: transaction-attributes says 100 pairs and 20 KB; the service error example on

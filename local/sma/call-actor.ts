@@ -135,7 +135,7 @@ export class CallActor {
         // new list like any other (invoke-on-call-leg: the current action finishes, then the set is replaced).
         if (call.queue.length > 0 && call.listId === current.list) return this.runNext(call);
         this.listDrained(call);
-        // ACTION_SUCCESSFUL only after the LAST action of a list (sma-protocol.md).
+        // ACTION_SUCCESSFUL only after the LAST action of a list (docs/reference/sma-protocol.md).
         const actions = await this.invoker.invokeForActions(call, (seq, details) =>
           events.actionSuccessful(seq, details, action, outcome.extra, outcome.parameterExtras),
         );

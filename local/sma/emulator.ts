@@ -1,6 +1,6 @@
 /**
  * An emulator of the PSTN audio service for one SIP media application (SMA): it places inbound calls,
- * invokes the SMA Lambda handler with the events of /work/shared/reference/sma-protocol.md, runs the action
+ * invokes the SMA Lambda handler with the events of docs/reference/sma-protocol.md, runs the action
  * lists it returns on a virtual clock, and writes call recordings to S3 (the twin's s3rver) after they stop.
  *
  * This is the public face: placing calls, the Chime API's view of them, and closing. Each call is an actor

@@ -12,7 +12,7 @@ import type { ActionShape, CallDetailsInput } from './events';
 import { EmulatorClosed, type EmulatorRuntime } from './runtime';
 import type { InvocationRecord } from './types';
 
-/** The SMA invokes a transaction's Lambda at most 1,000 times (sma-protocol.md). */
+/** The SMA invokes a transaction's Lambda at most 1,000 times (docs/reference/sma-protocol.md). */
 export const MAX_INVOCATIONS = 1000;
 
 interface InvocationResult {

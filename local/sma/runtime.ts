@@ -54,7 +54,9 @@ export interface EmulatorRuntime {
 export const INTERRUPT = new Error('interrupted by a new action list');
 export const LEG_GONE = new Error('the leg hung up');
 
-export class EmulatorClosed extends Error {}
+export class EmulatorClosed extends Error {
+  override readonly name = 'EmulatorClosed';
+}
 
 /** A call's timers are ordered with its workflow's (the twin's execution name is the TransactionId). */
 export function timerTag(call: CallState, label: string): TimerTag {

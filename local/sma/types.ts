@@ -1,6 +1,6 @@
 /** Public types of the SMA emulator (local/sma/emulator.ts). */
 
-/** Faults of one call, exactly the `faults` object of the scenario format (design.md). */
+/** Faults of one call, exactly the `faults` object of the scenario format (docs/reference/design.md). */
 export interface Faults {
   /** ErrorTypes for the first N StartCallRecording actions of the call, e.g. ["SystemException"]. */
   startRecording?: string[];

@@ -40,7 +40,7 @@ export const DEFAULT_SERVICES: Record<string, ServiceBinding> = {
     // through Step Functions it surfaces as S3.NoSuchKeyException. Documented by observation in
     // public reports, not verified against AWS here (some reports show S3.S3Exception instead).
     // Any other bodiless error (a HEAD refused with 403, a 5xx) reaches SDK v3 as `Unknown`; Step Functions'
-    // Java SDK names it with the service's generic exception, S3.S3Exception (sma-protocol.md).
+    // Java SDK names it with the service's generic exception, S3.S3Exception (docs/reference/sma-protocol.md).
     mapErrorName: (name) => (name === 'NotFound' ? 'NoSuchKeyException' : name === 'Unknown' ? 'S3Exception' : undefined),
     clientConfig: (o) => ({ forcePathStyle: o.forcePathStyle ?? true }),
   },

@@ -94,7 +94,7 @@ export function parseDefinition(source: string | object): Definition {
     try {
       raw = JSON.parse(source);
     } catch (e) {
-      throw invalid([`INVALID_JSON_DESCRIPTION: ${(e as Error).message} at /`]);
+      throw invalid([`INVALID_JSON_DESCRIPTION: ${(e as Error).message} at /`], { cause: e });
     }
   } else {
     raw = source;
@@ -135,8 +135,8 @@ export function parseDefinition(source: string | object): Definition {
   return { StartAt: raw.StartAt as string, States: states, TimeoutSeconds: raw.TimeoutSeconds as number | undefined };
 }
 
-function invalid(problems: string[]): SfnApiError {
-  return new SfnApiError('InvalidDefinition', `Invalid State Machine Definition: '${problems.join(', ')}'`);
+function invalid(problems: string[], options?: ErrorOptions): SfnApiError {
+  return new SfnApiError('InvalidDefinition', `Invalid State Machine Definition: '${problems.join(', ')}'`, 400, options);
 }
 
 function parseState(name: string, s: Record<string, unknown>, topLanguage: unknown, names: Set<string>, add: Add): StateDef | undefined {

@@ -247,7 +247,7 @@ export class StepFunctionsEngine {
     try {
       parsed = JSON.parse(inputText);
     } catch (e) {
-      throw apiError('InvalidExecutionInput', `Invalid execution input: ${(e as Error).message}`);
+      throw apiError('InvalidExecutionInput', `Invalid execution input: ${(e as Error).message}`, { cause: e });
     }
     const arn = `arn:aws:states:${this.region}:${this.accountId}:execution:${sm.name}:${name}`;
     const existing = this.executions.get(arn);

@@ -39,6 +39,7 @@ export class QueryEvaluationError extends StatesError {
     readonly location: string,
   ) {
     super(StatesErrors.QueryEvaluationError, cause);
+    this.name = 'QueryEvaluationError';
   }
 }
 
@@ -62,13 +63,15 @@ export class SfnApiError extends Error {
     name: string,
     message: string,
     readonly httpStatus = 400,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = name;
   }
 }
 
-export const apiError = (name: string, message: string): SfnApiError => new SfnApiError(name, message);
+export const apiError = (name: string, message: string, options?: ErrorOptions): SfnApiError =>
+  new SfnApiError(name, message, 400, options);
 
 /**
  * Does an error name match a Retrier's/Catcher's `ErrorEquals`?

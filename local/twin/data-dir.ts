@@ -26,8 +26,9 @@ export class DataDirError extends Error {
   constructor(
     readonly dir: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${dir}: ${reason}`);
+    super(`${dir}: ${reason}`, options);
     this.name = 'DataDirError';
   }
 }
@@ -112,7 +113,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
     entries = await run(readdir(abs));
   } catch (e) {
     if (e instanceof DataDirError) throw e;
-    if (code(e) !== 'ENOENT') throw new DataDirError(dir, `cannot be read (${code(e)})`);
+    if (code(e) !== 'ENOENT') throw new DataDirError(dir, `cannot be read (${code(e)})`, { cause: e });
   }
   if (entries && entries.length > 0 && !entries.includes(MARKER_FILE)) {
     throw new DataDirError(
@@ -131,7 +132,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
       );
   } catch (e) {
     if (e instanceof DataDirError) throw e;
-    throw new DataDirError(dir, `cannot be written (${code(e)})`);
+    throw new DataDirError(dir, `cannot be written (${code(e)})`, { cause: e });
   }
 
   const lock = await run(takeLock(abs, dir));
@@ -147,7 +148,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
     heldHere.delete(abs);
     await unlink(join(abs, LOCK_FILE)).catch(() => undefined);
     if (e instanceof DataDirError) throw e;
-    throw new DataDirError(dir, `cannot be emptied (${code(e)})`);
+    throw new DataDirError(dir, `cannot be emptied (${code(e)})`, { cause: e });
   }
 
   let released = false;
@@ -184,7 +185,7 @@ async function takeLock(abs: string, shown: string): Promise<LockContent> {
   try {
     await writeFile(temp, JSON.stringify(mine) + '\n', { flag: constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY });
   } catch (e) {
-    throw new DataDirError(shown, `cannot be written (${code(e)})`);
+    throw new DataDirError(shown, `cannot be written (${code(e)})`, { cause: e });
   }
   try {
     for (let attempt = 0; ; attempt++) {
@@ -192,7 +193,7 @@ async function takeLock(abs: string, shown: string): Promise<LockContent> {
         await link(temp, file);
         return mine;
       } catch (e) {
-        if (code(e) !== 'EEXIST') throw new DataDirError(shown, `cannot be written (${code(e)})`);
+        if (code(e) !== 'EEXIST') throw new DataDirError(shown, `cannot be written (${code(e)})`, { cause: e });
       }
       const held = await readLock(file);
       // Our own pid in a lock this process does not hold: left by an earlier process that had our pid.

@@ -32,6 +32,7 @@ import { makeS3Client, startS3Server } from '../s3/server';
 import { startChimeVoiceServer } from '../chime/server';
 import { SmaEmulator } from '../sma/emulator';
 import { claimDataDir } from './data-dir';
+import { TWIN_CREDENTIALS } from './credentials';
 import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
 
 export const TWIN_BUCKET = 'call-recordings-local';
@@ -48,8 +49,6 @@ export const AGENT_NUMBER = '+15550100299';
 export const DIRECT_NUMBER = '+15550100100';
 export const IVR_NUMBER = '+15550100300';
 export const SUPPORT_AGENT_NUMBER = '+15550100298';
-/** s3rver accepts only its own key id; the other twins ignore signatures. */
-export const TWIN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface TwinOptions {
   /**

@@ -1,5 +1,5 @@
 /**
- * The scenario interface of design.md is a contract that outside checks drive: `npm start -- --scenario FILE
+ * The scenario interface of docs/reference/design.md is a contract that outside checks drive: `npm start -- --scenario FILE
  * [--json]`, exit 0 when every call met its `expect`, 1 otherwise, 2 for a bad file with the field named.
  * These run local/start.ts's main in-process against a real twin, and then look at what the run left in S3.
  */

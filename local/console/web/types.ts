@@ -1,7 +1,9 @@
 /**
  * What the console's JSON routes return: shared by the server (local/console/) and the page (this folder),
- * so both sides agree on one shape. No DOM and no Node types here: both tsconfigs compile it.
+ * so both sides agree on one shape. No DOM and no Node types here: both tsconfigs compile it. The rows are the
+ * CLI's own (cli/rows.ts, types only), so the audit, the history and the page cannot drift apart.
  */
+import type { AuditRow, TimelineRow } from '../../../cli/rows';
 
 export interface Point {
   x: number;
@@ -58,33 +60,8 @@ export interface TakenPath {
 
 export const transitionKey = (from: string, to: string) => `${from}->${to}`;
 
-/** One start attempt (StartCallRecording), as the workflow's summary or the history tells it. */
-export interface AttemptView {
-  attempt: number;
-  result: string;
-  error?: string;
-  startedAt?: string;
-  endedAt?: string;
-}
-
-/** One row of the executions list (cli/commands/audit.ts toRow, scrubbed). */
-export interface ExecutionRow {
-  executionName: string;
-  executionArn: string;
-  transactionId: string | null;
-  callId: string | null;
-  status: string;
-  outcome: string;
-  startDate: string | null;
-  stopDate: string | null;
-  startAttempts: number;
-  startErrors: string;
-  attempts: AttemptView[];
-  consentNotice: string | null;
-  recordingKey: string | null;
-  manifestKey: string | null;
-  redriveCount: number;
-}
+/** One row of the executions list: the audit's row (cli/commands/audit.ts toRow), scrubbed. */
+export type ExecutionRow = AuditRow;
 
 export interface ExecutionsResponse {
   stateMachineArn: string;
@@ -95,14 +72,7 @@ export interface ExecutionsResponse {
   running: number;
 }
 
-export interface TimelineRowView {
-  id: number;
-  offsetMs: number;
-  timestamp: string;
-  type: string;
-  state?: string;
-  detail: string;
-}
+export type TimelineRowView = TimelineRow;
 
 export interface ExecutionResponse {
   row: ExecutionRow;

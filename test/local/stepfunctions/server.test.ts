@@ -24,8 +24,8 @@ import {
   TaskTimedOut,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { startStepFunctionsServer, type StepFunctionsServer } from '../../local/stepfunctions/server';
-import type { StepFunctionsEngine } from '../../local/stepfunctions/engine';
+import { startStepFunctionsServer, type StepFunctionsServer } from '../../../local/stepfunctions/server';
+import type { StepFunctionsEngine } from '../../../local/stepfunctions/engine';
 import { CALLBACK, FakeInvoker, makeEngine, jsonata, until, TASK } from './helpers';
 
 const ROLE = 'arn:aws:iam::123456789012:role/workflow';

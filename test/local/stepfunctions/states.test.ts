@@ -1,5 +1,5 @@
 /** Choice, Wait, Pass, Succeed, Fail and Catch, from the States Language spec's examples (JSONata form). */
-import { TaskFailedError } from '../../local/stepfunctions/errors';
+import { TaskFailedError } from '../../../local/stepfunctions/errors';
 import { EarlyClock, FakeInvoker, makeEngine, jsonata, run, types, TASK } from './helpers';
 
 /** The spec's JSONata "DispatchEvent" Choice state, with the targets made into Succeed states that report the variable. */

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Page } from 'playwright-core';
-import { startTwin, type Twin } from '../../local/twin/twin';
-import { runCalls, type CallResult } from '../../local/scenario/runner';
-import { parseScenario } from '../../local/scenario/scenario-file';
-import { renderDefinition } from '../../statemachines/definition';
-import { startConsoleServer, type ConsoleServer } from '../../local/console/server';
+import { startTwin, type Twin } from '../../../local/twin/twin';
+import { runCalls, type CallResult } from '../../../local/scenario/runner';
+import { parseScenario } from '../../../local/scenario/scenario-file';
+import { renderDefinition } from '../../../statemachines/definition';
+import { startConsoleServer, type ConsoleServer } from '../../../local/console/server';
 import { launchChromium, type Browser } from './browser';
 
 jest.setTimeout(120_000);

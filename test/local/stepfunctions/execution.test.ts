@@ -1,5 +1,5 @@
 /** Standard-execution semantics: names and idempotency, stop, timeouts, limits, redrive, billing count. */
-import { TaskFailedError } from '../../local/stepfunctions/errors';
+import { TaskFailedError } from '../../../local/stepfunctions/errors';
 import { FakeInvoker, makeEngine, jsonata, run, start, types, until, TASK } from './helpers';
 
 const waitHour = jsonata('W', { W: { Type: 'Wait', Seconds: 3600 * 24 * 365, Next: 'S' }, S: { Type: 'Succeed' } });

@@ -1,5 +1,5 @@
 /** CreateStateMachine-time validation: what the twin refuses, and how clearly. */
-import type { SfnApiError } from '../../local/stepfunctions/errors';
+import type { SfnApiError } from '../../../local/stepfunctions/errors';
 import { makeEngine, jsonata, TASK } from './helpers';
 
 function createError(definition: unknown): SfnApiError {

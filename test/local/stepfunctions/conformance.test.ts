@@ -10,8 +10,8 @@
  * Condition, Fail Error/Cause) the last block asserts the AWS *path* (EvaluationFailed, then
  * ExecutionFailed with States.QueryEvaluationError and AWS's opening sentence), not the words.
  */
-import { AwsSdkInvoker } from '../../local/stepfunctions/aws-sdk-invoker';
-import type { HistoryEventRecord } from '../../local/stepfunctions/history';
+import { AwsSdkInvoker } from '../../../local/stepfunctions/aws-sdk-invoker';
+import type { HistoryEventRecord } from '../../../local/stepfunctions/history';
 import { CALLBACK, FakeInvoker, TASK, jsonata, makeEngine, run, start, until } from './helpers';
 import { stub } from './http-stub';
 

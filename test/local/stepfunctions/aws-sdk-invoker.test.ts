@@ -1,6 +1,6 @@
 /** AwsSdkInvoker against a tiny loopback HTTP stub: command mapping, output shaping, error naming. */
-import { AwsSdkInvoker } from '../../local/stepfunctions/aws-sdk-invoker';
-import { TaskFailedError } from '../../local/stepfunctions/errors';
+import { AwsSdkInvoker } from '../../../local/stepfunctions/aws-sdk-invoker';
+import { TaskFailedError } from '../../../local/stepfunctions/errors';
 import { makeEngine, jsonata, run } from './helpers';
 import { stub } from './http-stub';
 

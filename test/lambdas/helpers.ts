@@ -1,5 +1,5 @@
 /**
- * Test harness for the SMA Lambda: fixtures from test/fixtures/sma-events (see SOURCES.md there), event
+ * Test harness for the SMA Lambda: fixtures from test/fixtures/sma-events (see test/fixtures/sma-events/SOURCES.md), event
  * builders that change copies of them, a Powertools Logger whose output is captured as lines, a Metrics
  * instance that never prints (POWERTOOLS_METRICS_DISABLED), a mocked SFN client, and a fake Lambda context.
  */
@@ -19,7 +19,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 export const FIXTURE_DIR = path.join(__dirname, '..', 'fixtures', 'sma-events');
 
-/** The ids every fixture shares (SOURCES.md explains where they come from). */
+/** The ids every fixture shares (test/fixtures/sma-events/SOURCES.md explains where they come from). */
 export const IDS = {
   transactionId: '1322a4e7-c106-4e70-aaaf-a8fa4c77c0cb',
   sipMediaApplicationId: 'feb37a7e-2b66-49fb-b2dd-30f4780dc36d',

@@ -1,8 +1,8 @@
 /** Shared helpers for the Step Functions twin tests. */
-import { ScaledClock, type Clock } from '../../local/clock';
-import { StepFunctionsEngine, type StepFunctionsEngineOptions } from '../../local/stepfunctions/engine';
-import { TaskFailedError } from '../../local/stepfunctions/errors';
-import type { TaskInvokeRequest, TaskInvoker } from '../../local/stepfunctions/types';
+import { ScaledClock, type Clock } from '../../../local/clock';
+import { StepFunctionsEngine, type StepFunctionsEngineOptions } from '../../../local/stepfunctions/engine';
+import { TaskFailedError } from '../../../local/stepfunctions/errors';
+import type { TaskInvokeRequest, TaskInvoker } from '../../../local/stepfunctions/types';
 
 /**
  * Wraps a ScaledClock and records every requested sleep (virtual ms), so intervals can be asserted

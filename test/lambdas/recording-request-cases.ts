@@ -1,6 +1,6 @@
 /**
  * One table of recording-request inputs shared by every implementation of the validation rules:
- * lambdas/shared/recording-request.ts (test/unit/recording-request.test.ts) and the workflow's JSONata
+ * lambdas/shared/recording-request.ts (test/lambdas/recording-request.test.ts) and the workflow's JSONata
  * ValidateInput state. `field` is the field the error must name (the message starts with `${field}: `), or
  * null when the input is valid. Every invalid case breaks exactly one field, so every implementation, whether
  * it stops at the first problem or lists them all, must name that same field.

@@ -1,9 +1,9 @@
 /**
  * The workflow's ValidateInput (JSONata) and lambdas/shared/recording-request.ts (TypeScript) implement the
  * same rules twice: the workflow must refuse bad input before asking the SMA anything, and the Lambda and CLI
- * before sending. One table of cases (test/unit/recording-request-cases.ts) runs through both.
+ * before sending. One table of cases (test/lambdas/recording-request-cases.ts) runs through both.
  */
-import { recordingRequestCases } from '../unit/recording-request-cases';
+import { recordingRequestCases } from '../lambdas/recording-request-cases';
 import { parseRecordingRequest } from '../../lambdas/shared/recording-request';
 import { runWorkflow } from './harness';
 

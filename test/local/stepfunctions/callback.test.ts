@@ -1,8 +1,8 @@
 /** `.waitForTaskToken` tasks: tokens, SendTaskSuccess/Failure/Heartbeat, timeouts, and token lifetime. */
-import { ScaledClock } from '../../local/clock';
-import { StepFunctionsEngine } from '../../local/stepfunctions/engine';
-import { TaskFailedError } from '../../local/stepfunctions/errors';
-import type { TaskInvokeRequest } from '../../local/stepfunctions/types';
+import { ScaledClock } from '../../../local/clock';
+import { StepFunctionsEngine } from '../../../local/stepfunctions/engine';
+import { TaskFailedError } from '../../../local/stepfunctions/errors';
+import type { TaskInvokeRequest } from '../../../local/stepfunctions/types';
 import { CALLBACK, FakeInvoker, makeEngine, jsonata, start, types, until } from './helpers';
 
 const callbackTask = (extra: Record<string, unknown> = {}, extraStates: Record<string, unknown> = {}) =>

@@ -3,7 +3,7 @@
  * and the AWS error-handling docs). Intervals are asserted on the virtual sleeps requested from
  * the clock, which is exact, rather than on wall time.
  */
-import { errorMatches, TaskFailedError } from '../../local/stepfunctions/errors';
+import { errorMatches, TaskFailedError } from '../../../local/stepfunctions/errors';
 import { FakeInvoker, makeEngine, jsonata, run, types, TASK } from './helpers';
 
 /** Task X with the given Retry; Z (reachable only through a Catch) reports its input. */

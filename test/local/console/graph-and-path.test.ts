@@ -3,11 +3,11 @@
  * two boxes on top of each other), and the path read from a history (loops counted, retries inside a
  * state's visit, the state a running execution is in).
  */
-import { OUTCOMES } from '../../statemachines/definition';
+import { OUTCOMES } from '../../../statemachines/definition';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { layoutGraph, transitionsOf } from '../../local/console/graph';
-import { pathOf } from '../../local/console/path';
-import { renderDefinition } from '../../statemachines/definition';
+import { layoutGraph, transitionsOf } from '../../../local/console/graph';
+import { pathOf } from '../../../local/console/path';
+import { renderDefinition } from '../../../statemachines/definition';
 
 describe('layoutGraph', () => {
   const definition = renderDefinition() as { StartAt: string; States: Record<string, { Type: string }> };

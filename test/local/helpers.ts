@@ -1,4 +1,4 @@
-/** Shared fixtures for the twin-parts tests: a real s3rver on a temp folder, the twin's clock, a scripted SMA Lambda. */
+/** Shared fixtures for the test/local tests: a real s3rver on a temp folder, the twin's clock, a scripted SMA Lambda. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ export const DIALED = '+12065550199';
 export const AGENT = '+13035550177';
 
 /** Loose view of an event, for scripted handlers and assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Ev = {
   InvocationEventType: string;
   Sequence: number;
