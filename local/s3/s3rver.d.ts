@@ -15,7 +15,7 @@ declare module 's3rver' {
   }
 
   namespace S3rver {
-    /** The FilesystemStore methods local/s3/server.ts wraps (atomic writes, long keys, refused reads, cached bucket configuration). */
+    /** The FilesystemStore methods local/s3/server.ts wraps (atomic writes, long keys, refused reads, cached bucket configuration) and reads directly (S3Direct). */
     interface S3rverStore {
       getResourcePath(bucket: string, key?: string, resource?: string): string;
       listObjects(

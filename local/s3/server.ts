@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
@@ -40,7 +41,23 @@ export interface S3ServerOptions {
 export interface S3Server {
   /** e.g. http://127.0.0.1:41234 */
   endpoint: string;
+  /** The store read and emptied in-process, for test harnesses (see S3Direct); the code under test uses the endpoint. */
+  direct: S3Direct;
   close(): Promise<void>;
+}
+
+/**
+ * The S3 twin's store, read and emptied without HTTP: for harnesses that check and clean up after the code under
+ * test (the simulation checks every call), not for that code. Each object read this way would otherwise cost a
+ * signed SDK request and s3rver's routing; the store is the same one requests see.
+ */
+export interface S3Direct {
+  /** The object's body, or undefined if there is none (or it is still being written). */
+  getObject(bucket: string, key: string): Promise<Buffer | undefined>;
+  /** The object's tags (an empty object if it has none), or undefined if there is no such object. */
+  getTags(bucket: string, key: string): Promise<Record<string, string> | undefined>;
+  /** Deletes the objects and their tags (their folders stay); missing ones are skipped, as DeleteObjects does. */
+  deleteObjects(bucket: string, keys: string[]): Promise<void>;
 }
 
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
@@ -67,6 +84,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   let closed = false;
   return {
     endpoint: `http://${formatHost(address.address)}:${address.port}`,
+    direct: directAccess(server.store),
     async close() {
       if (closed) return;
       closed = true;
@@ -153,6 +171,37 @@ function storeAnyKey(store: S3rver.S3rverStore): void {
     for (const o of result.objects) o.key = decode(o.key);
     result.commonPrefixes = result.commonPrefixes.map(decode);
     return result;
+  };
+}
+
+function directAccess(store: S3rver.S3rverStore): S3Direct {
+  return {
+    async getObject(bucket, key) {
+      const object = (await store.getObject(bucket, key)) as { content?: NodeJS.ReadableStream | null } | null;
+      if (!object?.content) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of object.content) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    async getTags(bucket, key) {
+      if (!(await store.existsObject(bucket, key))) return undefined;
+      const tagging = (await store.getSubresource(bucket, key, 'tagging')) as { rawConfig?: unknown } | null;
+      // s3rver keeps the PutObjectTagging XML as parsed: Tagging.TagSet.Tag is one tag or a list of them.
+      const tagSet = (tagging?.rawConfig as { Tagging?: { TagSet?: { Tag?: unknown } } } | undefined)?.Tagging?.TagSet;
+      const tags = ([] as Array<{ Key?: unknown; Value?: unknown }>).concat((tagSet?.Tag as never) ?? []);
+      return Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value ?? '')]));
+    },
+    async deleteObjects(bucket, keys) {
+      // The object's files only. s3rver's deleteObject also removes folders it finds empty, which races with a
+      // write into the same folder (a date prefix many calls share) and with another delete; and it leaves the
+      // tagging file behind. Folders are left here: one per key prefix, not per object.
+      const files = keys.flatMap((key) =>
+        ['object', 'object.md5', 'metadata.json', 'tagging.xml'].map((r) => store.getResourcePath(bucket, key, r)),
+      );
+      await Promise.all(
+        files.map((f) => unlink(f).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))),
+      );
+    },
   };
 }
 

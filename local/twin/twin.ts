@@ -28,7 +28,7 @@ import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../..
 import { SimClock } from '../clock';
 import { SeededRandom, freshSeed } from '../random';
 import { trackClient } from './clock-tracking';
-import { makeS3Client, startS3Server } from '../s3/server';
+import { makeS3Client, startS3Server, type S3Direct } from '../s3/server';
 import { startChimeVoiceServer } from '../chime/server';
 import { SmaEmulator } from '../sma/emulator';
 import { claimDataDir } from './data-dir';
@@ -99,6 +99,8 @@ export interface Twin {
   emulator: SmaEmulator;
   sfn: SFNClient;
   s3: S3Client;
+  /** The S3 twin's store without HTTP: for harnesses' checks and clean-up only (the simulation's). */
+  s3Direct: S3Direct;
   settings: WorkflowSettings;
   close(): Promise<void>;
 }
@@ -251,6 +253,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       emulator,
       sfn,
       s3,
+      s3Direct: s3Server.direct,
       settings,
       close,
     };
