@@ -14,7 +14,6 @@
  * same code and definition that infra/ deploys.
  */
 import { Console } from 'node:console';
-import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -112,10 +111,17 @@ export interface Twin {
  * Powertools' types; test/e2e/output.test.ts fails if an upgrade moves it).
  */
 function toStderr(logger: Logger, sink?: (line: string) => void): Logger {
-  const out = sink ? new Writable({ write: (chunk, _enc, done) => (sink(String(chunk)), done()) }) : process.stderr;
-  const console = new Console({ stdout: out, stderr: out });
-  console.trace = console.log; // as Powertools does: no stack traces in log lines
-  (logger as unknown as { console: Console }).console = console;
+  let console: Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace'>;
+  if (sink) {
+    // Powertools hands its console one finished JSON line per call: a sink gets it as it is, without a Console's
+    // formatting and a stream's buffering (a simulation logs every invocation of every call).
+    const write = (line: unknown) => sink(`${String(line)}\n`);
+    console = { log: write, info: write, warn: write, error: write, debug: write, trace: write };
+  } else {
+    console = new Console({ stdout: process.stderr, stderr: process.stderr });
+    console.trace = console.log; // as Powertools does: no stack traces in log lines
+  }
+  (logger as unknown as { console: typeof console }).console = console;
   return logger;
 }
 
