@@ -230,6 +230,8 @@ export function makeS3Client(endpoint: string): S3Client {
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The stack is resolved once per command type instead of on every send; middleware goes on before the first.
+    cacheMiddleware: true,
   });
   unsignedPayloads(client);
   return client;

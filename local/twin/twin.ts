@@ -181,7 +181,10 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
-    const sfn = trackClient(new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS }), clock);
+    const sfn = trackClient(
+      new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS, cacheMiddleware: true }),
+      clock,
+    );
     closers.push(() => sfn.destroy());
 
     // The production settings: virtual time does not move while the twin works, so no slack is needed.
