@@ -25,6 +25,9 @@ declare module 's3rver' {
       putObject(object: { bucket: string; key: string }): Promise<unknown>;
       getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
       existsObject(bucket: string, key: string): Promise<boolean>;
+      getBucket(bucket: string): Promise<unknown>;
+      putBucket(bucket: string): Promise<unknown>;
+      deleteBucket(bucket: string): Promise<unknown>;
       getSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<unknown>;
       putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
       deleteSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<void>;

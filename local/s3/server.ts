@@ -78,7 +78,9 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   storeAnyKey(server.store);
   makeWritesAtomic(server.store);
   cacheBucketConfig(server.store);
+  cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
+  dropRequestLogger(server);
   const address = await server.run();
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
   let closed = false;
@@ -172,6 +174,42 @@ function storeAnyKey(store: S3rver.S3rverStore): void {
     result.commonPrefixes = result.commonPrefixes.map(decode);
     return result;
   };
+}
+
+/**
+ * s3rver looks its bucket up on disk (a stat) for every request. The twin's buckets change only through
+ * s3rver's own store (CreateBucket, DeleteBucket), so a bucket found once is kept until either is called.
+ */
+function cacheBuckets(store: S3rver.S3rverStore): void {
+  const found = new Map<string, unknown>();
+  const getBucket = store.getBucket.bind(store);
+  store.getBucket = async (bucket) => {
+    const hit = found.get(bucket);
+    if (hit) return hit;
+    const got = await getBucket(bucket);
+    if (got) found.set(bucket, got);
+    return got;
+  };
+  for (const change of ['putBucket', 'deleteBucket'] as const) {
+    const original = store[change].bind(store);
+    store[change] = async (bucket) => {
+      found.delete(bucket);
+      try {
+        return await original(bucket);
+      } finally {
+        found.delete(bucket);
+      }
+    };
+  }
+}
+
+/**
+ * s3rver logs every request through koa-logger (colours, a humanised size and time) into a silenced Winston
+ * logger: the line is built, then dropped. Its middleware is named `logger`; the app's logger stays for errors.
+ */
+function dropRequestLogger(server: S3rver): void {
+  const app = server as unknown as { middleware: Array<{ name?: string }> };
+  app.middleware = app.middleware.filter((m) => m.name !== 'logger');
 }
 
 function directAccess(store: S3rver.S3rverStore): S3Direct {
