@@ -114,6 +114,8 @@ export function createSfnClient(
     ...where,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
+    // Nothing adds middleware to this client: its stack is resolved once per command type, not on every callback.
+    cacheMiddleware: true,
   });
 }
 

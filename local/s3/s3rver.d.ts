@@ -15,7 +15,7 @@ declare module 's3rver' {
   }
 
   namespace S3rver {
-    /** The FilesystemStore methods local/s3/server.ts wraps (atomic writes, long keys, refused reads, cached bucket configuration). */
+    /** The FilesystemStore methods local/s3/server.ts wraps (atomic writes, long keys, refused reads, cached bucket configuration) and reads directly (S3Direct). */
     interface S3rverStore {
       getResourcePath(bucket: string, key?: string, resource?: string): string;
       listObjects(
@@ -25,6 +25,9 @@ declare module 's3rver' {
       putObject(object: { bucket: string; key: string }): Promise<unknown>;
       getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
       existsObject(bucket: string, key: string): Promise<boolean>;
+      getBucket(bucket: string): Promise<unknown>;
+      putBucket(bucket: string): Promise<unknown>;
+      deleteBucket(bucket: string): Promise<unknown>;
       getSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<unknown>;
       putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
       deleteSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
@@ -41,7 +42,23 @@ export interface S3ServerOptions {
 export interface S3Server {
   /** e.g. http://127.0.0.1:41234 */
   endpoint: string;
+  /** The store read and emptied in-process, for test harnesses (see S3Direct); the code under test uses the endpoint. */
+  direct: S3Direct;
   close(): Promise<void>;
+}
+
+/**
+ * The S3 twin's store, read and emptied without HTTP: for harnesses that check and clean up after the code under
+ * test (the simulation checks every call), not for that code. Each object read this way would otherwise cost a
+ * signed SDK request and s3rver's routing; the store is the same one requests see.
+ */
+export interface S3Direct {
+  /** The object's body, or undefined if there is none (or it is still being written). */
+  getObject(bucket: string, key: string): Promise<Buffer | undefined>;
+  /** The object's tags (an empty object if it has none), or undefined if there is no such object. */
+  getTags(bucket: string, key: string): Promise<Record<string, string> | undefined>;
+  /** Deletes the objects and their tags (their folders stay); missing ones are skipped, as DeleteObjects does. */
+  deleteObjects(bucket: string, keys: string[]): Promise<void>;
 }
 
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
@@ -62,12 +79,15 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   storeAnyKey(server.store);
   makeWritesAtomic(server.store);
   cacheBucketConfig(server.store);
+  cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
+  dropRequestLogger(server);
   const address = await server.run();
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
   let closed = false;
   return {
     endpoint: `http://${formatHost(address.address)}:${address.port}`,
+    direct: directAccess(server.store),
     async close() {
       if (closed) return;
       closed = true;
@@ -157,6 +177,73 @@ function storeAnyKey(store: S3rver.S3rverStore): void {
   };
 }
 
+/**
+ * s3rver looks its bucket up on disk (a stat) for every request. The twin's buckets change only through
+ * s3rver's own store (CreateBucket, DeleteBucket), so a bucket found once is kept until either is called.
+ */
+function cacheBuckets(store: S3rver.S3rverStore): void {
+  const found = new Map<string, unknown>();
+  const getBucket = store.getBucket.bind(store);
+  store.getBucket = async (bucket) => {
+    const hit = found.get(bucket);
+    if (hit) return hit;
+    const got = await getBucket(bucket);
+    if (got) found.set(bucket, got);
+    return got;
+  };
+  for (const change of ['putBucket', 'deleteBucket'] as const) {
+    const original = store[change].bind(store);
+    store[change] = async (bucket) => {
+      found.delete(bucket);
+      try {
+        return await original(bucket);
+      } finally {
+        found.delete(bucket);
+      }
+    };
+  }
+}
+
+/**
+ * s3rver logs every request through koa-logger (colours, a humanised size and time) into a silenced Winston
+ * logger: the line is built, then dropped. Its middleware is named `logger`; the app's logger stays for errors.
+ */
+function dropRequestLogger(server: S3rver): void {
+  const app = server as unknown as { middleware: Array<{ name?: string }> };
+  app.middleware = app.middleware.filter((m) => m.name !== 'logger');
+}
+
+function directAccess(store: S3rver.S3rverStore): S3Direct {
+  return {
+    async getObject(bucket, key) {
+      const object = (await store.getObject(bucket, key)) as { content?: NodeJS.ReadableStream | null } | null;
+      if (!object?.content) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of object.content) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    async getTags(bucket, key) {
+      if (!(await store.existsObject(bucket, key))) return undefined;
+      const tagging = (await store.getSubresource(bucket, key, 'tagging')) as { rawConfig?: unknown } | null;
+      // s3rver keeps the PutObjectTagging XML as parsed: Tagging.TagSet.Tag is one tag or a list of them.
+      const tagSet = (tagging?.rawConfig as { Tagging?: { TagSet?: { Tag?: unknown } } } | undefined)?.Tagging?.TagSet;
+      const tags = ([] as Array<{ Key?: unknown; Value?: unknown }>).concat((tagSet?.Tag as never) ?? []);
+      return Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value ?? '')]));
+    },
+    async deleteObjects(bucket, keys) {
+      // The object's files only. s3rver's deleteObject also removes folders it finds empty, which races with a
+      // write into the same folder (a date prefix many calls share) and with another delete; and it leaves the
+      // tagging file behind. Folders are left here: one per key prefix, not per object.
+      const files = keys.flatMap((key) =>
+        ['object', 'object.md5', 'metadata.json', 'tagging.xml'].map((r) => store.getResourcePath(bucket, key, r)),
+      );
+      await Promise.all(
+        files.map((f) => unlink(f).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))),
+      );
+    },
+  };
+}
+
 function formatHost(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
@@ -182,6 +269,8 @@ export function makeS3Client(endpoint: string): S3Client {
     credentials: TWIN_CREDENTIALS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The stack is resolved once per command type instead of on every send; middleware goes on before the first.
+    cacheMiddleware: true,
   });
   unsignedPayloads(client);
   return client;

@@ -4,7 +4,7 @@
  * through the real SFN client. The result of each call is read back with DescribeExecution.
  */
 import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
 import type { RecordingRecord } from '../sma/types';
@@ -131,7 +131,9 @@ async function runCall(
     new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
   );
   await twin.engine.whenClosed(executionArn!);
-  const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  // Read from the engine, not through DescribeExecution: the runner is the harness, and a request per call costs
+  // CPU the simulation would count (the API itself is tested in test/twin-parts).
+  const described = twin.engine.describeExecution({ executionArn: executionArn! });
   // Keep going until the call itself is over (a late recording may still land after the verdict).
   const ended = await handle.ended;
 

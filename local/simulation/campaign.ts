@@ -8,7 +8,8 @@
  *   - one execution per transaction;
  *   - no task token (not even a 16-character piece of one) in any log line of the SMA Lambda or the emulator.
  */
-import { DeleteObjectsCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
+import { ListObjectsCommand } from '@aws-sdk/client-s3';
+import { track } from '../clock';
 import { runCalls, type CallResult } from '../scenario/runner';
 import type { CallHandle, CallSpec } from '../sma/types';
 import { startTwin } from '../twin/twin';
@@ -115,8 +116,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     if (result.manifestKey) {
       keys.push(result.manifestKey);
       try {
-        const body = await twin.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: result.manifestKey }));
-        manifest = parseManifest(await body.Body!.transformToString());
+        const body = await twin.s3Direct.getObject(twin.bucket, result.manifestKey);
+        if (!body) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+        manifest = parseManifest(body.toString('utf8'));
         if (!manifest)
           fail(
             'every landed recording is tagged or named in a manifest',
@@ -141,8 +143,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     for (const rec of handle?.recordings ?? []) {
       if (rec.status !== 'delivered') continue;
       keys.push(rec.key);
-      const { TagSet } = await twin.s3.send(new GetObjectTaggingCommand({ Bucket: rec.bucket, Key: rec.key }));
-      const status = TagSet?.find((t) => t.Key === 'recording-status')?.Value;
+      const tags = await twin.s3Direct.getTags(rec.bucket, rec.key);
+      if (!tags) throw Object.assign(new Error(`${rec.key} delivered but not in the bucket`), { name: 'NoSuchKey' });
+      const status = tags['recording-status'];
       if (status === undefined) {
         if (manifest?.recording?.key === rec.key) lateUntagged++;
         else
@@ -168,8 +171,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     watch.forget(arn);
 
     // Forget the call: memory and disk stay flat however long the campaign.
-    if (keys.length)
-      await twin.s3.send(new DeleteObjectsCommand({ Bucket: twin.bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    if (keys.length) await twin.s3Direct.deleteObjects(twin.bucket, keys);
     twin.engine.forgetExecution(arn);
     twin.emulator.forget(tx);
     handles.delete(tx);
@@ -186,7 +188,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         const call = callByName.get(result.name)!;
         pending.delete(result.executionName);
         if (stalled.length > 0) return options.onProgress?.(++done, total);
-        const p = check(call, result)
+        // Tracked: the checks read the store without HTTP, and virtual time stands still while they do, as it did
+        // for their requests.
+        const p = track(twin.clock, check(call, result))
           .catch(
             (e) =>
               void violations.push({

@@ -14,7 +14,6 @@
  * same code and definition that infra/ deploys.
  */
 import { Console } from 'node:console';
-import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -28,7 +27,7 @@ import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../..
 import { SimClock } from '../clock';
 import { SeededRandom, freshSeed } from '../random';
 import { trackClient } from './clock-tracking';
-import { makeS3Client, startS3Server } from '../s3/server';
+import { makeS3Client, startS3Server, type S3Direct } from '../s3/server';
 import { startChimeVoiceServer } from '../chime/server';
 import { SmaEmulator } from '../sma/emulator';
 import { claimDataDir } from './data-dir';
@@ -98,6 +97,8 @@ export interface Twin {
   emulator: SmaEmulator;
   sfn: SFNClient;
   s3: S3Client;
+  /** The S3 twin's store without HTTP: for harnesses' checks and clean-up only (the simulation's). */
+  s3Direct: S3Direct;
   settings: WorkflowSettings;
   close(): Promise<void>;
 }
@@ -109,10 +110,17 @@ export interface Twin {
  * Powertools' types; test/e2e/output.test.ts fails if an upgrade moves it).
  */
 function toStderr(logger: Logger, sink?: (line: string) => void): Logger {
-  const out = sink ? new Writable({ write: (chunk, _enc, done) => (sink(String(chunk)), done()) }) : process.stderr;
-  const console = new Console({ stdout: out, stderr: out });
-  console.trace = console.log; // as Powertools does: no stack traces in log lines
-  (logger as unknown as { console: Console }).console = console;
+  let console: Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace'>;
+  if (sink) {
+    // Powertools hands its console one finished JSON line per call: a sink gets it as it is, without a Console's
+    // formatting and a stream's buffering (a simulation logs every invocation of every call).
+    const write = (line: unknown) => sink(`${String(line)}\n`);
+    console = { log: write, info: write, warn: write, error: write, debug: write, trace: write };
+  } else {
+    console = new Console({ stdout: process.stderr, stderr: process.stderr });
+    console.trace = console.log; // as Powertools does: no stack traces in log lines
+  }
+  (logger as unknown as { console: typeof console }).console = console;
   return logger;
 }
 
@@ -172,7 +180,10 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
-    const sfn = trackClient(new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS }), clock);
+    const sfn = trackClient(
+      new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS, cacheMiddleware: true }),
+      clock,
+    );
     closers.push(() => sfn.destroy());
 
     // The production settings: virtual time does not move while the twin works, so no slack is needed.
@@ -250,6 +261,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       emulator,
       sfn,
       s3,
+      s3Direct: s3Server.direct,
       settings,
       close,
     };
