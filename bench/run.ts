@@ -90,7 +90,8 @@ async function lambdaBench() {
       warm.fair.push((await runChild<Warm>(bundles.fair.outfile, 'warm', events, env, warmArgs)).result);
     }
     const ivrMix = ivrEventMix();
-    const ivrEvents = ivrMix.map((m) => m.event);
+    // Each gets the events it would get on a real call: with the middleware, its `rw:own` rides along.
+    const ivrEvents = { alone: ivrMix.map((m) => m.event), recorded: ivrEventMix({ withMiddlewareState: true }).map((m) => m.event) };
     const ivrEnv = lambdaEnv(stub.endpoint, { IVR_AGENTS });
     const ivr: Record<'alone' | 'recorded', Warm[]> = { alone: [], recorded: [] };
     progress(`IVR example alone and with the middleware: ${IVR_RUNS} process(es) each, ${WARM_EVENTS} events after ${WARM_UP} warm-up`);
@@ -101,7 +102,7 @@ async function lambdaBench() {
         ['recorded', bundles.ivrRecorded.outfile],
       ] as const;
       for (const [which, outfile] of i % 2 ? [...pair].reverse() : pair) {
-        ivr[which].push((await runChild<Warm>(outfile, 'warm', ivrEvents, ivrEnv, warmArgs)).result);
+        ivr[which].push((await runChild<Warm>(outfile, 'warm', ivrEvents[which], ivrEnv, warmArgs)).result);
       }
     }
     const med = <T>(runs: T[], key: keyof T) => median(runs.map((r) => r[key] as number));
