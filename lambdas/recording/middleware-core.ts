@@ -11,7 +11,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
 import { logSafe, logSafeId, redactToken } from '../shared/mask';
 import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
 import { loadRecordingConfig, type RecordingConfig } from './config';
@@ -31,6 +31,7 @@ import {
 } from './recording-events';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
+import { lazyClient, sfnSdk } from './sfn-sdk';
 import { TaskCallbacks } from './task-callbacks';
 import { WorkflowStarter } from './workflow-starter';
 
@@ -100,7 +101,7 @@ export interface RecordingOptions {
   /** Settings; default loadRecordingConfig(env ?? process.env) (STATE_MACHINE_ARN, AUTO_RECORD, ...). */
   config?: RecordingConfig;
   env?: NodeJS.ProcessEnv;
-  /** Default: a client with short timeouts (createSfnClient). */
+  /** Default: a client with short timeouts (createSfnClient), made (and the SDK loaded) on first use. */
   sfn?: SFNClient;
   logger?: Logger;
   /**
@@ -122,6 +123,7 @@ export function createSfnClient(
   // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
   // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
   // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
+  const { SFNClient } = sfnSdk();
   return new SFNClient({
     ...where,
     maxAttempts: 2,
@@ -133,6 +135,8 @@ export class RecordingCore {
   readonly config: RecordingConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The middleware made its Logger: nobody else logs through it (the fast path adds its keys only when it logs). */
+  private readonly ownsLogger: boolean;
   /** The middleware made its Metrics: it publishes them (the application's logMetrics does not know them). */
   readonly ownsMetrics: boolean;
   private readonly deps: CallEventDeps;
@@ -145,11 +149,12 @@ export class RecordingCore {
   constructor(options: RecordingOptions = {}) {
     this.config = options.config ?? loadRecordingConfig(options.env ?? process.env);
     this.logger = options.logger ?? new Logger({ serviceName: this.config.serviceName });
+    this.ownsLogger = options.logger === undefined;
     this.ownsMetrics = options.metrics === undefined;
     this.metrics =
       options.metrics ??
       new Metrics({ namespace: this.config.metricsNamespace, serviceName: this.config.serviceName, logger: this.logger });
-    const sfn = options.sfn ?? createSfnClient(this.config);
+    const sfn = options.sfn ?? lazyClient(() => createSfnClient(this.config));
     const callbacks = new TaskCallbacks(sfn, this.logger, this.metrics);
     const starter = this.config.autoRecord
       ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics)
@@ -179,6 +184,8 @@ export class RecordingCore {
       if (!this.ownsMetrics) this.count('SmaEvents');
       else this.uncounted = true;
       this.untaggedEvent = raw;
+      // A Logger shared with the application: its lines about this event carry the keys, as before.
+      if (!this.ownsLogger) this.tagLogs();
       // What route() does for such an event, without the parse: only InvocationEventType is read from it on
       // this path (finishApp; auto-record is off or done, so maybeAutoRecord reads nothing more).
       return this.toApp(raw as SmaEvent, raw, quiet.incoming, withState(ownKeys(quiet.incoming), quiet.own), quiet.own);
@@ -258,7 +265,7 @@ export class RecordingCore {
     this.logger.appendKeys({
       transactionId: logSafeId(String(raw.CallDetails?.TransactionId ?? '')),
       sequence: typeof raw.Sequence === 'number' ? raw.Sequence : undefined,
-      eventType: logSafe(String(raw.InvocationEventType)),
+      eventType: String(raw.InvocationEventType), // one of QUIET_TYPES
     });
   }
 

@@ -256,6 +256,21 @@ describe('metrics and log keys on the fast path', () => {
     expect(r.metricNames()).toEqual(['SmaEvents']);
   });
 
+  it('a Logger shared with the application: its lines about a quiet event carry the event’s keys', async () => {
+    const spy = fastPath();
+    const { sfn } = mockedSfn();
+    const { logger, lines } = capturingLogger();
+    const app = async () => {
+      logger.info('application line');
+      return { SchemaVersion: '1.0' as const, Actions: [] };
+    };
+    await withRecording(app, { config: loadRecordingConfig({}), sfn, logger })(structuredClone(quiet), fakeContext());
+    expect(spy.mock.results.some((r) => r.value !== undefined)).toBe(true);
+    spy.mockRestore();
+    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'application line');
+    expect(line).toMatchObject({ eventType: 'DIGITS_RECEIVED', sequence: quiet.Sequence, transactionId: expect.any(String) });
+  });
+
   it('something logged about a quiet event carries that event’s keys', async () => {
     const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`app:${i}`, 'x']));
     const r = await run(quiet, () => ({ SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: ten }));
