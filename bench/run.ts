@@ -36,6 +36,7 @@ const IVR_AGENTS = JSON.stringify({ '1': '+12065550100', '2': '+12065550101' });
 const SIMULATION = quick ? { calls: 500, seed: 2026 } : { calls: 10_000, seed: 2026 };
 
 interface Cold {
+  handlerCpuMs: number;
   loadMs: number;
   firstEventMs: number;
   totalMs: number;
@@ -121,16 +122,26 @@ async function lambdaBench() {
           loadMs: med(cold.sma, 'loadMs'),
           firstEventMs: med(cold.sma, 'firstEventMs'),
           totalMs: med(cold.sma, 'totalMs'),
+          handlerCpuMs: med(cold.sma, 'handlerCpuMs'),
           maxRssKb: med(cold.sma, 'maxRssKb'),
         },
-        smaFirstCallback: { totalMs: med(cold.smaCallback, 'totalMs'), firstEventMs: med(cold.smaCallback, 'firstEventMs') },
+        smaFirstCallback: {
+          totalMs: med(cold.smaCallback, 'totalMs'),
+          firstEventMs: med(cold.smaCallback, 'firstEventMs'),
+          handlerCpuMs: med(cold.smaCallback, 'handlerCpuMs'),
+        },
         fair: {
           loadMs: med(cold.fair, 'loadMs'),
           firstEventMs: med(cold.fair, 'firstEventMs'),
           totalMs: med(cold.fair, 'totalMs'),
+          handlerCpuMs: med(cold.fair, 'handlerCpuMs'),
           maxRssKb: med(cold.fair, 'maxRssKb'),
         },
-        fairFirstCallback: { totalMs: med(cold.fairCallback, 'totalMs'), firstEventMs: med(cold.fairCallback, 'firstEventMs') },
+        fairFirstCallback: {
+          totalMs: med(cold.fairCallback, 'totalMs'),
+          firstEventMs: med(cold.fairCallback, 'firstEventMs'),
+          handlerCpuMs: med(cold.fairCallback, 'handlerCpuMs'),
+        },
         bare: {
           loadMs: med(cold.bare, 'loadMs'),
           firstEventMs: med(cold.bare, 'firstEventMs'),
@@ -292,6 +303,12 @@ function lambdaRows(lambda: LambdaReport): string[][] {
       'fair baseline: cold start, first event a HANGUP with SendTaskSuccess',
       `${fmt(cold.fairFirstCallback.totalMs)} ms`,
       `SMA Lambda ${ratio(cold.smaFirstCallback.totalMs, cold.fairFirstCallback.totalMs)} of it (target <= x1.3)`,
+    ],
+    [
+      'SMA Lambda',
+      'cold start CPU (load + first event, node start-up left out): NEW_INBOUND_CALL / HANGUP first',
+      `${fmt(cold.sma.handlerCpuMs)} / ${fmt(cold.smaFirstCallback.handlerCpuMs)} ms`,
+      `fair ${fmt(cold.fair.handlerCpuMs)} / ${fmt(cold.fairFirstCallback.handlerCpuMs)} ms: ${ratio(cold.sma.handlerCpuMs, cold.fair.handlerCpuMs)} / ${ratio(cold.smaFirstCallback.handlerCpuMs, cold.fairFirstCallback.handlerCpuMs)}`,
     ],
     [
       'SMA Lambda',
