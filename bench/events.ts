@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OwnStateAttribute } from '../lambdas/recording/middleware-core';
 import { Arg, Command, PendingCallIdAttribute, TokenAttribute } from '../lambdas/shared/workflow-contract';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'sma-events');
@@ -92,8 +93,30 @@ export function eventMix(): BenchEvent[] {
  * The IVR example's own events (examples/ivr): a call's menu, digits and bridge, no recording command among
  * them, so the IVR alone and the IVR with the middleware get the same work and the difference is what the
  * middleware adds to every event of an application that is not being recorded at that moment.
+ *
+ * `withMiddlewareState`: each event also carries the `rw:own` the middleware's previous answer left in the
+ * call's TransactionAttributes (the IVR's action list in progress, kept so an update can resume it), as it
+ * does on a real call with the middleware; the IVR alone never sees that key. Without it the middleware
+ * would be measured on events it never gets after the first one of a call.
  */
-export function ivrEventMix(): BenchEvent[] {
+export function ivrEventMix(options: { withMiddlewareState?: boolean } = {}): BenchEvent[] {
+  const own = (event: Event, list: string[]): Event => {
+    if (!options.withMiddlewareState) return event;
+    event.CallDetails.TransactionAttributes = {
+      ...(event.CallDetails.TransactionAttributes ?? {}),
+      [OwnStateAttribute]: JSON.stringify({ a: list }),
+    };
+    return event;
+  };
+  const atMenu = (event: Event) => own(event, ['SpeakAndGetDigits']);
+  const bridging = (event: Event) => own(event, ['CallAndBridge']);
+  return ivrEvents().map((m, i) => ({
+    ...m,
+    event: i === 0 ? m.event : (m.kind.includes('SpeakAndGetDigits') ? atMenu : bridging)(m.event),
+  }));
+}
+
+function ivrEvents(): BenchEvent[] {
   const atMenu = { 'ivr:repeats': '0' };
   const menuResult = (type: 'ACTION_SUCCESSFUL' | 'ACTION_FAILED', digits?: string): Event => {
     const event = fixture(type === 'ACTION_SUCCESSFUL' ? 'ACTION_SUCCESSFUL-Speak' : 'ACTION_FAILED');

@@ -36,6 +36,7 @@ const IVR_AGENTS = JSON.stringify({ '1': '+12065550100', '2': '+12065550101' });
 const SIMULATION = quick ? { calls: 500, seed: 2026 } : { calls: 10_000, seed: 2026 };
 
 interface Cold {
+  handlerCpuMs: number;
   loadMs: number;
   firstEventMs: number;
   totalMs: number;
@@ -90,7 +91,8 @@ async function lambdaBench() {
       warm.fair.push((await runChild<Warm>(bundles.fair.outfile, 'warm', events, env, warmArgs)).result);
     }
     const ivrMix = ivrEventMix();
-    const ivrEvents = ivrMix.map((m) => m.event);
+    // Each gets the events it would get on a real call: with the middleware, its `rw:own` rides along.
+    const ivrEvents = { alone: ivrMix.map((m) => m.event), recorded: ivrEventMix({ withMiddlewareState: true }).map((m) => m.event) };
     const ivrEnv = lambdaEnv(stub.endpoint, { IVR_AGENTS });
     const ivr: Record<'alone' | 'recorded', Warm[]> = { alone: [], recorded: [] };
     progress(`IVR example alone and with the middleware: ${IVR_RUNS} process(es) each, ${WARM_EVENTS} events after ${WARM_UP} warm-up`);
@@ -101,7 +103,7 @@ async function lambdaBench() {
         ['recorded', bundles.ivrRecorded.outfile],
       ] as const;
       for (const [which, outfile] of i % 2 ? [...pair].reverse() : pair) {
-        ivr[which].push((await runChild<Warm>(outfile, 'warm', ivrEvents, ivrEnv, warmArgs)).result);
+        ivr[which].push((await runChild<Warm>(outfile, 'warm', ivrEvents[which], ivrEnv, warmArgs)).result);
       }
     }
     const med = <T>(runs: T[], key: keyof T) => median(runs.map((r) => r[key] as number));
@@ -120,16 +122,26 @@ async function lambdaBench() {
           loadMs: med(cold.sma, 'loadMs'),
           firstEventMs: med(cold.sma, 'firstEventMs'),
           totalMs: med(cold.sma, 'totalMs'),
+          handlerCpuMs: med(cold.sma, 'handlerCpuMs'),
           maxRssKb: med(cold.sma, 'maxRssKb'),
         },
-        smaFirstCallback: { totalMs: med(cold.smaCallback, 'totalMs'), firstEventMs: med(cold.smaCallback, 'firstEventMs') },
+        smaFirstCallback: {
+          totalMs: med(cold.smaCallback, 'totalMs'),
+          firstEventMs: med(cold.smaCallback, 'firstEventMs'),
+          handlerCpuMs: med(cold.smaCallback, 'handlerCpuMs'),
+        },
         fair: {
           loadMs: med(cold.fair, 'loadMs'),
           firstEventMs: med(cold.fair, 'firstEventMs'),
           totalMs: med(cold.fair, 'totalMs'),
+          handlerCpuMs: med(cold.fair, 'handlerCpuMs'),
           maxRssKb: med(cold.fair, 'maxRssKb'),
         },
-        fairFirstCallback: { totalMs: med(cold.fairCallback, 'totalMs'), firstEventMs: med(cold.fairCallback, 'firstEventMs') },
+        fairFirstCallback: {
+          totalMs: med(cold.fairCallback, 'totalMs'),
+          firstEventMs: med(cold.fairCallback, 'firstEventMs'),
+          handlerCpuMs: med(cold.fairCallback, 'handlerCpuMs'),
+        },
         bare: {
           loadMs: med(cold.bare, 'loadMs'),
           firstEventMs: med(cold.bare, 'firstEventMs'),
@@ -291,6 +303,12 @@ function lambdaRows(lambda: LambdaReport): string[][] {
       'fair baseline: cold start, first event a HANGUP with SendTaskSuccess',
       `${fmt(cold.fairFirstCallback.totalMs)} ms`,
       `SMA Lambda ${ratio(cold.smaFirstCallback.totalMs, cold.fairFirstCallback.totalMs)} of it (target <= x1.3)`,
+    ],
+    [
+      'SMA Lambda',
+      'cold start CPU (load + first event, node start-up left out): NEW_INBOUND_CALL / HANGUP first',
+      `${fmt(cold.sma.handlerCpuMs)} / ${fmt(cold.smaFirstCallback.handlerCpuMs)} ms`,
+      `fair ${fmt(cold.fair.handlerCpuMs)} / ${fmt(cold.fairFirstCallback.handlerCpuMs)} ms: ${ratio(cold.sma.handlerCpuMs, cold.fair.handlerCpuMs)} / ${ratio(cold.smaFirstCallback.handlerCpuMs, cold.fairFirstCallback.handlerCpuMs)}`,
     ],
     [
       'SMA Lambda',

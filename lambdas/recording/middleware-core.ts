@@ -11,7 +11,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
 import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
@@ -36,6 +36,7 @@ import {
 } from './recording-events';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
+import { lazyClient, sfnSdk } from './sfn-sdk';
 import { TaskCallbacks } from './task-callbacks';
 import { WorkflowStarter } from './workflow-starter';
 
@@ -63,6 +64,23 @@ export interface OwnState {
   s?: 1;
   k?: string;
 }
+/**
+ * Event types with no recording path besides the application's when no `rw:*` key but `rw:own` is set
+ * (quietAppEvent): CALL_UPDATE_REQUESTED (the workflow's commands) and INVALID_LAMBDA_RESPONSE (logged,
+ * counted) always take the full path.
+ */
+const QUIET_TYPES = new Set([
+  'NEW_INBOUND_CALL',
+  'NEW_OUTBOUND_CALL',
+  'RINGING',
+  'CALL_ANSWERED',
+  'ACTION_SUCCESSFUL',
+  'ACTION_FAILED',
+  'ACTION_INTERRUPTED',
+  'DIGITS_RECEIVED',
+  'HANGUP',
+]);
+
 /** What InterruptedBy.Type says in the synthetic ACTION_INTERRUPTED an application gets to resume. */
 export const INTERRUPTED_BY = 'CallRecording';
 
@@ -88,7 +106,7 @@ export interface RecordingOptions {
   /** Settings; default loadRecordingConfig(env ?? process.env) (STATE_MACHINE_ARN, AUTO_RECORD, ...). */
   config?: RecordingConfig;
   env?: NodeJS.ProcessEnv;
-  /** Default: a client with short timeouts (createSfnClient). */
+  /** Default: a client with short timeouts (createSfnClient), made (and the SDK loaded) on first use. */
   sfn?: SFNClient;
   logger?: Logger;
   /**
@@ -110,6 +128,7 @@ export function createSfnClient(
   // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
   // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
   // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
+  const { SFNClient } = sfnSdk();
   return new SFNClient({
     ...where,
     maxAttempts: 2,
@@ -123,19 +142,26 @@ export class RecordingCore {
   readonly config: RecordingConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The middleware made its Logger: nobody else logs through it (the fast path adds its keys only when it logs). */
+  private readonly ownsLogger: boolean;
   /** The middleware made its Metrics: it publishes them (the application's logMetrics does not know them). */
   readonly ownsMetrics: boolean;
   private readonly deps: CallEventDeps;
   private collisionReported = false;
+  /** The fast path's event, until tagLogs() has put its keys on the logger (see quietAppEvent). */
+  private untaggedEvent: unknown;
+  /** A fast-path invocation that has counted nothing in the middleware's own Metrics: publish() has nothing to do. */
+  private uncounted = false;
 
   constructor(options: RecordingOptions = {}) {
     this.config = options.config ?? loadRecordingConfig(options.env ?? process.env);
     this.logger = options.logger ?? new Logger({ serviceName: this.config.serviceName });
+    this.ownsLogger = options.logger === undefined;
     this.ownsMetrics = options.metrics === undefined;
     this.metrics =
       options.metrics ??
       new Metrics({ namespace: this.config.metricsNamespace, serviceName: this.config.serviceName, logger: this.logger });
-    const sfn = options.sfn ?? createSfnClient(this.config);
+    const sfn = options.sfn ?? lazyClient(() => createSfnClient(this.config));
     const callbacks = new TaskCallbacks(sfn, this.logger, this.metrics);
     const starter = this.config.autoRecord
       ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics)
@@ -148,14 +174,31 @@ export class RecordingCore {
   /** Publishes the middleware's own metrics (no-op when they are the application's). */
   publish(force = false): void {
     if (!this.ownsMetrics && !force) return;
+    if (this.uncounted) return;
     try {
-      this.metrics.publishStoredMetrics();
+      // Nothing counted (a fast-path event): no EMF line, and no "No application metrics" warning either.
+      if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
     } catch {
       // metrics are never worth a call
     }
   }
 
   async prepare(raw: unknown): Promise<Prepared> {
+    const quiet = this.quietAppEvent(raw);
+    if (quiet) {
+      // Counted here only when the application publishes these Metrics after every invocation (an empty
+      // document would make its logMetrics warn); the middleware's own Metrics publish only what it counted.
+      if (!this.ownsMetrics) this.count('SmaEvents');
+      else this.uncounted = true;
+      this.untaggedEvent = raw;
+      // A Logger shared with the application: its lines about this event carry the keys, as before.
+      if (!this.ownsLogger) this.tagLogs();
+      // What route() does for such an event, without the parse: only InvocationEventType is read from it on
+      // this path (finishApp; auto-record is off or done, so maybeAutoRecord reads nothing more).
+      return this.toApp(raw as SmaEvent, raw, quiet.incoming, withState(ownKeys(quiet.incoming), quiet.own), quiet.own);
+    }
+    this.untaggedEvent = undefined;
+    this.uncounted = false;
     let event: SmaEvent;
     try {
       event = parseSmaEvent(raw);
@@ -173,7 +216,7 @@ export class RecordingCore {
       eventType: event.InvocationEventType,
     });
     // One count per event: useful on its own, and no invocation publishes an empty EMF document.
-    this.metrics.addMetric('SmaEvents', MetricUnit.Count, 1);
+    this.count('SmaEvents');
     const incoming = { ...(event.CallDetails.TransactionAttributes ?? {}) };
     const own = readOwn(incoming);
     try {
@@ -184,9 +227,53 @@ export class RecordingCore {
         error: logSafe((e as Error).name),
         errorMessage: logSafe(String((e as Error).message ?? ''), 1024),
       });
-      this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
+      this.count('RecordingMiddlewareErrors');
       return { kind: 'app', event: appEventOf(raw), finish: async (r) => r };
     }
+  }
+
+  /**
+   * The fast path (issue 9: the middleware's cost on every event of an application that is not being recorded).
+   * An event that concerns the recording in no way goes to the application without the full parse, the log
+   * keys and the per-event metric; the `rw:own` bookkeeping (the application's list in progress, so an update
+   * can resume it) still runs on it, exactly as route() would. "In no way" is what route() decides for such an
+   * event, read from the fields it reads: a type the middleware has no path for besides the application's
+   * (never CALL_UPDATE_REQUESTED, never INVALID_LAMBDA_RESPONSE), no `rw:*` key but `rw:own` (so no task
+   * token, no pending start, no recording on the call: a recorded call never takes this path), `rw:own` waiting
+   * for none of the middleware's own results (`c`) or echoes (`s`), and auto-record off or already started.
+   * Anything else, or any doubt about the shape of what it reads, takes the full path (parse, clear errors).
+   * A new recording path for one of QUIET_TYPES must be excluded here too.
+   */
+  private quietAppEvent(raw: unknown): { incoming: Attributes; own: OwnState } | undefined {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const type = (raw as { InvocationEventType?: unknown }).InvocationEventType;
+    if (typeof type !== 'string' || !QUIET_TYPES.has(type)) return undefined;
+    const details = (raw as { CallDetails?: unknown }).CallDetails;
+    if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
+    const attributes = (details as { TransactionAttributes?: unknown }).TransactionAttributes;
+    const incoming: Attributes = {};
+    if (attributes !== undefined) {
+      if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
+      for (const [k, v] of Object.entries(attributes)) {
+        if (typeof v !== 'string' || (k.startsWith(OWN_PREFIX) && k !== OwnStateAttribute)) return undefined;
+        incoming[k] = v;
+      }
+    }
+    const own = readOwn(incoming);
+    if (own.c !== undefined || own.s !== undefined || (this.config.autoRecord && !own.r)) return undefined;
+    return { incoming, own };
+  }
+
+  /** Log keys for a fast-path event, added only when something is logged about it (they cost on every event). */
+  private tagLogs(): void {
+    const raw = this.untaggedEvent as { Sequence?: unknown; InvocationEventType?: unknown; CallDetails?: { TransactionId?: unknown } };
+    if (raw === undefined) return;
+    this.untaggedEvent = undefined;
+    this.logger.appendKeys({
+      transactionId: logSafeId(String(raw.CallDetails?.TransactionId ?? '')),
+      sequence: typeof raw.Sequence === 'number' ? raw.Sequence : undefined,
+      eventType: String(raw.InvocationEventType), // one of QUIET_TYPES
+    });
   }
 
   private async route(event: SmaEvent, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
@@ -255,7 +342,7 @@ export class RecordingCore {
       // onCallUpdateRequested has failed the task already; the call goes on.
       const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
       this.logger.error('workflow command failed; answered with no action', logSafeError(e, token));
-      this.metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
+      this.count('HandlerErrors');
       return { kind: 'respond', response: respond() };
     }
     const command = event.ActionData.Parameters.Arguments[Arg.command] as Command;
@@ -366,7 +453,7 @@ export class RecordingCore {
         InterruptedBy: { Type: INTERRUPTED_BY, ...by },
       },
     };
-    this.metrics.addMetric('ApplicationResumes', MetricUnit.Count, 1);
+    this.count('ApplicationResumes');
     return {
       kind: 'app',
       event: synthetic,
@@ -377,7 +464,7 @@ export class RecordingCore {
           this.logger.warn('the application did not resume after the recording interrupted it', {
             interrupted: interrupted.map((t) => logSafe(t)),
           });
-          this.metrics.addMetric('AppDidNotResume', MetricUnit.Count, 1);
+          this.count('AppDidNotResume');
         }
         return response;
       },
@@ -385,12 +472,13 @@ export class RecordingCore {
   }
 
   /** An application event: it gets the event without the `rw:*` keys; its answer is merged on the way back. */
-  private toApp(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes): Prepared {
-    const state = readOwn(ownNext);
+  private toApp(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, incomingOwn?: OwnState): Prepared {
+    // `incomingOwn` (the fast path): readOwn(incoming), which ownNext was written from unchanged.
+    const state = incomingOwn ? { ...incomingOwn } : readOwn(ownNext);
     return {
       kind: 'app',
       event: appEventOf(raw),
-      finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state),
+      finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state, false, incomingOwn),
     };
   }
 
@@ -401,6 +489,7 @@ export class RecordingCore {
     ownNext: Attributes,
     state: OwnState,
     afterCallback = false,
+    incomingOwn?: OwnState,
   ): Promise<unknown> {
     // Undefined (a handler that returns nothing) is an empty answer; anything else that is not an SMA response
     // is the application's to get wrong: it goes out as is (the SMA answers it with INVALID_LAMBDA_RESPONSE).
@@ -415,7 +504,7 @@ export class RecordingCore {
       else if (actions.length > 0) delete next.a;
       else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s)
         delete next.a;
-      await this.maybeAutoRecord(event, actions, next);
+      if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, actions, next);
       if (
         afterCallback &&
         (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))
@@ -428,7 +517,7 @@ export class RecordingCore {
         !afterCallback &&
         app.TransactionAttributes === undefined &&
         sameMap(withState(ownNext, {}), withState(ownKeys(incoming), {})) &&
-        onlyForgets(readOwn(incoming), next)
+        onlyForgets(incomingOwn ?? readOwn(incoming), next)
       ) {
         // Nothing to write but the end of something in rw:own (a list, a resume echo): not worth a map. Any map
         // in this answer could be applied after a racing update's and replace the token it parked (issue 13's
@@ -439,12 +528,13 @@ export class RecordingCore {
         // The application changed its keys: they must go out (never lost), in a map that, in the adversarial
         // order, can replace the one the workflow's next update parks its token in (that task then times out
         // and is retried). Counted so an operator can see how often an application does this.
-        this.metrics.addMetric('AttributesAfterCallback', MetricUnit.Count, 1);
+        this.count('AttributesAfterCallback');
       }
       return this.answer(incoming, actions, app.TransactionAttributes, withState(ownNext, next), app);
     } catch (e) {
+      this.tagLogs();
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
-      this.metrics.addMetric('RecordingMiddlewareErrors', MetricUnit.Count, 1);
+      this.count('RecordingMiddlewareErrors');
       return appResponse;
     }
   }
@@ -476,8 +566,7 @@ export class RecordingCore {
     const envelope = (attributes?: Attributes): SmaResponse => {
       const base = appResponse ? { ...appResponse, SchemaVersion: '1.0' as const, Actions: actions } : respond(actions);
       if (attributes === undefined) {
-        const copy = { ...base };
-        delete copy.TransactionAttributes;
+        const { TransactionAttributes: _omitted, ...copy } = base as SmaResponse;
         return copy as SmaResponse;
       }
       return { ...base, TransactionAttributes: attributes } as SmaResponse;
@@ -494,8 +583,9 @@ export class RecordingCore {
     } catch (e) {
       // Recording loses, the call does not: the application's map goes out as it gave it; the tokens that
       // would have travelled in the dropped keys are failed now rather than left to time out.
+      this.tagLogs();
       this.logger.warn('TransactionAttributes full: the recording gives up its keys', { problem: (e as Error).message });
-      this.metrics.addMetric('TransactionAttributesOverLimit', MetricUnit.Count, 1);
+      this.count('TransactionAttributesOverLimit');
       this.failTokens(ownNext, appReturned === undefined ? ownKeys(incoming) : {}, (e as Error).message);
       return envelope(appReturned);
     }
@@ -511,10 +601,17 @@ export class RecordingCore {
     }
   }
 
+  /** Counts one of the middleware's events (every metric of this module goes through here: see `uncounted`). */
+  private count(name: string): void {
+    this.uncounted = false;
+    this.metrics.addMetric(name, MetricUnit.Count, 1);
+  }
+
   private reportCollision(keys: string[]): void {
-    this.metrics.addMetric('ApplicationAttributeCollisions', MetricUnit.Count, 1);
+    this.count('ApplicationAttributeCollisions');
     if (this.collisionReported) return;
     this.collisionReported = true;
+    this.tagLogs();
     this.logger.error(`the application's TransactionAttributes use the recording's prefix "${OWN_PREFIX}"; the recording's values win`, {
       keys: keys.slice(0, 5).map((k) => logSafe(k)),
     });
@@ -591,9 +688,12 @@ function ownAttribute(state: OwnState): Attributes {
 
 /** The middleware's keys with its bookkeeping replaced by `state`. */
 function withState(own: Attributes, state: OwnState): Attributes {
-  const copy = { ...own };
-  delete copy[OwnStateAttribute];
-  return { ...copy, ...ownAttribute(state) };
+  // A loop, not a copy and `delete`: this runs on every event, and `delete` makes the copy a slow dictionary.
+  const out: Attributes = {};
+  for (const k in own) if (k !== OwnStateAttribute) out[k] = own[k];
+  const kept = ownAttribute(state)[OwnStateAttribute];
+  if (kept !== undefined) out[OwnStateAttribute] = kept;
+  return out;
 }
 
 /** `next` only drops fields of `prev` (nothing new to remember): a list or a resume echo is over. */

@@ -4,11 +4,12 @@
  * own TimeoutSeconds turns a lost callback into a named outcome. Tokens are bearer credentials: they are
  * never logged; `what` names the task instead.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logSafe } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
+import { clientOf, sfnSdk, type SfnSource } from './sfn-sdk';
 
 /** SendTaskFailure limits (Step Functions API reference). */
 const MAX_ERROR = 256;
@@ -20,18 +21,21 @@ export type CallbackResult = 'sent' | 'stale' | 'failed';
 
 export class TaskCallbacks {
   constructor(
-    private readonly sfn: SFNClient,
+    /** The client, or how to make it on first use (the SDK then loads only when a callback is sent). */
+    private readonly sfn: SfnSource,
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {}
 
   succeed(taskToken: string, output: unknown, what: string): Promise<CallbackResult> {
+    const { SendTaskSuccessCommand } = sfnSdk();
     return this.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }), what, 'success');
   }
 
   fail(taskToken: string, error: string, cause: string, what: string): Promise<CallbackResult> {
     // Names starting with "States." are reserved for the service.
     const safeError = (error.startsWith('States.') ? `Sma.${error}` : error).slice(0, MAX_ERROR);
+    const { SendTaskFailureCommand } = sfnSdk();
     return this.send(
       new SendTaskFailureCommand({ taskToken, error: safeError, cause: cause.slice(0, MAX_CAUSE) }),
       what,
@@ -45,7 +49,8 @@ export class TaskCallbacks {
     const kind = logSafe(rawKind, 300);
     try {
       // Two overloads of send(), one per command type.
-      await (command instanceof SendTaskSuccessCommand ? this.sfn.send(command) : this.sfn.send(command));
+      const sfn = clientOf(this.sfn);
+      await (command instanceof sfnSdk().SendTaskSuccessCommand ? sfn.send(command) : sfn.send(command as SendTaskFailureCommand));
       this.log.info('task callback sent', { task: what, callback: kind });
       return 'sent';
     } catch (e) {

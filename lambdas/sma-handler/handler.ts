@@ -36,10 +36,10 @@ export function createHandler(deps: HandlerDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: config.serviceName });
   // Metrics' own warnings (e.g. nothing to publish) go through the Logger, so its level applies to them.
   const metrics = deps.metrics ?? new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName, logger });
-  const sfn = deps.sfn ?? createSfnClient(config);
   // The plain wrapper inside middy: the recording's Step Functions calls run inside timeoutEarly, and the
   // shared Metrics are published by logMetrics after every invocation.
-  const core = withRecording(createBridgeApp({ config, log: logger, metrics }), { config, sfn, logger, metrics }) as (
+  // No client given: the middleware makes its own (createSfnClient) on first use, not at cold start.
+  const core = withRecording(createBridgeApp({ config, log: logger, metrics }), { config, sfn: deps.sfn, logger, metrics }) as (
     event: unknown,
     context: Context,
   ) => Promise<SmaResponse>;
