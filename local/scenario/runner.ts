@@ -132,7 +132,7 @@ async function runCall(
   );
   await twin.engine.whenClosed(executionArn!);
   // Read from the engine, not through DescribeExecution: the runner is the harness, and a request per call costs
-  // CPU the simulation would count (the API itself is tested in test/twin-parts).
+  // CPU the simulation would count (the API itself is tested in test/local).
   const described = twin.engine.describeExecution({ executionArn: executionArn! });
   // Keep going until the call itself is over (a late recording may still land after the verdict).
   const ended = await handle.ended;

@@ -400,10 +400,10 @@ describe('audit', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'transaction_id,call_id,execution_name,status,outcome,start_date,stop_date,start_attempts,start_errors,consent_notice,consent_notice_at,recording_key,manifest_key,redrive_count',
+      'transaction_id,call_id,execution_name,status,outcome,start_date,stop_date,start_attempts,start_errors,consent_notice,consent_notice_at,paused_seconds,pauses,recording_key,manifest_key,redrive_count',
     );
     const row = lines.find((l) => l.startsWith(`${exhausted.transactionId},`))!;
-    expect(row.split(',')).toHaveLength(14);
+    expect(row.split(',')).toHaveLength(16);
     expect(row).toContain(',FAILED,START_FAILED,');
     expect(row).toContain(`,4,${SE} x4,NOT_ATTEMPTED,`);
     expect(r.err).toMatch(/Totals per start error[\s\S]*SystemException\s+4\s+1/);

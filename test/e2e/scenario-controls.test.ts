@@ -3,7 +3,7 @@
  * call at its virtual time from answer as an UpdateSipMediaApplicationCall made with requestRecordingControl
  * (Arguments command ControlRecording, the action, requestedBy, a requestId from the seed), and the opt-out key
  * is in the workflow's input. Whether the recording then pauses is the SMA Lambda's and workflow's business:
- * the emulator's own pause windows are tested in test/twin-parts/sma-recording-control.test.ts.
+ * the emulator's own pause windows are tested in test/local/sma-recording-control.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,7 @@ it('sends each control at its time from answer, and puts optOutDigit in the work
   const updates = handle.log
     .filter((r) => r.eventType === 'CALL_UPDATE_REQUESTED' && r.attempt === 1)
     .map((r) => ({ at: r.virtualMs - answeredAt, args: (r.event as any).ActionData.Parameters.Arguments }))
-    .filter((u) => u.args.command === 'ControlRecording');
+    .filter((u) => u.args.command === 'ControlRecording' && !u.args.taskToken);
   expect(updates).toEqual([
     {
       at: 20_200,

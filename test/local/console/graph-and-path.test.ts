@@ -18,7 +18,7 @@ describe('layoutGraph', () => {
     const pairs = new Set(transitionsOf(definition).map((t) => `${t.from}->${t.to}`));
     expect(new Set(graph.edges.map((e) => `${e.from}->${e.to}`))).toEqual(pairs);
     // A Next and a Catch to the same state are one arrow that has both kinds.
-    expect(graph.edges.find((e) => e.from === 'WaitForCallEnd' && e.to === 'VerifyRecording')?.kinds).toEqual(['next', 'catch']);
+    expect(graph.edges.find((e) => e.from === 'ControlRecording' && e.to === 'WaitForCallEnd')?.kinds).toEqual(['next', 'catch']);
     expect(graph.nodes.filter((n) => n.start).map((n) => n.id)).toEqual([definition.StartAt]);
     expect(
       graph.nodes
