@@ -5,3 +5,5 @@
  */
 export * from './definition';
 export * from '../lambdas/shared/workflow-contract';
+/** Pause, resume or stop a live call's recording from an application (the CLI's pause|resume|stop use it too). */
+export { controlRequestArguments, requestRecordingControl, type ControlRequestInput } from '../lambdas/shared/recording-control';
