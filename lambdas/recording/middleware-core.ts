@@ -244,14 +244,14 @@ export class RecordingCore {
     const details = (raw as { CallDetails?: unknown }).CallDetails;
     if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
     const attributes = (details as { TransactionAttributes?: unknown }).TransactionAttributes;
-    const incoming: Attributes = {};
     if (attributes !== undefined) {
       if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
       for (const [k, v] of Object.entries(attributes)) {
         if (typeof v !== 'string' || (k.startsWith(OWN_PREFIX) && k !== OwnStateAttribute)) return undefined;
-        incoming[k] = v;
       }
     }
+    // A copy made as prepare() makes it on the full path.
+    const incoming: Attributes = { ...((attributes as Attributes | undefined) ?? {}) };
     const own = readOwn(incoming);
     if (own.c !== undefined || own.s !== undefined || (this.config.autoRecord && !own.r)) return undefined;
     return { incoming, own };
