@@ -604,15 +604,16 @@ function isResponse(
   return true;
 }
 
+// Object.keys, not Object.entries: these run several times on every event, and entries allocates a pair per key.
 export function ownKeys(attributes: Attributes): Attributes {
   const out: Attributes = {};
-  for (const [k, v] of Object.entries(attributes)) if (k.startsWith(OWN_PREFIX)) out[k] = v;
+  for (const k of Object.keys(attributes)) if (k.startsWith(OWN_PREFIX)) out[k] = attributes[k];
   return out;
 }
 
 export function withoutOwn(attributes: Attributes): Attributes {
   const out: Attributes = {};
-  for (const [k, v] of Object.entries(attributes)) if (!k.startsWith(OWN_PREFIX)) out[k] = v;
+  for (const k of Object.keys(attributes)) if (!k.startsWith(OWN_PREFIX)) out[k] = attributes[k];
   return out;
 }
 
