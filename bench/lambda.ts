@@ -38,6 +38,8 @@ export interface Bundles {
   bare: BundleInfo;
   /** middy + the Step Functions client doing the same callbacks (bench/fixtures/fair-baseline.ts). */
   fair: BundleInfo;
+  /** The same, with the SDK loaded on first use as the SMA Lambda does (bench/fixtures/fair-baseline-lazy.ts). */
+  fairLazy: BundleInfo;
   /** The IVR example without recording (bench/fixtures/ivr-alone.ts) and with it (examples/ivr/handler.ts). */
   ivr: BundleInfo;
   ivrRecorded: BundleInfo;
@@ -50,6 +52,7 @@ export function bundleAll(dir = mkdtempSync(join(tmpdir(), 'sma-bench-'))): Bund
     sma: bundle(join(ROOT, 'lambdas', 'sma-handler', 'index.ts'), join(dir, 'sma', 'index.js')),
     bare: bundle(fixture('bare-handler'), join(dir, 'bare', 'index.js')),
     fair: bundle(fixture('fair-baseline'), join(dir, 'fair', 'index.js')),
+    fairLazy: bundle(fixture('fair-baseline-lazy'), join(dir, 'fair-lazy', 'index.js')),
     ivr: bundle(fixture('ivr-alone'), join(dir, 'ivr', 'index.js')),
     ivrRecorded: bundle(join(ROOT, 'examples', 'ivr', 'handler.ts'), join(dir, 'ivr-recorded', 'index.js')),
   };

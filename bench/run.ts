@@ -62,7 +62,9 @@ async function lambdaBench() {
     const mix = eventMix();
     const events = mix.map((m) => m.event);
     const hangup = mix.find((m) => m.kind === 'HANGUP')!.event;
-    const cold: Record<'sma' | 'bare' | 'fair' | 'smaCallback' | 'fairCallback', Cold[]> = {
+    const cold: Record<'sma' | 'bare' | 'fair' | 'smaCallback' | 'fairCallback' | 'fairLazy' | 'fairLazyCallback', Cold[]> = {
+      fairLazy: [],
+      fairLazyCallback: [],
       sma: [],
       bare: [],
       fair: [],
@@ -77,6 +79,8 @@ async function lambdaBench() {
       cold.smaCallback.push((await runChild<Cold>(bundles.sma.outfile, 'cold', [hangup], env)).result);
       cold.fair.push((await runChild<Cold>(bundles.fair.outfile, 'cold', events, env)).result);
       cold.fairCallback.push((await runChild<Cold>(bundles.fair.outfile, 'cold', [hangup], env)).result);
+      cold.fairLazy.push((await runChild<Cold>(bundles.fairLazy.outfile, 'cold', events, env)).result);
+      cold.fairLazyCallback.push((await runChild<Cold>(bundles.fairLazy.outfile, 'cold', [hangup], env)).result);
     }
     const warm: Record<'sma' | 'bare' | 'fair', Warm[]> = { sma: [], bare: [], fair: [] };
     const warmArgs = { args: [String(WARM_EVENTS), String(WARM_UP)] };
@@ -142,6 +146,8 @@ async function lambdaBench() {
           firstEventMs: med(cold.fairCallback, 'firstEventMs'),
           handlerCpuMs: med(cold.fairCallback, 'handlerCpuMs'),
         },
+        fairLazy: { totalMs: med(cold.fairLazy, 'totalMs'), handlerCpuMs: med(cold.fairLazy, 'handlerCpuMs') },
+        fairLazyFirstCallback: { totalMs: med(cold.fairLazyCallback, 'totalMs'), handlerCpuMs: med(cold.fairLazyCallback, 'handlerCpuMs') },
         bare: {
           loadMs: med(cold.bare, 'loadMs'),
           firstEventMs: med(cold.bare, 'firstEventMs'),
@@ -309,6 +315,12 @@ function lambdaRows(lambda: LambdaReport): string[][] {
       'cold start CPU (load + first event, node start-up left out): NEW_INBOUND_CALL / HANGUP first',
       `${fmt(cold.sma.handlerCpuMs)} / ${fmt(cold.smaFirstCallback.handlerCpuMs)} ms`,
       `fair ${fmt(cold.fair.handlerCpuMs)} / ${fmt(cold.fairFirstCallback.handlerCpuMs)} ms: ${ratio(cold.sma.handlerCpuMs, cold.fair.handlerCpuMs)} / ${ratio(cold.smaFirstCallback.handlerCpuMs, cold.fairFirstCallback.handlerCpuMs)}`,
+    ],
+    [
+      'SMA Lambda',
+      'fair baseline, SDK on first use (fair-baseline-lazy.ts): cold start NEW_INBOUND_CALL / HANGUP first',
+      `${fmt(cold.fairLazy.totalMs)} / ${fmt(cold.fairLazyFirstCallback.totalMs)} ms; CPU ${fmt(cold.fairLazy.handlerCpuMs)} / ${fmt(cold.fairLazyFirstCallback.handlerCpuMs)} ms`,
+      `SMA Lambda ${ratio(cold.sma.totalMs, cold.fairLazy.totalMs)} / ${ratio(cold.smaFirstCallback.totalMs, cold.fairLazyFirstCallback.totalMs)} of it; CPU ${ratio(cold.sma.handlerCpuMs, cold.fairLazy.handlerCpuMs)} / ${ratio(cold.smaFirstCallback.handlerCpuMs, cold.fairLazyFirstCallback.handlerCpuMs)}`,
     ],
     [
       'SMA Lambda',

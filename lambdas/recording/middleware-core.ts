@@ -251,14 +251,14 @@ export class RecordingCore {
     const details = (raw as { CallDetails?: unknown }).CallDetails;
     if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
     const attributes = (details as { TransactionAttributes?: unknown }).TransactionAttributes;
-    const incoming: Attributes = {};
     if (attributes !== undefined) {
       if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
       for (const [k, v] of Object.entries(attributes)) {
         if (typeof v !== 'string' || (k.startsWith(OWN_PREFIX) && k !== OwnStateAttribute)) return undefined;
-        incoming[k] = v;
       }
     }
+    // A copy made as prepare() makes it on the full path.
+    const incoming: Attributes = { ...((attributes as Attributes | undefined) ?? {}) };
     const own = readOwn(incoming);
     if (own.c !== undefined || own.s !== undefined || (this.config.autoRecord && !own.r)) return undefined;
     return { incoming, own };
@@ -635,15 +635,16 @@ function isResponse(
   return true;
 }
 
+// Object.keys, not Object.entries: these run several times on every event, and entries allocates a pair per key.
 export function ownKeys(attributes: Attributes): Attributes {
   const out: Attributes = {};
-  for (const [k, v] of Object.entries(attributes)) if (k.startsWith(OWN_PREFIX)) out[k] = v;
+  for (const k of Object.keys(attributes)) if (k.startsWith(OWN_PREFIX)) out[k] = attributes[k];
   return out;
 }
 
 export function withoutOwn(attributes: Attributes): Attributes {
   const out: Attributes = {};
-  for (const [k, v] of Object.entries(attributes)) if (!k.startsWith(OWN_PREFIX)) out[k] = v;
+  for (const k of Object.keys(attributes)) if (!k.startsWith(OWN_PREFIX)) out[k] = attributes[k];
   return out;
 }
 

@@ -33,8 +33,14 @@ export function respond(actions: SmaAction[] = [], attributes?: Record<string, s
 
 /** Throws if the map would be refused by the SMA (so the caller can fail the task instead of the call). */
 export function checkAttributes(attributes: Record<string, string>): void {
-  const count = Object.keys(attributes).length;
+  const keys = Object.keys(attributes);
+  const count = keys.length;
   if (count > MAX_ATTRIBUTES) throw new Error(`TransactionAttributes would hold ${count} pairs, over the SMA's ${MAX_ATTRIBUTES}`);
+  // The exact size only when it could matter (this runs on every map written): JSON takes at most 6 bytes per
+  // UTF-16 unit (a "\u0000" escape), plus `"":"",` per pair and the braces.
+  let units = 0;
+  for (const k of keys) units += k.length + attributes[k].length + 6;
+  if (6 * units + 2 <= MAX_ATTRIBUTE_BYTES) return;
   const bytes = Buffer.byteLength(JSON.stringify(attributes));
   if (bytes > MAX_ATTRIBUTE_BYTES) throw new Error(`TransactionAttributes would be ${bytes} bytes, over the SMA's ${MAX_ATTRIBUTE_BYTES}`);
 }
