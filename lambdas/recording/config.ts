@@ -5,12 +5,20 @@
  * belongs to is switched off, so calls keep flowing.
  */
 import { consentTextProblem, parseLocation, parseTrack, type Track } from '../shared/recording-request';
+import type { ControlAction } from '../shared/workflow-contract';
 
 export interface RecordingConfig {
   /** Start a workflow for every answered call (policy-driven recording) instead of waiting for an on-demand start. */
   autoRecord: false | { stateMachineArn: string; location: string; track: Track; consentText?: string };
   /** The consent notice's default voice (the workflow may name another per call). */
   voice: { engine: string; languageCode: string; voiceId: string };
+  /**
+   * Keys that pause, resume or stop a recording from a phone's keypad (RECORDING_DTMF_CONTROLS, e.g.
+   * "pause=5,resume=6,stop=7"); false = off (the default). `regex` is the ReceiveDigits pattern armed on every
+   * connected leg while the workflow waits for the call end; it also tells the middleware's digits from an
+   * application's.
+   */
+  dtmfControls: false | { regex: string; keys: Record<string, ControlAction> };
   /** Bound on each Step Functions request so the SMA always gets its answer well inside its 5 s. */
   sfnRequestTimeoutMs: number;
   /** Powertools metrics namespace and service (POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME). */
@@ -46,6 +54,7 @@ export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): Recor
   }
   return {
     autoRecord,
+    dtmfControls: dtmfControlsOf(env.RECORDING_DTMF_CONTROLS, problems),
     voice: {
       engine: env.SPEAK_ENGINE ?? 'neural',
       languageCode: env.SPEAK_LANGUAGE_CODE ?? 'en-US',
@@ -56,6 +65,27 @@ export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): Recor
     sfnRequestTimeoutMs: intSetting(env.SFN_REQUEST_TIMEOUT_MS, 1500, 100, 4000, 'SFN_REQUEST_TIMEOUT_MS', problems),
     problems,
   };
+}
+
+const DTMF_ACTIONS: Record<string, ControlAction> = { pause: 'PAUSE', resume: 'RESUME', stop: 'STOP' };
+
+/** "pause=5,resume=6,stop=7" (any subset, one distinct key each: 0-9, * or #). */
+export function dtmfControlsOf(raw: string | undefined, problems: string[]): RecordingConfig['dtmfControls'] {
+  if (raw === undefined || raw.trim() === '' || raw.trim().toLowerCase() === 'off') return false;
+  const keys: Record<string, ControlAction> = {};
+  for (const part of raw.split(',')) {
+    const [name, key] = part.split('=').map((x) => x.trim());
+    const action = DTMF_ACTIONS[(name ?? '').toLowerCase()];
+    if (!action || !key || !/^[0-9*#]$/.test(key) || keys[key] || Object.values(keys).includes(action)) {
+      problems.push(
+        `RECORDING_DTMF_CONTROLS: must be like "pause=5,resume=6,stop=7" (pause, resume, stop; one distinct key each, 0-9 * #), got "${raw}"; keypad controls off`,
+      );
+      return false;
+    }
+    keys[key] = action;
+  }
+  const regex = `^[${Object.keys(keys).join('')}]$`; // inside a class, * and # are literal
+  return { regex, keys };
 }
 
 export function intSetting(raw: string | undefined, fallback: number, min: number, max: number, name: string, problems: string[]): number {

@@ -20,8 +20,11 @@ import { createHash } from 'node:crypto';
 import {
   autoRecord,
   callbackDelivered,
+  dtmfArmActions,
   isControlRequest,
+  isOwnDigits,
   isWorkflowCommand,
+  onDtmfControl,
   NOTICE_ACTION_TYPES,
   onActionFailed,
   onControlRequest,
@@ -35,7 +38,7 @@ import {
   type EventOf,
 } from './recording-events';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
-import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
+import { checkAttributes, MAX_ACTIONS, respond, type SmaAction, type SmaResponse } from './sma-response';
 import { lazyClient, sfnSdk } from './sfn-sdk';
 import { TaskCallbacks } from './task-callbacks';
 import { WorkflowStarter } from './workflow-starter';
@@ -63,6 +66,8 @@ export interface OwnState {
   r?: 1;
   s?: 1;
   k?: string;
+  /** keypad controls on: the keys the application's own digit collection just took (not a control: see onKeypad) */
+  g?: string;
 }
 /**
  * Event types with no recording path besides the application's when no `rw:*` key but `rw:own` is set
@@ -287,8 +292,19 @@ export class RecordingCore {
         if (isWorkflowCommand(event)) return this.onCommand(event, raw, incoming, own);
         if (isControlRequest(event)) return this.onControlRequest(event, raw, incoming, own);
         break;
+      case 'DIGITS_RECEIVED':
+        if (isOwnDigits(event, this.config)) return this.onKeypad(event, raw, incoming, own);
+        break;
       case 'ACTION_SUCCESSFUL':
       case 'ACTION_FAILED': {
+        if (isOwnDigits(event, this.config)) {
+          // The keypad controls' ReceiveDigits, last of a list (nothing of the application's followed it).
+          if (event.InvocationEventType === 'ACTION_FAILED') {
+            this.logger.warn('the keypad controls could not be armed', { error: logSafe(event.ActionData.ErrorType) });
+            this.count('KeypadControlsNotArmed');
+          }
+          return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(incomingRw, base)) };
+        }
         // A NotifyConsent `c` whose notice text does not match is stale (left by a response without a map):
         // this Speak is the application's.
         // (Read only when the event echoes a Text, as the documented examples do: without one, `c` decides.)
@@ -360,12 +376,14 @@ export class RecordingCore {
       return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
     }
     // No action of its own (WaitForCallEnd, or a command refused): an answer may still replace the application's
-    // action in progress (update-sip-call), so the application resumes now, in the same answer.
+    // action in progress (update-sip-call), so the application resumes now, in the same answer. While the
+    // workflow waits for the call end, the keypad controls (if on) are armed first.
+    const arm = command === Command.WaitForCallEnd ? dtmfArmActions(event, this.config) : [];
     if (state.a && !state.c) {
       state.s = 1;
-      return this.resume(event, raw, incoming, ownNext, state, { Command: command });
+      return this.resume(event, raw, incoming, ownNext, state, { Command: command }, false, arm);
     }
-    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+    return { kind: 'respond', response: this.answer(incoming, arm, undefined, withState(ownNext, state)) };
   }
 
   /**
@@ -383,6 +401,35 @@ export class RecordingCore {
     const ownNext = rwOf(r, ownKeys(incoming));
     const state: OwnState = { ...own };
     delete state.s;
+    if (state.a && !state.c) {
+      state.s = 1;
+      return this.resume(event, raw, incoming, ownNext, state, { Command: Command.ControlRecording }, spent);
+    }
+    if (spent) return { kind: 'respond', response: respond() };
+    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+  }
+
+  /**
+   * Keys on the keypad controls' ReceiveDigits: a control, handed to the workflow like a request from the API.
+   * Not when they were the application's: keys its own digit collection just took (`g`: the SMA may give a key
+   * to both, assumed) or pressed while it collects. A DIGITS_RECEIVED answer replaces the application's queued
+   * actions (assumed, as an update's does), so it resumes, as after a control request.
+   */
+  private async onKeypad(event: EventOf<'DIGITS_RECEIVED'>, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
+    const state: OwnState = { ...own };
+    delete state.s;
+    delete state.g;
+    const keys = event.ActionData.ReceivedDigits ?? '';
+    const collecting = (own.a ?? []).some((t) => t.endsWith('AndGetDigits'));
+    let r = respond();
+    if ((own.g !== undefined && own.g === keys) || collecting) {
+      this.logger.info('keys the application collected: not a recording control', { keys: keys.length });
+      this.count('KeypadKeysForApplication');
+    } else {
+      r = (await onDtmfControl(event, this.deps)) ?? respond();
+    }
+    const spent = callbackDelivered(r);
+    const ownNext = rwOf(r, ownKeys(incoming));
     if (state.a && !state.c) {
       state.s = 1;
       return this.resume(event, raw, incoming, ownNext, state, { Command: Command.ControlRecording }, spent);
@@ -440,6 +487,7 @@ export class RecordingCore {
     state: OwnState,
     by: Record<string, unknown>,
     afterCallback = false,
+    leading: SmaAction[] = [],
   ): Prepared {
     const interrupted = state.a ?? [];
     const appEvent = appEventOf(raw) as Record<string, unknown>;
@@ -458,7 +506,7 @@ export class RecordingCore {
       kind: 'app',
       event: synthetic,
       finish: async (appResponse) => {
-        const response = await this.finishApp(event, incoming, appResponse, ownNext, state, afterCallback);
+        const response = await this.finishApp(event, incoming, appResponse, ownNext, state, afterCallback, undefined, leading);
         if (isResponse(appResponse) && (appResponse.Actions ?? []).length === 0) {
           // The application ignored the interruption: the caller is left in silence until it hangs up.
           this.logger.warn('the application did not resume after the recording interrupted it', {
@@ -490,6 +538,7 @@ export class RecordingCore {
     state: OwnState,
     afterCallback = false,
     incomingOwn?: OwnState,
+    leading: SmaAction[] = [],
   ): Promise<unknown> {
     // Undefined (a handler that returns nothing) is an empty answer; anything else that is not an SMA response
     // is the application's to get wrong: it goes out as is (the SMA answers it with INVALID_LAMBDA_RESPONSE).
@@ -505,13 +554,22 @@ export class RecordingCore {
       else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s)
         delete next.a;
       if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, actions, next);
+      // Keypad controls on: keys the application's own digit collection took are remembered, so the same keys
+      // arriving on the controls' ReceiveDigits are not taken for a control (onKeypad).
+      const taken = event.InvocationEventType === 'ACTION_SUCCESSFUL' ? event.ActionData.ReceivedDigits : undefined;
+      if (this.config.dtmfControls && event.InvocationEventType === 'ACTION_SUCCESSFUL' && event.ActionData.Type.endsWith('AndGetDigits')) {
+        if (taken) next.g = taken.slice(0, 16);
+      }
+      // The middleware's own actions first (the keypad controls' ReceiveDigits), within the SMA's 10 per list.
+      const out = leading.length && leading.length + actions.length <= MAX_ACTIONS ? [...leading, ...actions] : actions;
+      if (leading.length && out === actions) this.logger.warn('keypad controls not armed: the application answered with a full list');
       if (
         afterCallback &&
         (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))
       ) {
         // After a task callback (onOwnResult): no map unless the application changes its keys; omitted, the
         // SMA keeps its map, the application's keys included.
-        return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
+        return this.answer(incoming, out, undefined, ownKeys(incoming), app);
       }
       if (
         !afterCallback &&
@@ -522,7 +580,7 @@ export class RecordingCore {
         // Nothing to write but the end of something in rw:own (a list, a resume echo): not worth a map. Any map
         // in this answer could be applied after a racing update's and replace the token it parked (issue 13's
         // adversarial order); rw:own read stale is safe (see OwnState). The application's keys are kept.
-        return this.answer(incoming, actions, undefined, ownKeys(incoming), app);
+        return this.answer(incoming, out, undefined, ownKeys(incoming), app);
       }
       if (afterCallback) {
         // The application changed its keys: they must go out (never lost), in a map that, in the adversarial
@@ -530,7 +588,7 @@ export class RecordingCore {
         // and is retried). Counted so an operator can see how often an application does this.
         this.count('AttributesAfterCallback');
       }
-      return this.answer(incoming, actions, app.TransactionAttributes, withState(ownNext, next), app);
+      return this.answer(incoming, out, app.TransactionAttributes, withState(ownNext, next), app);
     } catch (e) {
       this.tagLogs();
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
@@ -670,6 +728,7 @@ export function readOwn(attributes: Attributes): OwnState {
     if (v.r === 1) out.r = 1;
     if (v.s === 1) out.s = 1;
     if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
+    if (typeof v.g === 'string' && v.g.length <= 16) out.g = v.g;
     return out;
   } catch {
     return {};
@@ -684,6 +743,7 @@ function ownAttribute(state: OwnState): Attributes {
   if (state.r) clean.r = 1;
   if (state.s) clean.s = 1;
   if (state.k) clean.k = state.k;
+  if (state.g) clean.g = state.g;
   return Object.keys(clean).length ? { [OwnStateAttribute]: JSON.stringify(clean) } : {};
 }
 

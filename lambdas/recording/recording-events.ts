@@ -52,7 +52,7 @@ import type { TaskCallbacks } from './task-callbacks';
 import type { WorkflowStarter } from './workflow-starter';
 
 export interface CallEventDeps {
-  config: Pick<RecordingConfig, 'autoRecord' | 'voice'>;
+  config: Pick<RecordingConfig, 'autoRecord' | 'voice'> & Partial<Pick<RecordingConfig, 'dtmfControls'>>;
   callbacks: TaskCallbacks;
   starter?: WorkflowStarter;
   log: Logger;
@@ -85,6 +85,55 @@ const CONTROL_ACTION_TYPES: Record<ControlAction, string> = {
 };
 const isControlActionType = (type: string) => Object.values(CONTROL_ACTION_TYPES).includes(type);
 const controlActionOf = (type: string): ControlAction | undefined => CONTROL_ACTIONS.find((a) => CONTROL_ACTION_TYPES[a] === type);
+
+/** ReceiveDigits timing for the keypad controls: one key, checked 1 s after it, flushed after 3 s. */
+export const DTMF_IN_BETWEEN_MS = 1000;
+export const DTMF_FLUSH_MS = 3000;
+
+/**
+ * The keypad controls' ReceiveDigits, one per connected leg (RECORDING_DTMF_CONTROLS), armed while the workflow
+ * waits for the call end; none when the keypad controls are off. Re-armed at every wait: whether a later action
+ * list leaves a ReceiveDigits armed is not documented. An application that arms its own ReceiveDigits must not
+ * turn these on (a new ReceiveDigits replaces the one armed on its leg).
+ */
+export function dtmfArmActions(event: SmaEvent, config: CallEventDeps['config']): SmaAction[] {
+  const dtmf = config.dtmfControls;
+  if (!dtmf) return [];
+  return event.CallDetails.Participants.filter(isConnected).map((p) => ({
+    Type: 'ReceiveDigits',
+    Parameters: {
+      CallId: p.CallId,
+      InputDigitsRegex: dtmf.regex,
+      InBetweenDigitsDurationInMilliseconds: DTMF_IN_BETWEEN_MS,
+      FlushDigitsDurationInMilliseconds: DTMF_FLUSH_MS,
+    },
+  }));
+}
+
+/** An event about the keypad controls' own ReceiveDigits (its result, or the keys it received). */
+export function isOwnDigits(event: SmaEvent, config: CallEventDeps['config']): boolean {
+  const dtmf = config.dtmfControls;
+  if (!dtmf || !('ActionData' in event) || !event.ActionData) return false;
+  const data = event.ActionData as { Type?: string; Parameters?: Record<string, unknown> };
+  return data.Type === 'ReceiveDigits' && data.Parameters?.InputDigitsRegex === dtmf.regex;
+}
+
+/**
+ * DIGITS_RECEIVED of the keypad controls: the keys, checked here (a flush can send keys that never matched), then
+ * handed to the workflow like any control request. Undefined when the keys are not a control (nothing to do).
+ */
+export async function onDtmfControl(event: EventOf<'DIGITS_RECEIVED'>, deps: CallEventDeps): Promise<SmaResponse | undefined> {
+  const dtmf = deps.config.dtmfControls;
+  const keys = event.ActionData.ReceivedDigits ?? '';
+  const action = dtmf ? dtmf.keys[keys] : undefined;
+  if (!action) {
+    deps.log.info('keys on the keypad controls that are not a control: ignored', { keys: keys.length });
+    return undefined;
+  }
+  const leg = event.CallDetails.Participants.find((p) => p.CallId === event.ActionData.Parameters?.CallId);
+  const request: ControlRequest = { action, requestedBy: `keypad:${leg?.ParticipantTag ?? 'unknown'}`, requestId: null, via: 'dtmf' };
+  return handOverControl(event, request, deps);
+}
 
 /** The notice's action types: Speak per leg, and SpeakAndGetDigits on the caller's leg when it can be declined. */
 export const NOTICE_ACTION_TYPES = ['Speak', 'PlayAudio', 'SpeakAndGetDigits'];

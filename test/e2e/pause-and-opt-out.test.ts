@@ -106,3 +106,70 @@ it('the same prompt with no key pressed: RECORDED, nothing stopped', async () =>
   expect(r!.outcome).toBe('RECORDED');
   expect(r!.recordings[0]!.stopCause).toBe('hangup');
 }, 120_000);
+
+describe('keypad controls (RECORDING_DTMF_CONTROLS)', () => {
+  const keypadDir = mkdtempSync(join(tmpdir(), 'keypad-'));
+  let keypad: Twin;
+  beforeAll(async () => {
+    keypad = await startTwin({ dataDir: keypadDir, seed: 6, lambdaEnv: { RECORDING_DTMF_CONTROLS: 'pause=5,resume=6,stop=7' } });
+  }, 60_000);
+  afterAll(async () => {
+    await keypad?.close();
+    rmSync(keypadDir, { recursive: true, force: true });
+  });
+
+  it('5 at 20 s and 6 at 35 s pause and resume: the windows in the manifest (via dtmf) and silent in the WAV', async () => {
+    const [r] = await runCalls(
+      keypad,
+      parseScenario({
+        calls: [
+          {
+            name: 'keypad',
+            legs: 2,
+            durationSeconds: 60,
+            digits: [
+              { atSeconds: 20, digits: '5' },
+              { atSeconds: 35, digits: '6' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(r!.outcome).toBe('RECORDED');
+    const got = await keypad.s3.send(new GetObjectCommand({ Bucket: keypad.bucket, Key: r!.manifestKey! }));
+    const m = parseManifest(await got.Body!.transformToString())!;
+    expect(m.controls.map((c) => [c.action, c.result, c.via, c.requestedBy])).toEqual([
+      ['PAUSE', 'APPLIED', 'dtmf', 'keypad:LEG-A'],
+      ['RESUME', 'APPLIED', 'dtmf', 'keypad:LEG-A'],
+    ]);
+    const w = m.pauses[0]!;
+    // The key is checked 1 s after it is pressed (InBetweenDigitsDurationInMilliseconds), then handed over.
+    expect((w.startedAtMs - r!.answeredAtMs!) / 1000).toBeGreaterThanOrEqual(20);
+    expect((w.startedAtMs - r!.answeredAtMs!) / 1000).toBeLessThan(22);
+    expect((w.endedAtMs! - r!.answeredAtMs!) / 1000).toBeLessThan(37);
+    const wav = await keypad.s3.send(new GetObjectCommand({ Bucket: keypad.bucket, Key: r!.recordingKey! }));
+    const silent = silentRanges(Buffer.from(await wav.Body!.transformToByteArray()), 1);
+    expect(silent).toHaveLength(1);
+    expect(silent[0]!.endSeconds - silent[0]!.startSeconds).toBeGreaterThan(13);
+  }, 120_000);
+
+  it("an IVR's menu key is the IVR's, even when it is also a control key: the caller reaches the agent, nothing pauses", async () => {
+    const ivrDir = mkdtempSync(join(tmpdir(), 'keypad-ivr-'));
+    // "1" is the IVR's first menu choice and, here, also the pause key: the SMA may give it to both (assumed).
+    const twin1 = await startTwin({ dataDir: ivrDir, seed: 7, lambdaEnv: { RECORDING_DTMF_CONTROLS: 'pause=1' } });
+    try {
+      const [r] = await runCalls(
+        twin1,
+        parseScenario({ calls: [{ name: 'ivr', app: 'ivr', legs: 2, durationSeconds: 60, digits: [{ atSeconds: 12, digits: '1' }] }] }),
+      );
+      expect(r!.outcome).toBe('RECORDED');
+      const got = await twin1.s3.send(new GetObjectCommand({ Bucket: twin1.bucket, Key: r!.manifestKey! }));
+      const m = parseManifest(await got.Body!.transformToString())!;
+      expect(m.controls).toEqual([]);
+      expect(m.pauses).toEqual([]);
+    } finally {
+      await twin1.close();
+      rmSync(ivrDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
