@@ -18,6 +18,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { dtmfControlsOf } from '../../lambdas/recording/config';
 import type { WorkflowSettings } from '../../statemachines/definition';
 import { parseRecordingConfig, type RecordingConfig } from '../config';
 import { acknowledge, nagResourceId } from '../nag';
@@ -51,6 +52,11 @@ export interface CallRecordingSettings {
   readonly autoRecord?: RecordingConfig['autoRecord'];
   readonly recordingTrack?: RecordingConfig['recordingTrack'];
   readonly consentText?: string;
+  /**
+   * Keys that pause, resume and stop the recording from a phone's keypad, e.g. "pause=5,resume=6,stop=7"
+   * (RECORDING_DTMF_CONTROLS). Default: off. Leave off if the application arms its own ReceiveDigits.
+   */
+  readonly keypadControls?: string;
   readonly alarmEmail?: string;
   readonly workflowSettings?: Partial<WorkflowSettings>;
 }
@@ -165,7 +171,14 @@ export class CallRecording extends Construct {
     }
     this.recordingLocation = `${this.bucket.bucketName}/${this.prefix}`;
 
-    this.functionEnvironment = functionEnvironment(config, this.workflow.stateMachineArn, this.recordingLocation);
+    const keypad = props.settings?.keypadControls;
+    const keypadProblems: string[] = [];
+    if (keypad !== undefined && !dtmfControlsOf(keypad, keypadProblems) && keypadProblems.length)
+      throw new Error(`CallRecording settings.keypadControls: ${keypadProblems[0]}`);
+    this.functionEnvironment = {
+      ...functionEnvironment(config, this.workflow.stateMachineArn, this.recordingLocation),
+      ...(keypad !== undefined ? { RECORDING_DTMF_CONTROLS: keypad } : {}),
+    };
     this.functionStatements = functionStatements(config, this.workflow.stateMachineArn);
     this.functionPolicy = this.configureFunction(props.smaFunction);
 

@@ -68,9 +68,13 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
       sipMediaApplicationArn: SMA_ARN,
       smaFunction: fn,
       recordingBucket: { bucket, prefix: 'calls' },
-      settings: { autoRecord: 'on', consentText: 'This call is recorded.' },
+      settings: { autoRecord: 'on', consentText: 'This call is recorded.', keypadControls: 'pause=5,resume=6,stop=7' },
     });
     t = json(stack);
+  });
+
+  test('the keypad controls setting reaches the function environment', () => {
+    expect(recording.functionEnvironment.RECORDING_DTMF_CONTROLS).toBe('pause=5,resume=6,stop=7');
   });
 
   test('creates no SMA, function or bucket: only the workflow, its role and logs, the grants and operations', () => {
@@ -138,6 +142,7 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
       RECORDING_LOCATION: 'customer-recordings/calls',
       RECORDING_TRACK: 'BOTH',
       CONSENT_TEXT: 'This call is recorded.',
+      RECORDING_DTMF_CONTROLS: 'pause=5,resume=6,stop=7',
     });
   });
 
@@ -284,6 +289,7 @@ describe('refusals, each naming what is wrong', () => {
     [{ sipMediaApplicationArn: undefined, sipMediaApplicationId: SMA_ARN }, /bare id/],
     [{ settings: { recordingTrack: 'LEFT' as never } }, /CallRecording settings\.recordingTrack: must be one of/],
     [{ settings: { logRetentionDays: 42 } }, /CallRecording settings\.logRetentionDays/],
+    [{ settings: { keypadControls: 'pause=5,resume=5' } }, /CallRecording settings\.keypadControls: RECORDING_DTMF_CONTROLS: must be like/],
     [{ name: 'has_underscore' }, /CallRecording name \(default: the stack name\)/],
   ])('%j', (override, message) => {
     const stack = newStack();
