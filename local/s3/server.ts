@@ -268,8 +268,8 @@ export function makeS3Client(endpoint: string): S3Client {
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // The stack is resolved once per command type instead of on every send; middleware goes on before the first.
-    cacheMiddleware: true,
+    // No cacheMiddleware here (as on the twin's Step Functions clients): a cached stack shares one context object
+    // between concurrent sends, and S3's endpoint (path-style: it holds the bucket) is written into it per request.
   });
   unsignedPayloads(client);
   return client;
