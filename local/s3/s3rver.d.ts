@@ -25,10 +25,6 @@ declare module 's3rver' {
       putObject(object: { bucket: string; key: string }): Promise<unknown>;
       getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
       existsObject(bucket: string, key: string): Promise<boolean>;
-      getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
-      putMetadata(bucket: string, key: string, metadata: unknown, md5?: string): Promise<void>;
-      copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata?: unknown): Promise<unknown>;
-      deleteObject(bucket: string, key: string): Promise<void>;
       getBucket(bucket: string): Promise<unknown>;
       putBucket(bucket: string): Promise<unknown>;
       deleteBucket(bucket: string): Promise<unknown>;

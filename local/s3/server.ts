@@ -79,7 +79,6 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   makeWritesAtomic(server.store);
   cacheBucketConfig(server.store);
   cacheBuckets(server.store);
-  const forgetMetadata = cacheMetadata(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   dropRequestLogger(server);
   const address = await server.run();
@@ -87,7 +86,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   let closed = false;
   return {
     endpoint: `http://${formatHost(address.address)}:${address.port}`,
-    direct: directAccess(server.store, forgetMetadata),
+    direct: directAccess(server.store),
     async close() {
       if (closed) return;
       closed = true;
@@ -232,57 +231,7 @@ function dropRequestLogger(server: S3rver): void {
   app.middleware = app.middleware.filter((m) => m.name !== 'logger');
 }
 
-/**
- * s3rver reads an object's metadata from disk for every HEAD and GET (a stat and two small files: its metadata and
- * its MD5), and the workflow polls HeadObject while a recording lands. The metadata is kept in memory once read,
- * and forgotten whenever the object is written, copied over or deleted; a read that overlapped such a change
- * is not kept. Returns the function that forgets a key (for writers outside the store: S3Direct).
- */
-function cacheMetadata(store: S3rver.S3rverStore): (bucket: string, key: string) => void {
-  const cache = new Map<string, Record<string, unknown>>();
-  const changes = new Map<string, number>(); // key -> changes seen, for reads that overlap one
-  const id = (bucket: string, key: string) => `${bucket}\u0000${key}`;
-  const forget = (bucket: string, key: string) => {
-    const k = id(bucket, key);
-    cache.delete(k);
-    changes.set(k, (changes.get(k) ?? 0) + 1);
-  };
-  const getMetadata = store.getMetadata.bind(store);
-  store.getMetadata = async (bucket, key) => {
-    const k = id(bucket, key);
-    const hit = cache.get(k);
-    if (hit) return { ...hit };
-    const seen = changes.get(k);
-    const metadata = await getMetadata(bucket, key);
-    if (changes.get(k) === seen) cache.set(k, { ...metadata });
-    return metadata;
-  };
-  // While a write or delete runs and after it ends: a read between the two could otherwise keep what it replaced.
-  const around = async <T>(bucket: string, key: string, change: () => Promise<T>): Promise<T> => {
-    forget(bucket, key);
-    try {
-      return await change();
-    } finally {
-      forget(bucket, key);
-    }
-  };
-  const putObject = store.putObject.bind(store);
-  store.putObject = (object) => around(object.bucket, object.key, () => putObject(object));
-  const putMetadata = store.putMetadata.bind(store);
-  store.putMetadata = (bucket, key, metadata, md5) => around(bucket, key, () => putMetadata(bucket, key, metadata, md5));
-  const copyObject = store.copyObject.bind(store);
-  store.copyObject = (srcBucket, srcKey, destBucket, destKey, replacement) =>
-    around(destBucket, destKey, () => copyObject(srcBucket, srcKey, destBucket, destKey, replacement));
-  const deleteObject = store.deleteObject.bind(store);
-  store.deleteObject = (bucket, key) => around(bucket, key, () => deleteObject(bucket, key));
-  // S3Direct deletes outside the store: nothing of the key is kept (a long simulation deletes every object it checks).
-  return (bucket, key) => {
-    cache.delete(id(bucket, key));
-    changes.delete(id(bucket, key));
-  };
-}
-
-function directAccess(store: S3rver.S3rverStore, forgetMetadata: (bucket: string, key: string) => void): S3Direct {
+function directAccess(store: S3rver.S3rverStore): S3Direct {
   return {
     async getObject(bucket, key) {
       const object = (await store.getObject(bucket, key)) as { content?: NodeJS.ReadableStream | null } | null;
@@ -309,7 +258,6 @@ function directAccess(store: S3rver.S3rverStore, forgetMetadata: (bucket: string
       await Promise.all(
         files.map((f) => unlink(f).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))),
       );
-      for (const key of keys) forgetMetadata(bucket, key);
     },
   };
 }

@@ -6,7 +6,6 @@
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
-  DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -71,30 +70,6 @@ describe('S3Direct and the S3 twin shortcuts', () => {
     });
     await put('d/a.wav', 'again');
     expect(await twin.s3Server.direct.getTags('direct-bucket', 'd/a.wav')).toEqual({});
-  });
-
-  it('HEAD after an overwrite, an HTTP delete and a direct delete sees the object as it is now (metadata kept in memory)', async () => {
-    const head = () => twin.s3.send(new HeadObjectCommand({ Bucket: 'direct-bucket', Key: 'm/rec.wav' }));
-    const putWith = (body: string, duration: string) =>
-      twin.s3.send(
-        new PutObjectCommand({ Bucket: 'direct-bucket', Key: 'm/rec.wav', Body: body, Metadata: { 'recording-duration': duration } }),
-      );
-    await putWith('first', '1.0');
-    const first = await head();
-    expect(first.Metadata).toEqual({ 'recording-duration': '1.0' });
-    await putWith('second body', '2.0');
-    const second = await head();
-    expect(second.Metadata).toEqual({ 'recording-duration': '2.0' });
-    expect(second.ContentLength).toBe('second body'.length);
-    expect(second.ETag).not.toBe(first.ETag);
-    await twin.s3.send(new DeleteObjectCommand({ Bucket: 'direct-bucket', Key: 'm/rec.wav' }));
-    await expect(head()).rejects.toMatchObject({ name: 'NotFound' });
-    await putWith('third', '3.0');
-    expect((await head()).Metadata).toEqual({ 'recording-duration': '3.0' });
-    await twin.s3Server.direct.deleteObjects('direct-bucket', ['m/rec.wav']);
-    await expect(head()).rejects.toMatchObject({ name: 'NotFound' });
-    await putWith('fourth!', '4.0');
-    expect((await head()).Metadata).toEqual({ 'recording-duration': '4.0' });
   });
 
   it('forgets a cached bucket when it is deleted, and finds it again once created', async () => {
