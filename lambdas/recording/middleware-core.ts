@@ -139,6 +139,8 @@ export function createSfnClient(
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
     // Nothing adds middleware to this client: its stack is resolved once per command type, not on every callback.
+    // (Concurrent sends then share one context object; every request of this client has the same endpoint and
+    // credentials, so what each writes there is the same. Not for a client whose endpoint varies per request.)
     cacheMiddleware: true,
   });
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
@@ -112,7 +112,9 @@ function makeWritesAtomic(store: S3rver.S3rverStore): void {
     const k = id(object.bucket, object.key);
     writing.set(k, (writing.get(k) ?? 0) + 1);
     try {
-      return await putObject(object);
+      const written = (await putObject(object)) as { size?: number };
+      await untilOnDisk(store.getResourcePath(object.bucket, object.key, 'object'), written?.size ?? 0);
+      return written;
     } finally {
       const n = (writing.get(k) ?? 1) - 1;
       if (n === 0) writing.delete(k);
@@ -123,6 +125,23 @@ function makeWritesAtomic(store: S3rver.S3rverStore): void {
   store.getObject = (bucket, key, options) => (writing.has(id(bucket, key)) ? Promise.resolve(null) : getObject(bucket, key, options));
   const existsObject = store.existsObject.bind(store);
   store.existsObject = (bucket, key) => (writing.has(id(bucket, key)) ? Promise.resolve(false) : existsObject(bucket, key));
+}
+
+/**
+ * s3rver 3.7.1's putObject resolves when its hashing stream has taken the body, before the file stream has written
+ * the last of it: a GET or HEAD right after the PUT's response could see a short object (a 1-byte manifest, in a
+ * simulation that reads each manifest as its call ends). The write counts as done once the file holds every byte.
+ * A bounded wait: an overlapping write of the same key can leave another size there.
+ */
+async function untilOnDisk(path: string, size: number): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    const onDisk = await stat(path).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (onDisk >= size) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** s3rver answers an S3Error thrown by its store with the error's status (AccessDenied: 403, no body for a HEAD). */
@@ -269,8 +288,8 @@ export function makeS3Client(endpoint: string): S3Client {
     credentials: TWIN_CREDENTIALS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // The stack is resolved once per command type instead of on every send; middleware goes on before the first.
-    cacheMiddleware: true,
+    // No cacheMiddleware here (as on the twin's Step Functions clients): a cached stack shares one context object
+    // between concurrent sends, and S3's endpoint (path-style: it holds the bucket) is written into it per request.
   });
   unsignedPayloads(client);
   return client;
