@@ -161,14 +161,44 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
     expect: { outcome: 'RECORDED' },
   };
   if (consentText) call.consentText = consentText;
+  // Issue 11: a caller who declines at the prompt, or an operator who pauses and resumes, or stops. Only where the
+  // prompt's place in the call is certain (no start, notice or update-timing fault, no hangup): the caller's
+  // prompt starts 1-7 s after answer and listens for 5 s after it is spoken.
+  const steadyStart =
+    !slowStart && !faults.consent && faults.hangupAfterSeconds === undefined && !faults.updateCall && !faults.updateDelaySeconds;
+  const control = r.next();
+  if (steadyStart && control < 0.04 && durationSeconds >= 20) {
+    // Pressed every 3 s: the caller hears the notice last, after the other leg's (2 legs); a press with no prompt
+    // listening is lost, and the first one inside the prompt declines.
+    call.optOutDigit = '9';
+    call.digits = [4, 7, 10, 13].map((atSeconds) => ({ atSeconds, digits: '9' }));
+    kinds.push('caller declines at the prompt');
+  } else if (steadyStart && control < 0.1 && durationSeconds >= 40) {
+    const at = 15 + r.int(0, durationSeconds - 35);
+    call.controls = [
+      { atSeconds: at, action: 'pause', requestedBy: 'sim' },
+      { atSeconds: at + 5 + r.int(0, 10), action: 'resume', requestedBy: 'sim' },
+    ];
+    kinds.push('paused and resumed');
+  } else if (steadyStart && control < 0.13 && durationSeconds >= 40 && faults.deliveryDelaySeconds === undefined) {
+    // Not with a late delivery: a stop delivers early, which moves a "beyond the deadline" landing inside it.
+    call.controls = [{ atSeconds: 15 + r.int(0, durationSeconds - 30), action: 'stop', requestedBy: 'sim' }];
+    kinds.push('stopped by an operator');
+  }
+  if (call.kinds[0] === 'none' && kinds.length) call.kinds = kinds;
   call.expect = expectedOf(call, deadlineSeconds);
   return call;
 }
 
 /** The oracle: what the workflow must conclude from the faults of a call. */
-export function expectedOf(call: Pick<ScenarioCall, 'faults' | 'location'>, deadlineSeconds: number): SimulatedCall['expect'] {
+export function expectedOf(
+  call: Pick<ScenarioCall, 'faults' | 'location' | 'optOutDigit' | 'digits'>,
+  deadlineSeconds: number,
+): SimulatedCall['expect'] {
   const f = call.faults as ScenarioFaults & TestFaults;
   if (call.location && INVALID_LOCATIONS.includes(call.location)) return { outcome: 'INVALID_INPUT', startAttempts: 0 };
+  // The caller declined (drawn only on calls whose start and notice go as planned): whatever landed, OPTED_OUT.
+  if (call.optOutDigit && call.digits?.some((d) => d.digits === call.optOutDigit)) return { outcome: 'OPTED_OUT', startAttempts: 1 };
   // The caller is gone before the first update reaches the Lambda: nothing can be recorded.
   if (f.hangupAfterSeconds === 0) return { outcome: 'NOT_RECORDED' };
   // A throttled start update is one more failed attempt, retried like a SystemException.

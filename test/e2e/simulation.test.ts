@@ -50,13 +50,14 @@ describe('the calls of a campaign', () => {
       'updates delayed',
       'recording started late',
       'recording read refused (403)',
+      'caller declines at the prompt',
+      'paused and resumed',
+      'stopped by an operator',
     ]) {
       expect(kinds).toContain(k);
     }
     expect(calls.filter((c) => c.kinds.length >= 3).length).toBeGreaterThan(30);
-    // Every outcome but OPTED_OUT: the generator does not draw pauses, stops or opt-outs yet (issue 11's are
-    // covered by test/e2e/pause-and-opt-out.test.ts and the demo).
-    expect(new Set(calls.map((c) => c.expect.outcome))).toEqual(new Set([...OUTCOMES.filter((o) => o !== 'OPTED_OUT'), 'INVALID_INPUT']));
+    expect(new Set(calls.map((c) => c.expect.outcome))).toEqual(new Set([...OUTCOMES, 'INVALID_INPUT']));
   });
 
   it.each([
