@@ -144,7 +144,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       if (rec.status !== 'delivered') continue;
       keys.push(rec.key);
       const tags = await twin.s3Direct.getTags(rec.bucket, rec.key);
-      if (!tags) throw Object.assign(new Error(`${rec.key} delivered but not in the bucket`), { name: 'NoSuchKey' });
+      if (!tags) {
+        // Gone: only right when the workflow deleted it (a caller who declined) and its manifest says so.
+        const deletion = manifest?.optOut?.deletion;
+        if (manifest?.recording?.key === rec.key && deletion?.status === 'DELETED') continue;
+        throw Object.assign(new Error(`${rec.key} delivered but not in the bucket`), { name: 'NoSuchKey' });
+      }
       const status = tags['recording-status'];
       if (status === undefined) {
         if (manifest?.recording?.key === rec.key) lateUntagged++;
