@@ -381,10 +381,13 @@ export class RecordingCore {
     // action in progress (update-sip-call), so the application resumes now, in the same answer. While the
     // workflow waits for the call end, the keypad controls (if on) are armed first.
     const arm = command === Command.WaitForCallEnd ? dtmfArmActions(event, this.config) : [];
+    // A repeated update (its token already spent): answered with no map, like a response after a callback.
+    const spent = callbackDelivered(r);
     if (state.a && !state.c) {
       state.s = 1;
-      return this.resume(event, raw, incoming, ownNext, state, { Command: command }, false, arm);
+      return this.resume(event, raw, incoming, ownNext, state, { Command: command }, spent, arm);
     }
+    if (spent) return { kind: 'respond', response: respond(arm) };
     return { kind: 'respond', response: this.answer(incoming, arm, undefined, withState(ownNext, state)) };
   }
 

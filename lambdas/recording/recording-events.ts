@@ -131,7 +131,13 @@ export async function onDtmfControl(event: EventOf<'DIGITS_RECEIVED'>, deps: Cal
     return undefined;
   }
   const leg = event.CallDetails.Participants.find((p) => p.CallId === event.ActionData.Parameters?.CallId);
-  const request: ControlRequest = { action, requestedBy: `keypad:${leg?.ParticipantTag ?? 'unknown'}`, requestId: null, via: 'dtmf' };
+  // The event's Sequence names the key press: a repeated event is recognised by the workflow as a duplicate.
+  const request: ControlRequest = {
+    action,
+    requestedBy: `keypad:${leg?.ParticipantTag ?? 'unknown'}`,
+    requestId: `keypad:${event.Sequence}`,
+    via: 'dtmf',
+  };
   return handOverControl(event, request, deps);
 }
 
@@ -307,6 +313,14 @@ export async function handOverControl(event: SmaEvent, request: ControlRequest, 
     const sent = await deps.callbacks.succeed(token, result, Command.WaitForCallEnd);
     if (sent === 'sent') {
       deps.log.info('control request handed to the workflow', fields);
+      return afterCallback();
+    }
+    if (sent === 'stale') {
+      // The wait this event names is over: the event repeats one already handed over (the SMA sent it twice), or
+      // the workflow stopped waiting. Dropped, with no map (an old snapshot's map could undo newer state); a real
+      // request the workflow missed this way is answered "no decision" to its sender, who asks again.
+      deps.log.warn('control request dropped: the wait it was sent to is over (a repeated event?)', fields);
+      deps.metrics.addMetric('ControlRequestsDropped', MetricUnit.Count, 1);
       return afterCallback();
     }
   }
@@ -503,6 +517,9 @@ async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps:
           deps.log.info('queued control request handed to the workflow', { action: first.action, via: first.via });
           return answer(deps, [], withQueuedControls(settled, rest));
         }
+        // A dead token: this is a repeat of an update already answered (the SMA sent the event twice). No map: one
+        // written from its old snapshot would put back the queue the first answer emptied.
+        if (sent === 'stale') return afterCallback();
       }
       // No action: the token waits in TransactionAttributes for HANGUP. The start and the notice are over.
       return park(Command.WaitForCallEnd, [], settled);

@@ -5,7 +5,18 @@
  */
 import { QueuedControlsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import { controlRequestArguments } from '../../lambdas/shared/recording-control';
-import { IDS, callUpdate, expectValidSmaResponse, fixture, harness, makeToken, twoLegParticipants, withAttributes } from './helpers';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import {
+  IDS,
+  awsError,
+  callUpdate,
+  expectValidSmaResponse,
+  fixture,
+  harness,
+  makeToken,
+  twoLegParticipants,
+  withAttributes,
+} from './helpers';
 
 const callEnd = makeToken('call-end');
 const control = makeToken('control');
@@ -194,5 +205,26 @@ describe('the consent notice with an opt-out', () => {
     expect(h.failureCalls()).toEqual([
       expect.objectContaining({ error: 'InvalidActionParameter', cause: 'optOutDigit: must be one key, 0-9 or *' }),
     ]);
+  });
+});
+
+describe('repeated events (the SMA may send an event twice)', () => {
+  it('a control request whose wait is over (stale token) is dropped with no map, not queued', async () => {
+    const h = harness();
+    h.sfnMock.on(SendTaskSuccessCommand).rejects(awsError('TaskTimedOut'));
+    const r = await h.invoke(callUpdate(request(), { attributes: { ...APP, [TokenAttribute.WaitForCallEnd]: callEnd } }));
+    expect(r.Actions).toEqual([]);
+    expect(r.TransactionAttributes).toBeUndefined();
+    expect(h.metricNames()).toContain('ControlRequestsDropped');
+  });
+
+  it('a repeated WaitForCallEnd that finds a queue (its token already spent) writes no map: the queue is not put back', async () => {
+    const h = harness();
+    h.sfnMock.on(SendTaskSuccessCommand).rejects(awsError('TaskTimedOut'));
+    const queued = JSON.stringify([{ action: 'PAUSE', requestedBy: 'agent-7', requestId: 'r-1', via: 'api' }]);
+    const r = await h.invoke(
+      callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: { [QueuedControlsAttribute]: queued } }),
+    );
+    expect(r.TransactionAttributes).toBeUndefined();
   });
 });

@@ -58,6 +58,23 @@ describe('pause and resume', () => {
     expect(m.pausedSeconds).toBeLessThan(52);
   });
 
+  it('a request decided once and delivered again (same requestId) is a DUPLICATE, never applied twice', async () => {
+    const run = await runWorkflow({
+      callSeconds: 60,
+      controls: [
+        { atSeconds: 10, action: 'PAUSE', requestId: 'r-1' },
+        { atSeconds: 20, action: 'RESUME', requestId: 'r-2' },
+        { atSeconds: 30, action: 'PAUSE', requestId: 'r-1' },
+      ],
+    });
+    expect(controlRequests(run)).toEqual(['PAUSE', 'RESUME']);
+    expect(run.manifests.get(MANIFEST).controls.map((c: any) => [c.requestId, c.result, c.reason ?? null])).toEqual([
+      ['r-1', 'APPLIED', null],
+      ['r-2', 'APPLIED', null],
+      ['r-1', 'NOT_APPLIED', 'DUPLICATE'],
+    ]);
+  });
+
   it('a control the SMA refuses is retried on SystemException, then audited FAILED; the call still ends RECORDED', async () => {
     const run = await runWorkflow({
       callSeconds: 60,
