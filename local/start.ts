@@ -29,6 +29,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = join(__dirname, '..');
 export const DEFAULT_DATA_DIR = join(ROOT, '.data', 'twin');
 const DEMO_FILE = join(__dirname, 'scenario', 'demo.json');
+/** RECORDING_DTMF_CONTROLS of the SMA Lambda in `npm start`'s twin. */
+export const DEMO_KEYPAD_CONTROLS = 'pause=5,resume=6,stop=7';
 
 export function generatedCalls(n: number): ScenarioCall[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -117,7 +119,15 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   const seed = opts.seed ?? freshSeed();
   let twin: Twin;
   try {
-    twin = await startTwin({ dataDir: opts.dataDir, seed, pace: opts.speed, verbose: opts.verbose && !opts.json });
+    twin = await startTwin({
+      dataDir: opts.dataDir,
+      seed,
+      pace: opts.speed,
+      verbose: opts.verbose && !opts.json,
+      // The keypad controls of the seed sample's keys (README, "Pause, resume, stop and the caller's opt-out"):
+      // a scenario's `digits` 5, 6 and 7 pause, resume and stop a recording in progress.
+      lambdaEnv: { RECORDING_DTMF_CONTROLS: DEMO_KEYPAD_CONTROLS },
+    });
   } catch (e) {
     if (e instanceof DataDirError) {
       io.stderr.write(elideLongRuns(`error: --data-dir ${e.message}`) + '\n');

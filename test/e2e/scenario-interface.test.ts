@@ -101,13 +101,13 @@ describe('npm start (the built-in demo)', () => {
     const out = c.out();
     if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`); // the table says which call
     for (const outcome of ALL_OUTCOMES) expect(out).toContain(outcome);
-    expect(out).toMatch(/23 passed, 0 failed/);
+    expect(out).toMatch(/24 passed, 0 failed/);
     const exported = join(dataDir, 'exported', 'call-recordings-local');
     const wavs = listFiles(exported).filter((f) => f.endsWith('.wav'));
     const manifests = listFiles(exported).filter((f) => f.endsWith('.manifest.json'));
-    // 13 RECORDED (one through the IVR, one paused, one stopped) + 2 RECORDING_INVALID; the dropped one never landed, the refused one (403) cannot be copied, the opted-out one was deleted
-    expect(wavs.length).toBe(15);
-    expect(manifests.length).toBe(23 - 1); // every call but the invalid input writes a manifest
+    // 14 RECORDED (one through the IVR, one paused, one paused by keypad, one stopped) + 2 RECORDING_INVALID; the dropped one never landed, the refused one (403) cannot be copied, the opted-out one was deleted
+    expect(wavs.length).toBe(16);
+    expect(manifests.length).toBe(24 - 1); // every call but the invalid input writes a manifest
     const header = readFileSync(wavs[0]);
     expect(header.toString('ascii', 0, 4)).toBe('RIFF');
     expect(header.toString('ascii', 8, 12)).toBe('WAVE');
