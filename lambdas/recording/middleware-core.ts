@@ -14,7 +14,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
 import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
-import { Arg, Command, TokenAttribute } from '../shared/workflow-contract';
+import { Arg, Command, TaskError, TokenAttribute } from '../shared/workflow-contract';
 import { loadRecordingConfig, type RecordingConfig } from './config';
 import { createHash } from 'node:crypto';
 import {
@@ -334,6 +334,21 @@ export class RecordingCore {
           // ignores this answer; the application resumes when the recording's own result comes.
           this.logger.info('application action interrupted by the recording; the application resumes after it', { action: logSafe(type) });
           return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(incomingRw, base)) };
+        }
+        if (ours && own.c) {
+          // The recording's own action (the notice's prompt) was cut by another update of the call, e.g. a control
+          // request: its task fails now with ActionInterrupted, which the workflow retries (the notice is spoken
+          // again), instead of waiting for its timeout.
+          const token = incoming[TokenAttribute[own.c]];
+          if (token)
+            await this.deps.callbacks.fail(
+              token,
+              TaskError.ActionInterrupted,
+              `the recording's ${type} was interrupted by another update of the call`,
+              own.c,
+            );
+          this.count('RecordingActionsInterrupted');
+          return { kind: 'respond', response: respond() };
         }
         break;
       }

@@ -95,6 +95,8 @@ export const TaskError = {
   InvalidActionParameter: 'InvalidActionParameter',
   /** The CALL_UPDATE_REQUESTED arguments were not a command this Lambda understands. */
   InvalidCommand: 'InvalidCommand',
+  /** The recording's own action (the notice's prompt) was interrupted by another update of the call: retried. */
+  ActionInterrupted: 'ActionInterrupted',
 } as const;
 
 /**

@@ -107,6 +107,23 @@ it('the same prompt with no key pressed: RECORDED, nothing stopped', async () =>
   expect(r!.recordings[0]!.stopCause).toBe('hangup');
 }, 120_000);
 
+it('a control request during the opt-out prompt waits for the workflow, then applies after the notice', async () => {
+  const [r] = await runCalls(
+    twin,
+    parseScenario({
+      calls: [{ name: 'early-pause', legs: 1, durationSeconds: 60, optOutDigit: '9', controls: [{ atSeconds: 2, action: 'pause' }] }],
+    }),
+  );
+  expect(r!.outcome).toBe('RECORDED');
+  const m = await manifestOf(r!.manifestKey!);
+  // The request's update answers with no action, which interrupts nothing (the twin's reading): the prompt runs on.
+  expect(m.consentNotice).toMatchObject({ status: 'DELIVERED', attempts: 1, declined: false });
+  // Queued while the workflow was notifying, handed over at its first wait, applied right after the notice.
+  expect(m.controls).toEqual([expect.objectContaining({ action: 'PAUSE', result: 'APPLIED', via: 'api' })]);
+  expect(Date.parse(m.controls[0]!.at)).toBeGreaterThanOrEqual(Date.parse(m.consentNotice.completedAt!));
+  expect(Date.parse(m.controls[0]!.at) - Date.parse(m.consentNotice.completedAt!)).toBeLessThan(2000);
+}, 120_000);
+
 describe('keypad controls (RECORDING_DTMF_CONTROLS)', () => {
   const keypadDir = mkdtempSync(join(tmpdir(), 'keypad-'));
   let keypad: Twin;

@@ -228,3 +228,22 @@ describe('repeated events (the SMA may send an event twice)', () => {
     expect(r.TransactionAttributes).toBeUndefined();
   });
 });
+
+describe('the notice cut by another update', () => {
+  it("an interrupted opt-out prompt fails the notice's task with ActionInterrupted (the workflow retries it), and the application is not told", async () => {
+    const h = harness();
+    const notice = {
+      command: 'NotifyConsent',
+      taskToken: consent,
+      text: 'Recorded. Press 9 to decline.',
+      optOutDigit: '9',
+      optOutSeconds: '5',
+    };
+    const r = await h.invoke(callUpdate(notice));
+    const e = withAttributes(fixture('ACTION_INTERRUPTED'), r.TransactionAttributes!);
+    e.ActionData = { ...(e.ActionData as object), Type: 'SpeakAndGetDigits', Parameters: r.Actions[0]!.Parameters } as never;
+    const answer = await h.invoke(e);
+    expect(answer.Actions).toEqual([]);
+    expect(h.failureCalls()).toEqual([expect.objectContaining({ taskToken: consent, error: 'ActionInterrupted' })]);
+  });
+});

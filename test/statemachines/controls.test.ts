@@ -139,6 +139,12 @@ describe("the caller's opt-out", () => {
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
   });
 
+  it('a prompt cut by another update (ActionInterrupted) is spoken again', async () => {
+    const run = await runWorkflow({ callSeconds: 20, consent: [{ error: 'ActionInterrupted' }, 'ok'] }, OPT_IN);
+    expect(summaryOf(run.info).outcome).toBe('RECORDED');
+    expect(summaryOf(run.info).consentNotice).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+  });
+
   it('a notice without opt-out sends no opt-out arguments', async () => {
     const run = await runWorkflow({ callSeconds: 20 });
     const notice = run.requests.find((r) => (r.args as any).Arguments?.command === 'NotifyConsent')!;
