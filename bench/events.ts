@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OwnStateAttribute } from '../lambdas/recording/middleware-core';
+import { OwnStateAttribute } from '../lambdas/recording/own-state';
 import { Arg, Command, PendingCallIdAttribute, TokenAttribute } from '../lambdas/shared/workflow-contract';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'sma-events');

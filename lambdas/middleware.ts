@@ -10,7 +10,8 @@
  * does) rather than `require` it on Node 20.
  */
 export { recording, withRecording } from './recording/middleware';
-export { RecordingCore, createSfnClient, INTERRUPTED_BY, OWN_PREFIX, type RecordingOptions } from './recording/middleware-core';
+export { RecordingCore, createSfnClient, INTERRUPTED_BY, type RecordingOptions } from './recording/middleware-core';
+export { OWN_PREFIX } from './recording/own-state';
 export { loadRecordingConfig, type RecordingConfig } from './recording/config';
 export type { SmaAction, SmaResponse } from './recording/sma-response';
 export { createHandler, TIMEOUT_EARLY_MS, type HandlerDeps } from './sma-handler/handler';

@@ -5,9 +5,11 @@
  * merges the application's answer with the recording's state. The application's actions are returned as it
  * gave them; its TransactionAttributes are kept (merged with the middleware's `rw:*` keys, never replaced).
  *
- * Over 400 lines, still one file: routing an event, the `rw:own` bookkeeping and the answer's merge read each
- * other's state on every path; the seam to cut next is `rw:own` (read, write, staleness) into its own module
- * (issue 10).
+ * Over 400 lines, still one class: what each event does for the recording lives beside it (workflow-commands.ts,
+ * controls.ts, recording-events.ts, call-state.ts) and the `rw:own` bookkeeping in own-state.ts; what stays is
+ * the routing and the answer's merge, which every route ends in and which share the invocation's state (the
+ * Logger keys of the fast path, the metrics counted, the collision reported once). The seam to cut next is the
+ * merge (finishApp, answer, failTokens) into a class of its own given the logger, metrics and callbacks.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -16,28 +18,34 @@ import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TaskError, TokenAttribute } from '../shared/workflow-contract';
 import { loadRecordingConfig, type RecordingConfig } from './config';
-import { createHash } from 'node:crypto';
+import { callbackDelivered, type CallEventDeps, type EventOf } from './call-state';
+import { dtmfArmActions, isControlRequest, isOwnDigits, onControlRequest, onDtmfControl } from './controls';
 import {
-  autoRecord,
-  callbackDelivered,
-  dtmfArmActions,
-  isControlRequest,
-  isOwnDigits,
-  isWorkflowCommand,
-  onDtmfControl,
   NOTICE_ACTION_TYPES,
   onActionFailed,
-  onControlRequest,
   onActionSuccessful,
-  onCallUpdateRequested,
   onHangup,
   onInvalidLambdaResponse,
   ownActionTypesOf,
   ownedResult,
-  type CallEventDeps,
-  type EventOf,
 } from './recording-events';
-import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
+import { autoRecord, isWorkflowCommand, onCallUpdateRequested } from './workflow-commands';
+import {
+  appEventOf,
+  noticeFingerprint,
+  noticeText,
+  onlyForgets,
+  OWN_PREFIX,
+  OwnStateAttribute,
+  type OwnState,
+  ownKeys,
+  readOwn,
+  rwOf,
+  sameMap,
+  withoutOwn,
+  withState,
+} from './own-state';
+import { EVENT_TYPES, MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { checkAttributes, MAX_ACTIONS, respond, type SmaAction, type SmaResponse } from './sma-response';
 import { lazyClient, sfnSdk } from './sfn-sdk';
 import { TaskCallbacks } from './task-callbacks';
@@ -45,46 +53,14 @@ import { WorkflowStarter } from './workflow-starter';
 
 type Attributes = Record<string, string>;
 
-/** Every TransactionAttributes key of the middleware starts with this; the application has the rest. */
-export const OWN_PREFIX = 'rw:';
-/**
- * The middleware's bookkeeping (JSON): `c` the command whose action list it returned last and whose result is
- * still to come; `a` the types of the application's action list in progress (the one an update interrupts);
- * `r` auto-record started; `s` the next ACTION_INTERRUPTED is the echo of a resume already done; `k` a
- * fingerprint of the consent notice's text (tells the notice's Speak result from the application's).
- *
- * After a task callback the middleware answers without TransactionAttributes (see onOwnResult), so the SMA's
- * map keeps the `rw:own` of the update before: `c` and `a` may then be stale until the next map written. They
- * are read accordingly: a stale `c` of StartRecording only matches a StartCallRecording result (the
- * recording's own, by its call id), a stale NotifyConsent only a Speak/PlayAudio with the notice's text (`k`),
- * and a stale `a` only names the list an application is told it was interrupted in.
- */
-export const OwnStateAttribute = 'rw:own';
-export interface OwnState {
-  c?: Command;
-  a?: string[];
-  r?: 1;
-  s?: 1;
-  k?: string;
-  /** keypad controls on: the keys the application's own digit collection just took (not a control: see onKeypad) */
-  g?: string;
-}
 /**
  * Event types with no recording path besides the application's when no `rw:*` key but `rw:own` is set
  * (quietAppEvent): CALL_UPDATE_REQUESTED (the workflow's commands) and INVALID_LAMBDA_RESPONSE (logged,
  * counted) always take the full path.
  */
-const QUIET_TYPES = new Set([
-  'NEW_INBOUND_CALL',
-  'NEW_OUTBOUND_CALL',
-  'RINGING',
-  'CALL_ANSWERED',
-  'ACTION_SUCCESSFUL',
-  'ACTION_FAILED',
-  'ACTION_INTERRUPTED',
-  'DIGITS_RECEIVED',
-  'HANGUP',
-]);
+const QUIET_TYPES: ReadonlySet<string> = new Set(
+  EVENT_TYPES.filter((t) => t !== 'CALL_UPDATE_REQUESTED' && t !== 'INVALID_LAMBDA_RESPONSE'),
+);
 
 /** What InterruptedBy.Type says in the synthetic ACTION_INTERRUPTED an application gets to resume. */
 export const INTERRUPTED_BY = 'CallRecording';
@@ -711,105 +687,4 @@ function isResponse(
   )
     return false;
   return true;
-}
-
-// Object.keys, not Object.entries: these run several times on every event, and entries allocates a pair per key.
-export function ownKeys(attributes: Attributes): Attributes {
-  const out: Attributes = {};
-  for (const k of Object.keys(attributes)) if (k.startsWith(OWN_PREFIX)) out[k] = attributes[k];
-  return out;
-}
-
-export function withoutOwn(attributes: Attributes): Attributes {
-  const out: Attributes = {};
-  for (const k of Object.keys(attributes)) if (!k.startsWith(OWN_PREFIX)) out[k] = attributes[k];
-  return out;
-}
-
-/** The `rw:*` keys of a recording response (the whole map when it has one), else `fallback`. */
-function rwOf(r: SmaResponse, fallback: Attributes): Attributes {
-  return r.TransactionAttributes === undefined ? { ...fallback } : ownKeys(r.TransactionAttributes);
-}
-
-function sameMap(a: Attributes, b: Attributes): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
-}
-
-export function readOwn(attributes: Attributes): OwnState {
-  const raw = attributes[OwnStateAttribute];
-  if (!raw) return {};
-  try {
-    const v = JSON.parse(raw) as Record<string, unknown>;
-    if (!v || typeof v !== 'object') return {};
-    const out: OwnState = {};
-    if (typeof v.c === 'string' && (Object.values(Command) as string[]).includes(v.c)) out.c = v.c as Command;
-    if (Array.isArray(v.a) && v.a.every((t) => typeof t === 'string')) out.a = v.a.slice(0, 10) as string[];
-    if (v.r === 1) out.r = 1;
-    if (v.s === 1) out.s = 1;
-    if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
-    if (typeof v.g === 'string' && v.g.length <= 16) out.g = v.g;
-    return out;
-  } catch {
-    return {};
-  }
-}
-
-/** `{ 'rw:own': json }`, or `{}` when there is nothing to keep (the key is then absent from the map). */
-function ownAttribute(state: OwnState): Attributes {
-  const clean: OwnState = {};
-  if (state.c) clean.c = state.c;
-  if (state.a) clean.a = state.a;
-  if (state.r) clean.r = 1;
-  if (state.s) clean.s = 1;
-  if (state.k) clean.k = state.k;
-  if (state.g) clean.g = state.g;
-  return Object.keys(clean).length ? { [OwnStateAttribute]: JSON.stringify(clean) } : {};
-}
-
-/** The middleware's keys with its bookkeeping replaced by `state`. */
-function withState(own: Attributes, state: OwnState): Attributes {
-  // A loop, not a copy and `delete`: this runs on every event, and `delete` makes the copy a slow dictionary.
-  const out: Attributes = {};
-  for (const k in own) if (k !== OwnStateAttribute) out[k] = own[k];
-  const kept = ownAttribute(state)[OwnStateAttribute];
-  if (kept !== undefined) out[OwnStateAttribute] = kept;
-  return out;
-}
-
-/** `next` only drops fields of `prev` (nothing new to remember): a list or a resume echo is over. */
-function onlyForgets(prev: OwnState, next: OwnState): boolean {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  return (Object.keys(next) as (keyof OwnState)[]).every((k) => next[k] === undefined || same(next[k], prev[k]));
-}
-
-/** A short fingerprint of the consent notice's text (not the text: it may be long; `rw:own` stays small). */
-function noticeFingerprint(text: unknown): string {
-  return createHash('sha256')
-    .update(typeof text === 'string' ? text : '')
-    .digest('base64url')
-    .slice(0, 8);
-}
-
-/** The notice's text in a Speak's parameters or a SpeakAndGetDigits' SpeechParameters. */
-function noticeText(parameters: Record<string, unknown> | undefined): unknown {
-  const speech = parameters?.SpeechParameters;
-  return parameters?.Text ?? (typeof speech === 'object' && speech !== null ? (speech as { Text?: unknown }).Text : undefined);
-}
-
-/**
- * The event as the application sees it: a copy without the `rw:*` keys (they hold task tokens, and
- * applications log their events). Every other field is as the SMA sent it.
- */
-function appEventOf(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null) return raw;
-  const event = raw as { CallDetails?: { TransactionAttributes?: unknown } };
-  const details = event.CallDetails;
-  const attrs = details?.TransactionAttributes;
-  if (!details || typeof attrs !== 'object' || attrs === null) return raw;
-  const kept = withoutOwn(attrs as Attributes);
-  const copyDetails: Record<string, unknown> = { ...details };
-  if (Object.keys(kept).length) copyDetails.TransactionAttributes = kept;
-  else delete copyDetails.TransactionAttributes;
-  return { ...(raw as object), CallDetails: copyDetails };
 }

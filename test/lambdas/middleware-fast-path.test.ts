@@ -8,7 +8,7 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RecordingCore, withRecording } from '../../lambdas/recording/middleware';
-import { OwnStateAttribute } from '../../lambdas/recording/middleware-core';
+import { OwnStateAttribute } from '../../lambdas/recording/own-state';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import {

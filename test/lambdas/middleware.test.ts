@@ -8,7 +8,8 @@ import middy from '@middy/core';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { recording, withRecording } from '../../lambdas/recording/middleware';
-import { OwnStateAttribute, readOwn, type RecordingOptions } from '../../lambdas/recording/middleware-core';
+import type { RecordingOptions } from '../../lambdas/recording/middleware-core';
+import { OwnStateAttribute, readOwn } from '../../lambdas/recording/own-state';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
 import { TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import {

@@ -1,6 +1,6 @@
 /** CALL_UPDATE_REQUESTED from the recording workflow: StartRecording, NotifyConsent, WaitForCallEnd. */
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
-import { readOwn } from '../../lambdas/recording/middleware-core';
+import { readOwn } from '../../lambdas/recording/own-state';
 import { EMPTY_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
 
 /** The middleware's bookkeeping: its own list (StartCallRecording) is the one in progress. */
