@@ -2,7 +2,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   Arg,
   CONTROL_ACTIONS,
-  CONTROL_ID,
   Command,
   type ControlAction,
   MAX_QUEUED_CONTROLS,
@@ -10,6 +9,7 @@ import {
   TokenAttribute,
   type ControlRequest,
   type ControlRequestResult,
+  controlRequestProblem,
 } from '../shared/workflow-contract';
 import { logSafe } from '../shared/mask';
 import type { SmaEvent } from './sma-event';
@@ -104,10 +104,8 @@ export function isControlRequestShape(v: unknown): v is ControlRequest {
   return (
     typeof v === 'object' &&
     v !== null &&
-    CONTROL_ACTIONS.includes(r.action) &&
-    typeof r.requestedBy === 'string' &&
-    (r.requestId === null || typeof r.requestId === 'string') &&
-    ['api', 'dtmf', 'opt-out'].includes(r.via)
+    ['api', 'dtmf', 'opt-out'].includes(r.via) &&
+    !controlRequestProblem(r.action, r.requestedBy, r.requestId)
   );
 }
 export function withQueuedControls(attributes: Attributes, queue: ControlRequest[]): Attributes {
@@ -118,12 +116,10 @@ export function withQueuedControls(attributes: Attributes, queue: ControlRequest
 /** A control request's fields, or the reason it is not one (the requester validated it: this is defence). */
 export function parseControlRequest(args: Record<string, string>, via: ControlRequest['via']): ControlRequest | string {
   const action = args[Arg.action] as ControlAction;
-  if (!CONTROL_ACTIONS.includes(action)) return `action: must be one of ${CONTROL_ACTIONS.join(', ')}`;
   const requestedBy = args[Arg.requestedBy] ?? 'unknown';
-  if (!CONTROL_ID.test(requestedBy)) return 'requestedBy: must be 1-128 letters, digits or . _ : @ + / -';
   const requestId = args[Arg.requestId] ?? null;
-  if (requestId !== null && !CONTROL_ID.test(requestId)) return 'requestId: must be 1-128 letters, digits or . _ : @ + / -';
-  return { action, requestedBy, requestId, via };
+  const bad = controlRequestProblem(action, requestedBy, requestId);
+  return bad ? `${bad.field}: ${bad.problem}` : { action, requestedBy, requestId, via };
 }
 
 /**

@@ -552,8 +552,8 @@ export class RecordingCore {
       if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, actions, next);
       // Keypad controls on: keys the application's own digit collection took are remembered, so the same keys
       // arriving on the controls' ReceiveDigits are not taken for a control (onKeypad).
-      const taken = event.InvocationEventType === 'ACTION_SUCCESSFUL' ? event.ActionData.ReceivedDigits : undefined;
       if (this.config.dtmfControls && event.InvocationEventType === 'ACTION_SUCCESSFUL' && event.ActionData.Type.endsWith('AndGetDigits')) {
+        const taken = event.ActionData.ReceivedDigits;
         if (taken) next.g = taken.slice(0, 16);
       }
       // The middleware's own actions first (the keypad controls' ReceiveDigits), within the SMA's 10 per list.

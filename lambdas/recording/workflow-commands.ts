@@ -9,7 +9,7 @@ import {
   TokenAttribute,
   type ControlRequestResult,
 } from '../shared/workflow-contract';
-import { RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
+import { OPT_OUT_DIGIT, RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
 import { logSafe } from '../shared/mask';
 import { logSafeMessage } from '../shared/log-safe-error';
 import type { SmaEvent } from './sma-event';
@@ -52,7 +52,7 @@ export function isWorkflowCommand(event: SmaEvent): event is EventOf<'CALL_UPDAT
 export function optOutOf(args: Record<string, string>): { digit: string; seconds: number } | undefined | string {
   const digit = args[Arg.optOutDigit];
   if (digit === undefined || digit === '') return undefined;
-  if (!/^[0-9*]$/.test(digit)) return 'optOutDigit: must be one key, 0-9 or *';
+  if (!OPT_OUT_DIGIT.test(digit)) return 'optOutDigit: must be one key, 0-9 or *';
   const seconds = Number(args[Arg.optOutSeconds] ?? '5');
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60) return 'optOutSeconds: must be a whole number of seconds, 1-60';
   return { digit, seconds };

@@ -7,7 +7,7 @@
  * its history (cli/commands/control.ts waits for it).
  */
 import { type ChimeSDKVoiceClient, UpdateSipMediaApplicationCallCommand } from '@aws-sdk/client-chime-sdk-voice';
-import { Arg, CONTROL_ACTIONS, CONTROL_ID, Command, type ControlAction } from './workflow-contract';
+import { Arg, Command, type ControlAction, controlRequestProblem } from './workflow-contract';
 
 export interface ControlRequestInput {
   sipMediaApplicationId: string;
@@ -21,12 +21,8 @@ export interface ControlRequestInput {
 
 /** The UpdateSipMediaApplicationCall Arguments of a control request; throws a RangeError naming a bad field. */
 export function controlRequestArguments(input: Pick<ControlRequestInput, 'action' | 'requestedBy' | 'requestId'>): Record<string, string> {
-  if (!CONTROL_ACTIONS.includes(input.action))
-    throw new RangeError(`action: must be one of ${CONTROL_ACTIONS.join(', ')}, got ${JSON.stringify(input.action)}`);
-  for (const field of ['requestedBy', 'requestId'] as const) {
-    if (!CONTROL_ID.test(input[field]))
-      throw new RangeError(`${field}: must be 1-128 letters, digits or . _ : @ + / -, got ${JSON.stringify(input[field])}`);
-  }
+  const bad = controlRequestProblem(input.action, input.requestedBy, input.requestId);
+  if (bad) throw new RangeError(`${bad.field}: ${bad.problem}, got ${JSON.stringify(input[bad.field])}`);
   return {
     [Arg.command]: Command.ControlRecording,
     [Arg.action]: input.action,

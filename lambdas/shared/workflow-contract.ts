@@ -61,6 +61,23 @@ export type ControlVia = 'api' | 'dtmf' | 'opt-out';
 export const CONTROL_ID = /^[A-Za-z0-9._:@+/-]{1,128}$/;
 
 /**
+ * What is wrong with a control request's fields (the first problem, naming the field; never the value, so it is
+ * safe to log), or null. The one rule for the requester (requestRecordingControl) and the SMA Lambda.
+ */
+export function controlRequestProblem(
+  action: unknown,
+  requestedBy: unknown,
+  requestId: unknown,
+): { field: 'action' | 'requestedBy' | 'requestId'; problem: string } | null {
+  if (!CONTROL_ACTIONS.includes(action as ControlAction))
+    return { field: 'action', problem: `must be one of ${CONTROL_ACTIONS.join(', ')}` };
+  const id = 'must be 1-128 letters, digits or . _ : @ + / -';
+  if (typeof requestedBy !== 'string' || !CONTROL_ID.test(requestedBy)) return { field: 'requestedBy', problem: id };
+  if (requestId !== null && (typeof requestId !== 'string' || !CONTROL_ID.test(requestId))) return { field: 'requestId', problem: id };
+  return null;
+}
+
+/**
  * TransactionAttributes keys where the Lambda keeps pending task tokens between SMA invocations
  * (the SMA echoes TransactionAttributes in every later event of the call, HANGUP included).
  */
