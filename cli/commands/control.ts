@@ -16,6 +16,7 @@ import { CliError, EXIT_FAILED, EXIT_OK, usageError } from '../errors';
 import { detailsOf, fetchHistory } from '../execution-history';
 import { resolveExecutionArn } from '../execution-ref';
 import { toJson } from '../format';
+import { pollUntil } from '../wait';
 import { chimeClientFor } from '../clients';
 
 export interface ControlOptions {
@@ -84,23 +85,23 @@ export async function runControl(ctx: CommandContext, action: ControlAction, ref
 /** The workflow's record of the request: the `controls` entry with its id, from the history's assignedVariables. */
 async function waitForDecision(ctx: CommandContext, executionArn: string, requestId: string, seconds: number): Promise<ControlRecord> {
   const conn = ctx.connection();
-  const deadline = Date.now() + seconds * 1000;
-  let pause = 200;
-  for (;;) {
-    const events = await fetchHistory(conn.sfn, executionArn);
-    for (const e of [...events].reverse()) {
-      const raw = detailsOf(e)?.assignedVariables?.controls;
-      if (typeof raw !== 'string') continue;
-      const found = (JSON.parse(raw) as ControlRecord[]).find((c) => c.requestId === requestId);
-      if (found) return found;
-    }
-    if (events.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed' || e.type === 'ExecutionAborted'))
-      throw new CliError(`the workflow ended without applying request ${requestId} (the call ended first)`);
-    if (Date.now() + pause > deadline)
-      throw new CliError(`no decision from the workflow within ${seconds} s for request ${requestId}; it may still come: see \`status\``);
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(2000, pause * 2);
-  }
+  return pollUntil(
+    seconds,
+    2000,
+    async () => {
+      const events = await fetchHistory(conn.sfn, executionArn);
+      for (const e of [...events].reverse()) {
+        const raw = detailsOf(e)?.assignedVariables?.controls;
+        if (typeof raw !== 'string') continue;
+        const found = (JSON.parse(raw) as ControlRecord[]).find((c) => c.requestId === requestId);
+        if (found) return found;
+      }
+      if (events.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed' || e.type === 'ExecutionAborted'))
+        throw new CliError(`the workflow ended without applying request ${requestId} (the call ended first)`);
+      return undefined;
+    },
+    () => new CliError(`no decision from the workflow within ${seconds} s for request ${requestId}; it may still come: see \`status\``),
+  );
 }
 
 function describe(action: ControlAction, c: ControlRecord): string {

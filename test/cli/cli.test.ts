@@ -286,6 +286,59 @@ describe('status', () => {
     }
   });
 
+  it('pause | resume: sent through the Chime API, the workflow decides, the CLI prints the decision; pause while paused is reported, exit 0', async () => {
+    const call = await recordCall('paused', {}, 2000);
+    const decided = (n: number) => () =>
+      twin.engine
+        .getExecution(call.arn)
+        .history.filter((e) => e.type.endsWith('StateExited'))
+        .map((e) => (e as any).stateExitedEventDetails?.assignedVariables?.controls)
+        .some((c) => typeof c === 'string' && JSON.parse(c).length >= n);
+    // Each request is let through only once the Chime API has it, then time runs until the workflow decided
+    // (and stands still there until the next request, or the end of the test).
+    let hold: (() => void) | undefined;
+    const run = async (args: string[], n: number) => {
+      const release = hold ?? (await twin.clock.pauseWhen(() => inState(call.arn, 'WaitForCallEnd')));
+      const received = new Promise<void>((resolve) => {
+        const spy = jest.spyOn(twin.emulator, 'updateCall').mockImplementation(function (this: unknown, ...a) {
+          spy.mockRestore();
+          const r = twin.emulator.updateCall(...a);
+          resolve();
+          return r;
+        });
+      });
+      const result = cli(args);
+      await received;
+      const paused = twin.clock.pauseWhen(decided(n));
+      release();
+      const r = await result;
+      hold = await paused;
+      return r;
+    };
+    try {
+      const paused = await run(['pause', call.transactionId, '--by', 'agent-7'], 1);
+      expect(paused).toMatchObject({ code: 0 });
+      expect(paused.out).toMatch(/^PAUSE applied at \S+ on leg \S+ \(requested by agent-7, request [0-9a-f-]{36}\)/);
+      const again = await run(['pause', call.transactionId, '--by', 'agent-7', '--json'], 2);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.out)).toMatchObject({
+        action: 'PAUSE',
+        result: 'NOT_APPLIED',
+        reason: 'ALREADY_PAUSED',
+        requestedBy: 'agent-7',
+      });
+    } finally {
+      hold?.();
+      await finished(call);
+    }
+    const over = await cli(['resume', call.transactionId]);
+    expect(over.code).toBe(1);
+    expect(over.err).toMatch(/the recording workflow of this call is SUCCEEDED: the call is over, nothing to resume/);
+    const bad = await cli(['pause', call.transactionId, '--by', 'has space']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--by: must be 1-128 letters/);
+  });
+
   it('an unknown execution: exit 1 with a clear message; a malformed reference: exit 2', async () => {
     const r = await cli(['status', 'no-such-transaction']);
     expect(r.code).toBe(1);
