@@ -152,7 +152,7 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
   const call: SimulatedCall = {
     index,
     name: `sim-${index}`,
-    kinds: kinds.length ? kinds : ['none'],
+    kinds,
     track: r.pick(['BOTH', 'INCOMING', 'OUTGOING'] as const),
     legs: r.chance(0.5) ? 1 : 2,
     durationSeconds,
@@ -185,7 +185,7 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
     call.controls = [{ atSeconds: 15 + r.int(0, durationSeconds - 30), action: 'stop', requestedBy: 'sim' }];
     kinds.push('stopped by an operator');
   }
-  if (call.kinds[0] === 'none' && kinds.length) call.kinds = kinds;
+  if (kinds.length === 0) kinds.push('none');
   call.expect = expectedOf(call, deadlineSeconds);
   return call;
 }
