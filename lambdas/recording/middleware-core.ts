@@ -372,14 +372,32 @@ export class RecordingCore {
     // action in progress (update-sip-call), so the application resumes now, in the same answer. While the
     // workflow waits for the call end, the keypad controls (if on) are armed first.
     const arm = command === Command.WaitForCallEnd ? dtmfArmActions(event, this.config) : [];
-    // A repeated update (its token already spent): answered with no map, like a response after a callback.
+    return this.resumeOrAnswer(event, raw, incoming, r, state, command, arm);
+  }
+
+  /**
+   * The end of an event that replaced the application's list without an action of the recording's own to wait
+   * for (a command with no action, a control request, keys): the application resumes now, in the same answer,
+   * after `leading` (the recording's own actions). After a delivered callback, or a repeated update whose token
+   * was spent, the answer has no map (see afterCallback in call-state.ts).
+   */
+  private resumeOrAnswer(
+    event: SmaEvent,
+    raw: unknown,
+    incoming: Attributes,
+    r: SmaResponse,
+    state: OwnState,
+    command: Command,
+    leading: SmaAction[] = [],
+  ): Prepared {
     const spent = callbackDelivered(r);
+    const ownNext = rwOf(r, ownKeys(incoming));
     if (state.a && !state.c) {
       state.s = 1;
-      return this.resume(event, raw, incoming, ownNext, state, { Command: command }, spent, arm);
+      return this.resume(event, raw, incoming, ownNext, state, { Command: command }, spent, leading);
     }
-    if (spent) return { kind: 'respond', response: respond(arm) };
-    return { kind: 'respond', response: this.answer(incoming, arm, undefined, withState(ownNext, state)) };
+    if (spent) return { kind: 'respond', response: respond(leading) };
+    return { kind: 'respond', response: this.answer(incoming, leading, undefined, withState(ownNext, state)) };
   }
 
   /**
@@ -393,16 +411,9 @@ export class RecordingCore {
     own: OwnState,
   ): Promise<Prepared> {
     const r = await onControlRequest(event, this.deps);
-    const spent = callbackDelivered(r);
-    const ownNext = rwOf(r, ownKeys(incoming));
     const state: OwnState = { ...own };
     delete state.s;
-    if (state.a && !state.c) {
-      state.s = 1;
-      return this.resume(event, raw, incoming, ownNext, state, { Command: Command.ControlRecording }, spent);
-    }
-    if (spent) return { kind: 'respond', response: respond() };
-    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+    return this.resumeOrAnswer(event, raw, incoming, r, state, Command.ControlRecording);
   }
 
   /**
@@ -424,14 +435,7 @@ export class RecordingCore {
     } else {
       r = (await onDtmfControl(event, this.deps)) ?? respond();
     }
-    const spent = callbackDelivered(r);
-    const ownNext = rwOf(r, ownKeys(incoming));
-    if (state.a && !state.c) {
-      state.s = 1;
-      return this.resume(event, raw, incoming, ownNext, state, { Command: Command.ControlRecording }, spent);
-    }
-    if (spent) return { kind: 'respond', response: respond() };
-    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
+    return this.resumeOrAnswer(event, raw, incoming, r, state, Command.ControlRecording);
   }
 
   /** The result of the middleware's own action: the token completed, then the application resumes. */
