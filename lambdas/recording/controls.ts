@@ -1,3 +1,9 @@
+/**
+ * Pause, resume and stop (issue 11) on the Lambda's side: a request (an UpdateSipMediaApplicationCall with no
+ * token, or a key on the keypad controls' ReceiveDigits) is handed to the workflow through its parked
+ * WaitForCallEnd token, or queued in the call's attributes until it waits; the workflow decides and sends its
+ * own ControlRecording back (workflow-commands.ts).
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   Arg,
@@ -14,7 +20,6 @@ import {
 import { logSafe } from '../shared/mask';
 import type { SmaEvent } from './sma-event';
 import { respond, type SmaAction, type SmaResponse } from './sma-response';
-
 import { type CallEventDeps, type Attributes, type EventOf, attributesOf, isConnected, without, answer, afterCallback } from './call-state';
 
 /** A CALL_UPDATE_REQUESTED asking to pause, resume or stop the recording (no token: not the workflow's own). */

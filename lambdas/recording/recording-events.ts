@@ -1,3 +1,11 @@
+/**
+ * The recording's own share of the SMA's events besides the workflow's commands (workflow-commands.ts) and the
+ * control requests (controls.ts): the results of the actions the commands returned, and the task tokens still
+ * pending at HANGUP or INVALID_LAMBDA_RESPONSE. The middleware (middleware-core.ts) decides which events these
+ * are; everything else belongs to the application. Every path returns a valid SMA response; recording problems
+ * are reported to the workflow (SendTaskFailure), never to the call. Responses carry the whole
+ * TransactionAttributes map when they change it (the middleware keeps only its `rw:*` keys from it).
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   Command,

@@ -1,3 +1,10 @@
+/**
+ * The workflow's commands (CALL_UPDATE_REQUESTED with a task token): StartRecording, NotifyConsent,
+ * WaitForCallEnd and ControlRecording, each answered with the recording's actions (the one whose result the
+ * task needs last) and its token parked in TransactionAttributes; and auto-record's start of the workflow.
+ * Every path returns a valid SMA response; recording problems are reported to the workflow (SendTaskFailure),
+ * never to the call.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   Arg,
