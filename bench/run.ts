@@ -7,6 +7,9 @@
  *   npm run bench -- --quick     fewer repetitions and a 500-call simulation; writes bench/results/quick.json.tmp
  *   npm run bench -- --lambda-only   the SMA Lambda rows only (about 2 minutes; with --quick, under 1);
  *                                    writes bench/results/lambda-only.json.tmp
+ *
+ * Over 400 lines: the runs and the rows they print sit together so that a row and the measure behind it read side
+ * by side; the measures themselves live in bench/lambda.ts, transitions.ts and interpreter.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
