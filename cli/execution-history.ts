@@ -31,6 +31,29 @@ export async function fetchHistory(sfn: SFNClient, executionArn: string, options
   return events;
 }
 
+/**
+ * The history newest first (reverseOrder), page by page, until `pick` returns something: what a poll needs when
+ * the answer is in the latest events (a variable the workflow only ever appends to), without reading a long
+ * call's whole history again on every poll. Undefined when no event gives anything.
+ */
+export async function findNewest<T>(
+  sfn: SFNClient,
+  executionArn: string,
+  pick: (event: HistoryEvent) => T | undefined,
+  pageSize = 100,
+): Promise<T | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: pageSize, nextToken, reverseOrder: true }));
+    for (const e of page.events ?? []) {
+      const found = pick(e);
+      if (found !== undefined) return found;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
 /** The `*EventDetails` member of an event (each type has its own, e.g. taskFailedEventDetails). */
 export function detailsOf(event: HistoryEvent): Record<string, any> | undefined {
   const key = `${event.type!.charAt(0).toLowerCase()}${event.type!.slice(1)}EventDetails`;

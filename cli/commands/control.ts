@@ -13,7 +13,7 @@ import { CONTROL_ID, type ControlAction } from '../../lambdas/shared/workflow-co
 import type { ControlRecord } from '../../statemachines/summary';
 import type { CommandContext } from '../context';
 import { CliError, EXIT_FAILED, EXIT_OK, usageError } from '../errors';
-import { detailsOf, fetchHistory } from '../execution-history';
+import { detailsOf, findNewest } from '../execution-history';
 import { resolveExecutionArn } from '../execution-ref';
 import { toJson } from '../format';
 import { pollUntil } from '../wait';
@@ -89,15 +89,23 @@ async function waitForDecision(ctx: CommandContext, executionArn: string, reques
     seconds,
     2000,
     async () => {
-      const events = await fetchHistory(conn.sfn, executionArn);
-      for (const e of [...events].reverse()) {
-        const raw = detailsOf(e)?.assignedVariables?.controls;
-        if (typeof raw !== 'string') continue;
-        const found = (JSON.parse(raw) as ControlRecord[]).find((c) => c.requestId === requestId);
-        if (found) return found;
-      }
-      if (events.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed' || e.type === 'ExecutionAborted'))
-        throw new CliError(`the workflow ended without applying request ${requestId} (the call ended first)`);
+      // `controls` is only ever appended to, so its newest assignment holds every decision so far; the newest
+      // event of an execution that is over is its end.
+      let ended = false;
+      const raw = await findNewest(conn.sfn, executionArn, (e) => {
+        if (
+          e.type === 'ExecutionSucceeded' ||
+          e.type === 'ExecutionFailed' ||
+          e.type === 'ExecutionAborted' ||
+          e.type === 'ExecutionTimedOut'
+        )
+          ended = true;
+        const controls = detailsOf(e)?.assignedVariables?.controls;
+        return typeof controls === 'string' ? controls : undefined;
+      });
+      const found = raw === undefined ? undefined : (JSON.parse(raw) as ControlRecord[]).find((c) => c.requestId === requestId);
+      if (found) return found;
+      if (ended) throw new CliError(`the workflow ended without applying request ${requestId} (the call ended first)`);
       return undefined;
     },
     () => new CliError(`no decision from the workflow within ${seconds} s for request ${requestId}; it may still come: see \`status\``),
