@@ -36,8 +36,10 @@ export const legsOf = (event: SmaEvent): Leg[] =>
     direction: p.Direction ?? 'unknown',
     status: p.Status ?? 'Connected',
   }));
+/** The caller's leg (an inbound call's first leg) is tagged LEG-A. */
+export const CALLER_TAG = 'LEG-A';
 export const legA = (event: SmaEvent) =>
-  event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
+  event.CallDetails.Participants.find((p) => p.ParticipantTag === CALLER_TAG) ?? event.CallDetails.Participants[0];
 
 export function without(attributes: Attributes, ...keys: string[]): Attributes {
   const copy = { ...attributes };

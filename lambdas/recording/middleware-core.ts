@@ -362,10 +362,15 @@ export class RecordingCore {
     // answer without a map after the callback: onOwnResult) or its task timed out; either way it is done.
     delete state.c;
     delete state.k;
+    delete state.o;
     if (r.Actions.length > 0) {
       state.c = command;
-      if (command === Command.NotifyConsent) state.k = noticeFingerprint(noticeText(r.Actions[r.Actions.length - 1]?.Parameters));
-      else delete state.k;
+      if (command === Command.NotifyConsent) {
+        const last = r.Actions[r.Actions.length - 1];
+        state.k = noticeFingerprint(noticeText(last?.Parameters));
+        // An opt-out notice (the caller asked last): remembered, so a list cut short asks the caller again.
+        if (last?.Type === 'SpeakAndGetDigits') state.o = Math.round(Number(last.Parameters?.RepeatDurationInMilliseconds) / 1000);
+      }
       return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
     }
     // No action of its own (WaitForCallEnd, or a command refused): an answer may still replace the application's

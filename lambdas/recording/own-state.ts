@@ -15,7 +15,8 @@ export const OWN_PREFIX = 'rw:';
  * The middleware's bookkeeping (JSON): `c` the command whose action list it returned last and whose result is
  * still to come; `a` the types of the application's action list in progress (the one an update interrupts);
  * `r` auto-record started; `s` the next ACTION_INTERRUPTED is the echo of a resume already done; `k` a
- * fingerprint of the consent notice's text (tells the notice's Speak result from the application's).
+ * fingerprint of the consent notice's text (tells the notice's Speak result from the application's); `o` the
+ * notice offers the caller an opt-out, with this many seconds to press (its list then asks LEG-A last).
  *
  * After a task callback the middleware answers without TransactionAttributes (see onOwnResult), so the SMA's
  * map keeps the `rw:own` of the update before: `c` and `a` may then be stale until the next map written. They
@@ -30,6 +31,7 @@ export interface OwnState {
   r?: 1;
   s?: 1;
   k?: string;
+  o?: number;
   /** keypad controls on: the keys the application's own digit collection just took (not a control: see onKeypad) */
   g?: string;
 }
@@ -68,6 +70,7 @@ export function readOwn(attributes: Attributes): OwnState {
     if (v.r === 1) out.r = 1;
     if (v.s === 1) out.s = 1;
     if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
+    if (Number.isInteger(v.o) && (v.o as number) >= 1 && (v.o as number) <= 60) out.o = v.o as number;
     if (typeof v.g === 'string' && v.g.length <= 16) out.g = v.g;
     return out;
   } catch {
@@ -83,6 +86,7 @@ export function ownAttribute(state: OwnState): Attributes {
   if (state.r) clean.r = 1;
   if (state.s) clean.s = 1;
   if (state.k) clean.k = state.k;
+  if (state.o) clean.o = state.o;
   if (state.g) clean.g = state.g;
   return Object.keys(clean).length ? { [OwnStateAttribute]: JSON.stringify(clean) } : {};
 }

@@ -20,12 +20,14 @@ import {
 } from '../shared/workflow-contract';
 import { logSafe } from '../shared/mask';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
-import { respond, type SmaResponse } from './sma-response';
+import { respond, speakAndGetDigit, type SmaResponse, type SpeakVoice } from './sma-response';
+import { readOwn } from './own-state';
 
 import {
   type CallEventDeps,
   type EventOf,
   attributesOf,
+  CALLER_TAG,
   isConnected,
   without,
   answer,
@@ -160,14 +162,23 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
     case 'PlayAudio': {
       const token = attributes[TokenAttribute.NotifyConsent];
       if (!token) return respond();
-      const unheard = legsNotYetNotified(event);
+      const optOutSeconds = readOwn(attributes).o;
+      const unheard = legsNotYetNotified(event, optOutSeconds !== undefined);
       if (unheard.length > 0) {
         // The notice is one list (a Speak per leg) and ACTION_SUCCESSFUL comes after its last; a success for an
-        // earlier leg means another response replaced the rest of the list. The token stays parked.
+        // earlier leg means another response replaced the rest of the list. The token stays parked. The caller of
+        // an opt-out notice is asked again as the notice asked (SpeakAndGetDigits, last), so the choice survives.
         deps.log.warn('the consent notice list was cut short; speaking to the remaining legs', {
           legs: unheard.map((p) => logSafe(p.ParticipantTag)),
         });
-        return respond(unheard.map((p) => ({ Type: 'Speak', Parameters: { ...data.Parameters, CallId: p.CallId } })));
+        const text = String(data.Parameters?.Text ?? '');
+        return respond(
+          unheard.map((p) =>
+            optOutSeconds !== undefined && p.ParticipantTag === CALLER_TAG
+              ? speakAndGetDigit(p.CallId, text, voiceOf(data.Parameters), optOutSeconds * 1000)
+              : { Type: 'Speak', Parameters: { ...data.Parameters, CallId: p.CallId } },
+          ),
+        );
       }
       return noticeHeard(event, deps, undefined);
     }
@@ -189,13 +200,27 @@ async function noticeHeard(event: SmaEvent, deps: CallEventDeps, receivedDigits:
   return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
 }
 
-/** Connected legs after the one the finished Speak addressed: the rest of a notice list that never ran. */
-function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>): Participant[] {
+/**
+ * Connected legs after the one the finished Speak addressed, in the notice list's order: the rest of a list that
+ * never ran. An opt-out notice asks the caller (LEG-A) last (workflow-commands.ts, NotifyConsent).
+ */
+function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>, callerLast: boolean): Participant[] {
   const data = event.ActionData;
   if (data.Type !== 'Speak' || typeof data.Parameters?.Text !== 'string') return [];
-  const legs = event.CallDetails.Participants.filter(isConnected);
+  const connected = event.CallDetails.Participants.filter(isConnected);
+  const caller = callerLast ? connected.find((p) => p.ParticipantTag === CALLER_TAG) : undefined;
+  const legs = caller ? [...connected.filter((p) => p !== caller), caller] : connected;
   const spoken = legs.findIndex((p) => p.CallId === data.Parameters?.CallId);
   return spoken < 0 ? [] : legs.slice(spoken + 1);
+}
+
+/** The voice of the notice's own Speak (built by `speak`, so every field is there), to ask the caller in it. */
+function voiceOf(parameters: Record<string, unknown> | undefined): SpeakVoice {
+  return {
+    engine: parameters?.Engine as string,
+    languageCode: parameters?.LanguageCode as string,
+    voiceId: parameters?.VoiceId as string,
+  };
 }
 
 export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: CallEventDeps): Promise<SmaResponse> {

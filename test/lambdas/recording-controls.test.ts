@@ -198,6 +198,26 @@ describe('the consent notice with an opt-out', () => {
     expect(h.failureCalls()).toEqual([expect.objectContaining({ taskToken: consent, error: 'SystemException' })]);
   });
 
+  it('a two-leg notice cut after LEG-B: the caller is still asked (SpeakAndGetDigits), and their key reaches the workflow', async () => {
+    // The list is [Speak LEG-B, SpeakAndGetDigits LEG-A]; a success for LEG-B's Speak means another answer replaced
+    // the rest. Participants' order (LEG-A first) must not make the caller count as notified.
+    const h = harness();
+    const participants = twoLegParticipants();
+    const r = await h.invoke(callUpdate(notice, { participants }));
+    const cut = actionEvent('ACTION_SUCCESSFUL', 'Speak', r.Actions[0].Parameters, r.TransactionAttributes!);
+    cut.CallDetails.Participants = participants;
+    const again = await h.invoke(cut);
+    expect(again.Actions.map((a) => [a.Type, a.Parameters.CallId])).toEqual([['SpeakAndGetDigits', IDS.legA]]);
+    expect(again.Actions[0].Parameters).toEqual(r.Actions[1].Parameters);
+    expect(h.sfnMock.calls()).toHaveLength(0);
+    const heard = actionEvent('ACTION_SUCCESSFUL', 'SpeakAndGetDigits', again.Actions[0].Parameters, r.TransactionAttributes!, {
+      ReceivedDigits: '9',
+    });
+    heard.CallDetails.Participants = participants;
+    await h.invoke(heard);
+    expect(h.successCalls().map((c) => JSON.parse(c.output!))).toEqual([{ legs: ['LEG-A', 'LEG-B'], receivedDigits: '9' }]);
+  });
+
   it.each([['#'], ['12']])('refuses optOutDigit %p (InvalidActionParameter), with no action', async (optOutDigit) => {
     const h = harness();
     const r = await h.invoke(callUpdate({ ...notice, optOutDigit }));
