@@ -7,7 +7,8 @@
  * responses, auto-record still to start, attributes it cannot read); (3) metrics and log keys stay right.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { RecordingCore, withRecording } from '../../lambdas/recording/middleware';
+import middy from '@middy/core';
+import { RecordingCore, recording, withRecording } from '../../lambdas/recording/middleware';
 import { OwnStateAttribute } from '../../lambdas/recording/own-state';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
@@ -53,7 +54,7 @@ function capturingMetrics(logger: ReturnType<typeof capturingLogger>['logger']) 
 async function run(
   event: EventJson,
   answer: (e: EventJson) => Answer | undefined,
-  opts: { full?: boolean; env?: Record<string, string>; sharedMetrics?: boolean } = {},
+  opts: { full?: boolean; env?: Record<string, string>; sharedMetrics?: boolean; shape?: 'plain' | 'middy' } = {},
 ) {
   const spy = fastPath();
   if (opts.full) spy.mockReturnValue(undefined);
@@ -68,12 +69,11 @@ async function run(
   };
   // Without sharedMetrics the middleware makes its own Metrics: what any Metrics publishes is counted here.
   const publish = jest.spyOn(Metrics.prototype, 'publishStoredMetrics');
-  const handler = withRecording(app, {
-    config: loadRecordingConfig(opts.env ?? {}),
-    sfn,
-    logger,
-    ...(opts.sharedMetrics ? { metrics } : {}),
-  });
+  const options = { config: loadRecordingConfig(opts.env ?? {}), sfn, logger, ...(opts.sharedMetrics ? { metrics } : {}) };
+  const handler = (opts.shape === 'middy' ? middy(app).use(recording(options)) : withRecording(app, options)) as (
+    event: unknown,
+    context: ReturnType<typeof fakeContext>,
+  ) => Promise<Answer>;
   const response = await handler(structuredClone(event), fakeContext());
   const fast = spy.mock.results.some((r) => r.type === 'return' && r.value !== undefined);
   const published = publish.mock.calls.length;
@@ -97,6 +97,8 @@ const STATES: Array<[string, Attrs | undefined]> = [
   ['its list in progress (rw:own a)', { ...APP, ...own({ a: ['SpeakAndGetDigits'] }) }],
   ['a list, auto-record done and a notice fingerprint', { ...APP, ...own({ a: ['CallAndBridge'], r: 1, k: 'abcdefgh' }) }],
   ['an unreadable rw:own', { ...APP, [OwnStateAttribute]: 'not json' }],
+  ['keys the application took (g) and a list', { ...APP, ...own({ a: ['SpeakAndGetDigits'], g: '1' }) }],
+  ['an rw:own written in another order', { ...APP, [OwnStateAttribute]: '{"k":"abcdefgh","a":["CallAndBridge"]}' }],
   ['waiting for its StartRecording result (c)', { ...APP, ...own({ c: 'StartRecording', a: ['SpeakAndGetDigits'] }) }],
   ['a resume echo to come (s)', { ...APP, ...own({ a: ['SpeakAndGetDigits'], s: 1 }) }],
   ['a parked call-end token', { ...APP, [TokenAttribute.WaitForCallEnd]: makeToken('end') }],
@@ -132,14 +134,40 @@ const ANSWERS: Array<[string, (e: EventJson) => Answer | undefined]> = [
   ],
 ];
 
-describe('the fast path answers exactly as the full path', () => {
-  const events = fixtureNames();
+/** Both shapes (the middy middleware finishes the fast path in its own `after`), keypad controls off and on. */
+const SETUPS: Array<[string, { shape: 'plain' | 'middy'; env?: Record<string, string> }]> = [
+  ['withRecording', { shape: 'plain' }],
+  ['middy', { shape: 'middy' }],
+  ['withRecording, keypad controls on', { shape: 'plain', env: { RECORDING_DTMF_CONTROLS: 'pause=5,resume=6,stop=7' } }],
+];
+
+/** Every fixture, and the results of an application's digit collection (the keypad controls remember its keys). */
+function events(): Array<[string, EventJson]> {
+  const collected = (digits: string | undefined): [string, EventJson] => {
+    const event = fixture('ACTION_SUCCESSFUL-Speak');
+    event.ActionData = {
+      Type: 'SpeakAndGetDigits',
+      Parameters: { CallId: IDS.legA, InputDigitsRegex: '^[0-9]$', MinNumberOfDigits: 1, MaxNumberOfDigits: 1 },
+      ...(digits === undefined ? {} : { ReceivedDigits: digits }),
+    };
+    return [`ACTION_SUCCESSFUL SpeakAndGetDigits ${JSON.stringify(digits)}`, event];
+  };
+  return [
+    ...fixtureNames().map((name): [string, EventJson] => [name, fixture(name)]),
+    collected('1'),
+    collected('5'),
+    collected(''),
+    collected(undefined),
+  ];
+}
+
+describe.each(SETUPS)('the fast path answers exactly as the full path (%s)', (_setup, setup) => {
   describe.each(STATES)('state: %s', (_name, attributes) => {
     it.each(ANSWERS)('every fixture, the application answering %s', async (_answer, answer) => {
-      for (const name of events) {
-        const event = withAttributes(fixture(name), attributes);
-        const full = await run(event, answer, { full: true });
-        const fast = await run(event, answer);
+      for (const [name, original] of events()) {
+        const event = withAttributes(original, attributes);
+        const full = await run(event, answer, { ...setup, full: true });
+        const fast = await run(event, answer, setup);
         expect({ name, response: fast.response, seen: fast.seen, sfnCalls: fast.sfnCalls }).toEqual({
           name,
           response: full.response,
