@@ -42,6 +42,7 @@ import {
   ownKeys,
   type ParsedOwn,
   parseOwn,
+  typesOf,
   readOwn,
   rwOf,
   sameMap,
@@ -198,9 +199,6 @@ export class RecordingCore {
     this.untaggedEvent = raw;
     // A Logger shared with the application: its lines about this event carry the keys, as before.
     if (!this.ownsLogger) this.tagLogs();
-    // What route() does for such an event, without the parse: only InvocationEventType is read from it on
-    // this path (and ActionData with the keypad controls on; auto-record is off or done).
-    quiet.appEvent = appEventOf(raw);
     return quiet;
   }
 
@@ -261,8 +259,12 @@ export class RecordingCore {
     if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
     const attributes = (details as { TransactionAttributes?: unknown }).TransactionAttributes;
     let ownRaw: string | undefined;
+    // The application's view of the map (appEventOf), made in the same pass.
+    let appAttributes: Attributes | undefined;
+    let appKeys = 0;
     if (attributes !== undefined) {
       if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
+      appAttributes = {};
       // One pass: every value a string, no `rw:*` key but `rw:own` (kept as its raw string).
       for (const k of Object.keys(attributes)) {
         const v = (attributes as Record<string, unknown>)[k];
@@ -270,14 +272,29 @@ export class RecordingCore {
         if (k.startsWith(OWN_PREFIX)) {
           if (k !== OwnStateAttribute) return undefined;
           ownRaw = v;
+        } else {
+          appAttributes[k] = v;
+          appKeys++;
         }
       }
     }
     const own = parseOwn(ownRaw);
-    if (own.state.c !== undefined || own.state.s !== undefined || (this.config.autoRecord && !own.state.r)) return undefined;
-    // The SMA's map as it came: the application never gets this object (appEventOf copies it), so it is the
-    // snapshot finishQuiet merges from, as the full path's copy is.
-    return { raw, type, attributes: attributes as Attributes | undefined, ownRaw, own, appEvent: undefined };
+    if (own.c !== undefined || own.s !== undefined || (this.config.autoRecord && !own.r)) return undefined;
+    // appEventOf(raw), from the pass above: the event as it came when it has no map, else a copy with the
+    // application's keys only (none: no map).
+    let appEvent: unknown = raw;
+    if (appAttributes !== undefined) {
+      let appDetails: Record<string, unknown>;
+      if (appKeys > 0) appDetails = { ...details, TransactionAttributes: appAttributes };
+      else {
+        const { TransactionAttributes: _omitted, ...rest } = details as Record<string, unknown>;
+        appDetails = rest;
+      }
+      appEvent = { ...raw, CallDetails: appDetails };
+    }
+    // The SMA's map as it came: the application never gets this object (it gets a copy), so it is the snapshot
+    // finishQuiet merges from, as the full path's copy is.
+    return { raw, type, attributes: attributes as Attributes | undefined, ownRaw, own, appEvent };
   }
 
   /**
@@ -291,12 +308,12 @@ export class RecordingCore {
     if (!isResponse(app)) return appResponse;
     try {
       const actions = app.Actions ?? [];
-      const own = q.own.state;
+      const own = q.own;
       let a = own.a;
       let g = own.g;
       // As finishApp: the list an update would interrupt (`s` is never set on this path).
       const resumable = q.type !== 'HANGUP' && actions.some((x) => String(x?.Type) !== 'Hangup');
-      if (resumable) a = actions.map((x) => String(x?.Type));
+      if (resumable) a = typesOf(actions);
       else if (actions.length > 0 || LIST_ENDS.has(q.type)) a = undefined;
       if (this.config.dtmfControls && q.type === 'ACTION_SUCCESSFUL') {
         const data = (q.raw as { ActionData: { Type: string; ReceivedDigits?: string } }).ActionData;
@@ -311,7 +328,7 @@ export class RecordingCore {
         // onlyForgets: nothing new to remember (a list or keys that ended, or the same again): no map.
         if (unchanged || ((a === undefined || sameList(a, own.a)) && (g === undefined || g === own.g))) return envelope(app, actions);
       }
-      const ownJson = unchanged ? q.own.json : ownJsonWith(own, a, g);
+      const ownJson = unchanged ? own.json : ownJsonWith(own, a, g);
       // answer(): neither side changed anything: no map (omitted = kept).
       if (appReturned === undefined && ownJson === q.ownRaw) return envelope(app, actions);
       // The application's keys (what it returned, else what it had) plus `rw:own`, in one pass.
@@ -804,7 +821,7 @@ export interface QuietEvent {
   readonly ownRaw: string | undefined;
   readonly own: ParsedOwn;
   /** What the application gets (appEventOf). */
-  appEvent: unknown;
+  readonly appEvent: unknown;
 }
 
 function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {

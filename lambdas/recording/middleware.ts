@@ -16,8 +16,27 @@ type Finish = (appResponse: unknown) => Promise<unknown>;
 /** The middy middleware. Register it before the others: its `before` runs first and its `after` last. */
 export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown, unknown, Error, Context> {
   const core = new RecordingCore(options);
-  // Per request: the fast path's event (finished synchronously) or the full path's finish.
+  // Per request: the fast path's event (finished synchronously) or the full path's finish. The latest request's
+  // in a slot (one invocation at a time is the Lambda's way; a WeakMap costs on every event), earlier ones still
+  // pending (concurrent invocations, or one whose `after` never ran) in the WeakMap.
   const pending = new WeakMap<object, QuietEvent | Finish>();
+  let slotRequest: object | undefined;
+  let slotValue: QuietEvent | Finish | undefined;
+  const hold = (request: object, value: QuietEvent | Finish) => {
+    if (slotRequest !== undefined) pending.set(slotRequest, slotValue as QuietEvent | Finish);
+    slotRequest = request;
+    slotValue = value;
+  };
+  const take = (request: object): QuietEvent | Finish | undefined => {
+    if (request === slotRequest) {
+      const value = slotValue;
+      slotRequest = slotValue = undefined;
+      return value;
+    }
+    const value = pending.get(request);
+    pending.delete(request);
+    return value;
+  };
   const fullBefore = async (request: Request<unknown, unknown, Error, Context>) => {
     const prepared = await core.prepareFull(request.event);
     if (prepared.kind === 'respond') {
@@ -27,7 +46,7 @@ export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown
       return prepared.response;
     }
     request.event = prepared.event;
-    pending.set(request, prepared.finish);
+    hold(request, prepared.finish);
     return undefined;
   };
   const fullAfter = async (request: Request<unknown, unknown, Error, Context>, finish: Finish) => {
@@ -41,12 +60,11 @@ export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown
       const quiet = core.takeQuiet(request.event);
       if (quiet === undefined) return fullBefore(request);
       request.event = quiet.appEvent;
-      pending.set(request, quiet);
+      hold(request, quiet);
       return undefined;
     },
     after: (request: Request<unknown, unknown, Error, Context>) => {
-      const finish = pending.get(request);
-      pending.delete(request);
+      const finish = take(request);
       if (typeof finish === 'function') return fullAfter(request, finish);
       if (finish) request.response = core.finishQuiet(finish, request.response);
       core.publish();
@@ -54,7 +72,7 @@ export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown
     },
     onError: async (request: Request<unknown, unknown, Error, Context>) => {
       // The application's error is the application's: left to its onError middlewares, untouched.
-      pending.delete(request);
+      take(request);
       core.publish();
     },
   };

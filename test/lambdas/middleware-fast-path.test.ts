@@ -9,9 +9,9 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import { RecordingCore, recording, withRecording } from '../../lambdas/recording/middleware';
-import { OwnStateAttribute } from '../../lambdas/recording/own-state';
+import { type OwnState, OwnStateAttribute, ownAttribute, ownJsonWith, parseOwn, readOwn, typesOf } from '../../lambdas/recording/own-state';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
-import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { Command, PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import {
   AUTO_RECORD_ENV,
   IDS,
@@ -308,5 +308,58 @@ describe('metrics and log keys on the fast path', () => {
     const warn = r.logs().find((l) => /TransactionAttributes full/.test(l.message)) as LogRecord & Record<string, unknown>;
     expect(warn).toMatchObject({ eventType: 'DIGITS_RECEIVED', sequence: quiet.Sequence });
     expect(warn.transactionId).toBeDefined();
+  });
+});
+
+describe('the fast path’s rw:own helpers agree with readOwn and ownAttribute', () => {
+  const states: OwnState[] = [
+    {},
+    { a: ['SpeakAndGetDigits'] },
+    { a: [] },
+    { a: ['Speak', 'Hangup'], r: 1 },
+    { c: Command.StartRecording, a: ['CallAndBridge'], s: 1, k: 'abcdefgh', g: '12' },
+    { r: 1, k: 'abcdefgh' },
+    { g: '5' },
+    { a: ['say "hi" \\ \u2028'] },
+  ];
+  const lists: Array<string[] | undefined> = [undefined, [], ['SpeakAndGetDigits'], ['CallAndBridge'], ['Speak', 'Hangup'], ['"quoted"']];
+
+  it.each(states)('state %j: parsed as readOwn parses it; written back as ownAttribute writes it', (state) => {
+    const raw = ownAttribute(state)[OwnStateAttribute];
+    for (const text of [raw, raw, JSON.stringify(state)]) {
+      const parsed = parseOwn(text);
+      const expected = readOwn(text === undefined ? {} : { [OwnStateAttribute]: text });
+      expect({ c: parsed.c, a: parsed.a, r: parsed.r, s: parsed.s, k: parsed.k, g: parsed.g }).toEqual({
+        c: expected.c,
+        a: expected.a,
+        r: expected.r,
+        s: expected.s,
+        k: expected.k,
+        g: expected.g,
+      });
+      expect(parsed.json).toBe(ownAttribute(expected)[OwnStateAttribute]);
+      for (const a of lists) {
+        for (const g of [undefined, '', '7']) {
+          const next: OwnState = { ...expected, a, g };
+          if (a === undefined) delete next.a;
+          if (g === undefined) delete next.g;
+          expect(ownJsonWith(parsed, a, g)).toBe(ownAttribute(next)[OwnStateAttribute]);
+        }
+      }
+    }
+  });
+
+  it('an unreadable or empty rw:own is an empty state', () => {
+    for (const text of [undefined, '', 'not json', '[1]', 'null', '{"a":[1]}']) {
+      expect(parseOwn(text).json).toBe(ownAttribute(readOwn(text === undefined ? {} : { [OwnStateAttribute]: text }))[OwnStateAttribute]);
+    }
+  });
+
+  it('typesOf is the list finishApp makes with map, holes included', () => {
+    const sparse: Array<{ Type?: unknown }> = [{ Type: 'Speak' }];
+    sparse[2] = { Type: 'Hangup' };
+    for (const actions of [[], [{ Type: 'Speak' }], [{}, { Type: 7 }], sparse]) {
+      expect(JSON.stringify(typesOf(actions))).toBe(JSON.stringify(actions.map((a) => String(a?.Type))));
+    }
   });
 });
