@@ -309,11 +309,11 @@ export class RecordingCore {
     try {
       const actions = app.Actions ?? [];
       const own = q.own;
-      let a = own.a;
+      let a: readonly string[] | undefined = own.a;
       let g = own.g;
       // As finishApp: the list an update would interrupt (`s` is never set on this path).
-      const resumable = q.type !== 'HANGUP' && actions.some((x) => String(x?.Type) !== 'Hangup');
-      if (resumable) a = typesOf(actions);
+      const resumable = q.type !== 'HANGUP' && actions.some(notHangup);
+      if (resumable) a = typesOf(actions, own.a);
       else if (actions.length > 0 || LIST_ENDS.has(q.type)) a = undefined;
       if (this.config.dtmfControls && q.type === 'ACTION_SUCCESSFUL') {
         const data = (q.raw as { ActionData: { Type: string; ReceivedDigits?: string } }).ActionData;
@@ -325,8 +325,9 @@ export class RecordingCore {
       const appReturned = app.TransactionAttributes;
       const unchanged = a === own.a && g === own.g;
       if (appReturned === undefined) {
-        // onlyForgets: nothing new to remember (a list or keys that ended, or the same again): no map.
-        if (unchanged || ((a === undefined || sameList(a, own.a)) && (g === undefined || g === own.g))) return envelope(app, actions);
+        // onlyForgets: nothing new to remember (a list or keys that ended, or the same again): no map. (typesOf
+        // gives `own.a` itself for the same list again.)
+        if ((a === undefined || a === own.a) && (g === undefined || g === own.g)) return envelope(app, actions);
       }
       const ownJson = unchanged ? own.json : ownJsonWith(own, a, g);
       // answer(): neither side changed anything: no map (omitted = kept).
@@ -824,10 +825,9 @@ export interface QuietEvent {
   readonly appEvent: unknown;
 }
 
-function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {
-  if (b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** finishApp's test for a list an update would interrupt (a function of its own: no closure per event). */
+function notHangup(action: { Type?: unknown } | undefined): boolean {
+  return String(action?.Type) !== 'Hangup';
 }
 
 /**
@@ -853,8 +853,14 @@ function isResponse(
   const attrs = v.TransactionAttributes;
   if (
     attrs !== undefined &&
-    (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || Object.values(attrs).some((x) => typeof x !== 'string'))
+    (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || !stringValues(attrs as Record<string, unknown>))
   )
     return false;
+  return true;
+}
+
+/** Every own enumerable value a string: Object.values(...).every without the array (this runs on every event). */
+function stringValues(map: Record<string, unknown>): boolean {
+  for (const k in map) if (Object.hasOwn(map, k) && typeof map[k] !== 'string') return false;
   return true;
 }

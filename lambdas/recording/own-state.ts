@@ -108,11 +108,17 @@ function copyList(list: readonly string[]): string[] {
 }
 
 /**
- * `actions.map((a) => String(a?.Type))` (finishApp's list in progress), built with push so that it is always
- * the same kind of array as ParsedOwn's (map's result kind varies with how V8 runs it); a list with holes takes
- * map itself, which keeps them.
+ * `actions.map((a) => String(a?.Type))` (finishApp's list in progress): `same` itself when the list is that one
+ * again (the usual case: no new array), else a new list built with push, so that it is always the same kind of
+ * array as ParsedOwn's (map's result kind varies with how V8 runs it); a list with holes takes map itself, which
+ * keeps them.
  */
-export function typesOf(actions: readonly { Type?: unknown }[]): string[] {
+export function typesOf(actions: readonly { Type?: unknown }[], same?: readonly string[]): readonly string[] {
+  if (same !== undefined && same.length === actions.length) {
+    let i = 0;
+    while (i < actions.length && i in actions && String(actions[i]?.Type) === same[i]) i++;
+    if (i === actions.length) return same;
+  }
   const out: string[] = [];
   for (let i = 0; i < actions.length; i++) {
     if (!(i in actions)) return actions.map((a) => String(a?.Type));

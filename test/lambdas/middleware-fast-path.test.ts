@@ -358,8 +358,15 @@ describe('the fast path’s rw:own helpers agree with readOwn and ownAttribute',
   it('typesOf is the list finishApp makes with map, holes included', () => {
     const sparse: Array<{ Type?: unknown }> = [{ Type: 'Speak' }];
     sparse[2] = { Type: 'Hangup' };
+    const lists: Array<readonly string[] | undefined> = [undefined, [], ['Speak'], ['undefined', '7'], ['Speak', 'undefined', 'Hangup']];
     for (const actions of [[], [{ Type: 'Speak' }], [{}, { Type: 7 }], sparse]) {
-      expect(JSON.stringify(typesOf(actions))).toBe(JSON.stringify(actions.map((a) => String(a?.Type))));
+      const expected = JSON.stringify(actions.map((a) => String(a?.Type)));
+      for (const same of lists) {
+        const types = typesOf(actions, same);
+        expect(JSON.stringify(types)).toBe(expected);
+        // The list in progress itself when it is the same again (no new array); never for a list with holes.
+        expect(types === same).toBe(same !== undefined && actions !== sparse && JSON.stringify(same) === expected);
+      }
     }
   });
 });
