@@ -370,3 +370,57 @@ describe('the fast path’s rw:own helpers agree with readOwn and ownAttribute',
     }
   });
 });
+
+describe('the fast path through each entry point', () => {
+  const quietAttrs = { ...APP, ...own({ a: ['SpeakAndGetDigits'] }) };
+  const bridge = { Type: 'CallAndBridge', Parameters: { CallTimeoutSeconds: 30, Endpoints: [] } };
+
+  it('RecordingCore.prepare (the public entry): the same event and answer as withRecording', async () => {
+    const event = withAttributes(fixture('DIGITS_RECEIVED'), quietAttrs);
+    const answer = () => ({ SchemaVersion: '1.0' as const, Actions: [bridge] });
+    const viaWrapper = await run(event, answer);
+    const { sfn } = mockedSfn();
+    const { logger } = capturingLogger();
+    const core = new RecordingCore({ config: loadRecordingConfig({}), sfn, logger });
+    const prepared = await core.prepare(structuredClone(event));
+    if (prepared.kind !== 'app') throw new Error('expected the application to be called');
+    expect(prepared.event).toEqual(viaWrapper.seen[0]);
+    expect(await prepared.finish(answer())).toEqual(viaWrapper.response);
+  });
+
+  it('middy: invocations that overlap each get their own answer (the pending slot and the WeakMap)', async () => {
+    const { sfn } = mockedSfn();
+    const { logger } = capturingLogger();
+    const gates: Array<() => void> = [];
+    // The application answers with the menu for its first call's events and a bridge for the second's, after a wait.
+    const app = async (e: EventJson) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      const first = e.CallDetails.TransactionId === 'call-1';
+      return {
+        SchemaVersion: '1.0' as const,
+        Actions: [first ? menu : bridge],
+        TransactionAttributes: { 'app:call': e.CallDetails.TransactionId },
+      };
+    };
+    const handler = middy(app).use(recording({ config: loadRecordingConfig({}), sfn, logger })) as unknown as (
+      event: unknown,
+      context: ReturnType<typeof fakeContext>,
+    ) => Promise<Answer>;
+    const event = (id: string, list: string[]) => {
+      const e = withAttributes(fixture('DIGITS_RECEIVED'), { ...APP, ...own({ a: list }) });
+      e.CallDetails.TransactionId = id;
+      return e;
+    };
+    const one = handler(event('call-1', ['CallAndBridge']), fakeContext());
+    const two = handler(event('call-2', ['SpeakAndGetDigits']), fakeContext());
+    while (gates.length < 2) await new Promise((r) => setImmediate(r));
+    gates[1](); // the second finishes first
+    const second = await two;
+    gates[0]();
+    const first = await one;
+    expect(first.Actions).toEqual([menu]);
+    expect(first.TransactionAttributes).toEqual({ 'app:call': 'call-1', [OwnStateAttribute]: '{"a":["SpeakAndGetDigits"]}' });
+    expect(second.Actions).toEqual([bridge]);
+    expect(second.TransactionAttributes).toEqual({ 'app:call': 'call-2', [OwnStateAttribute]: '{"a":["CallAndBridge"]}' });
+  });
+});
