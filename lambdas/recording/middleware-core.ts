@@ -38,7 +38,11 @@ import {
   OWN_PREFIX,
   OwnStateAttribute,
   type OwnState,
+  ownJsonWith,
   ownKeys,
+  type ParsedOwn,
+  parseOwn,
+  typesOf,
   readOwn,
   rwOf,
   sameMap,
@@ -46,7 +50,15 @@ import {
   withState,
 } from './own-state';
 import { EVENT_TYPES, MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
-import { checkAttributes, MAX_ACTIONS, respond, type SmaAction, type SmaResponse } from './sma-response';
+import {
+  checkAttributes,
+  MAX_ACTIONS,
+  MAX_ATTRIBUTE_BYTES,
+  MAX_ATTRIBUTES,
+  respond,
+  type SmaAction,
+  type SmaResponse,
+} from './sma-response';
 import { lazyClient, sfnSdk } from './sfn-sdk';
 import { TaskCallbacks } from './task-callbacks';
 import { WorkflowStarter } from './workflow-starter';
@@ -167,19 +179,31 @@ export class RecordingCore {
   }
 
   async prepare(raw: unknown): Promise<Prepared> {
+    const quiet = this.takeQuiet(raw);
+    if (quiet) return { kind: 'app', event: quiet.appEvent, finish: async (appResponse) => this.finishQuiet(quiet, appResponse) };
+    return this.prepareFull(raw);
+  }
+
+  /**
+   * The fast path's start, synchronous (the wrappers call it first; no promise on the way): the event's
+   * QuietEvent, its metrics and log keys settled as prepare() settles them, or undefined for the full path.
+   * The application gets `appEvent`; its answer goes to finishQuiet.
+   */
+  takeQuiet(raw: unknown): QuietEvent | undefined {
     const quiet = this.quietAppEvent(raw);
-    if (quiet) {
-      // Counted here only when the application publishes these Metrics after every invocation (an empty
-      // document would make its logMetrics warn); the middleware's own Metrics publish only what it counted.
-      if (!this.ownsMetrics) this.count('SmaEvents');
-      else this.uncounted = true;
-      this.untaggedEvent = raw;
-      // A Logger shared with the application: its lines about this event carry the keys, as before.
-      if (!this.ownsLogger) this.tagLogs();
-      // What route() does for such an event, without the parse: only InvocationEventType is read from it on
-      // this path (finishApp; auto-record is off or done, so maybeAutoRecord reads nothing more).
-      return this.toApp(raw as SmaEvent, raw, quiet.incoming, withState(ownKeys(quiet.incoming), quiet.own), quiet.own);
-    }
+    if (!quiet) return undefined;
+    // Counted here only when the application publishes these Metrics after every invocation (an empty
+    // document would make its logMetrics warn); the middleware's own Metrics publish only what it counted.
+    if (!this.ownsMetrics) this.count('SmaEvents');
+    else this.uncounted = true;
+    this.untaggedEvent = raw;
+    // A Logger shared with the application: its lines about this event carry the keys, as before.
+    if (!this.ownsLogger) this.tagLogs();
+    return quiet;
+  }
+
+  /** prepare() for an event takeQuiet turned down: the full parse and route. */
+  async prepareFull(raw: unknown): Promise<Prepared> {
     this.untaggedEvent = undefined;
     this.uncounted = false;
     let event: SmaEvent;
@@ -227,24 +251,126 @@ export class RecordingCore {
    * Anything else, or any doubt about the shape of what it reads, takes the full path (parse, clear errors).
    * A new recording path for one of QUIET_TYPES must be excluded here too.
    */
-  private quietAppEvent(raw: unknown): { incoming: Attributes; own: OwnState } | undefined {
+  private quietAppEvent(raw: unknown): QuietEvent | undefined {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const type = (raw as { InvocationEventType?: unknown }).InvocationEventType;
     if (typeof type !== 'string' || !QUIET_TYPES.has(type)) return undefined;
     const details = (raw as { CallDetails?: unknown }).CallDetails;
     if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
     const attributes = (details as { TransactionAttributes?: unknown }).TransactionAttributes;
+    let ownRaw: string | undefined;
+    // The application's view of the map (appEventOf), made in the same pass.
+    let appAttributes: Attributes | undefined;
+    let appKeys = 0;
     if (attributes !== undefined) {
       if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
-      for (const [k, v] of Object.entries(attributes)) {
-        if (typeof v !== 'string' || (k.startsWith(OWN_PREFIX) && k !== OwnStateAttribute)) return undefined;
+      appAttributes = {};
+      // One pass: every value a string, no `rw:*` key but `rw:own` (kept as its raw string).
+      for (const k of Object.keys(attributes)) {
+        const v = (attributes as Record<string, unknown>)[k];
+        if (typeof v !== 'string') return undefined;
+        if (k.startsWith(OWN_PREFIX)) {
+          if (k !== OwnStateAttribute) return undefined;
+          ownRaw = v;
+        } else {
+          appAttributes[k] = v;
+          appKeys++;
+        }
       }
     }
-    // A copy made as prepare() makes it on the full path.
-    const incoming: Attributes = { ...((attributes as Attributes | undefined) ?? {}) };
-    const own = readOwn(incoming);
+    const own = parseOwn(ownRaw);
     if (own.c !== undefined || own.s !== undefined || (this.config.autoRecord && !own.r)) return undefined;
-    return { incoming, own };
+    // appEventOf(raw), from the pass above: the event as it came when it has no map, else a copy with the
+    // application's keys only (none: no map).
+    let appEvent: unknown = raw;
+    if (appAttributes !== undefined) {
+      let appDetails: Record<string, unknown>;
+      if (appKeys > 0) appDetails = { ...details, TransactionAttributes: appAttributes };
+      else {
+        const { TransactionAttributes: _omitted, ...rest } = details as Record<string, unknown>;
+        appDetails = rest;
+      }
+      appEvent = { ...raw, CallDetails: appDetails };
+    }
+    // The SMA's map as it came: the application never gets this object (it gets a copy), so it is the snapshot
+    // finishQuiet merges from, as the full path's copy is.
+    return { raw, type, attributes: attributes as Attributes | undefined, ownRaw, own, appEvent };
+  }
+
+  /**
+   * finishApp, answer and checkAttributes for a fast-path event, specialised: the same response, with `rw:own`
+   * compared as its raw string (no parse or stringify when the list did not change), one pass over the map
+   * written, and the 20 KB check skipped when a bound proves it passes. test/lambdas/middleware-fast-path.test.ts
+   * holds it to the full path's answer.
+   */
+  finishQuiet(q: QuietEvent, appResponse: unknown): unknown {
+    const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
+    if (!isResponse(app)) return appResponse;
+    try {
+      const actions = app.Actions ?? [];
+      const own = q.own;
+      let a: readonly string[] | undefined = own.a;
+      let g = own.g;
+      // As finishApp: the list an update would interrupt (`s` is never set on this path).
+      const resumable = q.type !== 'HANGUP' && actions.some(notHangup);
+      if (resumable) a = typesOf(actions, own.a);
+      else if (actions.length > 0 || LIST_ENDS.has(q.type)) a = undefined;
+      if (this.config.dtmfControls && q.type === 'ACTION_SUCCESSFUL') {
+        const data = (q.raw as { ActionData: { Type: string; ReceivedDigits?: string } }).ActionData;
+        if (data.Type.endsWith('AndGetDigits')) {
+          const taken = data.ReceivedDigits;
+          if (taken) g = taken.slice(0, 16);
+        }
+      }
+      const appReturned = app.TransactionAttributes;
+      const unchanged = a === own.a && g === own.g;
+      if (appReturned === undefined) {
+        // onlyForgets: nothing new to remember (a list or keys that ended, or the same again): no map. (typesOf
+        // gives `own.a` itself for the same list again.)
+        if ((a === undefined || a === own.a) && (g === undefined || g === own.g)) return envelope(app, actions);
+      }
+      const ownJson = unchanged ? own.json : ownJsonWith(own, a, g);
+      // answer(): neither side changed anything: no map (omitted = kept).
+      if (appReturned === undefined && ownJson === q.ownRaw) return envelope(app, actions);
+      // The application's keys (what it returned, else what it had) plus `rw:own`, in one pass.
+      const source = appReturned ?? q.attributes ?? {};
+      const merged: Attributes = {};
+      let collisions: string[] | undefined;
+      let pairs = 0;
+      let units = 0;
+      for (const k of Object.keys(source)) {
+        if (k.startsWith(OWN_PREFIX)) {
+          if (appReturned) (collisions ??= []).push(k);
+          continue;
+        }
+        const v = source[k];
+        merged[k] = v;
+        pairs++;
+        units += k.length + v.length + 6;
+      }
+      if (collisions) this.reportCollision(collisions);
+      if (ownJson !== undefined) {
+        merged[OwnStateAttribute] = ownJson;
+        pairs++;
+        units += OwnStateAttribute.length + ownJson.length + 6;
+      }
+      // checkAttributes only when these upper bounds (its own quick bound) do not prove the map fits.
+      if (pairs > MAX_ATTRIBUTES || 6 * units + 2 > MAX_ATTRIBUTE_BYTES) {
+        try {
+          checkAttributes(merged);
+        } catch (e) {
+          const ownNext: Attributes = ownJson === undefined ? {} : { [OwnStateAttribute]: ownJson };
+          this.attributesFull(e, ownNext, appReturned === undefined ? ownKeys(q.attributes ?? {}) : {});
+          return envelope(app, actions, appReturned);
+        }
+      }
+      return envelope(app, actions, merged);
+    } catch (e) {
+      this.tagLogs();
+      this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
+      this.count('RecordingMiddlewareErrors');
+      return appResponse;
+    }
   }
 
   /** Log keys for a fast-path event, added only when something is logged about it (they cost on every event). */
@@ -644,15 +770,21 @@ export class RecordingCore {
     try {
       checkAttributes(merged);
     } catch (e) {
-      // Recording loses, the call does not: the application's map goes out as it gave it; the tokens that
-      // would have travelled in the dropped keys are failed now rather than left to time out.
-      this.tagLogs();
-      this.logger.warn('TransactionAttributes full: the recording gives up its keys', { problem: (e as Error).message });
-      this.count('TransactionAttributesOverLimit');
-      this.failTokens(ownNext, appReturned === undefined ? ownKeys(incoming) : {}, (e as Error).message);
+      this.attributesFull(e, ownNext, appReturned === undefined ? ownKeys(incoming) : {});
       return envelope(appReturned);
     }
     return envelope(merged);
+  }
+
+  /**
+   * Recording loses, the call does not: the application's map goes out as it gave it; the tokens that would have
+   * travelled in the dropped keys (`ownNext` but not `kept`) are failed now rather than left to time out.
+   */
+  private attributesFull(e: unknown, ownNext: Attributes, kept: Attributes): void {
+    this.tagLogs();
+    this.logger.warn('TransactionAttributes full: the recording gives up its keys', { problem: (e as Error).message });
+    this.count('TransactionAttributesOverLimit');
+    this.failTokens(ownNext, kept, (e as Error).message);
   }
 
   /** Fails the tokens in `next` that `kept` does not carry (fire and forget: the SFN client bounds it). */
@@ -683,6 +815,40 @@ export class RecordingCore {
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
+/** Event types after which an empty answer ends the application's list (finishApp). */
+const LIST_ENDS: ReadonlySet<string> = new Set(['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP']);
+
+/** What the fast path keeps between takeQuiet and finishQuiet. */
+export interface QuietEvent {
+  readonly raw: unknown;
+  readonly type: string;
+  /** The SMA's map as it came (undefined: none); only `rw:own` of the middleware's in it. */
+  readonly attributes: Attributes | undefined;
+  readonly ownRaw: string | undefined;
+  readonly own: ParsedOwn;
+  /** What the application gets (appEventOf). */
+  readonly appEvent: unknown;
+}
+
+/** finishApp's test for a list an update would interrupt (a function of its own: no closure per event). */
+function notHangup(action: { Type?: unknown } | undefined): boolean {
+  return String(action?.Type) !== 'Hangup';
+}
+
+/**
+ * answer()'s envelope: the application's response with `actions`, and `attributes` or no map at all. One copy
+ * (a spread, as answer() makes it), changed in place.
+ */
+function envelope(app: Record<string, unknown>, actions: SmaAction[], attributes?: Attributes): SmaResponse {
+  const out: Record<string, unknown> = { ...app, SchemaVersion: '1.0', Actions: actions };
+  if (attributes !== undefined) out.TransactionAttributes = attributes;
+  else if (Object.hasOwn(out, 'TransactionAttributes')) {
+    const { TransactionAttributes: _omitted, ...copy } = out;
+    return copy as unknown as SmaResponse;
+  }
+  return out as unknown as SmaResponse;
+}
+
 function isResponse(
   value: unknown,
 ): value is { SchemaVersion?: string; Actions?: SmaAction[]; TransactionAttributes?: Attributes } & Record<string, unknown> {
@@ -692,8 +858,14 @@ function isResponse(
   const attrs = v.TransactionAttributes;
   if (
     attrs !== undefined &&
-    (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || Object.values(attrs).some((x) => typeof x !== 'string'))
+    (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || !stringValues(attrs as Record<string, unknown>))
   )
     return false;
+  return true;
+}
+
+/** Every own enumerable value a string: Object.values(...).every without the array (this runs on every event). */
+function stringValues(map: Record<string, unknown>): boolean {
+  for (const k in map) if (Object.hasOwn(map, k) && typeof map[k] !== 'string') return false;
   return true;
 }

@@ -78,6 +78,105 @@ export function readOwn(attributes: Attributes): OwnState {
   }
 }
 
+/**
+ * A `rw:own` value read once (the fast path): readOwn's fields, each always present (one object shape, so the
+ * hot code reading them stays monomorphic), and that state written back (ownAttribute's value; undefined when
+ * the state is empty). Shared between events through a cache: never to be changed, `a` included.
+ */
+export class ParsedOwn {
+  readonly c: Command | undefined;
+  readonly a: readonly string[] | undefined;
+  readonly r: 1 | undefined;
+  readonly s: 1 | undefined;
+  readonly k: string | undefined;
+  readonly g: string | undefined;
+  readonly json: string | undefined;
+  constructor(state: OwnState) {
+    this.c = state.c;
+    // A copy made as typesOf makes the fast path's new lists: the same kind of array (V8's elements kind), so
+    // comparing the two does not make the optimised code bail out.
+    this.a = state.a === undefined ? undefined : copyList(state.a);
+    this.r = state.r;
+    this.s = state.s;
+    this.k = state.k;
+    this.g = state.g;
+    this.json = ownAttribute(state)[OwnStateAttribute];
+  }
+}
+
+function copyList(list: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) out.push(list[i]);
+  return out;
+}
+
+/**
+ * `actions.map((a) => String(a?.Type))` (finishApp's list in progress): `same` itself when the list is that one
+ * again (the usual case: no new array), else a new list built with push, so that it is always the same kind of
+ * array as ParsedOwn's (map's result kind varies with how V8 runs it); a list with holes takes map itself, which
+ * keeps them.
+ */
+export function typesOf(actions: readonly { Type?: unknown }[], same?: readonly string[]): readonly string[] {
+  if (same !== undefined && same.length === actions.length) {
+    let i = 0;
+    while (i < actions.length && i in actions && String(actions[i]?.Type) === same[i]) i++;
+    if (i === actions.length) return same;
+  }
+  const out: string[] = [];
+  for (let i = 0; i < actions.length; i++) {
+    if (!(i in actions)) return actions.map((a) => String(a?.Type));
+    out.push(String(actions[i]?.Type));
+  }
+  return out;
+}
+
+const NO_OWN = new ParsedOwn({});
+/** Values seen lately (a warm Lambda sees the same few lists again and again); short ones only, so it stays small. */
+const parsedOwn = new Map<string, ParsedOwn>();
+const PARSED_OWN_MAX = 64;
+const PARSED_OWN_MAX_CHARS = 256;
+const oneActionJson = new Map<string, string>();
+
+/** readOwn for the fast path: parsed once per distinct value (the JSON parse and write-back cost on every event). */
+export function parseOwn(raw: string | undefined): ParsedOwn {
+  if (!raw) return NO_OWN;
+  const hit = parsedOwn.get(raw);
+  if (hit !== undefined) return hit;
+  const parsed = new ParsedOwn(readOwn({ [OwnStateAttribute]: raw }));
+  if (raw.length <= PARSED_OWN_MAX_CHARS) {
+    if (parsedOwn.size >= PARSED_OWN_MAX) parsedOwn.clear();
+    parsedOwn.set(raw, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * ownAttribute's value for `own` with its list and keys replaced (the fast path's answer), written as
+ * JSON.stringify writes that object, without building it.
+ */
+export function ownJsonWith(own: ParsedOwn, a: readonly string[] | undefined, g: string | undefined): string | undefined {
+  // The usual case, a list of one action and nothing else: `{"a":["SpeakAndGetDigits"]}`, written once per type.
+  if (a !== undefined && a.length === 1 && g === undefined && !own.c && !own.r && !own.s && !own.k) {
+    const type = a[0];
+    let json = oneActionJson.get(type);
+    if (json === undefined) {
+      json = `{"a":${JSON.stringify(a)}}`;
+      if (type.length <= PARSED_OWN_MAX_CHARS) {
+        if (oneActionJson.size >= PARSED_OWN_MAX) oneActionJson.clear();
+        oneActionJson.set(type, json);
+      }
+    }
+    return json;
+  }
+  let out = own.c ? `"c":${JSON.stringify(own.c)}` : '';
+  if (a) out += `${out ? ',' : ''}"a":${JSON.stringify(a)}`;
+  if (own.r) out += `${out ? ',' : ''}"r":1`;
+  if (own.s) out += `${out ? ',' : ''}"s":1`;
+  if (own.k) out += `${out ? ',' : ''}"k":${JSON.stringify(own.k)}`;
+  if (g) out += `${out ? ',' : ''}"g":${JSON.stringify(g)}`;
+  return out ? `{${out}}` : undefined;
+}
+
 /** `{ 'rw:own': json }`, or `{}` when there is nothing to keep (the key is then absent from the map). */
 export function ownAttribute(state: OwnState): Attributes {
   const clean: OwnState = {};

@@ -34,86 +34,142 @@ export const MAX_EVENT_BYTES = 128 * 1024;
 
 const text = () => z.string().check(z.minLength(1));
 
-const ParticipantSchema = z.looseObject({
-  CallId: text(),
-  ParticipantTag: text(),
-  To: z.optional(z.string()),
-  From: z.optional(z.string()),
-  Direction: z.optional(z.string()),
-  // The service sends epoch milliseconds as a string; a number is taken too rather than refusing the event.
-  StartTimeInMilliseconds: z.optional(
-    z.pipe(
-      z.union([z.string().check(z.regex(/^\d+$/, 'must be epoch milliseconds')), z.number().check(z.int(), z.nonnegative())]),
-      z.transform(String),
-    ),
-  ),
-  Status: z.optional(z.string()),
-});
-
-const CallDetailsSchema = z.looseObject({
-  TransactionId: text(),
-  TransactionAttributes: z.optional(z.record(z.string(), z.string())),
-  AwsAccountId: z.optional(z.string()),
-  AwsRegion: z.optional(z.string()),
-  SipMediaApplicationId: text(),
-  SipRuleId: z.optional(z.string()),
-  Participants: z.array(ParticipantSchema),
-});
-
-const ActionDataSchema = z.looseObject({
-  Type: text(),
-  Parameters: z.optional(z.record(z.string(), z.unknown())),
-  ErrorType: z.optional(z.string()),
-  ErrorMessage: z.optional(z.string()),
-  /** The seed document's failure form: "NoAccessToDestination: Error while accessing destination". */
-  Error: z.optional(z.string()),
-  CallRecordingDestination: z.optional(z.looseObject({ Type: z.string(), Location: text() })),
-  ReceivedDigits: z.optional(z.string()),
-});
-
-const Base = {
-  SchemaVersion: text(),
-  Sequence: z.number().check(z.int(), z.nonnegative()),
-  CallDetails: CallDetailsSchema,
-};
-const WithoutAction = <T extends EventType>(type: T) =>
-  z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: z.optional(ActionDataSchema) });
-const WithAction = <T extends EventType>(type: T) =>
-  z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: ActionDataSchema });
-
-export const SmaEventSchema = z.discriminatedUnion('InvocationEventType', [
-  WithoutAction('NEW_INBOUND_CALL'),
-  WithoutAction('NEW_OUTBOUND_CALL'),
-  WithoutAction('RINGING'),
-  WithoutAction('CALL_ANSWERED'),
-  WithAction('ACTION_SUCCESSFUL'),
-  WithAction('ACTION_FAILED'),
-  WithAction('ACTION_INTERRUPTED'),
-  WithAction('HANGUP'),
+/*
+ * The schemas are built on first use, one event type at a time (issue 9's cold start): a cold start builds the
+ * shared parts and its first event's variant only, not all eleven (zod builds each schema's internals eagerly:
+ * about 2-3 ms of CPU at cold start for the whole union, which a cold start whose first event sends a callback
+ * could not spare). parseSmaEvent parses with the event's own variant, which is what the discriminated union does
+ * with it (same result, same issues); the union itself is built only for an event without a string type.
+ */
+const participantSchema = () =>
   z.looseObject({
-    ...Base,
-    InvocationEventType: z.literal('INVALID_LAMBDA_RESPONSE'),
-    // One doc page puts ErrorType/ErrorMessage here, another in ActionData (whose Type it may omit): both read.
+    CallId: text(),
+    ParticipantTag: text(),
+    To: z.optional(z.string()),
+    From: z.optional(z.string()),
+    Direction: z.optional(z.string()),
+    // The service sends epoch milliseconds as a string; a number is taken too rather than refusing the event.
+    StartTimeInMilliseconds: z.optional(
+      z.pipe(
+        z.union([z.string().check(z.regex(/^\d+$/, 'must be epoch milliseconds')), z.number().check(z.int(), z.nonnegative())]),
+        z.transform(String),
+      ),
+    ),
+    Status: z.optional(z.string()),
+  });
+
+const actionDataSchema = () =>
+  z.looseObject({
+    Type: text(),
+    Parameters: z.optional(z.record(z.string(), z.unknown())),
     ErrorType: z.optional(z.string()),
     ErrorMessage: z.optional(z.string()),
-    ActionData: z.optional(
-      z.looseObject({ Type: z.optional(z.string()), ErrorType: z.optional(z.string()), ErrorMessage: z.optional(z.string()) }),
-    ),
-  }),
-  WithAction('DIGITS_RECEIVED'),
-  z.looseObject({
-    ...Base,
-    InvocationEventType: z.literal('CALL_UPDATE_REQUESTED'),
-    ActionData: z.looseObject({
-      Type: z.string(),
-      Parameters: z.looseObject({ Arguments: z.record(z.string(), z.string()) }),
-    }),
-  }),
-]);
+    /** The seed document's failure form: "NoAccessToDestination: Error while accessing destination". */
+    Error: z.optional(z.string()),
+    CallRecordingDestination: z.optional(z.looseObject({ Type: z.string(), Location: text() })),
+    ReceivedDigits: z.optional(z.string()),
+  });
 
-export type SmaEvent = z.infer<typeof SmaEventSchema>;
-export type Participant = z.infer<typeof ParticipantSchema>;
-export type ActionData = z.infer<typeof ActionDataSchema>;
+function buildParts() {
+  const CallDetailsSchema = z.looseObject({
+    TransactionId: text(),
+    TransactionAttributes: z.optional(z.record(z.string(), z.string())),
+    AwsAccountId: z.optional(z.string()),
+    AwsRegion: z.optional(z.string()),
+    SipMediaApplicationId: text(),
+    SipRuleId: z.optional(z.string()),
+    Participants: z.array(participantSchema()),
+  });
+  const Base = {
+    SchemaVersion: text(),
+    Sequence: z.number().check(z.int(), z.nonnegative()),
+    CallDetails: CallDetailsSchema,
+  };
+  return { Base, ActionData: actionDataSchema() };
+}
+let parts: ReturnType<typeof buildParts> | undefined;
+const sharedParts = () => {
+  parts ??= buildParts();
+  return parts;
+};
+
+const WithoutAction = <T extends EventType>(type: T) => {
+  const { Base, ActionData } = sharedParts();
+  return z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData: z.optional(ActionData) });
+};
+const WithAction = <T extends EventType>(type: T) => {
+  const { Base, ActionData } = sharedParts();
+  return z.looseObject({ ...Base, InvocationEventType: z.literal(type), ActionData });
+};
+
+/** Each event type's schema, as a function that builds it: the options of the discriminated union, in its order. */
+const VARIANTS = {
+  NEW_INBOUND_CALL: () => WithoutAction('NEW_INBOUND_CALL'),
+  NEW_OUTBOUND_CALL: () => WithoutAction('NEW_OUTBOUND_CALL'),
+  RINGING: () => WithoutAction('RINGING'),
+  CALL_ANSWERED: () => WithoutAction('CALL_ANSWERED'),
+  ACTION_SUCCESSFUL: () => WithAction('ACTION_SUCCESSFUL'),
+  ACTION_FAILED: () => WithAction('ACTION_FAILED'),
+  ACTION_INTERRUPTED: () => WithAction('ACTION_INTERRUPTED'),
+  HANGUP: () => WithAction('HANGUP'),
+  INVALID_LAMBDA_RESPONSE: () =>
+    z.looseObject({
+      ...sharedParts().Base,
+      InvocationEventType: z.literal('INVALID_LAMBDA_RESPONSE'),
+      // One doc page puts ErrorType/ErrorMessage here, another in ActionData (whose Type it may omit): both read.
+      ErrorType: z.optional(z.string()),
+      ErrorMessage: z.optional(z.string()),
+      ActionData: z.optional(
+        z.looseObject({ Type: z.optional(z.string()), ErrorType: z.optional(z.string()), ErrorMessage: z.optional(z.string()) }),
+      ),
+    }),
+  DIGITS_RECEIVED: () => WithAction('DIGITS_RECEIVED'),
+  CALL_UPDATE_REQUESTED: () =>
+    z.looseObject({
+      ...sharedParts().Base,
+      InvocationEventType: z.literal('CALL_UPDATE_REQUESTED'),
+      ActionData: z.looseObject({
+        Type: z.string(),
+        Parameters: z.looseObject({ Arguments: z.record(z.string(), z.string()) }),
+      }),
+    }),
+} satisfies { [T in EventType]: () => z.ZodMiniType };
+
+type Variant = { [T in EventType]: ReturnType<(typeof VARIANTS)[T]> }[EventType];
+const built = new Map<EventType, Variant>();
+function variantOf(type: EventType): Variant {
+  let schema = built.get(type);
+  if (schema === undefined) {
+    schema = VARIANTS[type]() as Variant;
+    built.set(type, schema);
+  }
+  return schema;
+}
+
+const buildUnion = () =>
+  z.discriminatedUnion('InvocationEventType', [
+    variantOf('NEW_INBOUND_CALL') as ReturnType<typeof VARIANTS.NEW_INBOUND_CALL>,
+    variantOf('NEW_OUTBOUND_CALL') as ReturnType<typeof VARIANTS.NEW_OUTBOUND_CALL>,
+    variantOf('RINGING') as ReturnType<typeof VARIANTS.RINGING>,
+    variantOf('CALL_ANSWERED') as ReturnType<typeof VARIANTS.CALL_ANSWERED>,
+    variantOf('ACTION_SUCCESSFUL') as ReturnType<typeof VARIANTS.ACTION_SUCCESSFUL>,
+    variantOf('ACTION_FAILED') as ReturnType<typeof VARIANTS.ACTION_FAILED>,
+    variantOf('ACTION_INTERRUPTED') as ReturnType<typeof VARIANTS.ACTION_INTERRUPTED>,
+    variantOf('HANGUP') as ReturnType<typeof VARIANTS.HANGUP>,
+    variantOf('INVALID_LAMBDA_RESPONSE') as ReturnType<typeof VARIANTS.INVALID_LAMBDA_RESPONSE>,
+    variantOf('DIGITS_RECEIVED') as ReturnType<typeof VARIANTS.DIGITS_RECEIVED>,
+    variantOf('CALL_UPDATE_REQUESTED') as ReturnType<typeof VARIANTS.CALL_UPDATE_REQUESTED>,
+  ]);
+let union: ReturnType<typeof buildUnion> | undefined;
+/** The whole discriminated union (built on first use). */
+export function smaEventSchema(): ReturnType<typeof buildUnion> {
+  union ??= buildUnion();
+  return union;
+}
+
+export type SmaEvent = z.infer<ReturnType<typeof buildUnion>>;
+export type Participant = z.infer<ReturnType<typeof participantSchema>>;
+export type ActionData = z.infer<ReturnType<typeof actionDataSchema>>;
 
 export class MalformedEventError extends Error {
   constructor(
@@ -136,8 +192,11 @@ export function parseSmaEvent(raw: unknown): SmaEvent {
   const type = (raw as { InvocationEventType?: unknown } | null)?.InvocationEventType;
   if (typeof type === 'string' && !(EVENT_TYPES as readonly string[]).includes(type))
     throw new MalformedEventError(`unknown InvocationEventType "${logSafe(type)}"`, ['InvocationEventType: unknown']);
-  const result = parse(withSmaIdAlias(raw), undefined, SmaEventSchema, true);
-  if (result.success) return result.data;
+  // A known type: its own variant, which is what the union would run (built on first use); else the union, for
+  // its error.
+  const schema = typeof type === 'string' ? variantOf(type as EventType) : smaEventSchema();
+  const result = parse(withSmaIdAlias(raw), undefined, schema, true);
+  if (result.success) return result.data as SmaEvent;
   // Powertools' ParseError carries zod's issues as its cause (an array; older versions: {issues}).
   type Issue = { path: PropertyKey[]; message: string };
   const cause = (result.error as { cause?: Issue[] | { issues?: Issue[] } }).cause;

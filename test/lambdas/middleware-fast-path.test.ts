@@ -7,10 +7,11 @@
  * responses, auto-record still to start, attributes it cannot read); (3) metrics and log keys stay right.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { RecordingCore, withRecording } from '../../lambdas/recording/middleware';
-import { OwnStateAttribute } from '../../lambdas/recording/own-state';
+import middy from '@middy/core';
+import { RecordingCore, recording, withRecording } from '../../lambdas/recording/middleware';
+import { type OwnState, OwnStateAttribute, ownAttribute, ownJsonWith, parseOwn, readOwn, typesOf } from '../../lambdas/recording/own-state';
 import { loadRecordingConfig } from '../../lambdas/recording/config';
-import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
+import { Command, PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import {
   AUTO_RECORD_ENV,
   IDS,
@@ -53,7 +54,7 @@ function capturingMetrics(logger: ReturnType<typeof capturingLogger>['logger']) 
 async function run(
   event: EventJson,
   answer: (e: EventJson) => Answer | undefined,
-  opts: { full?: boolean; env?: Record<string, string>; sharedMetrics?: boolean } = {},
+  opts: { full?: boolean; env?: Record<string, string>; sharedMetrics?: boolean; shape?: 'plain' | 'middy' } = {},
 ) {
   const spy = fastPath();
   if (opts.full) spy.mockReturnValue(undefined);
@@ -68,12 +69,11 @@ async function run(
   };
   // Without sharedMetrics the middleware makes its own Metrics: what any Metrics publishes is counted here.
   const publish = jest.spyOn(Metrics.prototype, 'publishStoredMetrics');
-  const handler = withRecording(app, {
-    config: loadRecordingConfig(opts.env ?? {}),
-    sfn,
-    logger,
-    ...(opts.sharedMetrics ? { metrics } : {}),
-  });
+  const options = { config: loadRecordingConfig(opts.env ?? {}), sfn, logger, ...(opts.sharedMetrics ? { metrics } : {}) };
+  const handler = (opts.shape === 'middy' ? middy(app).use(recording(options)) : withRecording(app, options)) as (
+    event: unknown,
+    context: ReturnType<typeof fakeContext>,
+  ) => Promise<Answer>;
   const response = await handler(structuredClone(event), fakeContext());
   const fast = spy.mock.results.some((r) => r.type === 'return' && r.value !== undefined);
   const published = publish.mock.calls.length;
@@ -97,6 +97,8 @@ const STATES: Array<[string, Attrs | undefined]> = [
   ['its list in progress (rw:own a)', { ...APP, ...own({ a: ['SpeakAndGetDigits'] }) }],
   ['a list, auto-record done and a notice fingerprint', { ...APP, ...own({ a: ['CallAndBridge'], r: 1, k: 'abcdefgh' }) }],
   ['an unreadable rw:own', { ...APP, [OwnStateAttribute]: 'not json' }],
+  ['keys the application took (g) and a list', { ...APP, ...own({ a: ['SpeakAndGetDigits'], g: '1' }) }],
+  ['an rw:own written in another order', { ...APP, [OwnStateAttribute]: '{"k":"abcdefgh","a":["CallAndBridge"]}' }],
   ['waiting for its StartRecording result (c)', { ...APP, ...own({ c: 'StartRecording', a: ['SpeakAndGetDigits'] }) }],
   ['a resume echo to come (s)', { ...APP, ...own({ a: ['SpeakAndGetDigits'], s: 1 }) }],
   ['a parked call-end token', { ...APP, [TokenAttribute.WaitForCallEnd]: makeToken('end') }],
@@ -132,14 +134,40 @@ const ANSWERS: Array<[string, (e: EventJson) => Answer | undefined]> = [
   ],
 ];
 
-describe('the fast path answers exactly as the full path', () => {
-  const events = fixtureNames();
+/** Both shapes (the middy middleware finishes the fast path in its own `after`), keypad controls off and on. */
+const SETUPS: Array<[string, { shape: 'plain' | 'middy'; env?: Record<string, string> }]> = [
+  ['withRecording', { shape: 'plain' }],
+  ['middy', { shape: 'middy' }],
+  ['withRecording, keypad controls on', { shape: 'plain', env: { RECORDING_DTMF_CONTROLS: 'pause=5,resume=6,stop=7' } }],
+];
+
+/** Every fixture, and the results of an application's digit collection (the keypad controls remember its keys). */
+function events(): Array<[string, EventJson]> {
+  const collected = (digits: string | undefined): [string, EventJson] => {
+    const event = fixture('ACTION_SUCCESSFUL-Speak');
+    event.ActionData = {
+      Type: 'SpeakAndGetDigits',
+      Parameters: { CallId: IDS.legA, InputDigitsRegex: '^[0-9]$', MinNumberOfDigits: 1, MaxNumberOfDigits: 1 },
+      ...(digits === undefined ? {} : { ReceivedDigits: digits }),
+    };
+    return [`ACTION_SUCCESSFUL SpeakAndGetDigits ${JSON.stringify(digits)}`, event];
+  };
+  return [
+    ...fixtureNames().map((name): [string, EventJson] => [name, fixture(name)]),
+    collected('1'),
+    collected('5'),
+    collected(''),
+    collected(undefined),
+  ];
+}
+
+describe.each(SETUPS)('the fast path answers exactly as the full path (%s)', (_setup, setup) => {
   describe.each(STATES)('state: %s', (_name, attributes) => {
     it.each(ANSWERS)('every fixture, the application answering %s', async (_answer, answer) => {
-      for (const name of events) {
-        const event = withAttributes(fixture(name), attributes);
-        const full = await run(event, answer, { full: true });
-        const fast = await run(event, answer);
+      for (const [name, original] of events()) {
+        const event = withAttributes(original, attributes);
+        const full = await run(event, answer, { ...setup, full: true });
+        const fast = await run(event, answer, setup);
         expect({ name, response: fast.response, seen: fast.seen, sfnCalls: fast.sfnCalls }).toEqual({
           name,
           response: full.response,
@@ -280,5 +308,119 @@ describe('metrics and log keys on the fast path', () => {
     const warn = r.logs().find((l) => /TransactionAttributes full/.test(l.message)) as LogRecord & Record<string, unknown>;
     expect(warn).toMatchObject({ eventType: 'DIGITS_RECEIVED', sequence: quiet.Sequence });
     expect(warn.transactionId).toBeDefined();
+  });
+});
+
+describe('the fast path’s rw:own helpers agree with readOwn and ownAttribute', () => {
+  const states: OwnState[] = [
+    {},
+    { a: ['SpeakAndGetDigits'] },
+    { a: [] },
+    { a: ['Speak', 'Hangup'], r: 1 },
+    { c: Command.StartRecording, a: ['CallAndBridge'], s: 1, k: 'abcdefgh', g: '12' },
+    { r: 1, k: 'abcdefgh' },
+    { g: '5' },
+    { a: ['say "hi" \\ \u2028'] },
+  ];
+  const lists: Array<string[] | undefined> = [undefined, [], ['SpeakAndGetDigits'], ['CallAndBridge'], ['Speak', 'Hangup'], ['"quoted"']];
+
+  it.each(states)('state %j: parsed as readOwn parses it; written back as ownAttribute writes it', (state) => {
+    const raw = ownAttribute(state)[OwnStateAttribute];
+    for (const text of [raw, raw, JSON.stringify(state)]) {
+      const parsed = parseOwn(text);
+      const expected = readOwn(text === undefined ? {} : { [OwnStateAttribute]: text });
+      expect({ c: parsed.c, a: parsed.a, r: parsed.r, s: parsed.s, k: parsed.k, g: parsed.g }).toEqual({
+        c: expected.c,
+        a: expected.a,
+        r: expected.r,
+        s: expected.s,
+        k: expected.k,
+        g: expected.g,
+      });
+      expect(parsed.json).toBe(ownAttribute(expected)[OwnStateAttribute]);
+      for (const a of lists) {
+        for (const g of [undefined, '', '7']) {
+          const next: OwnState = { ...expected, a, g };
+          if (a === undefined) delete next.a;
+          if (g === undefined) delete next.g;
+          expect(ownJsonWith(parsed, a, g)).toBe(ownAttribute(next)[OwnStateAttribute]);
+        }
+      }
+    }
+  });
+
+  it('an unreadable or empty rw:own is an empty state', () => {
+    for (const text of [undefined, '', 'not json', '[1]', 'null', '{"a":[1]}']) {
+      expect(parseOwn(text).json).toBe(ownAttribute(readOwn(text === undefined ? {} : { [OwnStateAttribute]: text }))[OwnStateAttribute]);
+    }
+  });
+
+  it('typesOf is the list finishApp makes with map, holes included', () => {
+    const sparse: Array<{ Type?: unknown }> = [{ Type: 'Speak' }];
+    sparse[2] = { Type: 'Hangup' };
+    const lists: Array<readonly string[] | undefined> = [undefined, [], ['Speak'], ['undefined', '7'], ['Speak', 'undefined', 'Hangup']];
+    for (const actions of [[], [{ Type: 'Speak' }], [{}, { Type: 7 }], sparse]) {
+      const expected = JSON.stringify(actions.map((a) => String(a?.Type)));
+      for (const same of lists) {
+        const types = typesOf(actions, same);
+        expect(JSON.stringify(types)).toBe(expected);
+        // The list in progress itself when it is the same again (no new array); never for a list with holes.
+        expect(types === same).toBe(same !== undefined && actions !== sparse && JSON.stringify(same) === expected);
+      }
+    }
+  });
+});
+
+describe('the fast path through each entry point', () => {
+  const quietAttrs = { ...APP, ...own({ a: ['SpeakAndGetDigits'] }) };
+  const bridge = { Type: 'CallAndBridge', Parameters: { CallTimeoutSeconds: 30, Endpoints: [] } };
+
+  it('RecordingCore.prepare (the public entry): the same event and answer as withRecording', async () => {
+    const event = withAttributes(fixture('DIGITS_RECEIVED'), quietAttrs);
+    const answer = () => ({ SchemaVersion: '1.0' as const, Actions: [bridge] });
+    const viaWrapper = await run(event, answer);
+    const { sfn } = mockedSfn();
+    const { logger } = capturingLogger();
+    const core = new RecordingCore({ config: loadRecordingConfig({}), sfn, logger });
+    const prepared = await core.prepare(structuredClone(event));
+    if (prepared.kind !== 'app') throw new Error('expected the application to be called');
+    expect(prepared.event).toEqual(viaWrapper.seen[0]);
+    expect(await prepared.finish(answer())).toEqual(viaWrapper.response);
+  });
+
+  it('middy: invocations that overlap each get their own answer (the pending slot and the WeakMap)', async () => {
+    const { sfn } = mockedSfn();
+    const { logger } = capturingLogger();
+    const gates: Array<() => void> = [];
+    // The application answers with the menu for its first call's events and a bridge for the second's, after a wait.
+    const app = async (e: EventJson) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      const first = e.CallDetails.TransactionId === 'call-1';
+      return {
+        SchemaVersion: '1.0' as const,
+        Actions: [first ? menu : bridge],
+        TransactionAttributes: { 'app:call': e.CallDetails.TransactionId },
+      };
+    };
+    const handler = middy(app).use(recording({ config: loadRecordingConfig({}), sfn, logger })) as unknown as (
+      event: unknown,
+      context: ReturnType<typeof fakeContext>,
+    ) => Promise<Answer>;
+    const event = (id: string, list: string[]) => {
+      const e = withAttributes(fixture('DIGITS_RECEIVED'), { ...APP, ...own({ a: list }) });
+      e.CallDetails.TransactionId = id;
+      return e;
+    };
+    const one = handler(event('call-1', ['CallAndBridge']), fakeContext());
+    const two = handler(event('call-2', ['SpeakAndGetDigits']), fakeContext());
+    while (gates.length < 2) await new Promise((r) => setImmediate(r));
+    gates[1](); // the second finishes first
+    const second = await two;
+    gates[0]();
+    const first = await one;
+    expect(first.Actions).toEqual([menu]);
+    expect(first.TransactionAttributes).toEqual({ 'app:call': 'call-1', [OwnStateAttribute]: '{"a":["SpeakAndGetDigits"]}' });
+    expect(second.Actions).toEqual([bridge]);
+    expect(second.TransactionAttributes).toEqual({ 'app:call': 'call-2', [OwnStateAttribute]: '{"a":["CallAndBridge"]}' });
   });
 });
