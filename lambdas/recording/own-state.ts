@@ -89,6 +89,7 @@ export class ParsedOwn {
   readonly r: 1 | undefined;
   readonly s: 1 | undefined;
   readonly k: string | undefined;
+  readonly o: number | undefined;
   readonly g: string | undefined;
   readonly json: string | undefined;
   constructor(state: OwnState) {
@@ -99,6 +100,7 @@ export class ParsedOwn {
     this.r = state.r;
     this.s = state.s;
     this.k = state.k;
+    this.o = state.o;
     this.g = state.g;
     this.json = ownAttribute(state)[OwnStateAttribute];
   }
@@ -156,7 +158,7 @@ export function parseOwn(raw: string | undefined): ParsedOwn {
  */
 export function ownJsonWith(own: ParsedOwn, a: readonly string[] | undefined, g: string | undefined): string | undefined {
   // The usual case, a list of one action and nothing else: `{"a":["SpeakAndGetDigits"]}`, written once per type.
-  if (a !== undefined && a.length === 1 && g === undefined && !own.c && !own.r && !own.s && !own.k) {
+  if (a !== undefined && a.length === 1 && g === undefined && !own.c && !own.r && !own.s && !own.k && !own.o) {
     const type = a[0];
     let json = oneActionJson.get(type);
     if (json === undefined) {
@@ -173,6 +175,7 @@ export function ownJsonWith(own: ParsedOwn, a: readonly string[] | undefined, g:
   if (own.r) out += `${out ? ',' : ''}"r":1`;
   if (own.s) out += `${out ? ',' : ''}"s":1`;
   if (own.k) out += `${out ? ',' : ''}"k":${JSON.stringify(own.k)}`;
+  if (own.o) out += `${out ? ',' : ''}"o":${own.o}`;
   if (g) out += `${out ? ',' : ''}"g":${JSON.stringify(g)}`;
   return out ? `{${out}}` : undefined;
 }

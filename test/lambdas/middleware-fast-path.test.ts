@@ -98,6 +98,7 @@ const STATES: Array<[string, Attrs | undefined]> = [
   ['a list, auto-record done and a notice fingerprint', { ...APP, ...own({ a: ['CallAndBridge'], r: 1, k: 'abcdefgh' }) }],
   ['an unreadable rw:own', { ...APP, [OwnStateAttribute]: 'not json' }],
   ['keys the application took (g) and a list', { ...APP, ...own({ a: ['SpeakAndGetDigits'], g: '1' }) }],
+  ['a past opt-out notice (k, o) and a list', { ...APP, ...own({ a: ['SpeakAndGetDigits'], k: 'abcdefgh', o: 5 }) }],
   ['an rw:own written in another order', { ...APP, [OwnStateAttribute]: '{"k":"abcdefgh","a":["CallAndBridge"]}' }],
   ['waiting for its StartRecording result (c)', { ...APP, ...own({ c: 'StartRecording', a: ['SpeakAndGetDigits'] }) }],
   ['a resume echo to come (s)', { ...APP, ...own({ a: ['SpeakAndGetDigits'], s: 1 }) }],
@@ -319,6 +320,7 @@ describe('the fast path’s rw:own helpers agree with readOwn and ownAttribute',
     { a: ['Speak', 'Hangup'], r: 1 },
     { c: Command.StartRecording, a: ['CallAndBridge'], s: 1, k: 'abcdefgh', g: '12' },
     { r: 1, k: 'abcdefgh' },
+    { k: 'abcdefgh', o: 5, a: ['SpeakAndGetDigits'] },
     { g: '5' },
     { a: ['say "hi" \\ \u2028'] },
   ];
@@ -329,12 +331,13 @@ describe('the fast path’s rw:own helpers agree with readOwn and ownAttribute',
     for (const text of [raw, raw, JSON.stringify(state)]) {
       const parsed = parseOwn(text);
       const expected = readOwn(text === undefined ? {} : { [OwnStateAttribute]: text });
-      expect({ c: parsed.c, a: parsed.a, r: parsed.r, s: parsed.s, k: parsed.k, g: parsed.g }).toEqual({
+      expect({ c: parsed.c, a: parsed.a, r: parsed.r, s: parsed.s, k: parsed.k, o: parsed.o, g: parsed.g }).toEqual({
         c: expected.c,
         a: expected.a,
         r: expected.r,
         s: expected.s,
         k: expected.k,
+        o: expected.o,
         g: expected.g,
       });
       expect(parsed.json).toBe(ownAttribute(expected)[OwnStateAttribute]);
