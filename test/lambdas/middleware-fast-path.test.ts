@@ -51,6 +51,8 @@ function capturingMetrics(logger: ReturnType<typeof capturingLogger>['logger']) 
   return { metrics, emf };
 }
 
+const sharedSfn = mockedSfn();
+
 async function run(
   event: EventJson,
   answer: (e: EventJson) => Answer | undefined,
@@ -58,7 +60,9 @@ async function run(
 ) {
   const spy = fastPath();
   if (opts.full) spy.mockReturnValue(undefined);
-  const { sfn, sfnMock } = mockedSfn();
+  // One mocked client for the file (made once: a client and its mock per run were most of this file's time).
+  const { sfn, sfnMock } = sharedSfn;
+  sfnMock.resetHistory();
   const { logger, lines } = capturingLogger();
   const { metrics, emf } = capturingMetrics(logger);
   const addMetric = jest.spyOn(metrics, 'addMetric');
