@@ -43,6 +43,8 @@ export interface Bundles {
   /** The IVR example without recording (bench/fixtures/ivr-alone.ts) and with it (examples/ivr/handler.ts). */
   ivr: BundleInfo;
   ivrRecorded: BundleInfo;
+  /** The IVR with a middleware that does nothing (bench/fixtures/ivr-empty-middleware.ts): any middleware's floor. */
+  ivrEmptyMiddleware: BundleInfo;
 }
 
 export function bundleAll(dir = mkdtempSync(join(tmpdir(), 'sma-bench-'))): Bundles {
@@ -55,6 +57,7 @@ export function bundleAll(dir = mkdtempSync(join(tmpdir(), 'sma-bench-'))): Bund
     fairLazy: bundle(fixture('fair-baseline-lazy'), join(dir, 'fair-lazy', 'index.js')),
     ivr: bundle(fixture('ivr-alone'), join(dir, 'ivr', 'index.js')),
     ivrRecorded: bundle(join(ROOT, 'examples', 'ivr', 'handler.ts'), join(dir, 'ivr-recorded', 'index.js')),
+    ivrEmptyMiddleware: bundle(fixture('ivr-empty-middleware'), join(dir, 'ivr-empty-middleware', 'index.js')),
   };
 }
 

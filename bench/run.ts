@@ -99,17 +99,24 @@ async function lambdaBench() {
     }
     const ivrMix = ivrEventMix();
     // Each gets the events it would get on a real call: with the middleware, its `rw:own` rides along.
-    const ivrEvents = { alone: ivrMix.map((m) => m.event), recorded: ivrEventMix({ withMiddlewareState: true }).map((m) => m.event) };
+    const ivrEvents = {
+      alone: ivrMix.map((m) => m.event),
+      emptyMiddleware: ivrMix.map((m) => m.event),
+      recorded: ivrEventMix({ withMiddlewareState: true }).map((m) => m.event),
+    };
     const ivrEnv = lambdaEnv(stub.endpoint, { IVR_AGENTS });
-    const ivr: Record<'alone' | 'recorded', Warm[]> = { alone: [], recorded: [] };
-    progress(`IVR example alone and with the middleware: ${IVR_RUNS} process(es) each, ${WARM_EVENTS} events after ${WARM_UP} warm-up`);
+    const ivr: Record<'alone' | 'emptyMiddleware' | 'recorded', Warm[]> = { alone: [], emptyMiddleware: [], recorded: [] };
+    progress(
+      `IVR example alone, with an empty middleware and with recording: ${IVR_RUNS} process(es) each, ${WARM_EVENTS} events after ${WARM_UP} warm-up`,
+    );
     for (let i = 0; i < IVR_RUNS; i++) {
-      // Interleaved, the order swapped every run: a drift on the shared machine favours neither.
-      const pair = [
+      // Interleaved, the order reversed every other run: a drift on the shared machine favours none.
+      const trio = [
         ['alone', bundles.ivr.outfile],
+        ['emptyMiddleware', bundles.ivrEmptyMiddleware.outfile],
         ['recorded', bundles.ivrRecorded.outfile],
       ] as const;
-      for (const [which, outfile] of i % 2 ? [...pair].reverse() : pair) {
+      for (const [which, outfile] of i % 2 ? [...trio].reverse() : trio) {
         ivr[which].push((await runChild<Warm>(outfile, 'warm', ivrEvents[which], ivrEnv, warmArgs)).result);
       }
     }
@@ -190,6 +197,7 @@ async function lambdaBench() {
         mix: ivrMix.map((m) => m.kind),
         alone: { p50Ms: med(ivr.alone, 'p50Ms'), cpuMsPerEvent: med(ivr.alone, 'cpuMsPerEvent') },
         recorded: { p50Ms: med(ivr.recorded, 'p50Ms'), cpuMsPerEvent: med(ivr.recorded, 'cpuMsPerEvent') },
+        emptyMiddleware: { p50Ms: med(ivr.emptyMiddleware, 'p50Ms'), cpuMsPerEvent: med(ivr.emptyMiddleware, 'cpuMsPerEvent') },
         raw: ivr,
       },
       sfnStubRequests: stub.requests,
@@ -342,6 +350,12 @@ function lambdaRows(lambda: LambdaReport): string[][] {
       `warm CPU per event with the middleware, ${ivr.events} events (${ivr.mix.length} IVR kinds), median of ${ivr.runs}`,
       `${fmt(ivr.recorded.cpuMsPerEvent * 1000)} us`,
       `IVR alone ${fmt(ivr.alone.cpuMsPerEvent * 1000)} us: ${share(ivr.recorded.cpuMsPerEvent, ivr.alone.cpuMsPerEvent)} (target <= +10%)`,
+    ],
+    [
+      'IVR example',
+      'warm CPU per event with a middy middleware that does nothing (the floor of any middleware)',
+      `${fmt(ivr.emptyMiddleware.cpuMsPerEvent * 1000)} us`,
+      `IVR alone: ${share(ivr.emptyMiddleware.cpuMsPerEvent, ivr.alone.cpuMsPerEvent)}; recording over this floor: ${share(ivr.recorded.cpuMsPerEvent, ivr.emptyMiddleware.cpuMsPerEvent)}`,
     ],
     [
       'IVR example',
