@@ -27,9 +27,12 @@ export const OUTCOME_STATES = ALL_OUTCOMES;
 export const START_RETRY_STATE = 'WaitBeforeStartRetry';
 /** Entered when the consent notice could not be delivered. */
 export const CONSENT_NOT_DELIVERED_STATE = 'ConsentNotDelivered';
+/** Entered when a declined caller's recording could not be confirmed deleted (OptedOutRecording = DELETE). */
+export const OPTED_OUT_NOT_DELETED_STATE = 'OptedOutRecordingNotDeleted';
 
 export const START_RETRIES_METRIC = 'StartRetries';
 export const CONSENT_NOT_DELIVERED_METRIC = 'ConsentNotDelivered';
+export const OPTED_OUT_NOT_DELETED_METRIC = 'OptedOutRecordingNotDeleted';
 
 /** The execution-history event a state logs when entered ("Succeed" -> "SucceedStateEntered"). */
 export function enteredEventType(definition: Record<string, unknown>, stateName: string): string {
@@ -91,6 +94,7 @@ export class Operations extends Construct {
     for (const state of OUTCOME_STATES) outcomes[state] = countFilter(`Outcome${state}`, state, state);
     const startRetries = countFilter('StartRetries', START_RETRY_STATE, START_RETRIES_METRIC);
     const consentNotDelivered = countFilter('ConsentNotDeliveredFilter', CONSENT_NOT_DELIVERED_STATE, CONSENT_NOT_DELIVERED_METRIC);
+    const optedOutNotDeleted = countFilter('OptedOutNotDeletedFilter', OPTED_OUT_NOT_DELETED_STATE, OPTED_OUT_NOT_DELETED_METRIC);
 
     const fiveMin = { period: Duration.minutes(5) };
     const sm = props.stateMachine;
@@ -161,6 +165,12 @@ export class Operations extends Construct {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
+    alarm(
+      'OptedOutRecordingNotDeleted',
+      optedOutNotDeleted,
+      "A caller declined recording and their recording could not be confirmed deleted: check the bucket for the key in the execution's manifest (optOut.deletion says why).",
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
 
     const hourly = (m: cloudwatch.Metric): cloudwatch.Metric => m.with({ period: Duration.hours(1) });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -200,11 +210,12 @@ export class Operations extends Construct {
         width: 8,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Recordings missing / unverified / consent not delivered per hour',
+        title: 'Recordings missing / unverified / consent not delivered / opted out, not deleted per hour',
         left: [
           hourly(outcomes.RECORDING_MISSING).with({ label: 'RECORDING_MISSING' }),
           hourly(outcomes.RECORDING_UNVERIFIED).with({ label: 'RECORDING_UNVERIFIED' }),
           hourly(consentNotDelivered).with({ label: 'ConsentNotDelivered' }),
+          hourly(optedOutNotDeleted).with({ label: OPTED_OUT_NOT_DELETED_STATE }),
         ],
         width: 8,
       }),

@@ -50,6 +50,12 @@ export interface WorkflowSettings {
    * or KEEP it, tagged OPTED_OUT. DELETE is the default: the caller refused to be recorded.
    */
   OptedOutRecording: 'KEEP' | 'DELETE';
+  /**
+   * With DELETE, a recording that has not landed by the delivery deadline is looked for again this often, this many
+   * times (LateOptedOutChecks may be 0: no watch), and deleted if it comes: it must not stay.
+   */
+  LateOptedOutCheckSeconds: number;
+  LateOptedOutChecks: number;
   /** Bound on one pause / resume / stop (UpdateSipMediaApplicationCall -> the action's result). */
   ControlTimeoutSeconds: number;
   /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
@@ -78,6 +84,8 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   ExecutionTimeoutSeconds: 6 * 3600,
   OptOutSeconds: 5,
   OptedOutRecording: 'DELETE',
+  LateOptedOutCheckSeconds: 900,
+  LateOptedOutChecks: 4,
   ControlTimeoutSeconds: 30,
   ControlMaxRetries: 2,
 });
@@ -95,7 +103,13 @@ export function verifyDeadlineSeconds(
 /** Settings Step Functions takes as non-integers; every other number lands in a field that must be an integer. */
 const FRACTIONAL_SETTINGS = new Set<keyof WorkflowSettings>(['StartBackoffRate', 'VerifyBackoffRate', 'DurationToleranceSeconds']);
 /** Counts of retries may be 0; every other integer setting must be at least 1. */
-const ZERO_ALLOWED = new Set<keyof WorkflowSettings>(['ConsentMaxRetries', 'VerifyMaxRetries', 'CallEndMaxRetries', 'ControlMaxRetries']);
+const ZERO_ALLOWED = new Set<keyof WorkflowSettings>([
+  'ConsentMaxRetries',
+  'VerifyMaxRetries',
+  'CallEndMaxRetries',
+  'ControlMaxRetries',
+  'LateOptedOutChecks',
+]);
 
 /** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
 export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {

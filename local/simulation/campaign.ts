@@ -150,6 +150,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         if (manifest?.recording?.key === rec.key && deletion?.status === 'DELETED') continue;
         throw Object.assign(new Error(`${rec.key} delivered but not in the bucket`), { name: 'NoSuchKey' });
       }
+      // A caller who declined (policy DELETE): nothing of theirs stays (a recording that landed late included) unless
+      // the workflow reported it not deleted (OptedOutRecordingNotDeleted: alarmed, the manifest says why, e.g. S3
+      // refused the read).
+      const reported = ['NOT_FOUND', 'NOT_VERIFIED', 'FAILED'].includes(manifest?.optOut?.deletion?.status ?? '');
+      if (result.outcome === 'OPTED_OUT' && manifest?.optOut?.policy === 'DELETE' && !reported)
+        fail(
+          'a declined caller’s recording does not stay unreported',
+          `${rec.key} is still in the bucket (deletion: ${manifest.optOut.deletion?.status ?? 'none'})`,
+        );
       const status = tags['recording-status'];
       if (status === undefined) {
         if (manifest?.recording?.key === rec.key) lateUntagged++;

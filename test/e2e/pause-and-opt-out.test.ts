@@ -101,6 +101,33 @@ it('a caller who presses the opt-out key at the prompt: OPTED_OUT, recording sto
   });
 }, 120_000);
 
+it('a declined recording that lands after the delivery deadline: looked for again, deleted when it lands, the deletion in the manifest', async () => {
+  const [r] = await runCalls(
+    twin,
+    parseScenario({
+      calls: [
+        {
+          name: 'declines-late-delivery',
+          legs: 1,
+          durationSeconds: 40,
+          optOutDigit: '9',
+          digits: [{ atSeconds: 4, digits: '9' }],
+          // Lands about 800 s after the stop: past the 435 s deadline (counted from the call's end), before the first late check.
+          faults: { deliveryDelaySeconds: 800 },
+        },
+      ],
+    }),
+  );
+  expect(r!.outcome).toBe('OPTED_OUT');
+  const m = await manifestOf(r!.manifestKey!);
+  expect(m.verification).toMatchObject({ landed: true, landedLate: true, lateChecks: 1 });
+  expect(m.optOut).toMatchObject({ declined: true, policy: 'DELETE', deletion: { status: 'DELETED' } });
+  expect(r!.recordings[0]!.status).toBe('delivered');
+  await expect(twin.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: r!.recordingKey! }))).rejects.toMatchObject({
+    name: 'NotFound',
+  });
+}, 120_000);
+
 it('the same prompt with no key pressed: RECORDED, nothing stopped', async () => {
   const [r] = await runCalls(twin, parseScenario({ calls: [{ name: 'accepts', legs: 1, durationSeconds: 30, optOutDigit: '9' }] }));
   expect(r!.outcome).toBe('RECORDED');

@@ -1,7 +1,7 @@
 /** Template assertions: what the stack must grant, log, alarm on and refuse. */
 import { Match } from 'aws-cdk-lib/assertions';
 import { OUTCOMES, renderDefinition } from '../../statemachines/definition';
-import { CONSENT_NOT_DELIVERED_STATE, OUTCOME_STATES, START_RETRY_STATE } from '../../infra/operations';
+import { CONSENT_NOT_DELIVERED_STATE, OPTED_OUT_NOT_DELETED_STATE, OUTCOME_STATES, START_RETRY_STATE } from '../../infra/operations';
 import { SMA_RUNTIME } from '../../infra/sma-function';
 import { allStatements, onlyResourceOfType, resourcesOfType, synth, type Synthesized, stateMachineArnToken } from './helpers';
 
@@ -305,7 +305,7 @@ describe('default configuration', () => {
       const def = renderDefinition();
       const states = def.States as Record<string, { Type: string }>;
       const filters = resourcesOfType(s.json, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties);
-      const expected = [...OUTCOME_STATES, START_RETRY_STATE, CONSENT_NOT_DELIVERED_STATE];
+      const expected = [...OUTCOME_STATES, START_RETRY_STATE, CONSENT_NOT_DELIVERED_STATE, OPTED_OUT_NOT_DELETED_STATE];
       expect(filters).toHaveLength(expected.length);
       const named: string[] = [];
       for (const f of filters) {

@@ -184,6 +184,69 @@ describe("the caller's opt-out", () => {
     );
     expect(summaryOf(run.info).outcome).toBe('OPTED_OUT');
     expect(run.manifests.get(MANIFEST).optOut.deletion).toMatchObject({ status: 'FAILED', error: 'S3.AccessDeniedException' });
+    expect(run.statesEntered).toContain('OptedOutRecordingNotDeleted');
+  });
+
+  it('a declined recording that lands after the delivery deadline is still deleted: looked for again, found, deleted by its version', async () => {
+    const late = goodHead(40, { VersionId: 'v-late' });
+    const run = await runWorkflow(
+      { callSeconds: 40, consent: [{ ok: { receivedDigits: '9' } }], head: ['missing', 'missing', 'missing', 'missing', late] },
+      OPT_IN,
+      {
+        VerifyMaxRetries: 2,
+      },
+    );
+    expect(summaryOf(run.info).outcome).toBe('OPTED_OUT');
+    expect(run.statesEntered.filter((s) => s === 'CheckLateOptedOutRecording')).toHaveLength(2);
+    expect(run.requests.filter((r) => r.action === 'deleteObject').map((r) => r.args)).toEqual([
+      { Bucket: 'rec-bucket', Key: RECORDING_LOCATION.slice('rec-bucket/'.length), VersionId: 'v-late' },
+    ]);
+    const m = run.manifests.get(MANIFEST);
+    expect(m.optOut.deletion).toMatchObject({ status: 'DELETED', versionId: 'v-late' });
+    expect(m.verification).toMatchObject({ landed: true, landedLate: true, lateChecks: 2 });
+    expect(run.statesEntered).not.toContain('OptedOutRecordingNotDeleted');
+  });
+
+  it('one that never lands is looked for LateOptedOutChecks times, LateOptedOutCheckSeconds apart, then reported not deleted', async () => {
+    const run = await runWorkflow({ callSeconds: 40, consent: [{ ok: { receivedDigits: '9' } }], head: ['missing'] }, OPT_IN, {
+      VerifyMaxRetries: 1,
+      LateOptedOutChecks: 3,
+      LateOptedOutCheckSeconds: 600,
+    });
+    expect(summaryOf(run.info).outcome).toBe('OPTED_OUT');
+    const heads = run.requests.filter((r) => r.action === 'headObject');
+    expect(heads).toHaveLength(2 + 3);
+    expect(run.statesEntered.filter((s) => s === 'WaitForLateOptedOutRecording')).toHaveLength(3);
+    expect(run.statesEntered).toContain('OptedOutRecordingNotDeleted');
+    expect(run.requests.some((r) => r.action === 'deleteObject')).toBe(false);
+    expect(run.manifests.get(MANIFEST).optOut.deletion).toMatchObject({ status: 'NOT_FOUND', checks: 3, error: 'S3.NoSuchKeyException' });
+    // The whole watch is in the execution: 3 waits of 600 s between the verification's deadline and the manifest.
+    const m = run.manifests.get(MANIFEST);
+    expect(Date.parse(m.writtenAt) - Date.parse(m.verification.gaveUpAt)).toBeGreaterThanOrEqual(3 * 600_000);
+  });
+
+  it('with KEEP, or with LateOptedOutChecks 0, nothing is looked for after the deadline', async () => {
+    const keep = await runWorkflow({ callSeconds: 40, consent: [{ ok: { receivedDigits: '9' } }], head: ['missing'] }, OPT_IN, {
+      VerifyMaxRetries: 1,
+      OptedOutRecording: 'KEEP',
+    });
+    expect(keep.statesEntered).not.toContain('WaitForLateOptedOutRecording');
+    expect(keep.statesEntered).not.toContain('OptedOutRecordingNotDeleted');
+    expect(keep.manifests.get(MANIFEST).optOut.deletion).toBeNull();
+    const off = await runWorkflow({ callSeconds: 40, consent: [{ ok: { receivedDigits: '9' } }], head: ['missing'] }, OPT_IN, {
+      VerifyMaxRetries: 1,
+      LateOptedOutChecks: 0,
+    });
+    expect(off.statesEntered).not.toContain('WaitForLateOptedOutRecording');
+    expect(off.manifests.get(MANIFEST).optOut.deletion).toMatchObject({ status: 'NOT_FOUND', checks: 0 });
+  });
+
+  it('a declined recording S3 will not let the workflow read is reported not deleted (NOT_VERIFIED), not watched', async () => {
+    const run = await runWorkflow({ callSeconds: 40, consent: [{ ok: { receivedDigits: '9' } }], head: ['forbidden'] }, OPT_IN);
+    expect(summaryOf(run.info).outcome).toBe('OPTED_OUT');
+    expect(run.statesEntered).not.toContain('WaitForLateOptedOutRecording');
+    expect(run.statesEntered).toContain('OptedOutRecordingNotDeleted');
+    expect(run.manifests.get(MANIFEST).optOut.deletion).toMatchObject({ status: 'NOT_VERIFIED' });
   });
 
   it('another key, or none, is not a decline', async () => {

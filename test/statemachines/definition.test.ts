@@ -64,7 +64,9 @@ it('bounds every callback task with TimeoutSeconds and the execution as a whole'
     DEFAULT_SETTINGS.StartMaxAttempts * (DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + DEFAULT_SETTINGS.StartMaxDelaySeconds) +
     (DEFAULT_SETTINGS.ConsentMaxRetries + 1) * DEFAULT_SETTINGS.ConsentTimeoutSeconds +
     DEFAULT_SETTINGS.CallEndTimeoutSeconds +
-    verifyDeadlineSeconds(DEFAULT_SETTINGS) * 2;
+    verifyDeadlineSeconds(DEFAULT_SETTINGS) * 2 +
+    // a declined caller's recording looked for after the deadline
+    DEFAULT_SETTINGS.LateOptedOutChecks * DEFAULT_SETTINGS.LateOptedOutCheckSeconds;
   expect(DEFAULT_SETTINGS.ExecutionTimeoutSeconds).toBeGreaterThan(worst);
 });
 

@@ -123,7 +123,7 @@ describe('a read S3 refuses: RECORDING_UNVERIFIED, promptly', () => {
     expect(manifest.verification.accessProblem).toMatch(/S3 refused to read the recording/);
     expect(run.tagging).toHaveLength(0);
     expect(run.statesEntered.slice(-3)).toEqual(['WriteAuditManifest', 'RouteOutcome', 'RECORDING_UNVERIFIED']);
-    expect(run.info.stateTransitions).toBe(13); // the README's transition table
+    expect(run.info.stateTransitions).toBe(14); // the README's transition table
   });
 
   it.each([['S3.AccessDeniedException'], ['S3.ForbiddenException']])('%s: one read, no retry', async (error) => {

@@ -16,6 +16,7 @@ export interface HeadResult {
   Metadata?: Record<string, string>;
   ETag?: string;
   ChecksumCRC64NVME?: string;
+  VersionId?: string;
 }
 export interface Script {
   /** One entry per StartRecording attempt (the last repeats). 'never' = no callback (the attempt times out). */

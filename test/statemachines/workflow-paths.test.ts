@@ -252,7 +252,7 @@ describe('verification', () => {
   it('RECORDING_MISSING when the object never lands before the retries run out', async () => {
     const run = await runWorkflow({ head: ['missing'] }, INPUT, { VerifyMaxRetries: 3 });
     expect(run.info.error).toBe('RECORDING_MISSING');
-    expect(run.info.stateTransitions).toBe(11 + 3); // 21 with the default 10 polls
+    expect(run.info.stateTransitions).toBe(12 + 3); // 22 with the default 10 polls
     const out = summaryOf(run.info);
     expect(out.verification).toEqual(expect.objectContaining({ landed: false, error: 'S3.NoSuchKeyException', polls: 4 }));
     expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`)?.outcome).toBe('RECORDING_MISSING');
