@@ -11,6 +11,7 @@ import S3rver from 's3rver';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
+import { reuseSigner } from '../twin/sdk-signer';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -292,7 +293,7 @@ export function makeS3Client(endpoint: string): S3Client {
     // between concurrent sends, and S3's endpoint (path-style: it holds the bucket) is written into it per request.
   });
   unsignedPayloads(client);
-  return client;
+  return reuseSigner(client);
 }
 
 /**
