@@ -190,6 +190,21 @@ describe('Step Functions JSONata functions', () => {
     expect(o.u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('a workflow variable named like a function shadows it in that execution only; a seeded execution has its own $random', async () => {
+    // The functions live in each compiled expression's environment, shared by every execution (jsonata-eval.ts).
+    const { engine } = makeEngine({ seed: 7 });
+    const use = {
+      Type: 'Pass',
+      Output: { hash: "{% $type($hash) = 'function' ? $hash('abc', 'MD5') : $hash %}", r: '{% $random() %}' },
+      End: true,
+    };
+    const shadowed = await run(engine, jsonata('Init', { Init: { Type: 'Pass', Assign: { hash: 'mine' }, Next: 'Use' }, Use: use }));
+    const plain = await run(engine, jsonata('Init', { Init: { Type: 'Pass', Next: 'Use' }, Use: use }));
+    expect((shadowed.output as Record<string, unknown>).hash).toBe('mine');
+    expect((plain.output as Record<string, unknown>).hash).toBe('900150983cd24fb0d6963f7d28e17f72');
+    expect((shadowed.output as Record<string, unknown>).r).not.toBe((plain.output as Record<string, unknown>).r);
+  });
+
   it('$now() and $millis() read the injected clock', async () => {
     const { engine, clock } = makeEngine();
     const before = clock.nowMs();
