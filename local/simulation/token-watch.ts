@@ -1,20 +1,42 @@
 /**
  * Looks for task tokens in log lines. Every 16-character piece of a token, taken every 8 characters, is kept: a
  * line holding 24 or more consecutive characters of a token (whole, cut short, or quoted inside an error message)
- * holds one of the pieces, and a line is checked with one set lookup per character of its long base64url runs.
+ * holds one of the pieces, and a line is checked at every position of its long base64url runs.
+ *
+ * The check runs on every log line of a simulation: each position costs one rolling hash step and a lookup of a
+ * number, and only a position whose hash is a piece's is compared as a string (the campaign's check took about 3 %
+ * of a simulated call's CPU when every position cut out and looked up a 16-character string).
  */
-/** 24 or more characters of the base64url alphabet tokens are written in (the twin's; AWS's are similar). */
-const TOKEN_RUN = /[A-Za-z0-9_-]{24,}/g;
+/** A run of 24 or more characters of the base64url alphabet tokens are written in (the twin's; AWS's are similar). */
+const MIN_RUN = 24;
+const TOKEN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') TOKEN_CHAR[c.charCodeAt(0)] = 1;
+const PIECE = 16;
+const BASE = 0x01000193;
+/** BASE^(PIECE-1) mod 2^32: the weight of the character leaving the window. */
+const LEAVING = Array.from({ length: PIECE - 1 }).reduce<number>((p) => Math.imul(p, BASE), 1);
+
+/** Polynomial hash (mod 2^32) of `text[from, from + PIECE)`. */
+function hashAt(text: string, from: number): number {
+  let h = 0;
+  for (let j = from; j < from + PIECE; j++) h = (Math.imul(h, BASE) + text.charCodeAt(j)) | 0;
+  return h;
+}
 
 export class TokenWatch {
   private readonly pieces = new Map<string, string>(); // piece -> owner
+  private readonly hashes = new Map<number, number>(); // hash of a watched piece -> how many pieces have it
   private readonly byOwner = new Map<string, string[]>();
 
   /** Watch for `token`, issued to `owner` (an execution). */
   add(token: string, owner: string): void {
     const list = this.byOwner.get(owner) ?? [];
-    for (let i = 0; i + 16 <= token.length; i += 8) {
-      const piece = token.slice(i, i + 16);
+    for (let i = 0; i + PIECE <= token.length; i += 8) {
+      const piece = token.slice(i, i + PIECE);
+      if (!this.pieces.has(piece)) {
+        const h = hashAt(piece, 0);
+        this.hashes.set(h, (this.hashes.get(h) ?? 0) + 1);
+      }
       this.pieces.set(piece, owner);
       list.push(piece);
     }
@@ -23,20 +45,42 @@ export class TokenWatch {
 
   /** The owner of a token a piece of which is in `line`, or undefined. */
   scan(line: string): string | undefined {
-    // Only runs of token characters (base64url) long enough to hold a piece are looked into.
-    for (const run of line.matchAll(TOKEN_RUN)) {
-      const text = run[0];
-      for (let i = 0; i + 16 <= text.length; i++) {
-        const owner = this.pieces.get(text.slice(i, i + 16));
-        if (owner !== undefined) return owner;
+    if (this.pieces.size === 0) return undefined;
+    // One pass over the line: runs of token characters (base64url) are hashed as they go, and a run holds a token's
+    // characters only if it is at least MIN_RUN long, so its candidate positions are compared once it has ended.
+    let runStart = 0;
+    let h = 0;
+    let candidates: number[] | undefined;
+    for (let j = 0; j <= line.length; j++) {
+      const c = j < line.length ? line.charCodeAt(j) : 0;
+      if (c < 128 && TOKEN_CHAR[c] === 1) {
+        const length = j - runStart + 1;
+        h = length <= PIECE ? (Math.imul(h, BASE) + c) | 0 : (Math.imul(h - Math.imul(line.charCodeAt(j - PIECE), LEAVING), BASE) + c) | 0;
+        if (length >= PIECE && this.hashes.has(h)) (candidates ??= []).push(j + 1 - PIECE);
+        continue;
       }
+      if (candidates && j - runStart >= MIN_RUN) {
+        for (const at of candidates) {
+          const owner = this.pieces.get(line.slice(at, at + PIECE));
+          if (owner !== undefined) return owner;
+        }
+      }
+      candidates = undefined;
+      runStart = j + 1;
+      h = 0;
     }
     return undefined;
   }
 
   /** Stop watching an owner's tokens (its call was checked and forgotten). */
   forget(owner: string): void {
-    for (const p of this.byOwner.get(owner) ?? []) this.pieces.delete(p);
+    for (const p of this.byOwner.get(owner) ?? []) {
+      if (!this.pieces.delete(p)) continue;
+      const h = hashAt(p, 0);
+      const n = (this.hashes.get(h) ?? 1) - 1;
+      if (n > 0) this.hashes.set(h, n);
+      else this.hashes.delete(h);
+    }
     this.byOwner.delete(owner);
   }
 }
