@@ -289,6 +289,10 @@ export function makeS3Client(endpoint: string): S3Client {
     credentials: TWIN_CREDENTIALS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The SDK asks a body of 2 MB or more to wait for "100 Continue", and sends it on a new connection (a fresh
+    // agent, no keep-alive): a round trip, a connect and a close per long recording. The twin's S3 accepts every
+    // upload it is sent, so the body goes at once, on the kept-alive connections.
+    expectContinueHeader: false,
     // No cacheMiddleware here (as on the twin's Step Functions clients): a cached stack shares one context object
     // between concurrent sends, and S3's endpoint (path-style: it holds the bucket) is written into it per request.
   });
