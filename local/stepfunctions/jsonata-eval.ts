@@ -139,11 +139,35 @@ function asSequence(items: unknown[]): unknown[] {
   return Object.assign(items, { sequence: true });
 }
 
+interface Compiled {
+  expr: jsonata.Expression;
+  /** Every variable name the expression looks up (`$x`, `$f()`), its own lambdas' parameters included. */
+  names: readonly string[];
+}
+
+/** The names of the `variable` nodes anywhere in a compiled expression's tree. */
+function variableNames(ast: unknown): string[] {
+  const names = new Set<string>();
+  const seen = new Set<object>();
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    const n = node as AstNode;
+    if (n.type === 'variable' && typeof n.value === 'string') names.add(n.value);
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(ast);
+  return [...names];
+}
+
 export class JsonataEvaluator {
-  private readonly cache = new Map<string, jsonata.Expression>();
+  private readonly cache = new Map<string, Compiled>();
   private readonly functions: Record<string, unknown>;
   private readonly seeded = new WeakMap<() => number, Record<string, unknown>>();
-  private readonly bindings = new WeakMap<EvalScope, Record<string, unknown>>();
 
   constructor(
     private readonly clock: Clock,
@@ -152,7 +176,7 @@ export class JsonataEvaluator {
     const fromMillis = (args: unknown[]) => {
       // Delegate picture/timezone formatting to JSONata's own $fromMillis.
       const names = ['$p', '$tz'].slice(0, args.length);
-      const expr = this.compile(`$fromMillis(${['$ms', ...names].join(', ')})`);
+      const { expr } = this.compile(`$fromMillis(${['$ms', ...names].join(', ')})`);
       return expr.evaluate(undefined, { ms: this.clock.nowMs(), p: args[0], tz: args[1] });
     };
     this.functions = {
@@ -205,14 +229,15 @@ export class JsonataEvaluator {
    * 35 µs per evaluation on its own (V8, node 20; a tenth of a simulated call's CPU). A workflow variable of the
    * same name still shadows a function, as before: the evaluation's bindings are a frame inside that environment.
    */
-  private compile(source: string): jsonata.Expression {
-    let expr = this.cache.get(source);
-    if (!expr) {
-      expr = jsonata(source);
+  private compile(source: string): Compiled {
+    let compiled = this.cache.get(source);
+    if (!compiled) {
+      const expr = jsonata(source);
       for (const [name, fn] of Object.entries(this.functions)) expr.assign(name, fn);
-      this.cache.set(source, expr);
+      compiled = { expr, names: variableNames(expr.ast()) };
+      this.cache.set(source, compiled);
     }
-    return expr;
+    return compiled;
   }
 
   /** The execution's own $random() and $uuid(), made once per random source rather than per evaluation. */
@@ -225,13 +250,18 @@ export class JsonataEvaluator {
     return own;
   }
 
-  /** One bindings object per scope: every expression of a field's template sees the same values. */
-  private bindingsOf(scope: EvalScope): Record<string, unknown> {
-    let bindings = this.bindings.get(scope);
-    if (!bindings) {
-      const own = scope.random ? this.seededFunctions(scope.random) : {};
-      bindings = { ...own, ...scope.variables, states: scope.states };
-      this.bindings.set(scope, bindings);
+  /**
+   * What an expression sees besides the functions: `$states`, then the workflow variables, then the execution's own
+   * $random/$uuid, in that order of precedence. Only the names the expression refers to are bound (JSONata copies
+   * every binding into a new frame per evaluation, and the workflow has twenty variables): an expression can reach
+   * a variable only by naming it ($eval is refused), so it sees exactly what it would with all of them bound.
+   */
+  private bindingsFor(names: readonly string[], scope: EvalScope): Record<string, unknown> {
+    const bindings: Record<string, unknown> = {};
+    for (const name of names) {
+      if (name === 'states') bindings.states = scope.states;
+      else if (Object.hasOwn(scope.variables, name)) bindings[name] = scope.variables[name];
+      else if (scope.random && (name === 'random' || name === 'uuid')) bindings[name] = this.seededFunctions(scope.random)[name];
     }
     return bindings;
   }
@@ -258,7 +288,8 @@ export class JsonataEvaluator {
   private async evaluateExpression(source: string, scope: EvalScope, field: string): Promise<unknown> {
     let value: unknown;
     try {
-      value = await this.compile(source).evaluate(undefined, this.bindingsOf(scope));
+      const { expr, names } = this.compile(source);
+      value = await expr.evaluate(undefined, this.bindingsFor(names, scope));
     } catch (e) {
       throw failure(source, scope, field, jsonataThrew(e));
     }

@@ -205,6 +205,27 @@ describe('Step Functions JSONata functions', () => {
     expect((shadowed.output as Record<string, unknown>).r).not.toBe((plain.output as Record<string, unknown>).r);
   });
 
+  it('variables used only inside a lambda, a block or a path predicate are seen (only the names an expression uses are bound)', async () => {
+    const { engine } = makeEngine();
+    const info = await run(
+      engine,
+      jsonata('Init', {
+        Init: { Type: 'Pass', Assign: { k: 3, limit: 2, items: [{ n: 1 }, { n: 2 }, { n: 3 }], random: 'a variable' }, Next: 'Use' },
+        Use: {
+          Type: 'Pass',
+          Output: {
+            mapped: '{% $map([1, 2], function($v) { $v * $k }) %}',
+            block: '{% ($local := $k + 1; $local * $limit) %}',
+            filtered: '{% $count($items[n <= $limit]) %}',
+            shadowed: '{% $random %}',
+          },
+          End: true,
+        },
+      }),
+    );
+    expect(info.output).toEqual({ mapped: [3, 6], block: 8, filtered: 2, shadowed: 'a variable' });
+  });
+
   it('$now() and $millis() read the injected clock', async () => {
     const { engine, clock } = makeEngine();
     const before = clock.nowMs();
