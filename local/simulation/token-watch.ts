@@ -23,29 +23,36 @@ function hashAt(text: string, from: number): number {
   return h;
 }
 
+/** A watched piece: `token[offset, offset + PIECE)`, issued to `owner`. */
+interface Piece {
+  token: string;
+  offset: number;
+  owner: string;
+}
+
 export class TokenWatch {
-  private readonly pieces = new Map<string, string>(); // piece -> owner
-  private readonly hashes = new Map<number, number>(); // hash of a watched piece -> how many pieces have it
-  private readonly byOwner = new Map<string, string[]>();
+  private readonly byHash = new Map<number, Piece[]>();
+  private readonly byOwner = new Map<string, Array<[number, Piece]>>();
+  private size = 0;
 
   /** Watch for `token`, issued to `owner` (an execution). */
   add(token: string, owner: string): void {
     const list = this.byOwner.get(owner) ?? [];
-    for (let i = 0; i + PIECE <= token.length; i += 8) {
-      const piece = token.slice(i, i + PIECE);
-      if (!this.pieces.has(piece)) {
-        const h = hashAt(piece, 0);
-        this.hashes.set(h, (this.hashes.get(h) ?? 0) + 1);
-      }
-      this.pieces.set(piece, owner);
-      list.push(piece);
+    for (let offset = 0; offset + PIECE <= token.length; offset += 8) {
+      const h = hashAt(token, offset);
+      const piece: Piece = { token, offset, owner };
+      const same = this.byHash.get(h);
+      if (same) same.push(piece);
+      else this.byHash.set(h, [piece]);
+      list.push([h, piece]);
+      this.size++;
     }
     this.byOwner.set(owner, list);
   }
 
   /** The owner of a token a piece of which is in `line`, or undefined. */
   scan(line: string): string | undefined {
-    if (this.pieces.size === 0) return undefined;
+    if (this.size === 0) return undefined;
     // One pass over the line: runs of token characters (base64url) are hashed as they go, and a run holds a token's
     // characters only if it is at least MIN_RUN long, so its candidate positions are compared once it has ended.
     let runStart = 0;
@@ -56,12 +63,12 @@ export class TokenWatch {
       if (c < 128 && TOKEN_CHAR[c] === 1) {
         const length = j - runStart + 1;
         h = length <= PIECE ? (Math.imul(h, BASE) + c) | 0 : (Math.imul(h - Math.imul(line.charCodeAt(j - PIECE), LEAVING), BASE) + c) | 0;
-        if (length >= PIECE && this.hashes.has(h)) (candidates ??= []).push(j + 1 - PIECE);
+        if (length >= PIECE && this.byHash.has(h)) (candidates ??= []).push(j + 1 - PIECE);
         continue;
       }
       if (candidates && j - runStart >= MIN_RUN) {
         for (const at of candidates) {
-          const owner = this.pieces.get(line.slice(at, at + PIECE));
+          const owner = this.ownerAt(line, at);
           if (owner !== undefined) return owner;
         }
       }
@@ -72,14 +79,25 @@ export class TokenWatch {
     return undefined;
   }
 
+  /** The owner of the piece at `line[at, at + PIECE)`, the latest watched if several match; undefined if none. */
+  private ownerAt(line: string, at: number): string | undefined {
+    const same = this.byHash.get(hashAt(line, at)) ?? [];
+    for (let i = same.length - 1; i >= 0; i--) {
+      const p = same[i]!;
+      if (line.startsWith(p.token.slice(p.offset, p.offset + PIECE), at)) return p.owner;
+    }
+    return undefined;
+  }
+
   /** Stop watching an owner's tokens (its call was checked and forgotten). */
   forget(owner: string): void {
-    for (const p of this.byOwner.get(owner) ?? []) {
-      if (!this.pieces.delete(p)) continue;
-      const h = hashAt(p, 0);
-      const n = (this.hashes.get(h) ?? 1) - 1;
-      if (n > 0) this.hashes.set(h, n);
-      else this.hashes.delete(h);
+    for (const [h, piece] of this.byOwner.get(owner) ?? []) {
+      const same = this.byHash.get(h);
+      const i = same ? same.indexOf(piece) : -1;
+      if (i < 0) continue;
+      same!.splice(i, 1);
+      if (same!.length === 0) this.byHash.delete(h);
+      this.size--;
     }
     this.byOwner.delete(owner);
   }
