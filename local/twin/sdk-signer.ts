@@ -1,7 +1,7 @@
 /**
  * One SigV4 signer per client and auth scheme for the twin's own SDK clients, instead of one per request.
  *
- * SDK v3 (checked against @aws-sdk/core 3.1175's httpAuthSchemes) builds `config.signer(authScheme)` anew for every
+ * SDK v3 (checked against @aws-sdk/core 3.981, httpAuthSchemes) builds `config.signer(authScheme)` anew for every
  * request: a copy of the whole client config and a fresh SignatureV4, whose signing-key cache is then empty, so
  * every request also derives its signing key (5 HMACs). The signer's inputs are the client's config (fixed once
  * the first request has filled in signingRegion/signingName) and the auth scheme: remembering the promise per
