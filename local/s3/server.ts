@@ -11,6 +11,7 @@ import S3rver from 's3rver';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
+import { reuseSigner } from '../twin/sdk-signer';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -288,11 +289,15 @@ export function makeS3Client(endpoint: string): S3Client {
     credentials: TWIN_CREDENTIALS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The SDK asks a body of 2 MB or more to wait for "100 Continue", and sends it on a new connection (a fresh
+    // agent, no keep-alive): a round trip, a connect and a close per long recording. The twin's S3 accepts every
+    // upload it is sent, so the body goes at once, on the kept-alive connections.
+    expectContinueHeader: false,
     // No cacheMiddleware here (as on the twin's Step Functions clients): a cached stack shares one context object
     // between concurrent sends, and S3's endpoint (path-style: it holds the bucket) is written into it per request.
   });
   unsignedPayloads(client);
-  return client;
+  return reuseSigner(client);
 }
 
 /**

@@ -9,6 +9,7 @@ import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
 import type { RecordingRecord } from '../sma/types';
 import { trackClient } from '../twin/clock-tracking';
+import { reuseSigner } from '../twin/sdk-signer';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_REGION, type Twin } from '../twin/twin';
 import { type ControlSent, sendControls } from './recording-controls';
@@ -63,7 +64,7 @@ export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOp
   let chime: ChimeSDKVoiceClient | undefined;
   const chimeClient = () => {
     chime ??= trackClient(
-      new ChimeSDKVoiceClient({ endpoint: twin.endpoints.chimesdkvoice, region: TWIN_REGION, credentials: TWIN_CREDENTIALS }),
+      reuseSigner(new ChimeSDKVoiceClient({ endpoint: twin.endpoints.chimesdkvoice, region: TWIN_REGION, credentials: TWIN_CREDENTIALS })),
       twin.clock,
     );
     return chime;

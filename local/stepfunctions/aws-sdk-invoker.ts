@@ -15,6 +15,7 @@
  */
 import * as chimeSdkVoice from '@aws-sdk/client-chime-sdk-voice';
 import * as s3 from '@aws-sdk/client-s3';
+import { reuseSigner } from '../twin/sdk-signer';
 import { TaskFailedError, StatesErrors } from './errors';
 import type { TaskInvokeRequest, TaskInvoker } from './types';
 
@@ -115,6 +116,7 @@ export class AwsSdkInvoker implements TaskInvoker {
         maxAttempts: this.options.maxAttempts ?? 1,
         ...(binding.clientConfig?.(this.options) ?? {}),
       });
+      reuseSigner(client as SdkClient & { config: object });
       this.clients.set(service, client);
     }
     return client;

@@ -27,6 +27,7 @@ import { DEFAULT_SETTINGS, renderDefinition, type WorkflowSettings } from '../..
 import { SimClock } from '../clock';
 import { SeededRandom, freshSeed } from '../random';
 import { trackClient } from './clock-tracking';
+import { reuseSigner } from './sdk-signer';
 import { makeS3Client, startS3Server, type S3Direct } from '../s3/server';
 import { startChimeVoiceServer } from '../chime/server';
 import { SmaEmulator } from '../sma/emulator';
@@ -181,7 +182,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const sfnServer = await startStepFunctionsServer({ engine });
     closers.push(() => sfnServer.close());
     const sfn = trackClient(
-      new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS, cacheMiddleware: true }),
+      reuseSigner(
+        new SFNClient({ endpoint: sfnServer.endpoint, region: TWIN_REGION, credentials: TWIN_CREDENTIALS, cacheMiddleware: true }),
+      ),
       clock,
     );
     closers.push(() => sfn.destroy());

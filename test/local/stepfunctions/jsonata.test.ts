@@ -190,6 +190,42 @@ describe('Step Functions JSONata functions', () => {
     expect(o.u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('a workflow variable named like a function shadows it in that execution only; a seeded execution has its own $random', async () => {
+    // The functions live in each compiled expression's environment, shared by every execution (jsonata-eval.ts).
+    const { engine } = makeEngine({ seed: 7 });
+    const use = {
+      Type: 'Pass',
+      Output: { hash: "{% $type($hash) = 'function' ? $hash('abc', 'MD5') : $hash %}", r: '{% $random() %}' },
+      End: true,
+    };
+    const shadowed = await run(engine, jsonata('Init', { Init: { Type: 'Pass', Assign: { hash: 'mine' }, Next: 'Use' }, Use: use }));
+    const plain = await run(engine, jsonata('Init', { Init: { Type: 'Pass', Next: 'Use' }, Use: use }));
+    expect((shadowed.output as Record<string, unknown>).hash).toBe('mine');
+    expect((plain.output as Record<string, unknown>).hash).toBe('900150983cd24fb0d6963f7d28e17f72');
+    expect((shadowed.output as Record<string, unknown>).r).not.toBe((plain.output as Record<string, unknown>).r);
+  });
+
+  it('variables used only inside a lambda, a block or a path predicate are seen (only the names an expression uses are bound)', async () => {
+    const { engine } = makeEngine();
+    const info = await run(
+      engine,
+      jsonata('Init', {
+        Init: { Type: 'Pass', Assign: { k: 3, limit: 2, items: [{ n: 1 }, { n: 2 }, { n: 3 }], random: 'a variable' }, Next: 'Use' },
+        Use: {
+          Type: 'Pass',
+          Output: {
+            mapped: '{% $map([1, 2], function($v) { $v * $k }) %}',
+            block: '{% ($local := $k + 1; $local * $limit) %}',
+            filtered: '{% $count($items[n <= $limit]) %}',
+            shadowed: '{% $random %}',
+          },
+          End: true,
+        },
+      }),
+    );
+    expect(info.output).toEqual({ mapped: [3, 6], block: 8, filtered: 2, shadowed: 'a variable' });
+  });
+
   it('$now() and $millis() read the injected clock', async () => {
     const { engine, clock } = makeEngine();
     const before = clock.nowMs();
