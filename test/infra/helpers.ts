@@ -1,6 +1,6 @@
 /**
- * Shared infra test plumbing. Each configuration is synthesized once per test file (beforeAll): the esbuild
- * bundle of the SMA Lambda is the slow part.
+ * Shared infra test plumbing. Each configuration is synthesized once per test file (beforeAll), without the
+ * esbuild bundle of the SMA Lambda (see synth).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -32,7 +32,11 @@ export interface Synthesized {
 
 export function synth(context: Record<string, unknown> = {}): Synthesized {
   // nag off on the app: the tests run the pack themselves (validateScope) to see every finding as data.
-  const { app, stack } = buildApp(new App({ context: { ...cdkJsonContext(), ...context } }), { nag: false });
+  // No esbuild bundle of the SMA Lambda (CDK's `aws:cdk:bundling-stacks` = none): these tests read the template, not
+  // the code, and the bundle was about a second of every synth. The app's full synth (nag.test.ts) and
+  // scripts/pack-check.sh still bundle it.
+  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+  const { stack } = buildApp(app, { nag: false });
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as Synthesized['json'] };
 }
