@@ -38,6 +38,15 @@ export const legsOf = (event: SmaEvent): Leg[] =>
   }));
 /** The caller's leg (an inbound call's first leg) is tagged LEG-A. */
 export const CALLER_TAG = 'LEG-A';
+
+/**
+ * The order of the consent notice's list over the connected legs: as they come, or, with an opt-out, the caller
+ * last (its SpeakAndGetDigits' result is the list's result, which carries the key pressed).
+ */
+export function noticeOrder(connected: Participant[], callerLast: boolean): { legs: Participant[]; caller?: Participant } {
+  const caller = callerLast ? connected.find((p) => p.ParticipantTag === CALLER_TAG) : undefined;
+  return { legs: caller ? [...connected.filter((p) => p !== caller), caller] : connected, caller };
+}
 export const legA = (event: SmaEvent) =>
   event.CallDetails.Participants.find((p) => p.ParticipantTag === CALLER_TAG) ?? event.CallDetails.Participants[0];
 

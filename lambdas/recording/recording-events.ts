@@ -29,6 +29,7 @@ import {
   attributesOf,
   CALLER_TAG,
   isConnected,
+  noticeOrder,
   without,
   answer,
   recordingOf,
@@ -207,9 +208,7 @@ async function noticeHeard(event: SmaEvent, deps: CallEventDeps, receivedDigits:
 function legsNotYetNotified(event: EventOf<'ACTION_SUCCESSFUL'>, callerLast: boolean): Participant[] {
   const data = event.ActionData;
   if (data.Type !== 'Speak' || typeof data.Parameters?.Text !== 'string') return [];
-  const connected = event.CallDetails.Participants.filter(isConnected);
-  const caller = callerLast ? connected.find((p) => p.ParticipantTag === CALLER_TAG) : undefined;
-  const legs = caller ? [...connected.filter((p) => p !== caller), caller] : connected;
+  const { legs } = noticeOrder(event.CallDetails.Participants.filter(isConnected), callerLast);
   const spoken = legs.findIndex((p) => p.CallId === data.Parameters?.CallId);
   return spoken < 0 ? [] : legs.slice(spoken + 1);
 }

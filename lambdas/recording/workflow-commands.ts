@@ -36,8 +36,8 @@ import {
   type Attributes,
   type EventOf,
   attributesOf,
-  CALLER_TAG,
   isConnected,
+  noticeOrder,
   legA,
   without,
   answer,
@@ -182,8 +182,7 @@ export async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>
       }
       // With an opt-out, the caller (LEG-A) hears the notice last, as a SpeakAndGetDigits: the list's result
       // (the last action's) then carries the key pressed. The other legs hear it first, as a Speak.
-      const caller = optOut ? legs.find((l) => l.ParticipantTag === CALLER_TAG) : undefined;
-      const ordered = caller ? [...legs.filter((l) => l !== caller), caller] : legs;
+      const { legs: ordered, caller } = noticeOrder(legs, optOut !== undefined);
       const actions = ordered.map((l) =>
         l === caller && optOut ? speakAndGetDigit(l.CallId, text, voice, optOut.seconds * 1000) : speak(l.CallId, text, voice),
       );
