@@ -6,10 +6,12 @@
  * gave them; its TransactionAttributes are kept (merged with the middleware's `rw:*` keys, never replaced).
  *
  * Over 400 lines, still one class: what each event does for the recording lives beside it (workflow-commands.ts,
- * controls.ts, recording-events.ts, call-state.ts) and the `rw:own` bookkeeping in own-state.ts; what stays is
- * the routing and the answer's merge, which every route ends in and which share the invocation's state (the
- * Logger keys of the fast path, the metrics counted, the collision reported once). The seam to cut next is the
- * merge (finishApp, answer, failTokens) into a class of its own given the logger, metrics and callbacks.
+ * controls.ts, recording-events.ts, call-state.ts), the `rw:own` bookkeeping in own-state.ts, the fast path's
+ * decisions and answer in quiet-path.ts, and the reading and rewriting of the application's answer in
+ * app-answer.ts. What stays is the full path's routing and the answer's merge, which every route ends in and which
+ * share the invocation's state (the Logger keys of the fast path, the metrics counted, the collision reported
+ * once). The seam to cut next is the merge (finishApp, answer, attributesFull, failTokens) into a class of its own
+ * given the logger, metrics and callbacks.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -36,43 +38,23 @@ import {
   noticeText,
   onlyForgets,
   OWN_PREFIX,
-  OwnStateAttribute,
   type OwnState,
-  ownJsonWith,
   ownKeys,
-  type ParsedOwn,
-  parseOwn,
-  typesOf,
   readOwn,
   rwOf,
   sameMap,
   withoutOwn,
   withState,
 } from './own-state';
-import { EVENT_TYPES, MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
-import {
-  checkAttributes,
-  MAX_ACTIONS,
-  MAX_ATTRIBUTE_BYTES,
-  MAX_ATTRIBUTES,
-  respond,
-  type SmaAction,
-  type SmaResponse,
-} from './sma-response';
+import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
+import { digitsTaken, envelope, isResponse, LIST_ENDS, notHangup } from './app-answer';
+import { type QuietEvent, quietAnswer, readQuietEvent } from './quiet-path';
+import { checkAttributes, MAX_ACTIONS, respond, type SmaAction, type SmaResponse } from './sma-response';
 import { lazyClient, sfnSdk } from './sfn-sdk';
 import { TaskCallbacks } from './task-callbacks';
 import { WorkflowStarter } from './workflow-starter';
 
 type Attributes = Record<string, string>;
-
-/**
- * Event types with no recording path besides the application's when no `rw:*` key but `rw:own` is set
- * (quietAppEvent): CALL_UPDATE_REQUESTED (the workflow's commands) and INVALID_LAMBDA_RESPONSE (logged,
- * counted) always take the full path.
- */
-const QUIET_TYPES: ReadonlySet<string> = new Set(
-  EVENT_TYPES.filter((t) => t !== 'CALL_UPDATE_REQUESTED' && t !== 'INVALID_LAMBDA_RESPONSE'),
-);
 
 /** What InterruptedBy.Type says in the synthetic ACTION_INTERRUPTED an application gets to resume. */
 export const INTERRUPTED_BY = 'CallRecording';
@@ -143,7 +125,7 @@ export class RecordingCore {
   readonly ownsMetrics: boolean;
   private readonly deps: CallEventDeps;
   private collisionReported = false;
-  /** The fast path's event, until tagLogs() has put its keys on the logger (see quietAppEvent). */
+  /** The fast path's event, until tagLogs() has put its keys on the logger (see takeQuiet). */
   private untaggedEvent: unknown;
   /** A fast-path invocation that has counted nothing in the middleware's own Metrics: publish() has nothing to do. */
   private uncounted = false;
@@ -190,7 +172,7 @@ export class RecordingCore {
    * The application gets `appEvent`; its answer goes to finishQuiet.
    */
   takeQuiet(raw: unknown): QuietEvent | undefined {
-    const quiet = this.quietAppEvent(raw);
+    const quiet = readQuietEvent(raw, Boolean(this.config.autoRecord));
     if (!quiet) return undefined;
     // Counted here only when the application publishes these Metrics after every invocation (an empty
     // document would make its logMetrics warn); the middleware's own Metrics publish only what it counted.
@@ -239,132 +221,15 @@ export class RecordingCore {
     }
   }
 
-  /**
-   * The fast path (issue 9: the middleware's cost on every event of an application that is not being recorded).
-   * An event that concerns the recording in no way goes to the application without the full parse, the log
-   * keys and the per-event metric; the `rw:own` bookkeeping (the application's list in progress, so an update
-   * can resume it) still runs on it, exactly as route() would. "In no way" is what route() decides for such an
-   * event, read from the fields it reads: a type the middleware has no path for besides the application's
-   * (never CALL_UPDATE_REQUESTED, never INVALID_LAMBDA_RESPONSE), no `rw:*` key but `rw:own` (so no task
-   * token, no pending start, no recording on the call: a recorded call never takes this path), `rw:own` waiting
-   * for none of the middleware's own results (`c`) or echoes (`s`), and auto-record off or already started.
-   * Anything else, or any doubt about the shape of what it reads, takes the full path (parse, clear errors).
-   * A new recording path for one of QUIET_TYPES must be excluded here too.
-   */
-  private quietAppEvent(raw: unknown): QuietEvent | undefined {
-    if (typeof raw !== 'object' || raw === null) return undefined;
-    const type = (raw as { InvocationEventType?: unknown }).InvocationEventType;
-    if (typeof type !== 'string' || !QUIET_TYPES.has(type)) return undefined;
-    const details = (raw as { CallDetails?: unknown }).CallDetails;
-    if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
-    const attributes = (details as { TransactionAttributes?: unknown }).TransactionAttributes;
-    let ownRaw: string | undefined;
-    // The application's view of the map (appEventOf), made in the same pass.
-    let appAttributes: Attributes | undefined;
-    let appKeys = 0;
-    if (attributes !== undefined) {
-      if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
-      appAttributes = {};
-      // One pass: every value a string, no `rw:*` key but `rw:own` (kept as its raw string).
-      for (const k of Object.keys(attributes)) {
-        const v = (attributes as Record<string, unknown>)[k];
-        if (typeof v !== 'string') return undefined;
-        if (k.startsWith(OWN_PREFIX)) {
-          if (k !== OwnStateAttribute) return undefined;
-          ownRaw = v;
-        } else {
-          appAttributes[k] = v;
-          appKeys++;
-        }
-      }
-    }
-    const own = parseOwn(ownRaw);
-    if (own.c !== undefined || own.s !== undefined || (this.config.autoRecord && !own.r)) return undefined;
-    // appEventOf(raw), from the pass above: the event as it came when it has no map, else a copy with the
-    // application's keys only (none: no map).
-    let appEvent: unknown = raw;
-    if (appAttributes !== undefined) {
-      let appDetails: Record<string, unknown>;
-      if (appKeys > 0) appDetails = { ...details, TransactionAttributes: appAttributes };
-      else {
-        const { TransactionAttributes: _omitted, ...rest } = details as Record<string, unknown>;
-        appDetails = rest;
-      }
-      appEvent = { ...raw, CallDetails: appDetails };
-    }
-    // The SMA's map as it came: the application never gets this object (it gets a copy), so it is the snapshot
-    // finishQuiet merges from, as the full path's copy is.
-    return { raw, type, attributes: attributes as Attributes | undefined, ownRaw, own, appEvent };
-  }
-
-  /**
-   * finishApp, answer and checkAttributes for a fast-path event, specialised: the same response, with `rw:own`
-   * compared as its raw string (no parse or stringify when the list did not change), one pass over the map
-   * written, and the 20 KB check skipped when a bound proves it passes. test/lambdas/middleware-fast-path.test.ts
-   * holds it to the full path's answer.
-   */
+  /** The application's answer to a fast-path event (quietAnswer), with what it reports logged and counted. */
   finishQuiet(q: QuietEvent, appResponse: unknown): unknown {
     const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
     if (!isResponse(app)) return appResponse;
     try {
-      const actions = app.Actions ?? [];
-      const own = q.own;
-      let a: readonly string[] | undefined = own.a;
-      let g = own.g;
-      // As finishApp: the list an update would interrupt (`s` is never set on this path).
-      const resumable = q.type !== 'HANGUP' && actions.some(notHangup);
-      if (resumable) a = typesOf(actions, own.a);
-      else if (actions.length > 0 || LIST_ENDS.has(q.type)) a = undefined;
-      if (this.config.dtmfControls && q.type === 'ACTION_SUCCESSFUL') {
-        const data = (q.raw as { ActionData: { Type: string; ReceivedDigits?: string } }).ActionData;
-        if (data.Type.endsWith('AndGetDigits')) {
-          const taken = data.ReceivedDigits;
-          if (taken) g = taken.slice(0, 16);
-        }
-      }
-      const appReturned = app.TransactionAttributes;
-      const unchanged = a === own.a && g === own.g;
-      if (appReturned === undefined) {
-        // onlyForgets: nothing new to remember (a list or keys that ended, or the same again): no map. (typesOf
-        // gives `own.a` itself for the same list again.)
-        if ((a === undefined || a === own.a) && (g === undefined || g === own.g)) return envelope(app, actions);
-      }
-      const ownJson = unchanged ? own.json : ownJsonWith(own, a, g);
-      // answer(): neither side changed anything: no map (omitted = kept).
-      if (appReturned === undefined && ownJson === q.ownRaw) return envelope(app, actions);
-      // The application's keys (what it returned, else what it had) plus `rw:own`, in one pass.
-      const source = appReturned ?? q.attributes ?? {};
-      const merged: Attributes = {};
-      let collisions: string[] | undefined;
-      let pairs = 0;
-      let units = 0;
-      for (const k of Object.keys(source)) {
-        if (k.startsWith(OWN_PREFIX)) {
-          if (appReturned) (collisions ??= []).push(k);
-          continue;
-        }
-        const v = source[k];
-        merged[k] = v;
-        pairs++;
-        units += k.length + v.length + 6;
-      }
+      const { response, collisions, full } = quietAnswer(q, app, Boolean(this.config.dtmfControls));
       if (collisions) this.reportCollision(collisions);
-      if (ownJson !== undefined) {
-        merged[OwnStateAttribute] = ownJson;
-        pairs++;
-        units += OwnStateAttribute.length + ownJson.length + 6;
-      }
-      // checkAttributes only when these upper bounds (its own quick bound) do not prove the map fits.
-      if (pairs > MAX_ATTRIBUTES || 6 * units + 2 > MAX_ATTRIBUTE_BYTES) {
-        try {
-          checkAttributes(merged);
-        } catch (e) {
-          const ownNext: Attributes = ownJson === undefined ? {} : { [OwnStateAttribute]: ownJson };
-          this.attributesFull(e, ownNext, appReturned === undefined ? ownKeys(q.attributes ?? {}) : {});
-          return envelope(app, actions, appReturned);
-        }
-      }
-      return envelope(app, actions, merged);
+      if (full) this.attributesFull(full.error, full.ownNext, full.kept);
+      return response;
     } catch (e) {
       this.tagLogs();
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
@@ -679,18 +544,14 @@ export class RecordingCore {
       const actions = app.Actions ?? [];
       const next: OwnState = { ...state };
       // The list an update would interrupt; a list of Hangups (or anything at HANGUP) has nothing to resume.
-      const resumable = event.InvocationEventType !== 'HANGUP' && actions.some((a) => String(a?.Type) !== 'Hangup');
+      const resumable = event.InvocationEventType !== 'HANGUP' && actions.some(notHangup);
       if (resumable) next.a = actions.map((a) => String(a?.Type));
-      else if (actions.length > 0) delete next.a;
-      else if (['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP'].includes(event.InvocationEventType) || next.s)
-        delete next.a;
+      else if (actions.length > 0 || LIST_ENDS.has(event.InvocationEventType) || next.s) delete next.a;
       if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, actions, next);
       // Keypad controls on: keys the application's own digit collection took are remembered, so the same keys
       // arriving on the controls' ReceiveDigits are not taken for a control (onKeypad).
-      if (this.config.dtmfControls && event.InvocationEventType === 'ACTION_SUCCESSFUL' && event.ActionData.Type.endsWith('AndGetDigits')) {
-        const taken = event.ActionData.ReceivedDigits;
-        if (taken) next.g = taken.slice(0, 16);
-      }
+      const taken = this.config.dtmfControls ? digitsTaken(event) : undefined;
+      if (taken) next.g = taken;
       // The middleware's own actions first (the keypad controls' ReceiveDigits), within the SMA's 10 per list.
       const out = leading.length && leading.length + actions.length <= MAX_ACTIONS ? [...leading, ...actions] : actions;
       if (leading.length && out === actions) this.logger.warn('keypad controls not armed: the application answered with a full list');
@@ -752,15 +613,8 @@ export class RecordingCore {
     appResponse?: Record<string, unknown>,
   ): SmaResponse {
     const ownChanged = !sameMap(ownKeys(incoming), ownNext);
-    const envelope = (attributes?: Attributes): SmaResponse => {
-      const base = appResponse ? { ...appResponse, SchemaVersion: '1.0' as const, Actions: actions } : respond(actions);
-      if (attributes === undefined) {
-        const { TransactionAttributes: _omitted, ...copy } = base as SmaResponse;
-        return copy as SmaResponse;
-      }
-      return { ...base, TransactionAttributes: attributes } as SmaResponse;
-    };
-    if (appReturned === undefined && !ownChanged) return envelope(undefined);
+    const app = appResponse ?? {};
+    if (appReturned === undefined && !ownChanged) return envelope(app, actions);
     const appKeys = withoutOwn(appReturned ?? incoming);
     if (appReturned) {
       const collisions = Object.keys(appReturned).filter((k) => k.startsWith(OWN_PREFIX));
@@ -771,9 +625,9 @@ export class RecordingCore {
       checkAttributes(merged);
     } catch (e) {
       this.attributesFull(e, ownNext, appReturned === undefined ? ownKeys(incoming) : {});
-      return envelope(appReturned);
+      return envelope(app, actions, appReturned);
     }
-    return envelope(merged);
+    return envelope(app, actions, merged);
   }
 
   /**
@@ -811,61 +665,4 @@ export class RecordingCore {
       keys: keys.slice(0, 5).map((k) => logSafe(k)),
     });
   }
-}
-
-// ---- helpers ----------------------------------------------------------------------------------------------
-
-/** Event types after which an empty answer ends the application's list (finishApp). */
-const LIST_ENDS: ReadonlySet<string> = new Set(['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP']);
-
-/** What the fast path keeps between takeQuiet and finishQuiet. */
-export interface QuietEvent {
-  readonly raw: unknown;
-  readonly type: string;
-  /** The SMA's map as it came (undefined: none); only `rw:own` of the middleware's in it. */
-  readonly attributes: Attributes | undefined;
-  readonly ownRaw: string | undefined;
-  readonly own: ParsedOwn;
-  /** What the application gets (appEventOf). */
-  readonly appEvent: unknown;
-}
-
-/** finishApp's test for a list an update would interrupt (a function of its own: no closure per event). */
-function notHangup(action: { Type?: unknown } | undefined): boolean {
-  return String(action?.Type) !== 'Hangup';
-}
-
-/**
- * answer()'s envelope: the application's response with `actions`, and `attributes` or no map at all. One copy
- * (a spread, as answer() makes it), changed in place.
- */
-function envelope(app: Record<string, unknown>, actions: SmaAction[], attributes?: Attributes): SmaResponse {
-  const out: Record<string, unknown> = { ...app, SchemaVersion: '1.0', Actions: actions };
-  if (attributes !== undefined) out.TransactionAttributes = attributes;
-  else if (Object.hasOwn(out, 'TransactionAttributes')) {
-    const { TransactionAttributes: _omitted, ...copy } = out;
-    return copy as unknown as SmaResponse;
-  }
-  return out as unknown as SmaResponse;
-}
-
-function isResponse(
-  value: unknown,
-): value is { SchemaVersion?: string; Actions?: SmaAction[]; TransactionAttributes?: Attributes } & Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const v = value as Record<string, unknown>;
-  if (v.Actions !== undefined && !Array.isArray(v.Actions)) return false;
-  const attrs = v.TransactionAttributes;
-  if (
-    attrs !== undefined &&
-    (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs) || !stringValues(attrs as Record<string, unknown>))
-  )
-    return false;
-  return true;
-}
-
-/** Every own enumerable value a string: Object.values(...).every without the array (this runs on every event). */
-function stringValues(map: Record<string, unknown>): boolean {
-  for (const k in map) if (Object.hasOwn(map, k) && typeof map[k] !== 'string') return false;
-  return true;
 }

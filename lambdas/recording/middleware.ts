@@ -9,7 +9,8 @@
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type QuietEvent, RecordingCore, type RecordingOptions } from './middleware-core';
+import { RecordingCore, type RecordingOptions } from './middleware-core';
+import type { QuietEvent } from './quiet-path';
 
 type Finish = (appResponse: unknown) => Promise<unknown>;
 

@@ -1,5 +1,5 @@
 /**
- * The recording middleware's fast path (RecordingCore.quietAppEvent, issue 9's CPU target): an application event
+ * The recording middleware's fast path (quiet-path.ts, taken by RecordingCore.takeQuiet; issue 9's CPU target): an application event
  * that concerns the recording in no way skips the full parse, the log keys and the per-event metric. Proved
  * here: (1) on every fixture, in every quiet and not-quiet state, with every kind of answer, the fast path gives
  * the application the same event and the SMA the same response as the full path; (2) what must take the full
@@ -41,7 +41,7 @@ const own = (state: Record<string, unknown>): Attrs => ({ [OwnStateAttribute]: J
 const menu = { Type: 'SpeakAndGetDigits', Parameters: { CallId: IDS.legA, SpeechParameters: { Text: 'Press 1.' } } };
 const hangup = { Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '0' } };
 
-const fastPath = () => jest.spyOn(RecordingCore.prototype as unknown as { quietAppEvent: (raw: unknown) => unknown }, 'quietAppEvent');
+const fastPath = () => jest.spyOn(RecordingCore.prototype, 'takeQuiet');
 
 /** The metrics' EMF output, captured (Metrics prints through its private `console`). */
 function capturingMetrics(logger: ReturnType<typeof capturingLogger>['logger']) {
@@ -168,12 +168,12 @@ function events(): Array<[string, EventJson]> {
 
 /**
  * The equivalence loop's handlers: one per setup and path, built once and reused for every event (a Logger, Metrics
- * and middleware built per event were most of this file's time). The full path is the same code with quietAppEvent
+ * and middleware built per event were most of this file's time). The full path is the same code with takeQuiet
  * answering "not quiet"; every Metrics instance's addMetric is observed, the middleware's own included.
  */
 function equivalenceRig(setup: { shape: 'plain' | 'middy'; env?: Record<string, string> }) {
   let forceFull = false;
-  const quiet = (RecordingCore.prototype as unknown as { quietAppEvent: (raw: unknown) => unknown }).quietAppEvent;
+  const quiet = RecordingCore.prototype.takeQuiet;
   const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
   let answer: (e: EventJson) => Answer | undefined = () => undefined;
   const seen: EventJson[] = [];
@@ -187,8 +187,8 @@ function equivalenceRig(setup: { shape: 'plain' | 'middy'; env?: Record<string, 
     return handler as (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<Answer>;
   };
   const handlers = { full: make(), fast: make() };
-  const spy = jest.spyOn(RecordingCore.prototype as unknown as { quietAppEvent: (raw: unknown) => unknown }, 'quietAppEvent');
-  spy.mockImplementation(function (this: unknown, raw: unknown) {
+  const spy = jest.spyOn(RecordingCore.prototype, 'takeQuiet');
+  spy.mockImplementation(function (this: RecordingCore, raw: unknown) {
     return forceFull ? undefined : quiet.call(this, raw);
   });
   const runOne = async (path: 'full' | 'fast', event: EventJson, a: (e: EventJson) => Answer | undefined) => {
