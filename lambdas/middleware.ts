@@ -10,9 +10,9 @@
  * does) rather than `require` it on Node 20.
  */
 export { recording, withRecording } from './recording/middleware';
-export { RecordingCore, createSfnClient, INTERRUPTED_BY, type RecordingOptions } from './recording/middleware-core';
+export { RecordingCore, createSfnClient, type RecordingOptions } from './recording/middleware-core';
 export { OWN_PREFIX } from './recording/own-state';
 export { loadRecordingConfig, type RecordingConfig } from './recording/config';
-export type { SmaAction, SmaResponse } from './recording/sma-response';
+export type { SmaAction, SmaAnswer, SmaResponse } from './recording/sma-response';
 export { createHandler, TIMEOUT_EARLY_MS, type HandlerDeps } from './sma-handler/handler';
 export { loadConfig, parseUnroutedPolicy, type SmaLambdaConfig, type UnroutedPolicy } from './sma-handler/config';

@@ -2,9 +2,9 @@
  * An existing SMA application, as a user of the recording middleware would have one: a small IVR.
  *   menu (SpeakAndGetDigits) -> 1 or 2: CallAndBridge to that agent
  *                            -> anything else, or nothing: the menu again, twice at most, then goodbye and Hangup
- * It knows nothing of recording except the middleware's one rule (docs/embedding.md): on ACTION_INTERRUPTED with
- * ActionData.InterruptedBy.Type === 'CallRecording', return the actions that continue from where you were. Its
- * place (how many times the menu was repeated) lives in its own TransactionAttributes (`ivr:*`).
+ * It knows nothing of recording: written to AWS's docs only (ACTION_INTERRUPTED is informational, its answer
+ * ignored), as the middleware never replaces its list in progress (docs/embedding.md). Its place (how many times
+ * the menu was repeated) lives in its own TransactionAttributes (`ivr:*`).
  *
  * Plain JSON in, plain JSON out: no import from the recording package (handler.ts adds it in one line).
  */
@@ -22,8 +22,6 @@ export interface IvrEvent {
   ActionData?: {
     Type?: string;
     ReceivedDigits?: string;
-    InterruptedBy?: { Type?: string };
-    InterruptedActions?: string[];
     Parameters?: Record<string, unknown>;
   };
   CallDetails: { TransactionAttributes?: Attributes; Participants: Participant[] };
@@ -62,8 +60,9 @@ export function createIvr(options: IvrOptions): (event: IvrEvent) => Promise<Ivr
       InputDigitsRegex: '^[0-9*]$',
       SpeechParameters: { Text: options.menuText ?? IVR_MENU, ...voice },
       FailureSpeechParameters: { Text: 'Sorry, that is not an option.', ...voice },
+      // MaxNumberOfDigits must be greater than MinNumberOfDigits (speak-and-get-digits); the regex takes one key.
       MinNumberOfDigits: 1,
-      MaxNumberOfDigits: 1,
+      MaxNumberOfDigits: 2,
       TerminatorDigits: ['#'],
       InBetweenDigitsDurationInMilliseconds: 3000,
       // The IVR counts its own repeats (one attempt per SpeakAndGetDigits).
@@ -110,13 +109,8 @@ export function createIvr(options: IvrOptions): (event: IvrEvent) => Promise<Ivr
         if (data.Type === 'CallAndBridge')
           return reply([say(caller.CallId, 'No agent is available. Please call again later.'), hangup(caller.CallId)]);
         return reply([]);
-      case 'ACTION_INTERRUPTED': {
-        if (data.InterruptedBy?.Type !== 'CallRecording') return reply([]); // informational; the SMA ignores the answer
-        // The recording took the line for a moment: continue where the caller was.
-        const interrupted = data.InterruptedActions ?? [data.Type ?? ''];
-        if (interrupted.includes('SpeakAndGetDigits')) return reply([menu(caller.CallId)]);
-        return reply([]);
-      }
+      case 'ACTION_INTERRUPTED':
+        return reply([]); // informational: the SMA ignores the answer (update-sip-call)
       case 'HANGUP':
         return reply(legs.filter((p) => p.CallId !== data.Parameters?.CallId && connected(p)).map((p) => hangup(p.CallId)));
       default:

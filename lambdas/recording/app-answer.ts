@@ -1,22 +1,16 @@
 /**
- * The application's answer as the middleware reads and rewrites it, on the full path (middleware-core.ts) and the
- * fast path (quiet-path.ts) alike: is it an SMA response, which list an update would interrupt, which keys its digit
- * collection took, and the response sent with the middleware's actions and map.
+ * The application's answer as the middleware reads and rewrites it (middleware-core.ts): is it an SMA response,
+ * which keys its digit collection took, and the response sent with the middleware's actions and map.
  */
-import type { SmaAction, SmaResponse } from './sma-response';
+import type { SmaAction, SmaAnswer } from './sma-response';
 
 type Attributes = Record<string, string>;
 
 /** An answer the middleware can merge into; anything else goes out as the application gave it. */
-export type AppAnswer = { SchemaVersion?: string; Actions?: SmaAction[]; TransactionAttributes?: Attributes } & Record<string, unknown>;
-
-/** Event types after which an empty answer ends the application's list (nothing left for an update to interrupt). */
-export const LIST_ENDS: ReadonlySet<string> = new Set(['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'NEW_INBOUND_CALL', 'HANGUP']);
-
-/** An action of a list an update would interrupt: anything but a Hangup (a function of its own: no closure per event). */
-export function notHangup(action: { Type?: unknown } | undefined): boolean {
-  return String(action?.Type) !== 'Hangup';
-}
+export type AppAnswer = { SchemaVersion?: string; Actions?: SmaAction[] | null; TransactionAttributes?: Attributes } & Record<
+  string,
+  unknown
+>;
 
 /**
  * The keys the application's own digit collection took (the ReceivedDigits of an *AndGetDigits' ACTION_SUCCESSFUL),
@@ -31,22 +25,23 @@ export function digitsTaken(event: { InvocationEventType?: unknown; ActionData?:
 
 /**
  * The response: the application's answer with `actions`, and `attributes` or no map at all (omitted = the SMA keeps
- * its map). One copy, changed in place.
+ * its map). `actions` null or undefined is sent as `"Actions": null`, the NULL action set that keeps the actions
+ * in progress (invoke-on-call-leg); an omitted `Actions` is not documented to mean the same.
  */
-export function envelope(app: Record<string, unknown>, actions: SmaAction[], attributes?: Attributes): SmaResponse {
-  const out: Record<string, unknown> = { ...app, SchemaVersion: '1.0', Actions: actions };
+export function envelope(app: Record<string, unknown>, actions: SmaAction[] | null | undefined, attributes?: Attributes): SmaAnswer {
+  const out: Record<string, unknown> = { ...app, SchemaVersion: '1.0', Actions: actions ?? null };
   if (attributes !== undefined) out.TransactionAttributes = attributes;
   else if (Object.hasOwn(out, 'TransactionAttributes')) {
     const { TransactionAttributes: _omitted, ...copy } = out;
-    return copy as unknown as SmaResponse;
+    return copy as unknown as SmaAnswer;
   }
-  return out as unknown as SmaResponse;
+  return out as unknown as SmaAnswer;
 }
 
 export function isResponse(value: unknown): value is AppAnswer {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
-  if (v.Actions !== undefined && !Array.isArray(v.Actions)) return false;
+  if (v.Actions !== undefined && v.Actions !== null && !Array.isArray(v.Actions)) return false;
   const attrs = v.TransactionAttributes;
   if (
     attrs !== undefined &&

@@ -2,16 +2,14 @@
  * The recording middleware's logic, shared by the middy middleware and the plain wrapper (middleware.ts), as
  * designed in docs/embedding.md: `prepare(event)` decides who owns the event, runs the recording's share, and
  * either answers it (the application is not called) or hands the application its event with a `finish` that
- * merges the application's answer with the recording's state. The application's actions are returned as it
- * gave them; its TransactionAttributes are kept (merged with the middleware's `rw:*` keys, never replaced).
+ * merges the application's answer with the recording's state.
  *
- * Over 400 lines, still one class: what each event does for the recording lives beside it (workflow-commands.ts,
- * controls.ts, recording-events.ts, call-state.ts), the `rw:own` bookkeeping in own-state.ts, the fast path's
- * decisions and answer in quiet-path.ts, and the reading and rewriting of the application's answer in
- * app-answer.ts. What stays is the full path's routing and the answer's merge, which every route ends in and which
- * share the invocation's state (the Logger keys of the fast path, the metrics counted, the collision reported
- * once). The seam to cut next is the merge (finishApp, answer, attributesFull, failTokens) into a class of its own
- * given the logger, metrics and callbacks.
+ * The rule it keeps (issue 20): the application's call flow is never disturbed. An update replaces the actions in
+ * progress (update-sip-call), so the middleware never answers one with actions while the application's list runs:
+ * it answers with a NULL action set (invoke-on-call-leg: "it keeps the existing actions") and runs its own actions
+ * at the application's next list boundary (its answer to the end of its list), holding the application's new list
+ * until the recording's own actions have their result (application-lists.ts). The application sees only the
+ * events AWS would send it, in AWS's shapes.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -19,24 +17,15 @@ import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
 import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TaskError, TokenAttribute } from '../shared/workflow-contract';
-import { loadRecordingConfig, type RecordingConfig } from './config';
+import { answerHeld, boundaryAnswer, nextAppList, noticeState, type Out } from './application-lists';
+import { digitsTaken, envelope, isResponse } from './app-answer';
 import { callbackDelivered, type CallEventDeps, type EventOf } from './call-state';
+import { loadRecordingConfig, type RecordingConfig } from './config';
 import { dtmfArmActions, isControlRequest, isOwnDigits, onControlRequest, onDtmfControl } from './controls';
-import {
-  NOTICE_ACTION_TYPES,
-  onActionFailed,
-  onActionSuccessful,
-  onHangup,
-  onInvalidLambdaResponse,
-  ownActionTypesOf,
-  ownedResult,
-} from './recording-events';
-import { autoRecord, isWorkflowCommand, onCallUpdateRequested } from './workflow-commands';
 import {
   appEventOf,
   noticeFingerprint,
   noticeText,
-  onlyForgets,
   OWN_PREFIX,
   type OwnState,
   ownKeys,
@@ -46,18 +35,23 @@ import {
   withoutOwn,
   withState,
 } from './own-state';
-import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
-import { digitsTaken, envelope, isResponse, LIST_ENDS, notHangup } from './app-answer';
-import { type QuietEvent, quietAnswer, readQuietEvent } from './quiet-path';
-import { checkAttributes, MAX_ACTIONS, respond, type SmaAction, type SmaResponse } from './sma-response';
+import {
+  NOTICE_ACTION_TYPES,
+  onActionFailed,
+  onActionSuccessful,
+  onHangup,
+  onInvalidLambdaResponse,
+  ownActionTypesOf,
+  ownedResult,
+} from './recording-events';
 import { lazyClient, sfnSdk } from './sfn-sdk';
+import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
+import { checkAttributes, respond, type SmaAction, type SmaAnswer, type SmaResponse } from './sma-response';
 import { TaskCallbacks } from './task-callbacks';
+import { autoRecord, isWorkflowCommand, onCallUpdateRequested } from './workflow-commands';
 import { WorkflowStarter } from './workflow-starter';
 
 type Attributes = Record<string, string>;
-
-/** What InterruptedBy.Type says in the synthetic ACTION_INTERRUPTED an application gets to resume. */
-export const INTERRUPTED_BY = 'CallRecording';
 
 /**
  * Actions that answer an inbound call (the PSTN audio service answers it to run them: call-flow page), so
@@ -92,7 +86,7 @@ export interface RecordingOptions {
 }
 
 export type Prepared =
-  | { kind: 'respond'; response: SmaResponse }
+  | { kind: 'respond'; response: SmaAnswer }
   | { kind: 'app'; event: unknown; finish: (appResponse: unknown) => Promise<unknown> };
 
 /** `where` is for the local twin (endpoint, region, credentials); in AWS the SDK's defaults apply. */
@@ -108,9 +102,6 @@ export function createSfnClient(
     ...where,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
-    // Nothing adds middleware to this client: its stack is resolved once per command type, not on every callback.
-    // (Concurrent sends then share one context object; every request of this client has the same endpoint and
-    // credentials, so what each writes there is the same. Not for a client whose endpoint varies per request.)
     cacheMiddleware: true,
   });
 }
@@ -119,21 +110,14 @@ export class RecordingCore {
   readonly config: RecordingConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** The middleware made its Logger: nobody else logs through it (the fast path adds its keys only when it logs). */
-  private readonly ownsLogger: boolean;
   /** The middleware made its Metrics: it publishes them (the application's logMetrics does not know them). */
   readonly ownsMetrics: boolean;
   private readonly deps: CallEventDeps;
   private collisionReported = false;
-  /** The fast path's event, until tagLogs() has put its keys on the logger (see takeQuiet). */
-  private untaggedEvent: unknown;
-  /** A fast-path invocation that has counted nothing in the middleware's own Metrics: publish() has nothing to do. */
-  private uncounted = false;
 
   constructor(options: RecordingOptions = {}) {
     this.config = options.config ?? loadRecordingConfig(options.env ?? process.env);
     this.logger = options.logger ?? new Logger({ serviceName: this.config.serviceName });
-    this.ownsLogger = options.logger === undefined;
     this.ownsMetrics = options.metrics === undefined;
     this.metrics =
       options.metrics ??
@@ -151,9 +135,7 @@ export class RecordingCore {
   /** Publishes the middleware's own metrics (no-op when they are the application's). */
   publish(force = false): void {
     if (!this.ownsMetrics && !force) return;
-    if (this.uncounted) return;
     try {
-      // Nothing counted (a fast-path event): no EMF line, and no "No application metrics" warning either.
       if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
     } catch {
       // metrics are never worth a call
@@ -161,33 +143,6 @@ export class RecordingCore {
   }
 
   async prepare(raw: unknown): Promise<Prepared> {
-    const quiet = this.takeQuiet(raw);
-    if (quiet) return { kind: 'app', event: quiet.appEvent, finish: async (appResponse) => this.finishQuiet(quiet, appResponse) };
-    return this.prepareFull(raw);
-  }
-
-  /**
-   * The fast path's start, synchronous (the wrappers call it first; no promise on the way): the event's
-   * QuietEvent, its metrics and log keys settled as prepare() settles them, or undefined for the full path.
-   * The application gets `appEvent`; its answer goes to finishQuiet.
-   */
-  takeQuiet(raw: unknown): QuietEvent | undefined {
-    const quiet = readQuietEvent(raw, Boolean(this.config.autoRecord));
-    if (!quiet) return undefined;
-    // Counted here only when the application publishes these Metrics after every invocation (an empty
-    // document would make its logMetrics warn); the middleware's own Metrics publish only what it counted.
-    if (!this.ownsMetrics) this.count('SmaEvents');
-    else this.uncounted = true;
-    this.untaggedEvent = raw;
-    // A Logger shared with the application: its lines about this event carry the keys, as before.
-    if (!this.ownsLogger) this.tagLogs();
-    return quiet;
-  }
-
-  /** prepare() for an event takeQuiet turned down: the full parse and route. */
-  async prepareFull(raw: unknown): Promise<Prepared> {
-    this.untaggedEvent = undefined;
-    this.uncounted = false;
     let event: SmaEvent;
     try {
       event = parseSmaEvent(raw);
@@ -204,7 +159,6 @@ export class RecordingCore {
       sequence: event.Sequence,
       eventType: event.InvocationEventType,
     });
-    // One count per event: useful on its own, and no invocation publishes an empty EMF document.
     this.count('SmaEvents');
     const incoming = { ...(event.CallDetails.TransactionAttributes ?? {}) };
     const own = readOwn(incoming);
@@ -221,62 +175,28 @@ export class RecordingCore {
     }
   }
 
-  /** The application's answer to a fast-path event (quietAnswer), with what it reports logged and counted. */
-  finishQuiet(q: QuietEvent, appResponse: unknown): unknown {
-    const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
-    if (!isResponse(app)) return appResponse;
-    try {
-      const { response, collisions, full } = quietAnswer(q, app, Boolean(this.config.dtmfControls));
-      if (collisions) this.reportCollision(collisions);
-      if (full) this.attributesFull(full.error, full.ownNext, full.kept);
-      return response;
-    } catch (e) {
-      this.tagLogs();
-      this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
-      this.count('RecordingMiddlewareErrors');
-      return appResponse;
-    }
-  }
-
-  /** Log keys for a fast-path event, added only when something is logged about it (they cost on every event). */
-  private tagLogs(): void {
-    const raw = this.untaggedEvent as { Sequence?: unknown; InvocationEventType?: unknown; CallDetails?: { TransactionId?: unknown } };
-    if (raw === undefined) return;
-    this.untaggedEvent = undefined;
-    this.logger.appendKeys({
-      transactionId: logSafeId(String(raw.CallDetails?.TransactionId ?? '')),
-      sequence: typeof raw.Sequence === 'number' ? raw.Sequence : undefined,
-      eventType: String(raw.InvocationEventType), // one of QUIET_TYPES
-    });
-  }
-
   private async route(event: SmaEvent, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
     const incomingRw = ownKeys(incoming);
-    // `s` answers only the event right after a resume.
-    const base: OwnState = { ...own };
-    delete base.s;
-
     switch (event.InvocationEventType) {
       case 'CALL_UPDATE_REQUESTED':
-        if (isWorkflowCommand(event)) return this.onCommand(event, raw, incoming, own);
-        if (isControlRequest(event)) return this.onControlRequest(event, raw, incoming, own);
+        if (isWorkflowCommand(event)) return this.onCommand(event, incoming, own);
+        if (isControlRequest(event)) return this.keep(incoming, rwOf(await onControlRequest(event, this.deps), incomingRw), own);
         break;
       case 'DIGITS_RECEIVED':
-        if (isOwnDigits(event, this.config)) return this.onKeypad(event, raw, incoming, own);
+        if (isOwnDigits(event, this.config)) return this.onKeypad(event, incoming, own);
         break;
       case 'ACTION_SUCCESSFUL':
       case 'ACTION_FAILED': {
         if (isOwnDigits(event, this.config)) {
-          // The keypad controls' ReceiveDigits, last of a list (nothing of the application's followed it).
+          // The keypad controls' ReceiveDigits, alone in its list (the application was idle).
           if (event.InvocationEventType === 'ACTION_FAILED') {
             this.logger.warn('the keypad controls could not be armed', { error: logSafe(event.ActionData.ErrorType) });
             this.count('KeypadControlsNotArmed');
           }
-          return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(incomingRw, base)) };
+          return this.keep(incoming, incomingRw, own);
         }
         // A NotifyConsent `c` whose notice text does not match is stale (left by a response without a map):
-        // this Speak is the application's.
-        // (Read only when the event echoes a Text, as the documented examples do: without one, `c` decides.)
+        // this Speak is the application's. (Read only when the event echoes a Text, as the documented examples do.)
         const type = event.ActionData.Type;
         const text = noticeText(event.ActionData.Parameters);
         const staleNotice =
@@ -286,26 +206,18 @@ export class RecordingCore {
           typeof text === 'string' &&
           noticeFingerprint(text) !== own.k;
         const command = staleNotice ? undefined : ownedResult(event, own.c, own.a !== undefined && own.c === undefined);
-        if (command) return this.onOwnResult(event, raw, incoming, own, command);
+        if (command) return this.onOwnResult(event, incoming, own, command);
         break;
       }
       case 'ACTION_INTERRUPTED': {
         const type = event.ActionData.Type;
-        // A SpeakAndGetDigits is the notice's only with the notice's text (an IVR menu is one too).
         const ours =
           own.c !== undefined &&
           ownActionTypesOf(own.c).includes(type) &&
           !(type === 'SpeakAndGetDigits' && noticeFingerprint(noticeText(event.ActionData.Parameters)) !== own.k);
-        if (own.s || (own.c && !ours)) {
-          // The application's action, replaced by the middleware's list (or by a resume already done): the SMA
-          // ignores this answer; the application resumes when the recording's own result comes.
-          this.logger.info('application action interrupted by the recording; the application resumes after it', { action: logSafe(type) });
-          return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(incomingRw, base)) };
-        }
         if (ours && own.c) {
-          // The recording's own action (the notice's prompt) was cut by another update of the call, e.g. a control
-          // request: its task fails now with ActionInterrupted, which the workflow retries (the notice is spoken
-          // again), instead of waiting for its timeout.
+          // The recording's own action (the notice's prompt) was cut by another update of the call: its task fails
+          // now with ActionInterrupted, which the workflow retries, instead of waiting for its timeout.
           const token = incoming[TokenAttribute[own.c]];
           if (token)
             await this.deps.callbacks.fail(
@@ -315,214 +227,153 @@ export class RecordingCore {
               own.c,
             );
           this.count('RecordingActionsInterrupted');
+          // Informational: the SMA ignores this answer (update-sip-call).
           return { kind: 'respond', response: respond() };
         }
         break;
       }
       case 'HANGUP': {
         const r = await onHangup(event, this.deps);
-        return this.toApp(event, raw, incoming, withState(rwOf(r, incomingRw), { ...base, c: undefined }));
+        const state: OwnState = { ...own };
+        delete state.c;
+        delete state.p;
+        delete state.h;
+        return this.toApp(event, raw, incoming, withState(rwOf(r, incomingRw), state), state);
       }
       case 'INVALID_LAMBDA_RESPONSE': {
         const r = await onInvalidLambdaResponse(event, this.deps);
-        return this.toApp(event, raw, incoming, withState(rwOf(r, incomingRw), { ...base, c: undefined }));
+        const state: OwnState = { ...own };
+        delete state.c;
+        return this.toApp(event, raw, incoming, withState(rwOf(r, incomingRw), state), state);
       }
       default:
         break;
     }
-    return this.toApp(event, raw, incoming, withState(incomingRw, base));
+    return this.toApp(event, raw, incoming, incomingRw, own);
   }
 
-  /** A workflow command: the middleware's actions only (its result event is needed: it must be the last). */
-  private async onCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
+  /**
+   * A workflow command. Its actions run now when nothing of the application's is in progress; otherwise the
+   * update is answered with a NULL action set (the application's list goes on) and they wait, parked in `p`, for
+   * the application's next list boundary. A new attempt of a command still parked runs at once: its list
+   * outlasted an attempt, or it ended where the middleware could not see it (written in the audit: waitedBehind).
+   */
+  private async onCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>, incoming: Attributes, own: OwnState): Promise<Prepared> {
     let r: SmaResponse;
     try {
       r = await onCallUpdateRequested(event, this.deps);
     } catch (e) {
-      // onCallUpdateRequested has failed the task already; the call goes on.
+      // onCallUpdateRequested has failed the task already; the call goes on, the application's actions too.
       const token = event.ActionData.Parameters.Arguments[Arg.taskToken];
-      this.logger.error('workflow command failed; answered with no action', logSafeError(e, token));
+      this.logger.error('workflow command failed; answered with a NULL action set', logSafeError(e, token));
       this.count('HandlerErrors');
-      return { kind: 'respond', response: respond() };
+      return { kind: 'respond', response: envelope({}, null) };
     }
     const command = event.ActionData.Parameters.Arguments[Arg.command] as Command;
     const ownNext = rwOf(r, ownKeys(incoming));
     const state: OwnState = { ...own };
-    delete state.s;
     // The workflow sends a command only once its previous task is over: a `c` still set is stale (left by an
-    // answer without a map after the callback: onOwnResult) or its task timed out; either way it is done.
+    // answer without a map after the callback) or its task timed out; either way it is done, and a list it held
+    // was handed back with its result (a new attempt of the same command keeps it: no result came).
+    const retry = own.p?.c === command || own.c === command;
     delete state.c;
     delete state.k;
     delete state.o;
-    if (r.Actions.length > 0) {
-      state.c = command;
-      if (command === Command.NotifyConsent) {
-        const last = r.Actions[r.Actions.length - 1];
-        state.k = noticeFingerprint(noticeText(last?.Parameters));
-        // An opt-out notice (the caller asked last): remembered, so a list cut short asks the caller again.
-        if (last?.Type === 'SpeakAndGetDigits') state.o = Math.round(Number(last.Parameters?.RepeatDurationInMilliseconds) / 1000);
-      }
-      return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
+    delete state.w;
+    if (!retry) delete state.h;
+    if (own.p && own.p.c !== command) delete state.p;
+    const actions = r.Actions ?? [];
+    if (actions.length === 0) {
+      // WaitForCallEnd (or a command refused): nothing to run. The keypad controls are armed now if the
+      // application is idle, else at its next list boundary.
+      const arm = command === Command.WaitForCallEnd ? dtmfArmActions(event, this.config) : [];
+      if (arm.length && !state.a) return this.respondWith(incoming, arm, withState(ownNext, state));
+      if (arm.length) state.d = 1;
+      return this.keep(incoming, ownNext, state);
     }
-    // No action of its own (WaitForCallEnd, or a command refused): an answer may still replace the application's
-    // action in progress (update-sip-call), so the application resumes now, in the same answer. While the
-    // workflow waits for the call end, the keypad controls (if on) are armed first.
-    const arm = command === Command.WaitForCallEnd ? dtmfArmActions(event, this.config) : [];
-    return this.resumeOrAnswer(event, raw, incoming, r, state, command, arm);
-  }
-
-  /**
-   * The end of an event that replaced the application's list without an action of the recording's own to wait
-   * for (a command with no action, a control request, keys): the application resumes now, in the same answer,
-   * after `leading` (the recording's own actions). After a delivered callback, or a repeated update whose token
-   * was spent, the answer has no map (see afterCallback in call-state.ts).
-   */
-  private resumeOrAnswer(
-    event: SmaEvent,
-    raw: unknown,
-    incoming: Attributes,
-    r: SmaResponse,
-    state: OwnState,
-    command: Command,
-    leading: SmaAction[] = [],
-  ): Prepared {
-    const spent = callbackDelivered(r);
-    const ownNext = rwOf(r, ownKeys(incoming));
-    if (state.a && !state.c) {
-      state.s = 1;
-      return this.resume(event, raw, incoming, ownNext, state, { Command: command }, spent, leading);
+    if (state.a && own.p?.c !== command) {
+      state.p = { c: command, x: actions, b: state.a };
+      this.logger.info("recording action waits for the end of the application's list", { behind: state.a.map((t) => logSafe(t)) });
+      this.count('RecordingActionsDeferred');
+      return this.keep(incoming, ownNext, state);
     }
-    if (spent) return { kind: 'respond', response: respond(leading) };
-    return { kind: 'respond', response: this.answer(incoming, leading, undefined, withState(ownNext, state)) };
+    if (state.a) {
+      // A second attempt while the application's list is (or looks) in progress: run now.
+      this.logger.warn("recording action runs while the application's list may be in progress (a second attempt)", {
+        behind: state.a.map((t) => logSafe(t)),
+      });
+      this.count('RecordingActionsNotDeferred');
+      state.w = own.p?.b ?? state.a;
+      delete state.a;
+    }
+    delete state.p;
+    state.c = command;
+    if (command === Command.NotifyConsent) Object.assign(state, noticeState(actions));
+    return this.respondWith(incoming, actions, withState(ownNext, state));
   }
 
   /**
-   * A request to pause, resume or stop (no token): handed to the workflow. Like any update it replaced the
-   * application's action in progress, which resumes now, in the same answer (as after a WaitForCallEnd).
+   * Keys on the keypad controls' ReceiveDigits: a control, handed to the workflow like a request from the API,
+   * unless they were the application's (keys its digit collection just took, `g`, or pressed while it collects).
+   * ReceiveDigits may be one-shot (listen-to-digits): it is armed again, now if the application is idle, else
+   * at its next list boundary, as AWS's on-demand-recording sample re-arms it in every DIGITS_RECEIVED answer.
    */
-  private async onControlRequest(
-    event: EventOf<'CALL_UPDATE_REQUESTED'>,
-    raw: unknown,
-    incoming: Attributes,
-    own: OwnState,
-  ): Promise<Prepared> {
-    const r = await onControlRequest(event, this.deps);
+  private async onKeypad(event: EventOf<'DIGITS_RECEIVED'>, incoming: Attributes, own: OwnState): Promise<Prepared> {
     const state: OwnState = { ...own };
-    delete state.s;
-    return this.resumeOrAnswer(event, raw, incoming, r, state, Command.ControlRecording);
-  }
-
-  /**
-   * Keys on the keypad controls' ReceiveDigits: a control, handed to the workflow like a request from the API.
-   * Not when they were the application's: keys its own digit collection just took (`g`: the SMA may give a key
-   * to both, assumed) or pressed while it collects. A DIGITS_RECEIVED answer replaces the application's queued
-   * actions (assumed, as an update's does), so it resumes, as after a control request.
-   */
-  private async onKeypad(event: EventOf<'DIGITS_RECEIVED'>, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
-    const state: OwnState = { ...own };
-    delete state.s;
     delete state.g;
     const keys = event.ActionData.ReceivedDigits ?? '';
     const collecting = (own.a ?? []).some((t) => t.endsWith('AndGetDigits'));
-    let r = respond();
+    let ownNext = ownKeys(incoming);
     if ((own.g !== undefined && own.g === keys) || collecting) {
       this.logger.info('keys the application collected: not a recording control', { keys: keys.length });
       this.count('KeypadKeysForApplication');
     } else {
-      r = (await onDtmfControl(event, this.deps)) ?? respond();
+      const r = await onDtmfControl(event, this.deps);
+      if (r) ownNext = rwOf(r, ownNext);
     }
-    return this.resumeOrAnswer(event, raw, incoming, r, state, Command.ControlRecording);
+    const arm = dtmfArmActions(event, this.config);
+    if (arm.length && !state.a && !state.c) return this.respondWith(incoming, arm, withState(ownNext, state));
+    if (arm.length) state.d = 1;
+    return this.keep(incoming, ownNext, state);
   }
 
-  /** The result of the middleware's own action: the token completed, then the application resumes. */
+  /** The result of the middleware's own action: the token completed, then the list it held goes on. */
   private async onOwnResult(
     event: EventOf<'ACTION_SUCCESSFUL'> | EventOf<'ACTION_FAILED'>,
-    raw: unknown,
     incoming: Attributes,
     own: OwnState,
     command: Command,
   ): Promise<Prepared> {
     const r =
       event.InvocationEventType === 'ACTION_SUCCESSFUL'
-        ? await onActionSuccessful(event, this.deps)
+        ? await onActionSuccessful(event, this.deps, own.w)
         : await onActionFailed(event, this.deps);
     const ownNext = rwOf(r, ownKeys(incoming));
-    const state: OwnState = { ...own };
-    delete state.s;
     // The task callback went through: the workflow may already be sending its next update, which the SMA can
-    // invoke before this response is applied and apply before it (issue 13). Any map in this response could then
-    // replace the one that update parked its token in, so none is sent unless the application changes its own
-    // keys; the spent token left in the map is dropped by the next update, and `rw:own` stays as it was (stale
-    // `c`/`a`: see OwnState).
+    // invoke before this response is applied and apply before it (issue 13). A map here could replace the one
+    // that update parked its token in, so none is sent: the spent token and a stale `c`/`h` stay in the SMA's map
+    // until the next map written (the next command drops them; see OwnState).
     const spent = callbackDelivered(r);
     const tokenKey = TokenAttribute[command];
     if (!spent && incoming[tokenKey] && ownNext[tokenKey] === incoming[tokenKey]) {
-      // The token still waits (a late start's "already started": its ACTION_SUCCESSFUL is still to come).
-      return { kind: 'respond', response: this.answer(incoming, r.Actions, undefined, withState(ownNext, state)) };
+      // The token still waits (a late start's "already started": its ACTION_SUCCESSFUL is still to come; a notice
+      // list cut short: the rest of the legs are spoken to now).
+      return this.respondWith(incoming, r.Actions.length ? r.Actions : null, withState(ownNext, own));
     }
+    const state: OwnState = { ...own };
     delete state.c;
-    const data = event.ActionData;
-    if (state.a) {
-      const result =
-        event.InvocationEventType === 'ACTION_SUCCESSFUL'
-          ? { Status: 'Succeeded', ...(data.CallRecordingDestination ? { CallRecordingDestination: data.CallRecordingDestination } : {}) }
-          : { Status: 'Failed', ErrorType: data.ErrorType ?? data.Error ?? 'Unknown' };
-      return this.resume(event, raw, incoming, ownNext, state, { Command: command, Result: result }, spent);
-    }
-    // Nothing of the application's was interrupted (e.g. a bridged call): nothing to resume.
-    if (spent) return { kind: 'respond', response: respond(r.Actions) };
-    return { kind: 'respond', response: this.answer(incoming, [], undefined, withState(ownNext, state)) };
-  }
-
-  /** The application gets a synthetic ACTION_INTERRUPTED naming the recording, and answers with what continues. */
-  private resume(
-    event: SmaEvent,
-    raw: unknown,
-    incoming: Attributes,
-    ownNext: Attributes,
-    state: OwnState,
-    by: Record<string, unknown>,
-    afterCallback = false,
-    leading: SmaAction[] = [],
-  ): Prepared {
-    const interrupted = state.a ?? [];
-    const appEvent = appEventOf(raw) as Record<string, unknown>;
-    const synthetic = {
-      ...appEvent,
-      InvocationEventType: 'ACTION_INTERRUPTED',
-      ActionData: {
-        Type: interrupted[interrupted.length - 1] ?? 'Unknown',
-        Parameters: {},
-        InterruptedActions: [...interrupted],
-        InterruptedBy: { Type: INTERRUPTED_BY, ...by },
-      },
-    };
-    this.count('ApplicationResumes');
-    return {
-      kind: 'app',
-      event: synthetic,
-      finish: async (appResponse) => {
-        const response = await this.finishApp(event, incoming, appResponse, ownNext, state, afterCallback, undefined, leading);
-        if (isResponse(appResponse) && (appResponse.Actions ?? []).length === 0) {
-          // The application ignored the interruption: the caller is left in silence until it hangs up.
-          this.logger.warn('the application did not resume after the recording interrupted it', {
-            interrupted: interrupted.map((t) => logSafe(t)),
-          });
-          this.count('AppDidNotResume');
-        }
-        return response;
-      },
-    };
+    delete state.w;
+    const out = answerHeld(state, this.config.dtmfControls ? dtmfArmActions(event, this.config) : []);
+    if (spent) return { kind: 'respond', response: envelope({}, out.actions) };
+    return this.respondWith(incoming, out.actions, withState(ownNext, out.state));
   }
 
   /** An application event: it gets the event without the `rw:*` keys; its answer is merged on the way back. */
-  private toApp(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, incomingOwn?: OwnState): Prepared {
-    // `incomingOwn` (the fast path): readOwn(incoming), which ownNext was written from unchanged.
-    const state = incomingOwn ? { ...incomingOwn } : readOwn(ownNext);
+  private toApp(event: SmaEvent, raw: unknown, incoming: Attributes, ownNext: Attributes, state: OwnState): Prepared {
     return {
       kind: 'app',
       event: appEventOf(raw),
-      finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownKeys(ownNext), state, false, incomingOwn),
+      finish: async (appResponse) => this.finishApp(event, incoming, appResponse, ownNext, state),
     };
   }
 
@@ -532,60 +383,44 @@ export class RecordingCore {
     appResponse: unknown,
     ownNext: Attributes,
     state: OwnState,
-    afterCallback = false,
-    incomingOwn?: OwnState,
-    leading: SmaAction[] = [],
   ): Promise<unknown> {
-    // Undefined (a handler that returns nothing) is an empty answer; anything else that is not an SMA response
+    // Undefined (a handler that returns nothing) is a NULL action set; anything else that is not an SMA response
     // is the application's to get wrong: it goes out as is (the SMA answers it with INVALID_LAMBDA_RESPONSE).
-    const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0', Actions: [] } : appResponse;
+    const app: unknown = appResponse === undefined || appResponse === null ? { SchemaVersion: '1.0' } : appResponse;
     if (!isResponse(app)) return appResponse;
     try {
-      const actions = app.Actions ?? [];
       const next: OwnState = { ...state };
-      // The list an update would interrupt; a list of Hangups (or anything at HANGUP) has nothing to resume.
-      const resumable = event.InvocationEventType !== 'HANGUP' && actions.some(notHangup);
-      if (resumable) next.a = actions.map((a) => String(a?.Type));
-      else if (actions.length > 0 || LIST_ENDS.has(event.InvocationEventType) || next.s) delete next.a;
-      if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, actions, next);
+      if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, app.Actions ?? [], next);
       // Keypad controls on: keys the application's own digit collection took are remembered, so the same keys
       // arriving on the controls' ReceiveDigits are not taken for a control (onKeypad).
       const taken = this.config.dtmfControls ? digitsTaken(event) : undefined;
       if (taken) next.g = taken;
-      // The middleware's own actions first (the keypad controls' ReceiveDigits), within the SMA's 10 per list.
-      const out = leading.length && leading.length + actions.length <= MAX_ACTIONS ? [...leading, ...actions] : actions;
-      if (leading.length && out === actions) this.logger.warn('keypad controls not armed: the application answered with a full list');
-      if (
-        afterCallback &&
-        (app.TransactionAttributes === undefined || sameMap(withoutOwn(app.TransactionAttributes), withoutOwn(incoming)))
-      ) {
-        // After a task callback (onOwnResult): no map unless the application changes its keys; omitted, the
-        // SMA keeps its map, the application's keys included.
-        return this.answer(incoming, out, undefined, ownKeys(incoming), app);
+      let out: Out = { actions: app.Actions, state: next };
+      if (event.InvocationEventType !== 'HANGUP') {
+        const arm = next.d ? dtmfArmActions(event, this.config) : [];
+        out = boundaryAnswer(event.InvocationEventType, app.Actions, next, arm);
+        if (out.injected && !this.fits(app.TransactionAttributes ?? incoming, ownNext, out.state)) {
+          // The held list does not fit in the map: the recording waits for the next boundary instead.
+          this.count('RecordingActionsDeferred');
+          out = { actions: app.Actions, state: nextAppList(event.InvocationEventType, app.Actions, next) };
+        }
       }
-      if (
-        !afterCallback &&
-        app.TransactionAttributes === undefined &&
-        sameMap(withState(ownNext, {}), withState(ownKeys(incoming), {})) &&
-        onlyForgets(incomingOwn ?? readOwn(incoming), next)
-      ) {
-        // Nothing to write but the end of something in rw:own (a list, a resume echo): not worth a map. Any map
-        // in this answer could be applied after a racing update's and replace the token it parked (issue 13's
-        // adversarial order); rw:own read stale is safe (see OwnState). The application's keys are kept.
-        return this.answer(incoming, out, undefined, ownKeys(incoming), app);
-      }
-      if (afterCallback) {
-        // The application changed its keys: they must go out (never lost), in a map that, in the adversarial
-        // order, can replace the one the workflow's next update parks its token in (that task then times out
-        // and is retried). Counted so an operator can see how often an application does this.
-        this.count('AttributesAfterCallback');
-      }
-      return this.answer(incoming, out, app.TransactionAttributes, withState(ownNext, next), app);
+      if (out.injected) this.count('RecordingActionsAtBoundary');
+      return this.answer(incoming, out.actions, app.TransactionAttributes, withState(ownNext, out.state), app);
     } catch (e) {
-      this.tagLogs();
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
       this.count('RecordingMiddlewareErrors');
       return appResponse;
+    }
+  }
+
+  /** The map the answer would send fits the SMA's limits. */
+  private fits(appAttributes: Attributes, ownNext: Attributes, state: OwnState): boolean {
+    try {
+      checkAttributes({ ...withoutOwn(appAttributes), ...withState(ownNext, state) });
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -601,17 +436,26 @@ export class RecordingCore {
     await autoRecord(event, this.deps);
   }
 
+  /** A NULL action set: whatever runs goes on (invoke-on-call-leg), with the middleware's map if it changed. */
+  private keep(incoming: Attributes, ownNext: Attributes, state: OwnState): Prepared {
+    return { kind: 'respond', response: this.answer(incoming, null, undefined, withState(ownNext, state)) };
+  }
+
+  private respondWith(incoming: Attributes, actions: SmaAction[] | null | undefined, ownNext: Attributes): Prepared {
+    return { kind: 'respond', response: this.answer(incoming, actions, undefined, ownNext) };
+  }
+
   /**
-   * The response: `actions` as given, TransactionAttributes = the application's map (what it returned, else
-   * what it had) plus the middleware's keys. Omitted when neither side changed anything (omitted = kept).
+   * The response: `actions` as given (null: a NULL action set), TransactionAttributes = the application's map
+   * (what it returned, else what it had) plus the middleware's keys. Omitted when neither side changed anything.
    */
   private answer(
     incoming: Attributes,
-    actions: SmaAction[],
+    actions: SmaAction[] | null | undefined,
     appReturned: Attributes | undefined,
     ownNext: Attributes,
     appResponse?: Record<string, unknown>,
-  ): SmaResponse {
+  ): SmaAnswer {
     const ownChanged = !sameMap(ownKeys(incoming), ownNext);
     const app = appResponse ?? {};
     if (appReturned === undefined && !ownChanged) return envelope(app, actions);
@@ -635,24 +479,16 @@ export class RecordingCore {
    * travelled in the dropped keys (`ownNext` but not `kept`) are failed now rather than left to time out.
    */
   private attributesFull(e: unknown, ownNext: Attributes, kept: Attributes): void {
-    this.tagLogs();
     this.logger.warn('TransactionAttributes full: the recording gives up its keys', { problem: (e as Error).message });
     this.count('TransactionAttributesOverLimit');
-    this.failTokens(ownNext, kept, (e as Error).message);
-  }
-
-  /** Fails the tokens in `next` that `kept` does not carry (fire and forget: the SFN client bounds it). */
-  private failTokens(next: Attributes, kept: Attributes, why: string): void {
     for (const command of Object.values(Command)) {
       const key = TokenAttribute[command];
-      const token = next[key];
-      if (token && kept[key] !== token) void this.deps.callbacks.fail(token, 'TransactionAttributesFull', why, command);
+      const token = ownNext[key];
+      if (token && kept[key] !== token) void this.deps.callbacks.fail(token, 'TransactionAttributesFull', (e as Error).message, command);
     }
   }
 
-  /** Counts one of the middleware's events (every metric of this module goes through here: see `uncounted`). */
   private count(name: string): void {
-    this.uncounted = false;
     this.metrics.addMetric(name, MetricUnit.Count, 1);
   }
 
@@ -660,7 +496,6 @@ export class RecordingCore {
     this.count('ApplicationAttributeCollisions');
     if (this.collisionReported) return;
     this.collisionReported = true;
-    this.tagLogs();
     this.logger.error(`the application's TransactionAttributes use the recording's prefix "${OWN_PREFIX}"; the recording's values win`, {
       keys: keys.slice(0, 5).map((k) => logSafe(k)),
     });

@@ -110,8 +110,15 @@ const PROMPT_FAILURES = new Set([
   'MissingRequiredActionParameter',
 ]);
 
-/** The result of the middleware's own StartCallRecording or consent notice (see ownedResult). */
-export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, deps: CallEventDeps): Promise<SmaResponse> {
+/**
+ * The result of the middleware's own StartCallRecording or consent notice (see ownedResult). `waitedBehind`: the
+ * application's action types the start waited for (it was parked until their list ended), for the audit.
+ */
+export async function onActionSuccessful(
+  event: EventOf<'ACTION_SUCCESSFUL'>,
+  deps: CallEventDeps,
+  waitedBehind?: string[],
+): Promise<SmaResponse> {
   const data = event.ActionData;
   const attributes = attributesOf(event);
   switch (data.Type) {
@@ -138,7 +145,7 @@ export async function onActionSuccessful(event: EventOf<'ACTION_SUCCESSFUL'>, de
       deps.metrics.addMetric('RecordingsStarted', MetricUnit.Count, 1);
       const sent = await deps.callbacks.succeed(
         token,
-        startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false),
+        { ...startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false), ...(waitedBehind ? { waitedBehind } : {}) },
         Command.StartRecording,
       );
       // Delivered: the workflow moves on at once (see afterCallback); otherwise its retry needs the recording.

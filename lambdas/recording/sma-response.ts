@@ -14,6 +14,11 @@ export interface SmaResponse {
   Actions: SmaAction[];
   TransactionAttributes?: Record<string, string>;
 }
+/**
+ * What the middleware answers the SMA: `Actions` null is the NULL action set, which keeps the actions in progress
+ * (invoke-on-call-leg: "If the SIP media application receives a NULL action set, it keeps the existing actions").
+ */
+export type SmaAnswer = Omit<SmaResponse, 'Actions'> & { Actions: SmaAction[] | null };
 
 export const MAX_ACTIONS = 10;
 /**
@@ -30,6 +35,13 @@ export function respond(actions: SmaAction[] = [], attributes?: Record<string, s
     ? { SchemaVersion: '1.0', Actions: actions }
     : { SchemaVersion: '1.0', Actions: actions, TransactionAttributes: attributes };
 }
+
+/**
+ * The NULL action set as an SmaResponse (for the code whose type is the documented list shape): "If the SIP media
+ * application receives a NULL action set, it keeps the existing actions" (invoke-on-call-leg). An empty list may
+ * instead replace them (not documented), so "nothing new" is said this way.
+ */
+export const keep = (): SmaResponse => ({ SchemaVersion: '1.0', Actions: null }) as unknown as SmaResponse;
 
 /** Throws if the map would be refused by the SMA (so the caller can fail the task instead of the call). */
 export function checkAttributes(attributes: Record<string, string>): void {
@@ -70,7 +82,8 @@ export const speak = (callId: string, text: string, voice: SpeakVoice): SmaActio
 /**
  * The consent notice with a choice: spoken once, then up to `waitMs` for one key (any key: the workflow decides
  * which declines). No key in time ends in ACTION_FAILED after the failure prompt, which is therefore neutral.
- * Repeat 1: a caller who says nothing has heard the notice once, as the plain Speak does.
+ * Repeat 1: a caller who says nothing has heard the notice once, as the plain Speak does. MaxNumberOfDigits must
+ * be greater than MinNumberOfDigits (speak-and-get-digits): 2, with a regex that takes one key only.
  */
 export const NO_KEY_TEXT = 'Thank you.';
 export const speakAndGetDigit = (callId: string, text: string, voice: SpeakVoice, waitMs: number): SmaAction => {
@@ -89,7 +102,7 @@ export const speakAndGetDigit = (callId: string, text: string, voice: SpeakVoice
       SpeechParameters: speech(text),
       FailureSpeechParameters: speech(NO_KEY_TEXT),
       MinNumberOfDigits: 1,
-      MaxNumberOfDigits: 1,
+      MaxNumberOfDigits: 2,
       Repeat: 1,
       RepeatDurationInMilliseconds: waitMs,
     },

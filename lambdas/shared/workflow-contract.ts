@@ -136,6 +136,8 @@ export interface StartRecordingResult {
   legs: Leg[];
   /** true when an earlier attempt had started this recording (late start or lost callback): no new action */
   alreadyStarted?: boolean;
+  /** the application's action types the start waited for: it ran when their list ended, not interrupting them */
+  waitedBehind?: string[];
 }
 export interface NotifyConsentResult {
   /** ParticipantTags the notice was played to */

@@ -7,13 +7,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { bridgeTarget } from '../shared/bridge-routes';
 import { logSafe } from '../shared/mask';
-import { INTERRUPTED_BY } from '../recording/middleware-core';
 import { actionError, MalformedEventError, parseSmaEvent, type Participant, type SmaEvent } from '../recording/sma-event';
-import { callAndBridge, hangup, respond, speak, type SmaAction, type SmaResponse } from '../recording/sma-response';
+import { callAndBridge, hangup, keep, respond, speak, type SmaAction, type SmaResponse } from '../recording/sma-response';
 import type { SmaLambdaConfig } from './config';
 
-/** One Pause of the hold policy; the next follows its ACTION_SUCCESSFUL (Pause has no documented maximum). */
-export const HOLD_PAUSE_MS = 60_000;
+/**
+ * One Pause of the hold policy; the next follows its ACTION_SUCCESSFUL (Pause has no documented maximum). Short,
+ * because each Pause's end is a list boundary: the recording's actions wait for one rather than interrupt it.
+ */
+export const HOLD_PAUSE_MS = 5_000;
 
 export interface BridgeAppDeps {
   config: Pick<SmaLambdaConfig, 'bridgeRoutes' | 'bridgeTimeoutSeconds' | 'unrouted' | 'voice'>;
@@ -46,7 +48,7 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
     switch (event.InvocationEventType) {
       case 'NEW_INBOUND_CALL': {
         const caller = legA(event);
-        if (!caller) return respond();
+        if (!caller) return keep();
         const target = bridgeTarget(config.bridgeRoutes, caller.To);
         // Recording starts once the bridge is up (its ACTION_SUCCESSFUL): the middleware waits for an answered call.
         if (target && caller.From) return respond([callAndBridge(caller.From, target, config.bridgeTimeoutSeconds)]);
@@ -58,30 +60,13 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
         const caller = legA(event);
         if (event.ActionData.Type === 'Pause' && config.unrouted.kind === 'hold' && caller && isConnected(caller))
           return respond([hold(caller.CallId)]);
-        return respond();
+        return keep();
       }
-      case 'ACTION_INTERRUPTED': {
-        const by = (event.ActionData as { InterruptedBy?: { Type?: string } }).InterruptedBy;
-        if (by?.Type !== INTERRUPTED_BY) {
-          log.info('action interrupted', { action: logSafe(event.ActionData.Type) });
-          return respond();
-        }
-        // The recording replaced what was running: continue from there.
-        const caller = legA(event);
-        const interrupted = (event.ActionData as { InterruptedActions?: string[] }).InterruptedActions ?? [event.ActionData.Type];
-        if (!caller || !isConnected(caller)) return respond();
-        if (
-          interrupted.includes('CallAndBridge') &&
-          !event.CallDetails.Participants.some((p) => p.ParticipantTag === 'LEG-B' && isConnected(p))
-        ) {
-          const target = bridgeTarget(config.bridgeRoutes, caller.To);
-          if (target && caller.From) return respond([callAndBridge(caller.From, target, config.bridgeTimeoutSeconds)]);
-        }
-        // An interrupted hold is not resumed: the call is answered and stays up without actions (a Pause is only
-        // silence), and a new Pause returned now could, applied late, displace the consent notice the workflow
-        // asks for next (the SMA's order of racing responses is not documented).
-        return respond();
-      }
+      case 'ACTION_INTERRUPTED':
+        // Informational: the SMA ignores what is returned (update-sip-call). Only this application's own updates
+        // interrupt it: the recording middleware never replaces a list in progress.
+        log.info('action interrupted', { action: logSafe(event.ActionData.Type) });
+        return keep();
       case 'ACTION_FAILED': {
         const { error } = actionError(event.ActionData);
         if (event.ActionData.Type === 'CallAndBridge') {
@@ -91,7 +76,7 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
           return respond(caller ? [hangup(caller.CallId)] : []);
         }
         log.warn('action failed', { action: logSafe(event.ActionData.Type), error: logSafe(error) });
-        return respond();
+        return keep();
       }
       case 'HANGUP': {
         // Two-leg call: when one party hangs up, end the other leg too (the SMA ignores this on a one-leg call).
@@ -103,9 +88,9 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
       case 'CALL_UPDATE_REQUESTED':
         // The recording workflow's commands never reach the application; the bridge sends no updates of its own.
         log.warn('CALL_UPDATE_REQUESTED without a task token ignored', { command: logSafe(event.ActionData.Parameters.Arguments.command) });
-        return respond();
+        return keep();
       default:
-        return respond();
+        return keep();
     }
   };
 
@@ -120,7 +105,7 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
         problems: e.problems.slice(0, 20).map((p) => logSafe(p, 256)),
       });
       metrics.addMetric('MalformedEvents', MetricUnit.Count, 1);
-      return respond();
+      return keep();
     }
     return onEvent(event);
   };

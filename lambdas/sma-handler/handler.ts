@@ -15,7 +15,7 @@ import type { Context } from 'aws-lambda';
 import { logSafeError } from '../shared/log-safe-error';
 import { withRecording } from '../recording/middleware';
 import { createSfnClient } from '../recording/middleware-core';
-import { respond, type SmaResponse } from '../recording/sma-response';
+import { keep, type SmaResponse } from '../recording/sma-response';
 import { createBridgeApp } from './bridge-app';
 import type { SmaLambdaConfig } from './config';
 
@@ -28,7 +28,10 @@ export interface HandlerDeps {
   metrics?: Metrics;
 }
 
-/** Answer this long before the Lambda's own timeout, with an empty action list, rather than not at all. */
+/**
+ * Answer this long before the Lambda's own timeout rather than not at all: with a NULL action set, which keeps the
+ * actions in progress (invoke-on-call-leg; `[]` may replace them).
+ */
 export const TIMEOUT_EARLY_MS = 500;
 
 export function createHandler(deps: HandlerDeps) {
@@ -47,19 +50,19 @@ export function createHandler(deps: HandlerDeps) {
   return middy<unknown, SmaResponse, Error, Context>(core, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
-      logger.error('answering early with an empty action list: the handler ran out of time');
-      return respond();
+      logger.error('answering early with a NULL action set: the handler ran out of time');
+      return keep();
     },
   })
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use({
       onError: async (request) => {
-        logger.error('handler error answered with an empty action list', {
+        logger.error('handler error answered with a NULL action set', {
           ...logSafeError(request.error),
         });
         metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
-        request.response = respond();
+        request.response = keep();
       },
     });
 }

@@ -10,7 +10,7 @@ import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../
 import { MAX_ATTRIBUTES } from '../../lambdas/recording/sma-response';
 import { VALID_REQUEST } from './recording-request-cases';
 import {
-  EMPTY_RESPONSE,
+  KEEP_RESPONSE,
   IDS,
   LOCATION,
   RECORDING_KEY,
@@ -59,11 +59,11 @@ describe('late start and lost success callback: one StartCallRecording per leg',
     expect(h.successCalls().map((c) => c.taskToken)).toEqual([token2]);
     expect(JSON.parse(h.successCalls()[0].output!).location).toBe(RECORDING_KEY);
     // delivered: the map is left to the SMA (a racing update's parked token must survive), so r2's stays
-    expect(r3).toEqual(EMPTY_RESPONSE);
+    expect(r3).toEqual(KEEP_RESPONSE);
     // the second StartCallRecording is refused by the once-per-leg rule: the leg was asked, its start is not failed
     const r4 = await h.invoke(alreadyStarted(attrs(r3, attrs(r2, r1.TransactionAttributes))));
     expectValidSmaResponse(r4);
-    expect(r4.Actions).toEqual([]);
+    expect(r4.Actions).toBeNull();
     expect(h.failureCalls()).toEqual([]);
     expect(h.successCalls()).toHaveLength(1);
   });
@@ -73,7 +73,7 @@ describe('late start and lost success callback: one StartCallRecording per leg',
     const r1 = await h.invoke(callUpdate(startArgs(token1, '1')));
     const r2 = await h.invoke(callUpdate(startArgs(token2, '2'), { attributes: r1.TransactionAttributes }));
     const r3 = await h.invoke(alreadyStarted(r2.TransactionAttributes));
-    expect(r3).toEqual(EMPTY_RESPONSE); // nothing changed: the token waits
+    expect(r3).toEqual(KEEP_RESPONSE); // nothing changed: the token waits
     expect(h.failureCalls()).toEqual([]);
     expect(h.metricNames()).toContain('LateRecordingStarts');
     await h.invoke(startSucceeded(r2.TransactionAttributes));
@@ -91,7 +91,7 @@ describe('late start and lost success callback: one StartCallRecording per leg',
     expect(r2.TransactionAttributes?.[TokenAttribute.StartRecording]).toBeUndefined();
     const r3 = await h.invoke(callUpdate(startArgs(token2, '2'), { attributes: r2.TransactionAttributes }));
     expectValidSmaResponse(r3);
-    expect(r3.Actions).toEqual([]);
+    expect(r3.Actions).toBeNull();
     const calls = h.successCalls();
     expect(calls.map((c) => c.taskToken)).toEqual([token1, token2]);
     expect(JSON.parse(calls[1].output!)).toEqual(

@@ -203,11 +203,13 @@ export type Harness = ReturnType<typeof harness>;
 
 /** Asserts the shape the SMA accepts: SchemaVersion "1.0", at most 10 actions, string->string attributes within limits. */
 export function expectValidSmaResponse(response: unknown): asserts response is SmaResponse {
-  expect(response).toEqual(expect.objectContaining({ SchemaVersion: '1.0', Actions: expect.any(Array) }));
+  expect(response).toEqual(expect.objectContaining({ SchemaVersion: '1.0' }));
   const r = response as SmaResponse;
+  // null: the NULL action set (invoke-on-call-leg)
+  if (r.Actions !== null) expect(r.Actions).toEqual(expect.any(Array));
   expect(Object.keys(r).filter((k) => !['SchemaVersion', 'Actions', 'TransactionAttributes'].includes(k))).toEqual([]);
-  expect(r.Actions.length).toBeLessThanOrEqual(MAX_ACTIONS);
-  for (const action of r.Actions) {
+  expect((r.Actions ?? []).length).toBeLessThanOrEqual(MAX_ACTIONS);
+  for (const action of r.Actions ?? []) {
     expect(typeof action.Type).toBe('string');
     expect(action.Parameters).toEqual(expect.any(Object));
   }
@@ -224,7 +226,8 @@ export function expectValidSmaResponse(response: unknown): asserts response is S
   expect(JSON.parse(JSON.stringify(r))).toEqual(r);
 }
 
-export const EMPTY_RESPONSE: SmaResponse = { SchemaVersion: '1.0', Actions: [] };
+/** The middleware's answer when it has nothing to run: a NULL action set, which keeps the actions in progress. */
+export const KEEP_RESPONSE = { SchemaVersion: '1.0', Actions: null };
 
 /** An error as the AWS SDK v3 surfaces a service exception (only `name` matters to the Lambda). */
 export function awsError(name: string, message = `${name} (test)`): Error {

@@ -1,8 +1,8 @@
 /**
  * The recording middleware around an application (docs/embedding.md), with events from the developer guide's
  * examples (test/fixtures/sma-events): who owns which event, the application's TransactionAttributes and
- * actions kept through every middleware answer, the resume after the recording's interruption, and
- * misconfiguration reported once. Both shapes: withRecording(handler) and middy(handler).use(recording()).
+ * actions kept through every middleware answer, the recording's actions at the application's list boundaries
+ * (never replacing its list in progress), and misconfiguration reported once. Both shapes: withRecording(handler) and middy(handler).use(recording()).
  */
 import middy from '@middy/core';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -33,7 +33,7 @@ import {
 type Attrs = Record<string, string>;
 interface AppResponse {
   SchemaVersion: '1.0';
-  Actions: Array<{ Type: string; Parameters: Record<string, unknown> }>;
+  Actions: Array<{ Type: string; Parameters: Record<string, unknown> }> | null;
   TransactionAttributes?: Attrs;
 }
 
@@ -57,8 +57,7 @@ const startArgs = (token: string) => ({
 });
 
 /**
- * An IVR-like application: the menu on a new call, the menu again on the recording's interruption, its state
- * in `app:*` keys. Every call is recorded (the events it saw, what it answered).
+ * An IVR-like application: the menu on a new call, its state in `app:*` keys. Every call is recorded (the events it saw, what it answered).
  */
 function makeApp(answer?: (event: EventJson) => AppResponse | undefined) {
   const seen: EventJson[] = [];
@@ -70,9 +69,7 @@ function makeApp(answer?: (event: EventJson) => AppResponse | undefined) {
       custom ??
       (event.InvocationEventType === 'NEW_INBOUND_CALL'
         ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...(event.CallDetails.TransactionAttributes ?? {}), ...APP } }
-        : event.InvocationEventType === 'ACTION_INTERRUPTED' && (event.ActionData as { InterruptedBy?: unknown }).InterruptedBy
-          ? { SchemaVersion: '1.0', Actions: [menu] }
-          : { SchemaVersion: '1.0', Actions: [] });
+        : { SchemaVersion: '1.0', Actions: [] });
     answered.push(structuredClone(response));
     return response;
   });
@@ -110,15 +107,9 @@ function setup(
 /** What the SMA echoes next: the attributes the last response set (omitted = kept). */
 const next = (previous: Attrs | undefined, response: AppResponse): Attrs | undefined => response.TransactionAttributes ?? previous;
 const appKeysOf = (attrs: Attrs | undefined) => Object.fromEntries(Object.entries(attrs ?? {}).filter(([k]) => !k.startsWith('rw:')));
-const rwKeysOf = (attrs: Attrs | undefined) => Object.keys(attrs ?? {}).filter((k) => k.startsWith('rw:'));
 
 function startSucceeded(attrs: Attrs | undefined): EventJson {
   return withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), attrs);
-}
-function interrupted(attrs: Attrs | undefined): EventJson {
-  const e = withAttributes(fixture('ACTION_INTERRUPTED'), attrs);
-  e.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters };
-  return e;
 }
 
 describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) => {
@@ -157,199 +148,164 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     });
   });
 
-  describe('a call through every middleware answer: the application’s attributes survive, its actions are never dropped', () => {
-    it('menu -> StartRecording (menu interrupted) -> resume -> NotifyConsent -> resume -> WaitForCallEnd (resumed at once) -> HANGUP', async () => {
-      const t = setup({ shape });
-      const start = makeToken('start');
-      const consent = makeToken('consent');
-      const callEnd = makeToken('call-end');
-      // 1. The application answers the call with its menu and its state.
+  describe('never disturbs the application: its list runs on, the recording waits for its boundaries', () => {
+    const bridge = {
+      Type: 'CallAndBridge',
+      Parameters: { CallTimeoutSeconds: 30, CallerIdNumber: '+15550100', Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: '+15550199' }] },
+    };
+    /** An IVR written to AWS's docs only: menu; "1" bridges; nothing for events it does not know (ACTION_INTERRUPTED included). */
+    const awsDocsIvr = (e: EventJson): AppResponse | undefined => {
+      const data = e.ActionData as { Type?: string; ReceivedDigits?: string } | undefined;
+      if (e.InvocationEventType === 'NEW_INBOUND_CALL') return undefined; // the menu, with its keys
+      if (e.InvocationEventType === 'ACTION_SUCCESSFUL' && data?.Type === 'SpeakAndGetDigits' && data.ReceivedDigits === '1')
+        return { SchemaVersion: '1.0', Actions: [bridge] };
+      return { SchemaVersion: '1.0', Actions: [] };
+    };
+    const menuDone = (attrs: Attrs | undefined) => {
+      const e = withAttributes(fixture('ACTION_SUCCESSFUL'), attrs);
+      e.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
+      return e;
+    };
+    const noticeDone = (attrs: Attrs | undefined) => {
+      const e = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), attrs);
+      e.ActionData = {
+        ...(e.ActionData as object),
+        Parameters: { ...(e.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' },
+      } as never;
+      return e;
+    };
+
+    it('menu -> StartRecording waits (NULL) -> menu ends: the start, the bridge held -> started: the bridge -> notice at the bridge’s end -> WaitForCallEnd (NULL) -> HANGUP', async () => {
+      const t = setup({ shape, answer: awsDocsIvr });
+      const [start, consent, callEnd] = [makeToken('start'), makeToken('consent'), makeToken('call-end')];
       const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
       expect(r1.Actions).toEqual([menu]);
       let attrs = next(undefined, r1);
-      expect(appKeysOf(attrs)).toEqual(APP);
-      // 2. The workflow's StartRecording: the middleware's action only, last (its ACTION_SUCCESSFUL carries the key).
+      // 1. The menu runs (a SpeakAndGetDigits cannot be interrupted): the update keeps it (NULL action set).
       const r2 = await t.invoke(callUpdate(startArgs(start), { attributes: attrs }));
-      expect(r2.Actions.map((a) => a.Type)).toEqual(['StartCallRecording']);
-      expect(t.app).toHaveBeenCalledTimes(1);
+      expect(r2.Actions).toBeNull();
       attrs = next(attrs, r2);
-      expect(appKeysOf(attrs)).toEqual(APP);
-      expect(readOwn(attrs!)).toEqual({ c: 'StartRecording', a: ['SpeakAndGetDigits'] });
-      // 3. The SMA interrupts the menu: informational, answered by the middleware (the application resumes later).
-      const r3 = await t.invoke(interrupted(attrs));
-      expect(r3.Actions).toEqual([]);
-      expect(t.app).toHaveBeenCalledTimes(1);
-      attrs = next(attrs, r3);
-      // 4. Recording started: the token completes, then the application resumes where it was.
-      const r4 = await t.invoke(startSucceeded(attrs));
-      expect(t.successes().map((s) => s.taskToken)).toEqual([start]);
-      expect(JSON.parse(t.successes()[0].output!).location).toBe(RECORDING_KEY);
-      expect(t.app).toHaveBeenCalledTimes(2);
-      const resumeEvent = t.seen[1];
-      expect(resumeEvent.InvocationEventType).toBe('ACTION_INTERRUPTED');
-      expect(resumeEvent.ActionData).toEqual({
-        Type: 'SpeakAndGetDigits',
-        Parameters: {},
-        InterruptedActions: ['SpeakAndGetDigits'],
-        InterruptedBy: {
-          Type: 'CallRecording',
-          Command: 'StartRecording',
-          Result: { Status: 'Succeeded', CallRecordingDestination: { Type: 'S3', Location: RECORDING_KEY } },
-        },
+      expect(readOwn(attrs!).p).toEqual({
+        c: 'StartRecording',
+        x: [expect.objectContaining({ Type: 'StartCallRecording' })],
+        b: ['SpeakAndGetDigits'],
       });
-      expect(resumeEvent.CallDetails.TransactionAttributes).toEqual(APP);
-      expect(r4.Actions).toEqual([menu]);
-      // After a task callback no map (issue 13: the next update may be applied before this answer); omitted, the
-      // SMA keeps its map, the application's keys included. The spent start token is dropped by the next update.
-      expect(r4.TransactionAttributes).toBeUndefined();
-      attrs = next(attrs, r4);
+      expect(t.app).toHaveBeenCalledTimes(1);
+      // 2. The menu ends: the application gets its own result as the SMA sent it and answers with the bridge; the
+      //    recording goes first and the bridge is held until its result.
+      const r3 = await t.invoke(menuDone(attrs));
+      expect(t.seen[1].ActionData).toEqual(expect.objectContaining({ Type: 'SpeakAndGetDigits', ReceivedDigits: '1' }));
+      expect(r3.Actions!.map((a) => a.Type)).toEqual(['StartCallRecording']);
+      attrs = next(attrs, r3);
+      expect(readOwn(attrs!)).toEqual(
+        expect.objectContaining({ c: 'StartRecording', h: [bridge], a: ['CallAndBridge'], w: ['SpeakAndGetDigits'] }),
+      );
       expect(appKeysOf(attrs)).toEqual(APP);
-      // 5. NotifyConsent: one Speak per connected leg, the menu interrupted again.
+      // 3. Started: the workflow has the key and what the start waited behind; the bridge goes on, no map.
+      const r4 = await t.invoke(startSucceeded(attrs));
+      const started = JSON.parse(t.successes()[0].output!);
+      expect(started).toEqual(expect.objectContaining({ location: RECORDING_KEY, waitedBehind: ['SpeakAndGetDigits'] }));
+      expect(r4.Actions).toEqual([bridge]);
+      expect(r4.TransactionAttributes).toBeUndefined();
+      expect(t.app).toHaveBeenCalledTimes(2);
+      attrs = next(attrs, r4);
+      // 4. NotifyConsent while the bridge rings: kept, parked.
       const r5 = await t.invoke(
         callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: attrs }),
       );
-      expect(r5.Actions.map((a) => a.Type)).toEqual(['Speak']);
+      expect(r5.Actions).toBeNull();
       attrs = next(attrs, r5);
-      expect(appKeysOf(attrs)).toEqual(APP);
-      expect(rwKeysOf(attrs)).not.toContain(TokenAttribute.StartRecording);
-      await t.invoke(interrupted(attrs));
-      const speakDone = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), attrs);
-      // the SMA echoes the action's parameters: the notice's text
-      speakDone.ActionData = {
-        ...speakDone.ActionData,
-        Parameters: { ...(speakDone.ActionData as { Parameters: object }).Parameters, Text: 'This call is recorded.' },
-      } as never;
-      const r6 = await t.invoke(speakDone);
-      expect(t.successes().map((s) => s.taskToken)).toEqual([start, consent]);
-      expect(r6.Actions).toEqual([menu]);
-      expect(r6.TransactionAttributes).toBeUndefined();
-      expect(t.seen[2].ActionData).toEqual(
-        expect.objectContaining({ InterruptedBy: expect.objectContaining({ Command: 'NotifyConsent' }) }),
-      );
+      expect(readOwn(attrs!).h).toBeUndefined(); // the held bridge was handed back with the start's result
+      // 5. The bridge is up; the application has nothing more: the notice now.
+      const r6 = await t.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-CallAndBridge'), attrs));
+      expect(r6.Actions!.map((a) => a.Type)).toEqual(['Speak']);
       attrs = next(attrs, r6);
-      // 6. WaitForCallEnd has no action: an answer may still replace the menu, so the application resumes now.
-      const r7 = await t.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: attrs }));
-      expect(r7.Actions).toEqual([menu]);
-      expect(t.seen[3].ActionData).toEqual(
-        expect.objectContaining({ InterruptedBy: { Type: 'CallRecording', Command: 'WaitForCallEnd' } }),
-      );
+      const r7 = await t.invoke(noticeDone(attrs));
+      expect(t.successes().map((x) => x.taskToken)).toEqual([start, consent]);
+      expect(r7.Actions).toBeNull();
       attrs = next(attrs, r7);
+      // 6. WaitForCallEnd: nothing to run, the token parked, the call flow untouched.
+      const r8 = await t.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: attrs }));
+      expect(r8.Actions).toBeNull();
+      attrs = next(attrs, r8);
       expect(attrs![TokenAttribute.WaitForCallEnd]).toBe(callEnd);
-      expect(appKeysOf(attrs)).toEqual(APP);
-      // ...and the menu's own ACTION_INTERRUPTED that follows is the echo of that resume: swallowed once.
-      await t.invoke(interrupted(attrs));
-      expect(t.app).toHaveBeenCalledTimes(4);
-      // 7. The caller presses a key: the application's own result, untouched.
-      const digits = withAttributes(fixture('ACTION_SUCCESSFUL'), attrs);
-      digits.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
-      await t.invoke(digits);
-      expect(t.seen[4].ActionData).toEqual(digits.ActionData);
-      // 8. HANGUP: the call-end token completes first; the application still gets HANGUP.
       const r9 = await t.invoke(withAttributes(fixture('HANGUP'), attrs));
-      expect(t.successes().map((s) => s.taskToken)).toEqual([start, consent, callEnd]);
-      expect(t.seen[5].InvocationEventType).toBe('HANGUP');
-      expect(appKeysOf(r9.TransactionAttributes)).toEqual(APP);
+      expect(t.successes().map((x) => x.taskToken)).toEqual([start, consent, callEnd]);
+      expect(appKeysOf(r9.TransactionAttributes ?? attrs)).toEqual(APP);
       expect(t.failures()).toEqual([]);
-      // every answer of the application went out with exactly its actions
-      expect(t.answered.map((a) => a.Actions)).toEqual([[menu], [menu], [menu], [menu], [], []]);
-      expect(t.metricNames().filter((m) => m === 'ApplicationResumes')).toHaveLength(3);
+      // The application saw only the SMA's events of its own actions, never one made up or one of the recording's.
+      expect(t.seen.map((e) => e.InvocationEventType)).toEqual(['NEW_INBOUND_CALL', 'ACTION_SUCCESSFUL', 'ACTION_SUCCESSFUL', 'HANGUP']);
+      expect(t.seen.map((e) => (e.ActionData as { Type?: string } | undefined)?.Type)).toEqual([
+        undefined,
+        'SpeakAndGetDigits',
+        'CallAndBridge',
+        'Hangup',
+      ]);
     });
 
-    it('a StartCallRecording that fails resumes the application too, with the error named', async () => {
-      const t = setup({ shape });
+    it('a StartCallRecording that fails: the workflow has the error, the held list goes on', async () => {
+      const t = setup({ shape, answer: awsDocsIvr });
       const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
       const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
-      const failed = withAttributes(fixture('ACTION_FAILED-StartCallRecording-NoAccessToDestination'), r2.TransactionAttributes);
-      const r3 = await t.invoke(failed);
+      const r3 = await t.invoke(menuDone(next(r1.TransactionAttributes, r2)));
+      const failed = withAttributes(fixture('ACTION_FAILED-StartCallRecording-NoAccessToDestination'), r3.TransactionAttributes);
+      const r4 = await t.invoke(failed);
       expect(t.failures().map((f) => f.error)).toEqual(['NoAccessToDestination']);
-      expect(r3.Actions).toEqual([menu]);
-      expect(t.seen[1].ActionData?.InterruptedBy).toEqual({
-        Type: 'CallRecording',
-        Command: 'StartRecording',
-        Result: { Status: 'Failed', ErrorType: expect.stringContaining('NoAccessToDestination') },
-      });
+      expect(r4.Actions).toEqual([bridge]);
+      expect(t.app).toHaveBeenCalledTimes(2);
     });
 
-    it('nothing of the application in progress (a bridged call): the recording’s result is answered without calling it', async () => {
+    it('nothing of the application in progress (a bridged call): the recording runs at once, its result answered without calling it', async () => {
       const t = setup({ shape });
       const bridged = withAttributes(fixture('ACTION_SUCCESSFUL-CallAndBridge'), APP);
       const r0 = await t.invoke(bridged); // the application answers [] after its bridge: nothing in progress
       const attrs = next(APP, r0);
       const r1 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: attrs }));
+      expect(r1.Actions!.map((a) => a.Type)).toEqual(['StartCallRecording']);
       const r2 = await t.invoke(startSucceeded(next(attrs, r1)));
-      expect(r2.Actions).toEqual([]);
+      expect(r2.Actions).toBeNull();
       expect(t.app).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(t.successes()[0].output!).waitedBehind).toBeUndefined();
       // after the callback no map: the effective one (the SMA's, kept) still holds the application's keys
       expect(r2.TransactionAttributes).toBeUndefined();
       expect(appKeysOf(next(next(attrs, r1), r2))).toEqual(APP);
     });
 
-    it('an application that ignores the interruption is reported (AppDidNotResume), and the call goes on', async () => {
-      const t = setup({
-        shape,
-        answer: (e) => (e.InvocationEventType === 'ACTION_INTERRUPTED' ? { SchemaVersion: '1.0', Actions: [] } : undefined),
-      });
+    it('a second attempt of a parked command runs at once (the list outlasted an attempt, or ended unseen), counted', async () => {
+      const t = setup({ shape, answer: awsDocsIvr });
       const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
-      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
-      const r3 = await t.invoke(startSucceeded(r2.TransactionAttributes));
-      expect(r3.Actions).toEqual([]);
-      expect(t.metricNames()).toContain('AppDidNotResume');
-      expect(t.logs()).toContainEqual(
-        expect.objectContaining({ level: 'WARN', message: 'the application did not resume after the recording interrupted it' }),
+      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s1')), { attributes: r1.TransactionAttributes }));
+      expect(r2.Actions).toBeNull();
+      const r3 = await t.invoke(
+        callUpdate({ ...startArgs(makeToken('s2')), attempt: '2' }, { attributes: next(r1.TransactionAttributes, r2) }),
       );
+      expect(r3.Actions!.map((a) => a.Type)).toEqual(['StartCallRecording']);
+      expect(readOwn(r3.TransactionAttributes!)).toEqual(expect.objectContaining({ c: 'StartRecording', w: ['SpeakAndGetDigits'] }));
+      expect(t.metricNames()).toContain('RecordingActionsNotDeferred');
+    });
+
+    it('the keypad controls wait for a boundary too, then go before the application’s list (a ReceiveDigits ends at once)', async () => {
+      const t = setup({ shape, env: { RECORDING_DTMF_CONTROLS: 'pause=5,resume=6' }, answer: awsDocsIvr });
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(
+        callUpdate({ command: 'WaitForCallEnd', taskToken: makeToken('w') }, { attributes: r1.TransactionAttributes }),
+      );
+      expect(r2.Actions).toBeNull();
+      const r3 = await t.invoke(menuDone(next(r1.TransactionAttributes, r2)));
+      expect(r3.Actions!.map((a) => a.Type)).toEqual(['ReceiveDigits', 'CallAndBridge']);
+      expect(readOwn(r3.TransactionAttributes!).d).toBeUndefined();
     });
   });
 
   describe('racing responses (issue 13): no map after a task callback, rw:own read stale-safe', () => {
-    /** Through the start's ACTION_SUCCESSFUL (callback delivered); returns the map the SMA keeps and the answer. */
-    async function startedAndResumed(t: ReturnType<typeof setup>) {
-      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
-      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
-      const r3 = await t.invoke(startSucceeded(r2.TransactionAttributes));
-      return { attrs: next(r2.TransactionAttributes, r3), r3 };
-    }
-
-    it('the application changes its keys in its resume answer: they go out (never lost), counted', async () => {
-      const t = setup({
-        shape,
-        answer: (e) =>
-          e.InvocationEventType === 'ACTION_INTERRUPTED'
-            ? {
-                SchemaVersion: '1.0',
-                Actions: [menu],
-                TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes), 'app:tries': '1' },
-              }
-            : undefined,
-      });
-      const { r3 } = await startedAndResumed(t);
-      expect(r3.Actions).toEqual([menu]);
-      expect(appKeysOf(r3.TransactionAttributes)).toEqual({ ...APP, 'app:tries': '1' });
-      expect(t.metricNames()).toContain('AttributesAfterCallback');
-    });
-
-    it('the application keeps its keys (returns the same map): no map after the callback', async () => {
-      const t = setup({
-        shape,
-        answer: (e) =>
-          e.InvocationEventType === 'ACTION_INTERRUPTED'
-            ? { SchemaVersion: '1.0', Actions: [menu], TransactionAttributes: { ...appKeysOf(e.CallDetails.TransactionAttributes) } }
-            : undefined,
-      });
-      const { r3, attrs } = await startedAndResumed(t);
-      expect(r3.TransactionAttributes).toBeUndefined();
-      expect(appKeysOf(attrs)).toEqual(APP);
-    });
-
     it('a stale NotifyConsent in rw:own (left by the answer without a map) does not take the application’s own Speak result', async () => {
-      const t = setup({ shape });
+      const t = setup({ shape, answer: () => ({ SchemaVersion: '1.0', Actions: [] }) });
       const consent = makeToken('consent');
-      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r1 = await t.invoke(withAttributes(fixture('NEW_INBOUND_CALL'), APP));
       const r2 = await t.invoke(
-        callUpdate(
-          { command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' },
-          { attributes: r1.TransactionAttributes },
-        ),
+        callUpdate({ command: 'NotifyConsent', taskToken: consent, text: 'This call is recorded.' }, { attributes: next(APP, r1) }),
       );
+      expect(r2.Actions!.map((a) => a.Type)).toEqual(['Speak']);
       const done = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), r2.TransactionAttributes);
       done.ActionData = {
         ...(done.ActionData as object),
@@ -370,7 +326,7 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       expect(t.successes().map((x) => x.taskToken)).toEqual([consent]);
     });
 
-    it('an answer that would only forget something in rw:own (the application’s list ended) carries no map', async () => {
+    it('the end of the application’s list is written (a cleared), so the next command runs at once', async () => {
       const t = setup({ shape });
       const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
       expect(readOwn(r1.TransactionAttributes!).a).toEqual(['SpeakAndGetDigits']);
@@ -378,7 +334,9 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       digits.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
       const r2 = await t.invoke(digits);
       expect(r2.Actions).toEqual([]);
-      expect(r2.TransactionAttributes).toBeUndefined();
+      expect(readOwn(r2.TransactionAttributes!).a).toBeUndefined();
+      const r3 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r2.TransactionAttributes }));
+      expect(r3.Actions!.map((a) => a.Type)).toEqual(['StartCallRecording']);
     });
   });
 
@@ -440,7 +398,7 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
     it('a handler that returns nothing is an empty answer; a malformed answer goes out as the application gave it', async () => {
       const t1 = setup({ shape, answer: () => undefined });
       t1.app.mockResolvedValueOnce(undefined);
-      expect(await t1.invoke(withAttributes(fixture('DIGITS_RECEIVED'), APP))).toEqual({ SchemaVersion: '1.0', Actions: [] });
+      expect(await t1.invoke(withAttributes(fixture('DIGITS_RECEIVED'), APP))).toEqual({ SchemaVersion: '1.0', Actions: null });
       const t2 = setup({ shape });
       const odd = { SchemaVersion: '1.0', Actions: 'not a list' };
       t2.app.mockResolvedValueOnce(odd as never);

@@ -43,7 +43,7 @@ describe('a control request (no token)', () => {
     const h = harness();
     const response = await h.invoke(callUpdate(request(), { attributes: { ...APP, [TokenAttribute.WaitForCallEnd]: callEnd } }));
     expectValidSmaResponse(response);
-    expect(response.Actions).toEqual([]);
+    expect(response.Actions).toBeNull();
     // After a callback no map (the workflow's next update may be applied first): the spent token is harmless.
     expect(response.TransactionAttributes).toBeUndefined();
     expect(h.successCalls()).toEqual([
@@ -87,7 +87,7 @@ describe('a control request (no token)', () => {
   it('a request with a bad action is refused with a log line naming the field', async () => {
     const h = harness();
     const r = await h.invoke(callUpdate({ ...request(), action: 'REWIND' }, { attributes: { [TokenAttribute.WaitForCallEnd]: callEnd } }));
-    expect(r.Actions).toEqual([]);
+    expect(r.Actions).toBeNull();
     expect(h.successCalls()).toEqual([]);
     expect(h.logs().some((l) => l.message === 'control request refused' && String(l.problem).startsWith('action:'))).toBe(true);
   });
@@ -145,7 +145,7 @@ describe("the workflow's ControlRecording (with a token)", () => {
   it('a leg that is not in the call fails the task (InvalidActionParameter) without an action', async () => {
     const h = harness();
     const r = await h.invoke(callUpdate({ command: 'ControlRecording', taskToken: control, action: 'PAUSE', callId: 'nope' }));
-    expect(r.Actions).toEqual([]);
+    expect(r.Actions).toBeNull();
     expect(h.failureCalls()).toEqual([expect.objectContaining({ taskToken: control, error: 'InvalidActionParameter' })]);
   });
 });
@@ -168,7 +168,7 @@ describe('the consent notice with an opt-out', () => {
     expect(r.Actions[1].Parameters).toMatchObject({
       SpeechParameters: { Text: notice.text },
       MinNumberOfDigits: 1,
-      MaxNumberOfDigits: 1,
+      MaxNumberOfDigits: 2,
       Repeat: 1,
       RepeatDurationInMilliseconds: 5000,
     });
@@ -221,7 +221,7 @@ describe('the consent notice with an opt-out', () => {
   it.each([['#'], ['12']])('refuses optOutDigit %p (InvalidActionParameter), with no action', async (optOutDigit) => {
     const h = harness();
     const r = await h.invoke(callUpdate({ ...notice, optOutDigit }));
-    expect(r.Actions).toEqual([]);
+    expect(r.Actions).toBeNull();
     expect(h.failureCalls()).toEqual([
       expect.objectContaining({ error: 'InvalidActionParameter', cause: 'optOutDigit: must be one key, 0-9 or *' }),
     ]);
@@ -233,7 +233,7 @@ describe('repeated events (the SMA may send an event twice)', () => {
     const h = harness();
     h.sfnMock.on(SendTaskSuccessCommand).rejects(awsError('TaskTimedOut'));
     const r = await h.invoke(callUpdate(request(), { attributes: { ...APP, [TokenAttribute.WaitForCallEnd]: callEnd } }));
-    expect(r.Actions).toEqual([]);
+    expect(r.Actions).toBeNull();
     expect(r.TransactionAttributes).toBeUndefined();
     expect(h.metricNames()).toContain('ControlRequestsDropped');
   });

@@ -7,7 +7,7 @@ import { PendingCallIdAttribute, TokenAttribute } from '../../lambdas/shared/wor
 import {
   ANSWERING_AUTO_RECORD_ENV,
   AUTO_RECORD_ENV,
-  EMPTY_RESPONSE,
+  KEEP_RESPONSE,
   IDS,
   LOCATION,
   PHONE_NUMBERS,
@@ -105,7 +105,7 @@ describe('malformed events: a valid empty response, a specific logged reason, no
   it.each(cases)('%s', async (_name, make, reason) => {
     const h = harness(AUTO_RECORD_ENV);
     const response = await h.invoke(make());
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     const errors = h.logs().filter((l) => l.level === 'ERROR');
     expect(errors).toEqual([expect.objectContaining({ message: MALFORMED, reason: expect.stringMatching(reason) })]);
     expect(h.metricNames()).toEqual(['MalformedEvents']);
@@ -117,7 +117,7 @@ describe('malformed events: a valid empty response, a specific logged reason, no
     const h = harness();
     const event = callUpdate({ command: 'StartRecording', taskToken: token });
     (event.CallDetails as Record<string, unknown>).Participants = [{ CallId: 7, ParticipantTag: 'LEG-A', To: '+12065551212' }];
-    expect(await h.invoke(event)).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(event)).toEqual(KEEP_RESPONSE);
     const joined = h.lines.join('\n');
     expect(joined).toMatch(/CallDetails\.Participants\.0\.CallId/);
     expect(joined).not.toContain(token);
@@ -137,11 +137,11 @@ describe('unexpected errors inside the handler', () => {
     const response = await h.invoke(
       callUpdate({ command: 'NotifyConsent', taskToken: makeToken('consent'), text: 'Recorded.' }, { participants: legs }),
     );
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(h.logs()).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
-        message: 'workflow command failed; answered with no action',
+        message: 'workflow command failed; answered with a NULL action set',
         error: 'Error',
         errorMessage: 'an SMA response holds at most 10 actions, got 11',
       }),
@@ -180,11 +180,11 @@ describe('a hung dependency: middy answers before the Lambda times out (timeoutE
       const started = Date.now();
       const response = await h.invoke(event(), remaining);
       const took = Date.now() - started;
-      expect(response).toEqual(EMPTY_RESPONSE);
+      expect(response).toEqual(KEEP_RESPONSE);
       expect(took).toBeGreaterThanOrEqual(100);
       expect(took).toBeLessThan(remaining);
       expect(h.logs()).toContainEqual(
-        expect.objectContaining({ level: 'ERROR', message: 'answering early with an empty action list: the handler ran out of time' }),
+        expect.objectContaining({ level: 'ERROR', message: 'answering early with a NULL action set: the handler ran out of time' }),
       );
     },
     3000,
@@ -198,7 +198,7 @@ describe('a hung dependency: middy answers before the Lambda times out (timeoutE
       withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { [TokenAttribute.NotifyConsent]: makeToken('c') }),
       100,
     );
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(Date.now() - started).toBeLessThan(100);
   }, 3000);
 
@@ -208,7 +208,7 @@ describe('a hung dependency: middy answers before the Lambda times out (timeoutE
       withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { k: 'v', [TokenAttribute.NotifyConsent]: makeToken('c') }),
       TIMEOUT_EARLY_MS + 150,
     );
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [] });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: null });
   });
 });
 
@@ -414,7 +414,7 @@ describe('tolerant parsing and failing fast', () => {
     const response = await h.invoke(
       callUpdate({ command: 'NotifyConsent', taskToken: token, text: 'This call is recorded.' }, { participants: legs as never }),
     );
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([
       expect.objectContaining({ taskToken: token, error: 'SmaLambdaError', cause: expect.stringMatching(/at most 10 actions/) }),
     ]);

@@ -1,7 +1,7 @@
 /** Every documented SMA invocation event type parses and gets a valid SMA response. */
 import { EVENT_TYPES, actionError, parseSmaEvent } from '../../lambdas/recording/sma-event';
 import { RecordingsAttribute } from '../../lambdas/shared/workflow-contract';
-import { EMPTY_RESPONSE, IDS, RECORDING_KEY, expectValidSmaResponse, fixture, fixtureNames, harness, withAttributes } from './helpers';
+import { KEEP_RESPONSE, IDS, RECORDING_KEY, expectValidSmaResponse, fixture, fixtureNames, harness, withAttributes } from './helpers';
 
 const names = fixtureNames();
 
@@ -35,7 +35,7 @@ describe('SMA event fixtures', () => {
 describe('what each plain event gets', () => {
   it('NEW_INBOUND_CALL with no bridge route: the default UNROUTED_CALLS policy rejects it (SIP 480), never left ringing', async () => {
     expect(await harness().invoke(fixture('NEW_INBOUND_CALL'))).toEqual({
-      ...EMPTY_RESPONSE,
+      ...KEEP_RESPONSE,
       Actions: [{ Type: 'Hangup', Parameters: { CallId: IDS.legA, SipResponseCode: '480' } }],
     });
   });
@@ -43,19 +43,19 @@ describe('what each plain event gets', () => {
   it.each(['NEW_OUTBOUND_CALL', 'RINGING', 'CALL_ANSWERED', 'DIGITS_RECEIVED'])(
     '%s: no action, attributes untouched (field omitted)',
     async (name) => {
-      expect(await harness().invoke(fixture(name))).toEqual(EMPTY_RESPONSE);
+      expect(await harness().invoke(fixture(name))).toEqual(KEEP_RESPONSE);
     },
   );
 
   it('ACTION_SUCCESSFUL for an action that is not ours keeps the application’s attributes (field omitted = kept)', async () => {
     const event = fixture('ACTION_SUCCESSFUL');
     expect(event.CallDetails.TransactionAttributes).toEqual({ key1: 'value1', key2: 'value2' });
-    expect(await harness().invoke(event)).toEqual(EMPTY_RESPONSE);
+    expect(await harness().invoke(event)).toEqual(KEEP_RESPONSE);
   });
 
   it('ACTION_FAILED for an action that is not ours: no action, a warning naming the error', async () => {
     const h = harness();
-    expect(await h.invoke(fixture('ACTION_FAILED'))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(fixture('ACTION_FAILED'))).toEqual(KEEP_RESPONSE);
     expect(h.logs()).toContainEqual(
       expect.objectContaining({ level: 'WARN', message: 'action failed', action: 'PlayAudio', error: 'InvalidAudioSource' }),
     );
@@ -63,20 +63,20 @@ describe('what each plain event gets', () => {
 
   it('ACTION_INTERRUPTED is informational: no action, logged', async () => {
     const h = harness();
-    expect(await h.invoke(fixture('ACTION_INTERRUPTED'))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(fixture('ACTION_INTERRUPTED'))).toEqual(KEEP_RESPONSE);
     expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'action interrupted', action: 'PlayAudio' }));
   });
 
   it('CALL_UPDATE_REQUESTED that is not from the workflow (no task token) is ignored with a warning', async () => {
     const h = harness();
-    expect(await h.invoke(fixture('CALL_UPDATE_REQUESTED'))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(fixture('CALL_UPDATE_REQUESTED'))).toEqual(KEEP_RESPONSE);
     expect(h.logs()).toContainEqual(
       expect.objectContaining({ level: 'WARN', message: 'CALL_UPDATE_REQUESTED without a task token ignored' }),
     );
   });
 
   it('HANGUP of a one-leg call with nothing pending: no action, attributes untouched', async () => {
-    expect(await harness().invoke(fixture('HANGUP'))).toEqual(EMPTY_RESPONSE);
+    expect(await harness().invoke(fixture('HANGUP'))).toEqual({ SchemaVersion: '1.0', Actions: [] });
   });
 
   it('HANGUP of leg B on a bridged call hangs up leg A (the other leg would otherwise stay up and billed)', async () => {
@@ -89,7 +89,7 @@ describe('what each plain event gets', () => {
 
   it('INVALID_LAMBDA_RESPONSE with nothing pending: no action, the SMA’s error logged and counted', async () => {
     const h = harness();
-    expect(await h.invoke(fixture('INVALID_LAMBDA_RESPONSE'))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(fixture('INVALID_LAMBDA_RESPONSE'))).toEqual(KEEP_RESPONSE);
     expect(h.logs()).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
@@ -110,7 +110,7 @@ describe('what each plain event gets', () => {
       }),
     );
     expect(response).toEqual({
-      ...EMPTY_RESPONSE,
+      ...KEEP_RESPONSE,
       TransactionAttributes: { key1: 'value1', [RecordingsAttribute]: JSON.stringify({ [IDS.legA]: RECORDING_KEY }) },
     });
     expect(h.sfnMock.calls()).toHaveLength(0);

@@ -2,7 +2,7 @@
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import {
-  EMPTY_RESPONSE,
+  KEEP_RESPONSE,
   IDS,
   RECORDING_KEY,
   awsError,
@@ -36,7 +36,7 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
     const response = await h.invoke(startSucceeded());
     // The workflow's next update may be answered before the SMA applies this response: a map here could
     // replace the one that update parked its token in (see the raced calls in test/e2e/sma-rules.test.ts).
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     const [success, ...more] = h.successCalls();
     expect(more).toEqual([]);
     expect(success.taskToken).toBe(startToken);
@@ -65,21 +65,21 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
     const response = await harness().invoke(
       withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), { ...pendingStart, [TokenAttribute.WaitForCallEnd]: callEndToken }),
     );
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
   });
 
   it('a success whose callback did not get through is remembered for the retry (token removed)', async () => {
     const h = harness();
     h.sfnMock.on(SendTaskSuccessCommand).rejects(sfnError('network'));
     const response = await h.invoke(startSucceeded());
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: null, TransactionAttributes: { ...APP, ...REMEMBERED } });
   });
 
   it('a success for another leg than the pending one does not complete the pending task (the started leg is remembered)', async () => {
     const h = harness();
     const attributes = { ...pendingStart, [PendingCallIdAttribute]: IDS.legB };
     const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-StartCallRecording'), attributes));
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...attributes, ...REMEMBERED } });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: null, TransactionAttributes: { ...attributes, ...REMEMBERED } });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -88,7 +88,7 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
     delete event.ActionData?.CallRecordingDestination;
     const h = harness();
     const response = await h.invoke(event);
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: APP });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: null, TransactionAttributes: APP });
     expect(h.failureCalls()).toEqual([
       { taskToken: startToken, error: 'MissingCallRecordingDestination', cause: expect.stringContaining('CallRecordingDestination') },
     ]);
@@ -103,9 +103,9 @@ describe('ACTION_SUCCESSFUL for StartCallRecording', () => {
       .rejectsOnce(new TaskTimedOut({ message: 'Task Timed Out: provided task has already completed', $metadata: {} }));
     const first = await h.invoke(startSucceeded());
     const second = await h.invoke(startSucceeded());
-    expect(first).toEqual(EMPTY_RESPONSE);
+    expect(first).toEqual(KEEP_RESPONSE);
     // The same event again: the map it carried, the token removed and the recording remembered.
-    expect(second).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
+    expect(second).toEqual({ SchemaVersion: '1.0', Actions: null, TransactionAttributes: { ...APP, ...REMEMBERED } });
     expect(h.successCalls().map((c) => c.taskToken)).toEqual([startToken, startToken]);
     expect(h.logs()).toContainEqual(
       expect.objectContaining({
@@ -126,7 +126,7 @@ describe('ACTION_SUCCESSFUL for the consent notice', () => {
     const response = await h.invoke(
       withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [TokenAttribute.NotifyConsent]: consentToken }),
     );
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(h.successCalls()).toEqual([{ taskToken: consentToken, output: JSON.stringify({ legs: ['LEG-A'] }) }]);
   });
 
@@ -150,7 +150,7 @@ describe('ACTION_SUCCESSFUL for the consent notice', () => {
     const last = withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...APP, [TokenAttribute.NotifyConsent]: consentToken });
     last.CallDetails.Participants.push(legB);
     last.ActionData!.Parameters!.CallId = legB.CallId;
-    expect(await h.invoke(last)).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(last)).toEqual(KEEP_RESPONSE);
     expect(h.successCalls()).toEqual([{ taskToken: consentToken, output: JSON.stringify({ legs: ['LEG-A', 'LEG-B'] }) }]);
   });
 
@@ -162,14 +162,14 @@ describe('ACTION_SUCCESSFUL for the consent notice', () => {
 
   it('Speak success with no consent pending: nothing sent, attributes kept', async () => {
     const h = harness();
-    expect(await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), APP))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), APP))).toEqual(KEEP_RESPONSE);
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
   it('a StartCallRecording success does not complete the consent token (and vice versa)', async () => {
     const h = harness();
     const response = await h.invoke(withAttributes(fixture('ACTION_SUCCESSFUL-Speak'), { ...pendingStart }));
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 });
@@ -182,7 +182,7 @@ describe('ACTION_FAILED', () => {
   ])('%s: SendTaskFailure error=%s, cause=the message; token and pending leg removed', async (name, error, cause) => {
     const h = harness();
     const response = await h.invoke(withAttributes(fixture(name), pendingStart));
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: APP });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: null, TransactionAttributes: APP });
     expect(h.failureCalls()).toEqual([{ taskToken: startToken, error, cause }]);
     expect(h.successCalls()).toEqual([]);
     expect(h.metricNames()).toContain('RecordingStartFailures');
@@ -221,7 +221,7 @@ describe('ACTION_FAILED', () => {
 
   it('a failed StartCallRecording with no workflow waiting: nothing sent', async () => {
     const h = harness();
-    expect(await h.invoke(withAttributes(fixture('ACTION_FAILED-StartCallRecording-NoAccessToDestination'), APP))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(withAttributes(fixture('ACTION_FAILED-StartCallRecording-NoAccessToDestination'), APP))).toEqual(KEEP_RESPONSE);
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -294,7 +294,7 @@ describe('HANGUP', () => {
     event.ActionData = { Type: 'Hangup', Parameters: { SipResponseCode: 0, CallId: IDS.legA, ParticipantTag: 'LEG-A' } };
     event.CallDetails.Participants = event.CallDetails.Participants.map((p) => ({ ...p, Status: 'Disconnected' }));
     const h = harness();
-    expect(await h.invoke(withAttributes(event, APP))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(withAttributes(event, APP))).toEqual({ SchemaVersion: '1.0', Actions: [] });
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
 
@@ -317,7 +317,7 @@ describe('INVALID_LAMBDA_RESPONSE', () => {
     );
     expect(response).toEqual({
       SchemaVersion: '1.0',
-      Actions: [],
+      Actions: null,
       TransactionAttributes: { ...APP, [TokenAttribute.WaitForCallEnd]: callEndToken },
     });
     expect(h.failureCalls()).toEqual([
@@ -353,7 +353,7 @@ describe('Step Functions refusing or failing a callback never fails the call', (
     h.sfnMock.on(SendTaskSuccessCommand).rejects(sfnError(kind));
     const response = await h.invoke(startSucceeded());
     // The recording is remembered even when the callback is lost: the workflow's retry is answered from it.
-    expect(response).toEqual({ SchemaVersion: '1.0', Actions: [], TransactionAttributes: { ...APP, ...REMEMBERED } });
+    expect(response).toEqual({ SchemaVersion: '1.0', Actions: null, TransactionAttributes: { ...APP, ...REMEMBERED } });
     const logs = h.logs();
     if (outcome === 'stale') {
       expect(logs).toContainEqual(
@@ -404,6 +404,6 @@ describe('Step Functions refusing or failing a callback never fails the call', (
         Arguments: { command: 'StartRecording', taskToken: startToken, callId: IDS.legA, track: 'STEREO', location: 'my-recording-bucket' },
       },
     };
-    expect(await h.invoke(event)).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(event)).toEqual(KEEP_RESPONSE);
   });
 });

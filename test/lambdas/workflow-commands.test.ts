@@ -1,7 +1,7 @@
 /** CALL_UPDATE_REQUESTED from the recording workflow: StartRecording, NotifyConsent, WaitForCallEnd. */
 import { PendingCallIdAttribute, RecordingsAttribute, TokenAttribute } from '../../lambdas/shared/workflow-contract';
 import { readOwn } from '../../lambdas/recording/own-state';
-import { EMPTY_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
+import { KEEP_RESPONSE, IDS, LOCATION, callUpdate, expectValidSmaResponse, harness, makeToken, twoLegParticipants } from './helpers';
 
 /** The middleware's bookkeeping: its own list (StartCallRecording) is the one in progress. */
 const OUR_LIST_START = { 'rw:own': '{"c":"StartRecording"}' };
@@ -139,7 +139,7 @@ describe('StartRecording', () => {
     async (_name, args, cause, participants) => {
       const h = harness();
       const response = await h.invoke(callUpdate(startArgs(args), { attributes: APP_ATTRIBUTES, participants }));
-      expect(response).toEqual(EMPTY_RESPONSE);
+      expect(response).toEqual(KEEP_RESPONSE);
       expect(h.failureCalls()).toEqual([{ taskToken: token, error: 'InvalidActionParameter', cause: expect.stringMatching(cause) }]);
       expect(h.successCalls()).toEqual([]);
       expect(h.logs()).toContainEqual(
@@ -156,7 +156,7 @@ describe('StartRecording', () => {
     const full = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`app:${i}`, 'x']));
     const h = harness();
     const response = await h.invoke(callUpdate(startArgs(), { attributes: full }));
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([
       { taskToken: token, error: 'TransactionAttributesFull', cause: expect.stringMatching(/11 pairs, over the SMA's 10/) },
     ]);
@@ -165,7 +165,7 @@ describe('StartRecording', () => {
   it('attributes that would exceed the SMA’s 20 KB: the task fails, the call is left alone', async () => {
     const h = harness();
     const response = await h.invoke(callUpdate(startArgs(), { attributes: { 'app:blob': 'x'.repeat(20 * 1024 - 200) } }));
-    expect(response).toEqual(EMPTY_RESPONSE);
+    expect(response).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([
       { taskToken: token, error: 'TransactionAttributesFull', cause: expect.stringMatching(/bytes, over the SMA's 20480/) },
     ]);
@@ -224,7 +224,7 @@ describe('NotifyConsent', () => {
     const h = harness();
     const args: Record<string, string> = { command: 'NotifyConsent', taskToken: consent };
     if (badText !== undefined) args.text = badText;
-    expect(await h.invoke(callUpdate(args))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(callUpdate(args))).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([
       { taskToken: consent, error: 'InvalidActionParameter', cause: 'text: must be a non-blank string of at most 1000 characters' },
     ]);
@@ -238,7 +238,7 @@ describe('NotifyConsent', () => {
   it('no connected leg left: SendTaskFailure CallEnded', async () => {
     const participants = twoLegParticipants().map((p) => ({ ...p, Status: 'Disconnected' }));
     const h = harness();
-    expect(await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text }, { participants }))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(callUpdate({ command: 'NotifyConsent', taskToken: consent, text }, { participants }))).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([{ taskToken: consent, error: 'CallEnded', cause: 'no connected leg to notify' }]);
   });
 });
@@ -250,7 +250,7 @@ describe('WaitForCallEnd', () => {
     const response = await h.invoke(callUpdate({ command: 'WaitForCallEnd', taskToken: callEnd }, { attributes: APP_ATTRIBUTES }));
     expect(response).toEqual({
       SchemaVersion: '1.0',
-      Actions: [],
+      Actions: null,
       TransactionAttributes: { ...APP_ATTRIBUTES, [TokenAttribute.WaitForCallEnd]: callEnd },
     });
     expect(h.sfnMock.calls()).toHaveLength(0);
@@ -285,7 +285,7 @@ describe('WaitForCallEnd', () => {
 describe('commands the Lambda does not know', () => {
   it('an unknown command fails its task with InvalidCommand naming the known ones', async () => {
     const h = harness();
-    expect(await h.invoke(callUpdate({ command: 'StopRecording', taskToken: token }))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(callUpdate({ command: 'StopRecording', taskToken: token }))).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([
       {
         taskToken: token,
@@ -297,14 +297,14 @@ describe('commands the Lambda does not know', () => {
 
   it('a missing command fails its task too', async () => {
     const h = harness();
-    expect(await h.invoke(callUpdate({ taskToken: token }))).toEqual(EMPTY_RESPONSE);
+    expect(await h.invoke(callUpdate({ taskToken: token }))).toEqual(KEEP_RESPONSE);
     expect(h.failureCalls()).toEqual([expect.objectContaining({ taskToken: token, error: 'InvalidCommand' })]);
   });
 
   it('a command without a task token is not ours: ignored, nothing sent', async () => {
     const h = harness();
     expect(await h.invoke(callUpdate({ command: 'StartRecording', callId: IDS.legA, track: 'BOTH', location: LOCATION }))).toEqual(
-      EMPTY_RESPONSE,
+      KEEP_RESPONSE,
     );
     expect(h.sfnMock.calls()).toHaveLength(0);
   });
