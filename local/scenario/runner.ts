@@ -102,6 +102,7 @@ async function runCall(
     legs: call.legs,
     durationSeconds: call.durationSeconds,
     ...(call.digits ? { digits: call.digits } : {}),
+    ...(call.smaReadings ? { readings: call.smaReadings } : {}),
     faults: call.faults,
   });
   await handle.connected;

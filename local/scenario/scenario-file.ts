@@ -6,6 +6,8 @@
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
 import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
+import type { SmaReadings } from '../sma/readings';
+import { mergeReadings, parseSmaReadings } from './scenario-readings';
 import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
@@ -32,6 +34,8 @@ export interface ScenarioCall {
   controls?: ScenarioControl[];
   /** The key that declines recording at the consent notice: passed to the workflow input as `optOutDigit`. */
   optOutDigit?: string;
+  /** The SMA twin's readings where the docs are silent: the file's `smaReadings`, then the call's own. */
+  smaReadings?: SmaReadings;
 }
 
 export const SCENARIO_CONTROL_ACTIONS = ['pause', 'resume', 'stop'] as const;
@@ -289,7 +293,8 @@ function parseOptOutDigit(v: unknown, at: string): string | undefined {
 
 export function parseScenario(raw: unknown): ScenarioCall[] {
   if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
-  onlyKeys(raw, ['calls'], '<root>');
+  onlyKeys(raw, ['calls', 'smaReadings'], '<root>');
+  const topReadings = parseSmaReadings(raw.smaReadings, 'smaReadings', ScenarioError);
   if (!Array.isArray(raw.calls) || raw.calls.length === 0) throw new ScenarioError('calls', 'must be a non-empty array');
   if (raw.calls.length > LIMITS.calls) throw new ScenarioError('calls', `at most ${LIMITS.calls} calls, got ${raw.calls.length}`);
   const names = new Set<string>();
@@ -311,6 +316,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
         'digits',
         'controls',
         'optOutDigit',
+        'smaReadings',
       ],
       at,
     );
@@ -362,6 +368,8 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     if (controls !== undefined) call.controls = controls;
     const optOutDigit = parseOptOutDigit(c.optOutDigit, `${at}.optOutDigit`);
     if (optOutDigit !== undefined) call.optOutDigit = optOutDigit;
+    const readings = mergeReadings(topReadings, parseSmaReadings(c.smaReadings, `${at}.smaReadings`, ScenarioError));
+    if (readings) call.smaReadings = readings;
     if (c.expect !== undefined) {
       if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);

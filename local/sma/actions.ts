@@ -31,10 +31,10 @@ export const SUPPORTED_ACTIONS = new Set([
 ]);
 
 /**
- * Interruptible by a CALL_UPDATE_REQUESTED list (update-sip-call: PlayAudio, RecordAudio, Pause). The digit
- * collections are prompts plus a wait: taken as interruptible like PlayAudio (unverified).
+ * update-sip-call: "Types of interruptible actions: PlayAudio, RecordAudio, Pause" (RecordAudio is not emulated).
+ * Every other action (Speak, the digit collections, CallAndBridge, the recording actions) runs to its end.
  */
-export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAndGetDigits', 'SpeakAndGetDigits']);
+export const INTERRUPTIBLE_ACTIONS: ReadonlySet<string> = new Set(['Pause', 'PlayAudio']);
 
 /**
  * case-1: "Do nothing, the call attempt times out after 30 seconds"; PlayAudio and RecordAudio answer the call,
@@ -43,19 +43,23 @@ export const INTERRUPTIBLE_ACTIONS = new Set(['Pause', 'PlayAudio', 'PlayAudioAn
  */
 export const UNANSWERED_TIMEOUT_SECONDS = 30;
 
+/** `actions: null` is the NULL action set: the list in progress is kept (invoke-on-call-leg). */
 export type ResponseCheck =
-  | { ok: true; actions: ActionShape[]; attributes?: Record<string, string> }
+  | { ok: true; actions: ActionShape[] | null; attributes?: Record<string, string> }
   | { ok: false; errorType: string; errorMessage: string };
 
 /**
  * The ErrorType names here are the emulator's own except TransactionAttributesInvalidMapSize
  * (attribute-trans-invalid); the docs list no others (unverified).
+ * invoke-on-call-leg: "If the SIP media application receives a NULL action set, it keeps the existing
+ * actions." `"Actions": null` is that set; an omitted `Actions` is one only under the `keep` reading.
  */
-export function checkResponse(response: unknown): ResponseCheck {
+export function checkResponse(response: unknown, omittedActions: 'empty' | 'keep' = 'empty'): ResponseCheck {
   if (!isObject(response)) return bad('InvalidResponse', 'The Lambda response is not a JSON object');
   if (response.SchemaVersion !== undefined && response.SchemaVersion !== '1.0') {
     return bad('InvalidSchemaVersion', `SchemaVersion ${JSON.stringify(response.SchemaVersion)} is not supported`);
   }
+  const nullSet = response.Actions === null || (response.Actions === undefined && omittedActions === 'keep');
   const rawActions = response.Actions ?? [];
   if (!Array.isArray(rawActions)) return bad('InvalidResponse', 'Actions is not a list');
   if (rawActions.length > MAX_ACTIONS) {
@@ -71,7 +75,8 @@ export function checkResponse(response: unknown): ResponseCheck {
       return bad('InvalidActionParameter', `Parameters of action ${i} is not an object`);
     actions.push({ Type: raw.Type, Parameters: raw.Parameters === undefined ? undefined : structuredClone(raw.Parameters) });
   }
-  if (!('TransactionAttributes' in response) || response.TransactionAttributes === undefined) return { ok: true, actions };
+  const listed = nullSet ? null : actions;
+  if (!('TransactionAttributes' in response) || response.TransactionAttributes === undefined) return { ok: true, actions: listed };
   const attrs = response.TransactionAttributes;
   // null does not erase (clear-trans-attributes: only {} does); the emulator treats it as a bad response.
   if (!isObject(attrs)) return bad('TransactionAttributesInvalidValue', 'TransactionAttributes is not a JSON object');
@@ -87,7 +92,7 @@ export function checkResponse(response: unknown): ResponseCheck {
   if (Buffer.byteLength(JSON.stringify(attrs)) > MAX_ATTRIBUTES_BYTES) {
     return bad('TransactionAttributesInvalidMapSize', `Transaction Attributes exceed ${MAX_ATTRIBUTES_BYTES} bytes`);
   }
-  return { ok: true, actions, attributes: { ...(attrs as Record<string, string>) } };
+  return { ok: true, actions: listed, attributes: { ...(attrs as Record<string, string>) } };
 }
 
 function bad(errorType: string, errorMessage: string): ResponseCheck {

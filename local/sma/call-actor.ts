@@ -5,6 +5,7 @@
  * report back, which is what lets an update interrupt a Pause, or a hangup cut a Speak short.
  */
 import { INTERRUPTIBLE_ACTIONS, UNANSWERED_TIMEOUT_SECONDS } from './actions';
+import { recordEnd, recordStart } from './action-record';
 import { actionLegs, toFailure } from './action-support';
 import type { CallState, Effect, Message, Outcome } from './call';
 import { pauseRecording, startRecording, stopRecording } from './call-recordings';
@@ -13,7 +14,7 @@ import { actionError, redact } from './errors';
 import * as events from './events';
 import type { ActionError, ActionShape } from './events';
 import { applyLate, type EventBuilder, LambdaInvoker, racingResponse } from './lambda-invoker';
-import { arm, disarm, press } from './receive-digits';
+import { arm, disarm, keysPressed } from './receive-digits';
 import { execute } from './run-action';
 import { EmulatorClosed, type EmulatorRuntime, INTERRUPT, LEG_GONE, timerTag } from './runtime';
 import type { ActionRecord } from './types';
@@ -76,7 +77,7 @@ export class CallActor {
   private async onStart(call: CallState): Promise<void> {
     this.endIfUnanswered(call);
     const actions = await this.invoker.invokeForActions(call, (seq, details) => events.newInboundCall(seq, details));
-    if (actions === null) return this.forceHangup(call, 'NEW_INBOUND_CALL');
+    if (actions === 'unanswered') return this.forceHangup(call, 'NEW_INBOUND_CALL');
     this.startList(call, actions);
   }
 
@@ -87,7 +88,7 @@ export class CallActor {
     const actions = await this.invoker.invokeForActions(call, (seq, details) =>
       events.callUpdateRequested(seq, race ? { ...details, transactionAttributes: race.sentAttributes } : details, args),
     );
-    if (actions === null) return this.forceHangup(call, 'CALL_UPDATE_REQUESTED');
+    if (actions === 'unanswered') return this.forceHangup(call, 'CALL_UPDATE_REQUESTED');
     this.startList(call, actions);
     const late = race && applyLate(call, race);
     if (late) this.startList(call, late);
@@ -100,7 +101,7 @@ export class CallActor {
   private async onDigitsReceived(call: CallState, action: ActionShape, digits: string): Promise<void> {
     if (call.over) return;
     const actions = await this.invoker.invokeForActions(call, (seq, details) => events.digitsReceived(seq, details, action, digits));
-    if (actions === null) return this.forceHangup(call, 'DIGITS_RECEIVED');
+    if (actions === 'unanswered') return this.forceHangup(call, 'DIGITS_RECEIVED');
     this.startList(call, actions);
   }
 
@@ -130,23 +131,24 @@ export class CallActor {
         return this.disconnect(call, outcome.callId, outcome.sipResponseCode, 'Hangup action');
       case 'ok': {
         if (outcome.effect) this.applyEffect(call, outcome.effect);
-        // The rest of this action's list runs on; an action whose list was replaced meanwhile (by an update, while
-        // it could not be interrupted) was the last of its list: it is reported, and that response replaces the
-        // new list like any other (invoke-on-call-leg: the current action finishes, then the set is replaced).
-        if (call.queue.length > 0 && call.listId === current.list) return this.runNext(call);
+        const replaced = call.listId !== current.list;
+        if (!replaced && call.queue.length > 0) return this.runNext(call);
+        if (replaced && this.silentlyReplaced(call, action)) return;
         this.listDrained(call);
         // ACTION_SUCCESSFUL only after the LAST action of a list (docs/reference/sma-protocol.md).
         const actions = await this.invoker.invokeForActions(call, (seq, details) =>
           events.actionSuccessful(seq, details, action, outcome.extra, outcome.parameterExtras),
         );
-        if (actions === null) return this.forceHangup(call, 'ACTION_SUCCESSFUL');
+        if (actions === 'unanswered') return this.forceHangup(call, 'ACTION_SUCCESSFUL');
         return this.startList(call, actions);
       }
       case 'failed': {
-        // A failing action drops the rest of its list.
-        const dropped = call.queue.length;
-        call.queue = [];
         if (action.Type === 'CallAndBridge') call.notes.push(`CallAndBridge failed (${outcome.errorType}): the call stays 1-leg`);
+        const replaced = call.listId !== current.list;
+        if (replaced && this.silentlyReplaced(call, action)) return;
+        // A failing action drops the rest of its own list (a replacing list is not its own).
+        const dropped = replaced ? 0 : call.queue.length;
+        if (!replaced) call.queue = [];
         this.rt.logger?.info('action failed', {
           transactionId: call.transactionId,
           type: action.Type,
@@ -158,21 +160,45 @@ export class CallActor {
         const actions = await this.invoker.invokeForActions(call, (seq, details) =>
           events.actionFailed(seq, details, action, error, outcome.parameterExtras),
         );
-        if (actions === null) return this.forceHangup(call, 'ACTION_FAILED');
+        if (actions === 'unanswered') return this.forceHangup(call, 'ACTION_FAILED');
         return this.startList(call, actions);
       }
     }
   }
 
+  /**
+   * An action that could not be interrupted ended after a new list replaced its own (update-sip-call: "it
+   * completes before the new Action 1 starts"). Whether it is reported is not said: under the `silent` reading
+   * it is not, and the new list starts (true returned); under `reported` the caller sends its result.
+   */
+  private silentlyReplaced(call: CallState, action: ActionShape): boolean {
+    if (call.readings.replacedAction !== 'silent') return false;
+    call.notes.push(`${action.Type} ended after its list was replaced: not reported (replacedAction: silent)`);
+    this.continueList(call);
+    return true;
+  }
+
   // ---- action lists -----------------------------------------------------------------------------------------
 
-  /** A new list replaces the queued one; it starts once the current action ends (or is interrupted). */
-  private startList(call: CallState, actions: ActionShape[]): void {
+  /**
+   * A response's actions. A list replaces the queued one and interrupts an interruptible current action; it
+   * starts once the current action ends (update-sip-call: "Action 3 isn't executed"). A NULL action set (null)
+   * keeps the list in progress (invoke-on-call-leg), and so does [] under the `keep` reading; by default []
+   * is a list like any other: the queue is dropped and a Pause or PlayAudio is interrupted.
+   */
+  private startList(call: CallState, actions: ActionShape[] | null): void {
     if (call.over) return;
-    call.queue = [...actions];
+    const inProgress = call.current !== undefined || call.queue.length > 0;
+    if (inProgress && (actions === null || (actions.length === 0 && call.readings.emptyActions === 'keep'))) {
+      call.keptList = call.listId;
+      if (call.current) call.current.record.keptByNull = true;
+      else this.continueList(call);
+      return;
+    }
+    call.queue = [...(actions ?? [])];
     call.listId++;
     if (call.current) {
-      if (actions.length > 0 && call.current.interruptible) call.current.controller.abort(INTERRUPT);
+      if (call.current.interruptible) call.current.controller.abort(INTERRUPT);
       return;
     }
     this.continueList(call);
@@ -189,17 +215,11 @@ export class CallActor {
     if (!action) return;
     const token = ++call.actionToken;
     const controller = new AbortController();
-    call.current = {
-      action,
-      token,
-      controller,
-      interruptible: INTERRUPTIBLE_ACTIONS.has(action.Type),
-      list: call.listId,
-      legs: actionLegs(call, action),
-    };
+    const legs = actionLegs(call, action);
+    const record = this.recordAction(call, action, legs);
+    call.current = { action, token, controller, interruptible: INTERRUPTIBLE_ACTIONS.has(action.Type), list: call.listId, legs, record };
     if (action.Type !== 'Hangup') call.answered = true;
     this.rt.logger?.info('action', { transactionId: call.transactionId, type: action.Type });
-    const record = this.recordAction(call, action);
     const signal = AbortSignal.any([controller.signal, this.rt.closing]);
     execute(this.rt, call, action, signal)
       .catch((err): Outcome => {
@@ -207,7 +227,7 @@ export class CallActor {
         return { status: 'failed', ...toFailure(actionError('SystemException')) };
       })
       .then((outcome) => {
-        this.actionEnded(record, outcome);
+        recordEnd(this.rt, record, outcome);
         this.post(call, { kind: 'actionDone', token, outcome });
       });
   }
@@ -263,7 +283,7 @@ export class CallActor {
     }
     // Bridged call: the response to the HANGUP is run (hangup), e.g. a Hangup of the other leg.
     const actions = await this.invoker.invokeForActions(call, build);
-    if (actions === null) return this.forceHangup(call, 'HANGUP');
+    if (actions === 'unanswered') return this.forceHangup(call, 'HANGUP');
     this.startList(call, actions);
     const legB = call.leg('LEG-B');
     if (leg.tag === 'LEG-A' && legB?.status === 'Connected') {
@@ -354,9 +374,8 @@ export class CallActor {
   // ---- answering, digits and the actions record ----------------------------------------------------------
 
   /** An action starts: recorded; a media action on a call not yet connected answers it (call-flow page). */
-  private recordAction(call: CallState, action: ActionShape): ActionRecord {
-    const record: ActionRecord = { type: action.Type, startedAtMs: this.rt.clock.nowMs(), status: 'running' };
-    call.actions.push(record);
+  private recordAction(call: CallState, action: ActionShape, legs: string[]): ActionRecord {
+    const record = recordStart(this.rt, call, action, legs);
     if (ANSWERING_ACTIONS.has(action.Type) && !call.answeredByMedia) {
       call.answeredByMedia = true;
       this.markConnected(call);
@@ -364,33 +383,12 @@ export class CallActor {
     return record;
   }
 
-  private actionEnded(record: ActionRecord, outcome: Outcome): void {
-    record.endedAtMs = this.rt.clock.nowMs();
-    record.status = outcome.status;
-    if (outcome.status === 'failed') record.errorType = outcome.errorType;
-    const digits = outcome.status === 'ok' ? outcome.extra?.ReceivedDigits : undefined;
-    if (typeof digits === 'string') record.receivedDigits = digits;
-  }
-
-  /**
-   * The scenario's key presses (the caller's, on LEG-A), counted from answer. A digit collection running then
-   * takes them, and so does a ReceiveDigits armed on LEG-A: both, when both listen (assumed, the pages do not
-   * say; the harder case for a Lambda). With neither, the SMA discards them.
-   */
+  /** The scenario's key presses (the caller's, on LEG-A), counted from answer (receive-digits.ts keysPressed). */
   private scheduleDigits(call: CallState): void {
-    const legA = call.legs[0]!;
     for (const keys of call.spec.digits ?? []) {
-      this.after(call, keys.atSeconds * 1000, 'sma:digits', () => {
-        const armed = call.receiveDigits.get(legA.callId);
-        const sink = call.digitSink;
-        if (armed)
-          press(this.rt, call, armed, keys.digits, (a, digits) => this.post(call, { kind: 'digitsReceived', action: a.action, digits }));
-        if (sink) sink(keys.digits);
-        if (armed || sink) return;
-        call.notes.push(
-          `digits "${keys.digits}" pressed ${keys.atSeconds} s after answer with no digit collection running and no ReceiveDigits armed: not received`,
-        );
-      });
+      this.after(call, keys.atSeconds * 1000, 'sma:digits', () =>
+        keysPressed(this.rt, call, keys, (a, digits) => this.post(call, { kind: 'digitsReceived', action: a.action, digits })),
+      );
     }
   }
 }

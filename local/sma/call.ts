@@ -1,6 +1,7 @@
 /** State of one emulated call (one SMA transaction): legs, attributes, action queue, recordings. */
 import type { SeededRandom } from '../random';
 import type { ActionShape } from './events';
+import { type ResolvedReadings, resolveReadings } from './readings';
 import type { ActionRecord, CallSpec, CallSummary, InvocationRecord, Participant, ParticipantTag, RecordingRecord } from './types';
 
 export interface LegState {
@@ -70,6 +71,8 @@ export interface CurrentAction {
   list: number;
   /** Legs whose hangup cancels the action. */
   legs: string[];
+  /** Its entry in the `actions` record. */
+  record: ActionRecord;
 }
 
 interface Deferred<T> {
@@ -104,6 +107,8 @@ export class CallState {
   queue: ActionShape[] = [];
   /** Counts applied action lists; `queue` holds the rest of list number `listId`. */
   listId = 0;
+  /** A NULL action set kept list number `keptList` (its actions are marked in the `actions` record). */
+  keptList?: number;
   current?: CurrentAction;
   /** An action has run on the call: it is answered (case-1: an inbound call nothing answers ends after 30 s). */
   answered = false;
@@ -111,7 +116,7 @@ export class CallState {
   lastApplied?: {
     sequence: number;
     sentAttributes?: Record<string, string>;
-    actions: ActionShape[];
+    actions: ActionShape[] | null;
     attributes?: Record<string, string>;
     hadCallback: boolean;
   };
@@ -134,8 +139,8 @@ export class CallState {
   readonly notes: string[] = [];
   /** Every action run (the `actions` record). */
   readonly actions: ActionRecord[] = [];
-  /** ReceiveDigits armed, by CallId (receive-digits.ts). */
-  readonly receiveDigits = new Map<string, ArmedReceiveDigits>();
+  /** The ReceiveDigits armed on the call, whatever its leg (receive-digits.ts: digits are the call's). */
+  armedDigits?: ArmedReceiveDigits;
   /** Set while a SpeakAndGetDigits / PlayAudioAndGetDigits waits: a key press goes here. */
   digitSink?: (digits: string) => void;
   /** The call was answered by a media action (not only by a bridge). */
@@ -147,12 +152,19 @@ export class CallState {
   connectedAtMs?: number;
   aborted = false;
 
+  /** Where the docs are silent, which reading this call gets (readings.ts). */
+  readonly readings: ResolvedReadings;
+
   constructor(
     readonly transactionId: string,
     readonly spec: CallSpec,
     /** The call's own stream of ids (CallIds). */
     readonly random: SeededRandom,
-  ) {}
+    /** The emulator's readings; the spec's own override them. */
+    emulatorReadings?: ResolvedReadings,
+  ) {
+    this.readings = resolveReadings(emulatorReadings, spec.readings);
+  }
 
   get faults() {
     return this.spec.faults ?? {};

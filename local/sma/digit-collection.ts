@@ -9,11 +9,21 @@ import { type EmulatorRuntime, INTERRUPT, timerTag } from './runtime';
 export const DIGITS_NOT_RECEIVED = 'DigitsNotReceived';
 
 /**
- * speak-and-get-digits / play-audio-and-get-digits: the prompt, then RepeatDurationInMilliseconds for the
- * digits; a wrong entry or none plays the failure prompt and starts again, Repeat times in all; then
- * ACTION_FAILED. Keys pressed during the prompt are taken (barge-in). A press arrives whole (the scenario's
- * `digits` string); trailing TerminatorDigits are removed. Defaults as the pages give them: MinNumberOfDigits
- * 0, MaxNumberOfDigits 128, TerminatorDigits ["#"], Repeat 2 (unverified).
+ * InBetweenDigitsDurationInMilliseconds when the action gives none: the pages' figure could not be re-read when
+ * this was written (unverified; docs/verify-on-aws.md).
+ */
+export const DEFAULT_IN_BETWEEN_MS = 3000;
+
+/**
+ * speak-and-get-digits / play-audio-get-digits: the prompt, then RepeatDurationInMilliseconds for the first
+ * key; a wrong entry or none plays the failure prompt and starts again, Repeat times in all; then
+ * ACTION_FAILED. Keys pressed during the prompt are taken (barge-in). An entry ends at a terminator, at
+ * MaxNumberOfDigits, or when InBetweenDigitsDurationInMilliseconds pass without a key (docs/reference/
+ * sma-protocol.md, read 2026-12: "InBetweenDigitsDurationInMilliseconds applies"). A press arrives whole (the
+ * scenario's `digits` string); trailing TerminatorDigits are removed. Bounds and defaults as read in 2026-12:
+ * "Repeat defaults to 1; MaxNumberOfDigits must be greater than MinNumberOfDigits" (equal: ACTION_FAILED
+ * InvalidActionParameter); MinNumberOfDigits 0, MaxNumberOfDigits 128, TerminatorDigits ["#"] (unverified).
+ * Digits are the call's: a key from any leg reaches a collection on any leg.
  */
 export async function getDigits(
   rt: EmulatorRuntime,
@@ -49,9 +59,12 @@ export async function getDigits(
   const min = p.MinNumberOfDigits === undefined ? 0 : intParam(p.MinNumberOfDigits);
   const max = p.MaxNumberOfDigits === undefined ? 128 : intParam(p.MaxNumberOfDigits);
   if (min === undefined || min < 0) return failed(invalidParameter('MinNumberOfDigits'));
-  if (max === undefined || max < Math.max(1, min)) return failed(invalidParameter('MaxNumberOfDigits'));
-  const repeat = p.Repeat === undefined ? 2 : intParam(p.Repeat);
+  if (max === undefined || max < 1 || max <= min) return failed(invalidParameter('MaxNumberOfDigits'));
+  const repeat = p.Repeat === undefined ? 1 : intParam(p.Repeat);
   if (repeat === undefined || repeat < 1) return failed(invalidParameter('Repeat'));
+  const inBetweenMs =
+    p.InBetweenDigitsDurationInMilliseconds === undefined ? DEFAULT_IN_BETWEEN_MS : intParam(p.InBetweenDigitsDurationInMilliseconds);
+  if (inBetweenMs === undefined || inBetweenMs <= 0) return failed(invalidParameter('InBetweenDigitsDurationInMilliseconds'));
   const terminators = Array.isArray(p.TerminatorDigits) ? p.TerminatorDigits.map(String) : ['#'];
   let pattern: RegExp | undefined;
   if (p.InputDigitsRegex !== undefined) {
@@ -61,8 +74,9 @@ export async function getDigits(
       return failed(invalidParameter('InputDigitsRegex'));
     }
   }
+  const complete = (entry: string) => terminators.includes(entry.at(-1)!) || entry.length >= max;
   for (let attempt = 1; attempt <= repeat; attempt++) {
-    const got = await collectDigits(rt, call, promptMs + waitMs, signal);
+    const got = await collectEntry(rt, call, { firstMs: promptMs + waitMs, inBetweenMs, complete }, signal);
     if (got !== null && typeof got === 'object') return got;
     if (typeof got === 'string') {
       let digits = got;
@@ -77,20 +91,33 @@ export async function getDigits(
   return failed(actionError(DIGITS_NOT_RECEIVED, `No valid digits received after ${repeat} attempt(s)`));
 }
 
-/** Waits up to `ms` for a key press: the digits, null on timeout, or the outcome that cut the wait short. */
-async function collectDigits(rt: EmulatorRuntime, call: CallState, ms: number, signal: AbortSignal): Promise<string | null | Outcome> {
-  const press = new AbortController();
-  let pressed: string | undefined;
+/**
+ * Waits up to `firstMs` for a key, then up to `inBetweenMs` after each key for the next, until the entry is
+ * complete: the entry, null if no key came, or the outcome that cut the wait short.
+ */
+async function collectEntry(
+  rt: EmulatorRuntime,
+  call: CallState,
+  wait: { firstMs: number; inBetweenMs: number; complete: (entry: string) => boolean },
+  signal: AbortSignal,
+): Promise<string | null | Outcome> {
+  let entry = '';
+  let press = new AbortController();
   call.digitSink = (digits) => {
-    pressed = digits;
+    entry += digits;
     press.abort();
   };
   try {
-    await rt.clock.sleep(ms, AbortSignal.any([signal, press.signal]), timerTag(call, 'sma:action'));
-    return null;
-  } catch {
-    if (signal.aborted) return signal.reason === INTERRUPT ? { status: 'interrupted' } : { status: 'aborted' };
-    return pressed ?? null;
+    for (let ms = wait.firstMs; ; ms = wait.inBetweenMs) {
+      try {
+        await rt.clock.sleep(ms, AbortSignal.any([signal, press.signal]), timerTag(call, 'sma:action'));
+        return entry === '' ? null : entry;
+      } catch {
+        if (signal.aborted) return signal.reason === INTERRUPT ? { status: 'interrupted' } : { status: 'aborted' };
+        if (wait.complete(entry)) return entry;
+        press = new AbortController();
+      }
+    }
   } finally {
     call.digitSink = undefined;
   }

@@ -14,6 +14,7 @@ import type { Clock } from '../clock';
 import { SeededRandom } from '../random';
 import { CallState } from './call';
 import { CallActor } from './call-actor';
+import { type ResolvedReadings, resolveReadings, type SmaReadings } from './readings';
 import { SmaCallNotFoundError } from './errors';
 import { EmulatorClosed, type EmulatorRuntime, type EmulatorTiming, LEG_GONE, type SmaHandler } from './runtime';
 import {
@@ -29,6 +30,7 @@ import {
 export { DIGITS_NOT_RECEIVED } from './digit-collection';
 export { MAX_INVOCATIONS } from './lambda-invoker';
 export type { EmulatorTiming, SmaHandler } from './runtime';
+export type { SmaReadings } from './readings';
 
 export interface SmaEmulatorOptions {
   handler: SmaHandler;
@@ -52,6 +54,8 @@ export interface SmaEmulatorOptions {
    * Default: a random seed.
    */
   random?: SeededRandom;
+  /** Readings of what the docs leave open (readings.ts); default the worse for a Lambda. A call's spec overrides. */
+  readings?: SmaReadings;
 }
 
 export class SmaEmulator {
@@ -61,6 +65,7 @@ export class SmaEmulator {
   private readonly actor: CallActor;
   private readonly random: SeededRandom;
   private placed = 0;
+  private readonly readings: ResolvedReadings;
   readonly sipMediaApplicationId: string;
 
   constructor(options: SmaEmulatorOptions) {
@@ -92,6 +97,7 @@ export class SmaEmulator {
       reachableBuckets: new Set<string>(),
     };
     this.actor = new CallActor(this.rt);
+    this.readings = resolveReadings(options.readings);
   }
 
   /** An inbound call reaches the SMA: NEW_INBOUND_CALL for LEG-A, then whatever the Lambda asks for. */
@@ -104,7 +110,7 @@ export class SmaEmulator {
     const transactionId = spec.transactionId ?? this.random.derive(`call-${this.placed++}`).uuid();
     if (this.calls.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
 
-    const call = new CallState(transactionId, spec, this.random.derive(`transaction:${transactionId}`));
+    const call = new CallState(transactionId, spec, this.random.derive(`transaction:${transactionId}`), this.readings);
     call.legs.push({
       callId: call.random.uuid(),
       tag: 'LEG-A',

@@ -37,7 +37,7 @@ export function racingResponse(call: CallState): AppliedResponse | undefined {
  * caller to start). The docs do not say which response the SMA applies last; this is the order that can lose a
  * parked token or a queued action.
  */
-export function applyLate(call: CallState, earlier: AppliedResponse): ActionShape[] | undefined {
+export function applyLate(call: CallState, earlier: AppliedResponse): ActionShape[] | null | undefined {
   if (call.over) return undefined;
   call.notes.push(`race: the response to invocation ${earlier.sequence} was applied after the update's`);
   if (earlier.attributes) call.attributes = { ...earlier.attributes };
@@ -50,16 +50,17 @@ export class LambdaInvoker {
   /**
    * Invokes the Lambda and checks its response; a bad response gets INVALID_LAMBDA_RESPONSE (ErrorType and
    * ErrorMessage at the top level: attribute-trans-invalid), whose response is checked the same way.
-   * Returns null if the Lambda could not be invoked (the caller hangs up the call).
+   * Returns 'unanswered' if the Lambda could not be invoked (the caller hangs up the call), null for a NULL
+   * action set (the list in progress is kept).
    */
-  async invokeForActions(call: CallState, build: EventBuilder): Promise<ActionShape[] | null> {
+  async invokeForActions(call: CallState, build: EventBuilder): Promise<ActionShape[] | null | 'unanswered'> {
     let next = build;
     for (;;) {
       const sentAttributes = call.attributes;
       call.callbackInInvocation = false;
       const result = await this.invoke(call, next);
-      if (!result) return null;
-      const check = checkResponse(result.response);
+      if (!result) return 'unanswered';
+      const check = checkResponse(result.response, call.readings.omittedActions);
       if (check.ok) {
         // The last map the Lambda returned; an omitted field keeps the stored one, {} erases it.
         if (check.attributes) call.attributes = check.attributes;

@@ -1,9 +1,14 @@
 /**
  * ReceiveDigits (listen-to-digits, case-4): the action succeeds at once (ACTION_SUCCESSFUL, ReceivedDigits "")
- * and stays armed on its leg for the rest of the call, until a new ReceiveDigits replaces it. Key presses on that
- * leg are buffered; InBetweenDigitsDurationInMilliseconds after the last one the buffer is checked against
- * InputDigitsRegex, and a match invokes the Lambda with DIGITS_RECEIVED. FlushDigitsDurationInMilliseconds
- * after the first digit the buffer is flushed ("flushed and sent to the AWS Lambda function").
+ * and arms the call. Key presses are buffered; InBetweenDigitsDurationInMilliseconds after the last one the
+ * buffer is checked against InputDigitsRegex, and a match invokes the Lambda with DIGITS_RECEIVED.
+ * FlushDigitsDurationInMilliseconds after the first digit the buffer is flushed ("flushed and sent to the AWS
+ * Lambda function").
+ *
+ * listen-to-digits: "The SIP media application discards DTMF digits for the duration of a call until it
+ * receives a new ReceiveDigits action." Read as: one ReceiveDigits listens per call (a new one replaces it,
+ * whatever its leg, and it hears keys from any leg), and under the `oneShot` reading (default) it stops
+ * listening once it has sent a DIGITS_RECEIVED; `staysArmed` keeps it listening.
  *
  * Assumed where the pages are silent (README, "What is unverified"): the regex is tested the way JavaScript's
  * RegExp does; a flush SENDS what is buffered even when it never matched (FLUSH_SENDS_UNMATCHED: the page says
@@ -16,6 +21,7 @@ import type { ArmedReceiveDigits, CallState, Outcome } from './call';
 import { actionError, invalidParameter } from './errors';
 import type { ActionShape } from './events';
 import { type EmulatorRuntime, timerTag } from './runtime';
+import type { DigitPress } from './types';
 
 export const FLUSH_SENDS_UNMATCHED = true;
 
@@ -57,23 +63,24 @@ export function receiveDigits(call: CallState, action: ActionShape): Outcome {
   };
 }
 
-/** Arms `armed` on its leg, replacing (and silencing) the one armed there before. */
+/** Arms `armed` on the call, replacing (and silencing) the one armed before, whatever its leg. */
 export function arm(call: CallState, armed: ArmedReceiveDigits): void {
-  disarm(call, armed.callId);
-  call.receiveDigits.set(armed.callId, armed);
+  disarm(call);
+  call.armedDigits = armed;
 }
 
-export function disarm(call: CallState, callId: string): void {
-  const old = call.receiveDigits.get(callId);
-  if (!old) return;
+/** Nothing listens any more (`callId`: only if what listens was armed on that leg, which hung up). */
+export function disarm(call: CallState, callId?: string): void {
+  const old = call.armedDigits;
+  if (!old || (callId !== undefined && old.callId !== callId)) return;
   old.inBetween?.abort();
   old.flush?.abort();
-  call.receiveDigits.delete(callId);
+  call.armedDigits = undefined;
 }
 
 /**
- * Keys pressed on the leg of `armed`; `send` is called (from a timer of the call) with what to report in a
- * DIGITS_RECEIVED.
+ * Keys pressed on the call while `armed` listens; `send` is called (from a timer of the call) with what to
+ * report in a DIGITS_RECEIVED.
  */
 export function press(
   rt: EmulatorRuntime,
@@ -89,6 +96,7 @@ export function press(
     armed.inBetween?.abort();
     armed.flush?.abort();
     armed.inBetween = armed.flush = undefined;
+    if (call.readings.receiveDigits === 'oneShot' && call.armedDigits === armed) disarm(call);
     send(armed, got);
   };
   armed.inBetween?.abort();
@@ -103,6 +111,28 @@ export function press(
     if (FLUSH_SENDS_UNMATCHED) emit();
     else armed.buffer = '';
   });
+}
+
+/**
+ * A scenario's press on the call. Digits are the call's, not a leg's (listen-to-digits: "for the duration of a
+ * call"): a digit collection running on any leg takes them, and so does the armed ReceiveDigits, whatever its
+ * leg; both, when both listen (assumed, the pages do not say; the harder case for a Lambda). With neither, the
+ * SMA discards them (noted).
+ */
+export function keysPressed(
+  rt: EmulatorRuntime,
+  call: CallState,
+  keys: DigitPress,
+  send: (armed: ArmedReceiveDigits, digits: string) => void,
+): void {
+  const armed = call.armedDigits;
+  const sink = call.digitSink;
+  if (armed) press(rt, call, armed, keys.digits, send);
+  if (sink) sink(keys.digits);
+  if (armed || sink) return;
+  call.notes.push(
+    `digits "${keys.digits}" pressed ${keys.atSeconds} s after answer with no digit collection running and no ReceiveDigits armed: not received`,
+  );
 }
 
 function timer(rt: EmulatorRuntime, call: CallState, ms: number, fn: () => void): AbortController {

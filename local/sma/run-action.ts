@@ -79,8 +79,12 @@ export async function execute(rt: EmulatorRuntime, call: CallState, action: Acti
     case 'StopCallRecording':
     case 'PauseCallRecording':
     case 'ResumeCallRecording': {
-      // A stopped recording cannot be paused, resumed or stopped again (stop: once per leg).
+      // A stopped recording cannot be paused, resumed or stopped again (sip-apps-call-record: "You can only start
+      // and stop recording once for an individual call leg"). What a second stop (or one after the leg's hangup)
+      // returns is not said: ACTION_FAILED by default, ACTION_SUCCESSFUL with no effect under `noEffect`.
       const rec = typeof p.CallId === 'string' ? call.recordings.get(p.CallId) : undefined;
+      if (rec && rec.record.status !== 'recording' && action.Type === 'StopCallRecording' && call.readings.repeatedStop === 'noEffect')
+        return { status: 'ok' };
       if (rec?.record.status !== 'recording') return failed(invalidParameter('CallId'));
       if (action.Type === 'StopCallRecording') return { status: 'ok', effect: { kind: 'stopRecording', callId: rec.record.callId } };
       if (REDUNDANT_CONTROL_ERROR && rec.paused === (action.Type === 'PauseCallRecording'))

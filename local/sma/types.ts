@@ -1,4 +1,5 @@
 /** Public types of the SMA emulator (local/sma/emulator.ts). */
+import type { SmaReadings } from './readings';
 
 /** Faults of one call, exactly the `faults` object of the scenario format (docs/reference/design.md). */
 export interface Faults {
@@ -77,6 +78,10 @@ export interface ActionRecord {
   errorType?: string;
   /** SpeakAndGetDigits / PlayAudioAndGetDigits: what the caller entered. */
   receivedDigits?: string;
+  /** The leg the action ran on (CallAndBridge: LEG-A, the caller's); undefined when its target is not a leg. */
+  leg?: ParticipantTag;
+  /** It ran on (or went on running) because a response with a NULL action set kept its list. */
+  keptByNull?: boolean;
 }
 
 export interface CallSpec {
@@ -96,6 +101,8 @@ export interface CallSpec {
   /** Keys the caller presses, counted from answer (a digit collection running then receives them). */
   digits?: DigitPress[];
   faults?: Faults & TestFaults;
+  /** Readings of what the docs leave open, over the emulator's (readings.ts; the scenario's `smaReadings`). */
+  readings?: SmaReadings;
 }
 
 /** Minimal structured logger. Messages never carry Arguments / TransactionAttributes values; numbers are masked. */

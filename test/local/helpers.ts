@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SimClock } from '../../local/clock';
 import { makeS3Client, startS3Server, type S3Server } from '../../local/s3/server';
-import { SmaEmulator, type EmulatorTiming } from '../../local/sma/emulator';
+import { SmaEmulator, type EmulatorTiming, type SmaReadings } from '../../local/sma/emulator';
 import type { CallHandle, InvocationRecord } from '../../local/sma/types';
 
 export const BUCKET = 'twin-recordings';
@@ -52,7 +52,7 @@ export async function startTwinS3(buckets: string[] = [BUCKET]): Promise<Twin> {
 export function makeEmulator(
   s3: S3Client,
   script: Script,
-  options: { clock?: SimClock; invocationTimeoutMs?: number; timing?: EmulatorTiming } = {},
+  options: { clock?: SimClock; invocationTimeoutMs?: number; timing?: EmulatorTiming; readings?: SmaReadings } = {},
 ): SmaEmulator {
   return new SmaEmulator({
     handler: async (event) => script(event as Ev),
@@ -64,6 +64,7 @@ export function makeEmulator(
     region: 'us-east-1',
     invocationTimeoutMs: options.invocationTimeoutMs ?? 2000,
     timing: options.timing,
+    readings: options.readings,
   });
 }
 

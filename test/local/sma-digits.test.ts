@@ -16,8 +16,7 @@ const menu = (callId: string, extra: Record<string, unknown> = {}) => ({
     CallId: callId,
     SpeechParameters: { Text: 'For sales, press 1. Thank you.' },
     FailureSpeechParameters: { Text: 'Sorry.' },
-    MinNumberOfDigits: 1,
-    MaxNumberOfDigits: 1,
+    MaxNumberOfDigits: 1, // MinNumberOfDigits 0: Max must be greater than Min
     Repeat: 1,
     RepeatDurationInMilliseconds: 3000,
     ...extra,
@@ -87,6 +86,8 @@ describe('SpeakAndGetDigits / PlayAudioAndGetDigits', () => {
     ['FailureSpeechParameters.Text', { FailureSpeechParameters: undefined }, 'MissingRequiredActionParameter'],
     ['InputDigitsRegex', { InputDigitsRegex: '([' }, 'InvalidActionParameter'],
     ['MaxNumberOfDigits below MinNumberOfDigits', { MinNumberOfDigits: 3, MaxNumberOfDigits: 2 }, 'InvalidActionParameter'],
+    ['MaxNumberOfDigits equal to MinNumberOfDigits', { MinNumberOfDigits: 1, MaxNumberOfDigits: 1 }, 'InvalidActionParameter'],
+    ['InBetweenDigitsDurationInMilliseconds', { InBetweenDigitsDurationInMilliseconds: 0 }, 'InvalidActionParameter'],
   ])('missing or bad %s: ACTION_FAILED at once', async (_name, change, errorType) => {
     const sma = emulator(once((id) => menu(id, change)));
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 10 });
@@ -106,7 +107,7 @@ describe('SpeakAndGetDigits / PlayAudioAndGetDigits', () => {
     expect(refused.log.map(ev).find((e) => e.InvocationEventType === 'ACTION_FAILED')!.ActionData.ErrorType).toBe('InvalidAudioSource');
   });
 
-  it('an update interrupts the collection (ACTION_INTERRUPTED); the actions record says so; the call is answered by it', async () => {
+  it('an update does not interrupt the collection: it runs to its end (not reported), then the update list runs', async () => {
     const sma = emulator((e) => {
       if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([menu(legId(e, 'LEG-A'))]);
       if (e.InvocationEventType === 'CALL_UPDATE_REQUESTED') return respond([startRecording(legId(e, 'LEG-A'))]);
@@ -116,7 +117,10 @@ describe('SpeakAndGetDigits / PlayAudioAndGetDigits', () => {
     expect(await call.connected).toBe(true);
     sma.updateCall(call.transactionId, { go: '1' });
     await call.ended;
-    expect(types(call).slice(0, 4)).toEqual(['NEW_INBOUND_CALL', 'CALL_UPDATE_REQUESTED', 'ACTION_INTERRUPTED', 'ACTION_SUCCESSFUL']);
-    expect(call.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['SpeakAndGetDigits:interrupted', 'StartCallRecording:ok']);
+    // update-sip-call: "Types of interruptible actions: PlayAudio, RecordAudio, Pause".
+    expect(types(call).slice(0, 3)).toEqual(['NEW_INBOUND_CALL', 'CALL_UPDATE_REQUESTED', 'ACTION_SUCCESSFUL']);
+    expect(call.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['SpeakAndGetDigits:failed', 'StartCallRecording:ok']);
+    // prompt 2 s + wait 3 s + failure prompt 0.5 s, then the recording starts
+    expect(call.actions[1]!.startedAtMs - call.actions[0]!.startedAtMs).toBe(5500);
   });
 });

@@ -47,14 +47,17 @@ describe('ReceiveDigits', () => {
     });
   });
 
-  it('stays armed: every matching press invokes the Lambda, and the response runs (here a Hangup)', async () => {
+  it('stays armed (receiveDigits: staysArmed): every matching press invokes the Lambda, and the response runs (here a Hangup)', async () => {
     let seen = 0;
-    const sma = fixture.emulator((e) => {
-      if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([receive()]); // ParticipantTag default: LEG-A
-      if (e.InvocationEventType === 'DIGITS_RECEIVED' && ++seen === 2)
-        return respond([{ Type: 'Hangup', Parameters: { SipResponseCode: '0', ParticipantTag: 'LEG-A' } }]);
-      return respond();
-    });
+    const sma = fixture.emulator(
+      (e) => {
+        if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([receive()]); // ParticipantTag default: LEG-A
+        if (e.InvocationEventType === 'DIGITS_RECEIVED' && ++seen === 2)
+          return respond([{ Type: 'Hangup', Parameters: { SipResponseCode: '0', ParticipantTag: 'LEG-A' } }]);
+        return respond();
+      },
+      { readings: { receiveDigits: 'staysArmed' } },
+    );
     const call = sma.placeCall({
       from: CALLER,
       to: DIALED,
@@ -75,10 +78,12 @@ describe('ReceiveDigits', () => {
   });
 
   it('digits pressed apart within the in-between interval are one entry; the flush sends an entry that never matched (assumed)', async () => {
-    const sma = fixture.emulator((e) =>
-      e.InvocationEventType === 'NEW_INBOUND_CALL'
-        ? respond([receive({ InputDigitsRegex: '^\\d{2}#$', FlushDigitsDurationInMilliseconds: 4000 })])
-        : respond(),
+    const sma = fixture.emulator(
+      (e) =>
+        e.InvocationEventType === 'NEW_INBOUND_CALL'
+          ? respond([receive({ InputDigitsRegex: '^\\d{2}#$', FlushDigitsDurationInMilliseconds: 4000 })])
+          : respond(),
+      { readings: { receiveDigits: 'staysArmed' } }, // one ReceiveDigits hears both entries
     );
     const call = sma.placeCall({
       from: CALLER,

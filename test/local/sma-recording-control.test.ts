@@ -6,7 +6,22 @@
  */
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { silentRanges } from '../../local/sma/wav';
-import { BUCKET, CALLER, DIALED, acted, ev, legId, pause, respond, startRecording, useEmulators, type Ev } from './helpers';
+import type { SmaReadings } from '../../local/sma/emulator';
+import {
+  BUCKET,
+  CALLER,
+  DIALED,
+  acted,
+  bridge,
+  ev,
+  hangupAction,
+  legId,
+  pause,
+  respond,
+  startRecording,
+  useEmulators,
+  type Ev,
+} from './helpers';
 
 const fixture = useEmulators();
 
@@ -142,5 +157,63 @@ describe('pause, resume and stop of a call recording', () => {
     expect(silence).toHaveLength(1);
     expect(silence[0]!.startSeconds).toBe(4);
     expect(silence[0]!.endSeconds).toBeCloseTo(rec.durationSeconds!, 3);
+  });
+});
+
+describe('rule 7: a stop after the stop (stop-call-recording: once per leg; the answer is not documented)', () => {
+  /** Records LEG-A, stops it, then sends a second stop, then a pause; collects what each ended in. */
+  async function stopTwice(readings?: SmaReadings) {
+    const results: string[] = [];
+    const sma = fixture.emulator(
+      (e) => {
+        const a = legId(e, 'LEG-A');
+        if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([startRecording(a)]);
+        if (e.ActionData?.Type === 'StartCallRecording') return respond([pause(1000, a), control('StopCallRecording', a)]);
+        if (e.ActionData?.Type === 'StopCallRecording') {
+          results.push(e.InvocationEventType);
+          return respond(results.length === 1 ? [control('StopCallRecording', a)] : [control('PauseCallRecording', a)]);
+        }
+        if (e.ActionData?.Type === 'PauseCallRecording') results.push(`pause ${e.InvocationEventType} ${e.ActionData.ErrorType}`);
+        return respond();
+      },
+      { readings },
+    );
+    const summary = await sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 10 }).ended;
+    return { results, rec: summary.recordings[0]! };
+  }
+
+  it('failed (default): ACTION_FAILED InvalidActionParameter; a pause after the stop fails', async () => {
+    const { results, rec } = await stopTwice();
+    expect(results).toEqual(['ACTION_SUCCESSFUL', 'ACTION_FAILED', 'pause ACTION_FAILED InvalidActionParameter']);
+    expect(rec.controls.map((c) => c.type)).toEqual(['StopCallRecording']);
+  });
+
+  it('noEffect: ACTION_SUCCESSFUL and nothing changes; a pause after the stop still fails', async () => {
+    const { results, rec } = await stopTwice({ repeatedStop: 'noEffect' });
+    expect(results).toEqual(['ACTION_SUCCESSFUL', 'ACTION_SUCCESSFUL', 'pause ACTION_FAILED InvalidActionParameter']);
+    expect(rec).toMatchObject({ stopCause: 'StopCallRecording', durationSeconds: 1 });
+    expect(rec.controls.map((c) => c.type)).toEqual(['StopCallRecording']);
+  });
+
+  it.each([
+    [undefined, 'ACTION_FAILED'],
+    ['noEffect', 'ACTION_SUCCESSFUL'],
+  ] as const)('a stop after the leg hung up, repeatedStop %s: %s', async (repeatedStop, expected) => {
+    const seen: string[] = [];
+    const sma = fixture.emulator(
+      (e) => {
+        if (e.InvocationEventType === 'NEW_INBOUND_CALL') return respond([bridge()]);
+        if (e.ActionData?.Type === 'CallAndBridge')
+          return respond([startRecording(legId(e, 'LEG-B')), pause(1000), hangupAction(legId(e, 'LEG-B'))]);
+        if (e.InvocationEventType === 'HANGUP' && e.ActionData.Parameters.ParticipantTag === 'LEG-B')
+          return respond([control('StopCallRecording', e.ActionData.Parameters.CallId)]);
+        if (e.ActionData?.Type === 'StopCallRecording') seen.push(e.InvocationEventType);
+        return respond();
+      },
+      { readings: repeatedStop ? { repeatedStop } : undefined },
+    );
+    const summary = await sma.placeCall({ from: CALLER, to: DIALED, legs: 2, durationSeconds: 10 }).ended;
+    expect(seen).toEqual([expected]);
+    expect(summary.recordings[0]!.stopCause).toBe('hangup');
   });
 });

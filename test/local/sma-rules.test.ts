@@ -49,7 +49,8 @@ function at(call: CallHandle, eventType: string, actionType?: string): number {
 }
 
 describe('an update replaces the action set', () => {
-  it('lets an action that cannot be interrupted finish, reports it, and that response replaces the update list', async () => {
+  // The `reported` reading (the other, `silent`, is the default: test/local/sma-doc-rules.test.ts).
+  it('lets an action that cannot be interrupted finish, reports it, and that response replaces the update list (replacedAction: reported)', async () => {
     const clock = new SimClock();
     const sma = fixture.emulator(
       (e) => {
@@ -57,7 +58,7 @@ describe('an update replaces the action set', () => {
         if (e.InvocationEventType === 'CALL_UPDATE_REQUESTED') return respond([pause(500), pause(700)]);
         return respond();
       },
-      { clock },
+      { clock, readings: { replacedAction: 'reported' } },
     );
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 60 });
     const release = await clock.pauseWhen(() => sma.activeCalls()[0]?.currentAction === 'Speak');
@@ -180,7 +181,8 @@ describe('faults.raceUpdates (the adversarial order of racing responses)', () =>
     }
   };
   async function run(raceUpdates: boolean) {
-    sma = fixture.emulator(script, { clock: new SimClock() });
+    // `reported`: the first Speak, whose list the late response replaces, is reported (under the default it is not).
+    sma = fixture.emulator(script, { clock: new SimClock(), readings: { replacedAction: 'reported' } });
     const call = sma.placeCall({ from: CALLER, to: DIALED, legs: 1, durationSeconds: 30, faults: { raceUpdates } });
     await call.ended;
     const update = ev(acted(call).find((r) => r.eventType === 'CALL_UPDATE_REQUESTED')!);
