@@ -277,6 +277,7 @@ export class RecordingCore {
     // was handed back with its result (a new attempt of the same command keeps it: no result came).
     const retry = own.p?.c === command || own.c === command;
     delete state.c;
+    delete state.q;
     delete state.k;
     delete state.o;
     delete state.w;
@@ -290,6 +291,14 @@ export class RecordingCore {
       if (arm.length && !state.a) return this.respondWith(incoming, arm, withState(ownNext, state));
       if (arm.length) state.d = 1;
       return this.keep(incoming, ownNext, state);
+    }
+    if (own.c === command && !own.q) {
+      // The previous attempt's own action has not reported yet (a start that succeeds late): a new list would
+      // replace it, and a replaced action that cannot be interrupted completes without an event (update-sip-call,
+      // the twin's default reading), so its result would be lost. Its result completes this attempt's token.
+      this.logger.info("a new attempt while the previous one's action has not reported: it is kept");
+      this.count('RecordingActionsAwaited');
+      return this.keep(incoming, ownNext, { ...own, q: 1 });
     }
     if (state.a && own.p?.c !== command) {
       state.p = { c: command, x: actions, b: state.a };
@@ -363,6 +372,7 @@ export class RecordingCore {
     const state: OwnState = { ...own };
     delete state.c;
     delete state.w;
+    delete state.q;
     const out = answerHeld(state, this.config.dtmfControls ? dtmfArmActions(event, this.config) : []);
     if (spent) return { kind: 'respond', response: envelope({}, out.actions) };
     return this.respondWith(incoming, out.actions, withState(ownNext, out.state));

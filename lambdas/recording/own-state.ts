@@ -39,6 +39,8 @@ export interface OwnState {
   h?: SmaAction[];
   w?: string[];
   d?: 1;
+  /** a new attempt of `c` was kept waiting for the previous one's result once (the next one runs) */
+  q?: 1;
   r?: 1;
   k?: string;
   o?: number;
@@ -81,6 +83,7 @@ export function readOwn(attributes: Attributes): OwnState {
     const p = v.p as Record<string, unknown> | undefined;
     if (p && typeof p === 'object' && isCommand(p.c) && isActions(p.x) && isTypes(p.b)) out.p = { c: p.c, x: p.x, b: p.b };
     if (v.d === 1) out.d = 1;
+    if (v.q === 1) out.q = 1;
     if (v.r === 1) out.r = 1;
     if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
     if (Number.isInteger(v.o) && (v.o as number) >= 1 && (v.o as number) <= 60) out.o = v.o as number;
@@ -107,6 +110,7 @@ export function ownAttribute(state: OwnState): Attributes {
   if (state.h) clean.h = state.h;
   if (state.w) clean.w = state.w;
   if (state.d) clean.d = 1;
+  if (state.q) clean.q = 1;
   if (state.r) clean.r = 1;
   if (state.k) clean.k = state.k;
   if (state.o) clean.o = state.o;

@@ -85,7 +85,7 @@ describe('malformed SMA events into the bundled Lambda', () => {
       const { response, thrown } = run.result.results[i];
       expect(thrown).toBeUndefined();
       // Empty action list, TransactionAttributes omitted (= kept by the SMA): the call goes on untouched.
-      expect(response).toEqual({ SchemaVersion: '1.0', Actions: [] });
+      expect(response).toEqual({ SchemaVersion: '1.0', Actions: null });
       expect(checkResponse(response).ok).toBe(true);
       const errors = logLines().filter((l) => l.level === 'ERROR' && l.function_request_id === `bench-${i + 1}`);
       expect(errors).toEqual([
