@@ -43,23 +43,29 @@ export const DTMF_IN_BETWEEN_MS = 1000;
 export const DTMF_FLUSH_MS = 3000;
 
 /**
- * The keypad controls' ReceiveDigits, one per connected leg (RECORDING_DTMF_CONTROLS), armed while the workflow
- * waits for the call end; none when the keypad controls are off. Re-armed at every wait: whether a later action
- * list leaves a ReceiveDigits armed is not documented. An application that arms its own ReceiveDigits must not
- * turn these on (a new ReceiveDigits replaces the one armed on its leg).
+ * The keypad controls' ReceiveDigits (RECORDING_DTMF_CONTROLS), armed while the workflow waits for the call end;
+ * none when the keypad controls are off. One, on the caller's leg: digits are per call, not per leg (the twin's
+ * reading of speak-and-get-digits and listen-to-digits), so it hears every leg, and a second would replace it.
+ * Armed again after every key (listen-to-digits: "The SIP media application discards DTMF digits for the duration
+ * of a call until it receives a new ReceiveDigits action"). An application that arms its own ReceiveDigits must
+ * not turn these on.
  */
 export function dtmfArmActions(event: SmaEvent, config: CallEventDeps['config']): SmaAction[] {
   const dtmf = config.dtmfControls;
   if (!dtmf) return [];
-  return event.CallDetails.Participants.filter(isConnected).map((p) => ({
-    Type: 'ReceiveDigits',
-    Parameters: {
-      CallId: p.CallId,
-      InputDigitsRegex: dtmf.regex,
-      InBetweenDigitsDurationInMilliseconds: DTMF_IN_BETWEEN_MS,
-      FlushDigitsDurationInMilliseconds: DTMF_FLUSH_MS,
+  const caller = event.CallDetails.Participants.filter(isConnected).find((p) => p.ParticipantTag === 'LEG-A');
+  if (!caller) return [];
+  return [
+    {
+      Type: 'ReceiveDigits',
+      Parameters: {
+        CallId: caller.CallId,
+        InputDigitsRegex: dtmf.regex,
+        InBetweenDigitsDurationInMilliseconds: DTMF_IN_BETWEEN_MS,
+        FlushDigitsDurationInMilliseconds: DTMF_FLUSH_MS,
+      },
     },
-  }));
+  ];
 }
 
 /** An event about the keypad controls' own ReceiveDigits (its result, or the keys it received). */
@@ -82,11 +88,11 @@ export async function onDtmfControl(event: EventOf<'DIGITS_RECEIVED'>, deps: Cal
     deps.log.info('keys on the keypad controls that are not a control: ignored', { keys: keys.length });
     return undefined;
   }
-  const leg = event.CallDetails.Participants.find((p) => p.CallId === event.ActionData.Parameters?.CallId);
   // The event's Sequence names the key press: a repeated event is recognised by the workflow as a duplicate.
   const request: ControlRequest = {
     action,
-    requestedBy: `keypad:${leg?.ParticipantTag ?? 'unknown'}`,
+    // Digits are per call: which leg pressed is not known.
+    requestedBy: 'keypad',
     requestId: `keypad:${event.Sequence}`,
     via: 'dtmf',
   };

@@ -75,7 +75,7 @@ describe('keys', () => {
     const h = harness(ENV);
     await h.invoke(digits('5', { ...RECORDING, [TokenAttribute.WaitForCallEnd]: callEnd }));
     expect(h.successCalls().map((c) => JSON.parse(c.output!))).toEqual([
-      { control: { action: 'PAUSE', requestedBy: 'keypad:LEG-A', requestId: 'keypad:5', via: 'dtmf' } },
+      { control: { action: 'PAUSE', requestedBy: 'keypad', requestId: 'keypad:5', via: 'dtmf' } },
     ]);
   });
 
