@@ -12,10 +12,11 @@ import { callAndBridge, hangup, keep, respond, speak, type SmaAction, type SmaRe
 import type { SmaLambdaConfig } from './config';
 
 /**
- * One Pause of the hold policy; the next follows its ACTION_SUCCESSFUL (Pause has no documented maximum). Short,
- * because each Pause's end is a list boundary: the recording's actions wait for one rather than interrupt it.
+ * The hold policy's one Pause: it answers the call (call-flow page), which then stays up with no action in
+ * progress. Short and not repeated: while it runs, the recording's actions wait for its end (a list boundary)
+ * rather than interrupt it, and a Pause after Pause would cost an invocation each (1,000 per call at most).
  */
-export const HOLD_PAUSE_MS = 5_000;
+export const HOLD_PAUSE_MS = 1_000;
 
 export interface BridgeAppDeps {
   config: Pick<SmaLambdaConfig, 'bridgeRoutes' | 'bridgeTimeoutSeconds' | 'unrouted' | 'voice'>;
@@ -55,13 +56,9 @@ export function createBridgeApp(deps: BridgeAppDeps): (raw: unknown) => Promise<
         log.info('unrouted inbound call', { policy: config.unrouted.kind });
         return respond(unrouted(caller));
       }
-      case 'ACTION_SUCCESSFUL': {
-        // The hold policy: the caller stays on the line, one Pause after another, until they hang up.
-        const caller = legA(event);
-        if (event.ActionData.Type === 'Pause' && config.unrouted.kind === 'hold' && caller && isConnected(caller))
-          return respond([hold(caller.CallId)]);
+      case 'ACTION_SUCCESSFUL':
+        // The hold policy: the Pause answered the call; it then stays up with no action until the caller hangs up.
         return keep();
-      }
       case 'ACTION_INTERRUPTED':
         // Informational: the SMA ignores what is returned (update-sip-call). Only this application's own updates
         // interrupt it: the recording middleware never replaces a list in progress.

@@ -12,7 +12,7 @@ import { MAX_CONSENT_TEXT as MAX_SPEAK_TEXT } from '../shared/recording-request'
  * - `hangup:<0|480|486>` rejects it with that SIP code (the Hangup action's allowed codes). Default `hangup:480`
  *   ("Temporarily Unavailable": nobody takes calls on this number; 486 "Busy Here" would say someone does);
  * - `speak:<text>` answers, speaks the text, then hangs up;
- * - `hold` (or `hold:<text>`: the text first) answers and keeps the caller on the line (Pause after Pause) until
+ * - `hold` (or `hold:<text>`: the text first) answers (one short Pause) and keeps the caller on the line, with no action, until
  *   the caller hangs up: the twin's demo uses it for its one-leg calls.
  * Never silence: an inbound call no action answers rings for 30 s and drops (developer guide, case 1).
  */
