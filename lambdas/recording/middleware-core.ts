@@ -142,6 +142,15 @@ export class RecordingCore {
     }
   }
 
+  /** The application threw or did not answer in time: logged (its error's name only) and counted. */
+  applicationFailed(error: unknown, metric = 'ApplicationErrors'): void {
+    this.logger.error('the application failed; answered with a NULL action set (the call and the recording go on)', {
+      error: logSafe((error as Error)?.name ?? 'Error'),
+      errorMessage: logSafe(String((error as Error)?.message ?? ''), 512),
+    });
+    this.count(metric);
+  }
+
   async prepare(raw: unknown): Promise<Prepared> {
     let event: SmaEvent;
     try {

@@ -13,6 +13,20 @@ import { RecordingCore, type RecordingOptions } from './middleware-core';
 
 type Finish = (appResponse: unknown) => Promise<unknown>;
 
+/**
+ * What the middleware answers for an application that threw or did not answer in time: a NULL action set, which
+ * keeps the actions in progress (invoke-on-call-leg). A thrown error would make the SMA retry the invocation and,
+ * failing again, hang up the call (unexpected-hangups); the recording's own actions still go out at a boundary.
+ */
+const NO_ANSWER = { SchemaVersion: '1.0', Actions: null };
+
+/**
+ * withRecording bounds the application's time: the SMA waits 5 s for the Lambda and then invokes it again
+ * (timeouts), so an answer later than this is worth less than the NULL action set now. A middy application sets
+ * middy's own timeoutEarlyInMillis.
+ */
+export const APPLICATION_DEADLINE_MS = 4_000;
+
 /** The middy middleware. Register it before the others: its `before` runs first and its `after` last. */
 export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown, unknown, Error, Context> {
   const core = new RecordingCore(options);
@@ -38,19 +52,30 @@ export function recording(options: RecordingOptions = {}): MiddlewareObj<unknown
       core.publish();
     },
     onError: async (request: Request<unknown, unknown, Error, Context>) => {
-      // The application's error is the application's: left to its onError middlewares, untouched.
+      // Registered first, this runs after the application's own onError middlewares. What they answered is merged
+      // like any answer; an error nobody answered gets the NULL action set: the call goes on, and so does the
+      // recording (its token stays parked, its actions wait for the next boundary).
+      const finish = pending.get(request);
       pending.delete(request);
+      if (finish) {
+        if (request.response === undefined) core.applicationFailed(request.error);
+        request.response = await finish(request.response ?? NO_ANSWER);
+      }
       core.publish();
     },
   };
 }
 
-/** The same logic around a plain handler (no middy in the application). */
+/**
+ * The same logic around a plain handler (no middy in the application). The application's errors and answers later
+ * than `applicationDeadlineMs` (default APPLICATION_DEADLINE_MS) are answered with a NULL action set.
+ */
 export function withRecording<C = Context>(
   handler: (event: any, context: C) => unknown,
-  options: RecordingOptions = {},
+  options: RecordingOptions & { applicationDeadlineMs?: number } = {},
 ): (event: unknown, context: C) => Promise<any> {
   const core = new RecordingCore(options);
+  const deadline = options.applicationDeadlineMs ?? APPLICATION_DEADLINE_MS;
   return async (event: unknown, context: C) => {
     const prepared = await core.prepare(event);
     if (prepared.kind === 'respond') {
@@ -58,11 +83,20 @@ export function withRecording<C = Context>(
       return prepared.response;
     }
     let appResponse: unknown;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      appResponse = await handler(prepared.event, context);
+      const late = new Promise<typeof NO_ANSWER>((resolve) => {
+        timer = setTimeout(() => {
+          core.applicationFailed(new Error(`the application did not answer within ${deadline} ms`), 'ApplicationTimeouts');
+          resolve(NO_ANSWER);
+        }, deadline);
+      });
+      appResponse = await Promise.race([Promise.resolve(handler(prepared.event, context)), late]);
     } catch (e) {
-      core.publish();
-      throw e;
+      core.applicationFailed(e);
+      appResponse = NO_ANSWER;
+    } finally {
+      clearTimeout(timer);
     }
     const response = await prepared.finish(appResponse);
     core.publish();

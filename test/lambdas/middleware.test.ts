@@ -477,13 +477,63 @@ describe('misconfiguration', () => {
   });
 });
 
-describe('the application’s own failures stay the application’s', () => {
-  it('an error thrown by the application propagates unchanged (its own error handling decides)', async () => {
+describe('an application that throws or does not answer costs neither the call nor the recording', () => {
+  const quietLogger = () => capturingLogger().logger;
+  /** NEW_INBOUND_CALL answered with the menu, then a StartRecording parked behind it: the map the SMA holds. */
+  async function parkedStart(handler: (e: unknown, c: ReturnType<typeof fakeContext>) => Promise<any>) {
+    const r1 = await handler(fixture('NEW_INBOUND_CALL'), fakeContext());
+    const r2 = await handler(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }), fakeContext());
+    expect(r2.Actions).toBeNull();
+    const menuDone = withAttributes(fixture('ACTION_SUCCESSFUL'), next(r1.TransactionAttributes, r2));
+    menuDone.ActionData = { Type: 'SpeakAndGetDigits', Parameters: menu.Parameters, ReceivedDigits: '1' };
+    return menuDone;
+  }
+
+  it('withRecording: the application throws at its list’s end: NULL for its part, the recording’s start goes out, counted', async () => {
     const boom = new Error('app bug');
     const { app } = makeApp();
+    const { logger, lines } = capturingLogger();
+    const handler = withRecording(app, { config: loadRecordingConfig({}), sfn: mockedSfn().sfn, logger });
+    const menuDone = await parkedStart(handler);
     app.mockRejectedValueOnce(boom);
-    const handler = withRecording(app, { config: loadRecordingConfig({}), logger: capturingLogger().logger });
-    await expect(handler(fixture('DIGITS_RECEIVED'), fakeContext())).rejects.toBe(boom);
+    const r = await handler(menuDone, fakeContext());
+    expectValidSmaResponse(r);
+    expect(r.Actions.map((a: { Type: string }) => a.Type)).toEqual(['StartCallRecording']);
+    expect(readOwn(r.TransactionAttributes!).c).toBe('StartRecording');
+    expect(lines.map((l) => JSON.parse(l) as LogRecord)).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', error: 'Error', errorMessage: 'app bug' }),
+    );
+  });
+
+  it('withRecording: an application that never answers gets the NULL action set at the deadline (ApplicationTimeouts)', async () => {
+    const { app } = makeApp();
+    app.mockImplementationOnce(() => new Promise(() => undefined));
+    const handler = withRecording(app, { config: loadRecordingConfig({}), logger: quietLogger(), applicationDeadlineMs: 20 });
+    const r = await handler(withAttributes(fixture('DIGITS_RECEIVED'), APP), fakeContext());
+    expect(r).toEqual({ SchemaVersion: '1.0', Actions: null });
+  });
+
+  it('middy: an error no middleware answered gets the NULL action set instead of a failed invocation (the SMA would hang up)', async () => {
+    const { app } = makeApp();
+    app.mockRejectedValueOnce(new Error('app bug'));
+    const handler = middy(app).use(recording({ config: loadRecordingConfig({}), logger: quietLogger() }));
+    const r = await handler(withAttributes(fixture('DIGITS_RECEIVED'), APP) as never, fakeContext());
+    expect(r).toEqual({ SchemaVersion: '1.0', Actions: null });
+  });
+
+  it('middy: what the application’s own onError answers is its answer, merged as any', async () => {
+    const { app } = makeApp();
+    app.mockRejectedValueOnce(new Error('app bug'));
+    const sorry = { SchemaVersion: '1.0' as const, Actions: [{ Type: 'Speak', Parameters: { CallId: IDS.legA, Text: 'Sorry.' } }] };
+    const handler = middy(app)
+      .use(recording({ config: loadRecordingConfig({}), logger: quietLogger() }))
+      .use({
+        onError: async (request) => {
+          request.response = sorry;
+        },
+      });
+    const r = await handler(withAttributes(fixture('DIGITS_RECEIVED'), APP) as never, fakeContext());
+    expect(r?.Actions).toEqual(sorry.Actions);
   });
 
   it('a malformed event goes to the application as it came', async () => {
