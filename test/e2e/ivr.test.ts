@@ -79,6 +79,38 @@ describe('IVR with the recording middleware (scenario "app": "ivr")', () => {
     expect(summary.notes.filter((n) => /INVALID_LAMBDA_RESPONSE|emulator error/.test(n))).toEqual([]);
   });
 
+  it('an application written to AWS’s docs only keeps a working call flow through start, notice, wait, pause and resume', async () => {
+    // The IVR answers nothing to ACTION_INTERRUPTED and knows nothing of the recording. A pause is asked for during
+    // the menu (the recording waits for its end) and a resume once the caller talks to the agent.
+    const [{ result, handle }] = await byName([
+      {
+        name: 'ivr-pause-resume',
+        app: 'ivr',
+        legs: 2,
+        durationSeconds: 60,
+        digits: [{ atSeconds: 6, digits: '1' }],
+        controls: [
+          { atSeconds: 20, action: 'pause', requestedBy: 'agent-7' },
+          { atSeconds: 35, action: 'resume', requestedBy: 'agent-7' },
+        ],
+        expect: { outcome: 'RECORDED', startAttempts: 1 },
+      },
+    ]);
+    expect(result).toEqual(expect.objectContaining({ outcome: 'RECORDED', startAttempts: 1, passed: true }));
+    const summary = await handle.ended;
+    const actions = summary.actions.map((a) => `${a.type}:${a.status}`);
+    // Nothing of the application's was interrupted or replayed; the caller reached the agent and stayed there.
+    expect(actions.filter((a) => a.endsWith(':interrupted'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('SpeakAndGetDigits'))).toEqual(['SpeakAndGetDigits:ok']);
+    expect(actions.filter((a) => a.startsWith('CallAndBridge'))).toEqual(['CallAndBridge:ok']);
+    expect(actions).toEqual(expect.arrayContaining(['PauseCallRecording:ok', 'ResumeCallRecording:ok']));
+    // The recording's pause window covers the time asked for (the agent is bridged: nothing to wait behind).
+    const [window] = summary.recordings[0]!.pauses;
+    expect(window).toBeDefined();
+    expect((window!.endMs! - window!.startMs) / 1000).toBeGreaterThan(13);
+    expect(summary.notes.filter((n) => /INVALID_LAMBDA_RESPONSE|emulator error|not reported/.test(n))).toEqual([]);
+  });
+
   it('digit 2 bridges the second agent; a wrong digit repeats the menu; silence twice more ends the call', async () => {
     const runs = await byName([
       { name: 'ivr-2', app: 'ivr', legs: 2, durationSeconds: 40, digits: [{ atSeconds: 7, digits: '2' }], expect: { outcome: 'RECORDED' } },
