@@ -301,10 +301,11 @@ export class RecordingCore {
       if (arm.length) state.d = 1;
       return this.keep(incoming, ownNext, state);
     }
-    if (own.c === command && !own.q) {
-      // The previous attempt's own action has not reported yet (a start that succeeds late): a new list would
-      // replace it, and a replaced action that cannot be interrupted completes without an event (update-sip-call,
-      // the twin's default reading), so its result would be lost. Its result completes this attempt's token.
+    if (command === Command.StartRecording && own.c === command && !own.q) {
+      // The previous attempt's StartCallRecording has not reported yet (a start that succeeds late): a new list
+      // would replace it, and a replaced action that cannot be interrupted completes without an event
+      // (update-sip-call, the twin's default reading), so the recording's key would be lost. Its result completes
+      // this attempt's token. (Other commands: a retry runs; the workflow settles what a lost result means.)
       this.logger.info("a new attempt while the previous one's action has not reported: it is kept");
       this.count('RecordingActionsAwaited');
       return this.keep(incoming, ownNext, { ...own, q: 1 });
