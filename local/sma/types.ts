@@ -27,7 +27,23 @@ export interface Faults {
   startRecordingDelaySeconds?: number;
   /** The S3 twin refuses reads (HeadObject, GetObject) of this call's recordings with 403 AccessDenied. */
   verifyAccessDenied?: boolean;
+  /**
+   * The first N task callbacks (SendTaskSuccess/Failure) to that state of the call's workflow never arrive: the
+   * twin's Step Functions drops them (the Lambda's request lost), so the task times out. Keyed by state name.
+   */
+  loseCallback?: Partial<Record<CallbackState, number>>;
 }
+
+/** The workflow's callback tasks whose callbacks faults.loseCallback can lose. */
+export const CALLBACK_STATES = [
+  'StartRecording',
+  'NotifyConsent',
+  'WaitForCallEnd',
+  'ControlRecording',
+  'StopRecording',
+  'ConfirmStop',
+] as const;
+export type CallbackState = (typeof CALLBACK_STATES)[number];
 
 /** The workflow steps that send UpdateSipMediaApplicationCall (Arguments.command). */
 export const UPDATE_COMMANDS = ['StartRecording', 'NotifyConsent', 'WaitForCallEnd'] as const;

@@ -177,6 +177,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       onTaskToken: options.onTaskToken,
       // The execution name is the TransactionId: the emulator learns which call a callback came from.
       onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)),
+      losesTaskCallback: (arn, state) => emulatorRef?.losesTaskCallback(arn.slice(arn.lastIndexOf(':') + 1), state) ?? false,
     });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
