@@ -15,6 +15,7 @@ import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_REGION, type Twin } fro
 import { type ControlSent, sendControls } from './recording-controls';
 import { mapPool } from '../../cli/pool';
 import type { ScenarioCall } from './scenario-file';
+import { type CallFlow, callFlowOf, type RecordingSignature } from './call-flow';
 
 export interface CallResult {
   name: string;
@@ -43,6 +44,8 @@ export interface CallResult {
   controls: ControlSent[];
   /** Virtual epoch ms the call was answered: the scenario's `atSeconds` count from here. */
   answeredAtMs?: number;
+  /** What the caller lived through: every action, whose, when, how it ended (call-flow.ts). */
+  callFlow: CallFlow;
 }
 
 export interface RunOptions {
@@ -156,6 +159,7 @@ async function runCall(
     recordings: ended.recordings,
     controls: await controls,
     answeredAtMs: handle.connectedAtMs,
+    callFlow: callFlowOf(ended, recordingSignature(twin, call)),
   };
   const problems: string[] = [];
   if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)
@@ -167,6 +171,11 @@ async function runCall(
     result.mismatch = problems.join('; ');
   }
   return result;
+}
+
+/** How the recording's own actions are told apart in this call's flow. */
+export function recordingSignature(twin: Twin, call: Pick<ScenarioCall, 'consentText'>): RecordingSignature {
+  return { consentText: call.consentText ?? twin.settings.DefaultConsentText, keypadRegex: twin.keypadRegex };
 }
 
 /** The twin routes each call to its application by the number dialled (twin.ts). */

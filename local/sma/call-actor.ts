@@ -145,7 +145,7 @@ export class CallActor {
       case 'failed': {
         // A failing action drops the rest of its list.
         const dropped = call.queue.length;
-        call.queue = [];
+        this.dropQueue(call);
         if (action.Type === 'CallAndBridge') call.notes.push(`CallAndBridge failed (${outcome.errorType}): the call stays 1-leg`);
         this.rt.logger?.info('action failed', {
           transactionId: call.transactionId,
@@ -169,6 +169,7 @@ export class CallActor {
   /** A new list replaces the queued one; it starts once the current action ends (or is interrupted). */
   private startList(call: CallState, actions: ActionShape[]): void {
     if (call.over) return;
+    this.dropQueue(call);
     call.queue = [...actions];
     call.listId++;
     if (call.current) {
@@ -283,7 +284,7 @@ export class CallActor {
     this.rt.logger?.warn('hanging up: Lambda invocation failed', { transactionId: call.transactionId, during });
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
-    call.queue = [];
+    this.dropQueue(call);
     const legs = call.connectedLegs();
     for (const leg of legs) {
       leg.status = 'Disconnected';
@@ -302,7 +303,7 @@ export class CallActor {
     call.timers.abort(LEG_GONE);
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
-    call.queue = [];
+    this.dropQueue(call);
     call.connected.resolve(false);
   }
 
@@ -355,13 +356,29 @@ export class CallActor {
 
   /** An action starts: recorded; a media action on a call not yet connected answers it (call-flow page). */
   private recordAction(call: CallState, action: ActionShape): ActionRecord {
-    const record: ActionRecord = { type: action.Type, startedAtMs: this.rt.clock.nowMs(), status: 'running' };
+    const record: ActionRecord = {
+      type: action.Type,
+      startedAtMs: this.rt.clock.nowMs(),
+      status: 'running',
+      callId: call.current?.legs[0],
+      parameters: action.Parameters,
+    };
     call.actions.push(record);
     if (ANSWERING_ACTIONS.has(action.Type) && !call.answeredByMedia) {
       call.answeredByMedia = true;
       this.markConnected(call);
     }
     return record;
+  }
+
+  /** The queued actions will never run: recorded as not_run (the call flow shows what the caller missed). */
+  private dropQueue(call: CallState): void {
+    const now = this.rt.clock.nowMs();
+    for (const action of call.queue) {
+      const callId = actionLegs(call, action)[0];
+      call.actions.push({ type: action.Type, startedAtMs: now, endedAtMs: now, status: 'not_run', callId, parameters: action.Parameters });
+    }
+    call.queue = [];
   }
 
   private actionEnded(record: ActionRecord, outcome: Outcome): void {

@@ -88,8 +88,15 @@ export interface ActionRecord {
   /** Virtual ms the action started and ended. */
   startedAtMs: number;
   endedAtMs?: number;
-  /** running, then: ok | failed | interrupted (replaced by an update's list) | aborted (its leg hung up) | hangup */
-  status: 'running' | 'ok' | 'failed' | 'interrupted' | 'aborted' | 'hangup';
+  /**
+   * running, then: ok | failed | interrupted (replaced by an update's list) | aborted (its leg hung up) | hangup;
+   * not_run: dropped from its list before it started (a new list replaced it, an earlier action failed, the call ended).
+   */
+  status: 'running' | 'ok' | 'failed' | 'interrupted' | 'aborted' | 'hangup' | 'not_run';
+  /** The leg it ran on (its CallId, or the leg it implies), when there is one. */
+  callId?: string;
+  /** Its Parameters as the Lambda returned them (the scenario report tells the recording's actions by them). */
+  parameters?: Record<string, unknown>;
   errorType?: string;
   /** SpeakAndGetDigits / PlayAudioAndGetDigits: what the caller entered. */
   receivedDigits?: string;
