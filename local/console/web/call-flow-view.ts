@@ -25,7 +25,11 @@ export function callFlowView(flow: CallFlow | null): HTMLElement {
     h(
       'table',
       { class: 'call-flow', 'aria-label': 'Call flow' },
-      h('thead', {}, h('tr', {}, ...['At', 'Leg', 'Action', 'By', 'Result', 'Timeline'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['At', 'Leg', 'Action', 'By', 'Result', 'Timeline'].map((t) => h('th', { scope: 'col', class: 'flow-cell' }, t))),
+      ),
       h('tbody', {}, ...flow.actions.map((a) => row(a, span))),
     ),
   );
@@ -36,12 +40,12 @@ function row(a: CallFlowAction, span: number): HTMLElement {
   return h(
     'tr',
     { 'data-by': a.by, 'data-result': a.result, class: `flow-by-${a.by} flow-${result}` },
-    h('td', { class: 'num' }, seconds(a.atSeconds)),
-    h('td', {}, a.leg ?? '-'),
-    h('td', {}, a.type),
-    h('td', {}, h('span', { class: 'flow-by' }, a.by)),
-    h('td', {}, a.errorType ? `${a.result} (${a.errorType})` : a.result),
-    h('td', { class: 'flow-bar-cell' }, bar(a, span)),
+    h('td', { class: 'flow-cell num' }, seconds(a.atSeconds)),
+    h('td', { class: 'flow-cell' }, a.leg ?? '-'),
+    h('td', { class: 'flow-cell' }, a.type),
+    h('td', { class: 'flow-cell' }, h('span', { class: 'flow-by' }, a.by)),
+    h('td', { class: 'flow-cell' }, a.errorType ? `${a.result} (${a.errorType})` : a.result),
+    h('td', { class: 'flow-cell flow-bar-cell' }, bar(a, span)),
   );
 }
 
