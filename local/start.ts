@@ -16,7 +16,8 @@ import { freshSeed } from './random';
 import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
 import { DataDirError } from './twin/data-dir';
 import { LIMITS, ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
-import { runCalls } from './scenario/runner';
+import { liveCallFlow, runCalls } from './scenario/runner';
+import type { CallHandle } from './sma/types';
 import { jsonReport, progressLine, tableReport } from './scenario/report';
 import { exportBucket, exportFolder } from './scenario/export';
 import { startConsoleServer, type ConsoleServer } from './console/server';
@@ -139,6 +140,8 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   const counts = new Map<string, number>();
   let lastPrinted = 0;
   let consoleServer: ConsoleServer | undefined;
+  // Each placed call, so the console can show its call flow beside its execution.
+  const placed = new Map<string, { handle: CallHandle; call: ScenarioCall }>();
   try {
     // The console is up before the first call, so the page shows the calls live as they run.
     if (opts.serve) {
@@ -147,6 +150,10 @@ async function main(argv: string[], io: Io = process): Promise<number> {
         s3: twin.s3,
         stateMachineArn: twin.stateMachineArn,
         definition: renderDefinition(twin.settings),
+        callFlow: (name) => {
+          const p = placed.get(name);
+          return p && liveCallFlow(twin, p.handle, p.call);
+        },
       });
       io.stderr.write(`local console: ${consoleServer.url}\n`);
     }
@@ -156,6 +163,7 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       );
     const results = await runCalls(twin, calls, {
       concurrency: opts.concurrency,
+      onPlaced: (name, handle, call) => placed.set(name, { handle, call }),
       onResult: (r, done, total) => {
         const key = r.outcome ?? r.status;
         counts.set(key, (counts.get(key) ?? 0) + 1);

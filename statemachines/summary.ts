@@ -43,9 +43,16 @@ export interface ControlRecord {
   requestId: string | null;
   /** api (an operator or an application), dtmf (a key), opt-out (the caller declined) */
   via: string;
-  /** APPLIED | NOT_APPLIED (reason) | FAILED (error, cause) | CALL_ENDED */
+  /** APPLIED | NOT_APPLIED (reason) | FAILED (error, cause) | CALL_ENDED | UNKNOWN (a stop whose result never came: settled) */
   result: string;
   reason?: string;
+  /** UNKNOWN: what left the first stop's result unknown (e.g. States.Timeout). */
+  unknownBecause?: string;
+  /** UNKNOWN: always STOPPED (a leg stops once), from `stoppedAt`, the first request. */
+  settledAs?: 'STOPPED';
+  /** UNKNOWN: SECOND_STOP_APPLIED | SECOND_STOP_REFUSED | SECOND_STOP_FAILED | CALL_ENDED */
+  settledBy?: string;
+  stoppedAt?: string;
   error?: string;
   cause?: string;
   at: string;

@@ -121,6 +121,8 @@ function describe(action: ControlAction, c: ControlRecord): string {
       return `${action} not needed: ${c.reason} (${who})`;
     case 'FAILED':
       return `${action} refused by the SMA: ${c.error}${c.cause ? `: ${c.cause}` : ''} (${who})`;
+    case 'UNKNOWN':
+      return `${action} result unknown (${c.unknownBecause}); settled as stopped from ${c.stoppedAt} (${c.settledBy}) (${who})`;
     default:
       return `${action} not applied: ${c.result}${c.error ? ` (${c.error})` : ''} (${who})`;
   }

@@ -13,6 +13,7 @@ import { toRow } from '../../cli/commands/audit';
 import { mapPool } from '../../cli/pool';
 import { scrub } from '../../cli/format';
 import { pathOf } from './path';
+import type { CallFlow } from '../scenario/call-flow';
 import type { ExecutionResponse, ExecutionRow, ExecutionsResponse } from './web/types';
 
 /** Execution names as Step Functions allows them: the only thing a URL may name. */
@@ -28,6 +29,8 @@ export class ExecutionReader {
   constructor(
     private readonly sfn: SFNClient,
     readonly stateMachineArn: string,
+    /** The call flow of an execution's call, when the page's host knows it (the twin's scenario run). */
+    private readonly callFlow?: (executionName: string) => CallFlow | undefined,
   ) {}
 
   executionArn(name: string): string {
@@ -88,6 +91,7 @@ export class ExecutionReader {
       events: events.map((e) => ({ ...e, timestamp: e.timestamp?.toISOString() })),
       hasRecording: summary.recordingKey !== null, // whether it landed is the server's to ask S3 (HeadObject)
       hasManifest: summary.manifestKey !== null,
+      callFlow: this.callFlow?.(name) ?? null,
     };
     return { view: scrub(view), summary };
   }

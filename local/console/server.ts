@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { CallFlow } from '../scenario/call-flow';
 import { loadAssets } from './assets';
 import { ExecutionReader, NotFound } from './executions';
 import { layoutGraph, type AslDefinition } from './graph';
@@ -28,6 +29,8 @@ export interface ConsoleOptions {
   definition: AslDefinition;
   /** Default 0: any free port. */
   port?: number;
+  /** An execution's call flow (the twin's scenario runner knows it; shown beside the graph). */
+  callFlow?: (executionName: string) => CallFlow | undefined;
 }
 
 export interface ConsoleServer {
@@ -47,7 +50,7 @@ const EXECUTION_ROUTE = /^\/api\/executions\/([^/]+)(?:\/(manifest|recording))?$
 export async function startConsoleServer(options: ConsoleOptions): Promise<ConsoleServer> {
   const assets = await loadAssets();
   const graph = JSON.stringify(layoutGraph(options.definition));
-  const reader = new ExecutionReader(options.sfn, options.stateMachineArn);
+  const reader = new ExecutionReader(options.sfn, options.stateMachineArn, options.callFlow);
   let port = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown): void =>

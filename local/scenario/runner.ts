@@ -7,7 +7,7 @@ import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseSummary, type WorkflowSummary } from '../../statemachines/summary';
-import type { RecordingRecord } from '../sma/types';
+import type { CallHandle, RecordingRecord } from '../sma/types';
 import { trackClient } from '../twin/clock-tracking';
 import { reuseSigner } from '../twin/sdk-signer';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
@@ -15,6 +15,7 @@ import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_REGION, type Twin } fro
 import { type ControlSent, sendControls } from './recording-controls';
 import { mapPool } from '../../cli/pool';
 import type { ScenarioCall } from './scenario-file';
+import { type CallFlow, callFlowOf, type RecordingSignature } from './call-flow';
 
 export interface CallResult {
   name: string;
@@ -43,6 +44,8 @@ export interface CallResult {
   controls: ControlSent[];
   /** Virtual epoch ms the call was answered: the scenario's `atSeconds` count from here. */
   answeredAtMs?: number;
+  /** What the caller lived through: every action, whose, when, how it ended (call-flow.ts). */
+  callFlow: CallFlow;
 }
 
 export interface RunOptions {
@@ -54,6 +57,8 @@ export interface RunOptions {
   /** Calls in flight at once (default: all). */
   concurrency?: number;
   onResult?: (result: CallResult, done: number, total: number) => void;
+  /** A call was placed on the emulator (the console reads its call flow live from the handle). */
+  onPlaced?: (executionName: string, handle: CallHandle, call: ScenarioCall) => void;
 }
 
 export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOptions = {}): Promise<CallResult[]> {
@@ -73,7 +78,7 @@ export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOp
     return await mapPool(
       calls,
       options.concurrency ?? calls.length,
-      (call, i) => runCall(twin, call, i, keyOf(call, i), chimeClient),
+      (call, i) => runCall(twin, call, i, keyOf(call, i), chimeClient, options.onPlaced),
       (done, result) => options.onResult?.(result, done, calls.length),
     );
   } finally {
@@ -90,6 +95,7 @@ async function runCall(
   index: number,
   key: string,
   chimeClient: () => ChimeSDKVoiceClient,
+  onPlaced: RunOptions['onPlaced'],
 ): Promise<CallResult> {
   const wallStart = performance.now();
   // Ids come from the run's seed and the call's place in the file, never from the order calls happen to run in.
@@ -105,6 +111,7 @@ async function runCall(
     ...(call.smaReadings ? { readings: call.smaReadings } : {}),
     faults: call.faults,
   });
+  onPlaced?.(executionName, handle, call);
   await handle.connected;
   const callOver = new AbortController();
   void handle.ended.then(() => callOver.abort());
@@ -157,6 +164,7 @@ async function runCall(
     recordings: ended.recordings,
     controls: await controls,
     answeredAtMs: handle.connectedAtMs,
+    callFlow: callFlowOf(ended, recordingSignature(twin, call)),
   };
   const problems: string[] = [];
   if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)
@@ -168,6 +176,19 @@ async function runCall(
     result.mismatch = problems.join('; ');
   }
   return result;
+}
+
+/** A placed call's flow so far (live: the handle's arrays grow as the call goes on). */
+export function liveCallFlow(twin: Twin, handle: CallHandle, call: ScenarioCall): CallFlow {
+  return callFlowOf(
+    { participants: handle.participants(), actions: handle.actions, recordings: handle.recordings },
+    recordingSignature(twin, call),
+  );
+}
+
+/** How the recording's own actions are told apart in this call's flow. */
+export function recordingSignature(twin: Twin, call: Pick<ScenarioCall, 'consentText'>): RecordingSignature {
+  return { consentText: call.consentText ?? twin.settings.DefaultConsentText, keypadRegex: twin.keypadRegex };
 }
 
 /** The twin routes each call to its application by the number dialled (twin.ts). */

@@ -8,6 +8,7 @@ import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recor
 import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
 import type { SmaReadings } from '../sma/readings';
 import { mergeReadings, parseSmaReadings } from './scenario-readings';
+import { parseLoseCallback } from './callback-faults';
 import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
@@ -201,7 +202,7 @@ function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioF
 }
 
 /** The faults of the SMA's documented rules and the Chime API in front of it (issue 13). */
-const SMA_RULE_FAULTS = ['updateCall', 'updateDelaySeconds', 'startRecordingDelaySeconds', 'verifyAccessDenied'];
+const SMA_RULE_FAULTS = ['updateCall', 'updateDelaySeconds', 'startRecordingDelaySeconds', 'verifyAccessDenied', 'loseCallback'];
 
 function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
   const f: ScenarioFaults = {};
@@ -226,6 +227,8 @@ function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
     );
   }
   if (v.verifyAccessDenied !== undefined) f.verifyAccessDenied = bool(v.verifyAccessDenied, `${at}.verifyAccessDenied`);
+  if (v.loseCallback !== undefined)
+    f.loseCallback = parseLoseCallback(v.loseCallback, `${at}.loseCallback`, (field, text) => new ScenarioError(field, text));
   return f;
 }
 

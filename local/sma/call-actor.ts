@@ -148,7 +148,7 @@ export class CallActor {
         if (replaced && this.silentlyReplaced(call, action)) return;
         // A failing action drops the rest of its own list (a replacing list is not its own).
         const dropped = replaced ? 0 : call.queue.length;
-        if (!replaced) call.queue = [];
+        if (!replaced) this.dropQueue(call);
         this.rt.logger?.info('action failed', {
           transactionId: call.transactionId,
           type: action.Type,
@@ -195,6 +195,7 @@ export class CallActor {
       else this.continueList(call);
       return;
     }
+    this.dropQueue(call);
     call.queue = [...(actions ?? [])];
     call.listId++;
     if (call.current) {
@@ -303,7 +304,7 @@ export class CallActor {
     this.rt.logger?.warn('hanging up: Lambda invocation failed', { transactionId: call.transactionId, during });
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
-    call.queue = [];
+    this.dropQueue(call);
     const legs = call.connectedLegs();
     for (const leg of legs) {
       leg.status = 'Disconnected';
@@ -322,7 +323,7 @@ export class CallActor {
     call.timers.abort(LEG_GONE);
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
-    call.queue = [];
+    this.dropQueue(call);
     call.connected.resolve(false);
   }
 
@@ -376,11 +377,23 @@ export class CallActor {
   /** An action starts: recorded; a media action on a call not yet connected answers it (call-flow page). */
   private recordAction(call: CallState, action: ActionShape, legs: string[]): ActionRecord {
     const record = recordStart(this.rt, call, action, legs);
+    record.callId = legs[0];
+    record.parameters = action.Parameters;
     if (ANSWERING_ACTIONS.has(action.Type) && !call.answeredByMedia) {
       call.answeredByMedia = true;
       this.markConnected(call);
     }
     return record;
+  }
+
+  /** The queued actions will never run: recorded as not_run (the call flow shows what the caller missed). */
+  private dropQueue(call: CallState): void {
+    const now = this.rt.clock.nowMs();
+    for (const action of call.queue) {
+      const callId = actionLegs(call, action)[0];
+      call.actions.push({ type: action.Type, startedAtMs: now, endedAtMs: now, status: 'not_run', callId, parameters: action.Parameters });
+    }
+    call.queue = [];
   }
 
   /** The scenario's key presses (the caller's, on LEG-A), counted from answer (receive-digits.ts keysPressed). */

@@ -22,6 +22,7 @@ import {
   type ActiveCallInfo,
   type CallHandle,
   type CallSpec,
+  type CallbackState,
   type EmulatorLogger,
   type UpdateCallError,
   type UpdateCommand,
@@ -60,6 +61,8 @@ export interface SmaEmulatorOptions {
 
 export class SmaEmulator {
   private readonly calls = new Map<string, CallState>();
+  /** faults.loseCallback: callbacks lost so far, by call and state. */
+  private readonly lostCallbacks = new Map<string, Record<string, number>>();
   private readonly closing = new AbortController();
   private readonly rt: EmulatorRuntime;
   private readonly actor: CallActor;
@@ -183,6 +186,19 @@ export class SmaEmulator {
    * faults.verifyAccessDenied: whether the S3 twin refuses a read of this object, a recording of such a call
    * (keys end `_<TransactionId>_<CallId>.wav`). The emulator's own write is not a read: it still lands.
    */
+  /** faults.loseCallback: whether this callback to the call's workflow state is one to lose (counted down). */
+  losesTaskCallback(transactionId: string, stateName: string): boolean {
+    const call = this.calls.get(transactionId);
+    const quota = call?.faults.loseCallback?.[stateName as CallbackState] ?? 0;
+    if (!call || quota === 0) return false;
+    const lost = this.lostCallbacks.get(transactionId) ?? {};
+    if ((lost[stateName] ?? 0) >= quota) return false;
+    lost[stateName] = (lost[stateName] ?? 0) + 1;
+    this.lostCallbacks.set(transactionId, lost);
+    call.notes.push(`a task callback to ${stateName} was lost (faults.loseCallback)`);
+    return true;
+  }
+
   readDenied(bucket: string, key: string): boolean {
     const match = /_([0-9A-Fa-f-]{36})_[^/_]+\.wav$/.exec(key);
     const call = match ? this.calls.get(match[1]!) : undefined;
@@ -194,6 +210,7 @@ export class SmaEmulator {
     const call = this.calls.get(transactionId);
     if (call && !call.ended.settled) throw new Error(`call ${transactionId} has not ended`);
     this.calls.delete(transactionId);
+    this.lostCallbacks.delete(transactionId);
   }
 
   activeCalls(): ActiveCallInfo[] {

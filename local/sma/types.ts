@@ -28,7 +28,23 @@ export interface Faults {
   startRecordingDelaySeconds?: number;
   /** The S3 twin refuses reads (HeadObject, GetObject) of this call's recordings with 403 AccessDenied. */
   verifyAccessDenied?: boolean;
+  /**
+   * The first N task callbacks (SendTaskSuccess/Failure) to that state of the call's workflow never arrive: the
+   * twin's Step Functions drops them (the Lambda's request lost), so the task times out. Keyed by state name.
+   */
+  loseCallback?: Partial<Record<CallbackState, number>>;
 }
+
+/** The workflow's callback tasks whose callbacks faults.loseCallback can lose. */
+export const CALLBACK_STATES = [
+  'StartRecording',
+  'NotifyConsent',
+  'WaitForCallEnd',
+  'ControlRecording',
+  'StopRecording',
+  'ConfirmStop',
+] as const;
+export type CallbackState = (typeof CALLBACK_STATES)[number];
 
 /** The workflow steps that send UpdateSipMediaApplicationCall (Arguments.command). */
 export const UPDATE_COMMANDS = ['StartRecording', 'NotifyConsent', 'WaitForCallEnd'] as const;
@@ -73,8 +89,15 @@ export interface ActionRecord {
   /** Virtual ms the action started and ended. */
   startedAtMs: number;
   endedAtMs?: number;
-  /** running, then: ok | failed | interrupted (replaced by an update's list) | aborted (its leg hung up) | hangup */
-  status: 'running' | 'ok' | 'failed' | 'interrupted' | 'aborted' | 'hangup';
+  /**
+   * running, then: ok | failed | interrupted (replaced by an update's list) | aborted (its leg hung up) | hangup;
+   * not_run: dropped from its list before it started (a new list replaced it, an earlier action failed, the call ended).
+   */
+  status: 'running' | 'ok' | 'failed' | 'interrupted' | 'aborted' | 'hangup' | 'not_run';
+  /** The leg it ran on (its CallId, or the leg it implies), when there is one. */
+  callId?: string;
+  /** Its Parameters as the Lambda returned them (the scenario report tells the recording's actions by them). */
+  parameters?: Record<string, unknown>;
   errorType?: string;
   /** SpeakAndGetDigits / PlayAudioAndGetDigits: what the caller entered. */
   receivedDigits?: string;

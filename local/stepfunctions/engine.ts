@@ -74,6 +74,8 @@ export interface StepFunctionsEngineOptions {
   onTaskToken?: (token: string, executionArn: string) => void;
   /** Sees every SendTaskSuccess/SendTaskFailure accepted, with its execution. */
   onTaskCallback?: (executionArn: string) => void;
+  /** True drops a SendTaskSuccess/SendTaskFailure to this execution's state as if it never arrived (the twin's faults.loseCallback). */
+  losesTaskCallback?: (executionArn: string, stateName: string) => boolean;
   /** History cap; AWS's is 25,000 (override only to test the cap cheaply). */
   maxHistoryEvents?: number;
 }
@@ -157,7 +159,7 @@ export class StepFunctionsEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.log = options.logger ?? noLog;
     this.random = options.random ?? Math.random;
-    this.tokens = new TaskTokenRegistry(options.onTaskToken, options.onTaskCallback);
+    this.tokens = new TaskTokenRegistry(options.onTaskToken, options.onTaskCallback, options.losesTaskCallback);
     this.seeded = options.seed === undefined ? undefined : new SeededRandom(options.seed);
     this.historyLimit = options.maxHistoryEvents ?? HISTORY_LIMIT;
     this.evaluator = new JsonataEvaluator(this.clock, this.random);

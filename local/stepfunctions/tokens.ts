@@ -16,6 +16,8 @@ export type CallbackOutcome =
 
 export interface PendingTask {
   executionArn: string;
+  /** The Task state that issued the token. */
+  stateName?: string;
   /** False once the task stopped waiting (its execution closed, it timed out, it was retried). */
   isOpen(): boolean;
   /** Called at most once, when SendTaskSuccess/SendTaskFailure is accepted for this token. */
@@ -39,6 +41,8 @@ export class TaskTokenRegistry {
   constructor(
     private readonly onIssue?: (token: string, executionArn: string) => void,
     private readonly onComplete?: (executionArn: string) => void,
+    /** The twin's faults.loseCallback: true drops this callback as if it never arrived (the token stays live). */
+    private readonly loses?: (executionArn: string, stateName: string) => boolean,
   ) {}
 
   issue(task: PendingTask): string {
@@ -58,6 +62,7 @@ export class TaskTokenRegistry {
   /** Deliver SendTaskSuccess/SendTaskFailure; the token is consumed. */
   complete(token: unknown, outcome: CallbackOutcome): void {
     const task = this.lookup(token);
+    if (this.loses?.(task.executionArn, task.stateName ?? '')) return;
     this.retire(token as string, 'TaskDoesNotExist');
     this.onComplete?.(task.executionArn);
     task.onCallback(outcome);

@@ -101,6 +101,8 @@ export interface Twin {
   /** The S3 twin's store without HTTP: for harnesses' checks and clean-up only (the simulation's). */
   s3Direct: S3Direct;
   settings: WorkflowSettings;
+  /** The keypad controls' ReceiveDigits pattern of the twin's SMA Lambda (RECORDING_DTMF_CONTROLS), when on. */
+  keypadRegex?: string;
   close(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       onTaskToken: options.onTaskToken,
       // The execution name is the TransactionId: the emulator learns which call a callback came from.
       onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)),
+      losesTaskCallback: (arn, state) => emulatorRef?.losesTaskCallback(arn.slice(arn.lastIndexOf(':') + 1), state) ?? false,
     });
     closers.push(() => engine.close());
     const sfnServer = await startStepFunctionsServer({ engine });
@@ -266,6 +269,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       s3,
       s3Direct: s3Server.direct,
       settings,
+      ...(lambdaConfig.dtmfControls ? { keypadRegex: lambdaConfig.dtmfControls.regex } : {}),
       close,
     };
   } catch (e) {

@@ -61,7 +61,20 @@ describe('npm start --scenario FILE --json', () => {
     expect(doc).toEqual(expect.objectContaining({ passed: 3, failed: 0 }));
     for (const c of doc.calls)
       expect(Object.keys(c).sort()).toEqual(
-        ['durationMs', 'executionName', 'manifestKey', 'name', 'outcome', 'recordingKey', 'startAttempts', 'status'].sort(),
+        [
+          'durationMs',
+          'executionName',
+          'manifestKey',
+          'name',
+          'outcome',
+          'recordingKey',
+          'startAttempts',
+          'status',
+          // issue 20: the call flow
+          'actions',
+          'bridged',
+          'recordingStartedAtSeconds',
+        ].sort(),
       );
     const [retried, oneLeg, noAccess] = doc.calls;
     expect(retried).toEqual(
@@ -74,6 +87,12 @@ describe('npm start --scenario FILE --json', () => {
     expect(retried.executionName).toMatch(/^[0-9a-f-]{36}$/);
     expect(retried.durationMs).toBeGreaterThan(90_000);
     expect(oneLeg.outcome).toBe('RECORDED');
+    expect([retried.bridged, oneLeg.bridged]).toEqual([true, false]);
+    expect(
+      retried.actions.filter((a: { type: string }) => a.type === 'StartCallRecording').map((a: { result: string }) => a.result),
+    ).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
+    expect(typeof retried.recordingStartedAtSeconds).toBe('number');
+    expect(noAccess.recordingStartedAtSeconds).toBeNull();
     expect(noAccess).toEqual(expect.objectContaining({ status: 'FAILED', outcome: 'START_FAILED', startAttempts: 1, recordingKey: null }));
     expect(noAccess.manifestKey).toMatch(
       /^Amazon-Chime-SMA-Call-Recordings\/manifests\/\d{4}\/\d\d\/\d\d\/[0-9a-f-]{36}_[0-9a-f-]{36}\.manifest\.json$/,

@@ -4,6 +4,7 @@
  * Refreshes while the execution runs; the audio player is created once so a refresh never interrupts it.
  */
 import { api } from './api';
+import { callFlowView } from './call-flow-view';
 import { badge, h, offset, showError } from './dom';
 import { graphView } from './graph-view';
 import { poll } from './poll';
@@ -17,6 +18,7 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
   const meta = h('dl', { class: 'meta' });
   const graphBox = h('div', { class: 'graph-box' });
   const audioBox = h('div', { class: 'audio-box' });
+  const flowBox = h('div', { class: 'flow-box' });
   const manifestBox = h('div', { class: 'manifest-box' });
   const historyBody = h('tbody');
   root.append(
@@ -32,6 +34,7 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
         { class: 'side' },
         h('section', { 'aria-labelledby': 'call-h' }, h('h2', { id: 'call-h' }, 'Call'), meta),
         h('section', { 'aria-labelledby': 'audio-h' }, h('h2', { id: 'audio-h' }, 'Recording'), audioBox),
+        h('section', { 'aria-labelledby': 'flow-h' }, h('h2', { id: 'flow-h' }, 'Call flow'), flowBox),
       ),
     ),
     h(
@@ -52,7 +55,13 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
   let manifestShown = false;
   let lastStatus = '';
   let lastEvents = -1;
+  let lastFlow = '';
   const draw = (x: ExecutionResponse, graph: Graph) => {
+    const flow = JSON.stringify(x.callFlow);
+    if (flow !== lastFlow) {
+      flowBox.replaceChildren(callFlowView(x.callFlow));
+      lastFlow = flow;
+    }
     const r = x.row;
     heading.textContent = r.transactionId ?? r.executionName;
     meta.replaceChildren(

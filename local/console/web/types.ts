@@ -4,6 +4,9 @@
  * CLI's own (cli/rows.ts, types only), so the audit, the history and the page cannot drift apart.
  */
 import type { AuditRow, TimelineRow } from '../../../cli/rows';
+import type { CallFlow } from '../../scenario/call-flow';
+
+export type { CallFlow, CallFlowAction } from '../../scenario/call-flow';
 
 export interface Point {
   x: number;
@@ -89,4 +92,6 @@ export interface ExecutionResponse {
   /** The recording object is in S3 (HeadObject): RECORDING_MISSING has a key but no object. */
   hasRecording: boolean;
   hasManifest: boolean;
+  /** What the caller lived through (the twin's SMA emulator: local/scenario/call-flow.ts); null when unknown. */
+  callFlow: CallFlow | null;
 }

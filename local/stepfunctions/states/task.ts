@@ -114,6 +114,7 @@ async function runAttempt(state: TaskState, input: unknown, rt: StateRuntime): P
   if (res.waitForTaskToken) {
     token = rt.tokens.issue({
       executionArn: rt.executionArn,
+      stateName: state.Name,
       isOpen: () => !ctrl.signal.aborted,
       onCallback: (o) => {
         const outcome: AttemptOutcome = o.kind === 'success' ? o : { kind: 'failure', error: o.error ?? '', cause: o.cause ?? '' };
