@@ -55,7 +55,9 @@ async function withUpdate(script: Script, ready: (call: CallHandle) => boolean, 
   return { call, summary, t0: call.log[0]!.virtualMs };
 }
 const running = (type: string) => (call: CallHandle) => call.actions.at(-1)?.type === type && call.actions.at(-1)?.status === 'running';
-const record = (call: CallHandle) => call.actions.map((a) => `${a.type}:${a.status}`);
+/** The actions that ran (queued ones dropped by a new list are recorded `not_run`: `dropped` lists them). */
+const record = (call: CallHandle) => call.actions.filter((a) => a.status !== 'not_run').map((a) => `${a.type}:${a.status}`);
+const dropped = (call: CallHandle) => call.actions.filter((a) => a.status === 'not_run').map((a) => a.type);
 
 describe('rule 1: the interruptible actions are PlayAudio, RecordAudio, Pause (update-sip-call)', () => {
   it.each(['SpeakAndGetDigits', 'PlayAudioAndGetDigits'] as const)('an update does not interrupt %s: it runs to its end', async (type) => {
@@ -101,6 +103,7 @@ describe('rule 2: a non-interruptible action completes, the new list starts, Act
     expect(done.ActionData.Parameters.DurationInMilliseconds).toBe('700');
     expect(acted(call)[2]!.virtualMs - t0).toBe(11_200);
     expect(record(call)).toEqual(['Speak:ok', 'Pause:ok', 'Pause:ok']);
+    expect(dropped(call).length).toBeGreaterThan(0);
     expect(call.notes).toContain('Speak ended after its list was replaced: not reported (replacedAction: silent)');
   });
 
