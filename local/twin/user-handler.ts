@@ -16,7 +16,7 @@ export class HandlerError extends Error {
   }
 }
 
-/** `./dist/handler.js#main` -> the file (resolved from `cwd`) and the export's name (default `handler`). */
+/** `dist/handler.js#main` -> the file (resolved from `cwd`) and the export's name (default `handler`). */
 export function parseHandlerSpec(spec: string, cwd = process.cwd()): { file: string; exportName: string } {
   const hash = spec.lastIndexOf('#');
   const file = resolve(cwd, hash === -1 ? spec : spec.slice(0, hash));
