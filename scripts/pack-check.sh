@@ -25,7 +25,7 @@ for f in dist/lambdas/middleware.js dist/lambdas/middleware.d.ts dist/infra/cons
   grep -qx "package/$f" <<<"$listing" || { echo "pack-check: $f missing from $(basename "$TARBALL")" >&2; exit 1; }
 done
 if grep -q '^package/\(test\|local\|cli\|bench\)/' <<<"$listing"; then echo "pack-check: the tarball ships test/local/cli/bench files" >&2; exit 1; fi
-for f in bin/recording-workflow.js bin/recording-twin.js dist/bin/recording-workflow.js dist/bin/recording-twin.js dist/bin/recording-workflow.asl.json dist/bin/web/app.js; do
+for f in bin/recording-workflow.js bin/recording-twin.js dist/bin/recording-workflow.js dist/bin/recording-twin.js dist/bin/recording-workflow.asl.json dist/bin/web/app.js dist/bin/THIRD-PARTY-LICENSES.txt LICENSE CHANGELOG.md; do
   grep -qx "package/$f" <<<"$listing" || { echo "pack-check: $f missing from $(basename "$TARBALL")" >&2; exit 1; }
 done
 
