@@ -60,6 +60,15 @@ JSON
 ./node_modules/.bin/recording-twin --handler "$WORK/handler.bundle.js" --scenario calls.json --json --no-export --seed 1 >"$WORK/bundled.json"
 node -e 'const d = require(process.argv[1]); if (d.failed !== 0 || d.calls[0].outcome !== "RECORDED") throw new Error("bundled handler: " + JSON.stringify(d.calls))' "$WORK/bundled.json"
 
+step "recording-twin: an ES module handler, its export named"
+cat >"$WORK/app/esm-handler.mjs" <<'JS'
+import { withRecording } from 'dependable-call-recording/middleware';
+const hold = { Type: 'Pause', Parameters: { DurationInMilliseconds: 1000 } };
+export const onCall = withRecording(async (event) => ({ SchemaVersion: '1.0', Actions: event.InvocationEventType === 'NEW_INBOUND_CALL' ? [hold] : [] }));
+JS
+./node_modules/.bin/recording-twin --handler ./esm-handler.mjs#onCall --scenario calls.json --json --no-export >"$WORK/esm.json"
+node -e 'const d = require(process.argv[1]); if (d.failed !== 0 || d.calls[0].outcome !== "RECORDED") throw new Error("ES module handler: " + JSON.stringify(d.calls))' "$WORK/esm.json"
+
 step "recording-twin --serve: a plain JS handler written here, a live call paused with the CLI, then audited"
 bash "$ROOT/scripts/pack-check-twin.sh" "$WORK/app"
 
