@@ -10,14 +10,19 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { TWIN_CREDENTIALS } from '../local/twin/credentials';
 import { CliError, usageError } from './errors';
 
-/** Written by `npm start -- --serve` (local/start.ts) next to the twin's data. */
-export const DEFAULT_LOCAL_FILE = join(__dirname, '..', '.data', 'twin', 'endpoints.json');
+/**
+ * Written by `npm start -- --serve` / `recording-twin --serve` (local/start.ts) in the twin's data folder, by default
+ * `.data/twin` of the folder it runs in: the CLI looks in the same place of the folder it runs in.
+ */
+export const DEFAULT_LOCAL_FILE = join(process.cwd(), '.data', 'twin', 'endpoints.json');
 export const STATE_MACHINE_ARN_ENV = 'RECORDING_STATE_MACHINE_ARN';
 
 export interface GlobalOptions {
   local?: boolean;
   localFile?: string;
   endpoint?: string;
+  /** Chime SDK Voice endpoint URL (pause, resume, stop); with a loopback --endpoint it must be given. */
+  chimeEndpoint?: string;
   region?: string;
   profile?: string;
   stateMachineArn?: string;
@@ -39,6 +44,9 @@ export interface Connection {
   stateMachineArn?: string;
   /** The twin's endpoints when --local. */
   local?: LocalEndpoints;
+  /** --endpoint and --chime-endpoint as given (checked URLs). */
+  endpoint?: string;
+  chimeEndpoint?: string;
   describe: string;
   close(): void;
 }
@@ -94,6 +102,7 @@ const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]', '::1'].i
 export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection {
   const local = opts.local || opts.localFile ? readLocalEndpoints(resolve(opts.localFile ?? DEFAULT_LOCAL_FILE)) : undefined;
   const endpoint = opts.endpoint ? checkEndpoint(opts.endpoint, '--endpoint') : local?.stepfunctions;
+  const chimeEndpoint = opts.chimeEndpoint ? checkEndpoint(opts.chimeEndpoint, '--chime-endpoint') : undefined;
   const stateMachineArn = opts.stateMachineArn ?? local?.stateMachineArn ?? (env[STATE_MACHINE_ARN_ENV] || undefined);
   if (stateMachineArn !== undefined && !STATE_MACHINE_ARN_RE.test(stateMachineArn)) {
     const source = opts.stateMachineArn ? '--state-machine-arn' : local ? 'stateMachineArn in the endpoints file' : STATE_MACHINE_ARN_ENV;
@@ -120,21 +129,29 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
     sfn,
     stateMachineArn,
     local,
+    ...(opts.endpoint ? { endpoint } : {}),
+    ...(chimeEndpoint ? { chimeEndpoint } : {}),
     describe: local ? `local twin (${endpoint})` : endpoint ? endpoint : `AWS${region ? ` ${region}` : ''}`,
     close: () => sfn.destroy(),
   };
 }
 
 /**
- * A Chime SDK Voice client beside the connection's Step Functions client: the twin's endpoint with --local,
- * else the SDK's defaults in the state machine's region (the SMA lives there).
+ * A Chime SDK Voice client beside the connection's Step Functions client: --chime-endpoint, else the twin's with
+ * --local, else the SDK's defaults in the state machine's region (the SMA lives there). A loopback --endpoint is a
+ * twin or a stand-in, never AWS: without --chime-endpoint the request is refused rather than sent to AWS.
  */
 export function chimeClientFor(conn: Connection): ChimeSDKVoiceClient {
   const local = conn.local;
-  if (local && !local.chimesdkvoice) throw usageError('the twin endpoints file names no chimesdkvoice endpoint');
+  const endpoint = conn.chimeEndpoint ?? (conn.endpoint ? undefined : local?.chimesdkvoice);
+  if (!endpoint && conn.endpoint && isLoopback(conn.endpoint))
+    throw usageError(`--endpoint ${conn.endpoint} is loopback: name its Chime SDK Voice endpoint too with --chime-endpoint URL`);
+  if (!endpoint && local && !conn.endpoint) throw usageError('the twin endpoints file names no chimesdkvoice endpoint');
+  const region = local?.region ?? (conn.stateMachineArn ? STATE_MACHINE_ARN_RE.exec(conn.stateMachineArn)![2] : undefined);
   return new ChimeSDKVoiceClient({
-    ...(local ? { endpoint: local.chimesdkvoice, region: local.region, credentials: TWIN_CREDENTIALS } : {}),
-    ...(!local && conn.stateMachineArn ? { region: STATE_MACHINE_ARN_RE.exec(conn.stateMachineArn)![2] } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    ...(local || (endpoint && isLoopback(endpoint)) ? { credentials: TWIN_CREDENTIALS } : {}),
     maxAttempts: 3,
   });
 }

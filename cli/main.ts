@@ -55,9 +55,10 @@ const EXAMPLES = `
 Where it connects:
   AWS (default)   the standard credential chain and region (AWS_PROFILE / --profile, AWS_REGION / --region);
                   the state machine from --state-machine-arn or ${STATE_MACHINE_ARN_ENV}
-  --local         the local twin started with \`npm start -- --serve\`: endpoints and state machine from
+  --local         the local twin started with \`npm start -- --serve\` (or \`recording-twin --serve\`): from
                   ${DEFAULT_LOCAL_FILE.replace(/.*(\.data)/, '$1')} (override with --local-file)
-  --endpoint URL  any Step Functions endpoint (loopback endpoints get dummy credentials)
+  --endpoint URL  any Step Functions endpoint (loopback endpoints get dummy credentials); pause/resume/stop
+                  send to --chime-endpoint URL (required when --endpoint is loopback: a twin is never AWS)
 
 Exit codes: 0 ok, 1 the operation failed or the execution was not found, 2 usage or validation error.
 
@@ -101,6 +102,7 @@ function buildProgram(
     .option('--local', 'use the local twin (endpoints file written by `npm start -- --serve`)')
     .option('--local-file <file>', 'the twin endpoints file (implies --local)')
     .option('--endpoint <url>', 'Step Functions endpoint URL (overrides AWS and --local)')
+    .option('--chime-endpoint <url>', 'Chime SDK Voice endpoint URL for pause/resume/stop (needed with a loopback --endpoint)')
     .option('--region <region>', 'AWS region (default: from the state machine ARN, else the SDK chain)')
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE / default chain)')
     .option('--state-machine-arn <arn>', `the recording workflow (default: ${STATE_MACHINE_ARN_ENV}, or the twin's)`)

@@ -13,7 +13,9 @@ import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from '../cli/command-line';
 import { freshSeed } from './random';
-import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
+import { TWIN_REGION, lambdaEnvironment, startTwin, type Twin } from './twin/twin';
+import { HandlerError, loadUserHandler, parseHandlerSpec, type UserHandler } from './twin/user-handler';
+import demo from './scenario/demo.json';
 import { DataDirError } from './twin/data-dir';
 import { LIMITS, ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
 import { liveCallFlow, runCalls } from './scenario/runner';
@@ -27,9 +29,8 @@ import { renderDefinition } from '../statemachines/definition';
 // versions in the lock file for Node 20 (README, "Requirements"), so the warning only clutters the demo.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ROOT = join(__dirname, '..');
-export const DEFAULT_DATA_DIR = join(ROOT, '.data', 'twin');
-const DEMO_FILE = join(__dirname, 'scenario', 'demo.json');
+/** `.data/twin` of the folder it runs in: the repository's for `npm start`, the user's project for `recording-twin`. */
+export const DEFAULT_DATA_DIR = join(process.cwd(), '.data', 'twin');
 /** RECORDING_DTMF_CONTROLS of the SMA Lambda in `npm start`'s twin. */
 export const DEMO_KEYPAD_CONTROLS = 'pause=5,resume=6,stop=7';
 
@@ -44,9 +45,13 @@ export function generatedCalls(n: number): ScenarioCall[] {
   }));
 }
 
-async function main(argv: string[], io: Io = process): Promise<number> {
-  const program = new Command('npm start --')
+async function main(argv: string[], io: Io = process, name = 'npm start --'): Promise<number> {
+  const program = new Command(name)
     .description('Run calls through the local twin of the dependable call-recording workflow (no AWS account needed).')
+    .option(
+      '--handler <file[#export]>',
+      "your own SMA Lambda handler (bundled or plain JS; export default `handler`) as the SMA's application for every call, instead of the built-in bridge and IVR apps; needs --scenario or --calls",
+    )
     .option('--scenario <file>', 'a scenario file (JSON, see README "Scenario format"); default: the built-in demo')
     .option(
       '--calls <n>',
@@ -89,10 +94,24 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     export: boolean;
     verbose?: boolean;
     serve?: boolean;
+    handler?: string;
   }>();
   if (opts.scenario && opts.calls) {
     io.stderr.write('error: use either --scenario or --calls, not both\n');
     return 2;
+  }
+  if (opts.handler) {
+    if (!opts.scenario && !opts.calls) {
+      io.stderr.write('error: --handler needs --scenario FILE or --calls N (the built-in demo is made for the built-in apps)\n');
+      return 2;
+    }
+    try {
+      parseHandlerSpec(opts.handler);
+    } catch (e) {
+      if (!(e instanceof HandlerError)) throw e;
+      io.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
   }
 
   let calls: ScenarioCall[];
@@ -108,7 +127,10 @@ async function main(argv: string[], io: Io = process): Promise<number> {
         });
       }
       calls = parseScenarioText(text);
-    } else calls = parseScenario(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));
+    } else calls = parseScenario(demo);
+    const builtIn = opts.handler ? calls.findIndex((c) => c.app !== undefined) : -1;
+    if (builtIn !== -1)
+      throw new ScenarioError(`calls[${builtIn}].app`, 'the built-in apps do not run with --handler: name the number dialled with "to"');
   } catch (e) {
     if (e instanceof ScenarioError) {
       io.stderr.write(`bad scenario: ${e.message}\n`);
@@ -119,8 +141,11 @@ async function main(argv: string[], io: Io = process): Promise<number> {
 
   const seed = opts.seed ?? freshSeed();
   let twin: Twin;
+  // Set once the twin is up and the environment points at it (the handler may make its clients as it loads).
+  let userHandler: UserHandler | undefined;
   try {
     twin = await startTwin({
+      ...(opts.handler ? { application: (event: unknown, context: object) => userHandler!(event, context) } : {}),
       dataDir: opts.dataDir,
       seed,
       pace: opts.speed,
@@ -136,6 +161,14 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     }
     throw e;
   }
+  const savedEnv = { ...process.env };
+  // The handler's own log lines (Powertools writes INFO to stdout) go to stderr: stdout is the report.
+  const stdoutWrite = process.stdout.write;
+  if (opts.handler && io.stdout === process.stdout) {
+    io = { ...io, stdout: { write: stdoutWrite.bind(process.stdout) } } as Io;
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  }
+  const endpointsFile = join(opts.dataDir, 'endpoints.json');
   const live = !opts.json && io.stderr.isTTY;
   const counts = new Map<string, number>();
   let lastPrinted = 0;
@@ -157,6 +190,18 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       });
       io.stderr.write(`local console: ${consoleServer.url}\n`);
     }
+    if (opts.handler) {
+      Object.assign(process.env, lambdaEnvironment(twin));
+      try {
+        userHandler = await loadUserHandler(opts.handler);
+      } catch (e) {
+        if (!(e instanceof HandlerError)) throw e;
+        io.stderr.write(`error: ${e.message}\n`);
+        return 2;
+      }
+    }
+    // The endpoints file is there while the calls run, so the CLI can reach a live call (pause it, follow it).
+    if (opts.serve) writeEndpoints(twin, endpointsFile, consoleServer?.url);
     if (!opts.json)
       io.stderr.write(
         `local twin up: ${calls.length} call(s), seed ${seed}${opts.speed ? `, paced at x${opts.speed}` : ''} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`,
@@ -189,21 +234,24 @@ async function main(argv: string[], io: Io = process): Promise<number> {
           `${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`,
         );
     }
-    if (opts.serve) await serveUntilSignal(twin, opts.dataDir, io, consoleServer?.url);
+    if (opts.serve) await serveUntilSignal(twin, endpointsFile, io, consoleServer?.url);
     return report.failed === 0 ? 0 : 1;
   } finally {
+    if (opts.serve) rmSync(endpointsFile, { force: true });
+    if (opts.handler) restoreEnv(savedEnv);
+    process.stdout.write = stdoutWrite;
     await consoleServer?.close();
     await twin.close();
   }
 }
 
-/**
- * --serve: the twin stays up after the run so other tools can use it; endpoints.json tells them where it is
- * (the recording-workflow CLI's --local reads it). The file is removed on exit: a stale one would point at
- * ports nothing listens on any more.
- */
-async function serveUntilSignal(twin: Twin, dataDir: string, io: Io, consoleUrl?: string): Promise<void> {
-  const file = join(dataDir, 'endpoints.json');
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+}
+
+/** endpoints.json tells other tools where the twin is (the recording-workflow CLI's --local reads it). */
+function writeEndpoints(twin: Twin, file: string, consoleUrl?: string): void {
   const endpoints = {
     ...twin.endpoints,
     ...(consoleUrl ? { console: consoleUrl } : {}),
@@ -212,6 +260,13 @@ async function serveUntilSignal(twin: Twin, dataDir: string, io: Io, consoleUrl?
     sipMediaApplicationId: twin.sipMediaApplicationId,
   };
   writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
+}
+
+/**
+ * --serve: the twin stays up after the run so other tools can use it. endpoints.json (written when the twin came up)
+ * is removed on exit by main: a stale one would point at ports nothing listens on any more.
+ */
+async function serveUntilSignal(twin: Twin, file: string, io: Io, consoleUrl?: string): Promise<void> {
   io.stderr.write(
     `twin serving (Step Functions ${twin.endpoints.stepfunctions}${consoleUrl ? `, console ${consoleUrl}` : ''}); endpoints in ${relative(process.cwd(), file) || file}; Ctrl-C to stop\n`,
   );
@@ -224,7 +279,6 @@ async function serveUntilSignal(twin: Twin, dataDir: string, io: Io, consoleUrl?
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  rmSync(file, { force: true });
 }
 
 if (require.main === module) {

@@ -25,6 +25,9 @@ for f in dist/lambdas/middleware.js dist/lambdas/middleware.d.ts dist/infra/cons
   grep -qx "package/$f" <<<"$listing" || { echo "pack-check: $f missing from $(basename "$TARBALL")" >&2; exit 1; }
 done
 if grep -q '^package/\(test\|local\|cli\|bench\)/' <<<"$listing"; then echo "pack-check: the tarball ships test/local/cli/bench files" >&2; exit 1; fi
+for f in bin/recording-workflow.js bin/recording-twin.js dist/bin/recording-workflow.js dist/bin/recording-twin.js dist/bin/recording-workflow.asl.json dist/bin/web/app.js dist/bin/THIRD-PARTY-LICENSES.txt LICENSE CHANGELOG.md; do
+  grep -qx "package/$f" <<<"$listing" || { echo "pack-check: $f missing from $(basename "$TARBALL")" >&2; exit 1; }
+done
 
 step "throwaway project from examples/existing-sma-stack"
 cp -R "$ROOT/examples/existing-sma-stack" "$WORK/app"
@@ -49,5 +52,24 @@ node -e '
 step "bundle the handler (as NodejsFunction would)"
 npx --no-install esbuild handler.ts --bundle --platform=node --format=cjs --target=node20 --outfile="$WORK/handler.bundle.js" --log-level=warning
 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node -e 'const m = require(process.argv[1]); if (typeof m.handler !== "function") throw new Error("bundled handler does not export handler")' "$WORK/handler.bundle.js"
+
+step "recording-twin: the bundled handler above as the SMA's Lambda"
+cat >"$WORK/app/calls.json" <<'JSON'
+{ "calls": [ { "name": "menu", "to": "+15550100400", "legs": 1, "durationSeconds": 60, "expect": { "outcome": "RECORDED" } } ] }
+JSON
+./node_modules/.bin/recording-twin --handler "$WORK/handler.bundle.js" --scenario calls.json --json --no-export --seed 1 >"$WORK/bundled.json"
+node -e 'const d = require(process.argv[1]); if (d.failed !== 0 || d.calls[0].outcome !== "RECORDED") throw new Error("bundled handler: " + JSON.stringify(d.calls))' "$WORK/bundled.json"
+
+step "recording-twin: an ES module handler, its export named"
+cat >"$WORK/app/esm-handler.mjs" <<'JS'
+import { withRecording } from 'dependable-call-recording/middleware';
+const hold = { Type: 'Pause', Parameters: { DurationInMilliseconds: 1000 } };
+export const onCall = withRecording(async (event) => ({ SchemaVersion: '1.0', Actions: event.InvocationEventType === 'NEW_INBOUND_CALL' ? [hold] : [] }));
+JS
+./node_modules/.bin/recording-twin --handler ./esm-handler.mjs#onCall --scenario calls.json --json --no-export >"$WORK/esm.json"
+node -e 'const d = require(process.argv[1]); if (d.failed !== 0 || d.calls[0].outcome !== "RECORDED") throw new Error("ES module handler: " + JSON.stringify(d.calls))' "$WORK/esm.json"
+
+step "recording-twin --serve: a plain JS handler written here, a live call paused with the CLI, then audited"
+bash "$ROOT/scripts/pack-check-twin.sh" "$WORK/app"
 
 step "ok ($(basename "$TARBALL"), $(du -k "$TARBALL" | cut -f1) KB)"

@@ -193,6 +193,7 @@ export function recordingSignature(twin: Twin, call: Pick<ScenarioCall, 'consent
 
 /** The twin routes each call to its application by the number dialled (twin.ts). */
 function dialledNumber(call: ScenarioCall): string {
+  if (call.to !== undefined) return call.to;
   if (call.app === 'ivr') return IVR_NUMBER;
   return call.legs === 2 ? BRIDGED_NUMBER : DIRECT_NUMBER;
 }

@@ -1,8 +1,7 @@
 /**
- * The scenario format (docs/reference/design.md, "The scenario interface"): a stable contract that tests and
- * outside checks drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds:
- * must be a number >= 0"), because a typo in a fault must not silently test the happy path.
- */
+ * The scenario format (docs/reference/design.md, "The scenario interface"): a stable contract that tests and outside checks
+ * drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds: must be a number >= 0"),
+ * because a typo in a fault must not silently test the happy path. */
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
 import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
@@ -26,6 +25,7 @@ export interface ScenarioCall {
   expect?: { outcome?: Outcome; startAttempts?: number };
   /** The SMA application the call reaches (default `bridge`: the standalone handler's bridge table). */
   app?: ScenarioApp;
+  to?: /** The number dialled (E.164), for one's own handler (`recording-twin --handler`); not with `app`. */ string;
   /** What the caller presses, and when (virtual seconds from answer). */
   digits?: DigitPress[];
   /**
@@ -233,10 +233,17 @@ function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
 }
 
 function parseApp(v: unknown, at: string): ScenarioApp | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !(SCENARIO_APPS as readonly string[]).includes(v))
+  if (v !== undefined && (typeof v !== 'string' || !(SCENARIO_APPS as readonly string[]).includes(v)))
     throw new ScenarioError(at, `must be one of ${SCENARIO_APPS.join(', ')}, got ${shown(v)}`);
-  return v as ScenarioApp;
+  return v as ScenarioApp | undefined;
+}
+
+/** E.164, as the SMA's events carry it; an `app` picks its own number, so the two do not go together. */
+function parseTo(v: unknown, at: string, app: ScenarioApp | undefined): string | undefined {
+  if (v !== undefined && (typeof v !== 'string' || !/^\+[1-9][0-9]{1,14}$/.test(v)))
+    throw new ScenarioError(at, `must be an E.164 number like "+15550100200", got ${shown(v)}`);
+  if (v !== undefined && app !== undefined) throw new ScenarioError(at, `not with "app" (the app ${app} has its own number)`);
+  return v;
 }
 
 function parseDigits(v: unknown, at: string, durationSeconds: number): DigitPress[] | undefined {
@@ -289,8 +296,8 @@ function parseControls(v: unknown, at: string, durationSeconds: number): Scenari
 }
 
 function parseOptOutDigit(v: unknown, at: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^[0-9*]$/.test(v)) throw new ScenarioError(at, `must be one key, 0-9 or *, got ${shown(v)}`);
+  if (v !== undefined && (typeof v !== 'string' || !/^[0-9*]$/.test(v)))
+    throw new ScenarioError(at, `must be one key, 0-9 or *, got ${shown(v)}`);
   return v;
 }
 
@@ -320,6 +327,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
         'controls',
         'optOutDigit',
         'smaReadings',
+        'to',
       ],
       at,
     );
@@ -365,6 +373,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     if (c.consentText !== undefined) call.consentText = c.consentText as string;
     const app = parseApp(c.app, `${at}.app`);
     if (app !== undefined) call.app = app;
+    if (c.to !== undefined) call.to = parseTo(c.to, `${at}.to`, app);
     const digits = parseDigits(c.digits, `${at}.digits`, durationSeconds);
     if (digits !== undefined) call.digits = digits;
     const controls = parseControls(c.controls, `${at}.controls`, durationSeconds);

@@ -81,6 +81,29 @@ export interface TwinOptions {
   onTaskToken?: (token: string, executionArn: string) => void;
   /** Point the SMA Lambda's Step Functions client here instead of the twin (e.g. a closed port: fault tests). */
   lambdaSfnEndpoint?: string;
+  /**
+   * The SMA's Lambda for every call, instead of the built-in bridge and IVR applications (`recording-twin
+   * --handler`: the user's own handler, configured through the environment as in AWS; see lambdaEnvironment).
+   */
+  application?: (event: unknown, context: object) => unknown;
+}
+
+/**
+ * The environment a handler configured as in AWS needs to run against this twin: the variables CallRecording
+ * sets on the function (STATE_MACHINE_ARN), and the SDK's own endpoint, region and credential variables, so the
+ * middleware's default Step Functions client (and an application's Chime SDK Voice client) reach the twin.
+ */
+export function lambdaEnvironment(twin: Pick<Twin, 'endpoints' | 'stateMachineArn'>): Record<string, string> {
+  return {
+    STATE_MACHINE_ARN: twin.stateMachineArn,
+    AWS_REGION: TWIN_REGION,
+    AWS_DEFAULT_REGION: TWIN_REGION,
+    AWS_ACCESS_KEY_ID: TWIN_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TWIN_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SFN: twin.endpoints.stepfunctions,
+    AWS_ENDPOINT_URL_CHIME_SDK_VOICE: twin.endpoints.chimesdkvoice,
+    AWS_ENDPOINT_URL_S3: twin.endpoints.s3,
+  };
 }
 
 export interface Twin {
@@ -225,6 +248,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       createIvr({ agents: { '1': AGENT_NUMBER, '2': SUPPORT_AGENT_NUMBER } }) as (event: unknown) => Promise<unknown>,
     ).use(recording({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog }));
     // One SMA per application in real life (an SMA has one Lambda): the twin routes by the dialled number.
+    const application = options.application;
     const route = (event: unknown) => (dialledBy(event) === IVR_NUMBER ? ivrHandler : handler);
 
     const smaLog = toStderr(
@@ -237,7 +261,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       error: (message: string, details: Record<string, unknown> = {}) => smaLog.error({ message, ...details }),
     };
     const emulator = new SmaEmulator({
-      handler: (event: unknown, context: object) => route(event)(event, context as never),
+      handler: (event: unknown, context: object) =>
+        application ? Promise.resolve().then(() => application(event, context)) : route(event)(event, context as never),
       clock,
       s3,
       sipMediaApplicationId: TWIN_SMA_ID,

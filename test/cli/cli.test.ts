@@ -297,7 +297,7 @@ describe('status', () => {
     // Each request is let through only once the Chime API has it, then time runs until the workflow decided
     // (and stands still there until the next request, or the end of the test).
     let hold: (() => void) | undefined;
-    const run = async (args: string[], n: number) => {
+    const run = async (args: string[], n: number, local = true) => {
       const release = hold ?? (await twin.clock.pauseWhen(() => inState(call.arn, 'WaitForCallEnd')));
       const received = new Promise<void>((resolve) => {
         const spy = jest.spyOn(twin.emulator, 'updateCall').mockImplementation(function (this: unknown, ...a) {
@@ -307,7 +307,7 @@ describe('status', () => {
           return r;
         });
       });
-      const result = cli(args);
+      const result = cli(args, { local });
       await received;
       const paused = twin.clock.pauseWhen(decided(n));
       release();
@@ -319,7 +319,13 @@ describe('status', () => {
       const paused = await run(['pause', call.transactionId, '--by', 'agent-7'], 1);
       expect(paused).toMatchObject({ code: 0 });
       expect(paused.out).toMatch(/^PAUSE applied at \S+ on leg \S+ \(requested by agent-7, request [0-9a-f-]{36}\)/);
-      const again = await run(['pause', call.transactionId, '--by', 'agent-7', '--json'], 2);
+      // Without the endpoints file: a loopback --endpoint is never AWS, so the Chime endpoint must be named too.
+      const direct = ['--endpoint', twin.endpoints.stepfunctions, '--state-machine-arn', twin.stateMachineArn];
+      const unnamed = await cli([...direct, 'pause', call.transactionId], { local: false });
+      expect(unnamed.code).toBe(2);
+      expect(unnamed.err).toMatch(/is loopback: name its Chime SDK Voice endpoint too with --chime-endpoint URL/);
+      const chime = ['--chime-endpoint', twin.endpoints.chimesdkvoice];
+      const again = await run([...direct, ...chime, 'pause', call.transactionId, '--by', 'agent-7', '--json'], 2, false);
       expect(again.code).toBe(0);
       expect(JSON.parse(again.out)).toMatchObject({
         action: 'PAUSE',

@@ -51,3 +51,20 @@ describe('scenario controls and optOutDigit', () => {
     expect(() => one(extra)).toThrow(message);
   });
 });
+
+describe('scenario `to`: the number the caller dials', () => {
+  it('is kept as given, and absent by default', () => {
+    expect(one({ to: '+15550100777' }).to).toBe('+15550100777');
+    expect(one({})).not.toHaveProperty('to');
+  });
+
+  it.each([
+    [{ to: '15550100777' }, /^calls\[0\]\.to: must be an E\.164 number like "\+15550100200", got "15550100777"/],
+    [{ to: '+0555' }, /^calls\[0\]\.to: must be an E\.164 number/],
+    [{ to: '+1555010077712345' }, /^calls\[0\]\.to: must be an E\.164 number/],
+    [{ to: 15550100777 }, /^calls\[0\]\.to: must be an E\.164 number/],
+    [{ to: '+15550100777', app: 'ivr' }, /^calls\[0\]\.to: not with "app" \(the app ivr has its own number\)/],
+  ])('refuses %j', (extra, message) => {
+    expect(() => one(extra)).toThrow(message);
+  });
+});

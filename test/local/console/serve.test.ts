@@ -1,6 +1,7 @@
 /**
  * `npm start -- --serve` with the console: its address is printed and written as `console` in
  * endpoints.json, it answers while the twin is kept up, and it is gone (with the file) after SIGINT.
+ * The file is there before the first call is placed, so the CLI can reach live calls.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,10 +33,19 @@ it('prints the console address, writes it to endpoints.json, serves the run, and
   const dataDir = join(dir, 'data');
   const file = join(dataDir, 'endpoints.json');
   let err = '';
-  const io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true), isTTY: false } };
+  /** Whether endpoints.json existed when the twin said it was up, before it placed any call. */
+  let fileWhenUp: boolean | undefined;
+  const write = (s: string) => {
+    if (s.startsWith('local twin up')) fileWhenUp = existsSync(file);
+    err += s;
+    return true;
+  };
+  const io = { stdout: { write: () => true }, stderr: { write, isTTY: false } };
   const exit = main(['--scenario', scenario, '--serve', '--no-export', '--data-dir', dataDir], io);
 
   const endpoints = await until(() => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : undefined));
+  await until(() => (err.includes('twin serving') ? true : undefined));
+  expect(fileWhenUp).toBe(true);
   expect(endpoints.console).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   expect(err).toContain(`local console: ${endpoints.console}`);
   expect(err).toContain(`console ${endpoints.console}`);
