@@ -6,6 +6,7 @@
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
 import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
 import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
+import { parseRecordMode, type RecordMode } from './record-mode';
 import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
@@ -32,6 +33,8 @@ export interface ScenarioCall {
   controls?: ScenarioControl[];
   /** The key that declines recording at the consent notice: passed to the workflow input as `optOutDigit`. */
   optOutDigit?: string;
+  /** How the recording is started (record-mode.ts); default: the runner's StartExecution at answer. */
+  record?: RecordMode;
 }
 
 export const SCENARIO_CONTROL_ACTIONS = ['pause', 'resume', 'stop'] as const;
@@ -289,7 +292,8 @@ function parseOptOutDigit(v: unknown, at: string): string | undefined {
 
 export function parseScenario(raw: unknown): ScenarioCall[] {
   if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
-  onlyKeys(raw, ['calls'], '<root>');
+  // `quota` is read by the tools (local/quota/scenario-quota.ts), not per call.
+  onlyKeys(raw, ['calls', 'quota'], '<root>');
   if (!Array.isArray(raw.calls) || raw.calls.length === 0) throw new ScenarioError('calls', 'must be a non-empty array');
   if (raw.calls.length > LIMITS.calls) throw new ScenarioError('calls', `at most ${LIMITS.calls} calls, got ${raw.calls.length}`);
   const names = new Set<string>();
@@ -311,6 +315,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
         'digits',
         'controls',
         'optOutDigit',
+        'record',
       ],
       at,
     );
@@ -362,6 +367,10 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     if (controls !== undefined) call.controls = controls;
     const optOutDigit = parseOptOutDigit(c.optOutDigit, `${at}.optOutDigit`);
     if (optOutDigit !== undefined) call.optOutDigit = optOutDigit;
+    const record = parseRecordMode(c, at, durationSeconds, (f, r) => {
+      throw new ScenarioError(f, r);
+    });
+    if (record !== undefined) call.record = record;
     if (c.expect !== undefined) {
       if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);
