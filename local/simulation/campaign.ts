@@ -96,10 +96,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     return handle;
   };
   const startExecution = twin.engine.startExecution.bind(twin.engine);
+  // Executions made, not requests: a repeated StartExecution with the same name and input (the Lambda's policy start
+  // on a duplicated SMA event) is Step Functions' idempotent answer with the same execution.
+  const known = new Set<string>();
   twin.engine.startExecution = (input) => {
     const out = startExecution(input);
     const tx = String((JSON.parse(input.input ?? '{}') as { transactionId?: unknown }).transactionId);
-    starts.set(tx, (starts.get(tx) ?? 0) + 1);
+    if (!known.has(out.executionArn)) starts.set(tx, (starts.get(tx) ?? 0) + 1);
+    known.add(out.executionArn);
     return out;
   };
   const callByTx = new Map(calls.map((c) => [twin.random.derive(`sim:${c.index}`).uuid(), c] as const));
@@ -213,6 +217,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // Forget the call: memory and disk stay flat however long the campaign.
     if (keys.length) await twin.s3Direct.deleteObjects(twin.bucket, keys);
     twin.engine.forgetExecution(arn);
+    known.delete(arn);
     twin.emulator.forget(tx);
     handles.delete(tx);
     starts.delete(tx);
