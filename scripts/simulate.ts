@@ -89,7 +89,8 @@ export function mergeReports(
   };
 }
 
-export function formatReport(r: ReturnType<typeof mergeReports>, calls: number): string {
+/** `replay`: the options a replay line needs beside the seed (a load campaign's, which make call I what it is). */
+export function formatReport(r: ReturnType<typeof mergeReports>, calls: number, replay = ''): string {
   const lines = [
     `simulation: ${r.calls} calls, seed ${r.seed}, ${r.shards} shard(s), ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuMsPerCall.toFixed(1)} ms CPU per call, peak RSS ${r.peakRssMb} MB per shard`,
     `outcomes: ${Object.entries(r.outcomes)
@@ -101,7 +102,7 @@ export function formatReport(r: ReturnType<typeof mergeReports>, calls: number):
   ];
   for (const v of r.violations.slice(0, 20)) {
     lines.push(`  seed ${r.seed}, call ${v.name} [${v.kinds.join(' + ')}]: ${v.invariant}: ${v.detail}`);
-    if (v.index >= 0) lines.push(`    replay: npm run simulate -- --seed ${r.seed} --only ${v.index}`);
+    if (v.index >= 0) lines.push(`    replay: npm run simulate -- --seed ${r.seed} --only ${v.index}${replay}`);
   }
   if (r.violations.length > 20) lines.push(`  ... and ${r.violations.length - 20} more (--json lists them all)`);
   lines.push(r.violations.length === 0 ? `PASS: every invariant holds over ${calls} call(s)` : 'FAIL: an invariant does not hold');
@@ -228,8 +229,18 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     ...(load ? { arrivals: load.arrivals.spec, onDemand: load.onDemand, faults: load.faults } : {}),
     ...(quota ? { quota: formatQuota(quota) } : {}),
   };
-  io.stdout.write((opts.json ? JSON.stringify(merged, null, 2) : formatReport(merged, merged.calls)) + '\n');
+  io.stdout.write((opts.json ? JSON.stringify(merged, null, 2) : formatReport(merged, merged.calls, replayArgs(opts))) + '\n');
   return merged.violations.length === 0 ? 0 : 1;
+}
+
+/** A load campaign's options for a replay line (alone, the call meets no other call's traffic: throttling differs). */
+function replayArgs(opts: Options): string {
+  if (!opts.arrivals) return '';
+  const parts = [`--arrivals ${opts.arrivals}`, `--faults ${opts.faults}`];
+  if (opts.minutes !== undefined) parts.push(`--minutes ${opts.minutes}`);
+  if (opts.callSeconds) parts.push(`--call-seconds ${opts.callSeconds.join('-')}`);
+  if (opts.onDemand !== undefined) parts.push(`--on-demand ${opts.onDemand}`);
+  return ` ${parts.join(' ')} (alone: no other call's traffic)`;
 }
 
 /** The load options, checked together (the parsers check each alone); undefined without --arrivals. */
