@@ -141,10 +141,6 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   // AWS's default quotas, the active calls raised as production customers have them, unless told otherwise.
   const quota = opts.quota !== undefined ? opts.quota : fileQuota !== undefined ? fileQuota : { ...TWIN_DEFAULT_QUOTAS };
   const defaults = opts.quota === undefined && fileQuota === undefined;
-  if (!opts.json)
-    io.stderr.write(
-      `${describeQuota(quota)}${defaults ? ` (AWS's defaults, active calls raised from ${AWS_DEFAULT_QUOTAS.activeCalls}; --quota to change)` : opts.quota === undefined ? ' (set by the scenario file)' : ''}\n`,
-    );
   let twin: Twin;
   try {
     twin = await startTwin({
@@ -179,6 +175,11 @@ async function main(argv: string[], io: Io = process): Promise<number> {
       });
       io.stderr.write(`local console: ${consoleServer.url}\n`);
     }
+    // Once the twin is up: a refused data folder is said in one line, alone.
+    if (!opts.json)
+      io.stderr.write(
+        `${describeQuota(quota)}${defaults ? ` (AWS's defaults, active calls raised from ${AWS_DEFAULT_QUOTAS.activeCalls}; --quota to change)` : opts.quota === undefined ? ' (set by the scenario file)' : ''}\n`,
+      );
     if (!opts.json)
       io.stderr.write(
         `local twin up: ${calls.length} call(s), seed ${seed}${opts.speed ? `, paced at x${opts.speed}` : ''} (S3 ${twin.endpoints.s3}, Step Functions ${twin.endpoints.stepfunctions}, Chime ${twin.endpoints.chimesdkvoice})\n`,

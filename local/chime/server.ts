@@ -11,7 +11,7 @@
  *
  * With an account (local/quota), the API's rate limits come first, as AWS's front door: a request over the
  * UpdateSipMediaApplicationCall (or CreateSipMediaApplicationCall) bucket gets 429 ThrottledClientException.
- * CreateSipMediaApplicationCall (POST .../calls) is only that gate: the emulator places no outbound calls, so an
+ * CreateSipMediaApplicationCall (POST to the calls collection) is only that gate: the emulator places no outbound calls, so an
  * admitted one is answered 501 NotImplemented.
  */
 import { randomUUID } from 'node:crypto';
