@@ -123,8 +123,9 @@ async function main(argv: string[], io: Io = process): Promise<number> {
         throw e;
       }
     } else {
-      // The demo's 24 calls all start in the same virtual second: with today's workflow (3 updates a call) AWS's
-      // update quota fails half of them, so demo.json says "quota": "none" (docs/benchmarks.md, issue 21).
+      // The demo's 24 calls all start in the same virtual second: with today's workflow (3 updates a call, a throttled
+      // start retried as a failed attempt) AWS's update quota makes 12 of them miss their expected start attempts,
+      // so demo.json says "quota": "none" (README, Account quotas).
       const demo = JSON.parse(readFileSync(DEMO_FILE, 'utf8'));
       calls = parseScenario(demo);
       fileQuota = scenarioQuota(demo);
