@@ -8,6 +8,11 @@
  *
  * Errors use the restJson1 shape (x-amzn-errortype header + {"Message"} body), which the SDK turns into its
  * typed exceptions (NotFoundException, BadRequestException). Argument values are task tokens: never logged.
+ *
+ * With an account (local/quota), the API's rate limits come first, as AWS's front door: a request over the
+ * UpdateSipMediaApplicationCall (or CreateSipMediaApplicationCall) bucket gets 429 ThrottledClientException.
+ * CreateSipMediaApplicationCall (POST to the calls collection) is only that gate: the emulator places no outbound calls, so an
+ * admitted one is answered 501 NotImplemented.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +22,7 @@ import { trackServer } from '../twin/clock-tracking';
 import type { SmaEmulator } from '../sma/emulator';
 import { SmaCallNotFoundError } from '../sma/errors';
 import type { EmulatorLogger } from '../sma/types';
+import type { QuotaAccount } from '../quota/account';
 
 export interface ChimeVoiceServerOptions {
   /** The SIP media application it stands for is the only one there is: other ids get NotFoundException. */
@@ -27,6 +33,8 @@ export interface ChimeVoiceServerOptions {
   /** 0 = any free port. */
   port?: number;
   logger?: EmulatorLogger;
+  /** The account's quotas (none: no throttling). */
+  account?: QuotaAccount;
 }
 
 export interface ChimeVoiceServer {
@@ -38,6 +46,7 @@ export interface ChimeVoiceServer {
 export const MAX_ARGUMENTS = 20;
 const MAX_BODY_BYTES = 256 * 1024;
 const ROUTE = /^\/sip-media-applications\/([^/]+)\/calls\/([^/]+)$/;
+const CREATE_ROUTE = /^\/sip-media-applications\/([^/]+)\/calls$/;
 
 class HttpError extends Error {
   constructor(
@@ -52,7 +61,9 @@ class HttpError extends Error {
 }
 
 export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): Promise<ChimeVoiceServer> {
-  const { emulator, host = '127.0.0.1', port = 0, logger } = options;
+  const { emulator, host = '127.0.0.1', port = 0, logger, account } = options;
+  const throttled = (api: 'UpdateSipMediaApplicationCall' | 'CreateSipMediaApplicationCall') =>
+    new HttpError(429, 'ThrottledClientException', `Rate exceeded for ${api} (the twin's account quota)`);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -66,12 +77,21 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = ROUTE.exec(url.pathname);
+    if (req.method === 'POST' && CREATE_ROUTE.test(url.pathname)) {
+      await drain(req);
+      if (account && !account.admit('CreateSipMediaApplicationCall')) throw throttled('CreateSipMediaApplicationCall');
+      throw new HttpError(501, 'NotImplemented', 'The twin places no outbound calls (CreateSipMediaApplicationCall is only rate-limited)');
+    }
     if (!match || req.method !== 'POST') {
       await drain(req);
       throw new HttpError(404, 'UnknownOperationException', `No operation ${req.method} ${url.pathname}`);
     }
     const smaId = decodeURIComponent(match[1]!);
     const transactionId = decodeURIComponent(match[2]!);
+    if (account && !account.admit('UpdateSipMediaApplicationCall', transactionId)) {
+      await drain(req);
+      throw throttled('UpdateSipMediaApplicationCall');
+    }
     const body = await readJson(req);
     const args = validateArguments(body);
     if (smaId !== emulator.sipMediaApplicationId) throw new HttpError(404, 'NotFoundException', `SIP media application ${smaId} not found`);

@@ -1,7 +1,12 @@
 /**
- * Drives scenario calls through the twin: each call is placed on the SMA emulator, and once it is connected the
- * recording workflow is started for it the on-demand way (StartExecution, as an operator or the CLI would),
- * through the real SFN client. The result of each call is read back with DescribeExecution.
+ * Drives scenario calls through the twin: each call is placed on the SMA emulator, and its recording workflow is
+ * started as its `record` says: by default once it is connected, the on-demand way (StartExecution, as an
+ * operator or the CLI would, through the real SFN client); `{"by": "demand", "atSeconds": N}` the same N virtual
+ * seconds after answer; `{"by": "policy"}` by the SMA Lambda itself (AUTO_RECORD=on: the call dials the twin's
+ * policy application). The result of each call is read from the engine.
+ *
+ * With quotas (twin.account), a call over the SMA's active-call limit is refused before the SMA invokes the Lambda
+ * (status REJECTED), and a start the account throttles leaves the call without a workflow (status NOT_STARTED).
  */
 import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -11,7 +16,15 @@ import type { CallHandle, RecordingRecord } from '../sma/types';
 import { trackClient } from '../twin/clock-tracking';
 import { reuseSigner } from '../twin/sdk-signer';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
-import { BRIDGED_NUMBER, DIRECT_NUMBER, IVR_NUMBER, TWIN_REGION, type Twin } from '../twin/twin';
+import {
+  BRIDGED_NUMBER,
+  DIRECT_NUMBER,
+  IVR_NUMBER,
+  POLICY_BRIDGED_NUMBER,
+  POLICY_DIRECT_NUMBER,
+  TWIN_REGION,
+  type Twin,
+} from '../twin/twin';
 import { type ControlSent, sendControls } from './recording-controls';
 import { mapPool } from '../../cli/pool';
 import type { ScenarioCall } from './scenario-file';
@@ -46,6 +59,10 @@ export interface CallResult {
   answeredAtMs?: number;
   /** What the caller lived through: every action, whose, when, how it ended (call-flow.ts). */
   callFlow: CallFlow;
+  /** How its recording was started: `policy`, `demand` (a StartExecution after answer, the default's included). */
+  recordBy: 'policy' | 'demand';
+  /** The StartExecution the runner sent was throttled (the call has no workflow: status NOT_STARTED). */
+  startThrottled?: boolean;
 }
 
 export interface RunOptions {
@@ -59,12 +76,15 @@ export interface RunOptions {
   onResult?: (result: CallResult, done: number, total: number) => void;
   /** A call was placed on the emulator (the console reads its call flow live from the handle). */
   onPlaced?: (executionName: string, handle: CallHandle, call: ScenarioCall) => void;
+  /** When each call arrives, in virtual ms after runCalls starts (default: at once). Calls wait in virtual time. */
+  arrivalMsOf?: (call: ScenarioCall, index: number) => number;
 }
 
 export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOptions = {}): Promise<CallResult[]> {
   const run = runCount.get(twin) ?? 0;
   runCount.set(twin, run + 1);
   const keyOf = options.keyOf ?? ((_: ScenarioCall, i: number) => `run:${run}/call:${i}`);
+  const startMs = twin.clock.nowMs();
   // The Chime SDK Voice client scenario controls are sent with: made on first use, one per run.
   let chime: ChimeSDKVoiceClient | undefined;
   const chimeClient = () => {
@@ -78,7 +98,16 @@ export async function runCalls(twin: Twin, calls: ScenarioCall[], options: RunOp
     return await mapPool(
       calls,
       options.concurrency ?? calls.length,
-      (call, i) => runCall(twin, call, i, keyOf(call, i), chimeClient, options.onPlaced),
+      (call, i) =>
+        runCall(
+          twin,
+          call,
+          i,
+          keyOf(call, i),
+          chimeClient,
+          options.onPlaced,
+          options.arrivalMsOf ? startMs + options.arrivalMsOf(call, i) : undefined,
+        ),
       (done, result) => options.onResult?.(result, done, calls.length),
     );
   } finally {
@@ -96,15 +125,39 @@ async function runCall(
   key: string,
   chimeClient: () => ChimeSDKVoiceClient,
   onPlaced: RunOptions['onPlaced'],
+  arrivalAtMs?: number,
 ): Promise<CallResult> {
-  const wallStart = performance.now();
   // Ids come from the run's seed and the call's place in the file, never from the order calls happen to run in.
   const transactionId = twin.random.derive(key).uuid();
   const executionName = executionNameFor(transactionId);
+  if (arrivalAtMs !== undefined && arrivalAtMs > twin.clock.nowMs())
+    await twin.clock.sleep(arrivalAtMs - twin.clock.nowMs(), undefined, { owner: transactionId, label: 'runner:arrival' });
+  const wallStart = performance.now();
+  const recordBy = call.record?.by ?? 'demand';
+  const unstarted = (status: string, why: string, extra: Partial<CallResult> = {}): CallResult => ({
+    name: call.name,
+    executionName,
+    status,
+    outcome: null,
+    startAttempts: 0,
+    recordingKey: null,
+    manifestKey: null,
+    durationMs: 0,
+    wallMs: Math.round(performance.now() - wallStart),
+    passed: call.expect?.outcome === undefined,
+    ...(call.expect?.outcome === undefined ? {} : { mismatch: `${why}, expected ${call.expect.outcome}` }),
+    recordings: [],
+    controls: [],
+    recordBy,
+    callFlow: { actions: [], bridged: false, recordingStartedAtSeconds: null },
+    ...extra,
+  });
+  // The SMA's active-call limit (assumed: a new call over it is refused before the Lambda hears of it).
+  if (twin.account && !twin.account.admitCall()) return unstarted('REJECTED', 'refused by the SMA: active calls at the limit');
   const handle = twin.emulator.placeCall({
     transactionId,
     from: `+1555020${String(index % 10000).padStart(4, '0')}`,
-    to: dialledNumber(call),
+    to: dialledNumber(call, recordBy === 'policy'),
     legs: call.legs,
     durationSeconds: call.durationSeconds,
     ...(call.digits ? { digits: call.digits } : {}),
@@ -112,6 +165,7 @@ async function runCall(
     faults: call.faults,
   });
   onPlaced?.(executionName, handle, call);
+  if (twin.account) void handle.ended.then(() => twin.account?.endCall());
   await handle.connected;
   const callOver = new AbortController();
   void handle.ended.then(() => callOver.abort());
@@ -136,13 +190,51 @@ async function runCall(
     ...(call.consentText !== undefined ? { consentText: call.consentText } : {}),
     ...(call.optOutDigit !== undefined ? { optOutDigit: call.optOutDigit } : {}),
   };
-  const { executionArn } = await twin.sfn.send(
-    new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
-  );
-  await twin.engine.whenClosed(executionArn!);
+  const executionArn = `${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+  if (recordBy === 'demand') {
+    const atMs = call.record?.by === 'demand' ? call.record.atSeconds * 1000 : 0;
+    const startedAt = (handle.connectedAtMs ?? twin.clock.nowMs()) + atMs;
+    const waited =
+      startedAt <= twin.clock.nowMs() ||
+      (await twin.clock.sleep(startedAt - twin.clock.nowMs(), callOver.signal, { owner: transactionId, label: 'runner:demand' }).then(
+        () => true,
+        () => false,
+      ));
+    if (!waited) {
+      await handle.ended;
+      await controls;
+      return unstarted('NOT_STARTED', 'the call ended before its on-demand start');
+    }
+    try {
+      await twin.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: twin.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+      );
+    } catch (e) {
+      if ((e as Error).name !== 'ThrottlingException') throw e;
+      const ended = await handle.ended;
+      return unstarted('NOT_STARTED', 'StartExecution throttled', {
+        startThrottled: true,
+        callFlow: callFlowOf(ended, recordingSignature(twin, call)),
+        recordings: ended.recordings,
+        controls: await controls,
+        answeredAtMs: handle.connectedAtMs,
+      });
+    }
+  } else {
+    // By policy the Lambda started it at answer, if it could: known once the call is over.
+    const ended = await handle.ended;
+    if (!executionExists(twin, executionArn))
+      return unstarted('NOT_STARTED', 'the SMA Lambda started no workflow', {
+        callFlow: callFlowOf(ended, recordingSignature(twin, call)),
+        recordings: ended.recordings,
+        controls: await controls,
+        answeredAtMs: handle.connectedAtMs,
+      });
+  }
+  await twin.engine.whenClosed(executionArn);
   // Read from the engine, not through DescribeExecution: the runner is the harness, and a request per call costs
   // CPU the simulation would count (the API itself is tested in test/local).
-  const described = twin.engine.describeExecution({ executionArn: executionArn! });
+  const described = twin.engine.describeExecution({ executionArn });
   // Keep going until the call itself is over (a late recording may still land after the verdict).
   const ended = await handle.ended;
 
@@ -165,6 +257,7 @@ async function runCall(
     controls: await controls,
     answeredAtMs: handle.connectedAtMs,
     callFlow: callFlowOf(ended, recordingSignature(twin, call)),
+    recordBy,
   };
   const problems: string[] = [];
   if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)
@@ -192,8 +285,19 @@ export function recordingSignature(twin: Twin, call: Pick<ScenarioCall, 'consent
 }
 
 /** The twin routes each call to its application by the number dialled (twin.ts). */
-function dialledNumber(call: ScenarioCall): string {
+function dialledNumber(call: ScenarioCall, policy: boolean): string {
   if (call.to !== undefined) return call.to;
   if (call.app === 'ivr') return IVR_NUMBER;
+  if (policy) return call.legs === 2 ? POLICY_BRIDGED_NUMBER : POLICY_DIRECT_NUMBER;
   return call.legs === 2 ? BRIDGED_NUMBER : DIRECT_NUMBER;
+}
+
+function executionExists(twin: Twin, executionArn: string): boolean {
+  try {
+    twin.engine.describeExecution({ executionArn });
+    return true;
+  } catch (e) {
+    if ((e as Error).name === 'ExecutionDoesNotExist') return false;
+    throw e;
+  }
 }

@@ -8,6 +8,7 @@ import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
 import type { SmaReadings } from '../sma/readings';
 import { mergeReadings, parseSmaReadings } from './scenario-readings';
 import { parseLoseCallback } from './callback-faults';
+import { parseRecordMode, type RecordMode } from './record-mode';
 import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
@@ -37,6 +38,8 @@ export interface ScenarioCall {
   optOutDigit?: string;
   /** The SMA twin's readings where the docs are silent: the file's `smaReadings`, then the call's own. */
   smaReadings?: SmaReadings;
+  /** How the recording is started (record-mode.ts); default: the runner's StartExecution at answer. */
+  record?: RecordMode;
 }
 
 export const SCENARIO_CONTROL_ACTIONS = ['pause', 'resume', 'stop'] as const;
@@ -303,7 +306,8 @@ function parseOptOutDigit(v: unknown, at: string): string | undefined {
 
 export function parseScenario(raw: unknown): ScenarioCall[] {
   if (!isObj(raw)) throw new ScenarioError('<root>', 'must be a JSON object with a "calls" array');
-  onlyKeys(raw, ['calls', 'smaReadings'], '<root>');
+  // `quota` is read by the tools (local/quota/scenario-quota.ts), not per call.
+  onlyKeys(raw, ['calls', 'smaReadings', 'quota'], '<root>');
   const topReadings = parseSmaReadings(raw.smaReadings, 'smaReadings', ScenarioError);
   if (!Array.isArray(raw.calls) || raw.calls.length === 0) throw new ScenarioError('calls', 'must be a non-empty array');
   if (raw.calls.length > LIMITS.calls) throw new ScenarioError('calls', `at most ${LIMITS.calls} calls, got ${raw.calls.length}`);
@@ -328,6 +332,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
         'optOutDigit',
         'smaReadings',
         'to',
+        'record',
       ],
       at,
     );
@@ -382,6 +387,10 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     if (optOutDigit !== undefined) call.optOutDigit = optOutDigit;
     const readings = mergeReadings(topReadings, parseSmaReadings(c.smaReadings, `${at}.smaReadings`, ScenarioError));
     if (readings) call.smaReadings = readings;
+    const record = parseRecordMode(c, at, durationSeconds, (f, r) => {
+      throw new ScenarioError(f, r);
+    });
+    if (record !== undefined) call.record = record;
     if (c.expect !== undefined) {
       if (!isObj(c.expect)) throw new ScenarioError(`${at}.expect`, 'must be an object');
       onlyKeys(c.expect, ['outcome', 'startAttempts'], `${at}.expect`);

@@ -17,6 +17,9 @@ import { verifyDeadlineSeconds, DEFAULT_SETTINGS } from '../../statemachines/def
 import { MANIFEST_SCHEMA_VERSION, parseManifest, type AuditManifest } from '../../statemachines/summary';
 import { expectedOf, simulatedCall, type SimulatedCall } from './calls';
 import { TokenWatch } from './token-watch';
+import { loadCall, type LoadOptions } from './load';
+import { emptyLoadStats, type LoadStats } from './load-report';
+import type { QuotaSettings } from '../quota/quotas';
 
 export interface Violation {
   index: number;
@@ -38,6 +41,8 @@ export interface CampaignReport {
   peakRssMb: number;
   /** Timer steps of the discrete-event clock. */
   steps: number;
+  /** With quotas: what the load did (load-report.ts). */
+  load?: LoadStats;
 }
 
 export interface CampaignOptions {
@@ -48,6 +53,10 @@ export interface CampaignOptions {
   /** Calls in flight at once (bounds memory; the clock's steps bound the work per step). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** A load campaign: calls arriving in virtual time (load.ts). */
+  load?: LoadOptions;
+  /** This shard's part of the account's quotas (quotas.ts splitQuota); none: no quotas. */
+  quota?: QuotaSettings;
 }
 
 export const DEADLINE_SECONDS = verifyDeadlineSeconds(DEFAULT_SETTINGS);
@@ -55,7 +64,11 @@ export const DEADLINE_SECONDS = verifyDeadlineSeconds(DEFAULT_SETTINGS);
 export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const calls = options.indices.map((i) => simulatedCall(options.seed, i, DEADLINE_SECONDS));
+  const load = options.load;
+  const calls = options.indices.map((i) =>
+    load ? loadCall(options.seed, i, DEADLINE_SECONDS, load) : simulatedCall(options.seed, i, DEADLINE_SECONDS),
+  );
+  const stats = options.quota ? emptyLoadStats() : undefined;
   // Lines are checked as they are written, against every live token: the twin runs concurrent invocations
   // through one logger, so a line's transactionId is not to be trusted to say whose line it is.
   const watch = new TokenWatch();
@@ -65,7 +78,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     if (owner !== undefined) leaks.push({ owner, line: line.slice(0, 160) });
   };
   const onTaskToken = (token: string, executionArn: string) => watch.add(token, executionArn);
-  const twin = await startTwin({ dataDir: options.dataDir, seed: options.seed, logSink, onTaskToken });
+  const twin = await startTwin({ dataDir: options.dataDir, seed: options.seed, logSink, onTaskToken, quota: options.quota });
   const violations: Violation[] = [];
   const outcomes: Record<string, number> = {};
   let lateUntagged = 0;
@@ -83,10 +96,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     return handle;
   };
   const startExecution = twin.engine.startExecution.bind(twin.engine);
+  // Executions made, not requests: a repeated StartExecution with the same name and input (the Lambda's policy start
+  // on a duplicated SMA event) is Step Functions' idempotent answer with the same execution.
+  const known = new Set<string>();
   twin.engine.startExecution = (input) => {
     const out = startExecution(input);
     const tx = String((JSON.parse(input.input ?? '{}') as { transactionId?: unknown }).transactionId);
-    starts.set(tx, (starts.get(tx) ?? 0) + 1);
+    if (!known.has(out.executionArn)) starts.set(tx, (starts.get(tx) ?? 0) + 1);
+    known.add(out.executionArn);
     return out;
   };
   const callByTx = new Map(calls.map((c) => [twin.random.derive(`sim:${c.index}`).uuid(), c] as const));
@@ -107,6 +124,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       violations.push({ index: call.index, name: call.name, kinds: call.kinds, invariant, detail });
     const key = result.outcome ?? result.status;
     outcomes[key] = (outcomes[key] ?? 0) + 1;
+    const throttled = twin.account?.throttledCalls.has(tx) ?? false;
+    if (stats && twin.account) {
+      if (noteLoad(stats, result, twin.account.updatesByCall.get(tx), throttled, call.expect.outcome) === 'unstarted') {
+        twin.account.forgetCall(tx);
+        if (handles.has(tx)) twin.emulator.forget(tx);
+        handles.delete(tx);
+        return;
+      }
+      twin.account.forgetCall(tx);
+    }
     if (result.status === 'RUNNING') fail('every execution ends', 'still RUNNING after its call ended');
     if ((starts.get(tx) ?? 0) !== 1) fail('one execution per transaction', `${starts.get(tx) ?? 0} executions started`);
 
@@ -135,7 +162,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       learnedLate && call.faults.deliveryDelaySeconds !== undefined
         ? expectedOf({ ...call, faults: { ...call.faults, deliveryDelaySeconds: 0 } }, DEADLINE_SECONDS)
         : call.expect;
-    if (result.outcome !== expected.outcome)
+    // A call the account throttled may end otherwise than its faults say: counted (stats), not a broken invariant.
+    if (throttled && (result.outcome !== expected.outcome || result.startAttempts !== (expected.startAttempts ?? result.startAttempts))) {
+      // counted in noteLoad
+    } else if (result.outcome !== expected.outcome)
       fail('the outcome follows from the faults', `${result.outcome ?? result.status}, expected ${expected.outcome}`);
     else if (expected.startAttempts !== undefined && result.startAttempts !== expected.startAttempts) {
       fail('the outcome follows from the faults', `${result.startAttempts} start attempts, expected ${expected.startAttempts}`);
@@ -187,6 +217,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // Forget the call: memory and disk stay flat however long the campaign.
     if (keys.length) await twin.s3Direct.deleteObjects(twin.bucket, keys);
     twin.engine.forgetExecution(arn);
+    known.delete(arn);
     twin.emulator.forget(tx);
     handles.delete(tx);
     starts.delete(tx);
@@ -196,7 +227,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let done = 0;
   try {
     await runCalls(twin, calls, {
-      concurrency: options.concurrency ?? 200,
+      // Arriving calls wait in virtual time: every one is in the pool from the start.
+      concurrency: load ? calls.length : (options.concurrency ?? 200),
+      ...(load ? { arrivalMsOf: (c) => (c as SimulatedCall & { arrivalMs: number }).arrivalMs } : {}),
       keyOf: (c) => `sim:${(c as SimulatedCall).index}`,
       onResult: (result, _d, total) => {
         const call = callByName.get(result.name)!;
@@ -263,6 +296,40 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       peakRssMb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1e6),
       steps: twin.clock.steps,
+      ...(stats && twin.account
+        ? {
+            load: {
+              ...stats,
+              updatesBySecond: [...twin.account.updatesBySecond],
+              throttled: { ...twin.account.throttled },
+              rejectedCalls: twin.account.rejectedCalls,
+            },
+          }
+        : {}),
     };
   }
+}
+
+/** Adds a call's load figures to `stats`; 'unstarted' when the call has no workflow (refused, or never started). */
+function noteLoad(
+  stats: LoadStats,
+  result: CallResult,
+  updates: number | undefined,
+  throttled: boolean,
+  expected: string,
+): 'started' | 'unstarted' {
+  if (result.status === 'REJECTED') return 'unstarted';
+  stats.updates.calls++;
+  stats.updates.sum += updates ?? 0;
+  stats.updates.max = Math.max(stats.updates.max, updates ?? 0);
+  const summary = typeof result.summary === 'object' ? result.summary : undefined;
+  const startThrottled =
+    (result.status === 'NOT_STARTED' && throttled) ||
+    (result.outcome === 'START_FAILED' && (summary?.startAttempts ?? []).some((a) => /Thrott/.test(a.error ?? '')));
+  if (startThrottled) stats.startFailedByThrottling++;
+  if (throttled && (result.outcome ?? result.status) !== expected) stats.changedByThrottling++;
+  const started = Math.min(...result.recordings.map((r) => r.startedAtMs));
+  if (result.answeredAtMs !== undefined && Number.isFinite(started))
+    stats.answerToStartMs[result.recordBy].push(started - result.answeredAtMs);
+  return result.status === 'NOT_STARTED' ? 'unstarted' : 'started';
 }

@@ -4,6 +4,11 @@
  * timestamps as epoch seconds; errors are HTTP 400 `{"__type": "<ShapeName>", "message": ...}`,
  * which the SDK turns into its typed exceptions (ExecutionDoesNotExist, InvalidToken, ...).
  *
+ * With an account (local/quota), StartExecution and SendTask* pass its token buckets first; a request over one gets
+ * what AWS answers (Step Functions API reference, Common Errors): HTTP 400 `{"__type": "ThrottlingException"}`,
+ * which the SDK (no modeled shape) raises as an SFNServiceException named ThrottlingException, and retries as
+ * a throttling error.
+ *
  * SigV4 is not checked (any credentials work). Request bodies are never logged: they carry task
  * tokens and execution data.
  */
@@ -14,6 +19,7 @@ import { trackServer } from '../twin/clock-tracking';
 import type { StepFunctionsEngine } from './engine';
 import { SfnApiError } from './errors';
 import type { Logger } from './types';
+import type { QuotaAccount, ThrottledApi } from '../quota/account';
 
 export interface StepFunctionsServerOptions {
   engine: StepFunctionsEngine;
@@ -21,7 +27,11 @@ export interface StepFunctionsServerOptions {
   /** 0 picks a free port. */
   port?: number;
   logger?: Logger;
+  /** The account's quotas (none: no throttling). */
+  account?: QuotaAccount;
 }
+
+const THROTTLED: ReadonlySet<string> = new Set<ThrottledApi>(['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat']);
 
 export interface StepFunctionsServer {
   /** e.g. `http://127.0.0.1:43121`, for `new SFNClient({ endpoint })`. */
@@ -121,6 +131,12 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
       }
       if (input === null || typeof input !== 'object' || Array.isArray(input)) {
         return fail(400, 'SerializationException', 'The request body must be a JSON object');
+      }
+      if (options.account && THROTTLED.has(operation)) {
+        // StartExecution's name is the call's TransactionId (the workflow's naming): the call is known.
+        const name = operation === 'StartExecution' ? (input as { name?: unknown }).name : undefined;
+        if (!options.account.admit(operation as ThrottledApi, typeof name === 'string' ? name : undefined))
+          return fail(400, 'ThrottlingException', 'Rate exceeded');
       }
       try {
         const output = handler(engine, input as Record<string, unknown>);

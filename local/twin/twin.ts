@@ -34,6 +34,8 @@ import { SmaEmulator } from '../sma/emulator';
 import { claimDataDir } from './data-dir';
 import { TWIN_CREDENTIALS } from './credentials';
 import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
+import { QuotaAccount } from '../quota/account';
+import type { QuotaSettings } from '../quota/quotas';
 
 export const TWIN_BUCKET = 'call-recordings-local';
 export const TWIN_REGION = 'us-east-1';
@@ -49,6 +51,13 @@ export const AGENT_NUMBER = '+15550100299';
 export const DIRECT_NUMBER = '+15550100100';
 export const IVR_NUMBER = '+15550100300';
 export const SUPPORT_AGENT_NUMBER = '+15550100298';
+/**
+ * Calls recorded by policy (scenario `record: {"by": "policy"}`) dial these: a second SMA application whose Lambda
+ * is the same handler with AUTO_RECORD=on (the twin's bucket, track BOTH, the default notice), bridged (2 legs) or
+ * held (1 leg) as above.
+ */
+export const POLICY_BRIDGED_NUMBER = '+15550100400';
+export const POLICY_DIRECT_NUMBER = '+15550100401';
 
 export interface TwinOptions {
   /**
@@ -86,6 +95,13 @@ export interface TwinOptions {
    * --handler`: the user's own handler, configured through the environment as in AWS; see lambdaEnvironment).
    */
   application?: (event: unknown, context: object) => unknown;
+  /**
+   * The account's quotas (local/quota): the endpoints throttle as AWS does and the runner enforces the SMA's
+   * active calls. Default: none. With quotas the clock fires one timer at a time (SimClockOptions.maxBatch = 1):
+   * requests from different calls at one virtual instant then reach the buckets in the clock's fixed order, so
+   * which of them is throttled is a function of the seed, not of the event loop.
+   */
+  quota?: QuotaSettings;
 }
 
 /**
@@ -126,6 +142,8 @@ export interface Twin {
   settings: WorkflowSettings;
   /** The keypad controls' ReceiveDigits pattern of the twin's SMA Lambda (RECORDING_DTMF_CONTROLS), when on. */
   keypadRegex?: string;
+  /** The account's quotas and counts (undefined: no quotas). */
+  account?: QuotaAccount;
   close(): Promise<void>;
 }
 
@@ -153,7 +171,8 @@ function toStderr(logger: Logger, sink?: (line: string) => void): Logger {
 export async function startTwin(options: TwinOptions): Promise<Twin> {
   const seed = options.seed ?? freshSeed();
   const random = new SeededRandom(seed);
-  const clock = new SimClock({ startMs: options.startMs, pace: options.pace });
+  const clock = new SimClock({ startMs: options.startMs, pace: options.pace, ...(options.quota ? { maxBatch: 1 } : {}) });
+  const account = options.quota ? new QuotaAccount(options.quota, clock) : undefined;
   const claim = await claimDataDir(options.dataDir, { wipe: !options.keepData });
   const closers: Array<() => Promise<void> | void> = [() => claim.release()];
   const close = async () => {
@@ -205,7 +224,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       losesTaskCallback: (arn, state) => emulatorRef?.losesTaskCallback(arn.slice(arn.lastIndexOf(':') + 1), state) ?? false,
     });
     closers.push(() => engine.close());
-    const sfnServer = await startStepFunctionsServer({ engine });
+    const sfnServer = await startStepFunctionsServer({ engine, account });
     closers.push(() => sfnServer.close());
     const sfn = trackClient(
       reuseSigner(
@@ -247,9 +266,31 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const ivrHandler = middy<unknown>(
       createIvr({ agents: { '1': AGENT_NUMBER, '2': SUPPORT_AGENT_NUMBER } }) as (event: unknown) => Promise<unknown>,
     ).use(recording({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog }));
+    // Policy-driven recording: the same handler, AUTO_RECORD=on, made on first use.
+    let policyHandler: typeof handler | undefined;
+    const policy = () => {
+      policyHandler ??= createHandler({
+        config: loadConfig({
+          BRIDGE_ROUTES: JSON.stringify({ [POLICY_BRIDGED_NUMBER]: AGENT_NUMBER }),
+          UNROUTED_CALLS: 'hold',
+          ...options.lambdaEnv,
+          AUTO_RECORD: 'on',
+          STATE_MACHINE_ARN: stateMachineArn,
+          RECORDING_LOCATION: TWIN_BUCKET,
+        }),
+        sfn: lambdaSfn,
+        logger: lambdaLog,
+        metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }),
+      });
+      return policyHandler;
+    };
     // One SMA per application in real life (an SMA has one Lambda): the twin routes by the dialled number.
     const application = options.application;
-    const route = (event: unknown) => (dialledBy(event) === IVR_NUMBER ? ivrHandler : handler);
+    const route = (event: unknown) => {
+      const to = dialledBy(event);
+      if (to === IVR_NUMBER) return ivrHandler;
+      return to === POLICY_BRIDGED_NUMBER || to === POLICY_DIRECT_NUMBER ? policy() : handler;
+    };
 
     const smaLog = toStderr(
       new Logger({ serviceName: 'sma-emulator', logLevel: options.verbose || options.logSink ? 'INFO' : 'ERROR' }),
@@ -274,7 +315,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     });
     emulatorRef = emulator;
     closers.push(() => emulator.close());
-    const chime = await startChimeVoiceServer({ emulator, clock });
+    const chime = await startChimeVoiceServer({ emulator, clock, account });
     closers.push(() => chime.close());
     taskEndpoints.chimesdkvoice = chime.endpoint;
 
@@ -295,6 +336,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       s3Direct: s3Server.direct,
       settings,
       ...(lambdaConfig.dtmfControls ? { keypadRegex: lambdaConfig.dtmfControls.regex } : {}),
+      account,
       close,
     };
   } catch (e) {

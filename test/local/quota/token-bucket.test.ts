@@ -1,0 +1,81 @@
+/** Token buckets in virtual time (local/quota/token-bucket.ts): the refill math, on a clock the test moves. */
+import { TokenBucket } from '../../../local/quota/token-bucket';
+
+function clockAt(ms = 0) {
+  const c = { now: ms, nowMs: () => c.now };
+  return c;
+}
+/** Requests at `atMs` until one is throttled: how many got through. */
+function burst(b: TokenBucket, c: { now: number }, atMs: number): number {
+  c.now = atMs;
+  let n = 0;
+  while (b.take()) n++;
+  return n;
+}
+
+describe('TokenBucket', () => {
+  it('starts full: admits its size at one instant, then throttles', () => {
+    const c = clockAt();
+    const b = new TokenBucket(5, 5, c);
+    expect(burst(b, c, 0)).toBe(5);
+    expect(b.take()).toBe(false);
+  });
+
+  it('refills at its rate in virtual time: one token per 1/rate seconds, none before', () => {
+    const c = clockAt();
+    const b = new TokenBucket(5, 5, c);
+    burst(b, c, 0);
+    c.now = 199;
+    expect(b.take()).toBe(false);
+    c.now = 200;
+    expect(b.take()).toBe(true);
+    expect(b.take()).toBe(false);
+    // 1.1 s later: 5.5 tokens would be due, the bucket holds 5.
+    expect(burst(b, c, 1300)).toBe(5);
+  });
+
+  it('sustains exactly its rate under a steady overload (300 per second from a 1,300 bucket)', () => {
+    const c = clockAt();
+    const b = new TokenBucket(1300, 300, c);
+    let admitted = 0;
+    // 1,000 requests a second (one a millisecond) for 10 s.
+    for (let ms = 0; ms < 10_000; ms++) {
+      c.now = ms;
+      if (b.take()) admitted++;
+    }
+    // The bucket plus 300/s over 9.999 s, in whole tokens.
+    expect(admitted).toBe(1300 + Math.floor(9.999 * 300));
+  });
+
+  it("a half rate (a shard's part of 5/s over 2 shards) refills one token every 400 ms", () => {
+    const c = clockAt();
+    const b = new TokenBucket(2.5, 2.5, c);
+    expect(burst(b, c, 0)).toBe(2); // 0.5 left
+    c.now = 199;
+    expect(b.take()).toBe(false); // 0.5 + 0.4975
+    c.now = 200;
+    expect(b.take()).toBe(true); // 0.5 + 0.5
+    expect(b.available()).toBe(0);
+  });
+
+  it('0/0 admits nothing, ever', () => {
+    const c = clockAt();
+    const b = new TokenBucket(0, 0, c);
+    expect(b.take()).toBe(false);
+    c.now = 3_600_000;
+    expect(b.take()).toBe(false);
+  });
+
+  it('time never runs backwards for it (a later read at an earlier time adds nothing)', () => {
+    const c = clockAt(1000);
+    const b = new TokenBucket(1, 1, c);
+    expect(b.take()).toBe(true);
+    c.now = 500;
+    expect(b.take()).toBe(false);
+  });
+
+  it('refuses a negative size or rate', () => {
+    expect(() => new TokenBucket(-1, 1, clockAt())).toThrow(RangeError);
+    expect(() => new TokenBucket(1, Number.NaN, clockAt())).toThrow(RangeError);
+  });
+});
