@@ -10,6 +10,12 @@
  * at the application's next list boundary (its answer to the end of its list), holding the application's new list
  * until the recording's own actions have their result (application-lists.ts). The application sees only the
  * events AWS would send it, in AWS's shapes.
+ *
+ * Over 400 lines, one class on purpose: the routing and the four handlers that answer for the recording
+ * (onCommand, onKeypad, onOwnResult, finishApp) each read and write the same invocation state (`rw:own`, the map,
+ * the counts) and decide together when the application's list may be touched. What each event does for the
+ * workflow lives beside it (workflow-commands.ts, controls.ts, recording-events.ts), the list rules in
+ * application-lists.ts, the answer's map in answer-merge.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -17,24 +23,13 @@ import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
 import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TaskError, TokenAttribute } from '../shared/workflow-contract';
+import { AnswerMerge } from './answer-merge';
 import { answerHeld, boundaryAnswer, nextAppList, noticeState, type Out } from './application-lists';
 import { digitsTaken, envelope, isResponse } from './app-answer';
 import { callbackDelivered, type CallEventDeps, type EventOf } from './call-state';
 import { loadRecordingConfig, type RecordingConfig } from './config';
 import { dtmfArmActions, isControlRequest, isOwnDigits, onControlRequest, onDtmfControl } from './controls';
-import {
-  appEventOf,
-  noticeFingerprint,
-  noticeText,
-  OWN_PREFIX,
-  type OwnState,
-  ownKeys,
-  readOwn,
-  rwOf,
-  sameMap,
-  withoutOwn,
-  withState,
-} from './own-state';
+import { appEventOf, noticeFingerprint, noticeText, type OwnState, ownKeys, readOwn, rwOf, withState } from './own-state';
 import {
   NOTICE_ACTION_TYPES,
   onActionFailed,
@@ -46,7 +41,7 @@ import {
 } from './recording-events';
 import { lazyClient, sfnSdk } from './sfn-sdk';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
-import { checkAttributes, respond, type SmaAction, type SmaAnswer, type SmaResponse } from './sma-response';
+import { respond, type SmaAction, type SmaAnswer, type SmaResponse } from './sma-response';
 import { TaskCallbacks } from './task-callbacks';
 import { autoRecord, isWorkflowCommand, onCallUpdateRequested } from './workflow-commands';
 import { WorkflowStarter } from './workflow-starter';
@@ -113,7 +108,7 @@ export class RecordingCore {
   /** The middleware made its Metrics: it publishes them (the application's logMetrics does not know them). */
   readonly ownsMetrics: boolean;
   private readonly deps: CallEventDeps;
-  private collisionReported = false;
+  private readonly merge: AnswerMerge;
 
   constructor(options: RecordingOptions = {}) {
     this.config = options.config ?? loadRecordingConfig(options.env ?? process.env);
@@ -128,6 +123,7 @@ export class RecordingCore {
       ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics)
       : undefined;
     this.deps = { config: this.config, callbacks, starter, log: this.logger, metrics: this.metrics };
+    this.merge = new AnswerMerge(this.logger, (metric) => this.count(metric), callbacks);
     // Built at module load (cold start): each problem is reported once, naming its variable.
     for (const problem of this.config.problems) this.logger.error('configuration problem', { problem });
   }
@@ -419,28 +415,18 @@ export class RecordingCore {
       if (event.InvocationEventType !== 'HANGUP') {
         const arm = next.d ? dtmfArmActions(event, this.config) : [];
         out = boundaryAnswer(event.InvocationEventType, app.Actions, next, arm);
-        if (out.injected && !this.fits(app.TransactionAttributes ?? incoming, ownNext, out.state)) {
+        if (out.injected && !this.merge.fits(app.TransactionAttributes ?? incoming, ownNext, out.state)) {
           // The held list does not fit in the map: the recording waits for the next boundary instead.
           this.count('RecordingActionsDeferred');
           out = { actions: app.Actions, state: nextAppList(event.InvocationEventType, app.Actions, next) };
         }
       }
       if (out.injected) this.count('RecordingActionsAtBoundary');
-      return this.answer(incoming, out.actions, app.TransactionAttributes, withState(ownNext, out.state), app);
+      return this.merge.answer(incoming, out.actions, app.TransactionAttributes, withState(ownNext, out.state), app);
     } catch (e) {
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
       this.count('RecordingMiddlewareErrors');
       return appResponse;
-    }
-  }
-
-  /** The map the answer would send fits the SMA's limits. */
-  private fits(appAttributes: Attributes, ownNext: Attributes, state: OwnState): boolean {
-    try {
-      checkAttributes({ ...withoutOwn(appAttributes), ...withState(ownNext, state) });
-      return true;
-    } catch {
-      return false;
     }
   }
 
@@ -458,66 +444,14 @@ export class RecordingCore {
 
   /** A NULL action set: whatever runs goes on (invoke-on-call-leg), with the middleware's map if it changed. */
   private keep(incoming: Attributes, ownNext: Attributes, state: OwnState): Prepared {
-    return { kind: 'respond', response: this.answer(incoming, null, undefined, withState(ownNext, state)) };
+    return { kind: 'respond', response: this.merge.answer(incoming, null, undefined, withState(ownNext, state)) };
   }
 
   private respondWith(incoming: Attributes, actions: SmaAction[] | null | undefined, ownNext: Attributes): Prepared {
-    return { kind: 'respond', response: this.answer(incoming, actions, undefined, ownNext) };
-  }
-
-  /**
-   * The response: `actions` as given (null: a NULL action set), TransactionAttributes = the application's map
-   * (what it returned, else what it had) plus the middleware's keys. Omitted when neither side changed anything.
-   */
-  private answer(
-    incoming: Attributes,
-    actions: SmaAction[] | null | undefined,
-    appReturned: Attributes | undefined,
-    ownNext: Attributes,
-    appResponse?: Record<string, unknown>,
-  ): SmaAnswer {
-    const ownChanged = !sameMap(ownKeys(incoming), ownNext);
-    const app = appResponse ?? {};
-    if (appReturned === undefined && !ownChanged) return envelope(app, actions);
-    const appKeys = withoutOwn(appReturned ?? incoming);
-    if (appReturned) {
-      const collisions = Object.keys(appReturned).filter((k) => k.startsWith(OWN_PREFIX));
-      if (collisions.length) this.reportCollision(collisions);
-    }
-    const merged = { ...appKeys, ...ownNext };
-    try {
-      checkAttributes(merged);
-    } catch (e) {
-      this.attributesFull(e, ownNext, appReturned === undefined ? ownKeys(incoming) : {});
-      return envelope(app, actions, appReturned);
-    }
-    return envelope(app, actions, merged);
-  }
-
-  /**
-   * Recording loses, the call does not: the application's map goes out as it gave it; the tokens that would have
-   * travelled in the dropped keys (`ownNext` but not `kept`) are failed now rather than left to time out.
-   */
-  private attributesFull(e: unknown, ownNext: Attributes, kept: Attributes): void {
-    this.logger.warn('TransactionAttributes full: the recording gives up its keys', { problem: (e as Error).message });
-    this.count('TransactionAttributesOverLimit');
-    for (const command of Object.values(Command)) {
-      const key = TokenAttribute[command];
-      const token = ownNext[key];
-      if (token && kept[key] !== token) void this.deps.callbacks.fail(token, 'TransactionAttributesFull', (e as Error).message, command);
-    }
+    return { kind: 'respond', response: this.merge.answer(incoming, actions, undefined, ownNext) };
   }
 
   private count(name: string): void {
     this.metrics.addMetric(name, MetricUnit.Count, 1);
-  }
-
-  private reportCollision(keys: string[]): void {
-    this.count('ApplicationAttributeCollisions');
-    if (this.collisionReported) return;
-    this.collisionReported = true;
-    this.logger.error(`the application's TransactionAttributes use the recording's prefix "${OWN_PREFIX}"; the recording's values win`, {
-      keys: keys.slice(0, 5).map((k) => logSafe(k)),
-    });
   }
 }
