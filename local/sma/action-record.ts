@@ -1,4 +1,5 @@
 /** The `actions` record of a call: every action run, on which leg, how it ended (CallSummary.actions). */
+import { actionLegs } from './action-support';
 import type { CallState, Outcome } from './call';
 import type { ActionShape } from './events';
 import type { EmulatorRuntime } from './runtime';
@@ -20,4 +21,20 @@ export function recordEnd(rt: EmulatorRuntime, record: ActionRecord, outcome: Ou
   if (outcome.status === 'failed') record.errorType = outcome.errorType;
   const digits = outcome.status === 'ok' ? outcome.extra?.ReceivedDigits : undefined;
   if (typeof digits === 'string') record.receivedDigits = digits;
+}
+
+/** The queued actions will never run (a new list replaced them, the call ended): recorded as not_run. */
+export function dropQueue(call: CallState, nowMs: number): void {
+  for (const action of call.queue) {
+    const callId = actionLegs(call, action)[0];
+    call.actions.push({
+      type: action.Type,
+      startedAtMs: nowMs,
+      endedAtMs: nowMs,
+      status: 'not_run',
+      callId,
+      parameters: action.Parameters,
+    });
+  }
+  call.queue = [];
 }

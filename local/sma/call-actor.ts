@@ -5,7 +5,7 @@
  * report back, which is what lets an update interrupt a Pause, or a hangup cut a Speak short.
  */
 import { INTERRUPTIBLE_ACTIONS, UNANSWERED_TIMEOUT_SECONDS } from './actions';
-import { recordEnd, recordStart } from './action-record';
+import { dropQueue, recordEnd, recordStart } from './action-record';
 import { actionLegs, toFailure } from './action-support';
 import type { CallState, Effect, Message, Outcome } from './call';
 import { pauseRecording, startRecording, stopRecording } from './call-recordings';
@@ -148,7 +148,7 @@ export class CallActor {
         if (replaced && this.silentlyReplaced(call, action)) return;
         // A failing action drops the rest of its own list (a replacing list is not its own).
         const dropped = replaced ? 0 : call.queue.length;
-        if (!replaced) this.dropQueue(call);
+        if (!replaced) dropQueue(call, this.rt.clock.nowMs());
         this.rt.logger?.info('action failed', {
           transactionId: call.transactionId,
           type: action.Type,
@@ -195,7 +195,7 @@ export class CallActor {
       else this.continueList(call);
       return;
     }
-    this.dropQueue(call);
+    dropQueue(call, this.rt.clock.nowMs());
     call.queue = [...(actions ?? [])];
     call.listId++;
     if (call.current) {
@@ -304,7 +304,7 @@ export class CallActor {
     this.rt.logger?.warn('hanging up: Lambda invocation failed', { transactionId: call.transactionId, during });
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
-    this.dropQueue(call);
+    dropQueue(call, this.rt.clock.nowMs());
     const legs = call.connectedLegs();
     for (const leg of legs) {
       leg.status = 'Disconnected';
@@ -323,7 +323,7 @@ export class CallActor {
     call.timers.abort(LEG_GONE);
     call.current?.controller.abort(LEG_GONE);
     call.current = undefined;
-    this.dropQueue(call);
+    dropQueue(call, this.rt.clock.nowMs());
     call.connected.resolve(false);
   }
 
@@ -384,16 +384,6 @@ export class CallActor {
       this.markConnected(call);
     }
     return record;
-  }
-
-  /** The queued actions will never run: recorded as not_run (the call flow shows what the caller missed). */
-  private dropQueue(call: CallState): void {
-    const now = this.rt.clock.nowMs();
-    for (const action of call.queue) {
-      const callId = actionLegs(call, action)[0];
-      call.actions.push({ type: action.Type, startedAtMs: now, endedAtMs: now, status: 'not_run', callId, parameters: action.Parameters });
-    }
-    call.queue = [];
   }
 
   /** The scenario's key presses (the caller's, on LEG-A), counted from answer (receive-digits.ts keysPressed). */
