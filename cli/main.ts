@@ -244,6 +244,19 @@ function buildProgram(
   return program;
 }
 
+/** The command argv names, if it is not one of COMMANDS (undefined when there is none, or argv does not parse). */
+function unknownCommandIn(argv: string[]): string | undefined {
+  const silent = { write: () => true };
+  const noop = () => undefined;
+  try {
+    const [first, second] = buildProgram({ stdout: silent, stderr: silent }, {}, Date.now, noop, noop, false).parseOptions(argv).operands;
+    const named = first === 'help' ? second : first;
+    return named !== undefined && !COMMANDS.includes(named) ? named : undefined;
+  } catch {
+    return undefined; // the real parse reports it
+  }
+}
+
 export async function main(
   argv: string[],
   io: CliIO = { stdout: process.stdout, stderr: process.stderr },
@@ -257,6 +270,14 @@ export async function main(
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     report(noCommand, EXIT_USAGE);
+    return EXIT_USAGE;
+  }
+  // Commander answers `<unknown> --help` with the general help and exit 0 (help is looked for before the
+  // command): a typo in a script's command must fail, naming it. Probed on a program of its own, since
+  // parseOptions records the option values it meets.
+  const named = unknownCommandIn(argv);
+  if (named !== undefined) {
+    report(`unknown command '${named}': one of ${COMMANDS.join(', ')} (add --help for usage)`, EXIT_USAGE);
     return EXIT_USAGE;
   }
   try {
