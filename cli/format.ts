@@ -4,8 +4,23 @@
  */
 import { maskPhoneNumber } from '../lambdas/shared/mask';
 
-/** Left-aligned columns separated by two spaces; trailing blanks trimmed (diff-friendly, no box drawing). */
-export function table(header: string[], rows: string[][]): string {
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional controls that reorder what a terminal shows, escaped as
+ * JavaScript would write them (`\x1b`, `\u202e`): a value printed in a table is data, and an escape sequence in a
+ * call name must not clear the screen, move the cursor or forge rows.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function terminalSafe(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Left-aligned columns separated by two spaces; trailing blanks trimmed (diff-friendly, no box drawing). Cells are terminalSafe. */
+export function table(header: string[], plainRows: string[][]): string {
+  const rows = plainRows.map((r) => r.map((c) => terminalSafe(c ?? '')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
