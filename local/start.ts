@@ -16,6 +16,7 @@ import { freshSeed } from './random';
 import { TWIN_REGION, startTwin, type Twin } from './twin/twin';
 import { DataDirError } from './twin/data-dir';
 import { LIMITS, ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
+import { readScenarioFile } from './scenario/read-scenario';
 import { runCalls } from './scenario/runner';
 import { jsonReport, progressLine, tableReport } from './scenario/report';
 import { exportBucket, exportFolder } from './scenario/export';
@@ -98,15 +99,7 @@ async function main(argv: string[], io: Io = process): Promise<number> {
   try {
     if (opts.calls) calls = generatedCalls(opts.calls);
     else if (opts.scenario) {
-      let text: string;
-      try {
-        text = readFileSync(opts.scenario, 'utf8');
-      } catch (e) {
-        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-          cause: e,
-        });
-      }
-      calls = parseScenarioText(text);
+      calls = parseScenarioText(readScenarioFile(opts.scenario));
     } else calls = parseScenario(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));
   } catch (e) {
     if (e instanceof ScenarioError) {
