@@ -119,16 +119,26 @@ export function scrubText(text: string): string {
   return maskPhones(redactTokens(text));
 }
 
-/** Deep copy with every string scrubbed and every `taskToken` member redacted. */
-export function scrub<T>(value: T): T {
+/** Deep copy with every string passed through `text` and every `taskToken` member redacted. */
+function deepStrings<T>(value: T, text: (s: string) => string): T {
   const walk = (v: unknown, key?: string): unknown => {
-    if (typeof v === 'string') return key !== undefined && /^task_?token$/i.test(key) ? REDACTED : scrubText(v);
+    if (typeof v === 'string') return key !== undefined && /^task_?token$/i.test(key) ? REDACTED : text(v);
     if (Array.isArray(v)) return v.map((x) => walk(x));
     if (v instanceof Date) return v;
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;
   };
   return walk(value) as T;
+}
+
+/** Deep copy with every string scrubbed and every `taskToken` member redacted. */
+export function scrub<T>(value: T): T {
+  return deepStrings(value, scrubText);
+}
+
+/** Deep copy with task tokens redacted (members and inside JSON strings), nothing else changed. */
+export function redactTaskTokens<T>(value: T): T {
+  return deepStrings(value, redactTokens);
 }
 
 /** JSON for --json output: scrubbed, Dates as ISO strings, two-space indent. */

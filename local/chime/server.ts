@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
+import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import type { SmaEmulator } from '../sma/emulator';
 import { SmaCallNotFoundError } from '../sma/errors';
 import type { EmulatorLogger } from '../sma/types';
@@ -54,6 +55,7 @@ class HttpError extends Error {
 export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): Promise<ChimeVoiceServer> {
   const { emulator, host = '127.0.0.1', port = 0, logger } = options;
 
+  let own = new Set<string>();
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof HttpError ? err : new HttpError(500, 'ServiceFailureException', 'Internal error');
@@ -64,6 +66,10 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
   if (options.clock) trackServer(server, options.clock);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isOwnHost(req, own)) {
+      res.shouldKeepAlive = false;
+      throw new HttpError(421, 'MisdirectedRequest', FOREIGN_HOST_MESSAGE);
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = ROUTE.exec(url.pathname);
     if (!match || req.method !== 'POST') {
@@ -94,6 +100,7 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
+  own = ownHosts(address);
   const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
     endpoint: `http://${hostPart}:${address.port}`,

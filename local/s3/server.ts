@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { stat, unlink } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
@@ -12,6 +13,8 @@ import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { reuseSigner } from '../twin/sdk-signer';
+import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
+import { answerSuffixRanges } from './suffix-range';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -83,7 +86,10 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   dropRequestLogger(server);
+  answerSuffixRanges(server);
+  const own = refuseForeignHosts(server);
   const address = await server.run();
+  for (const host of ownHosts(address)) own.add(host);
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
   let closed = false;
   return {
@@ -231,6 +237,22 @@ function cacheBuckets(store: S3rver.S3rverStore): void {
 function dropRequestLogger(server: S3rver): void {
   const app = server as unknown as { middleware: Array<{ name?: string }> };
   app.middleware = app.middleware.filter((m) => m.name !== 'logger');
+}
+
+/** DNS rebinding (local/twin/host-check.ts): requests not addressed to the server's own names get 421. */
+function refuseForeignHosts(server: S3rver): Set<string> {
+  const own = new Set<string>();
+  type Ctx = { req: IncomingMessage; status: number; type: string; body: string; set(h: string, v: string): void };
+  const app = server as unknown as { middleware: Array<(ctx: Ctx, next: () => Promise<unknown>) => unknown> };
+  app.middleware.unshift((ctx, next) => {
+    if (isOwnHost(ctx.req, own)) return next();
+    ctx.status = 421;
+    ctx.type = 'text/plain';
+    ctx.set('Connection', 'close');
+    ctx.body = FOREIGN_HOST_MESSAGE;
+    return undefined;
+  });
+  return own;
 }
 
 function directAccess(store: S3rver.S3rverStore): S3Direct {

@@ -8,9 +8,11 @@
  * tokens and execution data.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { redactTaskTokens } from '../../cli/format';
 import { trackServer } from '../twin/clock-tracking';
+import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import type { StepFunctionsEngine } from './engine';
 import { SfnApiError } from './errors';
 import type { Logger } from './types';
@@ -37,14 +39,18 @@ const OPERATIONS: Record<string, Handler> = {
   ListStateMachines: (e, i) => e.listStateMachines({ maxResults: i.maxResults, nextToken: i.nextToken }),
   StartExecution: (e, i) => e.startExecution({ stateMachineArn: i.stateMachineArn, name: i.name, input: i.input }),
   DescribeExecution: (e, i) => e.describeExecution({ executionArn: i.executionArn }),
+  // Task tokens are bearer credentials and the twin has no IAM: its history never hands them out (README,
+  // "Task tokens in the twin's history"). AWS shows them to whoever may call GetExecutionHistory.
   GetExecutionHistory: (e, i) =>
-    e.getExecutionHistory({
-      executionArn: i.executionArn,
-      maxResults: i.maxResults,
-      reverseOrder: i.reverseOrder,
-      nextToken: i.nextToken,
-      includeExecutionData: i.includeExecutionData,
-    }),
+    redactHistory(
+      e.getExecutionHistory({
+        executionArn: i.executionArn,
+        maxResults: i.maxResults,
+        reverseOrder: i.reverseOrder,
+        nextToken: i.nextToken,
+        includeExecutionData: i.includeExecutionData,
+      }),
+    ),
   ListExecutions: (e, i) =>
     e.listExecutions({
       stateMachineArn: i.stateMachineArn,
@@ -58,6 +64,8 @@ const OPERATIONS: Record<string, Handler> = {
   StopExecution: (e, i) => e.stopExecution({ executionArn: i.executionArn, error: i.error, cause: i.cause }),
   RedriveExecution: (e, i) => e.redriveExecution({ executionArn: i.executionArn, clientToken: i.clientToken }),
 };
+
+const redactHistory = <T extends { events: unknown[] }>(page: T): T => ({ ...page, events: redactTaskTokens(page.events) });
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -79,6 +87,7 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
   const { engine } = options;
   const log = options.logger ?? noLog;
 
+  let own = new Set<string>();
   const server = http.createServer((req, res) => {
     const requestId = randomUUID();
     const send = (status: number, body: unknown) => {
@@ -94,6 +103,10 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
       send(status, { __type: type, message });
     };
 
+    if (!isOwnHost(req, own)) {
+      res.shouldKeepAlive = false;
+      return fail(421, 'MisdirectedRequest', FOREIGN_HOST_MESSAGE);
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const chunks: Buffer[] = [];
@@ -143,6 +156,7 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       const addr = server.address() as AddressInfo;
+      own = ownHosts(addr);
       const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       resolve({
         endpoint: `http://${host}:${addr.port}`,
