@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { stat, unlink } from 'node:fs/promises';
+import { stat, unlink, utimes } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
@@ -81,7 +81,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     configureBuckets: buckets.map((name) => ({ name })),
   });
   storeAnyKey(server.store);
-  makeWritesAtomic(server.store);
+  makeWritesAtomic(server.store, options.clock);
   cacheBucketConfig(server.store);
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
@@ -109,18 +109,23 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
  * S3 makes a new object visible only once its PUT completes. s3rver 3.7.1 writes the body file, then the
  * metadata file, and a HEAD in between finds an object without metadata or content type (the workflow's
  * verifier then judged a landing recording invalid). Readers of a key that is being written are told it
- * does not exist yet, which is what S3 would say of a first write.
+ * does not exist yet, which is what S3 would say of a first write. The object file's mtime, which s3rver reports as
+ * LastModified, is set to the twin's (virtual) time of the PUT, so a run's LastModified values follow from its seed.
  */
-function makeWritesAtomic(store: S3rver.S3rverStore): void {
+function makeWritesAtomic(store: S3rver.S3rverStore, clock?: Clock): void {
   const writing = new Map<string, number>();
   const id = (bucket: string, key: string) => `${bucket}\u0000${key}`;
   const putObject = store.putObject.bind(store);
   store.putObject = async (object) => {
     const k = id(object.bucket, object.key);
     writing.set(k, (writing.get(k) ?? 0) + 1);
+    // s3rver's LastModified is the object file's mtime: the twin's is the virtual time the PUT arrived at.
+    const arrivedAt = clock ? new Date(clock.nowMs()) : undefined;
     try {
       const written = (await putObject(object)) as { size?: number };
-      await untilOnDisk(store.getResourcePath(object.bucket, object.key, 'object'), written?.size ?? 0);
+      const path = store.getResourcePath(object.bucket, object.key, 'object');
+      await untilOnDisk(path, written?.size ?? 0);
+      if (arrivedAt) await utimes(path, arrivedAt, arrivedAt);
       return written;
     } finally {
       const n = (writing.get(k) ?? 1) - 1;

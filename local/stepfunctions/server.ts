@@ -8,10 +8,11 @@
  * tokens and execution data.
  */
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { redactTaskTokens } from '../../cli/format';
 import { trackServer } from '../twin/clock-tracking';
+import { RequestIds } from '../twin/request-ids';
+import type { SeededRandom } from '../random';
 import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import type { StepFunctionsEngine } from './engine';
 import { SfnApiError } from './errors';
@@ -23,6 +24,8 @@ export interface StepFunctionsServerOptions {
   /** 0 picks a free port. */
   port?: number;
   logger?: Logger;
+  /** The run's stream for request ids (local/twin/request-ids.ts); without it, ids are random. */
+  random?: SeededRandom;
 }
 
 export interface StepFunctionsServer {
@@ -88,9 +91,12 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
   const log = options.logger ?? noLog;
 
   let own = new Set<string>();
+  const requestIds = new RequestIds(options.random, engine.clock);
   const server = http.createServer((req, res) => {
-    const requestId = randomUUID();
+    // Known once the body is read (the id derives from the request's content), for the answers that read it.
+    let requestId: string | undefined;
     const send = (status: number, body: unknown) => {
+      requestId ??= requestIds.next(`${req.headers['x-amz-target']}\u0000${req.method}\u0000${status}`);
       const text = JSON.stringify(body);
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
@@ -135,6 +141,8 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
       if (input === null || typeof input !== 'object' || Array.isArray(input)) {
         return fail(400, 'SerializationException', 'The request body must be a JSON object');
       }
+      const { taskToken: _token, ...content } = input as Record<string, unknown>;
+      requestId = requestIds.next(`${operation}\u0000${JSON.stringify(content)}`);
       try {
         const output = handler(engine, input as Record<string, unknown>);
         log('debug', 'request', { operation, status: 200 });

@@ -179,7 +179,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       onTaskCallback: (arn) => emulatorRef?.noteTaskCallback(arn.slice(arn.lastIndexOf(':') + 1)),
     });
     closers.push(() => engine.close());
-    const sfnServer = await startStepFunctionsServer({ engine });
+    const sfnServer = await startStepFunctionsServer({ engine, random: random.derive('stepfunctions-api') });
     closers.push(() => sfnServer.close());
     const sfn = trackClient(
       reuseSigner(
@@ -246,7 +246,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     });
     emulatorRef = emulator;
     closers.push(() => emulator.close());
-    const chime = await startChimeVoiceServer({ emulator, clock });
+    const chime = await startChimeVoiceServer({ emulator, clock, random: random.derive('chime-api') });
     closers.push(() => chime.close());
     taskEndpoints.chimesdkvoice = chime.endpoint;
 
