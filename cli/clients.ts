@@ -9,6 +9,7 @@ import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { TWIN_CREDENTIALS } from '../local/twin/credentials';
 import { CliError, usageError } from './errors';
+import { type Bounds, boundsFor, nameEndpointOnTimeout, requestHandlerFor } from './timeouts';
 
 /** Written by `npm start -- --serve` (local/start.ts) next to the twin's data. */
 export const DEFAULT_LOCAL_FILE = join(__dirname, '..', '.data', 'twin', 'endpoints.json');
@@ -22,6 +23,8 @@ export interface GlobalOptions {
   profile?: string;
   stateMachineArn?: string;
   json?: boolean;
+  /** Seconds to wait for each answer (cli/timeouts.ts); default DEFAULT_TIMEOUT_SECONDS. */
+  timeout?: number;
 }
 
 export interface LocalEndpoints {
@@ -40,6 +43,8 @@ export interface Connection {
   /** The twin's endpoints when --local. */
   local?: LocalEndpoints;
   describe: string;
+  /** The bounds every client of this connection uses (--timeout). */
+  bounds: Bounds;
   close(): void;
 }
 
@@ -107,6 +112,7 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
   // The twin ignores signatures, and a developer laptop may have no AWS credentials at all: never ask the
   // credential chain for a loopback endpoint.
   const dummyCredentials = local !== undefined || (endpoint !== undefined && isLoopback(endpoint));
+  const bounds = boundsFor(opts.timeout);
   const sfn = new SFNClient({
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
@@ -115,9 +121,12 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
     // Standard retry with a few more attempts: audit describes many executions and DescribeExecution is
     // throttled per account; the SDK backs off on ThrottlingException.
     maxAttempts: 5,
+    requestHandler: requestHandlerFor(bounds),
   });
+  nameEndpointOnTimeout(sfn, 'Step Functions', bounds);
   return {
     sfn,
+    bounds,
     stateMachineArn,
     local,
     describe: local ? `local twin (${endpoint})` : endpoint ? endpoint : `AWS${region ? ` ${region}` : ''}`,
@@ -132,11 +141,13 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
 export function chimeClientFor(conn: Connection): ChimeSDKVoiceClient {
   const local = conn.local;
   if (local && !local.chimesdkvoice) throw usageError('the twin endpoints file names no chimesdkvoice endpoint');
-  return new ChimeSDKVoiceClient({
+  const chime = new ChimeSDKVoiceClient({
     ...(local ? { endpoint: local.chimesdkvoice, region: local.region, credentials: TWIN_CREDENTIALS } : {}),
     ...(!local && conn.stateMachineArn ? { region: STATE_MACHINE_ARN_RE.exec(conn.stateMachineArn)![2] } : {}),
     maxAttempts: 3,
+    requestHandler: requestHandlerFor(conn.bounds),
   });
+  return nameEndpointOnTimeout(chime, 'Chime SDK Voice', conn.bounds);
 }
 
 export function requireStateMachineArn(conn: Connection): string {

@@ -27,6 +27,7 @@ import { EXIT_OK, EXIT_USAGE, toCliError, usageError } from './errors';
 import { elideLongRuns, integerIn, positive } from './command-line';
 import { KNOWN_OUTCOMES } from './execution-summary';
 import { timeOption } from './time-option';
+import { CONNECT_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './timeouts';
 
 export interface MainOptions {
   env?: NodeJS.ProcessEnv;
@@ -105,6 +106,11 @@ function buildProgram(
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE / default chain)')
     .option('--state-machine-arn <arn>', `the recording workflow (default: ${STATE_MACHINE_ARN_ENV}, or the twin's)`)
     .option('--json', 'machine-readable JSON on stdout (every command)')
+    .option(
+      '--timeout <seconds>',
+      `how long to wait for each answer of an endpoint (default ${DEFAULT_TIMEOUT_SECONDS}; connecting: at most ${CONNECT_TIMEOUT_SECONDS})`,
+      positive('--timeout', false, 'seconds'),
+    )
     .addHelpText('after', EXAMPLES)
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
