@@ -7,7 +7,12 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const demoCalls = (JSON.parse(readFileSync(join(ROOT, 'local', 'scenario', 'demo.json'), 'utf8')) as { calls: unknown[] }).calls.length;
-const docs = ['README.md', ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const docs = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', f)),
+];
 
 /** Each way the docs name the demo's size, and where the whole demo's audit prints it. */
 const MENTIONS = [
