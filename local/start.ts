@@ -168,7 +168,7 @@ async function main(argv: string[], io: Io = process): Promise<number> {
     }
     if (opts.export) {
       const folder = exportFolder(opts.dataDir);
-      const n = await exportBucket(twin.s3, twin.bucket, folder);
+      const n = await exportBucket(twin.s3, twin.bucket, folder, { direct: twin.s3Direct });
       if (!opts.json)
         io.stdout.write(
           `${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`,

@@ -4,17 +4,16 @@
  * @aws-sdk/client-s3 (path-style, loopback).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { stat, unlink, utimes } from 'node:fs/promises';
+import { constants, mkdirSync } from 'node:fs';
+import { copyFile, stat, unlink, utimes } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { reuseSigner } from '../twin/sdk-signer';
-import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
-import { answerSuffixRanges } from './suffix-range';
+import { ownHosts } from '../twin/host-check';
+import { answerSuffixRanges, refuseForeignHosts } from './http-front';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -63,6 +62,11 @@ export interface S3Direct {
   getTags(bucket: string, key: string): Promise<Record<string, string> | undefined>;
   /** Deletes the objects and their tags (their folders stay); missing ones are skipped, as DeleteObjects does. */
   deleteObjects(bucket: string, keys: string[]): Promise<void>;
+  /**
+   * Copies the object's body to `file` (the export after a run), once it passes what a GetObject passes: false if
+   * there is no such object, it is still being written, or reads of it are refused (faults.verifyAccessDenied).
+   */
+  copyObjectTo(bucket: string, key: string, file: string): Promise<boolean>;
 }
 
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
@@ -244,22 +248,6 @@ function dropRequestLogger(server: S3rver): void {
   app.middleware = app.middleware.filter((m) => m.name !== 'logger');
 }
 
-/** DNS rebinding (local/twin/host-check.ts): requests not addressed to the server's own names get 421. */
-function refuseForeignHosts(server: S3rver): Set<string> {
-  const own = new Set<string>();
-  type Ctx = { req: IncomingMessage; status: number; type: string; body: string; set(h: string, v: string): void };
-  const app = server as unknown as { middleware: Array<(ctx: Ctx, next: () => Promise<unknown>) => unknown> };
-  app.middleware.unshift((ctx, next) => {
-    if (isOwnHost(ctx.req, own)) return next();
-    ctx.status = 421;
-    ctx.type = 'text/plain';
-    ctx.set('Connection', 'close');
-    ctx.body = FOREIGN_HOST_MESSAGE;
-    return undefined;
-  });
-  return own;
-}
-
 function directAccess(store: S3rver.S3rverStore): S3Direct {
   return {
     async getObject(bucket, key) {
@@ -276,6 +264,21 @@ function directAccess(store: S3rver.S3rverStore): S3Direct {
       const tagSet = (tagging?.rawConfig as { Tagging?: { TagSet?: { Tag?: unknown } } } | undefined)?.Tagging?.TagSet;
       const tags = ([] as Array<{ Key?: unknown; Value?: unknown }>).concat((tagSet?.Tag as never) ?? []);
       return Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value ?? '')]));
+    },
+    async copyObjectTo(bucket, key, file) {
+      let object: { content?: (NodeJS.ReadableStream & { destroy(): void }) | null } | null;
+      try {
+        object = (await store.getObject(bucket, key)) as typeof object;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'AccessDenied') return false;
+        throw e;
+      }
+      if (!object?.content) return false;
+      // The checks are the read's; the bytes are the object's file, copied by the kernel (a reflink where the file
+      // system has them) rather than through the stream s3rver opened for them.
+      object.content.destroy();
+      await copyFile(store.getResourcePath(bucket, key, 'object'), file, constants.COPYFILE_FICLONE);
+      return true;
     },
     async deleteObjects(bucket, keys) {
       // The object's files only. s3rver's deleteObject also removes folders it finds empty, which races with a
