@@ -56,7 +56,13 @@ const heldHere = new Set<string>();
  */
 const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function releaseOnSignal(signal: NodeJS.Signals): void {
+/** One handler per signal (a `process.emit('SIGINT')` passes no name to its listeners). */
+const releaseOn = Object.fromEntries(FATAL_SIGNALS.map((signal) => [signal, () => releaseOnSignal(signal)])) as Record<
+  (typeof FATAL_SIGNALS)[number],
+  () => void
+>;
+
+function releaseOnSignal(signal: (typeof FATAL_SIGNALS)[number]): void {
   if (process.listenerCount(signal) > 1) return;
   for (const abs of heldHere) {
     try {
@@ -72,8 +78,8 @@ function releaseOnSignal(signal: NodeJS.Signals): void {
 
 function watchSignals(on: boolean): void {
   for (const signal of FATAL_SIGNALS) {
-    process.off(signal, releaseOnSignal);
-    if (on) process.on(signal, releaseOnSignal);
+    process.off(signal, releaseOn[signal]);
+    if (on) process.on(signal, releaseOn[signal]);
   }
 }
 
