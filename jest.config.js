@@ -9,7 +9,7 @@
 const TWIN = [
   '<rootDir>/test/e2e/.*\\.test\\.ts$',
   '<rootDir>/test/cli/(cli|timeouts)\\.test\\.ts$',
-  '<rootDir>/test/local/console/(console|serve)\\.test\\.ts$',
+  '<rootDir>/test/local/console/(console|serve|page-polling)\\.test\\.ts$',
   '<rootDir>/test/local/stepfunctions/(server|aws-sdk-invoker|conformance)\\.test\\.ts$',
   '<rootDir>/test/local/(?!wav\\.test\\.ts$)[^/]*\\.test\\.ts$',
 ];
