@@ -8,8 +8,8 @@
  */
 const TWIN = [
   '<rootDir>/test/e2e/.*\\.test\\.ts$',
-  '<rootDir>/test/cli/(cli|docs-examples)\\.test\\.ts$',
-  '<rootDir>/test/local/console/(console|serve|call-flow-view)\\.test\\.ts$',
+  '<rootDir>/test/cli/(cli|docs-examples|timeouts)\\.test\\.ts$',
+  '<rootDir>/test/local/console/(console|serve|call-flow-view|page-polling)\\.test\\.ts$',
   '<rootDir>/test/local/stepfunctions/(server|aws-sdk-invoker|conformance)\\.test\\.ts$',
   '<rootDir>/test/local/(?!(wav|call-flow)\\.test\\.ts$)[^/]*\\.test\\.ts$',
 ];

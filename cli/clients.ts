@@ -9,6 +9,7 @@ import { ChimeSDKVoiceClient } from '@aws-sdk/client-chime-sdk-voice';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { TWIN_CREDENTIALS } from '../local/twin/credentials';
 import { CliError, usageError } from './errors';
+import { type Bounds, boundsFor, nameEndpointOnTimeout, requestHandlerFor } from './timeouts';
 
 /**
  * Written by `npm start -- --serve` / `recording-twin --serve` (local/start.ts) in the twin's data folder, by default
@@ -27,6 +28,8 @@ export interface GlobalOptions {
   profile?: string;
   stateMachineArn?: string;
   json?: boolean;
+  /** Seconds to wait for each answer (cli/timeouts.ts); default DEFAULT_TIMEOUT_SECONDS. */
+  timeout?: number;
 }
 
 export interface LocalEndpoints {
@@ -48,6 +51,8 @@ export interface Connection {
   endpoint?: string;
   chimeEndpoint?: string;
   describe: string;
+  /** The bounds every client of this connection uses (--timeout). */
+  bounds: Bounds;
   close(): void;
 }
 
@@ -116,6 +121,7 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
   // The twin ignores signatures, and a developer laptop may have no AWS credentials at all: never ask the
   // credential chain for a loopback endpoint.
   const dummyCredentials = local !== undefined || (endpoint !== undefined && isLoopback(endpoint));
+  const bounds = boundsFor(opts.timeout);
   const sfn = new SFNClient({
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
@@ -124,9 +130,12 @@ export function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv): Connection
     // Standard retry with a few more attempts: audit describes many executions and DescribeExecution is
     // throttled per account; the SDK backs off on ThrottlingException.
     maxAttempts: 5,
+    requestHandler: requestHandlerFor(bounds),
   });
+  nameEndpointOnTimeout(sfn, 'Step Functions', bounds);
   return {
     sfn,
+    bounds,
     stateMachineArn,
     local,
     ...(opts.endpoint ? { endpoint } : {}),
@@ -148,12 +157,14 @@ export function chimeClientFor(conn: Connection): ChimeSDKVoiceClient {
     throw usageError(`--endpoint ${conn.endpoint} is loopback: name its Chime SDK Voice endpoint too with --chime-endpoint URL`);
   if (!endpoint && local && !conn.endpoint) throw usageError('the twin endpoints file names no chimesdkvoice endpoint');
   const region = local?.region ?? (conn.stateMachineArn ? STATE_MACHINE_ARN_RE.exec(conn.stateMachineArn)![2] : undefined);
-  return new ChimeSDKVoiceClient({
+  const chime = new ChimeSDKVoiceClient({
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
     ...(local || (endpoint && isLoopback(endpoint)) ? { credentials: TWIN_CREDENTIALS } : {}),
     maxAttempts: 3,
+    requestHandler: requestHandlerFor(conn.bounds),
   });
+  return nameEndpointOnTimeout(chime, 'Chime SDK Voice', conn.bounds);
 }
 
 export function requireStateMachineArn(conn: Connection): string {

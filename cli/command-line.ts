@@ -21,6 +21,14 @@ export interface Io {
   stderr: Output;
 }
 
+/**
+ * An integer option is written in decimal digits, with an optional minus sign, and nothing else: Number() alone
+ * also takes "0x10", "1e1", " 3" and "" (0), which a typo should not turn into a run of 16, 10 or 3 calls.
+ */
+const DECIMAL_INTEGER = /^-?[0-9]+$/;
+
+const notDecimal = (v: string) => (DECIMAL_INTEGER.test(v) ? '' : ` in decimal digits, got ${JSON.stringify(v)}`);
+
 /** Number('1e400') is Infinity: said as such, not as "not a number". */
 const outsideDouble = (n: number) => (Math.abs(n) === Infinity ? ' (that is outside the double range)' : '');
 
@@ -28,10 +36,10 @@ const outsideDouble = (n: number) => (Math.abs(n) === Infinity ? ' (that is outs
 export const positive =
   (name: string, integer: boolean, unit = '') =>
   (v: string) => {
-    const n = Number(v);
+    const n = integer && !DECIMAL_INTEGER.test(v) ? Number.NaN : Number(v);
     if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
       throw new InvalidArgumentError(
-        `${name} must be a positive ${integer ? 'integer' : 'number'}${unit && ` of ${unit}`}${outsideDouble(n)}`,
+        `${name} must be a positive ${integer ? 'integer' : 'number'}${unit && ` of ${unit}`}${integer ? notDecimal(v) : ''}${outsideDouble(n)}`,
       );
     return n;
   };
@@ -39,16 +47,16 @@ export const positive =
 /** An option parser for a seed: an integer in [0, 2^53 - 1]. */
 export const seedOption = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n))
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n))
     throw new InvalidArgumentError(`${name} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
   return n;
 };
 
 /** An option parser for an integer within bounds (what the twin can honour), naming the option in its error. */
 export const integerIn = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
+  const n = DECIMAL_INTEGER.test(v) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${outsideDouble(n)}`);
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}${notDecimal(v)}${outsideDouble(n)}`);
   return n;
 };
 

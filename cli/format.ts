@@ -4,8 +4,23 @@
  */
 import { maskPhoneNumber } from '../lambdas/shared/mask';
 
-/** Left-aligned columns separated by two spaces; trailing blanks trimmed (diff-friendly, no box drawing). */
-export function table(header: string[], rows: string[][]): string {
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional controls that reorder what a terminal shows, escaped as
+ * JavaScript would write them (`\x1b`, `\u202e`): a value printed in a table is data, and an escape sequence in a
+ * call name must not clear the screen, move the cursor or forge rows.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function terminalSafe(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Left-aligned columns separated by two spaces; trailing blanks trimmed (diff-friendly, no box drawing). Cells are terminalSafe. */
+export function table(header: string[], plainRows: string[][]): string {
+  const rows = plainRows.map((r) => r.map((c) => terminalSafe(c ?? '')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -104,16 +119,26 @@ export function scrubText(text: string): string {
   return maskPhones(redactTokens(text));
 }
 
-/** Deep copy with every string scrubbed and every `taskToken` member redacted. */
-export function scrub<T>(value: T): T {
+/** Deep copy with every string passed through `text` and every `taskToken` member redacted. */
+function deepStrings<T>(value: T, text: (s: string) => string): T {
   const walk = (v: unknown, key?: string): unknown => {
-    if (typeof v === 'string') return key !== undefined && /^task_?token$/i.test(key) ? REDACTED : scrubText(v);
+    if (typeof v === 'string') return key !== undefined && /^task_?token$/i.test(key) ? REDACTED : text(v);
     if (Array.isArray(v)) return v.map((x) => walk(x));
     if (v instanceof Date) return v;
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;
   };
   return walk(value) as T;
+}
+
+/** Deep copy with every string scrubbed and every `taskToken` member redacted. */
+export function scrub<T>(value: T): T {
+  return deepStrings(value, scrubText);
+}
+
+/** Deep copy with task tokens redacted (members and inside JSON strings), nothing else changed. */
+export function redactTaskTokens<T>(value: T): T {
+  return deepStrings(value, redactTokens);
 }
 
 /** JSON for --json output: scrubbed, Dates as ISO strings, two-space indent. */

@@ -27,6 +27,7 @@ import { EXIT_OK, EXIT_USAGE, toCliError, usageError } from './errors';
 import { elideLongRuns, integerIn, positive } from './command-line';
 import { KNOWN_OUTCOMES } from './execution-summary';
 import { timeOption } from './time-option';
+import { CONNECT_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './timeouts';
 
 export interface MainOptions {
   env?: NodeJS.ProcessEnv;
@@ -107,6 +108,11 @@ function buildProgram(
     .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE / default chain)')
     .option('--state-machine-arn <arn>', `the recording workflow (default: ${STATE_MACHINE_ARN_ENV}, or the twin's)`)
     .option('--json', 'machine-readable JSON on stdout (every command)')
+    .option(
+      '--timeout <seconds>',
+      `how long to wait for each answer of an endpoint (default ${DEFAULT_TIMEOUT_SECONDS}; connecting: at most ${CONNECT_TIMEOUT_SECONDS})`,
+      positive('--timeout', false, 'seconds'),
+    )
     .addHelpText('after', EXAMPLES)
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
@@ -246,6 +252,19 @@ function buildProgram(
   return program;
 }
 
+/** The command argv names, if it is not one of COMMANDS (undefined when there is none, or argv does not parse). */
+function unknownCommandIn(argv: string[]): string | undefined {
+  const silent = { write: () => true };
+  const noop = () => undefined;
+  try {
+    const [first, second] = buildProgram({ stdout: silent, stderr: silent }, {}, Date.now, noop, noop, false).parseOptions(argv).operands;
+    const named = first === 'help' ? second : first;
+    return named !== undefined && !COMMANDS.includes(named) ? named : undefined;
+  } catch {
+    return undefined; // the real parse reports it
+  }
+}
+
 export async function main(
   argv: string[],
   io: CliIO = { stdout: process.stdout, stderr: process.stderr },
@@ -259,6 +278,14 @@ export async function main(
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     report(noCommand, EXIT_USAGE);
+    return EXIT_USAGE;
+  }
+  // Commander answers `<unknown> --help` with the general help and exit 0 (help is looked for before the
+  // command): a typo in a script's command must fail, naming it. Probed on a program of its own, since
+  // parseOptions records the option values it meets.
+  const named = unknownCommandIn(argv);
+  if (named !== undefined) {
+    report(`unknown command '${named}': one of ${COMMANDS.join(', ')} (add --help for usage)`, EXIT_USAGE);
     return EXIT_USAGE;
   }
   try {

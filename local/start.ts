@@ -8,7 +8,7 @@
  *   npm start --silent -- --json               stdout is the JSON document alone (npm prints its banner without --silent)
  * Exit codes: 0 every call reached its expected outcome, 1 some did not, 2 bad arguments, scenario file or data dir.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { elideLongRuns, integerIn, parseCommandLine, positive, seedOption, type Io } from '../cli/command-line';
@@ -18,6 +18,7 @@ import { HandlerError, loadUserHandler, parseHandlerSpec, type UserHandler } fro
 import demo from './scenario/demo.json';
 import { DataDirError } from './twin/data-dir';
 import { LIMITS, ScenarioError, parseScenario, parseScenarioText, type ScenarioCall } from './scenario/scenario-file';
+import { readScenarioFile } from './scenario/read-scenario';
 import { liveCallFlow, runCalls } from './scenario/runner';
 import type { CallHandle } from './sma/types';
 import { jsonReport, progressLine, tableReport } from './scenario/report';
@@ -127,14 +128,7 @@ async function main(argv: string[], io: Io = process, name = 'npm start --'): Pr
   try {
     if (opts.calls) calls = generatedCalls(opts.calls);
     else if (opts.scenario) {
-      let text: string;
-      try {
-        text = readFileSync(opts.scenario, 'utf8');
-      } catch (e) {
-        throw new ScenarioError('<file>', `cannot read ${opts.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-          cause: e,
-        });
-      }
+      const text = readScenarioFile(opts.scenario);
       calls = parseScenarioText(text);
       try {
         fileQuota = scenarioQuota(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
@@ -258,7 +252,7 @@ async function main(argv: string[], io: Io = process, name = 'npm start --'): Pr
     }
     if (opts.export) {
       const folder = exportFolder(opts.dataDir);
-      const n = await exportBucket(twin.s3, twin.bucket, folder);
+      const n = await exportBucket(twin.s3, twin.bucket, folder, { direct: twin.s3Direct });
       if (!opts.json)
         io.stdout.write(
           `${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`,

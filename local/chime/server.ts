@@ -14,11 +14,13 @@
  * CreateSipMediaApplicationCall (POST to the calls collection) is only that gate: the emulator places no outbound calls, so an
  * admitted one is answered 501 NotImplemented.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
+import { RequestIds } from '../twin/request-ids';
+import type { SeededRandom } from '../random';
+import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import type { SmaEmulator } from '../sma/emulator';
 import { SmaCallNotFoundError } from '../sma/errors';
 import type { EmulatorLogger } from '../sma/types';
@@ -35,6 +37,8 @@ export interface ChimeVoiceServerOptions {
   logger?: EmulatorLogger;
   /** The account's quotas (none: no throttling). */
   account?: QuotaAccount;
+  /** The run's stream for request ids (local/twin/request-ids.ts); without it, ids are random. */
+  random?: SeededRandom;
 }
 
 export interface ChimeVoiceServer {
@@ -65,16 +69,26 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
   const throttled = (api: 'UpdateSipMediaApplicationCall' | 'CreateSipMediaApplicationCall') =>
     new HttpError(429, 'ThrottledClientException', `Rate exceeded for ${api} (the twin's account quota)`);
 
+  let own = new Set<string>();
+  const requestIds = new RequestIds(options.random, options.clock);
+  // A request's id derives from its content (task tokens left out) once that is read; before, from its method and path.
+  const ids = new WeakMap<ServerResponse, string>();
+  const idOf = (req: IncomingMessage, res: ServerResponse, status: number) =>
+    ids.get(res) ?? requestIds.next(`${req.method}\u0000${req.url}\u0000${status}`);
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof HttpError ? err : new HttpError(500, 'ServiceFailureException', 'Internal error');
       if (!(err instanceof HttpError)) logger?.error('chime endpoint error', { error: String(err instanceof Error ? err.name : err) });
-      sendError(res, e);
+      sendError(res, e, idOf(req, res, e.status));
     });
   });
   if (options.clock) trackServer(server, options.clock);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isOwnHost(req, own)) {
+      res.shouldKeepAlive = false;
+      throw new HttpError(421, 'MisdirectedRequest', FOREIGN_HOST_MESSAGE);
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = ROUTE.exec(url.pathname);
     if (req.method === 'POST' && CREATE_ROUTE.test(url.pathname)) {
@@ -94,6 +108,8 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
     }
     const body = await readJson(req);
     const args = validateArguments(body);
+    const { taskToken: _token, ...content } = args;
+    ids.set(res, requestIds.next(`${smaId}\u0000${transactionId}\u0000${JSON.stringify(content)}`));
     if (smaId !== emulator.sipMediaApplicationId) throw new HttpError(404, 'NotFoundException', `SIP media application ${smaId} not found`);
     // faults.updateCall: the scenario's errors for this workflow step, before the request reaches the SMA.
     const fault = emulator.updateCallFault?.(transactionId, args.command);
@@ -106,7 +122,7 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
     }
     // The argument count only: values are task tokens.
     logger?.info('UpdateSipMediaApplicationCall', { transactionId, arguments: Object.keys(args).length });
-    send(res, 202, { SipMediaApplicationCall: { TransactionId: transactionId } });
+    send(res, 202, { SipMediaApplicationCall: { TransactionId: transactionId } }, idOf(req, res, 202));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -114,6 +130,7 @@ export async function startChimeVoiceServer(options: ChimeVoiceServerOptions): P
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
+  own = ownHosts(address);
   const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
     endpoint: `http://${hostPart}:${address.port}`,
@@ -164,21 +181,21 @@ async function drain(req: IncomingMessage): Promise<void> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
+    'x-amzn-requestid': requestId,
     ...headers,
   });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: HttpError): void {
+function sendError(res: ServerResponse, err: HttpError, requestId: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  send(res, err.status, { Message: err.message }, { 'x-amzn-errortype': err.errorType });
+  send(res, err.status, { Message: err.message }, requestId, { 'x-amzn-errortype': err.errorType });
 }

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CallFlow } from '../scenario/call-flow';
+import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import { loadAssets } from './assets';
 import { ExecutionReader, NotFound } from './executions';
 import { layoutGraph, type AslDefinition } from './graph';
@@ -47,11 +48,20 @@ const SECURITY_HEADERS = {
 
 const EXECUTION_ROUTE = /^\/api\/executions\/([^/]+)(?:\/(manifest|recording))?$/;
 
+/** decodeURIComponent, or undefined where it would throw URIError (`%`, `%E0%A4%A`): a bad request, not a failure. */
+function decodeOrUndefined(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startConsoleServer(options: ConsoleOptions): Promise<ConsoleServer> {
   const assets = await loadAssets();
   const graph = JSON.stringify(layoutGraph(options.definition));
   const reader = new ExecutionReader(options.sfn, options.stateMachineArn, options.callFlow);
-  let port = 0;
+  let own = new Set<string>();
 
   const json = (res: ServerResponse, status: number, body: unknown): void =>
     void res
@@ -60,8 +70,7 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Only this machine's own names: another site's page must not reach the console through DNS rebinding.
-    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`)
-      return json(res, 421, { error: 'unexpected Host header' });
+    if (!isOwnHost(req, own)) return json(res, 421, { error: FOREIGN_HOST_MESSAGE });
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'read-only: only GET' });
     const path = new URL(req.url ?? '/', 'http://console').pathname;
     const asset = assets.get(path === '/index.html' ? '/' : path);
@@ -78,7 +87,9 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
     if (path === '/api/executions') return json(res, 200, await reader.list());
     const m = EXECUTION_ROUTE.exec(path);
     if (!m) return json(res, 404, { error: `no such page: ${path}` });
-    const { view, summary } = await reader.one(decodeURIComponent(m[1]));
+    const name = decodeOrUndefined(m[1]);
+    if (name === undefined) return json(res, 400, { error: `malformed percent-encoding in ${path}` });
+    const { view, summary } = await reader.one(name);
     if (!m[2]) return json(res, 200, { ...view, hasRecording: await recordingExists(options.s3, summary) });
     if (m[2] === 'manifest') {
       const manifest = await readManifest(options.s3, summary);
@@ -98,7 +109,8 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
-  port = (server.address() as AddressInfo).port;
+  own = ownHosts(server.address() as AddressInfo);
+  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>

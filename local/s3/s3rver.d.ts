@@ -25,6 +25,8 @@ declare module 's3rver' {
       putObject(object: { bucket: string; key: string }): Promise<unknown>;
       getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
       existsObject(bucket: string, key: string): Promise<boolean>;
+      /** The object's stored metadata, `content-length` included (throws if there is no such object). */
+      getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
       getBucket(bucket: string): Promise<unknown>;
       putBucket(bucket: string): Promise<unknown>;
       deleteBucket(bucket: string): Promise<unknown>;

@@ -4,14 +4,16 @@
  * @aws-sdk/client-s3 (path-style, loopback).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { constants, mkdirSync } from 'node:fs';
+import { copyFile, stat, unlink, utimes } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { Clock } from '../clock';
 import { trackServer } from '../twin/clock-tracking';
 import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { reuseSigner } from '../twin/sdk-signer';
+import { ownHosts } from '../twin/host-check';
+import { answerSuffixRanges, refuseForeignHosts } from './http-front';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -60,6 +62,11 @@ export interface S3Direct {
   getTags(bucket: string, key: string): Promise<Record<string, string> | undefined>;
   /** Deletes the objects and their tags (their folders stay); missing ones are skipped, as DeleteObjects does. */
   deleteObjects(bucket: string, keys: string[]): Promise<void>;
+  /**
+   * Copies the object's body to `file` (the export after a run), once it passes what a GetObject passes: false if
+   * there is no such object, it is still being written, or reads of it are refused (faults.verifyAccessDenied).
+   */
+  copyObjectTo(bucket: string, key: string, file: string): Promise<boolean>;
 }
 
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
@@ -78,12 +85,15 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     configureBuckets: buckets.map((name) => ({ name })),
   });
   storeAnyKey(server.store);
-  makeWritesAtomic(server.store);
+  makeWritesAtomic(server.store, options.clock);
   cacheBucketConfig(server.store);
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   dropRequestLogger(server);
+  answerSuffixRanges(server);
+  const own = refuseForeignHosts(server);
   const address = await server.run();
+  for (const host of ownHosts(address)) own.add(host);
   if (options.clock && server.httpServer) trackServer(server.httpServer, options.clock);
   let closed = false;
   return {
@@ -103,18 +113,23 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
  * S3 makes a new object visible only once its PUT completes. s3rver 3.7.1 writes the body file, then the
  * metadata file, and a HEAD in between finds an object without metadata or content type (the workflow's
  * verifier then judged a landing recording invalid). Readers of a key that is being written are told it
- * does not exist yet, which is what S3 would say of a first write.
+ * does not exist yet, which is what S3 would say of a first write. The object file's mtime, which s3rver reports as
+ * LastModified, is set to the twin's (virtual) time of the PUT, so a run's LastModified values follow from its seed.
  */
-function makeWritesAtomic(store: S3rver.S3rverStore): void {
+function makeWritesAtomic(store: S3rver.S3rverStore, clock?: Clock): void {
   const writing = new Map<string, number>();
   const id = (bucket: string, key: string) => `${bucket}\u0000${key}`;
   const putObject = store.putObject.bind(store);
   store.putObject = async (object) => {
     const k = id(object.bucket, object.key);
     writing.set(k, (writing.get(k) ?? 0) + 1);
+    // s3rver's LastModified is the object file's mtime: the twin's is the virtual time the PUT arrived at.
+    const arrivedAt = clock ? new Date(clock.nowMs()) : undefined;
     try {
       const written = (await putObject(object)) as { size?: number };
-      await untilOnDisk(store.getResourcePath(object.bucket, object.key, 'object'), written?.size ?? 0);
+      const path = store.getResourcePath(object.bucket, object.key, 'object');
+      await untilOnDisk(path, written?.size ?? 0);
+      if (arrivedAt) await utimes(path, arrivedAt, arrivedAt);
       return written;
     } finally {
       const n = (writing.get(k) ?? 1) - 1;
@@ -249,6 +264,21 @@ function directAccess(store: S3rver.S3rverStore): S3Direct {
       const tagSet = (tagging?.rawConfig as { Tagging?: { TagSet?: { Tag?: unknown } } } | undefined)?.Tagging?.TagSet;
       const tags = ([] as Array<{ Key?: unknown; Value?: unknown }>).concat((tagSet?.Tag as never) ?? []);
       return Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value ?? '')]));
+    },
+    async copyObjectTo(bucket, key, file) {
+      let object: { content?: (NodeJS.ReadableStream & { destroy(): void }) | null } | null;
+      try {
+        object = (await store.getObject(bucket, key)) as typeof object;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'AccessDenied') return false;
+        throw e;
+      }
+      if (!object?.content) return false;
+      // The checks are the read's; the bytes are the object's file, copied by the kernel (a reflink where the file
+      // system has them) rather than through the stream s3rver opened for them.
+      object.content.destroy();
+      await copyFile(store.getResourcePath(bucket, key, 'object'), file, constants.COPYFILE_FICLONE);
+      return true;
     },
     async deleteObjects(bucket, keys) {
       // The object's files only. s3rver's deleteObject also removes folders it finds empty, which races with a

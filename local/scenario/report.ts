@@ -1,4 +1,5 @@
 /** How `npm start` shows results: a live progress line, a table, and the `--json` document of the contract. */
+import { table, terminalSafe } from '../../cli/format';
 import type { CallResult } from './runner';
 
 export function jsonReport(results: CallResult[], seed?: number) {
@@ -42,14 +43,9 @@ export function tableReport(results: CallResult[]): string {
     `${formatCallTime(r.durationMs)} (${(r.wallMs / 1000).toFixed(2)}s real)`,
   ]);
   const header = ['', 'call', 'outcome', 'attempts', 'recording key', 'workflow time'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-  for (const r of results) if (!r.passed) out.push(`FAIL ${r.name}: ${r.mismatch}`);
+  // table() escapes control characters in every cell: a call name is the scenario author's text.
+  const out = [table(header, rows)];
+  for (const r of results) if (!r.passed) out.push(terminalSafe(`FAIL ${r.name}: ${r.mismatch}`));
   return out.join('\n');
 }
 

@@ -3,7 +3,7 @@
  * drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds: must be a number >= 0"),
  * because a typo in a fault must not silently test the happy path. */
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
-import { MAX_CONSENT_TEXT, TRACKS, type Track } from '../../lambdas/shared/recording-request';
+import { MAX_CONSENT_TEXT, TRACKS, characterCount, type Track } from '../../lambdas/shared/recording-request';
 import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
 import type { SmaReadings } from '../sma/readings';
 import { mergeReadings, parseSmaReadings } from './scenario-readings';
@@ -361,10 +361,12 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     if (c.consentText !== undefined) {
       // Blank is allowed (it drives INVALID_INPUT); longer than Speak takes would only ever be refused.
       if (typeof c.consentText !== 'string') throw new ScenarioError(`${at}.consentText`, 'must be a string');
-      if (c.consentText.length > LIMITS.consentTextCharacters)
+      // Counted as the workflow, the Lambda, the CLI and infra count it: code points (characterCount).
+      const characters = characterCount(c.consentText);
+      if (characters > LIMITS.consentTextCharacters)
         throw new ScenarioError(
           `${at}.consentText`,
-          `must be at most ${LIMITS.consentTextCharacters} characters (Speak's limit), got ${c.consentText.length}`,
+          `must be at most ${LIMITS.consentTextCharacters} characters (Speak's limit), got ${characters}`,
         );
     }
     const call: ScenarioCall = {

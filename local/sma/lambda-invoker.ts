@@ -2,7 +2,6 @@
  * Invoking the SMA Lambda for one call: an event is delivered with the SMA's timeout and one retry, its response
  * is checked (a bad one gets INVALID_LAMBDA_RESPONSE), and faults.raceUpdates' late response is modelled here.
  */
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { checkResponse } from './actions';
 import type { CallState } from './call';
@@ -125,7 +124,12 @@ export class LambdaInvoker {
     let timer: NodeJS.Timeout | undefined;
     try {
       const response = await Promise.race([
-        Promise.resolve().then(() => this.rt.handler(structuredClone(event), this.lambdaContext())),
+        Promise.resolve().then(() =>
+          this.rt.handler(
+            structuredClone(event),
+            this.lambdaContext(call.random.derive(`invocation:${record.sequence}:${attempt}`).uuid()),
+          ),
+        ),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new InvocationTimeout(this.rt.invocationTimeoutMs)), this.rt.invocationTimeoutMs);
         }),
@@ -161,7 +165,7 @@ export class LambdaInvoker {
   }
 
   /** A Lambda context object as middy / Powertools expect one. */
-  private lambdaContext(): Context {
+  private lambdaContext(awsRequestId: string): Context {
     const name = this.rt.functionName;
     const deadline = Date.now() + this.rt.invocationTimeoutMs;
     return {
@@ -170,7 +174,7 @@ export class LambdaInvoker {
       functionVersion: '$LATEST',
       invokedFunctionArn: `arn:aws:lambda:${this.rt.region}:${this.rt.awsAccountId}:function:${name}`,
       memoryLimitInMB: '256',
-      awsRequestId: randomUUID(),
+      awsRequestId,
       logGroupName: `/aws/lambda/${name}`,
       logStreamName: 'local-twin',
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

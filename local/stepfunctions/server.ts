@@ -14,8 +14,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { redactTaskTokens } from '../../cli/format';
 import { trackServer } from '../twin/clock-tracking';
+import { RequestIds } from '../twin/request-ids';
+import type { SeededRandom } from '../random';
+import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import type { StepFunctionsEngine } from './engine';
 import { SfnApiError } from './errors';
 import type { Logger } from './types';
@@ -29,6 +32,8 @@ export interface StepFunctionsServerOptions {
   logger?: Logger;
   /** The account's quotas (none: no throttling). */
   account?: QuotaAccount;
+  /** The run's stream for request ids (local/twin/request-ids.ts); without it, ids are random. */
+  random?: SeededRandom;
 }
 
 const THROTTLED: ReadonlySet<string> = new Set<ThrottledApi>(['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat']);
@@ -47,14 +52,18 @@ const OPERATIONS: Record<string, Handler> = {
   ListStateMachines: (e, i) => e.listStateMachines({ maxResults: i.maxResults, nextToken: i.nextToken }),
   StartExecution: (e, i) => e.startExecution({ stateMachineArn: i.stateMachineArn, name: i.name, input: i.input }),
   DescribeExecution: (e, i) => e.describeExecution({ executionArn: i.executionArn }),
+  // Task tokens are bearer credentials and the twin has no IAM: its history never hands them out (README,
+  // "Task tokens in the twin's history"). AWS shows them to whoever may call GetExecutionHistory.
   GetExecutionHistory: (e, i) =>
-    e.getExecutionHistory({
-      executionArn: i.executionArn,
-      maxResults: i.maxResults,
-      reverseOrder: i.reverseOrder,
-      nextToken: i.nextToken,
-      includeExecutionData: i.includeExecutionData,
-    }),
+    redactHistory(
+      e.getExecutionHistory({
+        executionArn: i.executionArn,
+        maxResults: i.maxResults,
+        reverseOrder: i.reverseOrder,
+        nextToken: i.nextToken,
+        includeExecutionData: i.includeExecutionData,
+      }),
+    ),
   ListExecutions: (e, i) =>
     e.listExecutions({
       stateMachineArn: i.stateMachineArn,
@@ -68,6 +77,8 @@ const OPERATIONS: Record<string, Handler> = {
   StopExecution: (e, i) => e.stopExecution({ executionArn: i.executionArn, error: i.error, cause: i.cause }),
   RedriveExecution: (e, i) => e.redriveExecution({ executionArn: i.executionArn, clientToken: i.clientToken }),
 };
+
+const redactHistory = <T extends { events: unknown[] }>(page: T): T => ({ ...page, events: redactTaskTokens(page.events) });
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -89,9 +100,13 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
   const { engine } = options;
   const log = options.logger ?? noLog;
 
+  let own = new Set<string>();
+  const requestIds = new RequestIds(options.random, engine.clock);
   const server = http.createServer((req, res) => {
-    const requestId = randomUUID();
+    // Known once the body is read (the id derives from the request's content), for the answers that read it.
+    let requestId: string | undefined;
     const send = (status: number, body: unknown) => {
+      requestId ??= requestIds.next(`${req.headers['x-amz-target']}\u0000${req.method}\u0000${status}`);
       const text = JSON.stringify(body);
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
@@ -104,6 +119,10 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
       send(status, { __type: type, message });
     };
 
+    if (!isOwnHost(req, own)) {
+      res.shouldKeepAlive = false;
+      return fail(421, 'MisdirectedRequest', FOREIGN_HOST_MESSAGE);
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const chunks: Buffer[] = [];
@@ -132,6 +151,8 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
       if (input === null || typeof input !== 'object' || Array.isArray(input)) {
         return fail(400, 'SerializationException', 'The request body must be a JSON object');
       }
+      const { taskToken: _token, ...content } = input as Record<string, unknown>;
+      requestId = requestIds.next(`${operation}\u0000${JSON.stringify(content)}`);
       if (options.account && THROTTLED.has(operation)) {
         // StartExecution's name is the call's TransactionId (the workflow's naming): the call is known.
         const name = operation === 'StartExecution' ? (input as { name?: unknown }).name : undefined;
@@ -159,6 +180,7 @@ export function startStepFunctionsServer(options: StepFunctionsServerOptions): P
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       const addr = server.address() as AddressInfo;
+      own = ownHosts(addr);
       const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       resolve({
         endpoint: `http://${host}:${addr.port}`,

@@ -9,7 +9,7 @@
  * Hand-written: lock-file packages (proper-lockfile & co.) lock a file beside the target and know nothing
  * of the ownership marker, which is the point here; the lock itself is twenty lines of link(2).
  */
-import { constants } from 'node:fs';
+import { constants, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, readdir, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
@@ -47,6 +47,51 @@ interface LockContent {
 
 /** Folders this process holds: a second claim from the same process (a second twin) is refused too. */
 const heldHere = new Set<string>();
+
+/**
+ * A signal that would end the process (Ctrl-C during a run, a supervisor's SIGTERM) would leave the lock behind:
+ * while this process holds a folder, such a signal removes its locks first and is then raised again, so the process
+ * still ends by it. A program that handles the signal itself (`npm start -- --serve` waiting for Ctrl-C) closes its
+ * twin, which releases the lock: the locks are left to it.
+ */
+const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** One handler per signal (a `process.emit('SIGINT')` passes no name to its listeners). */
+const releaseOn = Object.fromEntries(FATAL_SIGNALS.map((signal) => [signal, () => releaseOnSignal(signal)])) as Record<
+  (typeof FATAL_SIGNALS)[number],
+  () => void
+>;
+
+function releaseOnSignal(signal: (typeof FATAL_SIGNALS)[number]): void {
+  if (process.listenerCount(signal) > 1) return;
+  for (const abs of heldHere) {
+    try {
+      unlinkSync(join(abs, LOCK_FILE));
+    } catch {
+      // already gone
+    }
+  }
+  heldHere.clear();
+  watchSignals(false);
+  process.kill(process.pid, signal);
+}
+
+function watchSignals(on: boolean): void {
+  for (const signal of FATAL_SIGNALS) {
+    process.off(signal, releaseOn[signal]);
+    if (on) process.on(signal, releaseOn[signal]);
+  }
+}
+
+function hold(abs: string): void {
+  if (heldHere.size === 0) watchSignals(true);
+  heldHere.add(abs);
+}
+
+function unhold(abs: string): void {
+  heldHere.delete(abs);
+  if (heldHere.size === 0) watchSignals(false);
+}
 
 const isUnder = (path: string, root: string) => path === root || path.startsWith(root + sep);
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -136,7 +181,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
   }
 
   const lock = await run(takeLock(abs, dir));
-  heldHere.add(abs);
+  hold(abs);
   try {
     if (options.wipe !== false) {
       for (const name of await run(readdir(abs))) {
@@ -145,7 +190,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
       }
     }
   } catch (e) {
-    heldHere.delete(abs);
+    unhold(abs);
     await unlink(join(abs, LOCK_FILE)).catch(() => undefined);
     if (e instanceof DataDirError) throw e;
     throw new DataDirError(dir, `cannot be emptied (${code(e)})`, { cause: e });
@@ -157,7 +202,7 @@ export async function claimDataDir(dir: string, options: { wipe?: boolean; probe
     async release() {
       if (released) return;
       released = true;
-      heldHere.delete(abs);
+      unhold(abs);
       // Only our own lock: a run that took over a lock we lost (it cannot, while we live) keeps its own.
       const current = await readLock(join(abs, LOCK_FILE));
       if (current?.pid === lock.pid && current.startedAt === lock.startedAt) await unlink(join(abs, LOCK_FILE)).catch(() => undefined);

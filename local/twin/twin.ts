@@ -224,7 +224,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       losesTaskCallback: (arn, state) => emulatorRef?.losesTaskCallback(arn.slice(arn.lastIndexOf(':') + 1), state) ?? false,
     });
     closers.push(() => engine.close());
-    const sfnServer = await startStepFunctionsServer({ engine, account });
+    const sfnServer = await startStepFunctionsServer({ engine, account, random: random.derive('stepfunctions-api') });
     closers.push(() => sfnServer.close());
     const sfn = trackClient(
       reuseSigner(
@@ -315,7 +315,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     });
     emulatorRef = emulator;
     closers.push(() => emulator.close());
-    const chime = await startChimeVoiceServer({ emulator, clock, account });
+    const chime = await startChimeVoiceServer({ emulator, clock, account, random: random.derive('chime-api') });
     closers.push(() => chime.close());
     taskEndpoints.chimesdkvoice = chime.endpoint;
 

@@ -435,7 +435,7 @@ describe('invalid scenario files: npm start exits 2, names the field, starts not
 describe('npm start options beyond what the twin can honour: exit 2 naming the option, nothing started', () => {
   const cases: Array<[string[], RegExp]> = [
     [['--calls', '10000000'], /--calls must be an integer from 1 to 100000$/m],
-    [['--calls', '1e400'], /--calls must be an integer from 1 to 100000 \(that is outside the double range\)/],
+    [['--calls', `1${'0'.repeat(400)}`], /--calls must be an integer from 1 to 100000 \(that is outside the double range\)/],
     [['--calls', '0'], /--calls must be an integer from 1 to 100000/],
     [['--calls', '5', '--concurrency', '100001'], /--concurrency must be an integer from 1 to 100000/],
     [['--calls', '5', '--concurrency', '2.5'], /--concurrency must be an integer/],

@@ -5,7 +5,7 @@
  */
 import { api } from './api';
 import { callFlowView } from './call-flow-view';
-import { badge, h, offset, showError } from './dom';
+import { badge, h, offset } from './dom';
 import { graphView } from './graph-view';
 import { poll } from './poll';
 import type { ExecutionResponse, Graph } from './types';
@@ -132,20 +132,21 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
       );
   };
 
-  let first = true;
+  // An execution that cannot be loaded (not there yet, a name that is no name, the twin busy) is said so above the
+  // view, and polling goes on: the call may start later, and the page recovers without a reload.
+  const problem = h('p', { class: 'error', role: 'alert', hidden: true });
+  heading.after(problem);
   return poll(async () => {
     try {
       graphCache ??= api.graph();
       const [x, graph] = await Promise.all([api.execution(name), graphCache]);
       draw(x, graph);
-      first = false;
+      problem.hidden = true;
       return x.row.status === 'RUNNING';
     } catch (e) {
-      if (first) {
-        showError(root, e);
-        return false;
-      }
-      throw e;
+      problem.textContent = `Could not load: ${(e as Error).message} (trying again)`;
+      problem.hidden = false;
+      throw e; // poll tries again
     }
   });
 }

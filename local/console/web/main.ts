@@ -8,6 +8,7 @@
 import { executionsView } from './executions-view';
 import { executionView } from './execution-view';
 import { auditView } from './audit-view';
+import { parseRoute, type RouteName } from './route';
 
 /** A view draws into its root and returns how to stop (its polling). */
 export type View = (root: HTMLElement, params: URLSearchParams) => () => void;
@@ -15,24 +16,13 @@ export type View = (root: HTMLElement, params: URLSearchParams) => () => void;
 const main = document.getElementById('main')!;
 let stop: () => void = () => {};
 
+const VIEWS: Record<RouteName, View> = { execution: executionView, audit: auditView, executions: executionsView };
+
 function route(): void {
   stop();
-  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
-  const params = new URLSearchParams(query);
-  const m = /^\/executions\/([^/]+)$/.exec(path);
-  let view: View;
-  let nav: string;
-  if (m) {
-    params.set('name', decodeURIComponent(m[1]));
-    view = executionView;
-    nav = 'executions';
-  } else if (path === '/audit') {
-    view = auditView;
-    nav = 'audit';
-  } else {
-    view = executionsView;
-    nav = 'executions';
-  }
+  const { view: name, params } = parseRoute(location.hash);
+  const view = VIEWS[name];
+  const nav = name === 'audit' ? 'audit' : 'executions';
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
     if (a.dataset.nav === nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -444,8 +444,10 @@ describe('the server', () => {
     const res = await get(`/api/executions/${r.executionName}`);
     expect(res.status).toBe(200);
     const text = res.body.toString('utf8');
-    for (const token of tokensIn(await history(arnOf(r))))
-      expect({ token, inAnswer: text.includes(token) }).toEqual({ token, inAnswer: false });
+    // The engine's own record (the API's history redacts them too, so it could not show what to look for).
+    const tokens = tokensIn(twin.engine.getExecution(arnOf(r)).history as unknown as HistoryEvent[]);
+    expect(tokens.length).toBeGreaterThan(0);
+    for (const token of tokens) expect({ token, inAnswer: text.includes(token) }).toEqual({ token, inAnswer: false });
     expect(text).toContain('<redacted>');
     expect(JSON.parse(text).row).toMatchObject({ executionName: r.executionName, outcome: 'RECORDED', startAttempts: 1 });
   });
