@@ -3,13 +3,16 @@
  * drive. Validation is strict and names the offending field ("calls[2].faults.hangupAfterSeconds: must be a number >= 0"),
  * because a typo in a fault must not silently test the happy path. */
 import { ALL_OUTCOMES, type Outcome } from '../../statemachines/outcomes';
-import { MAX_CONSENT_TEXT, TRACKS, characterCount, type Track } from '../../lambdas/shared/recording-request';
+import { TRACKS, characterCount, type Track } from '../../lambdas/shared/recording-request';
 import { CONTROL_ID } from '../../lambdas/shared/workflow-contract';
 import type { SmaReadings } from '../sma/readings';
 import { mergeReadings, parseSmaReadings } from './scenario-readings';
-import { parseLoseCallback } from './callback-faults';
+import { parseFaults } from './scenario-faults';
+import { int, isObj, LIMITS, num, onlyKeys, ScenarioError, shown } from './scenario-fields';
 import { parseRecordMode, type RecordMode } from './record-mode';
-import { UPDATE_CALL_ERRORS, UPDATE_COMMANDS, type DigitPress, type Faults, type UpdateCallError, type UpdateCommand } from '../sma/types';
+import type { DigitPress, Faults } from '../sma/types';
+
+export { LIMITS, ScenarioError, shown } from './scenario-fields';
 
 /** The scenario's faults are the SMA emulator's (local/sma/types.ts), field for field. */
 export type ScenarioFaults = Faults;
@@ -59,181 +62,7 @@ export const SCENARIO_APPS = ['bridge', 'ivr'] as const;
 export type ScenarioApp = (typeof SCENARIO_APPS)[number];
 
 export const DEFAULT_DURATION_SECONDS = 60;
-/** Bounds, each the real service's or what the twin can honour (README, "Scenario format"). */
-export const LIMITS = {
-  /** Calls in one run (a file's calls, or `npm start -- --calls N`): each holds timers and a WAV in memory. */
-  calls: 100_000,
-  /** The SMA ends a call after 4 hours at most; a call of the twin is at most that. */
-  durationSeconds: 4 * 3600,
-  /** A recording that lands an hour late is long past any verification deadline; later only holds memory. */
-  deliveryDelaySeconds: 3600,
-  /** Speak's Text (and the workflow's own check): longer is refused before anything starts. */
-  consentTextCharacters: MAX_CONSENT_TEXT,
-  /** S3's key limit: no longer location can name a valid destination (shorter invalid ones drive INVALID_INPUT). */
-  locationCharacters: 1024,
-  /** S3: user-defined metadata of a PUT is at most 2 KB (names and values, UTF-8). */
-  metadataBytes: 2048,
-  /** An update held longer than a minute is no longer a race but a lost update; the workflow's callbacks time out at 30 s. */
-  updateDelaySeconds: 60,
-  /** A recording that starts more than 10 minutes late is not a late start; the call is 4 hours at most. */
-  startRecordingDelaySeconds: 600,
-  /** Key presses per call, and keys per press (a digit collection takes at most 128: MaxNumberOfDigits). */
-  digitPresses: 50,
-  digitsPerPress: 128,
-  /** Recording controls per call: pause and resume as often as needed, but 50 is far past any real call's. */
-  controls: 50,
-} as const;
-const ELIDE_AT = 60;
 const ALL_OUTCOME_NAMES: readonly string[] = ALL_OUTCOMES;
-const START_ERRORS = ['SystemException', 'InvalidActionParameter', 'NoAccessToDestination'];
-const CONSENT_ERRORS = [
-  'SystemException',
-  'ActionExecutionThrottled',
-  'InvalidActionParameter',
-  'AccessDenied',
-  'MissingRequiredActionParameter',
-];
-
-export class ScenarioError extends Error {
-  constructor(
-    readonly field: string,
-    /** What is wrong, without the field's name (the message is "field: reason"). */
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${field}: ${reason}`, options);
-    this.name = 'ScenarioError';
-  }
-}
-
-/**
- * A value as an error message shows it: JSON, long ones elided (a 5,000-character id must not flood the
- * terminal), and numbers JSON cannot carry named for what they are (JSON.parse reads 1e400 as Infinity,
- * which JSON.stringify would show as null).
- */
-export function shown(v: unknown): string {
-  if (typeof v === 'number' && !Number.isFinite(v)) return 'a number outside the double range';
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length <= ELIDE_AT ? s : `${s.slice(0, ELIDE_AT)}… (${s.length} characters)`;
-}
-const shownName = (k: string) => (k.length <= ELIDE_AT ? k : `${k.slice(0, ELIDE_AT)}… (${k.length} characters)`);
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function onlyKeys(o: Obj, allowed: string[], at: string) {
-  for (const k of Object.keys(o))
-    if (!allowed.includes(k)) throw new ScenarioError(`${at}.${shownName(k)}`, `unknown field (allowed: ${allowed.join(', ')})`);
-}
-function num(v: unknown, field: string, min: number, max: number, what = ''): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
-    throw new ScenarioError(field, `must be a number in [${min}, ${max}]${what}, got ${shown(v)}`);
-  return v;
-}
-function int(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new ScenarioError(field, `must be an integer in [${min}, ${max}], got ${shown(v)}`);
-  return v;
-}
-function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw new ScenarioError(field, `must be true or false, got ${shown(v)}`);
-  return v;
-}
-function errorList(v: unknown, field: string, allowed: string[]): string[] {
-  if (!Array.isArray(v) || v.length > 20) throw new ScenarioError(field, 'must be an array of at most 20 error names');
-  v.forEach((e, i) => {
-    if (typeof e !== 'string' || !allowed.includes(e))
-      throw new ScenarioError(`${field}[${i}]`, `must be one of ${allowed.join(', ')}, got ${shown(e)}`);
-  });
-  return v as string[];
-}
-
-function parseFaults(v: unknown, at: string, durationSeconds: number): ScenarioFaults {
-  if (v === undefined) return {};
-  if (!isObj(v)) throw new ScenarioError(at, 'must be an object');
-  onlyKeys(
-    v,
-    [
-      'startRecording',
-      'consent',
-      'hangupAfterSeconds',
-      'deliveryDelaySeconds',
-      'dropRecording',
-      'metadata',
-      'emptyRecording',
-      ...SMA_RULE_FAULTS,
-    ],
-    at,
-  );
-  const f: ScenarioFaults = {};
-  if (v.startRecording !== undefined) f.startRecording = errorList(v.startRecording, `${at}.startRecording`, START_ERRORS);
-  if (v.consent !== undefined) f.consent = errorList(v.consent, `${at}.consent`, CONSENT_ERRORS);
-  // A hangup is a time within the call: later than its end it would never happen (or stretch the call).
-  if (v.hangupAfterSeconds !== undefined)
-    f.hangupAfterSeconds = num(
-      v.hangupAfterSeconds,
-      `${at}.hangupAfterSeconds`,
-      0,
-      durationSeconds,
-      " (within the call's durationSeconds)",
-    );
-  if (v.deliveryDelaySeconds !== undefined)
-    f.deliveryDelaySeconds = num(v.deliveryDelaySeconds, `${at}.deliveryDelaySeconds`, 0, LIMITS.deliveryDelaySeconds);
-  if (v.dropRecording !== undefined) f.dropRecording = bool(v.dropRecording, `${at}.dropRecording`);
-  if (v.emptyRecording !== undefined) f.emptyRecording = bool(v.emptyRecording, `${at}.emptyRecording`);
-  if (v.metadata !== undefined) {
-    if (!isObj(v.metadata)) throw new ScenarioError(`${at}.metadata`, 'must be an object of string values');
-    let bytes = 0;
-    for (const [k, val] of Object.entries(v.metadata)) {
-      if (typeof val !== 'string') throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must be a string');
-      if (!/^[a-z0-9-]+$/.test(k))
-        throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'metadata names are lowercase letters, digits and "-"');
-      // Metadata travels as HTTP headers: a control character cannot be sent at all.
-      if (/[\u0000-\u001f\u007f]/.test(val))
-        throw new ScenarioError(`${at}.metadata.${shownName(k)}`, 'must not contain control characters (it is sent as an HTTP header)');
-      bytes += Buffer.byteLength(k) + Buffer.byteLength(val);
-    }
-    if (bytes > LIMITS.metadataBytes)
-      throw new ScenarioError(
-        `${at}.metadata`,
-        `names and values must total at most ${LIMITS.metadataBytes} bytes (S3's user-defined metadata limit), got ${bytes}`,
-      );
-    f.metadata = v.metadata as Record<string, string>;
-  }
-  Object.assign(f, parseSmaRuleFaults(v, at));
-  return f;
-}
-
-/** The faults of the SMA's documented rules and the Chime API in front of it (issue 13). */
-const SMA_RULE_FAULTS = ['updateCall', 'updateDelaySeconds', 'startRecordingDelaySeconds', 'verifyAccessDenied', 'loseCallback'];
-
-function parseSmaRuleFaults(v: Obj, at: string): ScenarioFaults {
-  const f: ScenarioFaults = {};
-  if (v.updateCall !== undefined) {
-    const field = `${at}.updateCall`;
-    if (!isObj(v.updateCall)) throw new ScenarioError(field, `must be an object keyed by workflow step (${UPDATE_COMMANDS.join(', ')})`);
-    onlyKeys(v.updateCall, [...UPDATE_COMMANDS], field);
-    const errors = Object.keys(UPDATE_CALL_ERRORS);
-    f.updateCall = {};
-    for (const [step, list] of Object.entries(v.updateCall)) {
-      f.updateCall[step as UpdateCommand] = errorList(list, `${field}.${step}`, errors) as UpdateCallError[];
-    }
-  }
-  if (v.updateDelaySeconds !== undefined)
-    f.updateDelaySeconds = num(v.updateDelaySeconds, `${at}.updateDelaySeconds`, 0, LIMITS.updateDelaySeconds);
-  if (v.startRecordingDelaySeconds !== undefined) {
-    f.startRecordingDelaySeconds = num(
-      v.startRecordingDelaySeconds,
-      `${at}.startRecordingDelaySeconds`,
-      0,
-      LIMITS.startRecordingDelaySeconds,
-    );
-  }
-  if (v.verifyAccessDenied !== undefined) f.verifyAccessDenied = bool(v.verifyAccessDenied, `${at}.verifyAccessDenied`);
-  if (v.loseCallback !== undefined)
-    f.loseCallback = parseLoseCallback(v.loseCallback, `${at}.loseCallback`, (field, text) => new ScenarioError(field, text));
-  return f;
-}
 
 function parseApp(v: unknown, at: string): ScenarioApp | undefined {
   if (v !== undefined && (typeof v !== 'string' || !(SCENARIO_APPS as readonly string[]).includes(v)))
