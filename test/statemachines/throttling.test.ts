@@ -6,7 +6,7 @@
  * The notice, the call-end wait and the controls retry throttling in Retry blocks on the same schedule.
  */
 import { DEFAULT_SETTINGS, renderDefinition, settingsProblems, throttleMaxRetries } from '../../statemachines/definition';
-import { INPUT, RECORDING_LOCATION, runWorkflow, summaryOf } from './harness';
+import { INPUT, RECORDING_LOCATION, goodHead, runWorkflow, summaryOf } from './harness';
 
 const T = 'ChimeSdkVoice.ThrottledClientException';
 const MANIFEST = RECORDING_LOCATION.replace(/\.wav$/, '.manifest.json');
@@ -122,6 +122,25 @@ describe('throttling in the Retry blocks: its own budget, counted', () => {
     const budget = throttleMaxRetries({ ...DEFAULT_SETTINGS, ...settings });
     const run = await runWorkflow({ updateErrors: { NotifyConsent: times(budget + 5, T) } }, INPUT, settings);
     expect(summaryOf(run.info).consentNotice).toEqual(expect.objectContaining({ status: 'FAILED', error: T, attempts: budget + 1 }));
+  });
+});
+
+describe('a call that ends while an update is throttled', () => {
+  it('the notice learns it from NotFoundException: the end is only bounded (endedBefore), the recording still RECORDED', async () => {
+    let notices = 0;
+    const run = await runWorkflow({ head: [goodHead(1)] }, INPUT, { DurationToleranceSeconds: 1 }, 200, (req) => {
+      if ((req.args as any).Arguments?.command !== 'NotifyConsent') return undefined;
+      notices++;
+      return notices <= 20 ? { error: T, cause: 'Rate exceeded' } : { error: 'ChimeSdkVoice.NotFoundException', cause: 'gone' };
+    });
+    const out = summaryOf(run.info);
+    // 20 jittered waits later the answer is late: taking it for the end would judge a 1 s recording too short.
+    expect(out.outcome).toBe('RECORDED');
+    const m = run.manifests.get(MANIFEST);
+    expect(m.callEnd).toEqual(expect.objectContaining({ during: 'NotifyConsent', error: 'ChimeSdkVoice.NotFoundException' }));
+    expect(m.callEnd.endedBefore).toMatch(/^\d{4}-/);
+    expect(m.callEnd.endedAtMs).toBeUndefined();
+    expect(out.consentNotice).toEqual(expect.objectContaining({ status: 'NOT_DELIVERED', attempts: 21 }));
   });
 });
 
