@@ -92,6 +92,8 @@ export function currentState(events: HistoryEvent[]): string | undefined {
 }
 
 const CALL_ENDED_ERRORS = new Set(['CallEnded', 'ChimeSdkVoice.NotFoundException']);
+/** A start request the account's update quota refused: the same attempt goes on (StartThrottled), not a failure. */
+const THROTTLED = 'ChimeSdkVoice.ThrottledClientException';
 const ts = (d: Date | undefined) => (d ? d.toISOString() : undefined);
 
 /** StartRecording attempts and the consent notice as the history shows them (the ASL's $startAttempts / $consent). */
@@ -104,8 +106,10 @@ export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts:
     const d = detailsOf(event) ?? {};
     if (state === 'StartRecording') {
       const last = attempts[attempts.length - 1];
-      if (type === 'TaskStateEntered')
-        attempts.push({ attempt: attempts.length + 1, startedAt: ts(event.timestamp), result: 'IN_PROGRESS' });
+      if (type === 'TaskStateEntered') {
+        if (!(last?.result === 'IN_PROGRESS' && last.throttled))
+          attempts.push({ attempt: attempts.length + 1, startedAt: ts(event.timestamp), result: 'IN_PROGRESS' });
+      } else if (last && type === 'TaskFailed' && d.error === THROTTLED) last.throttled = (last.throttled ?? 0) + 1;
       else if (last && type === 'TaskSucceeded') Object.assign(last, { endedAt: ts(event.timestamp), result: 'STARTED' });
       else if (last && (type === 'TaskFailed' || type === 'TaskTimedOut'))
         Object.assign(last, {
@@ -115,6 +119,9 @@ export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts:
           cause: d.cause,
         });
       else if (last && type === 'TaskStateAborted') Object.assign(last, { endedAt: ts(event.timestamp), result: 'ABORTED' });
+    } else if (state === 'StartThrottledTooLong' && event.type === 'PassStateEntered') {
+      const last = attempts[attempts.length - 1];
+      if (last) Object.assign(last, { endedAt: ts(event.timestamp), result: 'FAILED', error: THROTTLED });
     } else if (state === 'NotifyConsent') {
       if (type === 'TaskStateEntered') {
         consent = { status: 'IN_PROGRESS', attempts: 0 };

@@ -29,10 +29,16 @@ export const START_RETRY_STATE = 'WaitBeforeStartRetry';
 export const CONSENT_NOT_DELIVERED_STATE = 'ConsentNotDelivered';
 /** Entered when a declined caller's recording could not be confirmed deleted (OptedOutRecording = DELETE). */
 export const OPTED_OUT_NOT_DELETED_STATE = 'OptedOutRecordingNotDeleted';
+/** Entered once per StartRecording request the Chime API throttled (the account's update rate): not a failed attempt. */
+export const START_THROTTLED_STATE = 'StartThrottled';
+/** Entered when a start was throttled for all of ThrottleWindowSeconds: that attempt fails. */
+export const START_THROTTLED_TOO_LONG_STATE = 'StartThrottledTooLong';
 
 export const START_RETRIES_METRIC = 'StartRetries';
 export const CONSENT_NOT_DELIVERED_METRIC = 'ConsentNotDelivered';
 export const OPTED_OUT_NOT_DELETED_METRIC = 'OptedOutRecordingNotDeleted';
+export const START_THROTTLED_METRIC = 'StartThrottled';
+export const START_THROTTLED_TOO_LONG_METRIC = 'StartThrottledTooLong';
 
 /** The execution-history event a state logs when entered ("Succeed" -> "SucceedStateEntered"). */
 export function enteredEventType(definition: Record<string, unknown>, stateName: string): string {
@@ -95,6 +101,12 @@ export class Operations extends Construct {
     const startRetries = countFilter('StartRetries', START_RETRY_STATE, START_RETRIES_METRIC);
     const consentNotDelivered = countFilter('ConsentNotDeliveredFilter', CONSENT_NOT_DELIVERED_STATE, CONSENT_NOT_DELIVERED_METRIC);
     const optedOutNotDeleted = countFilter('OptedOutNotDeletedFilter', OPTED_OUT_NOT_DELETED_STATE, OPTED_OUT_NOT_DELETED_METRIC);
+    const startThrottled = countFilter('StartThrottledFilter', START_THROTTLED_STATE, START_THROTTLED_METRIC);
+    const startThrottledTooLong = countFilter(
+      'StartThrottledTooLongFilter',
+      START_THROTTLED_TOO_LONG_STATE,
+      START_THROTTLED_TOO_LONG_METRIC,
+    );
 
     const fiveMin = { period: Duration.minutes(5) };
     const sm = props.stateMachine;
@@ -171,6 +183,20 @@ export class Operations extends Construct {
       "A caller declined recording and their recording could not be confirmed deleted: check the bucket for the key in the execution's manifest (optOut.deletion says why).",
       { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
+    // A burst is throttled for a while by design (the workflow waits its turn); throttling through 15 minutes
+    // running is a quota too low for the traffic, and a start throttled past its window is a recording at risk.
+    alarm(
+      'StartThrottled',
+      startThrottled,
+      'StartRecording requests throttled (UpdateSipMediaApplicationCall quota) in each of 3 consecutive 5-minute periods: the account quota is too low for the traffic; raise it (README, Capacity) before starts run past ThrottleWindowSeconds.',
+      { evaluationPeriods: 3, datapointsToAlarm: 3 },
+    );
+    alarm(
+      'StartThrottledTooLong',
+      startThrottledTooLong,
+      'A recording start was throttled for all of ThrottleWindowSeconds and failed (START_FAILED unless a later attempt started it): raise the UpdateSipMediaApplicationCall quota.',
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
 
     const hourly = (m: cloudwatch.Metric): cloudwatch.Metric => m.with({ period: Duration.hours(1) });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -205,8 +231,12 @@ export class Operations extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'StartRecording retries per hour',
-        left: [hourly(startRetries).with({ label: START_RETRY_STATE })],
+        title: 'StartRecording retries / throttled requests per hour',
+        left: [
+          hourly(startRetries).with({ label: START_RETRY_STATE }),
+          hourly(startThrottled).with({ label: START_THROTTLED_STATE }),
+          hourly(startThrottledTooLong).with({ label: START_THROTTLED_TOO_LONG_STATE }),
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

@@ -19,6 +19,16 @@ export interface WorkflowSettings {
   StartIntervalSeconds: number;
   StartBackoffRate: number;
   StartMaxDelaySeconds: number;
+  /**
+   * Throttling (ChimeSdkVoice.ThrottledClientException: the account's UpdateSipMediaApplicationCall rate) is not a
+   * failed attempt: the request never reached the SMA. It is retried with capped exponential backoff and full jitter
+   * (a random wait in (0, min(ThrottleMaxDelaySeconds, ThrottleIntervalSeconds * 2^(n-1))]) for as long as
+   * ThrottleWindowSeconds from the first throttled request; past it the start attempt fails (StartThrottledTooLong).
+   * The window must exceed the time the account needs to drain a burst: updates in the burst / the update quota.
+   */
+  ThrottleIntervalSeconds: number;
+  ThrottleMaxDelaySeconds: number;
+  ThrottleWindowSeconds: number;
   ConsentTimeoutSeconds: number;
   /** Retries (not attempts) of the consent notice on SystemException / throttling. */
   ConsentMaxRetries: number;
@@ -68,6 +78,9 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   StartIntervalSeconds: 2,
   StartBackoffRate: 2,
   StartMaxDelaySeconds: 20,
+  ThrottleIntervalSeconds: 1,
+  ThrottleMaxDelaySeconds: 20,
+  ThrottleWindowSeconds: 900,
   ConsentTimeoutSeconds: 120,
   ConsentMaxRetries: 2,
   ConsentIntervalSeconds: 1,
@@ -81,7 +94,7 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   VerifyMaxDelaySeconds: 60,
   VerifyMaxRetries: 10,
   DurationToleranceSeconds: 5,
-  ExecutionTimeoutSeconds: 6 * 3600,
+  ExecutionTimeoutSeconds: 7 * 3600,
   OptOutSeconds: 5,
   OptedOutRecording: 'DELETE',
   LateOptedOutCheckSeconds: 900,
@@ -100,6 +113,22 @@ export function verifyDeadlineSeconds(
   return total;
 }
 
+/**
+ * Retries a Retry block gives throttling (NotifyConsent, WaitForCallEnd, the controls): as many as fill
+ * ThrottleWindowSeconds on average, a full-jitter wait being half its capped delay on average.
+ */
+export function throttleMaxRetries(
+  s: Pick<WorkflowSettings, 'ThrottleIntervalSeconds' | 'ThrottleMaxDelaySeconds' | 'ThrottleWindowSeconds'>,
+): number {
+  let expected = 0;
+  let retries = 0;
+  while (expected < s.ThrottleWindowSeconds) {
+    expected += Math.min(s.ThrottleMaxDelaySeconds, s.ThrottleIntervalSeconds * 2 ** retries) / 2;
+    retries++;
+  }
+  return retries;
+}
+
 /** Settings Step Functions takes as non-integers; every other number lands in a field that must be an integer. */
 const FRACTIONAL_SETTINGS = new Set<keyof WorkflowSettings>(['StartBackoffRate', 'VerifyBackoffRate', 'DurationToleranceSeconds']);
 /** Counts of retries may be 0; every other integer setting must be at least 1. */
@@ -114,6 +143,15 @@ const ZERO_ALLOWED = new Set<keyof WorkflowSettings>([
 /** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
 export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {
   const problems: string[] = [];
+  const throttle = { ...DEFAULT_SETTINGS, ...settings };
+  if (
+    typeof throttle.ThrottleWindowSeconds === 'number' &&
+    typeof throttle.ThrottleMaxDelaySeconds === 'number' &&
+    throttle.ThrottleWindowSeconds < throttle.ThrottleMaxDelaySeconds
+  )
+    problems.push(
+      `ThrottleWindowSeconds: must be at least ThrottleMaxDelaySeconds (${throttle.ThrottleMaxDelaySeconds}), got ${throttle.ThrottleWindowSeconds}`,
+    );
   for (const [key, value] of Object.entries(settings) as Array<[keyof WorkflowSettings, unknown]>) {
     if (!(key in DEFAULT_SETTINGS)) {
       problems.push(`${key}: unknown setting (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
@@ -158,6 +196,7 @@ export function renderDefinition(
   if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
   // Derived: the re-asks of WaitForCallEnd that fit in CallEndTimeoutSeconds.
+  settings.ThrottleMaxRetries = throttleMaxRetries(settings as unknown as WorkflowSettings);
   settings.CallEndRechecks = Math.max(
     0,
     Math.ceil((settings.CallEndTimeoutSeconds as number) / (settings.CallEndCheckSeconds as number)) - 1,

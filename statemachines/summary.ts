@@ -19,6 +19,12 @@ export interface StartAttempt {
   error?: string;
   cause?: string;
   location?: string;
+  /**
+   * Requests of this attempt the Chime API throttled (the account's update rate) before it reached the SMA: not failed
+   * attempts (StartThrottled retried them). An attempt throttled past ThrottleWindowSeconds is FAILED with error
+   * ChimeSdkVoice.ThrottledClientException. Absent in manifests written before issue 21.
+   */
+  throttled?: number;
 }
 
 export interface ConsentNotice {
@@ -135,6 +141,8 @@ export interface AuditManifest {
     error?: string;
     cause?: string;
     during?: string;
+    /** Retries of the last WaitForCallEnd update (its Retry blocks: throttling, 5xx and connection errors, re-asks). */
+    retries?: number;
   } | null;
   verification: Verification | null;
   tagging: { status: string; at?: string; error?: string; cause?: string } | null;

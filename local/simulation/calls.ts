@@ -201,8 +201,12 @@ export function expectedOf(
   if (call.optOutDigit && call.digits?.some((d) => d.digits === call.optOutDigit)) return { outcome: 'OPTED_OUT', startAttempts: 1 };
   // The caller is gone before the first update reaches the Lambda: nothing can be recorded.
   if (f.hangupAfterSeconds === 0) return { outcome: 'NOT_RECORDED' };
-  // A throttled start update is one more failed attempt, retried like a SystemException.
-  const errors = [...(f.updateCall?.StartRecording?.map(() => SE) ?? []), ...(f.startRecording ?? [])];
+  // A throttled start update never reached the SMA: not an attempt (the workflow's StartThrottled retries it). Any
+  // other refusal of the update (5xx) is one more failed attempt, retried like a SystemException.
+  const errors = [
+    ...(f.updateCall?.StartRecording?.filter((e) => e !== 'ThrottledClientException').map(() => SE) ?? []),
+    ...(f.startRecording ?? []),
+  ];
   const fatal = errors.findIndex((e) => e !== SE);
   if (fatal >= 0) return { outcome: 'START_FAILED', startAttempts: fatal + 1 };
   if (errors.length >= 4) return { outcome: 'START_FAILED', startAttempts: 4 };

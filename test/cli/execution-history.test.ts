@@ -3,7 +3,7 @@
  * instead of every page of a long call's history on every poll.
  */
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { findNewest } from '../../cli/execution-history';
+import { findNewest, reconstructFromHistory } from '../../cli/execution-history';
 
 /** A GetExecutionHistory stub over `count` events (ids 1..count), paging as Step Functions does; it records each request. */
 function historyOf(count: number, controlsAt: number[]) {
@@ -51,5 +51,59 @@ describe('findNewest', () => {
     const { sfn, requests } = historyOf(250, []);
     await expect(findNewest(sfn, 'arn', controlsOf)).resolves.toBeUndefined();
     expect(requests).toHaveLength(3);
+  });
+});
+
+describe('reconstructFromHistory: a throttled start is one attempt (issue 21)', () => {
+  let id = 0;
+  const at = (name: string, type: string, extra: Partial<HistoryEvent> = {}): HistoryEvent[] => [
+    { id: ++id, timestamp: new Date(id * 1000), type, stateEnteredEventDetails: { name }, ...extra } as HistoryEvent,
+  ];
+  const request = (error?: string): HistoryEvent[] => [
+    ...at('StartRecording', 'TaskStateEntered'),
+    { id: ++id, timestamp: new Date(id * 1000), type: 'TaskScheduled' } as HistoryEvent,
+    error
+      ? ({ id: ++id, timestamp: new Date(id * 1000), type: 'TaskFailed', taskFailedEventDetails: { error, cause: 'x' } } as HistoryEvent)
+      : ({ id: ++id, timestamp: new Date(id * 1000), type: 'TaskSucceeded' } as HistoryEvent),
+    {
+      id: ++id,
+      timestamp: new Date(id * 1000),
+      type: 'TaskStateExited',
+      stateExitedEventDetails: { name: 'StartRecording' },
+    } as HistoryEvent,
+  ];
+  const throttledLoop = (): HistoryEvent[] => [
+    ...request('ChimeSdkVoice.ThrottledClientException'),
+    ...at('StartThrottled', 'ChoiceStateEntered'),
+    ...at('WaitBeforeThrottledStart', 'WaitStateEntered'),
+  ];
+
+  it('throttled twice, then started: one STARTED attempt, throttled 2', () => {
+    const { startAttempts } = reconstructFromHistory([...throttledLoop(), ...throttledLoop(), ...request()]);
+    expect(startAttempts).toEqual([expect.objectContaining({ attempt: 1, result: 'STARTED', throttled: 2 })]);
+  });
+
+  it('a failed attempt and a throttled one still running: two attempts, the second IN_PROGRESS', () => {
+    const { startAttempts } = reconstructFromHistory([
+      ...request('SystemException'),
+      ...at('ShouldRetryStart', 'ChoiceStateEntered'),
+      ...throttledLoop(),
+    ]);
+    expect(startAttempts.map((a) => [a.attempt, a.result, a.error ?? null, a.throttled ?? 0])).toEqual([
+      [1, 'FAILED', 'SystemException', 0],
+      [2, 'IN_PROGRESS', null, 1],
+    ]);
+  });
+
+  it('throttled past the window: the attempt FAILED with the throttling error', () => {
+    const events = [
+      ...throttledLoop(),
+      ...request('ChimeSdkVoice.ThrottledClientException'),
+      ...at('StartThrottled', 'ChoiceStateEntered'),
+    ];
+    const { startAttempts } = reconstructFromHistory([...events, ...at('StartThrottledTooLong', 'PassStateEntered')]);
+    expect(startAttempts).toEqual([
+      expect.objectContaining({ attempt: 1, result: 'FAILED', error: 'ChimeSdkVoice.ThrottledClientException', throttled: 2 }),
+    ]);
   });
 });

@@ -17,6 +17,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DEADLINE = 435;
 const quiet = () => ({ stdout: { write: () => true }, stderr: { write: () => true } });
 
+const THROTTLED = 'ThrottledClientException' as const;
+const UNAVAILABLE = 'ServiceUnavailableException' as const;
+
 describe('the calls of a campaign', () => {
   it('call i of seed S is the same call whatever else is drawn, and other seeds draw other calls', () => {
     const a = Array.from({ length: 300 }, (_, i) => simulatedCall(42, i, DEADLINE));
@@ -79,6 +82,9 @@ describe('the calls of a campaign', () => {
       { deliveryDelaySeconds: 434, consent: ['InvalidActionParameter'] },
       { outcome: 'RECORDED', startAttempts: 1 },
     ],
+    // Throttling is not a failed attempt (issue 21); a 5xx of the update API is.
+    [{ updateCall: { StartRecording: [THROTTLED] } }, { outcome: 'RECORDED', startAttempts: 1 }],
+    [{ updateCall: { StartRecording: [THROTTLED, UNAVAILABLE, THROTTLED] } }, { outcome: 'RECORDED', startAttempts: 2 }],
   ])('the oracle: %j -> %j', (faults, expected) => {
     expect(expectedOf({ faults, location: 'call-recordings-local' }, DEADLINE)).toEqual(expected);
   });

@@ -38,6 +38,22 @@ const cases: Case[] = [
   },
   { name: 'racing responses, the earlier applied last (2 legs)', legs: 2, durationSeconds: 60, faults: { raceUpdates: true } },
   { name: 'racing responses, the earlier applied last (1 leg)', legs: 1, durationSeconds: 60, faults: { raceUpdates: true } },
+  {
+    name: 'StartRecording update throttled 5 times (issue 21)',
+    legs: 2,
+    durationSeconds: 120,
+    faults: { updateCall: { StartRecording: Array(5).fill('ThrottledClientException') } },
+  },
+  {
+    name: 'StartRecording update throttled twice, refused (503), throttled again',
+    legs: 1,
+    durationSeconds: 120,
+    faults: {
+      updateCall: {
+        StartRecording: ['ThrottledClientException', 'ThrottledClientException', 'ServiceUnavailableException', 'ThrottledClientException'],
+      },
+    },
+  },
 ];
 
 let twin: Twin;
@@ -189,4 +205,23 @@ it.each([
   expect(Object.keys(hangupAttributes).filter((k) => /Token$/.test(k))).toEqual(['rw:callEndToken']);
   // The call end was followed, not timed out: verification came right after the hangup.
   expect(results.get(name)!.durationMs).toBeLessThan(120_000);
+});
+
+it('a throttled StartRecording update is not a failed attempt: one attempt, throttled 5, RECORDED', async () => {
+  const name = cases[8]!.name;
+  const manifest = await expectRecordedWithNotice(name, 2);
+  const h = handleOf(name);
+  expect(h.notes.filter((n) => /StartRecording answered ThrottledClientException/.test(n))).toHaveLength(5);
+  expect(manifest.startAttempts).toEqual([expect.objectContaining({ attempt: 1, result: 'STARTED', throttled: 5 })]);
+  expect(results.get(name)!.startAttempts).toBe(1);
+  // The throttled requests never reached the Lambda: one CALL_UPDATE_REQUESTED for the start.
+  expect(startsAsked(h)).toHaveLength(1);
+});
+
+it('throttles and a 503 in one start: the 503 is the failed attempt, each attempt counts its own throttles', async () => {
+  const manifest = await expectRecordedWithNotice(cases[9]!.name, 1);
+  expect(manifest.startAttempts.map((a: any) => [a.result, a.error ?? null, a.throttled])).toEqual([
+    ['FAILED', 'ChimeSdkVoice.ServiceUnavailableException', 2],
+    ['STARTED', null, 1],
+  ]);
 });

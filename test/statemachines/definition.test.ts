@@ -10,6 +10,7 @@ import {
   SUCCEEDED_OUTCOMES,
   loadDefinitionTemplate,
   renderDefinition,
+  throttleMaxRetries,
   verifyDeadlineSeconds,
 } from '../../statemachines/definition';
 import { Arg, Command } from '../../lambdas/shared/workflow-contract';
@@ -61,9 +62,17 @@ it('sends exactly the commands and argument names of the Lambda contract', () =>
 it('bounds every callback task with TimeoutSeconds and the execution as a whole', () => {
   for (const [name, s] of Object.entries(states))
     if (s.Resource?.endsWith('.waitForTaskToken')) expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
+  // A Retry block's throttling retries at their longest (every jittered wait at its cap).
+  let throttleRetries = 0;
+  for (let i = 0; i < throttleMaxRetries(DEFAULT_SETTINGS); i++)
+    throttleRetries += Math.min(DEFAULT_SETTINGS.ThrottleMaxDelaySeconds, DEFAULT_SETTINGS.ThrottleIntervalSeconds * 2 ** i);
   const worst =
     DEFAULT_SETTINGS.StartMaxAttempts * (DEFAULT_SETTINGS.StartAttemptTimeoutSeconds + DEFAULT_SETTINGS.StartMaxDelaySeconds) +
+    // the start's throttling: one window per call, and the last jittered wait
+    DEFAULT_SETTINGS.ThrottleWindowSeconds +
+    DEFAULT_SETTINGS.ThrottleMaxDelaySeconds +
     (DEFAULT_SETTINGS.ConsentMaxRetries + 1) * DEFAULT_SETTINGS.ConsentTimeoutSeconds +
+    throttleRetries +
     DEFAULT_SETTINGS.CallEndTimeoutSeconds +
     verifyDeadlineSeconds(DEFAULT_SETTINGS) * 2 +
     // a declined caller's recording looked for after the deadline
