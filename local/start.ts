@@ -137,9 +137,8 @@ async function main(argv: string[], io: Io = process, name = 'npm start --'): Pr
         throw e;
       }
     } else {
-      // The demo's 24 calls all start in the same virtual second: with today's workflow (3 updates a call, a throttled
-      // start retried as a failed attempt) AWS's update quota makes 12 of them miss their expected start attempts,
-      // so demo.json says "quota": "none" (README, Account quotas).
+      // The demo runs under AWS's default quotas like any run (its 24 calls start in the same virtual second: a
+      // throttled start waits its turn, README "Account quotas").
       calls = parseScenario(demo);
       fileQuota = scenarioQuota(demo);
     }
