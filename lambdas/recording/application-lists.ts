@@ -64,6 +64,12 @@ export function nextAppList(eventType: string, actions: SmaAction[] | null | und
  * (which ends at once) simply goes before the application's list. A list with a Hangup is left alone.
  */
 export function boundaryAnswer(eventType: string, actions: SmaAction[] | null | undefined, state: OwnState, arm: SmaAction[]): Out {
+  if (eventType === 'INVALID_LAMBDA_RESPONSE' && state.h && !actions?.length) {
+    // The SMA refused the answer that held the application's list (the recording's own actions never ran, nothing
+    // runs now): the held list goes out, unless the application answers this event with a list of its own.
+    const { h: held, ...rest } = state;
+    return { actions: held, state: rest };
+  }
   const next = nextAppList(eventType, actions, state);
   const boundary = LIST_ENDS.has(eventType) || !state.a;
   if (!boundary || (!state.p && !state.d) || (actions && hangsUp(actions))) return { actions, state: next };

@@ -255,6 +255,20 @@ describe.each(['plain', 'middy'] as const)('recording middleware (%s)', (shape) 
       expect(t.app).toHaveBeenCalledTimes(2);
     });
 
+    it('the SMA refuses the answer that held the bridge (INVALID_LAMBDA_RESPONSE): the start fails, the bridge goes out', async () => {
+      const t = setup({ shape, answer: awsDocsIvr });
+      const r1 = await t.invoke(fixture('NEW_INBOUND_CALL'));
+      const r2 = await t.invoke(callUpdate(startArgs(makeToken('s')), { attributes: r1.TransactionAttributes }));
+      const r3 = await t.invoke(menuDone(next(r1.TransactionAttributes, r2)));
+      expect(r3.Actions!.map((a) => a.Type)).toEqual(['StartCallRecording']);
+      const refused = withAttributes(fixture('INVALID_LAMBDA_RESPONSE'), r3.TransactionAttributes);
+      const r4 = await t.invoke(refused);
+      expect(t.failures().map((f) => f.error)).toEqual(['InvalidLambdaResponse']);
+      expect(r4.Actions).toEqual([bridge]);
+      expect(readOwn(r4.TransactionAttributes!)).toEqual(expect.objectContaining({ a: ['CallAndBridge'] }));
+      expect(readOwn(r4.TransactionAttributes!).h).toBeUndefined();
+    });
+
     it('nothing of the application in progress (a bridged call): the recording runs at once, its result answered without calling it', async () => {
       const t = setup({ shape });
       const bridged = withAttributes(fixture('ACTION_SUCCESSFUL-CallAndBridge'), APP);
