@@ -95,6 +95,17 @@ const CALL_ENDED_ERRORS = new Set(['CallEnded', 'ChimeSdkVoice.NotFoundException
 /** A start request the account's update quota refused: the same attempt goes on (StartThrottled), not a failure. */
 const THROTTLED = 'ChimeSdkVoice.ThrottledClientException';
 const ts = (d: Date | undefined) => (d ? d.toISOString() : undefined);
+/** A mailbox task's write refused because the Lambda's outcome was in the slot already (S3's 412). */
+const MAILBOX_TAKEN = (d: { error?: string; cause?: string }) =>
+  (d.error === 'S3.S3Exception' || d.error === 'S3.PreconditionFailedException') && /Status Code: 412/.test(d.cause ?? '');
+/** The Pass states that settle a start or a notice from an outcome read in the mailbox, and what they settle. */
+const MAILED_STATES: Record<string, ['start' | 'notice', string]> = {
+  RecordingStartedBeforeWorkflow: ['start', 'STARTED'],
+  MailedStartFailed: ['start', 'FAILED'],
+  NoticeHeardBeforeWait: ['notice', 'DELIVERED'],
+  NoticeCutByCallEnd: ['notice', 'NOT_DELIVERED'],
+  NoticeFailedBeforeWait: ['notice', 'FAILED'],
+};
 
 /** StartRecording attempts and the consent notice as the history shows them (the ASL's $startAttempts / $consent). */
 export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts: StartAttempt[]; consentNotice: ConsentNotice | null } {
@@ -104,8 +115,10 @@ export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts:
   for (const { event, state } of withStateNames(events)) {
     const type = event.type ?? '';
     const d = detailsOf(event) ?? {};
-    if (state === 'StartRecording') {
+    if (state === 'StartRecording' || state === 'AwaitRecordingStart') {
       const last = attempts[attempts.length - 1];
+      // The slot held the outcome already (412): read by the Mailed states below, not a failure of the attempt.
+      if (last && type === 'TaskFailed' && MAILBOX_TAKEN(d)) continue;
       if (type === 'TaskStateEntered') {
         if (!(last?.result === 'IN_PROGRESS' && last.throttled))
           attempts.push({ attempt: attempts.length + 1, startedAt: ts(event.timestamp), result: 'IN_PROGRESS' });
@@ -122,9 +135,17 @@ export function reconstructFromHistory(events: HistoryEvent[]): { startAttempts:
     } else if (state === 'StartThrottledTooLong' && event.type === 'PassStateEntered') {
       const last = attempts[attempts.length - 1];
       if (last) Object.assign(last, { endedAt: ts(event.timestamp), result: 'FAILED', error: THROTTLED });
-    } else if (state === 'NotifyConsent') {
+    } else if (MAILED_STATES[state ?? ''] && type === 'PassStateEntered') {
+      // An outcome the Lambda left in the mailbox before the workflow waited (issue 21).
+      const [what, result] = MAILED_STATES[state ?? ''];
+      const last = attempts[attempts.length - 1];
+      if (what === 'start' && last) Object.assign(last, { endedAt: ts(event.timestamp), result });
+      if (what === 'notice' && consent) Object.assign(consent, { status: result, at: ts(event.timestamp) });
+    } else if (state === 'NotifyConsent' || state === 'AwaitConsentNotice') {
+      if (consent && type === 'TaskFailed' && MAILBOX_TAKEN(d)) continue;
       if (type === 'TaskStateEntered') {
-        consent = { status: 'IN_PROGRESS', attempts: 0 };
+        // NotifyConsent after the call flow's own notice failed: one notice, its attempts counted on.
+        consent = { status: 'IN_PROGRESS', attempts: state === 'NotifyConsent' && consent ? (consent.attempts ?? 0) : 0 };
         consentOpen = true;
       } else if (type === 'TaskStateExited') consentOpen = false;
       else if (consent && type === 'TaskScheduled') consent.attempts = (consent.attempts ?? 0) + 1;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { consentTextProblem } from '../lambdas/shared/recording-request';
+import { bucketProblem, consentTextProblem, DEFAULT_CONSENT_TEXT, prefixProblem } from '../lambdas/shared/recording-request';
 
 export const DEFINITION_PATH = join(__dirname, 'recording-workflow.asl.json');
 
@@ -36,12 +36,7 @@ export interface WorkflowSettings {
   DefaultConsentText: string;
   /** Longest call the workflow follows; past it, verification runs anyway. */
   CallEndTimeoutSeconds: number;
-  /**
-   * WaitForCallEnd asks the SMA again this often (a new update, a new token): an update whose call ended before the
-   * SMA delivered it is lost, and this bounds how late the workflow learns that the call is over.
-   */
-  CallEndCheckSeconds: number;
-  /** Retries (not attempts) of the WaitForCallEnd update on throttling, 5xx and connection errors. */
+  /** Retries (not attempts) of WaitForCallEnd's mailbox write on 5xx and connection errors. */
   CallEndMaxRetries: number;
   CallEndRetryIntervalSeconds: number;
   VerifyIntervalSeconds: number;
@@ -70,6 +65,13 @@ export interface WorkflowSettings {
   ControlTimeoutSeconds: number;
   /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
   ControlMaxRetries: number;
+  /**
+   * The hand-off mailbox (issue 21; lambdas/recording/mailbox.ts): the bucket and key prefix where the workflow
+   * leaves the task tokens the SMA Lambda completes without an UpdateSipMediaApplicationCall. The Lambda's
+   * RECORDING_MAILBOX must name the same place ("bucket/prefix"); the CallRecording construct sets both.
+   */
+  MailboxBucket: string;
+  MailboxPrefix: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
@@ -84,9 +86,8 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   ConsentTimeoutSeconds: 120,
   ConsentMaxRetries: 2,
   ConsentIntervalSeconds: 1,
-  DefaultConsentText: 'This call is being recorded for quality and compliance purposes.',
+  DefaultConsentText: DEFAULT_CONSENT_TEXT,
   CallEndTimeoutSeconds: 4 * 3600,
-  CallEndCheckSeconds: 900,
   CallEndMaxRetries: 6,
   CallEndRetryIntervalSeconds: 2,
   VerifyIntervalSeconds: 5,
@@ -101,6 +102,8 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   LateOptedOutChecks: 4,
   ControlTimeoutSeconds: 30,
   ControlMaxRetries: 2,
+  MailboxBucket: 'call-recording-mailbox-local',
+  MailboxPrefix: 'mailbox',
 });
 
 /** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
@@ -161,6 +164,20 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
       continue;
     }
+    if (key === 'MailboxBucket') {
+      // A CDK token (the construct's bucket) is resolved at deploy time: only a literal name is checked here.
+      const problem = typeof value !== 'string' ? 'must be a string' : value.includes('${Token[') ? null : bucketProblem(value);
+      if (problem) problems.push(`${key}: ${problem}`);
+      continue;
+    }
+    if (key === 'MailboxPrefix') {
+      const problem =
+        typeof value !== 'string' || value === '' || value.endsWith('/')
+          ? 'must be a non-empty key prefix without a trailing "/"'
+          : prefixProblem(value);
+      if (problem) problems.push(`${key}: ${problem}`);
+      continue;
+    }
     if (key === 'OptedOutRecording') {
       if (value !== 'KEEP' && value !== 'DELETE') problems.push(`${key}: must be KEEP or DELETE, got ${JSON.stringify(value)}`);
       continue;
@@ -195,12 +212,8 @@ export function renderDefinition(
   const problems = settingsProblems(overrides);
   if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
-  // Derived: the re-asks of WaitForCallEnd that fit in CallEndTimeoutSeconds.
+  // Derived: the throttling retries that fill ThrottleWindowSeconds.
   settings.ThrottleMaxRetries = throttleMaxRetries(settings as unknown as WorkflowSettings);
-  settings.CallEndRechecks = Math.max(
-    0,
-    Math.ceil((settings.CallEndTimeoutSeconds as number) / (settings.CallEndCheckSeconds as number)) - 1,
-  );
   const lookup = (name: string): unknown => {
     if (!(name in settings))
       throw new Error(`statemachines/recording-workflow.asl.json uses \${${name}} but no such workflow setting exists`);

@@ -82,7 +82,7 @@ export function boundaryAnswer(eventType: string, actions: SmaAction[] | null | 
   }
   const parked = state.p;
   const ours = leading.length + parked.x.length <= MAX_ACTIONS ? [...leading, ...parked.x] : parked.x;
-  const out: OwnState = { ...next, c: parked.c, w: parked.b };
+  const out: OwnState = { ...next, c: parked.c, ...(parked.b.length ? { w: parked.b } : {}) };
   if (ours === parked.x && leading.length) out.d = 1;
   delete out.p;
   if (parked.c === Command.NotifyConsent) Object.assign(out, noticeState(parked.x));

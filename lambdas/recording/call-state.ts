@@ -15,11 +15,14 @@ import type { Participant, SmaEvent } from './sma-event';
 import { checkAttributes, respond, type SmaAction, type SmaResponse } from './sma-response';
 import type { TaskCallbacks } from './task-callbacks';
 import type { WorkflowStarter } from './workflow-starter';
+import type { Mailbox } from './mailbox';
 
 export interface CallEventDeps {
   config: Pick<RecordingConfig, 'autoRecord' | 'voice'> & Partial<Pick<RecordingConfig, 'dtmfControls'>>;
   callbacks: TaskCallbacks;
   starter?: WorkflowStarter;
+  /** the hand-off mailbox (RECORDING_MAILBOX), when set */
+  mailbox?: Mailbox;
   log: Logger;
   metrics: Metrics;
 }
@@ -134,3 +137,14 @@ export const afterCallback = (): SmaResponse => {
 export function callbackDelivered(response: SmaResponse): boolean {
   return delivered.has(response);
 }
+
+/**
+ * A response to the recording's start whose actions are the consent notice (issue 21: it follows in the Lambda's
+ * own answer): the middleware keeps the application's list held until the notice's result too.
+ */
+const withNotice = new WeakSet<SmaResponse>();
+export const continueWithNotice = (r: SmaResponse): SmaResponse => {
+  withNotice.add(r);
+  return r;
+};
+export const continuesWithNotice = (r: SmaResponse): boolean => withNotice.has(r);

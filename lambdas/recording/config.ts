@@ -6,6 +6,7 @@
  */
 import { consentTextProblem, parseLocation, parseTrack, type Track } from '../shared/recording-request';
 import type { ControlAction } from '../shared/workflow-contract';
+import { type MailboxLocation, parseMailboxLocation } from '../shared/mailbox-contract';
 
 export interface RecordingConfig {
   /** Start a workflow for every answered call (policy-driven recording) instead of waiting for an on-demand start. */
@@ -19,6 +20,12 @@ export interface RecordingConfig {
    * application's.
    */
   dtmfControls: false | { regex: string; keys: Record<string, ControlAction> };
+  /**
+   * The hand-off mailbox (RECORDING_MAILBOX, "bucket/prefix"): where the workflow leaves the task tokens the Lambda
+   * completes without an UpdateSipMediaApplicationCall (mailbox.ts). false = not set: reported at cold start, and
+   * the workflow's waits for the call's events then end by their timeouts.
+   */
+  mailbox: false | (MailboxLocation & { forcePathStyle?: boolean });
   /** Bound on each Step Functions request so the SMA always gets its answer well inside its 5 s. */
   sfnRequestTimeoutMs: number;
   /** Powertools metrics namespace and service (POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME). */
@@ -52,8 +59,23 @@ export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): Recor
   } else if (mode !== 'off') {
     problems.push(`AUTO_RECORD: must be "on" or "off", got "${mode}"; recording only on demand`);
   }
+  let mailbox: RecordingConfig['mailbox'] = false;
+  if (env.RECORDING_MAILBOX?.trim()) {
+    try {
+      mailbox = parseMailboxLocation(env.RECORDING_MAILBOX);
+      // An endpoint detail, like AWS_ENDPOINT_URL_S3: a loopback S3 (the local twin) has no per-bucket host names.
+      if (env.RECORDING_MAILBOX_FORCE_PATH_STYLE === 'true') mailbox.forcePathStyle = true;
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  } else if (autoRecord) {
+    problems.push(
+      'RECORDING_MAILBOX: not set ("bucket/prefix" of the hand-off mailbox, set by the CallRecording construct); the workflow cannot learn the recording\'s outcomes and waits for its timeouts',
+    );
+  }
   return {
     autoRecord,
+    mailbox,
     dtmfControls: dtmfControlsOf(env.RECORDING_DTMF_CONTROLS, problems),
     voice: {
       engine: env.SPEAK_ENGINE ?? 'neural',

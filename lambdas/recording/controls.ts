@@ -21,6 +21,7 @@ import { logSafe } from '../shared/mask';
 import type { SmaEvent } from './sma-event';
 import { respond, type SmaAction, type SmaResponse } from './sma-response';
 import { type CallEventDeps, type Attributes, type EventOf, attributesOf, isConnected, without, answer, afterCallback } from './call-state';
+import { handOff, hasTask } from './task-handoff';
 
 /** A CALL_UPDATE_REQUESTED asking to pause, resume or stop the recording (no token: not the workflow's own). */
 export function isControlRequest(event: SmaEvent): event is EventOf<'CALL_UPDATE_REQUESTED'> {
@@ -153,15 +154,16 @@ export async function handOverControl(event: SmaEvent, request: ControlRequest, 
   const attributes = attributesOf(event);
   const fields = { action: request.action, via: request.via, requestedBy: logSafe(request.requestedBy) };
   deps.metrics.addMetric('ControlRequests', MetricUnit.Count, 1);
-  const token = attributes[TokenAttribute.WaitForCallEnd];
-  if (token) {
+  if (hasTask(event, deps, Command.WaitForCallEnd)) {
     const result: ControlRequestResult = { control: request };
-    const sent = await deps.callbacks.succeed(token, result, Command.WaitForCallEnd);
-    if (sent === 'sent') {
-      deps.log.info('control request handed to the workflow', fields);
-      return afterCallback();
+    const sent = await handOff(event, deps, Command.WaitForCallEnd, { ok: result });
+    if (sent.result === 'sent' || sent.result === 'mailed') {
+      // Mailed: the workflow is busy (starting, notifying, applying a control); it reads the request from its
+      // WaitForCallEnd slot when it gets there.
+      deps.log.info('control request handed to the workflow', { ...fields, via: sent.via, mailed: sent.result === 'mailed' });
+      return sent.via === 'token' ? afterCallback() : respond();
     }
-    if (sent === 'stale') {
+    if (sent.result === 'stale') {
       // The wait this event names is over: the event repeats one already handed over (the SMA sent it twice), or
       // the workflow stopped waiting. Dropped, with no map (an old snapshot's map could undo newer state); a real
       // request the workflow missed this way is answered "no decision" to its sender, who asks again.

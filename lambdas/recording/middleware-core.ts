@@ -20,13 +20,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TaskError, TokenAttribute } from '../shared/workflow-contract';
 import { AnswerMerge } from './answer-merge';
 import { answerHeld, boundaryAnswer, nextAppList, noticeState, type Out } from './application-lists';
 import { digitsTaken, envelope, isResponse } from './app-answer';
-import { callbackDelivered, type CallEventDeps, type EventOf } from './call-state';
+import { callbackDelivered, continuesWithNotice, type CallEventDeps, type EventOf } from './call-state';
 import { loadRecordingConfig, type RecordingConfig } from './config';
 import { dtmfArmActions, isControlRequest, isOwnDigits, onControlRequest, onDtmfControl } from './controls';
 import { appEventOf, noticeFingerprint, noticeText, type OwnState, ownKeys, readOwn, rwOf, withState } from './own-state';
@@ -40,10 +41,12 @@ import {
   ownedResult,
 } from './recording-events';
 import { lazyClient, sfnSdk } from './sfn-sdk';
+import { lazyS3Client, s3Sdk } from './s3-sdk';
+import { Mailbox } from './mailbox';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { respond, type SmaAction, type SmaAnswer, type SmaResponse } from './sma-response';
 import { TaskCallbacks } from './task-callbacks';
-import { autoRecord, isWorkflowCommand, onCallUpdateRequested } from './workflow-commands';
+import { autoRecord, isWorkflowCommand, onCallUpdateRequested, policyStart } from './workflow-commands';
 import { WorkflowStarter } from './workflow-starter';
 
 type Attributes = Record<string, string>;
@@ -72,6 +75,8 @@ export interface RecordingOptions {
   env?: NodeJS.ProcessEnv;
   /** Default: a client with short timeouts (createSfnClient), made (and the SDK loaded) on first use. */
   sfn?: SFNClient;
+  /** The hand-off mailbox's client; default: createS3Client's, made on first use. */
+  s3?: S3Client;
   logger?: Logger;
   /**
    * Share the application's Metrics (the one its logMetrics publishes); default: the middleware's own, which
@@ -101,6 +106,22 @@ export function createSfnClient(
   });
 }
 
+/** The mailbox's S3 client: short bounds, like createSfnClient's, for the same reason. */
+export function createS3Client(
+  config: Pick<RecordingConfig, 'sfnRequestTimeoutMs'>,
+  where: Pick<S3ClientConfig, 'endpoint' | 'region' | 'credentials' | 'forcePathStyle'> = {},
+): S3Client {
+  const { S3Client } = s3Sdk();
+  return new S3Client({
+    ...where,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
+    // The slots are small JSON objects: no checksum computed on every write (S3 still checks Content-MD5-less PUTs).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 export class RecordingCore {
   readonly config: RecordingConfig;
   readonly logger: Logger;
@@ -122,7 +143,17 @@ export class RecordingCore {
     const starter = this.config.autoRecord
       ? new WorkflowStarter(sfn, this.config.autoRecord.stateMachineArn, this.logger, this.metrics)
       : undefined;
-    this.deps = { config: this.config, callbacks, starter, log: this.logger, metrics: this.metrics };
+    const where = this.config.mailbox;
+    const mailbox = where
+      ? new Mailbox(
+          options.s3 ?? lazyS3Client(() => createS3Client(this.config, where.forcePathStyle ? { forcePathStyle: true } : {})),
+          where,
+          callbacks,
+          this.logger,
+          this.metrics,
+        )
+      : undefined;
+    this.deps = { config: this.config, callbacks, starter, mailbox, log: this.logger, metrics: this.metrics };
     this.merge = new AnswerMerge(this.logger, (metric) => this.count(metric), callbacks);
     // Built at module load (cold start): each problem is reported once, naming its variable.
     for (const problem of this.config.problems) this.logger.error('configuration problem', { problem });
@@ -182,6 +213,7 @@ export class RecordingCore {
 
   private async route(event: SmaEvent, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
     const incomingRw = ownKeys(incoming);
+    if (own.s) await this.retryWorkflowStart(event, own);
     switch (event.InvocationEventType) {
       case 'CALL_UPDATE_REQUESTED':
         if (isWorkflowCommand(event)) return this.onCommand(event, incoming, own);
@@ -288,6 +320,8 @@ export class RecordingCore {
     delete state.w;
     if (!retry) delete state.h;
     if (own.p && own.p.c !== command) delete state.p;
+    // An update's StartRecording: this call's workflow takes what follows (the notice, the call's end) from the mailbox.
+    if (command === Command.StartRecording && this.deps.mailbox) state.m = 1;
     const actions = r.Actions ?? [];
     if (actions.length === 0) {
       // WaitForCallEnd (or a command refused): nothing to run. The keypad controls are armed now if the
@@ -364,6 +398,14 @@ export class RecordingCore {
         ? await onActionSuccessful(event, this.deps, own.w)
         : await onActionFailed(event, this.deps);
     const ownNext = rwOf(r, ownKeys(incoming));
+    if (continuesWithNotice(r)) {
+      // The recording started: the consent notice follows at once, in this answer (issue 21), and the application's
+      // held list waits for it too. The workflow takes the notice's outcome from the mailbox: no update races this map.
+      const state: OwnState = { ...own, c: Command.NotifyConsent, ...noticeState(r.Actions) };
+      delete state.w;
+      delete state.q;
+      return this.respondWith(incoming, r.Actions, withState(ownNext, state));
+    }
     // The task callback went through: the workflow may already be sending its next update, which the SMA can
     // invoke before this response is applied and apply before it (issue 13). A map here could replace the one
     // that update parked its token in, so none is sent: the spent token and a stale `c`/`h` stay in the SMA's map
@@ -379,6 +421,9 @@ export class RecordingCore {
     delete state.c;
     delete state.w;
     delete state.q;
+    // The notice is over: the workflow now waits for the call's end (in the mailbox, with no command to this Lambda),
+    // so the keypad controls are armed here, before the application's held list.
+    if (command === Command.NotifyConsent && this.config.dtmfControls) state.d = 1;
     const out = answerHeld(state, this.config.dtmfControls ? dtmfArmActions(event, this.config) : []);
     if (spent) return { kind: 'respond', response: envelope({}, out.actions) };
     return this.respondWith(incoming, out.actions, withState(ownNext, out.state));
@@ -406,7 +451,15 @@ export class RecordingCore {
     if (!isResponse(app)) return appResponse;
     try {
       const next: OwnState = { ...state };
-      if (this.config.autoRecord && !next.r) await this.maybeAutoRecord(event, app.Actions ?? [], next);
+      let rw = ownNext;
+      // Policy recording: its StartCallRecording goes out at the application's list boundary, like a command's.
+      // On the call's first event (the application's answer answers the call) it waits for that first list.
+      const own = this.config.autoRecord && !next.r ? await this.maybeAutoRecord(event, app.Actions ?? [], next) : undefined;
+      const firstList = event.InvocationEventType === 'NEW_INBOUND_CALL';
+      if (own) {
+        rw = { ...ownNext, ...ownKeys(own.attributes) };
+        if (!firstList) next.p = { c: Command.StartRecording, x: own.actions, b: next.a ?? [] };
+      }
       // Keypad controls on: keys the application's own digit collection took are remembered, so the same keys
       // arriving on the controls' ReceiveDigits are not taken for a control (onKeypad).
       const taken = this.config.dtmfControls ? digitsTaken(event) : undefined;
@@ -415,14 +468,15 @@ export class RecordingCore {
       if (event.InvocationEventType !== 'HANGUP') {
         const arm = next.d ? dtmfArmActions(event, this.config) : [];
         out = boundaryAnswer(event.InvocationEventType, app.Actions, next, arm);
-        if (out.injected && !this.merge.fits(app.TransactionAttributes ?? incoming, ownNext, out.state)) {
+        if (out.injected && !this.merge.fits(app.TransactionAttributes ?? incoming, rw, out.state)) {
           // The held list does not fit in the map: the recording waits for the next boundary instead.
           this.count('RecordingActionsDeferred');
           out = { actions: app.Actions, state: nextAppList(event.InvocationEventType, app.Actions, next) };
         }
+        if (own && firstList) out.state = { ...out.state, p: { c: Command.StartRecording, x: own.actions, b: out.state.a ?? [] } };
       }
       if (out.injected) this.count('RecordingActionsAtBoundary');
-      return this.merge.answer(incoming, out.actions, app.TransactionAttributes, withState(ownNext, out.state), app);
+      return this.merge.answer(incoming, out.actions, app.TransactionAttributes, withState(rw, out.state), app);
     } catch (e) {
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
       this.count('RecordingMiddlewareErrors');
@@ -430,16 +484,43 @@ export class RecordingCore {
     }
   }
 
-  /** Auto-record starts once the call is answered (never for a call only ringing): issue 9. */
-  private async maybeAutoRecord(event: SmaEvent, appActions: readonly { Type?: unknown }[], next: OwnState): Promise<void> {
-    if (!this.config.autoRecord || next.r) return;
+  /**
+   * Auto-record starts once the call is answered (never for a call only ringing): issue 9. The workflow is started,
+   * and the policy's StartCallRecording is returned by the Lambda itself (policyStart): no update spent (issue 21).
+   * A StartExecution refused (throttled) is tried again on the call's next events (`s`); the recording goes on.
+   */
+  private async maybeAutoRecord(
+    event: SmaEvent,
+    appActions: readonly { Type?: unknown }[],
+    next: OwnState,
+  ): Promise<ReturnType<typeof policyStart>> {
+    if (!this.config.autoRecord || next.r) return undefined;
     const answered =
       event.InvocationEventType === 'CALL_ANSWERED' ||
       (event.InvocationEventType === 'ACTION_SUCCESSFUL' && event.ActionData.Type === 'CallAndBridge') ||
       appActions.some((a) => ANSWERING_ACTIONS.has(String(a?.Type)));
-    if (!answered) return;
+    if (!answered) return undefined;
     next.r = 1;
-    await autoRecord(event, this.deps);
+    if ((await autoRecord(event, this.deps)) === 'failed') next.s = 1;
+    const own = policyStart(event, this.deps);
+    if (own) next.m = 1;
+    return own;
+  }
+
+  /** `s`: the workflow's StartExecution failed earlier; its outcomes wait in the mailbox, so it may start late. */
+  private async retryWorkflowStart(event: SmaEvent, own: OwnState): Promise<void> {
+    const result = await autoRecord(event, this.deps);
+    if (result !== 'failed') {
+      delete own.s;
+      this.count('WorkflowStartsRetried');
+      return;
+    }
+    if (event.InvocationEventType === 'HANGUP') {
+      // The call is over and its workflow never started: the recording exists with no audit. Counted and alarmed
+      // (RecordedWithoutWorkflow); the outcomes stay in the mailbox until it expires, the object in the bucket.
+      this.logger.error('the call ended and its recording workflow could not be started: the recording has no audit');
+      this.count('RecordedWithoutWorkflow');
+    }
   }
 
   /** A NULL action set: whatever runs goes on (invoke-on-call-leg), with the middleware's map if it changed. */

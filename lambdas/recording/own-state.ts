@@ -17,7 +17,8 @@ export const OWN_PREFIX = 'rw:';
  * `p` a command's actions parked until the application's list ends (`b`: the types they wait behind); `h` the
  * application's list held while the recording's own list runs (it goes on with their result); `w` the types
  * the running command waited behind (for the audit); `d` the keypad controls wait to be armed; `r` auto-record
- * started; `k` a fingerprint of the consent notice's text (tells the notice's Speak result from the
+ * started; `m` the workflow takes outcomes through the hand-off mailbox; `s` its StartExecution is still to be
+ * retried; `k` a fingerprint of the consent notice's text (tells the notice's Speak result from the
  * application's); `o` the notice offers the caller an opt-out, with this many seconds to press.
  *
  * After a task callback the middleware answers without TransactionAttributes (see onOwnResult), so the SMA's
@@ -46,6 +47,10 @@ export interface OwnState {
   o?: number;
   /** keypad controls on: the keys the application's own digit collection just took (not a control: see onKeypad) */
   g?: string;
+  /** the call's workflow takes the recording's outcomes through the hand-off mailbox (task-handoff.ts) */
+  m?: 1;
+  /** policy recording: the workflow's StartExecution was refused (throttled); tried again on the call's next events */
+  s?: 1;
 }
 export function ownKeys(attributes: Attributes): Attributes {
   const out: Attributes = {};
@@ -88,6 +93,8 @@ export function readOwn(attributes: Attributes): OwnState {
     if (typeof v.k === 'string' && v.k.length <= 16) out.k = v.k;
     if (Number.isInteger(v.o) && (v.o as number) >= 1 && (v.o as number) <= 60) out.o = v.o as number;
     if (typeof v.g === 'string' && v.g.length <= 16) out.g = v.g;
+    if (v.m === 1) out.m = 1;
+    if (v.s === 1) out.s = 1;
     return out;
   } catch {
     return {};
@@ -115,6 +122,8 @@ export function ownAttribute(state: OwnState): Attributes {
   if (state.k) clean.k = state.k;
   if (state.o) clean.o = state.o;
   if (state.g) clean.g = state.g;
+  if (state.m) clean.m = 1;
+  if (state.s) clean.s = 1;
   return Object.keys(clean).length ? { [OwnStateAttribute]: JSON.stringify(clean) } : {};
 }
 

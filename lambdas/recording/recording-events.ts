@@ -10,6 +10,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   Command,
   type ControlAction,
+  NoticeAttribute,
   PendingCallIdAttribute,
   QueuedControlsAttribute,
   TaskError,
@@ -22,6 +23,9 @@ import { logSafe } from '../shared/mask';
 import { actionError, type Participant, type SmaEvent } from './sma-event';
 import { respond, speakAndGetDigit, type SmaResponse, type SpeakVoice } from './sma-response';
 import { readOwn } from './own-state';
+import { noticeParamsOf } from '../shared/mailbox-contract';
+import { handOff, hasTask, usesMailbox } from './task-handoff';
+import { noticeActions } from './workflow-commands';
 
 import {
   type CallEventDeps,
@@ -36,6 +40,7 @@ import {
   withRecording,
   startResult,
   afterCallback,
+  continueWithNotice,
 } from './call-state';
 import { CONTROL_ACTION_TYPES, isControlActionType, controlActionOf, queuedControls } from './controls';
 
@@ -123,33 +128,48 @@ export async function onActionSuccessful(
   const attributes = attributesOf(event);
   switch (data.Type) {
     case 'StartCallRecording': {
-      const token = attributes[TokenAttribute.StartRecording];
       const callId = String(data.Parameters?.CallId ?? '');
       const location = data.CallRecordingDestination?.Location;
       // Remembered whether or not a workflow waits: a retry of a timed-out attempt is answered from here.
       const remembered = location && callId ? withRecording(attributes, callId, location) : attributes;
-      if (!token || (attributes[PendingCallIdAttribute] && attributes[PendingCallIdAttribute] !== callId)) {
+      const pending = attributes[PendingCallIdAttribute];
+      if (!hasTask(event, deps, Command.StartRecording) || (pending && pending !== callId)) {
         deps.log.info('StartCallRecording succeeded with no workflow waiting for it; remembered for a retry');
         return answer(deps, [], remembered === attributes ? undefined : remembered);
       }
-      const next = without(remembered, TokenAttribute.StartRecording, PendingCallIdAttribute);
+      const next = without(remembered, TokenAttribute.StartRecording, PendingCallIdAttribute, NoticeAttribute);
       if (!location) {
-        await deps.callbacks.fail(
-          token,
-          'MissingCallRecordingDestination',
-          'ACTION_SUCCESSFUL for StartCallRecording carried no CallRecordingDestination.Location',
-          Command.StartRecording,
-        );
+        await handOff(event, deps, Command.StartRecording, {
+          error: 'MissingCallRecordingDestination',
+          cause: 'ACTION_SUCCESSFUL for StartCallRecording carried no CallRecordingDestination.Location',
+        });
         return answer(deps, [], next);
       }
       deps.metrics.addMetric('RecordingsStarted', MetricUnit.Count, 1);
-      const sent = await deps.callbacks.succeed(
-        token,
-        { ...startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false), ...(waitedBehind ? { waitedBehind } : {}) },
+      // The notice follows in this answer (issue 21): its text came with the update (NoticeAttribute) or with the
+      // workflow's token in the mailbox. Played whether or not the workflow hears of the start: it has started.
+      const taken = usesMailbox(event, deps, Command.StartRecording)
+        ? await deps.mailbox?.take(event.CallDetails.TransactionId, Command.StartRecording)
+        : undefined;
+      const notice = noticeParamsOf(parseJson(attributes[NoticeAttribute])) ?? (taken?.kind === 'token' ? taken.notice : undefined);
+      const built = notice ? noticeActions(event, deps, { ...notice }) : undefined;
+      const noticeFollows = built !== undefined && 'actions' in built;
+      const { result, via } = await handOff(
+        event,
+        deps,
         Command.StartRecording,
+        {
+          ok: {
+            ...startResult(event, callId, String(data.Parameters?.Track ?? ''), location, false),
+            ...(waitedBehind ? { waitedBehind } : {}),
+            ...(noticeFollows ? { noticeFollows: true } : {}),
+          },
+        },
+        taken,
       );
-      // Delivered: the workflow moves on at once (see afterCallback); otherwise its retry needs the recording.
-      return sent === 'sent' ? afterCallback() : answer(deps, [], next);
+      if (built && 'actions' in built) return continueWithNotice(answer(deps, built.actions, next));
+      // Delivered by token: the workflow moves on at once (see afterCallback); otherwise its retry needs the recording.
+      return result === 'sent' && via === 'token' ? afterCallback() : answer(deps, [], next);
     }
     case 'PauseCallRecording':
     case 'ResumeCallRecording':
@@ -168,8 +188,7 @@ export async function onActionSuccessful(
       return noticeHeard(event, deps, typeof data.ReceivedDigits === 'string' && data.ReceivedDigits !== '' ? data.ReceivedDigits : null);
     case 'Speak':
     case 'PlayAudio': {
-      const token = attributes[TokenAttribute.NotifyConsent];
-      if (!token) return respond();
+      if (!hasTask(event, deps, Command.NotifyConsent)) return respond();
       const optOutSeconds = readOwn(attributes).o;
       const unheard = legsNotYetNotified(event, optOutSeconds !== undefined);
       if (unheard.length > 0) {
@@ -198,14 +217,15 @@ export async function onActionSuccessful(
 /** The notice has been played to every leg: its task succeeds, with the key pressed when it offered a choice. */
 async function noticeHeard(event: SmaEvent, deps: CallEventDeps, receivedDigits: string | null | undefined): Promise<SmaResponse> {
   const attributes = attributesOf(event);
-  const token = attributes[TokenAttribute.NotifyConsent];
-  if (!token) return respond();
+  if (!hasTask(event, deps, Command.NotifyConsent)) return respond();
   const result: NotifyConsentResult = {
     legs: event.CallDetails.Participants.filter(isConnected).map((p) => p.ParticipantTag),
     ...(receivedDigits !== undefined ? { receivedDigits } : {}),
   };
-  const sent = await deps.callbacks.succeed(token, result, Command.NotifyConsent);
-  return sent === 'sent' ? afterCallback() : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
+  const sent = await handOff(event, deps, Command.NotifyConsent, { ok: result });
+  return sent.result === 'sent' && sent.via === 'token'
+    ? afterCallback()
+    : answer(deps, [], without(attributes, TokenAttribute.NotifyConsent));
 }
 
 /**
@@ -249,8 +269,7 @@ export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: Call
         : isControlActionType(data.Type)
           ? Command.ControlRecording
           : undefined;
-  const token = pending && attributes[TokenAttribute[pending]];
-  if (pending && token) {
+  if (pending && hasTask(event, deps, pending)) {
     deps.log.warn('recording action failed', { action: logSafe(data.Type), error: logSafe(error) });
     const metric = {
       StartRecording: 'RecordingStartFailures',
@@ -258,11 +277,15 @@ export async function onActionFailed(event: EventOf<'ACTION_FAILED'>, deps: Call
       ControlRecording: 'RecordingControlFailures',
     };
     deps.metrics.addMetric(metric[pending as keyof typeof metric] ?? 'RecordingActionFailures', MetricUnit.Count, 1);
-    await deps.callbacks.fail(token, error, cause, pending);
+    await handOff(event, deps, pending, { error, cause });
     return answer(
       deps,
       [],
-      without(attributes, TokenAttribute[pending], ...(pending === Command.StartRecording ? [PendingCallIdAttribute] : [])),
+      without(
+        attributes,
+        TokenAttribute[pending],
+        ...(pending === Command.StartRecording ? [PendingCallIdAttribute, NoticeAttribute] : []),
+      ),
     );
   }
   deps.log.warn('recording action failed with no task waiting for it', { action: logSafe(data.Type), error: logSafe(error) });
@@ -285,18 +308,15 @@ async function onStartRecordingRefused(
   const attributes = attributesOf(event);
   const callId = String(event.ActionData.Parameters?.CallId ?? '');
   const started = recordingOf(attributes, callId);
-  const token = attributes[TokenAttribute.StartRecording];
   const pendingCallId = attributes[PendingCallIdAttribute];
   if (started) {
     deps.log.info('StartCallRecording refused on a leg that already records: the earlier recording stands', { error: logSafe(error) });
     deps.metrics.addMetric('RecordingStartsReused', MetricUnit.Count, 1);
-    if (!token || (pendingCallId && pendingCallId !== callId)) return respond();
-    await deps.callbacks.succeed(
-      token,
-      startResult(event, callId, String(event.ActionData.Parameters?.Track ?? ''), started, true),
-      Command.StartRecording,
-    );
-    return answer(deps, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
+    if (!hasTask(event, deps, Command.StartRecording) || (pendingCallId && pendingCallId !== callId)) return respond();
+    await handOff(event, deps, Command.StartRecording, {
+      ok: startResult(event, callId, String(event.ActionData.Parameters?.Track ?? ''), started, true),
+    });
+    return answer(deps, [], without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, NoticeAttribute));
   }
   if (ALREADY_STARTED.test(`${error} ${cause}`) && (started === '' || pendingCallId === callId)) {
     deps.log.info('StartCallRecording "already started" on a leg we asked to record: waiting for the late start', {
@@ -320,15 +340,19 @@ export async function onHangup(event: EventOf<'HANGUP'>, deps: CallEventDeps): P
     const token = attributes[TokenAttribute[command]];
     if (token) await deps.callbacks.fail(token, TaskError.CallEnded, endedCause, command);
   }
-  const callEndToken = attributes[TokenAttribute.WaitForCallEnd];
+  // The recording's own action the Lambda returned by itself (no token in the map): its task learns of the end
+  // through the mailbox (issue 21).
+  const own = readOwn(attributes).c;
+  if ((own === Command.StartRecording || own === Command.NotifyConsent) && usesMailbox(event, deps, own))
+    await handOff(event, deps, own, { error: TaskError.CallEnded, cause: endedCause });
   const unapplied = queuedControls(attributes);
-  if (callEndToken) {
+  if (hasTask(event, deps, Command.WaitForCallEnd)) {
     // Requests still queued never reached the workflow: the call ended first. Named so the audit shows them.
     const result: CallEndResult = { sipResponseCode, participantTag, ...(unapplied.length ? { unappliedControls: unapplied } : {}) };
-    await deps.callbacks.succeed(callEndToken, result, Command.WaitForCallEnd);
+    await handOff(event, deps, Command.WaitForCallEnd, { ok: result });
   }
-  const hadTokens = [...Object.values(TokenAttribute), QueuedControlsAttribute].some((k) => k in attributes);
-  const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute, QueuedControlsAttribute);
+  const hadTokens = [...Object.values(TokenAttribute), QueuedControlsAttribute, NoticeAttribute].some((k) => k in attributes);
+  const next = without(attributes, ...Object.values(TokenAttribute), PendingCallIdAttribute, QueuedControlsAttribute, NoticeAttribute);
   return answer(deps, [], hadTokens ? next : undefined);
 }
 
@@ -343,6 +367,18 @@ export async function onInvalidLambdaResponse(event: EventOf<'INVALID_LAMBDA_RES
   const pending = [Command.StartRecording, Command.NotifyConsent, Command.ControlRecording].filter((c) => attributes[TokenAttribute[c]]);
   for (const command of pending)
     await deps.callbacks.fail(attributes[TokenAttribute[command]], 'InvalidLambdaResponse', `${error}: ${message ?? ''}`, command);
+  const own = readOwn(attributes).c;
+  if ((own === Command.StartRecording || own === Command.NotifyConsent) && usesMailbox(event, deps, own))
+    await handOff(event, deps, own, { error: 'InvalidLambdaResponse', cause: `${error}: ${message ?? ''}` });
   if (pending.length === 0) return respond();
   return answer(deps, [], without(attributes, ...pending.map((c) => TokenAttribute[c]), PendingCallIdAttribute));
+}
+
+function parseJson(raw: string | undefined): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }

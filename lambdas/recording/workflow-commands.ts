@@ -11,13 +11,23 @@ import {
   CONTROL_ACTIONS,
   Command,
   type ControlAction,
+  NoticeAttribute,
   PendingCallIdAttribute,
   TaskError,
   TokenAttribute,
   type ControlRequestResult,
 } from '../shared/workflow-contract';
-import { OPT_OUT_DIGIT, RecordingRequestError, consentTextProblem, parseId, parseLocation, parseTrack } from '../shared/recording-request';
+import {
+  DEFAULT_CONSENT_TEXT,
+  OPT_OUT_DIGIT,
+  RecordingRequestError,
+  consentTextProblem,
+  parseId,
+  parseLocation,
+  parseTrack,
+} from '../shared/recording-request';
 import { logSafe } from '../shared/mask';
+import { type NoticeParams, noticeParamsOf } from '../shared/mailbox-contract';
 import { logSafeMessage } from '../shared/log-safe-error';
 import type { SmaEvent } from './sma-event';
 import {
@@ -47,6 +57,7 @@ import {
   afterCallback,
 } from './call-state';
 import { CONTROL_ACTION_TYPES, queuedControls, withQueuedControls } from './controls';
+import { handOff, usesMailbox } from './task-handoff';
 
 /** A CALL_UPDATE_REQUESTED from the recording workflow. */
 export function isWorkflowCommand(event: SmaEvent): event is EventOf<'CALL_UPDATE_REQUESTED'> {
@@ -57,7 +68,7 @@ export function isWorkflowCommand(event: SmaEvent): event is EventOf<'CALL_UPDAT
 }
 
 /** The notice's opt-out (NotifyConsent arguments), undefined without one, or the problem with it. */
-export function optOutOf(args: Record<string, string>): { digit: string; seconds: number } | undefined | string {
+export function optOutOf(args: Record<string, string | undefined>): { digit: string; seconds: number } | undefined | string {
   const digit = args[Arg.optOutDigit];
   if (digit === undefined || digit === '') return undefined;
   if (!OPT_OUT_DIGIT.test(digit)) return 'optOutDigit: must be one key, 0-9 or *';
@@ -66,19 +77,74 @@ export function optOutOf(args: Record<string, string>): { digit: string; seconds
   return { digit, seconds };
 }
 
-/** Policy-driven recording: starts the workflow for this call (the middleware calls it once the call is answered). */
-export async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<void> {
+/**
+ * Policy-driven recording: starts the workflow for this call (the middleware calls it once the call is answered),
+ * telling it that the first StartCallRecording goes out in the Lambda's own answer (policyStart), not by an update.
+ */
+export async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<'started' | 'already-started' | 'failed' | 'none'> {
   const policy = deps.config.autoRecord;
   const leg = legA(event);
-  if (!policy || !deps.starter || !leg) return;
-  await deps.starter.start({
+  if (!policy || !deps.starter || !leg) return 'none';
+  return deps.starter.start({
     sipMediaApplicationId: event.CallDetails.SipMediaApplicationId,
     transactionId: event.CallDetails.TransactionId,
     callId: leg.CallId,
     track: policy.track,
     location: policy.location,
-    ...(policy.consentText ? { consentText: policy.consentText } : {}),
+    ...(deps.mailbox ? { consentText: policy.consentText ?? DEFAULT_CONSENT_TEXT, startedBy: 'call-flow' as const } : {}),
+    ...(!deps.mailbox && policy.consentText ? { consentText: policy.consentText } : {}),
   });
+}
+
+/**
+ * The policy's StartCallRecording, returned by the Lambda itself (issue 21: no update spent): the action and the
+ * call's map as a StartRecording command would leave them, without a token (the workflow's is in the mailbox). The
+ * policy's consent text, when set, is kept to be played right after the start, even if the workflow is late.
+ */
+export function policyStart(event: SmaEvent, deps: CallEventDeps): { actions: SmaAction[]; attributes: Attributes } | undefined {
+  const policy = deps.config.autoRecord;
+  const leg = legA(event);
+  if (!policy || !deps.mailbox || !leg || !isConnected(leg)) return undefined;
+  const attributes = attributesOf(event);
+  if (recordingOf(attributes, leg.CallId) !== undefined) return undefined;
+  deps.metrics.addMetric('RecordingStartsRequested', MetricUnit.Count, 1);
+  deps.log.info('returning StartCallRecording (recording policy)', { leg: logSafe(leg.ParticipantTag), track: policy.track });
+  const next: Attributes = { ...withRecording(attributes, leg.CallId, ''), [PendingCallIdAttribute]: leg.CallId };
+  // The notice follows the start in the Lambda's own answer: its text is known here, whether or not the workflow
+  // has left its token yet (the start's outcome can reach the Lambda before the workflow's first task runs).
+  next[NoticeAttribute] = JSON.stringify({ text: policy.consentText ?? DEFAULT_CONSENT_TEXT } satisfies NoticeParams);
+  return { actions: [startCallRecording(leg.CallId, policy.track, policy.location)], attributes: next };
+}
+
+/**
+ * The consent notice's actions for `params` (NotifyConsent's Arguments, or the NoticeParams sent with a start): a
+ * Speak per connected leg, the caller last as a SpeakAndGetDigits when it may decline. A problem is the task's error.
+ */
+export function noticeActions(
+  event: SmaEvent,
+  deps: CallEventDeps,
+  params: Record<string, string | undefined>,
+): { actions: SmaAction[] } | { error: string; cause: string } {
+  const text = params[Arg.text];
+  const problem = consentTextProblem(text);
+  if (problem || text === undefined) return { error: TaskError.InvalidActionParameter, cause: `text: ${problem}` };
+  const legs = event.CallDetails.Participants.filter(isConnected);
+  if (legs.length === 0) return { error: TaskError.CallEnded, cause: 'no connected leg to notify' };
+  const voice = {
+    ...deps.config.voice,
+    ...(params[Arg.voiceId] ? { voiceId: params[Arg.voiceId] } : {}),
+    ...(params[Arg.languageCode] ? { languageCode: params[Arg.languageCode] } : {}),
+  };
+  const optOut = optOutOf(params);
+  if (typeof optOut === 'string') return { error: TaskError.InvalidActionParameter, cause: optOut };
+  // With an opt-out, the caller (LEG-A) hears the notice last, as a SpeakAndGetDigits: the list's result
+  // (the last action's) then carries the key pressed. The other legs hear it first, as a Speak.
+  const { legs: ordered, caller } = noticeOrder(legs, optOut !== undefined);
+  const actions = ordered.map((l) =>
+    l === caller && optOut ? speakAndGetDigit(l.CallId, text, voice, optOut.seconds * 1000) : speak(l.CallId, text, voice),
+  );
+  deps.log.info('returning the consent notice', { legs: ordered.map((l) => logSafe(l.ParticipantTag)), optOut: Boolean(caller) });
+  return { actions };
 }
 
 export async function onCallUpdateRequested(event: EventOf<'CALL_UPDATE_REQUESTED'>, deps: CallEventDeps): Promise<SmaResponse> {
@@ -147,9 +213,12 @@ export async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>
         deps.log.info('returning StartCallRecording', { leg: logSafe(leg.ParticipantTag), track, attempt: logSafe(args[Arg.attempt]) });
         // StartCallRecording is the only (so the last) action: its ACTION_SUCCESSFUL carries the key.
         const asked = started === undefined ? withRecording(attributes, callId, '') : attributes;
+        // The notice sent along (issue 21): played right after the start, in the Lambda's own answer.
+        const notice = noticeParamsOf(args);
         return await park(Command.StartRecording, [startCallRecording(callId, track, args[Arg.location])], {
-          ...asked,
+          ...without(asked, NoticeAttribute),
           [PendingCallIdAttribute]: callId,
+          ...(notice ? { [NoticeAttribute]: JSON.stringify(notice) } : {}),
         });
       } catch (e) {
         if (!(e instanceof RecordingRequestError)) throw e;
@@ -159,36 +228,17 @@ export async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>
       }
     }
     case Command.NotifyConsent: {
-      const text = args[Arg.text];
-      const problem = consentTextProblem(text);
-      if (problem) {
-        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, `text: ${problem}`, what);
+      const notice = noticeActions(event, deps, args);
+      if ('error' in notice) {
+        await deps.callbacks.fail(token, notice.error, notice.cause, what);
         return respond();
       }
-      const legs = event.CallDetails.Participants.filter(isConnected);
-      if (legs.length === 0) {
-        await deps.callbacks.fail(token, TaskError.CallEnded, 'no connected leg to notify', what);
-        return respond();
-      }
-      const voice = {
-        ...deps.config.voice,
-        ...(args[Arg.voiceId] ? { voiceId: args[Arg.voiceId] } : {}),
-        ...(args[Arg.languageCode] ? { languageCode: args[Arg.languageCode] } : {}),
-      };
-      const optOut = optOutOf(args);
-      if (typeof optOut === 'string') {
-        await deps.callbacks.fail(token, TaskError.InvalidActionParameter, optOut, what);
-        return respond();
-      }
-      // With an opt-out, the caller (LEG-A) hears the notice last, as a SpeakAndGetDigits: the list's result
-      // (the last action's) then carries the key pressed. The other legs hear it first, as a Speak.
-      const { legs: ordered, caller } = noticeOrder(legs, optOut !== undefined);
-      const actions = ordered.map((l) =>
-        l === caller && optOut ? speakAndGetDigit(l.CallId, text, voice, optOut.seconds * 1000) : speak(l.CallId, text, voice),
-      );
-      deps.log.info('returning the consent notice', { legs: ordered.map((l) => logSafe(l.ParticipantTag)), optOut: Boolean(caller) });
       // The workflow notifies only once the start is over: its token, left in the map by afterCallback, is spent.
-      return park(Command.NotifyConsent, actions, without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute));
+      return park(
+        Command.NotifyConsent,
+        notice.actions,
+        without(attributes, TokenAttribute.StartRecording, PendingCallIdAttribute, NoticeAttribute),
+      );
     }
     case Command.WaitForCallEnd: {
       const settled = without(
@@ -239,7 +289,15 @@ export async function runWorkflowCommand(event: EventOf<'CALL_UPDATE_REQUESTED'>
         TokenAttribute.StartRecording,
         PendingCallIdAttribute,
       );
-      return park(Command.ControlRecording, [controlCallRecording(CONTROL_ACTION_TYPES[action], leg.CallId)], spent);
+      // A request queued while the workflow was busy goes to its next WaitForCallEnd now (the slot is free: the
+      // workflow emptied it when it took the request this control applies), so it is not left until a later event.
+      const [queued, ...others] = queuedControls(attributes);
+      let rest = spent;
+      if (queued && usesMailbox(event, deps, Command.WaitForCallEnd)) {
+        const sent = await handOff(event, deps, Command.WaitForCallEnd, { ok: { control: queued } satisfies ControlRequestResult });
+        if (sent.result === 'mailed' || sent.result === 'sent') rest = withQueuedControls(spent, others);
+      }
+      return park(Command.ControlRecording, [controlCallRecording(CONTROL_ACTION_TYPES[action], leg.CallId)], rest);
     }
     default:
       deps.log.error('unknown workflow command', { command: logSafe(command) });

@@ -95,12 +95,25 @@ export interface RecordingRequest {
   consentText?: string;
   /** The key that lets the caller decline at the consent notice (one of 0-9 or *); absent = no choice offered. */
   optOutDigit?: string;
+  /**
+   * "call-flow": the SMA Lambda has returned the first StartCallRecording in its own answer (policy recording), so
+   * the workflow takes that attempt's outcome from the hand-off mailbox instead of asking with an update.
+   */
+  startedBy?: StartedBy;
 }
+export const STARTED_BY = ['call-flow'] as const;
+export type StartedBy = (typeof STARTED_BY)[number];
 
 /** One DTMF key, not "#" (SpeakAndGetDigits' default terminator). */
 export const OPT_OUT_DIGIT = /^[0-9*]$/;
 
 export const MAX_CONSENT_TEXT = 1000; // Speak's Text limit
+/**
+ * The consent notice when none is configured: the workflow's DefaultConsentText, and the text the SMA Lambda speaks
+ * for policy recording without CONSENT_TEXT (it plays the notice itself, right after the start, and sends the text
+ * it spoke in the workflow's input, so the audit names it).
+ */
+export const DEFAULT_CONSENT_TEXT = 'This call is being recorded for quality and compliance purposes.';
 
 /**
  * Length in characters as the workflow's JSONata $length counts them: Unicode code points (an emoji is one,
@@ -145,6 +158,11 @@ export function parseRecordingRequest(input: unknown): RecordingRequest {
     if (typeof o.optOutDigit !== 'string' || !OPT_OUT_DIGIT.test(o.optOutDigit))
       throw new RecordingRequestError('optOutDigit', 'must be one key, 0-9 or *');
     req.optOutDigit = o.optOutDigit;
+  }
+  if (o.startedBy !== undefined) {
+    if (!STARTED_BY.includes(o.startedBy as StartedBy))
+      throw new RecordingRequestError('startedBy', `must be one of ${STARTED_BY.join(', ')} (or absent)`);
+    req.startedBy = o.startedBy as StartedBy;
   }
   return req;
 }

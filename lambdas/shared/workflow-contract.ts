@@ -94,6 +94,11 @@ export const TokenAttribute: Record<Command, string> = {
  */
 export const QueuedControlsAttribute = 'rw:controls';
 export const MAX_QUEUED_CONTROLS = 4;
+/**
+ * The consent notice to play once the pending StartRecording's recording has started (NoticeParams as JSON), when
+ * an update asked for the start: the notice then follows in the Lambda's own answer, with no update of its own.
+ */
+export const NoticeAttribute = 'rw:notice';
 /** The CallId the pending StartRecording is for (so ACTION_* events can be matched to it). */
 export const PendingCallIdAttribute = 'rw:startRecordingCallId';
 /**
@@ -138,6 +143,11 @@ export interface StartRecordingResult {
   alreadyStarted?: boolean;
   /** the application's action types the start waited for: it ran when their list ended, not interrupting them */
   waitedBehind?: string[];
+  /**
+   * the Lambda plays the consent notice now, in its own answer: the workflow takes the notice's outcome from the
+   * mailbox (AwaitConsentNotice) instead of asking for it with an update (NotifyConsent)
+   */
+  noticeFollows?: boolean;
 }
 export interface NotifyConsentResult {
   /** ParticipantTags the notice was played to */

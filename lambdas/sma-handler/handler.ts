@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { logSafeError } from '../shared/log-safe-error';
@@ -24,6 +25,8 @@ export { createSfnClient };
 export interface HandlerDeps {
   config: SmaLambdaConfig;
   sfn?: SFNClient;
+  /** the hand-off mailbox's client (default: the middleware's own, made on first use) */
+  s3?: S3Client;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -42,10 +45,13 @@ export function createHandler(deps: HandlerDeps) {
   // The plain wrapper inside middy: the recording's Step Functions calls run inside timeoutEarly, and the
   // shared Metrics are published by logMetrics after every invocation.
   // No client given: the middleware makes its own (createSfnClient) on first use, not at cold start.
-  const core = withRecording(createBridgeApp({ config, log: logger, metrics }), { config, sfn: deps.sfn, logger, metrics }) as (
-    event: unknown,
-    context: Context,
-  ) => Promise<SmaResponse>;
+  const core = withRecording(createBridgeApp({ config, log: logger, metrics }), {
+    config,
+    sfn: deps.sfn,
+    s3: deps.s3,
+    logger,
+    metrics,
+  }) as (event: unknown, context: Context) => Promise<SmaResponse>;
 
   return middy<unknown, SmaResponse, Error, Context>(core, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,

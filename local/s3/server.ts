@@ -14,6 +14,7 @@ import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { reuseSigner } from '../twin/sdk-signer';
 import { ownHosts } from '../twin/host-check';
 import { answerSuffixRanges, refuseForeignHosts } from './http-front';
+import { answerConditionalWrites } from './conditional-writes';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -91,6 +92,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   dropRequestLogger(server);
   answerSuffixRanges(server);
+  answerConditionalWrites(server);
   const own = refuseForeignHosts(server);
   const address = await server.run();
   for (const host of ownHosts(address)) own.add(host);

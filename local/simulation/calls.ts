@@ -117,7 +117,7 @@ export function simulatedCall(seed: number, index: number, deadlineSeconds: numb
   const api = r.next();
   if (api < 0.04) {
     faults.updateCall = {
-      WaitForCallEnd: r.pick([
+      ControlRecording: r.pick([
         ['ThrottledClientException'],
         ['ThrottledClientException', 'ServiceUnavailableException'],
         ['ServiceFailureException'],

@@ -47,7 +47,8 @@ export const CALLBACK_STATES = [
 export type CallbackState = (typeof CALLBACK_STATES)[number];
 
 /** The workflow steps that send UpdateSipMediaApplicationCall (Arguments.command). */
-export const UPDATE_COMMANDS = ['StartRecording', 'NotifyConsent', 'WaitForCallEnd'] as const;
+/** The workflow steps that spend an UpdateSipMediaApplicationCall (the call's end does not: the hand-off mailbox). */
+export const UPDATE_COMMANDS = ['StartRecording', 'NotifyConsent', 'ControlRecording'] as const;
 export type UpdateCommand = (typeof UPDATE_COMMANDS)[number];
 /** UpdateSipMediaApplicationCall errors a scenario can inject, with their HTTP status (chime-sdk-voice API model). */
 export const UPDATE_CALL_ERRORS = {

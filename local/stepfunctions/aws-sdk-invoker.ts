@@ -42,7 +42,11 @@ export const DEFAULT_SERVICES: Record<string, ServiceBinding> = {
     // public reports, not verified against AWS here (some reports show S3.S3Exception instead).
     // Any other bodiless error (a HEAD refused with 403, a 5xx) reaches SDK v3 as `Unknown`; Step Functions'
     // Java SDK names it with the service's generic exception, S3.S3Exception (docs/reference/sma-protocol.md).
-    mapErrorName: (name) => (name === 'NotFound' ? 'NoSuchKeyException' : name === 'Unknown' ? 'S3Exception' : undefined),
+    // A conditional write refused (412 PreconditionFailed) has no modeled exception in the Java SDK either: it is
+    // taken to surface as the generic S3.S3Exception, with "Status Code: 412" in its cause (unverified; the ASL
+    // catches S3.PreconditionFailedException too and reads the status from the cause).
+    mapErrorName: (name) =>
+      name === 'NotFound' ? 'NoSuchKeyException' : name === 'Unknown' || name === 'PreconditionFailed' ? 'S3Exception' : undefined,
     clientConfig: (o) => ({ forcePathStyle: o.forcePathStyle ?? true }),
   },
   chimesdkvoice: {

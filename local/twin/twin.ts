@@ -20,6 +20,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { createHandler, createSfnClient } from '../../lambdas/sma-handler/handler';
+import { createS3Client } from '../../lambdas/recording/middleware-core';
 import { loadConfig } from '../../lambdas/sma-handler/config';
 import { recording } from '../../lambdas/recording/middleware';
 import { createIvr } from '../../examples/ivr/ivr';
@@ -38,6 +39,8 @@ import { QuotaAccount } from '../quota/account';
 import type { QuotaSettings } from '../quota/quotas';
 
 export const TWIN_BUCKET = 'call-recordings-local';
+/** The hand-off mailbox ("bucket/prefix"), as the workflow's default settings name it. */
+export const TWIN_MAILBOX = `${DEFAULT_SETTINGS.MailboxBucket}/${DEFAULT_SETTINGS.MailboxPrefix}`;
 export const TWIN_REGION = 'us-east-1';
 export const TWIN_ACCOUNT = '123456789012';
 export const TWIN_SMA_ID = 'sma-local-0000-twin';
@@ -119,6 +122,9 @@ export function lambdaEnvironment(twin: Pick<Twin, 'endpoints' | 'stateMachineAr
     AWS_ENDPOINT_URL_SFN: twin.endpoints.stepfunctions,
     AWS_ENDPOINT_URL_CHIME_SDK_VOICE: twin.endpoints.chimesdkvoice,
     AWS_ENDPOINT_URL_S3: twin.endpoints.s3,
+    RECORDING_MAILBOX: TWIN_MAILBOX,
+    // Loopback has no DNS for <bucket>.127.0.0.1: the mailbox's client addresses the bucket in the path.
+    RECORDING_MAILBOX_FORCE_PATH_STYLE: 'true',
   };
 }
 
@@ -185,7 +191,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     let emulatorRef: SmaEmulator | undefined;
     const s3Server = await startS3Server({
       dataDir: options.dataDir,
-      buckets: [TWIN_BUCKET],
+      buckets: [TWIN_BUCKET, DEFAULT_SETTINGS.MailboxBucket],
       clock,
       denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false,
     });
@@ -248,6 +254,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const lambdaConfig = loadConfig({
       BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }),
       UNROUTED_CALLS: 'hold',
+      RECORDING_MAILBOX: TWIN_MAILBOX,
       ...options.lambdaEnv,
     });
     const lambdaSfn = createSfnClient(lambdaConfig, {
@@ -256,16 +263,24 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       credentials: TWIN_CREDENTIALS,
     });
     closers.push(() => lambdaSfn.destroy());
+    const lambdaS3 = createS3Client(lambdaConfig, {
+      endpoint: s3Server.endpoint,
+      region: TWIN_REGION,
+      credentials: TWIN_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    closers.push(() => lambdaS3.destroy());
     const handler = createHandler({
       config: lambdaConfig,
       sfn: lambdaSfn,
+      s3: lambdaS3,
       logger: lambdaLog,
       metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }),
     });
     // The IVR example with the middleware added in one line, as its users would (examples/ivr/handler.ts).
     const ivrHandler = middy<unknown>(
       createIvr({ agents: { '1': AGENT_NUMBER, '2': SUPPORT_AGENT_NUMBER } }) as (event: unknown) => Promise<unknown>,
-    ).use(recording({ config: lambdaConfig, sfn: lambdaSfn, logger: lambdaLog }));
+    ).use(recording({ config: lambdaConfig, sfn: lambdaSfn, s3: lambdaS3, logger: lambdaLog }));
     // Policy-driven recording: the same handler, AUTO_RECORD=on, made on first use.
     let policyHandler: typeof handler | undefined;
     const policy = () => {
@@ -273,12 +288,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
         config: loadConfig({
           BRIDGE_ROUTES: JSON.stringify({ [POLICY_BRIDGED_NUMBER]: AGENT_NUMBER }),
           UNROUTED_CALLS: 'hold',
+          RECORDING_MAILBOX: TWIN_MAILBOX,
           ...options.lambdaEnv,
           AUTO_RECORD: 'on',
           STATE_MACHINE_ARN: stateMachineArn,
           RECORDING_LOCATION: TWIN_BUCKET,
         }),
         sfn: lambdaSfn,
+        s3: lambdaS3,
         logger: lambdaLog,
         metrics: new Metrics({ namespace: 'CallRecording', serviceName: 'sma-recording', logger: lambdaLog }),
       });

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { Arg, Command, TokenAttribute } from '../../lambdas/shared/workflow-contract';
-import { verifyDeadlineSeconds } from '../../statemachines/definition';
+import { DEFAULT_SETTINGS, verifyDeadlineSeconds } from '../../statemachines/definition';
 import { runCalls, type CallResult } from '../../local/scenario/runner';
 import type { ScenarioCall, ScenarioFaults } from '../../local/scenario/scenario-file';
 import { checkResponse } from '../../local/sma/actions';
@@ -114,11 +114,12 @@ const single: Cell[] = [
   },
   {
     name: 'notice SystemException beyond its retries',
-    faults: { consent: [SE, SE, SE] },
+    faults: { consent: [SE, SE, SE, SE] },
     outcome: 'RECORDED',
     attempts: ['STARTED'],
     consent: 'FAILED',
-    consentAttempts: 3,
+    // the call flow's own notice (issue 21), then NotifyConsent's update and its two retries
+    consentAttempts: 4,
     failedChecks: [],
   },
   {
@@ -428,31 +429,40 @@ describe.each(matrix.map((m) => [m.key, m] as const))('%s', (key, { cell, legs }
 describe('a task token used twice', () => {
   it('is refused while the execution runs on, and after it ended, without changing the execution', async () => {
     const before = handles.size;
-    // Stop the twin's clock one virtual second after the workflow asked to wait for the call's end (the update
-    // has reached the Lambda by then): StartRecording's and NotifyConsent's tokens are spent, the call goes on.
+    // Stop the twin's clock one virtual second after the Lambda's second task callback (the notice's, which follows the
+    // start in its own answer): StartRecording's and NotifyConsent's tokens are spent, the workflow waits for the
+    // call's end (its token in the mailbox's WaitForCallEnd slot), and the call goes on.
     const update = twin.emulator.updateCall.bind(twin.emulator);
+    const note = twin.emulator.noteTaskCallback.bind(twin.emulator);
+    let startToken = '';
+    twin.emulator.updateCall = (transactionId, args) => {
+      if (args[Arg.command] === Command.StartRecording) startToken = args[Arg.taskToken] ?? '';
+      update(transactionId, args);
+    };
     let release: () => void = () => undefined;
+    const callbacks = new Map<string, number>();
     const waiting = new Promise<void>((resolve) => {
-      twin.emulator.updateCall = (transactionId, args) => {
-        update(transactionId, args);
-        if (args[Arg.command] === Command.WaitForCallEnd) {
+      twin.emulator.noteTaskCallback = (transactionId) => {
+        note(transactionId);
+        const n = (callbacks.get(transactionId) ?? 0) + 1;
+        callbacks.set(transactionId, n);
+        if (n === 2)
           void twin.clock.sleep(1000).then(() => {
             release = twin.clock.busy();
             resolve();
           });
-        }
       };
     });
     const run = runCalls(twin, [{ name: 'token-reuse', track: 'BOTH', legs: 2, durationSeconds: 120, faults: {} }]);
     await waiting;
     twin.emulator.updateCall = update;
-    const commandOf = (rec: CallHandle['log'][number]) =>
-      rec.eventType === 'CALL_UPDATE_REQUESTED' ? (rec.event as any).ActionData.Parameters.Arguments[Arg.command] : undefined;
+    twin.emulator.noteTaskCallback = note;
     const handle: CallHandle | undefined = [...handles.values()].slice(before).map((h) => h.handle)[0];
-    expect(handle?.log.some((rec) => commandOf(rec) === Command.WaitForCallEnd)).toBe(true);
-    const tokenOf = (command: string) =>
-      (handle!.log.find((rec) => commandOf(rec) === command)!.event as any).ActionData.Parameters.Arguments[Arg.taskToken] as string;
-    const startToken = tokenOf(Command.StartRecording);
+    expect(startToken).not.toBe('');
+    const slot = await twin.s3.send(
+      new GetObjectCommand({ Bucket: DEFAULT_SETTINGS.MailboxBucket, Key: `mailbox/${handle!.transactionId}/WaitForCallEnd.json` }),
+    );
+    const endToken = JSON.parse(await slot.Body!.transformToString()).taskToken as string;
     const arn = executionArn(twin, handle!.transactionId);
     const eventsBefore = twin.engine.getExecution(arn).history.length;
 
@@ -484,7 +494,6 @@ describe('a task token used twice', () => {
     expect(result.startAttempts).toBe(1);
     expect((result.summary as any).recordingKey).not.toMatch(/forged/);
     const after = twin.engine.getExecution(arn);
-    const endToken = tokenOf(Command.WaitForCallEnd);
     expect(stale).toContain(await refusal(twin.sfn.send(new SendTaskSuccessCommand({ taskToken: endToken, output: '{}' }))));
     const described = await twin.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     expect(described.status).toBe('SUCCEEDED');

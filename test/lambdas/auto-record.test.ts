@@ -1,16 +1,7 @@
 /** Policy-driven recording (AUTO_RECORD=on): the Lambda starts the workflow itself; bridging (BRIDGE_ROUTES). */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { parseRecordingRequest } from '../../lambdas/shared/recording-request';
-import {
-  ANSWERING_AUTO_RECORD_ENV,
-  AUTO_RECORD_ENV,
-  KEEP_RESPONSE,
-  IDS,
-  awsError,
-  expectValidSmaResponse,
-  fixture,
-  harness,
-} from './helpers';
+import { DEFAULT_CONSENT_TEXT, parseRecordingRequest } from '../../lambdas/shared/recording-request';
+import { ANSWERING_AUTO_RECORD_ENV, AUTO_RECORD_ENV, IDS, awsError, expectValidSmaResponse, fixture, harness } from './helpers';
 import { HOLD_PAUSE_MS } from '../../lambdas/sma-handler/bridge-app';
 
 const ARN = AUTO_RECORD_ENV.STATE_MACHINE_ARN;
@@ -37,6 +28,10 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
       callId: IDS.legA,
       track: 'BOTH',
       location: 'my-recording-bucket/calls',
+      // the Lambda plays the notice itself right after the start, so it names the text it speaks
+      consentText: DEFAULT_CONSENT_TEXT,
+      // and the first StartCallRecording is in its own answer: the workflow takes its outcome from the mailbox
+      startedBy: 'call-flow',
     });
     // the workflow's own validation (same rules) accepts it
     expect(parseRecordingRequest(input)).toEqual(input);
@@ -104,10 +99,17 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
     },
   );
 
-  it('CALL_ANSWERED on an outbound call starts the workflow for that call', async () => {
+  it('CALL_ANSWERED on an outbound call starts the workflow for that call, and its StartCallRecording in this answer', async () => {
     const h = harness(AUTO_RECORD_ENV);
-    // no action; the middleware remembers the start in its own key (the application's keys untouched)
-    expect(await h.invoke(fixture('CALL_ANSWERED'))).toEqual({ ...KEEP_RESPONSE, TransactionAttributes: { 'rw:own': '{"r":1}' } });
+    // The application is idle: the policy's start goes out at once, in the Lambda's own answer (issue 21: no update).
+    const r = await h.invoke(fixture('CALL_ANSWERED'));
+    expect(r.Actions).toEqual([
+      {
+        Type: 'StartCallRecording',
+        Parameters: { CallId: IDS.outboundLeg, Track: 'BOTH', Destination: { Type: 'S3', Location: 'my-recording-bucket/calls' } },
+      },
+    ]);
+    expect(JSON.parse(r.TransactionAttributes!['rw:own'])).toEqual({ c: 'StartRecording', r: 1, m: 1 });
     expect(h.startCalls().map((c) => [c.name, JSON.parse(c.input ?? '').callId])).toEqual([[IDS.outboundTransactionId, IDS.outboundLeg]]);
   });
 
@@ -134,7 +136,16 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
     const pauseDone = fixture('ACTION_SUCCESSFUL');
     pauseDone.ActionData = { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } };
     pauseDone.CallDetails.TransactionAttributes = first.TransactionAttributes;
-    expect((await h.invoke(pauseDone)).Actions).toBeNull();
+    // The hold's Pause ended: the policy's StartCallRecording (parked behind the application's first list) goes now,
+    // and the application's next list is held; no second workflow.
+    const second = await h.invoke(pauseDone);
+    expect(second.Actions?.map((a) => a.Type)).toEqual(['StartCallRecording']);
+    expect(h.startCalls()).toHaveLength(1);
+    const later = fixture('ACTION_SUCCESSFUL');
+    later.ActionData = { Type: 'Pause', Parameters: { CallId: IDS.legA, DurationInMilliseconds: HOLD_PAUSE_MS } };
+    later.CallDetails.TransactionAttributes = { ...second.TransactionAttributes };
+    delete (later.CallDetails.TransactionAttributes as Record<string, string>)['rw:startRecordingCallId'];
+    await h.invoke(later);
     expect(h.startCalls()).toHaveLength(1);
   });
 
@@ -192,7 +203,8 @@ describe('bridging (BRIDGE_ROUTES)', () => {
     expect((await h.invoke(fixture('NEW_INBOUND_CALL'))).Actions).toEqual([bridge]);
     // A workflow update now would replace the CallAndBridge while it rings.
     expect(h.startCalls()).toHaveLength(0);
-    expect((await h.invoke(fixture('ACTION_SUCCESSFUL-CallAndBridge'))).Actions).toBeNull();
+    // The bridge is up (a list end): the recording starts now, in this answer; the application's next list waits.
+    expect((await h.invoke(fixture('ACTION_SUCCESSFUL-CallAndBridge'))).Actions?.map((a) => a.Type)).toEqual(['StartCallRecording']);
     expect(h.startCalls().map((c) => [c.name, JSON.parse(c.input ?? '').callId])).toEqual([[IDS.transactionId, IDS.legA]]);
   });
 });

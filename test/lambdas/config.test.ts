@@ -6,6 +6,7 @@ describe('loadConfig', () => {
   it('defaults: on-demand recording only, no routes, documented voice and timeouts, no problems', () => {
     expect(loadConfig({})).toEqual({
       autoRecord: false,
+      mailbox: false,
       dtmfControls: false,
       bridgeRoutes: {},
       bridgeTimeoutSeconds: 30,

@@ -9,6 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../lambdas/sma-handler/config';
 import { createHandler } from '../../lambdas/sma-handler/handler';
@@ -154,7 +155,39 @@ export const AUTO_RECORD_ENV: Env = {
   AUTO_RECORD: 'on',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:recording-workflow',
   RECORDING_LOCATION: 'my-recording-bucket/calls',
+  RECORDING_MAILBOX: 'my-mailbox-bucket/mailbox',
 };
+
+/**
+ * An S3 client whose GetObject / PutObject / DeleteObject act on `objects` (key -> body), with S3's conditional
+ * write (IfNoneMatch "*" on an existing key: 412 PreconditionFailed): the hand-off mailbox as the Lambda sees it.
+ */
+export function mockedMailboxS3() {
+  const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' } });
+  const s3Mock = mockClient(s3);
+  const objects = new Map<string, string>();
+  const id = (input: { Bucket?: string; Key?: string }) => `${input.Bucket}/${input.Key}`;
+  s3Mock.on(GetObjectCommand).callsFake((input) => {
+    const body = objects.get(id(input));
+    if (body === undefined)
+      throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    return { Body: { transformToString: async () => body } };
+  });
+  s3Mock.on(PutObjectCommand).callsFake((input) => {
+    if (input.IfNoneMatch === '*' && objects.has(id(input)))
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+        name: 'PreconditionFailed',
+        $metadata: { httpStatusCode: 412 },
+      });
+    objects.set(id(input), String(input.Body));
+    return { ETag: '"e"' };
+  });
+  s3Mock.on(DeleteObjectCommand).callsFake((input) => {
+    objects.delete(id(input));
+    return {};
+  });
+  return { s3, s3Mock, objects };
+}
 
 /**
  * Auto-record with unrouted calls answered and held (UNROUTED_CALLS=hold): the fixture NEW_INBOUND_CALL is then
@@ -177,15 +210,19 @@ export function mockedSfn() {
 /** The SMA Lambda built as index.ts builds it, with every dependency observable. */
 export function harness(env: Env = {}) {
   const { sfn, sfnMock } = mockedSfn();
+  const { s3, s3Mock, objects: mailbox } = mockedMailboxS3();
   const { logger, lines } = capturingLogger();
   const metrics = new Metrics({ namespace: 'CallRecordingTest', serviceName: 'sma-recording-test', logger });
   const addMetric = jest.spyOn(metrics, 'addMetric');
   const config = loadConfig(env);
-  const handler = createHandler({ config, sfn, logger, metrics });
+  const handler = createHandler({ config, sfn, s3, logger, metrics });
   const invoke = (event: unknown, remainingMs = 3000): Promise<SmaResponse> => handler(event, fakeContext(remainingMs));
   return {
     sfn,
     sfnMock,
+    s3Mock,
+    /** the hand-off mailbox's objects: "bucket/key" -> JSON body */
+    mailbox,
     logger,
     lines,
     /** Captured log lines, parsed. */

@@ -240,7 +240,7 @@ describe('faults.updateCall through the Chime API', () => {
         to: DIALED,
         legs: 1,
         durationSeconds: 60,
-        faults: { updateCall: { WaitForCallEnd: ['ThrottledClientException', 'ServiceUnavailableException'] } },
+        faults: { updateCall: { ControlRecording: ['ThrottledClientException', 'ServiceUnavailableException'] } },
       });
       const release = await clock.pauseWhen(() => call.log.length >= 1);
       const send = (command: string) =>
@@ -253,13 +253,13 @@ describe('faults.updateCall through the Chime API', () => {
         );
       try {
         expect((await send('NotifyConsent')).$metadata.httpStatusCode).toBe(202);
-        const first = await send('WaitForCallEnd').catch((e: unknown) => e);
+        const first = await send('ControlRecording').catch((e: unknown) => e);
         expect(first).toBeInstanceOf(ThrottledClientException);
         expect(first).toMatchObject({ $metadata: { httpStatusCode: 429 } });
-        const second = await send('WaitForCallEnd').catch((e: unknown) => e);
+        const second = await send('ControlRecording').catch((e: unknown) => e);
         expect(second).toBeInstanceOf(ServiceUnavailableException);
         expect(second).toMatchObject({ $metadata: { httpStatusCode: 503 } });
-        expect((await send('WaitForCallEnd')).$metadata.httpStatusCode).toBe(202);
+        expect((await send('ControlRecording')).$metadata.httpStatusCode).toBe(202);
       } finally {
         release();
       }

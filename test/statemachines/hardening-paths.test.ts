@@ -1,6 +1,6 @@
 /**
- * Issue 13, the workflow half, on the real ASL with a scripted SMA/S3 (harness.ts): WaitForCallEnd survives
- * transient Chime API errors, a late-started recording is RECORDED with every attempt audited, a read S3
+ * Issue 13, the workflow half, on the real ASL with a scripted SMA/S3 (harness.ts): WaitForCallEnd (over the
+ * hand-off mailbox since issue 21) survives transient errors and what the Lambda had first, a late-started recording is RECORDED with every attempt audited, a read S3
  * refuses is RECORDING_UNVERIFIED at once, and metadata of undocumented format is parsed leniently.
  */
 import { OUTCOMES } from '../../statemachines/definition';
@@ -8,71 +8,74 @@ import { INPUT, RECORDING_LOCATION, goodHead, runWorkflow, summaryOf } from './h
 
 const RECORDING_KEY = RECORDING_LOCATION.slice('rec-bucket/'.length);
 const MANIFEST_KEY = RECORDING_KEY.replace(/\.wav$/, '.manifest.json');
-const waitUpdates = (run: Awaited<ReturnType<typeof runWorkflow>>) =>
-  run.requests.filter((r) => (r.args as any).Arguments?.command === 'WaitForCallEnd');
+const waitWrites = (run: Awaited<ReturnType<typeof runWorkflow>>) => run.mailbox.filter((w) => w.slot === 'WaitForCallEnd');
 
-describe('WaitForCallEnd asks again every CallEndCheckSeconds', () => {
-  it('a lost call-end update (the call ended before the SMA delivered it) costs one check interval, not CallEndTimeoutSeconds', async () => {
-    // The HANGUP callback never comes (the token was lost with its update); the call is over after 60 s.
-    const run = await runWorkflow({ callEnd: 'never', callSeconds: 60 }, INPUT, { CallEndCheckSeconds: 300 });
-    const out = summaryOf(run.info);
-    expect(out.outcome).toBe('RECORDED');
-    // the first wait timed out at 300 s, the second update found no call: verification, not a 4-hour wait
-    expect(waitUpdates(run)).toHaveLength(2);
-    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(
-      expect.objectContaining({ error: 'ChimeSdkVoice.NotFoundException' }),
-    );
-    expect(run.info.history.filter((e) => e.type === 'TaskTimedOut')).toHaveLength(1);
+describe('WaitForCallEnd takes the call end through the hand-off mailbox (issue 21)', () => {
+  it('spends no update: one token in the slot, completed by the HANGUP however long the call', async () => {
+    const run = await runWorkflow({ callSeconds: 5000, head: [goodHead(5000)] }, INPUT, { DurationToleranceSeconds: 3600 });
+    expect(summaryOf(run.info).outcome).toBe('RECORDED');
+    expect(waitWrites(run)).toHaveLength(1);
+    expect(waitWrites(run)[0].body).toEqual({ taskToken: expect.any(String) });
+    expect(run.requests.filter((r) => (r.args as any).Arguments?.command === 'WaitForCallEnd')).toHaveLength(0);
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ sipResponseCode: '0' }));
   });
 
-  it('a live call just gets a new token at each check, and the HANGUP completes the last one', async () => {
-    const run = await runWorkflow({ callSeconds: 1000, head: [goodHead(1000)] }, INPUT, {
-      CallEndCheckSeconds: 300,
-      DurationToleranceSeconds: 3600,
+  it('a call that ended before the workflow waited: the end the Lambda left in the slot is read at once (412), the slot emptied', async () => {
+    const run = await runWorkflow({ mailed: { WaitForCallEnd: { outcome: { sipResponseCode: '486', participantTag: 'LEG-B' } } } });
+    const out = summaryOf(run.info);
+    expect(out.outcome).toBe('RECORDED');
+    expect(run.statesEntered).toEqual(
+      expect.arrayContaining(['CallEventMailed', 'TakeMailedCallEvent', 'ClearCallEventSlot', 'CallEventBeforeWait']),
+    );
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(
+      expect.objectContaining({ sipResponseCode: '486', participantTag: 'LEG-B', mailed: true }),
+    );
+    expect(
+      run.requests.filter((r) => r.action === 'deleteObject' && (r.args as any).Key === 'mailbox/tx-1/WaitForCallEnd.json'),
+    ).toHaveLength(1);
+  });
+
+  it('a control requested while the workflow was busy is applied, then the workflow waits in the same slot again', async () => {
+    const run = await runWorkflow({
+      mailed: { WaitForCallEnd: { outcome: { control: { action: 'PAUSE', requestedBy: 'agent-7', requestId: 'r-1', via: 'api' } } } },
+      callSeconds: 60,
     });
     expect(summaryOf(run.info).outcome).toBe('RECORDED');
-    expect(waitUpdates(run)).toHaveLength(4); // at 0, 300, 600 and 900 s; the call ends at 1000 s
-    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ sipResponseCode: '0' }));
+    expect(waitWrites(run)).toHaveLength(2);
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).controls).toEqual([
+      expect.objectContaining({ action: 'PAUSE', result: 'APPLIED', requestId: 'r-1' }),
+    ]);
+  });
+
+  it('a mailbox write S3 refuses with another error (not 412) goes to verification with the error named, not to a wait', async () => {
+    const run = await runWorkflow({}, INPUT, {}, 200, (req) =>
+      req.action === 'putObject' && (req.args as any).Key === 'mailbox/tx-1/WaitForCallEnd.json'
+        ? { error: 'S3.S3Exception', cause: 'Access Denied (Service: S3, Status Code: 403, Request ID: R)' }
+        : undefined,
+    );
+    expect(run.statesEntered).toEqual(expect.arrayContaining(['CallEventMailed', 'CallEndUnknown']));
+    expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(expect.objectContaining({ error: 'S3.S3Exception' }));
   });
 });
 
-describe('WaitForCallEnd retries transient Chime API errors', () => {
-  it('two throttling errors on a 15-minute call, then the update succeeds: RECORDED, verified after the call ends', async () => {
-    const run = await runWorkflow(
-      {
-        updateErrors: { WaitForCallEnd: ['ChimeSdkVoice.ThrottledClientException', 'ChimeSdkVoice.ThrottledClientException'] },
-        callSeconds: 900,
-        head: [goodHead(900)],
-      },
-      INPUT,
-      // The duration window is not what this test is about, so it is wide; no re-ask within the call.
-      { DurationToleranceSeconds: 3600, CallEndCheckSeconds: 3600 },
-      2000,
+describe('WaitForCallEnd retries transient mailbox errors', () => {
+  it('two connection failures of the slot write, then it succeeds: RECORDED, verified after the call ends', async () => {
+    let failures = 0;
+    const run = await runWorkflow({ callSeconds: 900, head: [goodHead(900)] }, INPUT, { DurationToleranceSeconds: 3600 }, 2000, (req) =>
+      req.action === 'putObject' && (req.args as any).Key === 'mailbox/tx-1/WaitForCallEnd.json' && failures++ < 2
+        ? { error: 'S3.SdkClientException', cause: 'connection reset' }
+        : undefined,
     );
     const out = summaryOf(run.info);
     expect(out.outcome).toBe('RECORDED');
-    expect(waitUpdates(run)).toHaveLength(3);
-    // the call's end (the HANGUP callback), not the API error, led to verification
+    expect(run.requests.filter((r) => r.action === 'putObject' && (r.args as any).Key === 'mailbox/tx-1/WaitForCallEnd.json')).toHaveLength(
+      3,
+    );
+    // the call's end (the HANGUP callback), not the error, led to verification
     expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd).toEqual(
       expect.objectContaining({ sipResponseCode: '0', participantTag: 'LEG-A' }),
     );
     expect(out.verification.polls).toBe(1);
-  });
-
-  it.each([['ChimeSdkVoice.ServiceUnavailableException'], ['ChimeSdkVoice.ServiceFailureException'], ['ChimeSdkVoice.SdkClientException']])(
-    '%s is retried too',
-    async (error) => {
-      const run = await runWorkflow({ updateErrors: { WaitForCallEnd: [error] } });
-      expect(summaryOf(run.info).outcome).toBe('RECORDED');
-      expect(waitUpdates(run)).toHaveLength(2);
-      expect(run.manifests.get(`rec-bucket/${MANIFEST_KEY}`).callEnd.sipResponseCode).toBe('0');
-    },
-  );
-
-  it('a call already over (NotFoundException) is not retried: straight to verification', async () => {
-    const run = await runWorkflow({ updateError: { WaitForCallEnd: 'ChimeSdkVoice.NotFoundException' }, head: [goodHead(3)] });
-    expect(waitUpdates(run)).toHaveLength(1);
-    expect(summaryOf(run.info).outcome).toBe('RECORDED');
   });
 });
 
@@ -123,7 +126,7 @@ describe('a read S3 refuses: RECORDING_UNVERIFIED, promptly', () => {
     expect(manifest.verification.accessProblem).toMatch(/S3 refused to read the recording/);
     expect(run.tagging).toHaveLength(0);
     expect(run.statesEntered.slice(-3)).toEqual(['WriteAuditManifest', 'RouteOutcome', 'RECORDING_UNVERIFIED']);
-    expect(run.info.stateTransitions).toBe(14); // the README's transition table
+    expect(run.info.stateTransitions).toBe(15); // the README's transition table
   });
 
   it.each([['S3.AccessDeniedException'], ['S3.ForbiddenException']])('%s: one read, no retry', async (error) => {

@@ -46,7 +46,15 @@ export interface Script {
   /** What the HANGUP result carries besides the SIP code (e.g. unappliedControls). */
   hangupExtra?: Record<string, unknown>;
   deleteObject?: 'ok' | { error: string };
+  /**
+   * What the Lambda left in a mailbox slot before the workflow waited there (issue 21): the workflow's conditional
+   * write then fails with 412 and it reads this body ({ outcome } or { error, cause }).
+   */
+  mailed?: Partial<Record<'StartRecording' | 'NotifyConsent' | 'WaitForCallEnd', Record<string, unknown>>>;
 }
+
+/** The workflow's default mailbox (DEFAULT_SETTINGS.MailboxBucket). */
+export const MAILBOX_BUCKET = 'call-recording-mailbox-local';
 
 export const RECORDING_LOCATION = 'rec-bucket/support/2026/11/25/2026-11-25-10-00-00-000_tx-1_call-a.wav';
 export const INPUT = {
@@ -80,6 +88,8 @@ export interface Run {
   manifests: Map<string, any>;
   tagging: any[];
   statesEntered: string[];
+  /** Mailbox slot writes, in order: the slot and the body the workflow wrote. */
+  mailbox: Array<{ slot: string; body: any }>;
 }
 
 /** Wide bounds by default (these tests are about paths, not bounds); the tests that are about a bound set their own. */
@@ -129,6 +139,42 @@ export async function runWorkflow(
     });
   };
 
+  const mailbox: Array<{ slot: string; body: any }> = [];
+  const mailedNow = new Map<string, unknown>();
+  const mailedUsed = new Set<string>();
+  /** The scripted SMA Lambda: what it does with the token of `command`'s task. */
+  const lambda = (command: Command, token: string, a: Record<string, string>) => {
+    if (command === 'StartRecording')
+      complete(token, at(script.start, counters.start++, 'ok'), {
+        location: RECORDING_LOCATION,
+        callId: a.callId,
+        track: a.track,
+        legStartMs: 1,
+        legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }],
+      });
+    if (command === 'NotifyConsent') complete(token, at(script.consent, counters.consent++, 'ok'), { legs: ['LEG-A', 'LEG-B'] });
+    if (command === 'WaitForCallEnd') {
+      // The call ends callSeconds after the workflow first waits for it; a wait after that finds it over.
+      callEndsAt ??= clock.nowMs() + (script.callSeconds ?? 60) * 1000;
+      waitStartedAt ??= clock.nowMs();
+      const next = pendingControls[0];
+      const controlAt = next ? Math.max(clock.nowMs(), waitStartedAt + next.atSeconds * 1000) : Number.POSITIVE_INFINITY;
+      if (next && controlAt < callEndsAt) {
+        pendingControls.shift();
+        const control = { requestedBy: 'agent-7', via: 'api', requestId: null, ...next };
+        delete (control as { atSeconds?: number }).atSeconds;
+        void clock.sleep(controlAt - clock.nowMs()).then(() => complete(token, 'ok', { control }));
+      } else {
+        const step = script.callEnd ?? 'ok';
+        void clock
+          .sleep(callEndsAt - clock.nowMs())
+          .then(() => complete(token, step, { sipResponseCode: '0', participantTag: 'LEG-A', ...script.hangupExtra }));
+      }
+    }
+    if (command === 'ControlRecording')
+      complete(token, at(script.control, counters.control++, 'ok'), { action: a.action, callId: a.callId });
+  };
+
   const invoker = {
     async invoke(req: TaskInvokeRequest): Promise<unknown> {
       requests.push(req);
@@ -142,37 +188,33 @@ export async function runWorkflow(
         if (apiError) throw new TaskFailedError(apiError, 'The call is no longer active');
         const transient = script.updateErrors?.[command]?.[updateCounts[command]++];
         if (transient) throw new TaskFailedError(transient, `${transient} (scripted)`);
-        if (command === 'StartRecording')
-          complete(a.taskToken, at(script.start, counters.start++, 'ok'), {
-            location: RECORDING_LOCATION,
-            callId: a.callId,
-            track: a.track,
-            legStartMs: 1,
-            legs: [{ callId: 'call-a', participantTag: 'LEG-A', direction: 'Inbound', status: 'Connected' }],
-          });
-        if (command === 'NotifyConsent') complete(a.taskToken, at(script.consent, counters.consent++, 'ok'), { legs: ['LEG-A', 'LEG-B'] });
-        if (command === 'WaitForCallEnd') {
-          // The call ends callSeconds after the workflow first waits for it; an update after that finds no call.
-          callEndsAt ??= clock.nowMs() + (script.callSeconds ?? 60) * 1000;
-          waitStartedAt ??= clock.nowMs();
-          if (clock.nowMs() >= callEndsAt) throw new TaskFailedError('ChimeSdkVoice.NotFoundException', 'The call is no longer active');
-          const next = pendingControls[0];
-          const controlAt = next ? Math.max(clock.nowMs(), waitStartedAt + next.atSeconds * 1000) : Number.POSITIVE_INFINITY;
-          if (next && controlAt < callEndsAt) {
-            pendingControls.shift();
-            const control = { requestedBy: 'agent-7', via: 'api', requestId: null, ...next };
-            delete (control as { atSeconds?: number }).atSeconds;
-            void clock.sleep(controlAt - clock.nowMs()).then(() => complete(a.taskToken, 'ok', { control }));
-          } else {
-            const step = script.callEnd ?? 'ok';
-            void clock
-              .sleep(callEndsAt - clock.nowMs())
-              .then(() => complete(a.taskToken, step, { sipResponseCode: '0', participantTag: 'LEG-A', ...script.hangupExtra }));
-          }
-        }
-        if (command === 'ControlRecording')
-          complete(a.taskToken, at(script.control, counters.control++, 'ok'), { action: a.action, callId: a.callId });
+        if (command === 'WaitForCallEnd' && clock.nowMs() >= (callEndsAt ?? Number.POSITIVE_INFINITY))
+          throw new TaskFailedError('ChimeSdkVoice.NotFoundException', 'The call is no longer active');
+        lambda(command, a.taskToken, a);
         return { SipMediaApplicationCall: { TransactionId: 'tx-1' } };
+      }
+      if (args?.Bucket === MAILBOX_BUCKET) {
+        // The hand-off mailbox: the workflow leaves a token in a slot, the scripted Lambda completes it as if the
+        // recording's action had reported (or, with `mailed`, had left its outcome there first: 412).
+        const slot = String(args.Key)
+          .replace(/^.*\//, '')
+          .replace(/\.json$/, '') as Command;
+        if (req.action === 'getObject') return { Body: JSON.stringify(mailedNow.get(slot)) };
+        if (req.action === 'deleteObject') return {};
+        const body = JSON.parse(args.Body);
+        mailbox.push({ slot, body });
+        const early = script.mailed?.[slot as keyof NonNullable<Script['mailed']>];
+        const ended = slot === 'WaitForCallEnd' && clock.nowMs() >= (callEndsAt ?? Number.POSITIVE_INFINITY);
+        if ((early && !mailedUsed.has(slot)) || ended) {
+          mailedUsed.add(slot);
+          mailedNow.set(slot, early ?? { outcome: { sipResponseCode: '0', participantTag: 'LEG-A', ...script.hangupExtra } });
+          throw new TaskFailedError(
+            'S3.S3Exception',
+            'At least one of the pre-conditions you specified did not hold (Service: S3, Status Code: 412, Request ID: R, Extended Request ID: E)',
+          );
+        }
+        lambda(slot, body.taskToken, { callId: 'call-a', track: 'BOTH' });
+        return { ETag: '"slot"' };
       }
       if (req.action === 'headObject') {
         const h = at(script.head, counters.head++, goodHead(script.callSeconds ?? 60));
@@ -211,7 +253,7 @@ export async function runWorkflow(
     const { executionArn } = engine.startExecution({ stateMachineArn, name: 'tx-1', input: JSON.stringify(input) });
     const info = await engine.waitForExecution(executionArn);
     const statesEntered = info.history.filter((e) => e.type.endsWith('StateEntered')).map((e: any) => e.stateEnteredEventDetails?.name);
-    return { info, requests, manifests, tagging, statesEntered };
+    return { info, requests, manifests, tagging, statesEntered, mailbox };
   } finally {
     engine.close();
   }

@@ -31,7 +31,7 @@ describe('a throttled StartRecording', () => {
     // Every request of the attempt is attempt 1 to the SMA: the throttled ones never reached it.
     expect(startRequests(run).map((a) => a.attempt)).toEqual(times(n + 1, '1'));
     // 3 transitions per throttled request (StartRecording again, StartThrottled, WaitBeforeThrottledStart).
-    expect(run.info.stateTransitions).toBe(13 + 3 * n);
+    expect(run.info.stateTransitions).toBe(14 + 3 * n);
     expect(run.manifests.get(MANIFEST).startAttempts[0].throttled).toBe(n);
     expect(run.tagging[0].Tagging.TagSet).toContainEqual({ Key: 'start-attempts', Value: '1' });
   });
@@ -98,17 +98,6 @@ describe('throttling in the Retry blocks: its own budget, counted', () => {
     expect(run.statesEntered).not.toContain('ConsentNotDelivered');
   });
 
-  it('a call-end wait throttled more often than CallEndMaxRetries still waits for the hangup, retries in callEnd', async () => {
-    const n = DEFAULT_SETTINGS.CallEndMaxRetries + 2;
-    // The call is measured from the recording's start: the jittered waits before the wait registers count in it.
-    const run = await runWorkflow({ updateErrors: { WaitForCallEnd: times(n, T) }, callSeconds: 300 }, INPUT, {
-      DurationToleranceSeconds: 3600,
-    });
-    const out = summaryOf(run.info);
-    expect(out.outcome).toBe('RECORDED');
-    expect(run.manifests.get(MANIFEST).callEnd).toEqual(expect.objectContaining({ sipResponseCode: '0', retries: n }));
-  });
-
   it('a pause throttled more often than ControlMaxRetries is applied', async () => {
     const n = DEFAULT_SETTINGS.ControlMaxRetries + 2;
     const run = await runWorkflow({ updateErrors: { ControlRecording: times(n, T) }, controls: [{ atSeconds: 10, action: 'PAUSE' }] });
@@ -150,7 +139,8 @@ describe('throttling settings', () => {
     expect(throttleMaxRetries(DEFAULT_SETTINGS)).toBe(94);
     expect(throttleMaxRetries({ ThrottleIntervalSeconds: 1, ThrottleMaxDelaySeconds: 4, ThrottleWindowSeconds: 20 })).toBe(12); // 0.5 + 1 + 2, then 2 s each
     const def = renderDefinition() as any;
-    for (const name of ['NotifyConsent', 'WaitForCallEnd', 'ControlRecording', 'StopRecording']) {
+    // (WaitForCallEnd spends no update since issue 21: the hand-off mailbox.)
+    for (const name of ['NotifyConsent', 'ControlRecording', 'StopRecording']) {
       const retrier = def.States[name].Retry[0];
       expect([name, retrier.ErrorEquals, retrier.MaxAttempts, retrier.MaxDelaySeconds, retrier.JitterStrategy]).toEqual([
         name,
