@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { consentTextProblem } from '../lambdas/shared/recording-request';
+import { bucketProblem, consentTextProblem, prefixProblem } from '../lambdas/shared/recording-request';
 
 export const DEFINITION_PATH = join(__dirname, 'recording-workflow.asl.json');
 
@@ -70,6 +70,14 @@ export interface WorkflowSettings {
   ControlTimeoutSeconds: number;
   /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
   ControlMaxRetries: number;
+  /**
+   * The hand-off mailbox (issue 21): the bucket where the workflow leaves its task tokens for the SMA Lambda, as
+   * `<MailboxPrefix>/<executionName>/<slot>.json`. In AWS the CallRecording construct sets it to its own mailbox
+   * bucket (a CDK token until deploy time); the default names the twin's.
+   */
+  MailboxBucket: string;
+  /** Key prefix of the mailbox objects: S3 safe characters, no leading or trailing "/". */
+  MailboxPrefix: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
@@ -101,6 +109,8 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   LateOptedOutChecks: 4,
   ControlTimeoutSeconds: 30,
   ControlMaxRetries: 2,
+  MailboxBucket: 'call-recording-mailbox-local',
+  MailboxPrefix: 'mailbox',
 });
 
 /** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
@@ -140,6 +150,21 @@ const ZERO_ALLOWED = new Set<keyof WorkflowSettings>([
   'LateOptedOutChecks',
 ]);
 
+/**
+ * A CDK token standing for a string resolved at deploy time (`${Token[<hint>.<n>]}`, aws-cdk-lib's encoding), such as
+ * the construct's mailbox bucket name: its value cannot be checked here, CloudFormation makes a valid bucket name.
+ */
+const DEPLOY_TIME_TOKEN = /^\$\{Token\[[A-Za-z0-9:._-]+\]\}$/;
+
+/** What is wrong with a MailboxBucket or MailboxPrefix value, or null. */
+function mailboxSettingProblem(key: 'MailboxBucket' | 'MailboxPrefix', value: unknown): string | null {
+  if (typeof value !== 'string') return `must be a string, got ${JSON.stringify(value)}`;
+  if (key === 'MailboxBucket') return DEPLOY_TIME_TOKEN.test(value) ? null : bucketProblem(value);
+  if (value === '') return 'must not be empty';
+  if (value.endsWith('/')) return 'key prefix must not end with "/"';
+  return prefixProblem(value);
+}
+
 /** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
 export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {
   const problems: string[] = [];
@@ -159,6 +184,11 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
     }
     if (key === 'DefaultConsentText') {
       if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
+      continue;
+    }
+    if (key === 'MailboxBucket' || key === 'MailboxPrefix') {
+      const problem = mailboxSettingProblem(key, value);
+      if (problem) problems.push(`${key}: ${problem}${typeof value === 'string' ? ` (got "${value}")` : ''}`);
       continue;
     }
     if (key === 'OptedOutRecording') {

@@ -39,6 +39,9 @@ const STAR_RESOURCE_EXCEPTIONS: Record<string, string> = {
   'logs:DescribeLogGroups': 'Step Functions log delivery; no resource-level permissions',
 };
 
+/** Every statement but the mailbox's (asserted in mailbox.test.ts). */
+const statementsButMailbox = (json: Synthesized['json']) => allStatements(json).filter((x) => x.Sid !== 'MailboxObjects');
+
 function stateMachineOf(s: Synthesized): any {
   return onlyResourceOfType(s.json, 'AWS::StepFunctions::StateMachine')[1].Properties;
 }
@@ -121,7 +124,7 @@ describe('default configuration', () => {
 
     test('SMA Lambda role: task callbacks, no StartExecution (auto-record is off), its own logs, X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
-      const sts = allStatements(s.json).filter(
+      const sts = statementsButMailbox(s.json).filter(
         (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
       );
       const byAction = (a: string) => sts.filter((x) => x.Action.includes(a));
@@ -155,7 +158,7 @@ describe('default configuration', () => {
 
     test('workflow role: UpdateSipMediaApplicationCall on this SMA, S3 on the recording prefix, nothing else but logs and X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
-      const sts = allStatements(s.json).filter(
+      const sts = statementsButMailbox(s.json).filter(
         (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
       );
       const chime = sts.filter((x) => x.Action.some((a) => a.startsWith('chime:')));
@@ -264,6 +267,7 @@ describe('default configuration', () => {
         AUTO_RECORD: 'off',
         RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: bucketId }, '/recordings']] },
         RECORDING_TRACK: 'BOTH',
+        RECORDING_MAILBOX: expect.anything(), // the value: mailbox.test.ts
         POWERTOOLS_SERVICE_NAME: 'sma-handler',
         POWERTOOLS_METRICS_NAMESPACE: 'CallRecording/SmaHandler',
         POWERTOOLS_LOG_LEVEL: 'INFO',
