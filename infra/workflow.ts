@@ -15,10 +15,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { renderDefinition, type WorkflowSettings } from '../statemachines/definition';
 import type { RecordingConfig } from './config';
+import { mailboxObjectsStatement } from './mailbox-bucket';
 
 export interface RecordingWorkflowProps {
   readonly config: RecordingConfig;
   readonly logKey: kms.IKey;
+  /** Settings the construct sets itself (the mailbox bucket and prefix), over `config.workflowSettings`. */
+  readonly settings?: Partial<WorkflowSettings>;
 }
 
 export class RecordingWorkflow extends Construct {
@@ -39,7 +42,7 @@ export class RecordingWorkflow extends Construct {
     this.stateMachineName = `${config.stackName}-RecordingWorkflow`;
     this.stateMachineArn = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${this.stateMachineName}`;
 
-    this.settings = config.workflowSettings;
+    this.settings = { ...config.workflowSettings, ...props.settings };
     this.definition = renderDefinition(this.settings);
 
     // Vended-log group names under /aws/vendedlogs/ keep the log-delivery resource policy small.
@@ -73,5 +76,10 @@ export class RecordingWorkflow extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'UpdateSmaCall', actions: ['chime:UpdateSipMediaApplicationCall'], resources: [smaArn] }),
     );
+  }
+
+  /** s3:PutObject, GetObject, DeleteObject on the hand-off mailbox's objects (`<bucket>/<prefix>/*`) only. */
+  grantMailbox(objectsArn: string): void {
+    this.role.addToPrincipalPolicy(mailboxObjectsStatement(objectsArn));
   }
 }

@@ -66,11 +66,12 @@ export interface WorkflowSettings {
   /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
   ControlMaxRetries: number;
   /**
-   * The hand-off mailbox (issue 21; lambdas/recording/mailbox.ts): the bucket and key prefix where the workflow
-   * leaves the task tokens the SMA Lambda completes without an UpdateSipMediaApplicationCall. The Lambda's
-   * RECORDING_MAILBOX must name the same place ("bucket/prefix"); the CallRecording construct sets both.
+   * The hand-off mailbox (issue 21): the bucket where the workflow leaves its task tokens for the SMA Lambda, as
+   * `<MailboxPrefix>/<transactionId>/<slot>.json` (lambdas/shared/mailbox-contract.ts). In AWS the CallRecording construct sets it to its own mailbox
+   * bucket (a CDK token until deploy time); the default names the twin's.
    */
   MailboxBucket: string;
+  /** Key prefix of the mailbox objects: S3 safe characters, no leading or trailing "/". */
   MailboxPrefix: string;
 }
 
@@ -143,6 +144,21 @@ const ZERO_ALLOWED = new Set<keyof WorkflowSettings>([
   'LateOptedOutChecks',
 ]);
 
+/**
+ * A CDK token standing for a string resolved at deploy time (`${Token[<hint>.<n>]}`, aws-cdk-lib's encoding), such as
+ * the construct's mailbox bucket name: its value cannot be checked here, CloudFormation makes a valid bucket name.
+ */
+const DEPLOY_TIME_TOKEN = /^\$\{Token\[[A-Za-z0-9:._-]+\]\}$/;
+
+/** What is wrong with a MailboxBucket or MailboxPrefix value, or null. */
+function mailboxSettingProblem(key: 'MailboxBucket' | 'MailboxPrefix', value: unknown): string | null {
+  if (typeof value !== 'string') return `must be a string, got ${JSON.stringify(value)}`;
+  if (key === 'MailboxBucket') return DEPLOY_TIME_TOKEN.test(value) ? null : bucketProblem(value);
+  if (value === '') return 'must not be empty';
+  if (value.endsWith('/')) return 'key prefix must not end with "/"';
+  return prefixProblem(value);
+}
+
 /** Returns what is wrong with a settings object (all problems), so a deployment fails before AWS refuses it. */
 export function settingsProblems(settings: Partial<WorkflowSettings>): string[] {
   const problems: string[] = [];
@@ -164,18 +180,9 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       if (consentTextProblem(value)) problems.push(`${key}: must be a non-blank string of at most 1000 characters (Speak's limit)`);
       continue;
     }
-    if (key === 'MailboxBucket') {
-      // A CDK token (the construct's bucket) is resolved at deploy time: only a literal name is checked here.
-      const problem = typeof value !== 'string' ? 'must be a string' : value.includes('${Token[') ? null : bucketProblem(value);
-      if (problem) problems.push(`${key}: ${problem}`);
-      continue;
-    }
-    if (key === 'MailboxPrefix') {
-      const problem =
-        typeof value !== 'string' || value === '' || value.endsWith('/')
-          ? 'must be a non-empty key prefix without a trailing "/"'
-          : prefixProblem(value);
-      if (problem) problems.push(`${key}: ${problem}`);
+    if (key === 'MailboxBucket' || key === 'MailboxPrefix') {
+      const problem = mailboxSettingProblem(key, value);
+      if (problem) problems.push(`${key}: ${problem}${typeof value === 'string' ? ` (got "${value}")` : ''}`);
       continue;
     }
     if (key === 'OptedOutRecording') {

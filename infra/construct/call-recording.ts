@@ -5,10 +5,11 @@
  * CDK), and as an IFunction (their own `Function`, or `Function.fromFunctionArn` / `fromFunctionAttributes`).
  *
  * It creates the recording workflow (state machine, log group, role), a hardened recording bucket or uses an
- * existing one, the grants and environment for the function, the alarms and the dashboard, by composing the
- * project's modules (RecordingBucket, RecordingWorkflow, Operations). What it cannot change (an imported
- * bucket's policy, an imported function's environment or a function without a role) it emits as CfnOutputs to
- * apply by hand, with a synth warning, instead of silently deploying something that drops recordings.
+ * existing one, the hand-off mailbox bucket (infra/mailbox-bucket.ts), the grants and environment for the function,
+ * the alarms and the dashboard, by composing the project's modules (RecordingBucket, MailboxBucket,
+ * RecordingWorkflow, Operations). What it cannot change (an imported bucket's policy, an imported function's
+ * environment or a function without a role) it emits as CfnOutputs to apply by hand, with a synth warning, instead
+ * of silently deploying something that drops recordings.
  *
  * One CallRecording per stack: the operations dashboard and metric namespace are named after the stack.
  */
@@ -21,6 +22,7 @@ import { Construct } from 'constructs';
 import { dtmfControlsOf } from '../../lambdas/recording/config';
 import type { WorkflowSettings } from '../../statemachines/definition';
 import { parseRecordingConfig, type RecordingConfig } from '../config';
+import { MailboxBucket, mailboxPrefixOf } from '../mailbox-bucket';
 import { acknowledge, nagResourceId } from '../nag';
 import { Operations } from '../operations';
 import { grantRecordingAccess, RecordingBucket, voiceConnectorKeyStatement, voiceConnectorWriteStatement } from '../recording-bucket';
@@ -58,6 +60,7 @@ export interface CallRecordingSettings {
    */
   readonly keypadControls?: string;
   readonly alarmEmail?: string;
+  /** `MailboxBucket` is the construct's own (refused here); `MailboxPrefix` (default "mailbox") is honoured. */
   readonly workflowSettings?: Partial<WorkflowSettings>;
 }
 
@@ -101,6 +104,13 @@ export class CallRecording extends Construct {
   readonly prefix: string;
   /** `<bucket>/<prefix>`: StartCallRecording's Destination.Location (RECORDING_LOCATION). */
   readonly recordingLocation: string;
+  /** The hand-off mailbox: where the workflow leaves a call's task tokens for the function. */
+  readonly mailbox: MailboxBucket;
+  readonly mailboxBucket: s3.Bucket;
+  /** Key prefix of the mailbox objects (WorkflowSettings.MailboxPrefix, default "mailbox"). */
+  readonly mailboxPrefix: string;
+  /** `<mailbox bucket>/<prefix>`: the function's RECORDING_MAILBOX. */
+  readonly mailboxLocation: string;
   readonly workflow: RecordingWorkflow;
   readonly operations: Operations;
   readonly telemetryKey: kms.IKey;
@@ -133,8 +143,29 @@ export class CallRecording extends Construct {
     const { config } = this;
 
     this.telemetryKey = props.telemetryKey ?? createTelemetryKey(this, 'TelemetryKey');
-    this.workflow = new RecordingWorkflow(this, 'Workflow', { config, logKey: this.telemetryKey });
+    // A new recording bucket first: the mailbox takes its encryption and logs to its access-log bucket.
+    const storage = props.recordingBucket ? undefined : new RecordingBucket(this, 'Storage', { config });
+    this.mailboxPrefix = mailboxPrefixOf(config.workflowSettings);
+    this.mailbox = new MailboxBucket(this, 'Mailbox', {
+      prefix: this.mailboxPrefix,
+      encryptionKey: storage?.key,
+      accessLogBucket: storage?.accessLogBucket,
+    });
+    this.mailboxBucket = this.mailbox.bucket;
+    this.mailboxLocation = this.mailbox.location;
+
+    this.workflow = new RecordingWorkflow(this, 'Workflow', {
+      config,
+      logKey: this.telemetryKey,
+      settings: { MailboxBucket: this.mailboxBucket.bucketName, MailboxPrefix: this.mailboxPrefix },
+    });
     this.workflow.grantUpdateCall(this.sipMediaApplicationArn);
+    // With encryption=kms the mailbox shares the recording key, which grantWorkflowAccess (below) already grants.
+    this.workflow.grantMailbox(this.mailbox.objectsArn);
+    this.mailbox.acknowledgeObjects(
+      this.workflow.role,
+      'Mailbox keys are named at run time by execution name and slot, so the workflow can only be scoped to the mailbox prefix of its own mailbox bucket.',
+    );
 
     if (props.recordingBucket) {
       const existing = props.recordingBucket;
@@ -162,7 +193,7 @@ export class CallRecording extends Construct {
       }
       this.acknowledgeWorkflowObjects(objectsArn);
     } else {
-      this.storage = new RecordingBucket(this, 'Storage', { config });
+      this.storage = storage!;
       this.bucket = this.storage.bucket;
       this.prefix = this.storage.prefix;
       this.storage.grantVoiceConnectorWrite(this.sipMediaApplicationArn);
@@ -176,10 +207,10 @@ export class CallRecording extends Construct {
     if (keypad !== undefined && !dtmfControlsOf(keypad, keypadProblems) && keypadProblems.length)
       throw new Error(`CallRecording settings.keypadControls: ${keypadProblems[0]}`);
     this.functionEnvironment = {
-      ...functionEnvironment(config, this.workflow.stateMachineArn, this.recordingLocation),
+      ...functionEnvironment(config, this.workflow.stateMachineArn, this.recordingLocation, this.mailboxLocation),
       ...(keypad !== undefined ? { RECORDING_DTMF_CONTROLS: keypad } : {}),
     };
-    this.functionStatements = functionStatements(config, this.workflow.stateMachineArn);
+    this.functionStatements = functionStatements(config, this.workflow.stateMachineArn, this.mailbox);
     this.functionPolicy = this.configureFunction(props.smaFunction);
 
     this.operations = new Operations(this, 'Operations', {
@@ -193,6 +224,7 @@ export class CallRecording extends Construct {
 
     new CfnOutput(this, 'RecordingBucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'RecordingLocation', { value: this.recordingLocation, description: 'Destination.Location for StartCallRecording' });
+    new CfnOutput(this, 'MailboxBucketName', { value: this.mailboxBucket.bucketName, description: 'Hand-off mailbox: task tokens' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
 
@@ -234,6 +266,10 @@ export class CallRecording extends Construct {
         'AwsSolutions-IAM5[Resource::*]',
         'states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat authorize by task token and have no resource type in the IAM service authorization reference, so the only Resource that always works is "*".',
       );
+      this.mailbox.acknowledgeObjects(
+        policy,
+        "The function reads and deletes the slots of whichever execution its call belongs to, so it is scoped to the mailbox prefix, not to one execution's keys.",
+      );
       return policy;
     }
     new CfnOutput(this, 'SmaFunctionPolicyToAdd', {
@@ -270,28 +306,36 @@ export class CallRecording extends Construct {
 }
 
 /** The variables the recording middleware reads (lambdas/recording/config.ts). */
-function functionEnvironment(config: RecordingConfig, stateMachineArn: string, recordingLocation: string): Record<string, string> {
+function functionEnvironment(
+  config: RecordingConfig,
+  stateMachineArn: string,
+  recordingLocation: string,
+  mailboxLocation: string,
+): Record<string, string> {
   const env: Record<string, string> = {
     STATE_MACHINE_ARN: stateMachineArn,
     AUTO_RECORD: config.autoRecord,
     RECORDING_LOCATION: recordingLocation,
     RECORDING_TRACK: config.recordingTrack,
+    RECORDING_MAILBOX: mailboxLocation,
   };
   if (config.consentText !== undefined) env.CONSENT_TEXT = config.consentText;
   return env;
 }
 
 /**
- * Task callbacks always (the function completes the workflow's tokens); StartExecution only with auto-record
- * (on demand, the CLI or the application's backend starts the execution, not the function).
+ * Task callbacks and the mailbox always (the function takes the workflow's tokens from the mailbox and completes
+ * them; with encryption=kms it needs the mailbox's key too); StartExecution only with auto-record (on demand, the
+ * CLI or the application's backend starts the execution, not the function).
  */
-function functionStatements(config: RecordingConfig, stateMachineArn: string): iam.PolicyStatement[] {
+function functionStatements(config: RecordingConfig, stateMachineArn: string, mailbox: MailboxBucket): iam.PolicyStatement[] {
   const statements = [
     new iam.PolicyStatement({
       sid: 'CompleteWorkflowTasks',
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       resources: ['*'],
     }),
+    ...mailbox.functionStatements(),
   ];
   if (config.autoRecord === 'on')
     statements.push(

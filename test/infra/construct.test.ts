@@ -44,6 +44,8 @@ function outputValue(template: ReturnType<typeof json>, idPart: string): any {
   const render = (v: any): string => {
     if (typeof v === 'string') return v;
     if (v.Ref in pseudo) return pseudo[v.Ref];
+    if (typeof v.Ref === 'string') return `<${v.Ref}>`; // a resource of the stack: <logical id>, as cdk-nag names it
+    if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
     if (v['Fn::Join']) return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
     throw new Error(`cannot render ${JSON.stringify(v)}`);
   };
@@ -57,6 +59,7 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
   let stack: Stack;
   let recording: CallRecording;
   let t: ReturnType<typeof json>;
+  const mailboxId = () => stack.getLogicalId(recording.mailboxBucket.node.defaultChild as never);
   beforeAll(() => {
     stack = newStack();
     const fn = lambda.Function.fromFunctionAttributes(stack, 'Ivr', {
@@ -77,16 +80,13 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
     expect(recording.functionEnvironment.RECORDING_DTMF_CONTROLS).toBe('pause=5,resume=6,stop=7');
   });
 
-  test('creates no SMA, function or bucket: only the workflow, its role and logs, the grants and operations', () => {
+  test('creates no SMA, function or recording bucket: only the workflow, its role and logs, the mailbox, the grants and operations', () => {
     const types = new Set(Object.values(t.Resources).map((r) => r.Type));
-    for (const absent of [
-      'AWS::Chime::SipMediaApplication',
-      'AWS::Lambda::Function',
-      'AWS::Lambda::Permission',
-      'AWS::S3::Bucket',
-      'AWS::S3::BucketPolicy',
-    ])
+    for (const absent of ['AWS::Chime::SipMediaApplication', 'AWS::Lambda::Function', 'AWS::Lambda::Permission'])
       expect(types).not.toContain(absent);
+    // The one bucket is the hand-off mailbox (its policy: TLS only); the imported recording bucket is untouched.
+    expect(resourcesOfType(t, 'AWS::S3::Bucket').map(([id]) => id)).toEqual([mailboxId()]);
+    expect(resourcesOfType(t, 'AWS::S3::BucketPolicy')).toHaveLength(1);
     for (const present of [
       'AWS::StepFunctions::StateMachine',
       'AWS::Logs::LogGroup',
@@ -132,6 +132,13 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
         Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
         Resource: '*',
       },
+      {
+        Sid: 'MailboxObjects',
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailboxId(), 'Arn'] }, '/mailbox/*']] },
+      },
+      { Sid: 'MailboxList', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [mailboxId(), 'Arn'] } },
       { Sid: 'StartRecordingWorkflow', Effect: 'Allow', Action: 'states:StartExecution', Resource: STATE_MACHINE_ARN },
     ]);
     const env = outputValue(t, 'SmaFunctionEnvironment');
@@ -143,6 +150,7 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
       RECORDING_TRACK: 'BOTH',
       CONSENT_TEXT: 'This call is recorded.',
       RECORDING_DTMF_CONTROLS: 'pause=5,resume=6,stop=7',
+      RECORDING_MAILBOX: `<${mailboxId()}>/mailbox`,
     });
   });
 
@@ -163,6 +171,10 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
         'CustomerIvr/Recording/SmaFunctionPolicy AwsSolutions-IAM5[Resource::*]',
         'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::*]',
         'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::arn:aws:s3:::customer-recordings/calls/*]',
+        // The mailbox: its prefix on both sides, and no access logs (an imported recording bucket brings no log bucket).
+        `CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::<${mailboxId()}.Arn>/mailbox/*]`,
+        `CustomerIvr/Recording/SmaFunctionPolicy AwsSolutions-IAM5[Resource::<${mailboxId()}.Arn>/mailbox/*]`,
+        'CustomerIvr/Recording/Mailbox/Bucket AwsSolutions-S1',
       ].sort(),
     );
   });
@@ -249,7 +261,7 @@ test('a function imported without its role: the policy to attach is an output', 
   });
   const t = json(stack);
   const doc = outputValue(t, 'SmaFunctionPolicyToAdd');
-  expect(doc.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['CompleteWorkflowTasks']);
+  expect(doc.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['CompleteWorkflowTasks', 'MailboxObjects', 'MailboxList']);
   warnsAbout(stack, 'attach the SmaFunctionPolicyToAdd output');
 });
 

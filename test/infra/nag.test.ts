@@ -49,6 +49,7 @@ describe.each([
       .map((a) => `${a.path} ${a.id}`)
       .sort();
     const bucketId = s.stack.getLogicalId(s.stack.storage.bucket.node.defaultChild as never);
+    const mailboxId = s.stack.getLogicalId(s.stack.recording.mailboxBucket.node.defaultChild as never);
     expect(got).toEqual(
       [
         'CallRecording/SmaHandler/Role AwsSolutions-IAM5[Resource::*]',
@@ -56,6 +57,9 @@ describe.each([
         'CallRecording/Default/Storage/AccessLogs AwsSolutions-S1',
         'CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::*]',
         `CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
+        // the hand-off mailbox: its prefix on both sides (the construct's own log bucket takes its access logs: no S1)
+        `CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::<${mailboxId}.Arn>/mailbox/*]`,
+        `CallRecording/Default/SmaFunctionPolicy AwsSolutions-IAM5[Resource::<${mailboxId}.Arn>/mailbox/*]`,
       ].sort(),
     );
   });

@@ -39,8 +39,25 @@ const STAR_RESOURCE_EXCEPTIONS: Record<string, string> = {
   'logs:DescribeLogGroups': 'Step Functions log delivery; no resource-level permissions',
 };
 
+/** Every statement but the mailbox's (asserted in mailbox.test.ts). */
+const statementsButMailbox = (json: Synthesized['json']) =>
+  allStatements(json).filter((x) => x.Sid !== 'MailboxObjects' && x.Sid !== 'MailboxList');
+
 function stateMachineOf(s: Synthesized): any {
   return onlyResourceOfType(s.json, 'AWS::StepFunctions::StateMachine')[1].Properties;
+}
+
+/** The bucket name the deployed definition's mailbox token stands for in these comparisons. */
+const MAILBOX = 'mailbox-bucket-ref';
+/**
+ * The deployed definition, parsed: the mailbox bucket's name is a deploy-time token, so DefinitionString is an
+ * Fn::Join around it; each non-literal part is read as MAILBOX (the only token in the definition).
+ */
+function deployedDefinition(s: Synthesized): unknown {
+  const def = stateMachineOf(s).DefinitionString;
+  if (typeof def === 'string') return JSON.parse(def);
+  const parts = def['Fn::Join'][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : MAILBOX)).join(''));
 }
 
 describe('default configuration', () => {
@@ -121,7 +138,7 @@ describe('default configuration', () => {
 
     test('SMA Lambda role: task callbacks, no StartExecution (auto-record is off), its own logs, X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
-      const sts = allStatements(s.json).filter(
+      const sts = statementsButMailbox(s.json).filter(
         (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
       );
       const byAction = (a: string) => sts.filter((x) => x.Action.includes(a));
@@ -155,7 +172,7 @@ describe('default configuration', () => {
 
     test('workflow role: UpdateSipMediaApplicationCall on this SMA, S3 on the recording prefix, nothing else but logs and X-Ray', () => {
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
-      const sts = allStatements(s.json).filter(
+      const sts = statementsButMailbox(s.json).filter(
         (x) => x.resourceType === 'AWS::IAM::Policy' && JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes(roleId),
       );
       const chime = sts.filter((x) => x.Action.some((a) => a.startsWith('chime:')));
@@ -197,6 +214,9 @@ describe('default configuration', () => {
         'arn:aws:states:::aws-sdk:s3:headObject': 's3:GetObject',
         'arn:aws:states:::aws-sdk:s3:putObjectTagging': 's3:PutObjectTagging',
         'arn:aws:states:::aws-sdk:s3:putObject': 's3:PutObject',
+        // the hand-off mailbox (issue 21): a task's token left in its slot; an outcome read from it
+        'arn:aws:states:::aws-sdk:s3:putObject.waitForTaskToken': 's3:PutObject',
+        'arn:aws:states:::aws-sdk:s3:getObject': 's3:GetObject',
         // an opted-out caller's recording, by the version verified (versioned bucket)
         'arn:aws:states:::aws-sdk:s3:deleteObject': 's3:DeleteObjectVersion',
       };
@@ -213,8 +233,8 @@ describe('default configuration', () => {
 
   describe('state machine', () => {
     test('the deployed definition is the rendered statemachines/recording-workflow.asl.json', () => {
-      const deployed = JSON.parse(stateMachineOf(s).DefinitionString);
-      expect(deployed).toEqual(renderDefinition());
+      const deployed = deployedDefinition(s);
+      expect(deployed).toEqual(renderDefinition({ MailboxBucket: MAILBOX }));
       expect(deployed.QueryLanguage).toBe('JSONata');
     });
 
@@ -264,6 +284,7 @@ describe('default configuration', () => {
         AUTO_RECORD: 'off',
         RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: bucketId }, '/recordings']] },
         RECORDING_TRACK: 'BOTH',
+        RECORDING_MAILBOX: expect.anything(), // the value: mailbox.test.ts
         POWERTOOLS_SERVICE_NAME: 'sma-handler',
         POWERTOOLS_METRICS_NAMESPACE: 'CallRecording/SmaHandler',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -415,9 +436,9 @@ describe('hardened configuration from context', () => {
       BRIDGE_ROUTES: '{"+15550100100":"+15550100199"}',
     });
     expect(env.RECORDING_LOCATION).toEqual({ 'Fn::Join': ['', [{ Ref: bucketId }, '/calls/support']] });
-    const deployed = JSON.parse(stateMachineOf(s).DefinitionString);
-    expect(deployed).toEqual(renderDefinition({ StartMaxAttempts: 6, DefaultConsentText: 'Recorded call.' }));
-    expect(deployed).not.toEqual(renderDefinition());
+    const deployed = deployedDefinition(s);
+    expect(deployed).toEqual(renderDefinition({ StartMaxAttempts: 6, DefaultConsentText: 'Recorded call.', MailboxBucket: MAILBOX }));
+    expect(deployed).not.toEqual(renderDefinition({ MailboxBucket: MAILBOX }));
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     for (const [, lg] of resourcesOfType(s.json, 'AWS::Logs::LogGroup')) expect(lg.Properties.RetentionInDays).toBe(365);
   });
