@@ -53,7 +53,7 @@ const MAILBOX = 'mailbox-bucket-ref';
  * The deployed definition, parsed: the mailbox bucket's name is a deploy-time token, so DefinitionString is an
  * Fn::Join around it; each non-literal part is read as MAILBOX (the only token in the definition).
  */
-function deployedDefinition(s: Synthesized): unknown {
+function deployedDefinition(s: Synthesized): any {
   const def = stateMachineOf(s).DefinitionString;
   if (typeof def === 'string') return JSON.parse(def);
   const parts = def['Fn::Join'][1] as unknown[];
