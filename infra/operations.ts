@@ -64,6 +64,14 @@ export interface OperationsProps {
   readonly smaFunction: lambda.IFunction;
   readonly key: kms.IKey;
   readonly alarmEmail?: string;
+  /** Where the SMA function's recording middleware publishes its metrics (Powertools EMF). */
+  readonly functionMetrics: FunctionMetrics;
+}
+
+/** The SMA function's Powertools metrics: POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME. */
+export interface FunctionMetrics {
+  readonly namespace: string;
+  readonly service: string;
 }
 
 export class Operations extends Construct {
@@ -195,6 +203,29 @@ export class Operations extends Construct {
       'StartThrottledTooLong',
       startThrottledTooLong,
       'A recording start was throttled for all of ThrottleWindowSeconds and failed (START_FAILED unless a later attempt started it): raise the UpdateSipMediaApplicationCall quota.',
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+
+    // The recording middleware's own counts (issue 21): a recorded call whose workflow never started (its
+    // StartExecution refused on every event of the call), and the hand-off mailbox failing (S3 refused a slot).
+    const fnMetric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: props.functionMetrics.namespace,
+        metricName,
+        dimensionsMap: { service: props.functionMetrics.service },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      });
+    alarm(
+      'RecordedWithoutWorkflow',
+      fnMetric('RecordedWithoutWorkflow'),
+      'A call was recorded but its recording workflow could not be started (StartExecution refused until the call ended): the recording has no audit. Look for the object by TransactionId and raise the StartExecution quota.',
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    alarm(
+      'MailboxErrors',
+      fnMetric('MailboxErrors'),
+      'The SMA Lambda could not use the hand-off mailbox (S3 refused or failed a slot): workflows wait for their timeouts instead of the call outcome. Check the mailbox bucket, its policy and the function role.',
       { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
 

@@ -59,6 +59,7 @@ export class RecordingStack extends Stack {
       telemetryKey,
       name: config.stackName,
       settings: config,
+      functionMetrics: this.sma.metrics,
     });
     // The callback grants moved from the function role's default policy into the construct's own policy:
     // on an update, create that policy before the default policy loses them (no window without the grant).

@@ -18,6 +18,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionMetrics } from './operations';
 import { join } from 'node:path';
 import type { RecordingConfig } from './config';
 import { acknowledge } from './nag';
@@ -37,6 +38,8 @@ export class SmaFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** Where the handler's Powertools metrics go (the alarms on the recording middleware's counts read them). */
+  readonly metrics: FunctionMetrics;
 
   constructor(scope: Construct, id: string, props: SmaFunctionProps) {
     super(scope, id);
@@ -62,9 +65,10 @@ export class SmaFunction extends Construct {
     );
     // The recording grants and environment (STATE_MACHINE_ARN, AUTO_RECORD, RECORDING_*, CONSENT_TEXT) come
     // from the CallRecording construct (infra/construct/), as for any user's own SMA function.
+    this.metrics = { namespace: `${Stack.of(this).stackName}/SmaHandler`, service: 'sma-handler' };
     const environment: Record<string, string> = {
-      POWERTOOLS_SERVICE_NAME: 'sma-handler',
-      POWERTOOLS_METRICS_NAMESPACE: `${Stack.of(this).stackName}/SmaHandler`,
+      POWERTOOLS_SERVICE_NAME: this.metrics.service,
+      POWERTOOLS_METRICS_NAMESPACE: this.metrics.namespace,
       POWERTOOLS_LOG_LEVEL: config.powertoolsLogLevel,
     };
     if (Object.keys(config.bridgeRoutes).length > 0) environment.BRIDGE_ROUTES = JSON.stringify(config.bridgeRoutes);

@@ -23,6 +23,7 @@ import { dtmfControlsOf } from '../../lambdas/recording/config';
 import type { WorkflowSettings } from '../../statemachines/definition';
 import { parseRecordingConfig, type RecordingConfig } from '../config';
 import { MailboxBucket, mailboxPrefixOf } from '../mailbox-bucket';
+import type { FunctionMetrics } from '../operations';
 import { acknowledge, nagResourceId } from '../nag';
 import { Operations } from '../operations';
 import { grantRecordingAccess, RecordingBucket, voiceConnectorKeyStatement, voiceConnectorWriteStatement } from '../recording-bucket';
@@ -89,6 +90,11 @@ export interface CallRecordingProps {
   /** Names the state machine (`<name>-RecordingWorkflow`); default the stack name. Letters, digits, "-", <= 60. */
   readonly name?: string;
   readonly settings?: CallRecordingSettings;
+  /**
+   * The function's Powertools metrics (its POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME), for the alarms
+   * on the middleware's own counts; default the middleware's defaults, `CallRecording` / `sma-recording`.
+   */
+  readonly functionMetrics?: FunctionMetrics;
 }
 
 const SMA_ARN = /^arn:(aws[a-z-]*):chime:([a-z0-9-]+):(\d{12}):sma\/([^/:\s]+)$/;
@@ -220,6 +226,7 @@ export class CallRecording extends Construct {
       smaFunction: props.smaFunction,
       key: this.telemetryKey,
       alarmEmail: config.alarmEmail,
+      functionMetrics: props.functionMetrics ?? { namespace: 'CallRecording', service: 'sma-recording' },
     });
 
     new CfnOutput(this, 'RecordingBucketName', { value: this.bucket.bucketName });

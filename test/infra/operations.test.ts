@@ -130,3 +130,19 @@ test('dashboard: outcomes per hour, start retries, recordings missing, oldest ru
     expect(body).toContain(title);
   expect(body).toContain('latest(type) as lastEvent by execution_arn');
 });
+
+test("the middleware's own counts are alarmed where the function publishes them: a recording without a workflow, a failing mailbox", () => {
+  const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  for (const metric of ['RecordedWithoutWorkflow', 'MailboxErrors']) {
+    const a = alarms.find((x) => x.MetricName === metric);
+    expect(a).toEqual(
+      expect.objectContaining({
+        Namespace: `${s.stack.stackName}/SmaHandler`,
+        Dimensions: [{ Name: 'service', Value: 'sma-handler' }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    expect(a.AlarmActions).toHaveLength(1);
+  }
+});
