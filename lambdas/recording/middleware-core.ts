@@ -14,13 +14,15 @@
  * Over 400 lines, one class on purpose: the routing and the four handlers that answer for the recording
  * (onCommand, onKeypad, onOwnResult, finishApp) each read and write the same invocation state (`rw:own`, the map,
  * the counts) and decide together when the application's list may be touched. What each event does for the
- * workflow lives beside it (workflow-commands.ts, controls.ts, recording-events.ts), the list rules in
+ * workflow lives beside it (workflow-commands.ts, controls.ts, recording-events.ts, policy-recording.ts, the
+ * mailbox in mailbox.ts and task-handoff.ts), the list rules in
  * application-lists.ts, the answer's map in answer-merge.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SFNClient, SFNClientConfig } from '@aws-sdk/client-sfn';
-import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, createSfnClient } from './clients';
 import { logSafe, logSafeId } from '../shared/mask';
 import { logSafeError } from '../shared/log-safe-error';
 import { Arg, Command, TaskError, TokenAttribute } from '../shared/workflow-contract';
@@ -40,34 +42,17 @@ import {
   ownActionTypesOf,
   ownedResult,
 } from './recording-events';
-import { lazyClient, sfnSdk } from './sfn-sdk';
-import { lazyS3Client, s3Sdk } from './s3-sdk';
+import { lazyClient } from './sfn-sdk';
+import { lazyS3Client } from './s3-sdk';
 import { Mailbox } from './mailbox';
 import { MalformedEventError, parseSmaEvent, type SmaEvent } from './sma-event';
 import { respond, type SmaAction, type SmaAnswer, type SmaResponse } from './sma-response';
 import { TaskCallbacks } from './task-callbacks';
-import { autoRecord, isWorkflowCommand, onCallUpdateRequested, policyStart } from './workflow-commands';
+import { isWorkflowCommand, onCallUpdateRequested } from './workflow-commands';
+import { retryWorkflowStart, startPolicyRecording } from './policy-recording';
 import { WorkflowStarter } from './workflow-starter';
 
 type Attributes = Record<string, string>;
-
-/**
- * Actions that answer an inbound call (the PSTN audio service answers it to run them: call-flow page), so
- * auto-record may start: media on the caller's leg. CallAndBridge answers only once the far party does (its
- * ACTION_SUCCESSFUL); Hangup never does.
- */
-const ANSWERING_ACTIONS = new Set([
-  'Pause',
-  'PlayAudio',
-  'PlayAudioAndGetDigits',
-  'ReceiveDigits',
-  'RecordAudio',
-  'SendDigits',
-  'Speak',
-  'SpeakAndGetDigits',
-  'StartBotConversation',
-  'JoinChimeMeeting',
-]);
 
 export interface RecordingOptions {
   /** Settings; default loadRecordingConfig(env ?? process.env) (STATE_MACHINE_ARN, AUTO_RECORD, ...). */
@@ -89,38 +74,7 @@ export type Prepared =
   | { kind: 'respond'; response: SmaAnswer }
   | { kind: 'app'; event: unknown; finish: (appResponse: unknown) => Promise<unknown> };
 
-/** `where` is for the local twin (endpoint, region, credentials); in AWS the SDK's defaults apply. */
-export function createSfnClient(
-  config: Pick<RecordingConfig, 'sfnRequestTimeoutMs'>,
-  where: Pick<SFNClientConfig, 'endpoint' | 'region' | 'credentials'> = {},
-): SFNClient {
-  // Short bounds: a slow or unreachable Step Functions must not make the SMA wait past its 5 s.
-  // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only logs a warning when requestTimeout
-  // passes and keeps waiting (a hung endpoint then held every callback until middy's timeoutEarly).
-  const { SFNClient } = sfnSdk();
-  return new SFNClient({
-    ...where,
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
-    cacheMiddleware: true,
-  });
-}
-
-/** The mailbox's S3 client: short bounds, like createSfnClient's, for the same reason. */
-export function createS3Client(
-  config: Pick<RecordingConfig, 'sfnRequestTimeoutMs'>,
-  where: Pick<S3ClientConfig, 'endpoint' | 'region' | 'credentials' | 'forcePathStyle'> = {},
-): S3Client {
-  const { S3Client } = s3Sdk();
-  return new S3Client({
-    ...where,
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: config.sfnRequestTimeoutMs, throwOnRequestTimeout: true },
-    // The slots are small JSON objects: no checksum computed on every write (S3 still checks Content-MD5-less PUTs).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
+export { createS3Client, createSfnClient } from './clients';
 
 export class RecordingCore {
   readonly config: RecordingConfig;
@@ -213,7 +167,7 @@ export class RecordingCore {
 
   private async route(event: SmaEvent, raw: unknown, incoming: Attributes, own: OwnState): Promise<Prepared> {
     const incomingRw = ownKeys(incoming);
-    if (own.s) await this.retryWorkflowStart(event, own);
+    if (own.s) await retryWorkflowStart(event, own, this.deps);
     switch (event.InvocationEventType) {
       case 'CALL_UPDATE_REQUESTED':
         if (isWorkflowCommand(event)) return this.onCommand(event, incoming, own);
@@ -454,7 +408,7 @@ export class RecordingCore {
       let rw = ownNext;
       // Policy recording: its StartCallRecording goes out at the application's list boundary, like a command's.
       // On the call's first event (the application's answer answers the call) it waits for that first list.
-      const own = this.config.autoRecord && !next.r ? await this.maybeAutoRecord(event, app.Actions ?? [], next) : undefined;
+      const own = this.config.autoRecord && !next.r ? await startPolicyRecording(event, app.Actions ?? [], next, this.deps) : undefined;
       const firstList = event.InvocationEventType === 'NEW_INBOUND_CALL';
       if (own) {
         rw = { ...ownNext, ...ownKeys(own.attributes) };
@@ -481,45 +435,6 @@ export class RecordingCore {
       this.logger.error('recording middleware error after the application answered; its answer is returned as is', logSafeError(e));
       this.count('RecordingMiddlewareErrors');
       return appResponse;
-    }
-  }
-
-  /**
-   * Auto-record starts once the call is answered (never for a call only ringing): issue 9. The workflow is started,
-   * and the policy's StartCallRecording is returned by the Lambda itself (policyStart): no update spent (issue 21).
-   * A StartExecution refused (throttled) is tried again on the call's next events (`s`); the recording goes on.
-   */
-  private async maybeAutoRecord(
-    event: SmaEvent,
-    appActions: readonly { Type?: unknown }[],
-    next: OwnState,
-  ): Promise<ReturnType<typeof policyStart>> {
-    if (!this.config.autoRecord || next.r) return undefined;
-    const answered =
-      event.InvocationEventType === 'CALL_ANSWERED' ||
-      (event.InvocationEventType === 'ACTION_SUCCESSFUL' && event.ActionData.Type === 'CallAndBridge') ||
-      appActions.some((a) => ANSWERING_ACTIONS.has(String(a?.Type)));
-    if (!answered) return undefined;
-    next.r = 1;
-    if ((await autoRecord(event, this.deps)) === 'failed') next.s = 1;
-    const own = policyStart(event, this.deps);
-    if (own) next.m = 1;
-    return own;
-  }
-
-  /** `s`: the workflow's StartExecution failed earlier; its outcomes wait in the mailbox, so it may start late. */
-  private async retryWorkflowStart(event: SmaEvent, own: OwnState): Promise<void> {
-    const result = await autoRecord(event, this.deps);
-    if (result !== 'failed') {
-      delete own.s;
-      this.count('WorkflowStartsRetried');
-      return;
-    }
-    if (event.InvocationEventType === 'HANGUP') {
-      // The call is over and its workflow never started: the recording exists with no audit. Counted and alarmed
-      // (RecordedWithoutWorkflow); the outcomes stay in the mailbox until it expires, the object in the bucket.
-      this.logger.error('the call ended and its recording workflow could not be started: the recording has no audit');
-      this.count('RecordedWithoutWorkflow');
     }
   }
 
