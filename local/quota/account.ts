@@ -5,8 +5,8 @@
  * what a load campaign reports: requests throttled per API, updates accepted per call and per virtual second.
  */
 import type { Clock } from '../clock';
-import type { QuotaSettings } from './quotas';
-import { TokenBucket } from './token-bucket';
+import type { BucketQuota, QuotaSettings } from './quotas';
+import { SlotBucket, TokenBucket } from './token-bucket';
 
 export const THROTTLED_APIS = [
   'UpdateSipMediaApplicationCall',
@@ -19,7 +19,7 @@ export const THROTTLED_APIS = [
 export type ThrottledApi = (typeof THROTTLED_APIS)[number];
 
 export class QuotaAccount {
-  private readonly buckets: Record<ThrottledApi, TokenBucket>;
+  private readonly buckets: Record<ThrottledApi, TokenBucket | SlotBucket>;
   private active = 0;
   /** Requests refused, per API. */
   readonly throttled: Partial<Record<ThrottledApi, number>> = {};
@@ -36,7 +36,8 @@ export class QuotaAccount {
     readonly settings: QuotaSettings,
     private readonly clock: Pick<Clock, 'nowMs'>,
   ) {
-    const bucket = (b: { size: number; refill: number }) => new TokenBucket(b.size, b.refill, clock);
+    const bucket = (b: BucketQuota) =>
+      b.size === 1 ? new SlotBucket(b.refill, clock, b.slots?.n, b.slots?.k) : new TokenBucket(b.size, b.refill, clock);
     const update = bucket(settings.update);
     const sendTask = bucket(settings.sendTask);
     this.buckets = {

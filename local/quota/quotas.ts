@@ -7,17 +7,20 @@
  * - AWS Step Functions developer guide, "Step Functions service quotas" (us-east-1, us-west-2, eu-west-1; other
  *   Regions 800/150 and 1,500/300): StartExecution bucket 1,300, refill 300 per second; SendTaskSuccess,
  *   SendTaskFailure and SendTaskHeartbeat share a bucket of 3,000, refill 500 per second.
- * Assumed (AWS gives a rate, no bucket size, for the Chime APIs): a bucket of one second's worth (5 for the update
- * API, 1 for create). `update=B/R` sets another (e.g. `update=1/5`: strictly 5 in any second, no burst).
+ * Assumed (AWS gives a rate, no bucket size, for the Chime APIs): no burst, the reading worse for the callers: a
+ * bucket of one token, at most R requests in any calendar second (token-bucket.ts SlotBucket). `update=R` is that;
+ * `update=B/R` sets a bucket (e.g. `update=5/5`: one second's worth of burst, up to 9 in one second).
  */
 
 import { InvalidArgumentError } from 'commander';
 
 export interface BucketQuota {
-  /** Tokens the bucket holds (the burst). */
+  /** Tokens the bucket holds (the burst); 1 = no burst (SlotBucket: at most `refill` in any calendar second). */
   size: number;
   /** Tokens added per second. */
   refill: number;
+  /** A no-burst rate split over shards: this shard owns the slots k modulo n (splitQuota). */
+  slots?: { n: number; k: number };
 }
 
 export interface QuotaSettings {
@@ -34,7 +37,7 @@ export interface QuotaSettings {
 }
 
 export const AWS_DEFAULT_QUOTAS: Readonly<QuotaSettings> = Object.freeze({
-  update: { size: 5, refill: 5 },
+  update: { size: 1, refill: 5 },
   create: { size: 1, refill: 1 },
   activeCalls: 10,
   startExecution: { size: 1300, refill: 300 },
@@ -76,8 +79,8 @@ function bucketOf(key: QuotaKey, value: string, part: string): BucketQuota {
   const pieces = value.split('/');
   const rateOnly = key === 'update' || key === 'create';
   if (pieces.length === 1 && rateOnly) {
-    const refill = positiveNumber(pieces[0]!, part, 'the rate');
-    return { size: refill, refill };
+    // A rate alone: no burst (see the sources above).
+    return { size: 1, refill: positiveNumber(pieces[0]!, part, 'the rate') };
   }
   if (pieces.length !== 2)
     throw new QuotaError(part, rateOnly ? 'must be RATE (per second) or BUCKET/REFILL' : 'must be BUCKET/REFILL (e.g. 1300/300)');
@@ -114,7 +117,7 @@ export function parseQuota(spec: string, base: Readonly<QuotaSettings> = TWIN_DE
 
 /** The `--quota` text of settings (what the tools print and pass to their shards). */
 export function formatQuota(q: QuotaSettings): string {
-  const b = (x: BucketQuota) => `${x.size}/${x.refill}`;
+  const b = (x: BucketQuota) => `${x.size}/${x.refill}`; // a shard's slots are its own; the text is the account's
   return `update=${b(q.update)},create=${b(q.create)},activeCalls=${q.activeCalls},startExecution=${b(q.startExecution)},sendTask=${b(q.sendTask)}`;
 }
 
@@ -131,6 +134,8 @@ export function splitQuota(q: QuotaSettings, k: number, n: number): QuotaSetting
   if (n === 1) return structuredClone(q);
   const whole = (total: number) => Math.floor(total / n) + (k < total % n ? 1 : 0);
   const bucket = (b: BucketQuota): BucketQuota => {
+    // No burst: every shard keeps the rate's slots it owns (SlotBucket), so the account's rate holds exactly.
+    if (b.size === 1) return { ...b, slots: { n, k } };
     if (b.size / n >= 1) return { size: b.size / n, refill: b.refill / n };
     return k === 0 ? { ...b } : { size: 0, refill: 0 };
   };

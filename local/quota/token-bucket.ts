@@ -49,3 +49,47 @@ export class TokenBucket {
     this.lastMs = now;
   }
 }
+
+/**
+ * A rate with no burst ("R per second", the Chime SDK's quotas: AWS gives no bucket size, and the twin takes the
+ * reading worse for its callers, a bucket of one token): the second is cut into R slots, each slot mints one token at
+ * its start, and at most one token is kept. So at most R requests are admitted in any calendar second, and never two
+ * in one slot. One account's rate split over n shards (processes with a clock each) stays exact: shard k owns the
+ * slots whose index is k modulo n, so the shards together never admit more than the account would.
+ */
+export class SlotBucket {
+  private readonly slotMs: number;
+  /** Index of the slot whose token was taken last (slots before the start count as taken: one token to begin). */
+  private used: number;
+
+  constructor(
+    readonly ratePerSecond: number,
+    private readonly clock: Pick<Clock, 'nowMs'>,
+    private readonly shards = 1,
+    private readonly shard = 0,
+  ) {
+    if (!(ratePerSecond > 0)) throw new RangeError(`a rate must be > 0, got ${ratePerSecond}`);
+    if (!(Number.isInteger(shards) && shards >= 1 && Number.isInteger(shard) && shard >= 0 && shard < shards))
+      throw new RangeError(`shard ${shard} of ${shards}`);
+    this.slotMs = 1000 / ratePerSecond;
+    this.used = Math.floor(clock.nowMs() / this.slotMs) - 1;
+  }
+
+  /** The latest slot of this shard that has begun, or -Infinity. */
+  private latestOwned(): number {
+    const slot = Math.floor(this.clock.nowMs() / this.slotMs);
+    const back = (((slot - this.shard) % this.shards) + this.shards) % this.shards;
+    return slot - back;
+  }
+
+  available(): number {
+    return this.latestOwned() > this.used ? 1 : 0;
+  }
+
+  take(): boolean {
+    const owned = this.latestOwned();
+    if (owned <= this.used) return false;
+    this.used = owned;
+    return true;
+  }
+}

@@ -15,7 +15,8 @@ import { mergeLoad, emptyLoadStats, percentiles } from '../../../local/simulatio
 describe('parseQuota', () => {
   it('AWS defaults (General Reference and Step Functions quotas) with the active calls raised', () => {
     expect(AWS_DEFAULT_QUOTAS).toEqual({
-      update: { size: 5, refill: 5 },
+      // AWS gives the Chime APIs a rate and no bucket: the twin reads it with no burst (a bucket of one token).
+      update: { size: 1, refill: 5 },
       create: { size: 1, refill: 1 },
       activeCalls: 10,
       startExecution: { size: 1300, refill: 300 },
@@ -25,10 +26,11 @@ describe('parseQuota', () => {
     expect(TWIN_DEFAULT_QUOTAS.activeCalls).toBeGreaterThan(AWS_DEFAULT_QUOTAS.activeCalls);
   });
 
-  it("reads the issue's line; a rate alone is a bucket of one second's worth", () => {
+  it("reads the issue's line; a rate alone is a bucket of one token (no burst), B/R a bucket", () => {
     const q = parseQuota('update=5,create=1,activeCalls=2000,startExecution=1300/300,sendTask=3000/500')!;
     expect(q).toEqual({ ...AWS_DEFAULT_QUOTAS, activeCalls: 2000 });
     expect(parseQuota('update=1/5')!.update).toEqual({ size: 1, refill: 5 });
+    expect(parseQuota('update=5/5')!.update).toEqual({ size: 5, refill: 5 });
     expect(parseQuota(' startExecution=800/150 , sendTask=1500/300 ')!).toEqual(
       expect.objectContaining({ startExecution: { size: 800, refill: 150 }, sendTask: { size: 1500, refill: 300 } }),
     );
@@ -61,10 +63,10 @@ describe('scenarioQuota (a scenario file\'s top-level "quota")', () => {
   it('takes the --quota text or an object of the same keys; absent is undefined', () => {
     expect(scenarioQuota({ calls: [] })).toBeUndefined();
     expect(scenarioQuota({ quota: 'none' })).toBeNull();
-    expect(scenarioQuota({ quota: 'update=2' })!.update).toEqual({ size: 2, refill: 2 });
+    expect(scenarioQuota({ quota: 'update=2' })!.update).toEqual({ size: 1, refill: 2 });
     expect(scenarioQuota({ quota: { update: 2, startExecution: '10/1', activeCalls: 3 } })).toEqual({
       ...TWIN_DEFAULT_QUOTAS,
-      update: { size: 2, refill: 2 },
+      update: { size: 1, refill: 2 },
       startExecution: { size: 10, refill: 1 },
       activeCalls: 3,
     });
@@ -80,17 +82,21 @@ describe('splitQuota: one account over a campaign’s shards', () => {
 
   it.each([1, 2, 3, 16])('the parts over %i shard(s) add up to the account exactly', (n) => {
     const parts = Array.from({ length: n }, (_, k) => splitQuota(account, k, n));
-    for (const key of ['update', 'create', 'startExecution', 'sendTask'] as const) {
+    for (const key of ['startExecution', 'sendTask'] as const) {
       expect(sum(parts, (q) => q[key].size)).toBeCloseTo(account[key].size, 9);
       expect(sum(parts, (q) => q[key].refill)).toBeCloseTo(account[key].refill, 9);
     }
+    // A rate with no burst is shared by its slots: shard k owns the slots k modulo n (token-bucket.ts SlotBucket).
+    for (const key of ['update', 'create'] as const)
+      expect(parts.map((q) => q[key])).toEqual(parts.map((_, k) => ({ ...account[key], ...(n > 1 ? { slots: { n, k } } : {}) })));
     expect(sum(parts, (q) => q.activeCalls)).toBe(2001);
   });
 
   it('a bucket too small to split goes whole to shard 0 (half a token would admit nothing)', () => {
-    expect(splitQuota(account, 0, 2).create).toEqual({ size: 1, refill: 1 });
-    expect(splitQuota(account, 1, 2).create).toEqual({ size: 0, refill: 0 });
-    expect(splitQuota(account, 1, 2).update).toEqual({ size: 2.5, refill: 2.5 });
+    const burst = parseQuota('update=5/5,create=1.5/1')!;
+    expect(splitQuota(burst, 0, 2).create).toEqual({ size: 1.5, refill: 1 });
+    expect(splitQuota(burst, 1, 2).create).toEqual({ size: 0, refill: 0 });
+    expect(splitQuota(burst, 1, 2).update).toEqual({ size: 2.5, refill: 2.5 });
   });
 
   it('the shards together never admit more than the one account would, in any second', () => {

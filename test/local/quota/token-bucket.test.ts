@@ -1,5 +1,5 @@
 /** Token buckets in virtual time (local/quota/token-bucket.ts): the refill math, on a clock the test moves. */
-import { TokenBucket } from '../../../local/quota/token-bucket';
+import { SlotBucket, TokenBucket } from '../../../local/quota/token-bucket';
 
 function clockAt(ms = 0) {
   const c = { now: ms, nowMs: () => c.now };
@@ -77,5 +77,32 @@ describe('TokenBucket', () => {
   it('refuses a negative size or rate', () => {
     expect(() => new TokenBucket(-1, 1, clockAt())).toThrow(RangeError);
     expect(() => new TokenBucket(1, Number.NaN, clockAt())).toThrow(RangeError);
+  });
+});
+
+describe('SlotBucket: a rate with no burst', () => {
+  it('admits at most R in any calendar second and never two in one slot, however many ask at once', () => {
+    const clock = { now: 0, nowMs: () => clock.now };
+    const b = new SlotBucket(5, clock);
+    expect([b.take(), b.take(), b.take()]).toEqual([true, false, false]);
+    const perSecond = new Map<number, number>([[0, 1]]);
+    for (let ms = 0; ms < 10_000; ms += 10) {
+      clock.now = ms;
+      for (let i = 0; i < 3; i++) if (b.take()) perSecond.set(Math.floor(ms / 1000), (perSecond.get(Math.floor(ms / 1000)) ?? 0) + 1);
+    }
+    expect([...perSecond.values()].every((n) => n === 5)).toBe(true);
+  });
+
+  it('split over shards, the slots alternate: together exactly the account', () => {
+    const clock = { now: 0, nowMs: () => clock.now };
+    const shards = [new SlotBucket(5, clock, 2, 0), new SlotBucket(5, clock, 2, 1)];
+    const taken: number[] = [];
+    for (let ms = 0; ms < 2000; ms += 50) {
+      clock.now = ms;
+      shards.forEach((s, k) => {
+        if (s.take()) taken.push(k);
+      });
+    }
+    expect(taken).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
   });
 });
