@@ -67,6 +67,8 @@ export function mergeReports(
   seed: number,
   reports: CampaignReport[],
   wallSeconds: number,
+  /** The account's UpdateSipMediaApplicationCall rate, for the bound it sets on an on-demand start (none: no quota). */
+  updateRate?: number,
 ): CampaignReport & { shards: number; cpuMsPerCall: number } & Partial<LoadReport> {
   const outcomes: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
@@ -84,7 +86,7 @@ export function mergeReports(
     peakRssMb: Math.max(0, ...reports.map((r) => r.peakRssMb)),
     steps: reports.reduce((s, r) => s + r.steps, 0),
     shards: reports.length,
-    ...(reports.some((r) => r.load) ? mergeLoad(reports.flatMap((r) => (r.load ? [r.load] : []))) : {}),
+    ...(reports.some((r) => r.load) ? mergeLoad(reports.flatMap((r) => (r.load ? [r.load] : [])), updateRate) : {}),
     load: undefined,
   };
 }
@@ -225,7 +227,7 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     await claim.release();
   }
   const merged = {
-    ...mergeReports(seed, reports, (performance.now() - t0) / 1000),
+    ...mergeReports(seed, reports, (performance.now() - t0) / 1000, quota?.update.refill),
     ...(load ? { arrivals: load.arrivals.spec, onDemand: load.onDemand, faults: load.faults } : {}),
     ...(quota ? { quota: formatQuota(quota) } : {}),
   };

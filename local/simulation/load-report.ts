@@ -7,7 +7,9 @@
  *   throttled {"<API>": n}          requests refused by a quota, per API
  *   startFailedByThrottling         calls START_FAILED with a throttled start attempt, or left without a workflow
  *                                   because their StartExecution was throttled
- *   answerToRecordingStart          seconds from answer to the SMA's recording start, by how it was started
+ *   answerToRecordingStart          seconds from answer to the SMA's recording start, by how it was started; beside
+ *                                   the on-demand figures, quotaBoundSeconds: every update the campaign made / the
+ *                                   update quota, the time the quota alone needs to let them all through
  *   callsRejectedAtActiveLimit      calls the SMA refused at its active-call limit
  */
 export interface LoadStats {
@@ -35,7 +37,7 @@ export interface LoadReport {
   startFailedByThrottling: number;
   callsRejectedAtActiveLimit: number;
   changedByThrottling: number;
-  answerToRecordingStart: { policy: Percentiles; demand: Percentiles };
+  answerToRecordingStart: { policy: Percentiles; demand: Percentiles & { quotaBoundSeconds: number | null } };
 }
 
 export function emptyLoadStats(): LoadStats {
@@ -58,7 +60,7 @@ export function percentiles(ms: number[]): Percentiles {
   return { n: sorted.length, p50: rank(50), p99: rank(99), max: sorted[sorted.length - 1]! / 1000 };
 }
 
-export function mergeLoad(stats: LoadStats[]): LoadReport {
+export function mergeLoad(stats: LoadStats[], updateRate?: number): LoadReport {
   const bySecond = new Map<number, number>();
   const throttled: Record<string, number> = {};
   for (const s of stats) {
@@ -76,7 +78,10 @@ export function mergeLoad(stats: LoadStats[]): LoadReport {
     changedByThrottling: stats.reduce((a, s) => a + s.changedByThrottling, 0),
     answerToRecordingStart: {
       policy: percentiles(stats.flatMap((s) => s.answerToStartMs.policy)),
-      demand: percentiles(stats.flatMap((s) => s.answerToStartMs.demand)),
+      demand: {
+        ...percentiles(stats.flatMap((s) => s.answerToStartMs.demand)),
+        quotaBoundSeconds: updateRate ? Math.round((sum / updateRate) * 1000) / 1000 : null,
+      },
     },
   };
 }
@@ -89,6 +94,6 @@ export function formatLoad(r: LoadReport): string[] {
     `throttled: ${throttled.length ? throttled.join(', ') : 'none'}; calls refused at the active-call limit: ${r.callsRejectedAtActiveLimit}`,
     `start failed by throttling: ${r.startFailedByThrottling}; outcomes changed by throttling: ${r.changedByThrottling}`,
     `answer to recording start, by policy: ${p(r.answerToRecordingStart.policy)}`,
-    `answer to recording start, on demand: ${p(r.answerToRecordingStart.demand)}`,
+    `answer to recording start, on demand: ${p(r.answerToRecordingStart.demand)}; every update of the run at the quota: ${r.answerToRecordingStart.demand.quotaBoundSeconds ?? '-'} s`,
   ];
 }
