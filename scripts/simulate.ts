@@ -86,7 +86,12 @@ export function mergeReports(
     peakRssMb: Math.max(0, ...reports.map((r) => r.peakRssMb)),
     steps: reports.reduce((s, r) => s + r.steps, 0),
     shards: reports.length,
-    ...(reports.some((r) => r.load) ? mergeLoad(reports.flatMap((r) => (r.load ? [r.load] : [])), updateRate) : {}),
+    ...(reports.some((r) => r.load)
+      ? mergeLoad(
+          reports.flatMap((r) => (r.load ? [r.load] : [])),
+          updateRate,
+        )
+      : {}),
     load: undefined,
   };
 }

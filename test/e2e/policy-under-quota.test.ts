@@ -1,0 +1,86 @@
+/**
+ * Issue 21 on the whole twin: policy-recorded calls spend no UpdateSipMediaApplicationCall, and a StartExecution the
+ * account's quota refuses does not cost the recording or its audit: the Lambda records anyway, tries the start again
+ * on the call's later events, and the workflow, started late, reads the outcomes the Lambda left in the mailbox.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { parseQuota } from '../../local/quota/quotas';
+import { runCalls } from '../../local/scenario/runner';
+import { startTwin, type Twin } from '../../local/twin/twin';
+import { parseManifest } from '../../statemachines/summary';
+
+const dir = mkdtempSync(join(tmpdir(), 'policy-quota-'));
+let twin: Twin;
+beforeAll(async () => {
+  // StartExecution: a bucket of 1, one token every 2 s: of three calls answered together, two are refused at first.
+  twin = await startTwin({ dataDir: dir, seed: 21, quota: parseQuota('startExecution=1/0.5,activeCalls=100')! });
+}, 60_000);
+afterAll(async () => {
+  await twin.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('three policy calls, StartExecution throttled for two: all RECORDED and audited, no update spent', async () => {
+  const results = await runCalls(
+    twin,
+    [1, 2, 3].map((i) => ({
+      name: `policy-${i}`,
+      track: 'BOTH' as const,
+      legs: 1 as const,
+      durationSeconds: 90,
+      faults: {},
+      record: { by: 'policy' as const },
+    })),
+  );
+  expect(results.map((r) => r.outcome)).toEqual(['RECORDED', 'RECORDED', 'RECORDED']);
+  expect(twin.account?.throttled.StartExecution).toBeGreaterThan(0);
+  expect(twin.account?.throttled.UpdateSipMediaApplicationCall ?? 0).toBe(0);
+  expect([...(twin.account?.updatesByCall.values() ?? [])].reduce((a, b) => a + b, 0)).toBe(0);
+  const manifests = await Promise.all(
+    results.map(async (r) => {
+      const got = await twin.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: r.manifestKey! }));
+      return parseManifest(await got.Body!.transformToString())!;
+    }),
+  );
+  for (const m of manifests) {
+    expect(m.startAttempts).toEqual([expect.objectContaining({ result: 'STARTED', via: 'call-flow' })]);
+    expect(m.consentNotice).toEqual(expect.objectContaining({ status: 'DELIVERED', via: 'call-flow' }));
+  }
+  // The workflows that started late found the start (and the notice) already in their slots.
+  expect(manifests.filter((m) => (m.startAttempts[0] as { mailed?: boolean }).mailed === true).length).toBeGreaterThanOrEqual(1);
+}, 120_000);
+
+it('a call whose workflow never starts (StartExecution refused until it ends) is recorded and reported, not silently unaudited', async () => {
+  const slowDir = mkdtempSync(join(tmpdir(), 'policy-quota-slow-'));
+  const lines: string[] = [];
+  const slow = await startTwin({
+    dataDir: slowDir,
+    seed: 22,
+    quota: parseQuota('startExecution=1/0.001,activeCalls=100')!,
+    logSink: (line: string) => lines.push(line),
+  });
+  try {
+    const results = await runCalls(
+      slow,
+      [1, 2].map((i) => ({
+        name: `policy-slow-${i}`,
+        track: 'BOTH' as const,
+        legs: 1 as const,
+        durationSeconds: 30,
+        faults: {},
+        record: { by: 'policy' as const },
+      })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['SUCCEEDED', 'NOT_STARTED']);
+    // The Lambda recorded it all the same (the object is in the bucket) and said at the hangup that it has no audit.
+    const objects = await slow.s3.send(new ListObjectsV2Command({ Bucket: slow.bucket }));
+    expect((objects.Contents ?? []).filter((o) => o.Key!.endsWith('.wav'))).toHaveLength(2);
+    expect(lines.some((l) => l.includes('its recording workflow could not be started'))).toBe(true);
+  } finally {
+    await slow.close();
+    rmSync(slowDir, { recursive: true, force: true });
+  }
+}, 120_000);
