@@ -255,6 +255,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       BRIDGE_ROUTES: JSON.stringify({ [BRIDGED_NUMBER]: AGENT_NUMBER }),
       UNROUTED_CALLS: 'hold',
       RECORDING_MAILBOX: TWIN_MAILBOX,
+      // The twin's time is virtual: a wall-clock bound on a loopback request only ever bites on a loaded machine
+      // (and then changes a run's outcome), so the Lambda's requests get the longest bound the setting allows.
+      SFN_REQUEST_TIMEOUT_MS: '4000',
       ...options.lambdaEnv,
     });
     const lambdaSfn = createSfnClient(lambdaConfig, {
@@ -289,6 +292,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
           BRIDGE_ROUTES: JSON.stringify({ [POLICY_BRIDGED_NUMBER]: AGENT_NUMBER }),
           UNROUTED_CALLS: 'hold',
           RECORDING_MAILBOX: TWIN_MAILBOX,
+          SFN_REQUEST_TIMEOUT_MS: '4000',
           ...options.lambdaEnv,
           AUTO_RECORD: 'on',
           STATE_MACHINE_ARN: stateMachineArn,

@@ -160,12 +160,18 @@ describe('a bad scenario file exits 2 and names the field', () => {
     [
       'updateCall step',
       { calls: [{ name: 'a', faults: { updateCall: { StopRecording: [] } } }] },
-      /calls\[0\]\.faults\.updateCall\.StopRecording: unknown field \(allowed: StartRecording, NotifyConsent, WaitForCallEnd\)/,
+      /calls\[0\]\.faults\.updateCall\.StopRecording: unknown field \(allowed: StartRecording, NotifyConsent, ControlRecording\)/,
+    ],
+    [
+      // The call's end spends no update since issue 21 (the hand-off mailbox): nothing to fault.
+      'updateCall on the call end',
+      { calls: [{ name: 'a', faults: { updateCall: { WaitForCallEnd: ['ThrottledClientException'] } } }] },
+      /calls\[0\]\.faults\.updateCall\.WaitForCallEnd: unknown field \(allowed: StartRecording, NotifyConsent, ControlRecording\)/,
     ],
     [
       'updateCall error',
-      { calls: [{ name: 'a', faults: { updateCall: { WaitForCallEnd: ['ThrottlingException'] } } }] },
-      /calls\[0\]\.faults\.updateCall\.WaitForCallEnd\[0\]: must be one of ThrottledClientException, ServiceUnavailableException, ServiceFailureException, NotFoundException/,
+      { calls: [{ name: 'a', faults: { updateCall: { ControlRecording: ['ThrottlingException'] } } }] },
+      /calls\[0\]\.faults\.updateCall\.ControlRecording\[0\]: must be one of ThrottledClientException, ServiceUnavailableException, ServiceFailureException, NotFoundException/,
     ],
     [
       'updateDelaySeconds bound',
