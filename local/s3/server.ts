@@ -14,6 +14,7 @@ import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { reuseSigner } from '../twin/sdk-signer';
 import { ownHosts } from '../twin/host-check';
 import { answerSuffixRanges, refuseForeignHosts } from './http-front';
+import { versionAndLockObjects } from './object-lock-front';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -90,6 +91,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   dropRequestLogger(server);
+  // Versioning and Object Lock (object-lock-front.ts) see a request after the Host check and the range rewrite.
+  versionAndLockObjects(server, dataDir, () => options.clock?.nowMs() ?? Date.now());
   answerSuffixRanges(server);
   const own = refuseForeignHosts(server);
   const address = await server.run();
