@@ -70,7 +70,22 @@ export interface WorkflowSettings {
   ControlTimeoutSeconds: number;
   /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
   ControlMaxRetries: number;
+  /**
+   * Retention by outcome, applied when the workflow marks the call (RECORDED, RECORDING_INVALID, OPTED_OUT kept):
+   * days from then, and with OBJECT_LOCK the mode. An outcome not named keeps what the bucket does by default.
+   */
+  Retention: RetentionPolicy;
+  /** OBJECT_LOCK: PutObjectRetention on the recording's version, the manifest written locked (bucket with Object Lock). LIFECYCLE_TAG: expiry by the bucket's lifecycle rule per recording-status tag. */
+  RetentionMethod: 'OBJECT_LOCK' | 'LIFECYCLE_TAG';
+  /** Name or ARN of the caller-key function (lambdas/caller-index); '' = calls are not indexed by caller. */
+  CallerIndexFunction: string;
+  /** `bucket/prefix` of the caller index (erasure requests find a caller's calls there). */
+  CallerIndexLocation: string;
 }
+
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+export type RetentionPolicy = Partial<Record<'RECORDED' | 'RECORDING_INVALID' | 'OPTED_OUT', { days: number; mode: RetentionMode }>>;
+export const RETAINED_OUTCOMES = ['RECORDED', 'RECORDING_INVALID', 'OPTED_OUT'] as const;
 
 export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   StartAttemptTimeoutSeconds: 30,
@@ -101,6 +116,10 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   LateOptedOutChecks: 4,
   ControlTimeoutSeconds: 30,
   ControlMaxRetries: 2,
+  Retention: {},
+  RetentionMethod: 'OBJECT_LOCK',
+  CallerIndexFunction: '',
+  CallerIndexLocation: 'caller-index-bucket/caller-index',
 });
 
 /** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
@@ -165,6 +184,10 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       if (value !== 'KEEP' && value !== 'DELETE') problems.push(`${key}: must be KEEP or DELETE, got ${JSON.stringify(value)}`);
       continue;
     }
+    if (key === 'Retention' || key === 'RetentionMethod' || key === 'CallerIndexFunction' || key === 'CallerIndexLocation') {
+      problems.push(...retentionSettingProblem(key, value));
+      continue;
+    }
     if (key === 'OptOutSeconds' && typeof value === 'number' && value > 60) {
       problems.push(`${key}: must be at most 60 (the SMA Lambda's bound), got ${value}`);
       continue;
@@ -177,6 +200,34 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       problems.push(
         `${key}: must be an integer >= ${ZERO_ALLOWED.has(key) ? 0 : 1} (Step Functions takes whole seconds and counts), got ${value}`,
       );
+  }
+  return problems;
+}
+
+/** What is wrong with one of the retention and caller-index settings. */
+function retentionSettingProblem(key: keyof WorkflowSettings, value: unknown): string[] {
+  if (key === 'RetentionMethod')
+    return value === 'OBJECT_LOCK' || value === 'LIFECYCLE_TAG'
+      ? []
+      : [`${key}: must be OBJECT_LOCK or LIFECYCLE_TAG, got ${JSON.stringify(value)}`];
+  if (key === 'CallerIndexFunction')
+    return typeof value === 'string' && /^[A-Za-z0-9_:.-]{0,170}$/.test(value)
+      ? []
+      : [`${key}: must be a Lambda function name or ARN, got ${JSON.stringify(value)}`];
+  if (key === 'CallerIndexLocation')
+    return typeof value === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]+$/.test(value) && !value.endsWith('/')
+      ? []
+      : [`${key}: must be "bucket/prefix", got ${JSON.stringify(value)}`];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${key}: must be an object of outcome -> {days, mode}`];
+  const problems: string[] = [];
+  for (const [outcome, rule] of Object.entries(value as Record<string, unknown>)) {
+    if (!(RETAINED_OUTCOMES as readonly string[]).includes(outcome))
+      problems.push(`${key}.${outcome}: only ${RETAINED_OUTCOMES.join(', ')} are marked with a recording to retain`);
+    const r = rule as { days?: unknown; mode?: unknown } | null;
+    if (!r || typeof r.days !== 'number' || !Number.isInteger(r.days) || r.days < 1 || r.days > 36500)
+      problems.push(`${key}.${outcome}.days: must be an integer 1-36500 (Object Lock's limit is 100 years)`);
+    if (!r || (r.mode !== 'GOVERNANCE' && r.mode !== 'COMPLIANCE'))
+      problems.push(`${key}.${outcome}.mode: must be GOVERNANCE or COMPLIANCE`);
   }
   return problems;
 }
@@ -195,6 +246,8 @@ export function renderDefinition(
   const problems = settingsProblems(overrides);
   if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
+  // Derived: the retention policy as a JSONata object literal (JSON is one), read by PlanRetention.
+  settings.RetentionJson = JSON.stringify(settings.Retention);
   // Derived: the re-asks of WaitForCallEnd that fit in CallEndTimeoutSeconds.
   settings.ThrottleMaxRetries = throttleMaxRetries(settings as unknown as WorkflowSettings);
   settings.CallEndRechecks = Math.max(
