@@ -270,7 +270,40 @@ export function renderDefinition(
     if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
     return node;
   };
-  return walk(template) as Record<string, unknown>;
+  return leaveOutUnconfigured(walk(template) as Record<string, unknown>, settings as unknown as WorkflowSettings);
+}
+
+/** The states of retention by outcome and of the caller index, and where the workflow goes without them. */
+const RETENTION_STATES = {
+  from: 'MarkComplete',
+  first: 'PlanRetention',
+  then: 'WriteAuditManifest',
+  states: ['PlanRetention', 'RetainRecording', 'RetentionNotApplied'],
+};
+const INDEX_STATES = {
+  from: 'WriteAuditManifest',
+  first: 'IndexCaller',
+  then: 'RouteOutcome',
+  states: ['IndexCaller', 'HashCaller', 'CallerHashed', 'WriteCallerIndex', 'CallerNotIndexed'],
+};
+
+/**
+ * A workflow without retention by outcome (Retention empty) or without a caller index (CallerIndexFunction empty)
+ * does not pay for their states: each is left out, and the state before it goes where it went before them (each
+ * costs a state transition per call).
+ */
+function leaveOutUnconfigured(definition: Record<string, unknown>, settings: WorkflowSettings): Record<string, unknown> {
+  const states = definition.States as Record<string, Record<string, unknown>>;
+  const leaveOut = (part: typeof RETENTION_STATES) => {
+    const from = states[part.from];
+    if (!from) return;
+    if (from.Next === part.first) from.Next = part.then;
+    for (const c of (from.Catch as Array<{ Next?: string }> | undefined) ?? []) if (c.Next === part.first) c.Next = part.then;
+    for (const name of part.states) delete states[name];
+  };
+  if (Object.keys(settings.Retention ?? {}).length === 0) leaveOut(RETENTION_STATES);
+  if (!settings.CallerIndexFunction) leaveOut(INDEX_STATES);
+  return definition;
 }
 
 /** Every state name of the definition: the operations dashboard and metric filters key on these. */
