@@ -1,10 +1,5 @@
 /** Every version of one key (delete markers too), and what locks a version: S3's own answers, read with the SDK. */
-import {
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  ListObjectVersionsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type HeadObjectCommandOutput, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export interface KeyVersion {
   key: string;
@@ -22,7 +17,8 @@ export async function versionsOf(s3: S3Client, bucket: string, key: string): Pro
       new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
     );
     for (const v of page.Versions ?? []) if (v.Key === key && v.VersionId) out.push({ key, versionId: v.VersionId, deleteMarker: false });
-    for (const m of page.DeleteMarkers ?? []) if (m.Key === key && m.VersionId) out.push({ key, versionId: m.VersionId, deleteMarker: true });
+    for (const m of page.DeleteMarkers ?? [])
+      if (m.Key === key && m.VersionId) out.push({ key, versionId: m.VersionId, deleteMarker: true });
     if (!page.IsTruncated) return out;
     keyMarker = page.NextKeyMarker;
     versionIdMarker = page.NextVersionIdMarker;

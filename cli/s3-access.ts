@@ -59,7 +59,10 @@ export function secretsClientFor(conn: Connection): SecretsManagerClient {
 /** The caller-key secret: --caller-key-secret, the twin's, or RECORDING_CALLER_KEY_SECRET. */
 export function callerKeySecretFor(conn: Connection, option: string | undefined, env: NodeJS.ProcessEnv): string {
   const id = option ?? (conn.local as TwinRecords | undefined)?.callerKeySecretId ?? (env[CALLER_KEY_SECRET_ENV] || undefined);
-  if (!id) throw usageError(`no caller-key secret: pass --caller-key-secret ID or set ${CALLER_KEY_SECRET_ENV} (the stack's CallerKeySecretArn output)`);
+  if (!id)
+    throw usageError(
+      `no caller-key secret: pass --caller-key-secret ID or set ${CALLER_KEY_SECRET_ENV} (the stack's CallerKeySecretArn output)`,
+    );
   return id;
 }
 
@@ -67,6 +70,7 @@ export function callerKeySecretFor(conn: Connection, option: string | undefined,
 export function callerIndexFor(conn: Connection, option: string | undefined, env: NodeJS.ProcessEnv): { bucket: string; prefix: string } {
   const location = option ?? (conn.local as TwinRecords | undefined)?.callerIndexLocation ?? (env[CALLER_INDEX_ENV] || undefined);
   const m = location ? /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*[^/])$/.exec(location) : null;
-  if (!m) throw usageError(`no caller index "bucket/prefix": pass --index or set ${CALLER_INDEX_ENV} (the stack's CallerIndexLocation output)`);
+  if (!m)
+    throw usageError(`no caller index "bucket/prefix": pass --index or set ${CALLER_INDEX_ENV} (the stack's CallerIndexLocation output)`);
   return { bucket: m[1], prefix: m[2] };
 }

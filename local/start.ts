@@ -281,6 +281,8 @@ function writeEndpoints(twin: Twin, file: string, consoleUrl?: string): void {
     stateMachineArn: twin.stateMachineArn,
     region: TWIN_REGION,
     sipMediaApplicationId: twin.sipMediaApplicationId,
+    callerKeySecretId: twin.callerKeySecretId,
+    callerIndexLocation: twin.settings.CallerIndexLocation,
   };
   writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
 }

@@ -277,13 +277,13 @@ export function renderDefinition(
 const RETENTION_STATES = {
   from: 'MarkComplete',
   first: 'PlanRetention',
-  then: 'WriteAuditManifest',
+  to: 'WriteAuditManifest',
   states: ['PlanRetention', 'RetainRecording', 'RetentionNotApplied'],
 };
 const INDEX_STATES = {
   from: 'WriteAuditManifest',
   first: 'IndexCaller',
-  then: 'RouteOutcome',
+  to: 'RouteOutcome',
   states: ['IndexCaller', 'HashCaller', 'CallerHashed', 'WriteCallerIndex', 'CallerNotIndexed'],
 };
 
@@ -297,8 +297,8 @@ function leaveOutUnconfigured(definition: Record<string, unknown>, settings: Wor
   const leaveOut = (part: typeof RETENTION_STATES) => {
     const from = states[part.from];
     if (!from) return;
-    if (from.Next === part.first) from.Next = part.then;
-    for (const c of (from.Catch as Array<{ Next?: string }> | undefined) ?? []) if (c.Next === part.first) c.Next = part.then;
+    if (from.Next === part.first) from.Next = part.to;
+    for (const c of (from.Catch as Array<{ Next?: string }> | undefined) ?? []) if (c.Next === part.first) c.Next = part.to;
     for (const name of part.states) delete states[name];
   };
   if (Object.keys(settings.Retention ?? {}).length === 0) leaveOut(RETENTION_STATES);
