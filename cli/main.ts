@@ -205,9 +205,11 @@ function buildProgram(
     .option('--page-size <n>', 'ListExecutions page size (1-1000)', integerIn('--page-size', 1, 1000), 100)
     .option('--concurrency <n>', 'DescribeExecution calls in flight (1-32)', integerIn('--concurrency', 1, 32), 8)
     .option('--json', 'same as --format json')
+    .option('--holds', "each call's legal holds and releases (records beside its manifest, read from S3)")
     .action(
       run(async (ctx, cmd) => {
         const o = cmd.opts<{
+          holds?: boolean;
           since?: Date;
           until?: Date;
           outcome?: string[];

@@ -1,11 +1,11 @@
 /**
  * `hold` / `release`: PutObjectLegalHold ON or OFF on every version of a call's recording and manifest, then the
  * record of it, as its own object beside the manifest (`<manifest>.legal-holds/<time>-HOLD.json`): written once
- * (If-None-Match: *), with the manifest's retention when it has one, so it is never rewritten. `audit --holds` and
- * the console show them.
+ * (If-None-Match: *); in the versioned bucket a later write could only add a version, and only the erasure role may
+ * delete versions (infra/records-governance.ts), so the record stays as written. `audit --holds` shows them.
  */
 import { randomUUID } from 'node:crypto';
-import { HeadObjectCommand, PutObjectCommand, PutObjectLegalHoldCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, PutObjectLegalHoldCommand } from '@aws-sdk/client-s3';
 import { type CallObjects, callObjectsOf, holdRecordsPrefix } from '../call-objects';
 import type { CommandContext } from '../context';
 import { EXIT_OK } from '../errors';
@@ -67,13 +67,6 @@ export async function runLegalHold(
         Body: JSON.stringify(record, null, 2),
         ContentType: 'application/json',
         IfNoneMatch: '*',
-        ...(lock?.ObjectLockMode && lock.ObjectLockRetainUntilDate
-          ? {
-              ObjectLockMode: lock.ObjectLockMode,
-              ObjectLockRetainUntilDate: lock.ObjectLockRetainUntilDate,
-              ChecksumAlgorithm: 'SHA256' as const,
-            }
-          : {}),
       }),
     );
     const result = { transactionId: call.transactionId, action, versions: record.versions, record: recordKey };
