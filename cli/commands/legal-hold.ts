@@ -46,9 +46,6 @@ export async function runLegalHold(
     const at = new Date(now()).toISOString();
     const manifestKey = call.manifestKey ?? `${call.recordingKey}.manifest.json`;
     const recordKey = `${holdRecordsPrefix(manifestKey)}${at.replace(/[:.]/g, '-')}-${action}-${randomUUID().slice(0, 8)}.json`;
-    const lock = call.manifestKey
-      ? await s3.send(new HeadObjectCommand({ Bucket: call.bucket, Key: call.manifestKey })).catch(() => undefined)
-      : undefined;
     const record = {
       schemaVersion: '1',
       kind: 'legal-hold',
