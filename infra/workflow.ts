@@ -19,6 +19,8 @@ import type { RecordingConfig } from './config';
 export interface RecordingWorkflowProps {
   readonly config: RecordingConfig;
   readonly logKey: kms.IKey;
+  /** Settings the construct derives (retention by outcome, the caller index), over config.workflowSettings. */
+  readonly derivedSettings?: Partial<WorkflowSettings>;
 }
 
 export class RecordingWorkflow extends Construct {
@@ -39,7 +41,7 @@ export class RecordingWorkflow extends Construct {
     this.stateMachineName = `${config.stackName}-RecordingWorkflow`;
     this.stateMachineArn = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${this.stateMachineName}`;
 
-    this.settings = config.workflowSettings;
+    this.settings = { ...config.workflowSettings, ...props.derivedSettings };
     this.definition = renderDefinition(this.settings);
 
     // Vended-log group names under /aws/vendedlogs/ keep the log-delivery resource policy small.

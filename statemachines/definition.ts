@@ -215,9 +215,11 @@ function retentionSettingProblem(key: keyof WorkflowSettings, value: unknown): s
       ? []
       : [`${key}: must be a Lambda function name or ARN, got ${JSON.stringify(value)}`];
   if (key === 'CallerIndexLocation')
-    return typeof value === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]+$/.test(value) && !value.endsWith('/')
+    return typeof value === 'string' && value.startsWith('${Token[') // the bucket's name, known at deploy time (CDK)
       ? []
-      : [`${key}: must be "bucket/prefix", got ${JSON.stringify(value)}`];
+      : typeof value === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]+$/.test(value) && !value.endsWith('/')
+        ? []
+        : [`${key}: must be "bucket/prefix", got ${JSON.stringify(value)}`];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${key}: must be an object of outcome -> {days, mode}`];
   const problems: string[] = [];
   for (const [outcome, rule] of Object.entries(value as Record<string, unknown>)) {

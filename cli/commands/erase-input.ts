@@ -2,8 +2,11 @@
 import { e164Problem } from '../../lambdas/shared/caller-key';
 import { usageError } from '../errors';
 
-/** A run of 7 or more digits (separators allowed) reads as a phone number: the records must hold none. */
-const PHONE_LIKE = /\+?\d(?:[\s().-]?\d){6,}/;
+/**
+ * What reads as a phone number, which the records must not hold: "+" and 6 or more digits, or 9 or more digits
+ * (separators allowed). A case reference such as case-2026-041 (7 digits) is not one.
+ */
+const PHONE_LIKE = /\+\s?\d(?:[\s().-]?\d){5,}|\d(?:[\s().-]?\d){8,}/;
 
 /** --by and --reason: kept in immutable records, so no phone number and nothing a terminal would act on. */
 export function checkActor(value: string | undefined, option: string): string {

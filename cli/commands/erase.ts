@@ -7,8 +7,8 @@
  * index entry of an erased call goes too, so a second run erases nothing more and says so. An erasure record (what,
  * which versions, when, by whom, why, what was refused; no phone number) is written beside the index, once.
  */
-import { randomUUID } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { writeOnce } from '../call-objects';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { callerKey } from '../../lambdas/shared/caller-key';
 import type { CommandContext } from '../context';
@@ -93,7 +93,6 @@ export async function runErase(ctx: CommandContext, opts: EraseOptions, now: () 
     const at = new Date(now()).toISOString();
     let record: string | null = null;
     if (!opts.dryRun) {
-      record = `${recordsPrefix(index.prefix)}${at.slice(0, 10)}/${at.replace(/[:.]/g, '-')}-${randomUUID()}.json`;
       const body = {
         schemaVersion: '1',
         kind: 'erasure',
@@ -107,15 +106,7 @@ export async function runErase(ctx: CommandContext, opts: EraseOptions, now: () 
         failed,
         note: 'the caller is not named here: the index found the calls by a keyed hash of the number, which this record does not keep',
       };
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: index.bucket,
-          Key: record,
-          Body: JSON.stringify(body, null, 2),
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-        }),
-      );
+      record = await writeOnce(s3, index.bucket, recordsPrefix(index.prefix), '.json', JSON.stringify(body, null, 2));
     }
     const result = { erased, refused, ...(failed.length ? { failed } : {}), record, ...(opts.dryRun ? { dryRun: true } : {}) };
     if (opts.json ?? ctx.globals.json) ctx.out(toJson(result));

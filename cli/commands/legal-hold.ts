@@ -4,9 +4,8 @@
  * (If-None-Match: *); in the versioned bucket a later write could only add a version, and only the erasure role may
  * delete versions (infra/records-governance.ts), so the record stays as written. `audit --holds` shows them.
  */
-import { randomUUID } from 'node:crypto';
-import { PutObjectCommand, PutObjectLegalHoldCommand } from '@aws-sdk/client-s3';
-import { type CallObjects, callObjectsOf, holdRecordsPrefix } from '../call-objects';
+import { PutObjectLegalHoldCommand } from '@aws-sdk/client-s3';
+import { type CallObjects, callObjectsOf, holdRecordsPrefix, writeOnce } from '../call-objects';
 import type { CommandContext } from '../context';
 import { EXIT_OK } from '../errors';
 import { toJson } from '../format';
@@ -45,7 +44,6 @@ export async function runLegalHold(
     }
     const at = new Date(now()).toISOString();
     const manifestKey = call.manifestKey ?? `${call.recordingKey}.manifest.json`;
-    const recordKey = `${holdRecordsPrefix(manifestKey)}${at.replace(/[:.]/g, '-')}-${action}-${randomUUID().slice(0, 8)}.json`;
     const record = {
       schemaVersion: '1',
       kind: 'legal-hold',
@@ -57,15 +55,7 @@ export async function runLegalHold(
       bucket: call.bucket,
       versions: versions.map((v) => ({ key: v.key, versionId: v.versionId })),
     };
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: call.bucket,
-        Key: recordKey,
-        Body: JSON.stringify(record, null, 2),
-        ContentType: 'application/json',
-        IfNoneMatch: '*',
-      }),
-    );
+    const recordKey = await writeOnce(s3, call.bucket, holdRecordsPrefix(manifestKey), `-${action}.json`, JSON.stringify(record, null, 2));
     const result = { transactionId: call.transactionId, action, versions: record.versions, record: recordKey };
     if (opts.json ?? ctx.globals.json) ctx.out(toJson(result));
     else

@@ -256,7 +256,7 @@ function tokensIn(events: HistoryEvent[]): string[] {
 }
 
 describe('one execution', () => {
-  const states = Object.keys((renderDefinition() as { States: object }).States);
+  const states = Object.keys((renderDefinition(twin.settings) as { States: object }).States);
 
   it.each(Object.keys(PATHS))('%s: the graph with its path highlighted, and the history', async (name) => {
     const r = byName(name);
