@@ -23,7 +23,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordingConfig } from './config';
-import { acknowledge } from './nag';
+import { acknowledge, nagResourceId } from './nag';
 import { PROJECT_ROOT, SMA_RUNTIME } from './sma-function';
 
 /** The source in this repository; the compiled file in the published package (dist/, no .ts). */
@@ -160,10 +160,17 @@ export class RecordsGovernance extends Construct {
     );
     this.callerKey.grantRead(this.erasureRole);
     if (props.bucketKey) props.bucketKey.grantEncryptDecrypt(this.erasureRole);
+    const executions = `${props.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`;
+    for (const resource of [objects, executions])
+      acknowledge(
+        this.erasureRole,
+        `AwsSolutions-IAM5[Resource::${nagResourceId(this, resource)}]`,
+        'Recording keys are chosen per call by the SMA and executions are named per call, so the erasure role is scoped to the recording prefix of this one bucket and to the executions of this one state machine, not to fixed names.',
+      );
     acknowledge(
-      this.erasureRole,
-      'AwsSolutions-IAM5',
-      'Recording keys are chosen per call by the SMA, so the erasure role is scoped to the recording prefix of this one bucket and to the executions of this one state machine, not to fixed names.',
+      props.workflowRole,
+      `AwsSolutions-IAM5[Resource::${nagResourceId(this, `${this.callerKeyFunction.functionArn}:*`)}]`,
+      "Added by CDK's grantInvoke: the caller-key function and its versions; the function is this one, only its qualifier is open.",
     );
     deny(
       'OnlyErasureDeletesVersions',

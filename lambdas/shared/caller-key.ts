@@ -10,7 +10,7 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** What is wrong with `value` as an E.164 number, the value itself masked; undefined when it is one. */
 export function e164Problem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return 'caller: must be an E.164 number such as +15550100, got no string';
+  if (typeof value !== 'string') return 'caller: must be an E.164 number ("+", then 2-15 digits, the first not 0), got no string';
   if (E164.test(value)) return undefined;
   return `caller: must be an E.164 number ("+", then 2-15 digits, the first not 0), got a value of ${value.length} characters`;
 }
