@@ -155,6 +155,7 @@ function buildProgram(
     .option('--track <track>', 'which audio to record: BOTH, INCOMING or OUTGOING', 'BOTH')
     .option('--location <bucket[/prefix]>', 'S3 destination: bucket, optionally with a key prefix')
     .option('--consent-text <text>', "the notice spoken to every leg (default: the workflow's)")
+    .option('--caller <e164>', "the caller's number: the call is indexed (by a keyed hash) for erasure requests")
     .option('--wait [seconds]', 'wait for the outcome (default 600 s); exit 1 unless the execution SUCCEEDED', positiveSeconds)
     .option('--json', 'JSON output')
     .addHelpText(

@@ -252,6 +252,41 @@ describe('legal hold and erasure', () => {
     );
   });
 
+  it('start --caller passes the caller to the workflow, which indexes the call; the CLI prints no number', async () => {
+    const handle = twin.emulator.placeCall({
+      transactionId: 'tx-start-caller',
+      from: '+15550177',
+      to: '+15550100200',
+      legs: 2,
+      durationSeconds: 20,
+      faults: {},
+    });
+    await handle.connected;
+    const hold = twin.clock.busy();
+    const r = await cli([
+      'start',
+      '--transaction-id',
+      'tx-start-caller',
+      '--call-id',
+      handle.legA,
+      '--location',
+      bucket(),
+      '--caller',
+      '+15550177',
+      '--json',
+    ]).finally(hold);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('5550177');
+    await twin.engine.waitForExecution(`${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:tx-start-caller`);
+    const out = JSON.parse(
+      (await cli(['erase', '--caller', '+15550177', '--by', 'dpo-1', '--reason', 'REQ-2026-18', '--dry-run', '--json'])).out,
+    );
+    expect(out.refused.concat(out.erased).map((x: { transactionId: string }) => x.transactionId)).toEqual(['tx-start-caller']);
+    expect(
+      (await cli(['start', '--transaction-id', 'tx-bad-caller', '--call-id', 'c', '--location', bucket(), '--caller', '555'])).code,
+    ).toBe(2);
+  });
+
   it('refuses bad input with a clear error that does not repeat the number', async () => {
     const bad = await cli(['erase', '--caller', '5550100', '--by', 'dpo', '--reason', 'x']);
     expect(bad.code).toBe(2);
