@@ -7,6 +7,8 @@
  *   audit     the retry-audit report over a period: per call and totals per outcome / start error
  *   redrive   RedriveExecution for an ABORTED / TIMED_OUT / FAILED execution
  *   pause | resume | stop   the recording of a live call, confirmed from the workflow's audit
+ *   hold | release   a legal hold on a call's recording and manifest, each kept as a record beside the manifest
+ *   erase     a caller's erasure request, through the caller index (commands/erase.ts)
  *
  * main(argv, io) is the whole program: it takes the arguments (without node and the script) and where to
  * write, and returns the exit code, so tests run it in-process. Exit codes: 0 ok, 1 the operation failed
@@ -22,6 +24,7 @@ import { runHistory } from './commands/history';
 import { REDRIVE_HELP, runRedrive } from './commands/redrive';
 import { runStart } from './commands/start';
 import { runStatus } from './commands/status';
+import { RECORD_COMMANDS, addRecordCommands } from './commands/record-commands';
 import { makeContext, type CliIO, type CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, toCliError, usageError } from './errors';
 import { elideLongRuns, integerIn, positive } from './command-line';
@@ -35,7 +38,7 @@ export interface MainOptions {
   now?: () => number;
 }
 
-const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive', 'pause', 'resume', 'stop'];
+const COMMANDS = ['start', 'status', 'history', 'audit', 'redrive', 'pause', 'resume', 'stop', ...RECORD_COMMANDS];
 const positiveSeconds = positive('--wait', false, 'seconds');
 const REPORT_STATUSES = ['RUNNING', 'ABORTED', 'TIMED_OUT', 'PENDING_REDRIVE'];
 const outcomeList = (v: string) => {
@@ -152,6 +155,7 @@ function buildProgram(
     .option('--track <track>', 'which audio to record: BOTH, INCOMING or OUTGOING', 'BOTH')
     .option('--location <bucket[/prefix]>', 'S3 destination: bucket, optionally with a key prefix')
     .option('--consent-text <text>', "the notice spoken to every leg (default: the workflow's)")
+    .option('--caller <e164>', "the caller's number: the call is indexed (by a keyed hash) for erasure requests")
     .option('--wait [seconds]', 'wait for the outcome (default 600 s); exit 1 unless the execution SUCCEEDED', positiveSeconds)
     .option('--json', 'JSON output')
     .addHelpText(
@@ -202,9 +206,11 @@ function buildProgram(
     .option('--page-size <n>', 'ListExecutions page size (1-1000)', integerIn('--page-size', 1, 1000), 100)
     .option('--concurrency <n>', 'DescribeExecution calls in flight (1-32)', integerIn('--concurrency', 1, 32), 8)
     .option('--json', 'same as --format json')
+    .option('--holds', "each call's legal holds and releases (records beside its manifest, read from S3)")
     .action(
       run(async (ctx, cmd) => {
         const o = cmd.opts<{
+          holds?: boolean;
           since?: Date;
           until?: Date;
           outcome?: string[];
@@ -248,6 +254,7 @@ function buildProgram(
       .option('--json', 'JSON output')
       .action(run((ctx, cmd) => runControl(ctx, action, cmd.args[0], cmd.opts())));
   }
+  addRecordCommands(program, run, now);
 
   return program;
 }

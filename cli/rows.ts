@@ -26,6 +26,18 @@ export interface AuditRow {
   recordingKey: string | null;
   manifestKey: string | null;
   redriveCount: number;
+  /** The call's legal-hold records, oldest first (audit --holds; the console's audit reads them too). */
+  holds?: HoldRow[];
+}
+
+/** One hold or release of a call (cli/call-objects.ts holdRecordsOf). */
+export interface HoldRow {
+  action: 'HOLD' | 'RELEASE';
+  at: string;
+  by: string;
+  reason: string;
+  versions: number;
+  key: string;
 }
 
 /** One event of an execution's timeline (cli/commands/history.ts timeline). */

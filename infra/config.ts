@@ -26,9 +26,12 @@
  * | powertoolsLogLevel             | INFO            | POWERTOOLS_LOG_LEVEL of the SMA Lambda                                  |
  * | alarmEmail                     | (none)          | e-mail address subscribed to the alarm topic                            |
  * | workflowSettings               | {}              | JSON overrides of statemachines/definition.ts WorkflowSettings          |
+ * | retentionByOutcome             | {}              | JSON outcome -> {days, mode}: retention the workflow applies when it marks a call (issue 24) |
+ * | retentionMethod                | OBJECT_LOCK     | OBJECT_LOCK (bucket with Object Lock, no default retention) or LIFECYCLE_TAG (expiry by tag) |
+ * | erasureOperatorsRoleArn        | (none)          | the operators' role that may assume the erasure role; turns the caller index on |
  */
 import type { Node } from 'constructs';
-import { settingsProblems, type WorkflowSettings } from '../statemachines/definition';
+import { type RetentionPolicy, settingsProblems, type WorkflowSettings } from '../statemachines/definition';
 import { parseBridgeRoutes } from '../lambdas/shared/bridge-routes';
 import { MAX_CONSENT_TEXT, consentTextProblem, prefixProblem } from '../lambdas/shared/recording-request';
 import { smaRegionProblem } from './sma-regions';
@@ -61,6 +64,11 @@ export interface RecordingConfig {
   readonly powertoolsLogLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly alarmEmail?: string;
   readonly workflowSettings: Partial<WorkflowSettings>;
+  /** Retention by outcome (records-governance.ts): empty = none. */
+  readonly retentionByOutcome: RetentionPolicy;
+  readonly retentionMethod: WorkflowSettings['RetentionMethod'];
+  /** The operators' role allowed to assume the erasure role; with it the workflow indexes calls by caller. */
+  readonly erasureOperatorsRoleArn?: string;
 }
 
 export const DEFAULT_STACK_NAME = 'CallRecording';
@@ -182,6 +190,21 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
   const settingIssues = settingsProblems(workflowSettings);
   if (settingIssues.length) throw configError('workflowSettings', settingIssues.join('; '));
 
+  const retentionByOutcome = json('retentionByOutcome') as RetentionPolicy;
+  const retentionIssues = settingsProblems({ Retention: retentionByOutcome });
+  if (retentionIssues.length) throw configError('retentionByOutcome', retentionIssues.join('; '));
+  const retentionMethod = oneOf('retentionMethod', ['OBJECT_LOCK', 'LIFECYCLE_TAG'] as const, 'OBJECT_LOCK');
+  // A bucket default retention would lock everything else too (the caller index, hold and erasure records), so
+  // that erasure could never remove an index entry: retention by outcome replaces it.
+  if (Object.keys(retentionByOutcome).length && objectLock)
+    throw configError('retentionByOutcome', 'replaces the bucket default retention: unset objectLockMode / objectLockDays');
+  const erasureOperatorsRoleArn = optStr('erasureOperatorsRoleArn');
+  if (erasureOperatorsRoleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(erasureOperatorsRoleArn))
+    throw configError(
+      'erasureOperatorsRoleArn',
+      `must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "${erasureOperatorsRoleArn}"`,
+    );
+
   const alarmEmail = optStr('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw configError('alarmEmail', `must be an e-mail address, got "${alarmEmail}"`);
@@ -220,5 +243,8 @@ export function parseRecordingConfig(get: (key: string) => unknown, describe: (k
     powertoolsLogLevel: oneOf('powertoolsLogLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
     alarmEmail,
     workflowSettings,
+    retentionByOutcome,
+    retentionMethod,
+    erasureOperatorsRoleArn,
   };
 }

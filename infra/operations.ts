@@ -34,6 +34,17 @@ export const START_THROTTLED_STATE = 'StartThrottled';
 /** Entered when a start was throttled for all of ThrottleWindowSeconds: that attempt fails. */
 export const START_THROTTLED_TOO_LONG_STATE = 'StartThrottledTooLong';
 
+/**
+ * Issue 24, present only when configured: a recording whose retention could not be applied, and a call an erasure
+ * request could not find (not indexed by its caller). Each is alarmed.
+ */
+export const RECORDS_STATES: Record<string, string> = {
+  RetentionNotApplied:
+    "A recording's retention by outcome could not be applied (the manifest's retention says why: REFUSED is a shorter date than the version has, or a missing permission).",
+  CallerNotIndexed:
+    'A call could not be indexed by its caller: an erasure request would not find it. Index it by hand from its manifest, or erase it by transaction id.',
+};
+
 export const START_RETRIES_METRIC = 'StartRetries';
 export const CONSENT_NOT_DELIVERED_METRIC = 'ConsentNotDelivered';
 export const OPTED_OUT_NOT_DELETED_METRIC = 'OptedOutRecordingNotDeleted';
@@ -199,6 +210,13 @@ export class Operations extends Construct {
       'StartRecording requests throttled (UpdateSipMediaApplicationCall quota) in each of 3 consecutive 5-minute periods: the account quota is too low for the traffic; raise it (README, Capacity) before starts run past ThrottleWindowSeconds.',
       { evaluationPeriods: 3, datapointsToAlarm: 3 },
     );
+    for (const [state, description] of Object.entries(RECORDS_STATES)) {
+      if (!(state in (props.definition.States as Record<string, unknown>))) continue;
+      alarm(state, countFilter(`${state}Filter`, state, state), description, {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
     alarm(
       'StartThrottledTooLong',
       startThrottledTooLong,

@@ -80,6 +80,12 @@ export class RecordingBucket extends Construct {
         ],
       });
     }
+    const byOutcome = Object.entries(config.retentionByOutcome ?? {});
+    if (config.retentionMethod === 'LIFECYCLE_TAG') {
+      // Retention by outcome without Object Lock: the workflow tags the recording and the manifest recording-status.
+      for (const [outcome, rule] of byOutcome)
+        lifecycleRules.push({ id: `expire-${outcome}`, tagFilters: { 'recording-status': outcome }, expiration: Duration.days(rule.days) });
+    }
     if (config.noncurrentVersionExpirationDays > 0) {
       // Versions exist only when something overwrote or deleted a recording; keep them long enough to notice.
       lifecycleRules.push({ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(config.noncurrentVersionExpirationDays) });
@@ -107,7 +113,9 @@ export class RecordingBucket extends Construct {
                 ? s3.ObjectLockRetention.compliance(Duration.days(config.objectLock.days))
                 : s3.ObjectLockRetention.governance(Duration.days(config.objectLock.days)),
           }
-        : {}),
+        : byOutcome.length && config.retentionMethod !== 'LIFECYCLE_TAG'
+          ? { objectLockEnabled: true } // retention per version, set by the workflow (records-governance.ts)
+          : {}),
       // Recordings are evidence: deleting the stack must never delete them.
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -254,7 +254,7 @@ async function main(argv: string[], io: Io = process, name = 'npm start --'): Pr
       const n = await exportBucket(twin.s3, twin.bucket, folder, { direct: twin.s3Direct });
       if (!opts.json)
         io.stdout.write(
-          `${n} objects (recordings .wav and manifests .manifest.json) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`,
+          `${n} objects (recordings .wav, manifests .manifest.json, the caller index) copied to ${relative(process.cwd(), folder) || '.'}/${twin.bucket}/\n`,
         );
     }
     if (opts.serve) await serveUntilSignal(twin, endpointsFile, io, consoleServer?.url);
@@ -281,6 +281,8 @@ function writeEndpoints(twin: Twin, file: string, consoleUrl?: string): void {
     stateMachineArn: twin.stateMachineArn,
     region: TWIN_REGION,
     sipMediaApplicationId: twin.sipMediaApplicationId,
+    callerKeySecretId: twin.callerKeySecretId,
+    callerIndexLocation: twin.settings.CallerIndexLocation,
   };
   writeFileSync(file, JSON.stringify(endpoints, null, 2) + '\n');
 }

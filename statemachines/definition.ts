@@ -73,7 +73,22 @@ export interface WorkflowSettings {
   MailboxBucket: string;
   /** Key prefix of the mailbox objects: S3 safe characters, no leading or trailing "/". */
   MailboxPrefix: string;
+  /**
+   * Retention by outcome, applied when the workflow marks the call (RECORDED, RECORDING_INVALID, OPTED_OUT kept):
+   * days from then, and with OBJECT_LOCK the mode. An outcome not named keeps what the bucket does by default.
+   */
+  Retention: RetentionPolicy;
+  /** OBJECT_LOCK: PutObjectRetention on the recording's version, the manifest written locked (bucket with Object Lock). LIFECYCLE_TAG: expiry by the bucket's lifecycle rule per recording-status tag. */
+  RetentionMethod: 'OBJECT_LOCK' | 'LIFECYCLE_TAG';
+  /** Name or ARN of the caller-key function (lambdas/caller-index); '' = calls are not indexed by caller. */
+  CallerIndexFunction: string;
+  /** `bucket/prefix` of the caller index (erasure requests find a caller's calls there). */
+  CallerIndexLocation: string;
 }
+
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+export type RetentionPolicy = Partial<Record<'RECORDED' | 'RECORDING_INVALID' | 'OPTED_OUT', { days: number; mode: RetentionMode }>>;
+export const RETAINED_OUTCOMES = ['RECORDED', 'RECORDING_INVALID', 'OPTED_OUT'] as const;
 
 export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   StartAttemptTimeoutSeconds: 30,
@@ -105,6 +120,10 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   ControlMaxRetries: 2,
   MailboxBucket: 'call-recording-mailbox-local',
   MailboxPrefix: 'mailbox',
+  Retention: {},
+  RetentionMethod: 'OBJECT_LOCK',
+  CallerIndexFunction: '',
+  CallerIndexLocation: 'caller-index-bucket/caller-index',
 });
 
 /** Seconds VerifyRecording keeps polling after the call ends before RECORDING_MISSING (no jitter). */
@@ -189,6 +208,10 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       if (value !== 'KEEP' && value !== 'DELETE') problems.push(`${key}: must be KEEP or DELETE, got ${JSON.stringify(value)}`);
       continue;
     }
+    if (key === 'Retention' || key === 'RetentionMethod' || key === 'CallerIndexFunction' || key === 'CallerIndexLocation') {
+      problems.push(...retentionSettingProblem(key, value));
+      continue;
+    }
     if (key === 'OptOutSeconds' && typeof value === 'number' && value > 60) {
       problems.push(`${key}: must be at most 60 (the SMA Lambda's bound), got ${value}`);
       continue;
@@ -201,6 +224,36 @@ export function settingsProblems(settings: Partial<WorkflowSettings>): string[] 
       problems.push(
         `${key}: must be an integer >= ${ZERO_ALLOWED.has(key) ? 0 : 1} (Step Functions takes whole seconds and counts), got ${value}`,
       );
+  }
+  return problems;
+}
+
+/** What is wrong with one of the retention and caller-index settings. */
+function retentionSettingProblem(key: keyof WorkflowSettings, value: unknown): string[] {
+  if (key === 'RetentionMethod')
+    return value === 'OBJECT_LOCK' || value === 'LIFECYCLE_TAG'
+      ? []
+      : [`${key}: must be OBJECT_LOCK or LIFECYCLE_TAG, got ${JSON.stringify(value)}`];
+  if (key === 'CallerIndexFunction')
+    return typeof value === 'string' && /^[A-Za-z0-9_:.-]{0,170}$/.test(value)
+      ? []
+      : [`${key}: must be a Lambda function name or ARN, got ${JSON.stringify(value)}`];
+  if (key === 'CallerIndexLocation')
+    return typeof value === 'string' && value.startsWith('${Token[') // the bucket's name, known at deploy time (CDK)
+      ? []
+      : typeof value === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]+$/.test(value) && !value.endsWith('/')
+        ? []
+        : [`${key}: must be "bucket/prefix", got ${JSON.stringify(value)}`];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${key}: must be an object of outcome -> {days, mode}`];
+  const problems: string[] = [];
+  for (const [outcome, rule] of Object.entries(value as Record<string, unknown>)) {
+    if (!(RETAINED_OUTCOMES as readonly string[]).includes(outcome))
+      problems.push(`${key}.${outcome}: only ${RETAINED_OUTCOMES.join(', ')} are marked with a recording to retain`);
+    const r = rule as { days?: unknown; mode?: unknown } | null;
+    if (!r || typeof r.days !== 'number' || !Number.isInteger(r.days) || r.days < 1 || r.days > 36500)
+      problems.push(`${key}.${outcome}.days: must be an integer 1-36500 (Object Lock's limit is 100 years)`);
+    if (!r || (r.mode !== 'GOVERNANCE' && r.mode !== 'COMPLIANCE'))
+      problems.push(`${key}.${outcome}.mode: must be GOVERNANCE or COMPLIANCE`);
   }
   return problems;
 }
@@ -220,6 +273,9 @@ export function renderDefinition(
   if (problems.length) throw new Error(`invalid workflow settings: ${problems.join('; ')}`);
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...overrides };
   // Derived: the throttling retries that fill ThrottleWindowSeconds.
+  // Derived: the retention policy as a JSONata object literal (JSON is one), read by PlanRetention.
+  settings.RetentionJson = JSON.stringify(settings.Retention);
+  // Derived: the re-asks of WaitForCallEnd that fit in CallEndTimeoutSeconds.
   settings.ThrottleMaxRetries = throttleMaxRetries(settings as unknown as WorkflowSettings);
   const lookup = (name: string): unknown => {
     if (!(name in settings))
@@ -237,7 +293,40 @@ export function renderDefinition(
     if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
     return node;
   };
-  return walk(template) as Record<string, unknown>;
+  return leaveOutUnconfigured(walk(template) as Record<string, unknown>, settings as unknown as WorkflowSettings);
+}
+
+/** The states of retention by outcome and of the caller index, and where the workflow goes without them. */
+const RETENTION_STATES = {
+  from: 'MarkComplete',
+  first: 'PlanRetention',
+  to: 'WriteAuditManifest',
+  states: ['PlanRetention', 'RetainRecording', 'RetentionNotApplied'],
+};
+const INDEX_STATES = {
+  from: 'WriteAuditManifest',
+  first: 'IndexCaller',
+  to: 'RouteOutcome',
+  states: ['IndexCaller', 'HashCaller', 'CallerHashed', 'WriteCallerIndex', 'CallerNotIndexed'],
+};
+
+/**
+ * A workflow without retention by outcome (Retention empty) or without a caller index (CallerIndexFunction empty)
+ * does not pay for their states: each is left out, and the state before it goes where it went before them (each
+ * costs a state transition per call).
+ */
+function leaveOutUnconfigured(definition: Record<string, unknown>, settings: WorkflowSettings): Record<string, unknown> {
+  const states = definition.States as Record<string, Record<string, unknown>>;
+  const leaveOut = (part: typeof RETENTION_STATES) => {
+    const from = states[part.from];
+    if (!from) return;
+    if (from.Next === part.first) from.Next = part.to;
+    for (const c of (from.Catch as Array<{ Next?: string }> | undefined) ?? []) if (c.Next === part.first) c.Next = part.to;
+    for (const name of part.states) delete states[name];
+  };
+  if (Object.keys(settings.Retention ?? {}).length === 0) leaveOut(RETENTION_STATES);
+  if (!settings.CallerIndexFunction) leaveOut(INDEX_STATES);
+  return definition;
 }
 
 /** Every state name of the definition: the operations dashboard and metric filters key on these. */

@@ -15,6 +15,7 @@ import { csv, iso, scrubText, table, toJson } from '../format';
 import { mapPool } from '../pool';
 import type { AuditRow } from '../rows';
 import { attemptErrors } from '../summary-text';
+import { attachHolds, holdsText } from './audit-holds';
 
 export type AuditFormat = 'table' | 'json' | 'csv';
 
@@ -26,6 +27,8 @@ export interface AuditOptions {
   json?: boolean;
   pageSize?: number;
   concurrency?: number;
+  /** Read each call's legal-hold records from S3 (hold, release). */
+  holds?: boolean;
 }
 
 export interface AuditTotals {
@@ -233,6 +236,7 @@ export async function runAudit(ctx: CommandContext, opts: AuditOptions): Promise
   const rows = summaries.map(toRow).filter((r) => !wanted || wanted.has(r.outcome));
   // Oldest first reads like a log; ListExecutions gave newest first.
   rows.sort((a, b) => (a.startDate ?? '').localeCompare(b.startDate ?? '') || a.executionName.localeCompare(b.executionName));
+  if (opts.holds) await attachHolds(conn, summaries, rows, opts.concurrency ?? 8);
   const t = totals(rows);
   const period = { since: opts.since ? iso(opts.since) : null, until: opts.until ? iso(opts.until) : null };
 
@@ -244,7 +248,7 @@ export async function runAudit(ctx: CommandContext, opts: AuditOptions): Promise
     ctx.err(totalsText(t));
   } else {
     const head = `Recording audit of ${stateMachineArn}\nPeriod: ${period.since ?? 'any'} .. ${period.until ?? 'now'}${opts.outcome ? `, outcome ${opts.outcome.join(' | ')}` : ''}: ${rows.length} call(s)`;
-    ctx.out(scrubText(`${head}\n\n${rows.length ? `${rowsTable(rows)}\n\n` : ''}${totalsText(t)}`));
+    ctx.out(scrubText(`${head}\n\n${rows.length ? `${rowsTable(rows)}\n\n` : ''}${opts.holds ? holdsText(rows) : ''}${totalsText(t)}`));
   }
   return EXIT_OK;
 }

@@ -4,6 +4,7 @@
  * option named, instead of becoming an INVALID_INPUT execution. The execution is named after the
  * TransactionId: starting twice for one call cannot make two recordings.
  */
+import { checkCaller } from './erase-input';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor } from '../../lambdas/shared/execution-name';
 import { parseRecordingRequest, RecordingRequestError, type RecordingRequest } from '../../lambdas/shared/recording-request';
@@ -23,6 +24,8 @@ export interface StartOptions {
   track: string;
   location?: string;
   consentText?: string;
+  /** The caller's E.164 number: the workflow indexes the call under its HMAC for erasure requests (never printed). */
+  caller?: string;
   wait?: number | true;
   json?: boolean;
 }
@@ -73,7 +76,8 @@ export async function runStart(ctx: CommandContext, opts: StartOptions): Promise
   let started = false;
   let startDate: Date | undefined;
   try {
-    const res = await conn.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }));
+    const input = opts.caller !== undefined ? { ...request, caller: checkCaller(opts.caller) } : request;
+    const res = await conn.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     started = true;
     startDate = res.startDate;
   } catch (e) {

@@ -13,7 +13,7 @@
  *
  * One CallRecording per stack: the operations dashboard and metric namespace are named after the stack.
  */
-import { Annotations, Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +30,7 @@ import { grantRecordingAccess, RecordingBucket, voiceConnectorKeyStatement, voic
 import { smaRegionProblem } from '../sma-regions';
 import { createTelemetryKey } from '../telemetry-key';
 import { RecordingWorkflow } from '../workflow';
+import { RecordsGovernance } from '../records-governance';
 
 /** A bucket that already exists (in this stack or imported, e.g. `Bucket.fromBucketName`). */
 export interface ExistingRecordingBucket {
@@ -63,6 +64,12 @@ export interface CallRecordingSettings {
   readonly alarmEmail?: string;
   /** `MailboxBucket` is the construct's own (refused here); `MailboxPrefix` (default "mailbox") is honoured. */
   readonly workflowSettings?: Partial<WorkflowSettings>;
+  /** Retention by outcome, e.g. {RECORDED: {days: 2555, mode: 'COMPLIANCE'}}: applied when the workflow marks a call. */
+  readonly retentionByOutcome?: RecordingConfig['retentionByOutcome'];
+  /** OBJECT_LOCK (default: the created bucket gets Object Lock without a default retention) or LIFECYCLE_TAG. */
+  readonly retentionMethod?: RecordingConfig['retentionMethod'];
+  /** The operators' role that may assume the erasure role (hold, release, erase); turns the caller index on. */
+  readonly erasureOperatorsRoleArn?: string;
 }
 
 /** Settings that shape a bucket the construct creates: refused with an existing bucket rather than ignored. */
@@ -126,6 +133,8 @@ export class CallRecording extends Construct {
   readonly functionStatements: readonly iam.PolicyStatement[];
   /** The policy attached to the function's role, when it has one. */
   readonly functionPolicy?: iam.Policy;
+  /** Retention, legal hold and erasure (settings.retentionByOutcome, settings.erasureOperatorsRoleArn). */
+  readonly records?: RecordsGovernance;
 
   constructor(scope: Construct, id: string, props: CallRecordingProps) {
     super(scope, id);
@@ -163,7 +172,11 @@ export class CallRecording extends Construct {
     this.workflow = new RecordingWorkflow(this, 'Workflow', {
       config,
       logKey: this.telemetryKey,
-      settings: { MailboxBucket: this.mailboxBucket.bucketName, MailboxPrefix: this.mailboxPrefix },
+      settings: {
+        ...recordsSettings(config, () => this.recordingLocation),
+        MailboxBucket: this.mailboxBucket.bucketName,
+        MailboxPrefix: this.mailboxPrefix,
+      },
     });
     this.workflow.grantUpdateCall(this.sipMediaApplicationArn);
     // With encryption=kms the mailbox shares the recording key, which grantWorkflowAccess (below) already grants.
@@ -207,6 +220,16 @@ export class CallRecording extends Construct {
       this.acknowledgeWorkflowObjects(this.storage.objectsArn);
     }
     this.recordingLocation = `${this.bucket.bucketName}/${this.prefix}`;
+    if (Object.keys(config.retentionByOutcome).length || config.erasureOperatorsRoleArn)
+      this.records = new RecordsGovernance(this, 'Records', {
+        config,
+        bucket: this.bucket,
+        prefix: this.prefix,
+        bucketKey: this.storage?.key ?? props.recordingBucket?.encryptionKey,
+        workflowRole: this.workflow.role,
+        stateMachineArn: this.workflow.stateMachineArn,
+        logKey: this.telemetryKey,
+      });
 
     const keypad = props.settings?.keypadControls;
     const keypadProblems: string[] = [];
@@ -349,6 +372,21 @@ function functionStatements(config: RecordingConfig, stateMachineArn: string, ma
       new iam.PolicyStatement({ sid: 'StartRecordingWorkflow', actions: ['states:StartExecution'], resources: [stateMachineArn] }),
     );
   return statements;
+}
+
+/** The workflow settings of retention by outcome and the caller index (the location is known once the bucket is). */
+function recordsSettings(config: RecordingConfig, location: () => string): Partial<WorkflowSettings> {
+  return {
+    ...(Object.keys(config.retentionByOutcome).length
+      ? { Retention: config.retentionByOutcome, RetentionMethod: config.retentionMethod }
+      : {}),
+    ...(config.erasureOperatorsRoleArn
+      ? {
+          CallerIndexFunction: `${config.stackName}-caller-key`,
+          CallerIndexLocation: Lazy.string({ produce: () => `${location()}/caller-index` }),
+        }
+      : {}),
+  };
 }
 
 function smaArnOf(props: CallRecordingProps, stack: Stack): string {

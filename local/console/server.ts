@@ -20,6 +20,7 @@ import { FOREIGN_HOST_MESSAGE, isOwnHost, ownHosts } from '../twin/host-check';
 import { loadAssets } from './assets';
 import { ExecutionReader, NotFound } from './executions';
 import { layoutGraph, type AslDefinition } from './graph';
+import { holdRecordsOf } from '../../cli/call-objects';
 import { readManifest, recordingExists, sendRecording } from './objects';
 
 export interface ConsoleOptions {
@@ -90,7 +91,12 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
     const name = decodeOrUndefined(m[1]);
     if (name === undefined) return json(res, 400, { error: `malformed percent-encoding in ${path}` });
     const { view, summary } = await reader.one(name);
-    if (!m[2]) return json(res, 200, { ...view, hasRecording: await recordingExists(options.s3, summary) });
+    if (!m[2]) {
+      // Legal holds and releases (issue 24): the records `recording-workflow hold | release` keeps beside the manifest.
+      const bucket = summary.location?.split('/')[0];
+      const holds = bucket && summary.manifestKey ? await holdRecordsOf(options.s3, bucket, summary.manifestKey) : [];
+      return json(res, 200, { ...view, row: { ...view.row, holds }, hasRecording: await recordingExists(options.s3, summary) });
+    }
     if (m[2] === 'manifest') {
       const manifest = await readManifest(options.s3, summary);
       return manifest === undefined ? json(res, 404, { error: `no audit manifest for ${summary.name}` }) : json(res, 200, manifest);

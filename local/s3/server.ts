@@ -15,6 +15,7 @@ import { reuseSigner } from '../twin/sdk-signer';
 import { ownHosts } from '../twin/host-check';
 import { answerSuffixRanges, refuseForeignHosts } from './http-front';
 import { answerConditionalWrites } from './conditional-writes';
+import { versionAndLockObjects } from './object-lock-front';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -91,6 +92,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);
   dropRequestLogger(server);
+  // Versioning and Object Lock (object-lock-front.ts) see a request after the Host check and the range rewrite.
+  versionAndLockObjects(server, dataDir, () => options.clock?.nowMs() ?? Date.now());
   answerSuffixRanges(server);
   answerConditionalWrites(server);
   const own = refuseForeignHosts(server);

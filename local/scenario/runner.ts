@@ -156,7 +156,7 @@ async function runCall(
   if (twin.account && !twin.account.admitCall()) return unstarted('REJECTED', 'refused by the SMA: active calls at the limit');
   const handle = twin.emulator.placeCall({
     transactionId,
-    from: `+1555020${String(index % 10000).padStart(4, '0')}`,
+    from: call.from ?? `+1555020${String(index % 10000).padStart(4, '0')}`,
     to: dialledNumber(call, recordBy === 'policy'),
     legs: call.legs,
     durationSeconds: call.durationSeconds,
@@ -189,6 +189,7 @@ async function runCall(
     location: call.location ?? twin.bucket,
     ...(call.consentText !== undefined ? { consentText: call.consentText } : {}),
     ...(call.optOutDigit !== undefined ? { optOutDigit: call.optOutDigit } : {}),
+    ...(call.from !== undefined ? { caller: call.from } : {}),
   };
   const executionArn = `${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
   if (recordBy === 'demand') {

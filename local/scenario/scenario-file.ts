@@ -30,6 +30,11 @@ export interface ScenarioCall {
   /** The SMA application the call reaches (default `bridge`: the standalone handler's bridge table). */
   app?: ScenarioApp;
   to?: /** The number dialled (E.164), for one's own handler (`recording-twin --handler`); not with `app`. */ string;
+  /**
+   * The caller's number (E.164): LEG-A's From, and the workflow input's `caller`, so the call is indexed for erasure
+   * requests under a keyed hash of it. Default: a number of the twin's own, and no `caller` in the input.
+   */
+  from?: string;
   /** What the caller presses, and when (virtual seconds from answer). */
   digits?: DigitPress[];
   /**
@@ -161,6 +166,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
         'optOutDigit',
         'smaReadings',
         'to',
+        'from',
         'record',
       ],
       at,
@@ -210,6 +216,7 @@ export function parseScenario(raw: unknown): ScenarioCall[] {
     const app = parseApp(c.app, `${at}.app`);
     if (app !== undefined) call.app = app;
     if (c.to !== undefined) call.to = parseTo(c.to, `${at}.to`, app);
+    if (c.from !== undefined) call.from = parseTo(c.from, `${at}.from`, undefined);
     const digits = parseDigits(c.digits, `${at}.digits`, durationSeconds);
     if (digits !== undefined) call.digits = digits;
     const controls = parseControls(c.controls, `${at}.controls`, durationSeconds);

@@ -28,6 +28,8 @@ export interface ServiceBinding {
   clientName: string;
   /** Service-specific quirks of error naming: return the name (without prefix) or undefined. */
   mapErrorName?: (sdkErrorName: string) => string | undefined;
+  /** The command input from the task's Arguments, where the JSON needs a type the SDK wants (default: as is). */
+  toSdkInput?: (args: unknown) => unknown;
   /** Extra client configuration for this service. */
   clientConfig?: (options: AwsSdkInvokerOptions) => Record<string, unknown>;
 }
@@ -48,6 +50,7 @@ export const DEFAULT_SERVICES: Record<string, ServiceBinding> = {
     mapErrorName: (name) =>
       name === 'NotFound' ? 'NoSuchKeyException' : name === 'Unknown' || name === 'PreconditionFailed' ? 'S3Exception' : undefined,
     clientConfig: (o) => ({ forcePathStyle: o.forcePathStyle ?? true }),
+    toSdkInput: isoTimestampsToDates,
   },
   chimesdkvoice: {
     errorPrefix: 'ChimeSdkVoice',
@@ -101,7 +104,8 @@ export class AwsSdkInvoker implements TaskInvoker {
     const client = this.client(service, binding);
     let output: unknown;
     try {
-      output = await client.send(new Command(args ?? {}), { abortSignal: signal });
+      const input = binding.toSdkInput ? binding.toSdkInput(args ?? {}) : (args ?? {});
+      output = await client.send(new Command(input), { abortSignal: signal });
     } catch (e) {
       if (signal.aborted) throw e; // nobody waits for this call any more
       throw toTaskFailure(binding, e);
@@ -125,6 +129,19 @@ export class AwsSdkInvoker implements TaskInvoker {
     }
     return client;
   }
+}
+
+/**
+ * S3 request fields of timestamp type. Step Functions takes them as ISO-8601 strings in Arguments (its Java SDK
+ * parses them); SDK v3 for JavaScript wants a Date and refuses a string ("Unhandled schema-value pair").
+ */
+const S3_TIMESTAMP_FIELDS = new Set(['ObjectLockRetainUntilDate', 'RetainUntilDate', 'Expires', 'IfModifiedSince', 'IfUnmodifiedSince']);
+function isoTimestampsToDates(value: unknown, field?: string): unknown {
+  if (typeof value === 'string' && field && S3_TIMESTAMP_FIELDS.has(field) && !Number.isNaN(Date.parse(value))) return new Date(value);
+  if (Array.isArray(value)) return value.map((v) => isoTimestampsToDates(v));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isoTimestampsToDates(v, k)]));
+  return value;
 }
 
 interface SdkError {

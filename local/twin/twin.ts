@@ -37,6 +37,7 @@ import { TWIN_CREDENTIALS } from './credentials';
 import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
 import { QuotaAccount } from '../quota/account';
 import type { QuotaSettings } from '../quota/quotas';
+import { CALLER_KEY_FUNCTION, CALLER_KEY_SECRET, TWIN_INDEX_PREFIX, startCallerIndex } from './caller-index';
 
 export const TWIN_BUCKET = 'call-recordings-local';
 /** The hand-off mailbox ("bucket/prefix"), as the workflow's default settings name it. */
@@ -61,6 +62,24 @@ export const SUPPORT_AGENT_NUMBER = '+15550100298';
  */
 export const POLICY_BRIDGED_NUMBER = '+15550100400';
 export const POLICY_DIRECT_NUMBER = '+15550100401';
+
+/**
+ * Retention by outcome in the twin, as the issue's example has it (RECORDED 7 years COMPLIANCE, RECORDING_INVALID 90
+ * days GOVERNANCE, OPTED_OUT kept 30 days GOVERNANCE), and the caller index at call-recordings-local/caller-index.
+ */
+export const TWIN_RETENTION_SETTINGS: Pick<
+  WorkflowSettings,
+  'Retention' | 'RetentionMethod' | 'CallerIndexFunction' | 'CallerIndexLocation'
+> = {
+  Retention: {
+    RECORDED: { days: 7 * 365, mode: 'COMPLIANCE' },
+    RECORDING_INVALID: { days: 90, mode: 'GOVERNANCE' },
+    OPTED_OUT: { days: 30, mode: 'GOVERNANCE' },
+  },
+  RetentionMethod: 'OBJECT_LOCK',
+  CallerIndexFunction: CALLER_KEY_FUNCTION,
+  CallerIndexLocation: `${TWIN_BUCKET}/${TWIN_INDEX_PREFIX}`,
+};
 
 export interface TwinOptions {
   /**
@@ -138,7 +157,9 @@ export interface Twin {
   bucket: string;
   sipMediaApplicationId: string;
   stateMachineArn: string;
-  endpoints: { s3: string; stepfunctions: string; chimesdkvoice: string };
+  endpoints: { s3: string; stepfunctions: string; chimesdkvoice: string; secretsmanager: string };
+  /** The secret holding the caller index's HMAC key (on endpoints.secretsmanager). */
+  callerKeySecretId: string;
   engine: StepFunctionsEngine;
   emulator: SmaEmulator;
   sfn: SFNClient;
@@ -203,6 +224,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The Chime endpoint is filled in once its server is up (it fronts the emulator, which needs the Lambda,
     // which needs this engine's endpoint); the invoker makes its clients on first use.
     const taskEndpoints: Record<string, string> = { s3: s3Server.endpoint };
+    // The caller index's key and function (caller-index.ts): the workflow's HashCaller task calls it in-process.
+    const callerIndex = await startCallerIndex({
+      region: TWIN_REGION,
+      accountId: TWIN_ACCOUNT,
+      clock,
+      random: random.derive('caller-key'),
+    });
+    closers.push(() => callerIndex.close());
     const invoker = new AwsSdkInvoker({
       region: TWIN_REGION,
       credentials: TWIN_CREDENTIALS,
@@ -216,6 +245,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
             responseChecksumValidation: 'WHEN_REQUIRED',
           }),
         },
+        lambda: callerIndex.binding,
       },
     });
     const engine = new StepFunctionsEngine({
@@ -241,7 +271,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     closers.push(() => sfn.destroy());
 
     // The production settings: virtual time does not move while the twin works, so no slack is needed.
-    const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+    const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...TWIN_RETENTION_SETTINGS, ...options.settings };
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
@@ -349,7 +379,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       bucket: TWIN_BUCKET,
       sipMediaApplicationId: TWIN_SMA_ID,
       stateMachineArn,
-      endpoints: { s3: s3Server.endpoint, stepfunctions: sfnServer.endpoint, chimesdkvoice: chime.endpoint },
+      endpoints: {
+        s3: s3Server.endpoint,
+        stepfunctions: sfnServer.endpoint,
+        chimesdkvoice: chime.endpoint,
+        secretsmanager: callerIndex.secretsEndpoint,
+      },
+      callerKeySecretId: CALLER_KEY_SECRET,
       engine,
       emulator,
       sfn,

@@ -15,7 +15,12 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   peerDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const ENTRIES = { middleware: 'lambdas/middleware.ts', construct: 'infra/construct/index.ts', workflow: 'statemachines/index.ts' };
+const ENTRIES = {
+  middleware: 'lambdas/middleware.ts',
+  construct: 'infra/construct/index.ts',
+  workflow: 'statemachines/index.ts',
+  'caller-key': 'lambdas/caller-index/handler.ts',
+};
 
 async function packagesOf(entry: string): Promise<string[]> {
   const { metafile } = await build({

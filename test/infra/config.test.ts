@@ -28,6 +28,9 @@ describe('readConfig', () => {
       powertoolsLogLevel: 'INFO',
       alarmEmail: undefined,
       workflowSettings: {},
+      retentionByOutcome: {},
+      retentionMethod: 'OBJECT_LOCK',
+      erasureOperatorsRoleArn: undefined,
     });
   });
 

@@ -111,3 +111,32 @@ it('ends every path in a named terminal state, and every state is reachable', ()
 it('keeps the template valid JSON with placeholders (the file users edit)', () => {
   expect(JSON.stringify(loadDefinitionTemplate())).toMatch(/"\$\{StartMaxAttempts\}"/);
 });
+
+describe('retention by outcome and the caller index (issue 24)', () => {
+  const { renderDefinition: render } = require('../../statemachines/definition') as typeof import('../../statemachines/definition');
+  const states = (d: Record<string, unknown>) => Object.keys(d.States as object);
+
+  it('are left out unless configured, so a workflow without them pays no transition', () => {
+    const plain = render();
+    for (const s of ['PlanRetention', 'RetainRecording', 'IndexCaller', 'HashCaller', 'WriteCallerIndex'])
+      expect(states(plain)).not.toContain(s);
+    const marked = (plain.States as Record<string, { Next?: string }>).MarkComplete;
+    expect(marked.Next).toBe('WriteAuditManifest');
+    const configured = render({
+      Retention: { RECORDED: { days: 10, mode: 'GOVERNANCE' } },
+      CallerIndexFunction: 'fn',
+      CallerIndexLocation: 'bucket-a/caller-index',
+    });
+    expect(states(configured)).toEqual(
+      expect.arrayContaining(['PlanRetention', 'RetainRecording', 'IndexCaller', 'HashCaller', 'WriteCallerIndex']),
+    );
+    expect((configured.States as Record<string, { Next?: string }>).MarkComplete.Next).toBe('PlanRetention');
+  });
+
+  it('refuses bad retention and index settings, naming each', () => {
+    expect(() => render({ Retention: { RECORDED: { days: 0, mode: 'GOVERNANCE' } } })).toThrow('Retention.RECORDED.days');
+    expect(() => render({ Retention: { RECORDED: { days: 5, mode: 'FOREVER' as never } } })).toThrow('Retention.RECORDED.mode');
+    expect(() => render({ RetentionMethod: 'TAGS' as never })).toThrow('RetentionMethod: must be OBJECT_LOCK or LIFECYCLE_TAG');
+    expect(() => render({ CallerIndexLocation: 'no-prefix' })).toThrow('CallerIndexLocation');
+  });
+});

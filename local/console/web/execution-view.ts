@@ -74,6 +74,10 @@ export function executionView(root: HTMLElement, params: URLSearchParams): () =>
       ...field('Stopped (UTC)', r.stopDate ?? '-'),
       ...field('Start attempts', `${r.startAttempts}${r.startErrors ? ` (${r.startErrors})` : ''}`),
       ...field('Consent notice', r.consentNotice ?? '-'),
+      ...field(
+        'Legal hold',
+        r.holds?.length ? r.holds.map((hold) => `${hold.action} ${hold.at} by ${hold.by}: ${hold.reason}`).join('; ') : 'none',
+      ),
       ...(x.error ? field('Error', `${x.error}${x.cause ? `: ${x.cause}` : ''}`) : []),
     );
     if (r.status !== lastStatus || x.timeline.length !== lastEvents) {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Page } from 'playwright-core';
-import { startTwin, type Twin } from '../../../local/twin/twin';
+import { startTwin, TWIN_RETENTION_SETTINGS, type Twin } from '../../../local/twin/twin';
 import { runCalls, type CallResult } from '../../../local/scenario/runner';
 import { parseScenario } from '../../../local/scenario/scenario-file';
 import { renderDefinition } from '../../../statemachines/definition';
@@ -266,7 +266,8 @@ function tokensIn(events: HistoryEvent[]): string[] {
 }
 
 describe('one execution', () => {
-  const states = Object.keys((renderDefinition() as { States: object }).States);
+  // The twin runs with retention by outcome and the caller index: their states are drawn too.
+  const states = Object.keys((renderDefinition(TWIN_RETENTION_SETTINGS) as { States: object }).States);
 
   it.each(Object.keys(PATHS))('%s: the graph with its path highlighted, and the history', async (name) => {
     const r = byName(name);
