@@ -92,9 +92,13 @@ export async function autoRecord(event: SmaEvent, deps: CallEventDeps): Promise<
     track: policy.track,
     location: policy.location,
     ...(deps.mailbox ? { consentText: policy.consentText ?? DEFAULT_CONSENT_TEXT, startedBy: 'call-flow' as const } : {}),
+    // An inbound call's LEG-A is the caller: its number lets an erasure request find this recording (issue 24).
+    ...(leg.Direction !== 'Outbound' && E164.test(leg.From ?? '') ? { caller: leg.From } : {}),
     ...(!deps.mailbox && policy.consentText ? { consentText: policy.consentText } : {}),
   });
 }
+
+const E164 = /^\+[1-9]\d{1,14}$/;
 
 /**
  * The policy's StartCallRecording, returned by the Lambda itself (issue 21: no update spent): the action and the

@@ -100,6 +100,11 @@ export interface RecordingRequest {
    * the workflow takes that attempt's outcome from the hand-off mailbox instead of asking with an update.
    */
   startedBy?: StartedBy;
+  /**
+   * The caller's E.164 number (LEG-A's From): the workflow indexes the call under its keyed hash for erasure requests
+   * (issue 24). Never logged.
+   */
+  caller?: string;
 }
 export const STARTED_BY = ['call-flow'] as const;
 export type StartedBy = (typeof STARTED_BY)[number];

@@ -32,9 +32,12 @@ describe('auto-record on an answered call (UNROUTED_CALLS=hold answers the fixtu
       consentText: DEFAULT_CONSENT_TEXT,
       // and the first StartCallRecording is in its own answer: the workflow takes its outcome from the mailbox
       startedBy: 'call-flow',
+      // the caller's number, for the erasure index (issue 24)
+      caller: '+15105550101',
     });
-    // the workflow's own validation (same rules) accepts it
-    expect(parseRecordingRequest(input)).toEqual(input);
+    // the workflow's own validation (same rules) accepts it (the caller is the index's, beside the request)
+    const { caller: _caller, ...request } = input;
+    expect(parseRecordingRequest(input)).toEqual(request);
     expect(h.metricNames()).toContain('WorkflowsStarted');
   });
 
