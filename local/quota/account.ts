@@ -37,7 +37,7 @@ export class QuotaAccount {
     private readonly clock: Pick<Clock, 'nowMs'>,
   ) {
     const bucket = (b: BucketQuota) =>
-      b.size === 1 ? new SlotBucket(b.refill, clock, b.slots?.n, b.slots?.k) : new TokenBucket(b.size, b.refill, clock);
+      b.slots ? new SlotBucket(b.refill, clock, b.slots.n, b.slots.k) : new TokenBucket(b.size, b.refill, clock);
     const update = bucket(settings.update);
     const sendTask = bucket(settings.sendTask);
     this.buckets = {

@@ -19,7 +19,10 @@ export interface BucketQuota {
   size: number;
   /** Tokens added per second. */
   refill: number;
-  /** A no-burst rate split over shards: this shard owns the slots k modulo n (splitQuota). */
+  /**
+   * A rate with no burst (a Chime rate given alone): admitted by slots (SlotBucket), this shard owning the slots k
+   * modulo n (splitQuota; n = 1: all of them). Absent: a token bucket of `size`.
+   */
   slots?: { n: number; k: number };
 }
 
@@ -37,8 +40,8 @@ export interface QuotaSettings {
 }
 
 export const AWS_DEFAULT_QUOTAS: Readonly<QuotaSettings> = Object.freeze({
-  update: { size: 1, refill: 5 },
-  create: { size: 1, refill: 1 },
+  update: { size: 1, refill: 5, slots: { n: 1, k: 0 } },
+  create: { size: 1, refill: 1, slots: { n: 1, k: 0 } },
   activeCalls: 10,
   startExecution: { size: 1300, refill: 300 },
   sendTask: { size: 3000, refill: 500 },
@@ -80,7 +83,7 @@ function bucketOf(key: QuotaKey, value: string, part: string): BucketQuota {
   const rateOnly = key === 'update' || key === 'create';
   if (pieces.length === 1 && rateOnly) {
     // A rate alone: no burst (see the sources above).
-    return { size: 1, refill: positiveNumber(pieces[0]!, part, 'the rate') };
+    return { size: 1, refill: positiveNumber(pieces[0]!, part, 'the rate'), slots: { n: 1, k: 0 } };
   }
   if (pieces.length !== 2)
     throw new QuotaError(part, rateOnly ? 'must be RATE (per second) or BUCKET/REFILL' : 'must be BUCKET/REFILL (e.g. 1300/300)');
@@ -117,7 +120,8 @@ export function parseQuota(spec: string, base: Readonly<QuotaSettings> = TWIN_DE
 
 /** The `--quota` text of settings (what the tools print and pass to their shards). */
 export function formatQuota(q: QuotaSettings): string {
-  const b = (x: BucketQuota) => `${x.size}/${x.refill}`; // a shard's slots are its own; the text is the account's
+  // A rate with no burst prints as the rate alone (what parses back to it); a shard's slots are its own.
+  const b = (x: BucketQuota) => (x.slots ? `${x.refill}` : `${x.size}/${x.refill}`);
   return `update=${b(q.update)},create=${b(q.create)},activeCalls=${q.activeCalls},startExecution=${b(q.startExecution)},sendTask=${b(q.sendTask)}`;
 }
 
@@ -135,7 +139,7 @@ export function splitQuota(q: QuotaSettings, k: number, n: number): QuotaSetting
   const whole = (total: number) => Math.floor(total / n) + (k < total % n ? 1 : 0);
   const bucket = (b: BucketQuota): BucketQuota => {
     // No burst: every shard keeps the rate's slots it owns (SlotBucket), so the account's rate holds exactly.
-    if (b.size === 1) return { ...b, slots: { n, k } };
+    if (b.slots) return { ...b, slots: { n, k } };
     if (b.size / n >= 1) return { size: b.size / n, refill: b.refill / n };
     return k === 0 ? { ...b } : { size: 0, refill: 0 };
   };

@@ -24,6 +24,7 @@ export function scenarioQuota(raw: unknown): QuotaSettings | null | undefined {
 /** Says what quotas a run has, for the tools' first line. */
 export function describeQuota(q: QuotaSettings | null): string {
   if (!q) return 'quotas: none';
-  const b = (x: { size: number; refill: number }) => (x.size === x.refill ? `${x.refill}/s` : `bucket ${x.size}, refill ${x.refill}/s`);
+  const b = (x: { size: number; refill: number; slots?: unknown }) =>
+    x.slots ? `${x.refill}/s, no burst` : x.size === x.refill ? `${x.refill}/s` : `bucket ${x.size}, refill ${x.refill}/s`;
   return `quotas (one account): UpdateSipMediaApplicationCall ${b(q.update)}, CreateSipMediaApplicationCall ${b(q.create)}, SMA active calls ${q.activeCalls}, StartExecution ${b(q.startExecution)}, SendTask* ${b(q.sendTask)}`;
 }

@@ -53,8 +53,8 @@ export class TokenBucket {
 /**
  * A rate with no burst ("R per second", the Chime SDK's quotas: AWS gives no bucket size, and the twin takes the
  * reading worse for its callers, a bucket of one token): the second is cut into R slots, each slot mints one token at
- * its start, and at most one token is kept. So at most R requests are admitted in any calendar second, and never two
- * in one slot. One account's rate split over n shards (processes with a clock each) stays exact: shard k owns the
+ * its start, and at most one token is kept, until its calendar second ends. So at most R requests are admitted in
+ * any calendar second, and never two in one slot. One account's rate split over n shards (processes with a clock each) stays exact: shard k owns the
  * slots whose index is k modulo n, so the shards together never admit more than the account would.
  */
 export class SlotBucket {
@@ -82,13 +82,24 @@ export class SlotBucket {
     return slot - back;
   }
 
+  /**
+   * The slot whose token may be taken now, if any: the latest owned one, unused, and begun in this calendar second
+   * (a token kept past the second's end would let a shard add it to the next second's: 6 where the account has 5).
+   */
+  private usable(): number | undefined {
+    const owned = this.latestOwned();
+    if (owned <= this.used) return undefined;
+    const now = this.clock.nowMs();
+    return Math.floor((owned * this.slotMs) / 1000) === Math.floor(now / 1000) ? owned : undefined;
+  }
+
   available(): number {
-    return this.latestOwned() > this.used ? 1 : 0;
+    return this.usable() === undefined ? 0 : 1;
   }
 
   take(): boolean {
-    const owned = this.latestOwned();
-    if (owned <= this.used) return false;
+    const owned = this.usable();
+    if (owned === undefined) return false;
     this.used = owned;
     return true;
   }

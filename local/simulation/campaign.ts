@@ -12,7 +12,7 @@ import { ListObjectsCommand } from '@aws-sdk/client-s3';
 import { track } from '../clock';
 import { runCalls, type CallResult } from '../scenario/runner';
 import type { CallHandle, CallSpec } from '../sma/types';
-import { startTwin } from '../twin/twin';
+import { startTwin, type Twin } from '../twin/twin';
 import { verifyDeadlineSeconds, DEFAULT_SETTINGS } from '../../statemachines/definition';
 import { MANIFEST_SCHEMA_VERSION, parseManifest, type AuditManifest } from '../../statemachines/summary';
 import { expectedOf, simulatedCall, type SimulatedCall } from './calls';
@@ -269,8 +269,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     }
     if (stalled.length > 0) return report();
     // Nothing left behind: every call forgotten, nothing left in the bucket but late arrivals of forgotten calls.
-    const left = await twin.s3.send(new ListObjectsCommand({ Bucket: twin.bucket, MaxKeys: 5 }));
-    for (const o of left.Contents ?? []) {
+    // (The caller index's entries stay: they are the erasure index, not recordings.)
+    const left = await leftInBucket(twin);
+    for (const o of left) {
       violations.push({
         index: -1,
         name: '-',
@@ -332,4 +333,16 @@ function noteLoad(
   if (result.answeredAtMs !== undefined && Number.isFinite(started))
     stats.answerToStartMs[result.recordBy].push(started - result.answeredAtMs);
   return result.status === 'NOT_STARTED' ? 'unstarted' : 'started';
+}
+
+/** Up to 5 recordings or manifests still in the twin's bucket (paging past the caller index's entries). */
+async function leftInBucket(twin: Twin): Promise<Array<{ Key?: string }>> {
+  const found: Array<{ Key?: string }> = [];
+  let Marker: string | undefined;
+  do {
+    const page = await twin.s3.send(new ListObjectsCommand({ Bucket: twin.bucket, Marker }));
+    for (const o of page.Contents ?? []) if (/\.(wav|manifest\.json)$/.test(o.Key ?? '') && found.length < 5) found.push(o);
+    Marker = page.IsTruncated ? page.Contents?.at(-1)?.Key : undefined;
+  } while (Marker && found.length < 5);
+  return found;
 }

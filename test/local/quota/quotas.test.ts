@@ -16,8 +16,8 @@ describe('parseQuota', () => {
   it('AWS defaults (General Reference and Step Functions quotas) with the active calls raised', () => {
     expect(AWS_DEFAULT_QUOTAS).toEqual({
       // AWS gives the Chime APIs a rate and no bucket: the twin reads it with no burst (a bucket of one token).
-      update: { size: 1, refill: 5 },
-      create: { size: 1, refill: 1 },
+      update: { size: 1, refill: 5, slots: { n: 1, k: 0 } },
+      create: { size: 1, refill: 1, slots: { n: 1, k: 0 } },
       activeCalls: 10,
       startExecution: { size: 1300, refill: 300 },
       sendTask: { size: 3000, refill: 500 },
@@ -63,10 +63,10 @@ describe('scenarioQuota (a scenario file\'s top-level "quota")', () => {
   it('takes the --quota text or an object of the same keys; absent is undefined', () => {
     expect(scenarioQuota({ calls: [] })).toBeUndefined();
     expect(scenarioQuota({ quota: 'none' })).toBeNull();
-    expect(scenarioQuota({ quota: 'update=2' })!.update).toEqual({ size: 1, refill: 2 });
+    expect(scenarioQuota({ quota: 'update=2' })!.update).toEqual({ size: 1, refill: 2, slots: { n: 1, k: 0 } });
     expect(scenarioQuota({ quota: { update: 2, startExecution: '10/1', activeCalls: 3 } })).toEqual({
       ...TWIN_DEFAULT_QUOTAS,
-      update: { size: 1, refill: 2 },
+      update: { size: 1, refill: 2, slots: { n: 1, k: 0 } },
       startExecution: { size: 10, refill: 1 },
       activeCalls: 3,
     });
@@ -88,7 +88,7 @@ describe('splitQuota: one account over a campaign’s shards', () => {
     }
     // A rate with no burst is shared by its slots: shard k owns the slots k modulo n (token-bucket.ts SlotBucket).
     for (const key of ['update', 'create'] as const)
-      expect(parts.map((q) => q[key])).toEqual(parts.map((_, k) => ({ ...account[key], ...(n > 1 ? { slots: { n, k } } : {}) })));
+      expect(parts.map((q) => q[key])).toEqual(parts.map((_, k) => ({ ...account[key], slots: { n, k } })));
     expect(sum(parts, (q) => q.activeCalls)).toBe(2001);
   });
 

@@ -106,3 +106,15 @@ describe('SlotBucket: a rate with no burst', () => {
     expect(taken).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
   });
 });
+
+it('shards cannot carry a token over a second boundary: together at most R in every calendar second', () => {
+  const clock = { now: 0, nowMs: () => clock.now };
+  const shards = [0, 1].map((k) => new SlotBucket(5, clock, 2, k));
+  const perSecond = new Map<number, number>();
+  // Quiet through the first second's last slots, then both shards ask every 10 ms.
+  for (let ms = 700; ms < 5000; ms += 10) {
+    clock.now = ms;
+    for (const s of shards) if (s.take()) perSecond.set(Math.floor(ms / 1000), (perSecond.get(Math.floor(ms / 1000)) ?? 0) + 1);
+  }
+  expect(Math.max(...perSecond.values())).toBe(5);
+});
