@@ -14,6 +14,7 @@ import { TWIN_CREDENTIALS } from '../twin/credentials';
 import { reuseSigner } from '../twin/sdk-signer';
 import { ownHosts } from '../twin/host-check';
 import { answerSuffixRanges, refuseForeignHosts } from './http-front';
+import { notifyObjectCreated, type ObjectCreatedListener } from './object-created';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -40,6 +41,8 @@ export interface S3ServerOptions {
    * policy, object ownership or a KMS key policy would (faults.verifyAccessDenied). Writes are not affected.
    */
   denyRead?: (bucket: string, key: string) => boolean;
+  /** Hears of every object created, once it is readable (local/s3/object-created.ts: the S3 event notifications). */
+  onObjectCreated?: ObjectCreatedListener;
 }
 
 export interface S3Server {
@@ -86,6 +89,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
   storeAnyKey(server.store);
   makeWritesAtomic(server.store, options.clock);
+  if (options.onObjectCreated) notifyObjectCreated(server.store, options.onObjectCreated);
   cacheBucketConfig(server.store);
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);

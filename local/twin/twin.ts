@@ -35,6 +35,8 @@ import { claimDataDir } from './data-dir';
 import { TWIN_CREDENTIALS } from './credentials';
 import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
 import { QuotaAccount } from '../quota/account';
+import { LandingEvents } from '../events/landing-events';
+import { landingEventPattern } from '../../statemachines/landing-event';
 import type { QuotaSettings } from '../quota/quotas';
 
 export const TWIN_BUCKET = 'call-recordings-local';
@@ -144,6 +146,8 @@ export interface Twin {
   keypadRegex?: string;
   /** The account's quotas and counts (undefined: no quotas). */
   account?: QuotaAccount;
+  /** The twin's EventBridge rule: S3 Object Created events of recordings -> the Reconcile branch (issue 22). */
+  landings: LandingEvents;
   close(): Promise<void>;
 }
 
@@ -183,11 +187,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The emulator is made further down; the S3 twin (faults.verifyAccessDenied: which reads are refused) and the
     // Step Functions twin (task callbacks, for racing responses) ask it through this reference.
     let emulatorRef: SmaEmulator | undefined;
+    let landingsRef: LandingEvents | undefined;
     const s3Server = await startS3Server({
       dataDir: options.dataDir,
       buckets: [TWIN_BUCKET],
       clock,
       denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false,
+      onObjectCreated: (object) => landingsRef?.objectCreated(object),
     });
     closers.push(() => s3Server.close());
     const s3 = trackClient(makeS3Client(s3Server.endpoint), clock);
@@ -237,6 +243,20 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The production settings: virtual time does not move while the twin works, so no slack is needed.
     const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...options.settings };
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
+    // The Reconcile branch's DescribeExecution goes to this same Step Functions twin.
+    taskEndpoints.sfn = sfnServer.endpoint;
+    // The construct's EventBridge rule (infra/construct): recordings landing in the bucket start the workflow.
+    const landings = new LandingEvents({
+      clock,
+      random: random.derive('eventbridge'),
+      sfn,
+      engine,
+      stateMachineArn,
+      pattern: landingEventPattern(TWIN_BUCKET),
+      region: TWIN_REGION,
+      account: TWIN_ACCOUNT,
+    });
+    landingsRef = landings;
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
     const lambdaLog = toStderr(
@@ -337,6 +357,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       settings,
       ...(lambdaConfig.dtmfControls ? { keypadRegex: lambdaConfig.dtmfControls.regex } : {}),
       account,
+      landings,
       close,
     };
   } catch (e) {
