@@ -23,6 +23,7 @@ import type { WorkflowSettings } from '../../statemachines/definition';
 import { parseRecordingConfig, type RecordingConfig } from '../config';
 import { acknowledge, nagResourceId } from '../nag';
 import { Operations } from '../operations';
+import { LandingReconciliation } from '../landing-reconciliation';
 import { grantRecordingAccess, RecordingBucket, voiceConnectorKeyStatement, voiceConnectorWriteStatement } from '../recording-bucket';
 import { smaRegionProblem } from '../sma-regions';
 import { createTelemetryKey } from '../telemetry-key';
@@ -102,6 +103,8 @@ export class CallRecording extends Construct {
   /** `<bucket>/<prefix>`: StartCallRecording's Destination.Location (RECORDING_LOCATION). */
   readonly recordingLocation: string;
   readonly workflow: RecordingWorkflow;
+  /** The EventBridge rule that reconciles every recording landing with its call (issue 22). */
+  readonly reconciliation: LandingReconciliation;
   readonly operations: Operations;
   readonly telemetryKey: kms.IKey;
   /** What the function's environment must hold (see lambdas/recording/config.ts). */
@@ -170,6 +173,14 @@ export class CallRecording extends Construct {
       this.acknowledgeWorkflowObjects(this.storage.objectsArn);
     }
     this.recordingLocation = `${this.bucket.bucketName}/${this.prefix}`;
+    this.reconciliation = new LandingReconciliation(this, 'Reconciliation', {
+      bucket: this.bucket,
+      prefix: this.prefix,
+      stateMachine: this.workflow.stateMachine,
+      stateMachineName: this.workflow.stateMachineName,
+      workflowRole: this.workflow.role,
+      ownBucket: !props.recordingBucket,
+    });
 
     const keypad = props.settings?.keypadControls;
     const keypadProblems: string[] = [];

@@ -163,6 +163,7 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
         'CustomerIvr/Recording/SmaFunctionPolicy AwsSolutions-IAM5[Resource::*]',
         'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::*]',
         'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::arn:aws:s3:::customer-recordings/calls/*]',
+        'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:CustomerIvr-RecordingWorkflow:*]',
       ].sort(),
     );
   });
@@ -221,7 +222,11 @@ describe('a bucket and a function defined in the user stack', () => {
       RECORDING_TRACK: 'BOTH',
       RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^Recordings/) }, '/recordings']] },
     });
-    expect(allStatements(t).flatMap((x) => x.Action)).not.toContain('states:StartExecution');
+    // Only the EventBridge rule's role starts the workflow (the Reconcile branch), never the function's.
+    const starts = allStatements(t).filter((x) => x.Action.includes('states:StartExecution'));
+    expect(starts.map((x) => JSON.stringify(t.Resources[x.resourceId].Properties.Roles))).toEqual([
+      expect.stringContaining('StateMachineEventsRole'),
+    ]);
     expect(allStatements(t).filter((x) => x.Action.includes('states:SendTaskSuccess'))).toHaveLength(1);
     expect(Object.keys(t.Outputs ?? {}).some((k) => k.includes('SmaFunctionEnvironment') || k.includes('SmaFunctionPolicyToAdd'))).toBe(
       false,

@@ -56,6 +56,7 @@ describe.each([
         'CallRecording/Default/Storage/AccessLogs AwsSolutions-S1',
         'CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::*]',
         `CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
+        'CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:CallRecording-RecordingWorkflow:*]',
       ].sort(),
     );
   });

@@ -168,8 +168,10 @@ describe('default configuration', () => {
         's3:DeleteObject',
         's3:DeleteObjectVersion',
         's3:GetObject',
+        's3:GetObjectVersion',
         's3:PutObject',
         's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
       ]);
       expect(objects.Resource).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/recordings/*']] }]);
       expect(sts.find((x) => x.Sid === 'RecordingBucketList')!.Resource).toEqual([{ 'Fn::GetAtt': [bucketId, 'Arn'] }]);
@@ -178,9 +180,15 @@ describe('default configuration', () => {
         's3:DeleteObject',
         's3:DeleteObjectVersion',
         's3:GetObject',
+        's3:GetObjectVersion',
         's3:ListBucket',
         's3:PutObject',
         's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+      ]);
+      // The Reconcile branch reads the call's execution: this state machine's executions only (issue 22).
+      expect(sts.find((x) => x.Sid === 'ReconcileDescribeCallExecution')!.Resource).toEqual([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:CallRecording-RecordingWorkflow:*']] },
       ]);
       expect(sts.flatMap((x) => x.Action).filter((a) => a.startsWith('kms:'))).toEqual([]);
     });
@@ -199,6 +207,8 @@ describe('default configuration', () => {
         'arn:aws:states:::aws-sdk:s3:putObject': 's3:PutObject',
         // an opted-out caller's recording, by the version verified (versioned bucket)
         'arn:aws:states:::aws-sdk:s3:deleteObject': 's3:DeleteObjectVersion',
+        // the Reconcile branch: the call's execution
+        'arn:aws:states:::aws-sdk:sfn:describeExecution': 'states:DescribeExecution',
       };
       expect([...resources].sort()).toEqual(Object.keys(needs).sort());
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
@@ -402,7 +412,12 @@ describe('hardened configuration from context', () => {
     // logExecutionData=true turns execution data on in the state machine's logs
     expect(stateMachineOf(s).LoggingConfiguration).toEqual(expect.objectContaining({ Level: 'ALL', IncludeExecutionData: true }));
     const smaRoleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
-    const start = allStatements(s.json).filter((x) => x.Action.includes('states:StartExecution'));
+    // The EventBridge rule's role starts it too (the Reconcile branch): the SMA function's role is the only other.
+    const start = allStatements(s.json).filter(
+      (x) =>
+        x.Action.includes('states:StartExecution') &&
+        !JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes('StateMachineEventsRole'),
+    );
     expect(start).toHaveLength(1);
     expect(start[0].Action).toEqual(['states:StartExecution']);
     expect(s.json.Resources[start[0].resourceId].Properties.Roles).toEqual([{ Ref: smaRoleId }]);
