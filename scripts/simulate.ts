@@ -69,9 +69,11 @@ function sumCounts(all: Array<Record<string, number>>): Record<string, number> {
 }
 
 function formatCounts(c: Record<string, number>): string {
-  return Object.entries(c)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ') || 'none';
+  return (
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none'
+  );
 }
 
 /** Merges the shards' reports into one. */

@@ -168,7 +168,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // A call the account throttled may end otherwise than its faults say: counted (stats), not a broken invariant.
     if (call.expect.uncertain) {
       // the verdict races the delays drawn (issue 22): only the invariants below, which hold whatever it is
-    } else if (throttled && (result.outcome !== expected.outcome || result.startAttempts !== (expected.startAttempts ?? result.startAttempts))) {
+    } else if (
+      throttled &&
+      (result.outcome !== expected.outcome || result.startAttempts !== (expected.startAttempts ?? result.startAttempts))
+    ) {
       // counted in noteLoad
     } else if (result.outcome !== expected.outcome)
       fail('the outcome follows from the faults', `${result.outcome ?? result.status}, expected ${expected.outcome}`);

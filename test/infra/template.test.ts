@@ -188,7 +188,20 @@ describe('default configuration', () => {
       ]);
       // The Reconcile branch reads the call's execution: this state machine's executions only (issue 22).
       expect(sts.find((x) => x.Sid === 'ReconcileDescribeCallExecution')!.Resource).toEqual([
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:CallRecording-RecordingWorkflow:*']] },
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':states:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':execution:CallRecording-RecordingWorkflow:*',
+            ],
+          ],
+        },
       ]);
       expect(sts.flatMap((x) => x.Action).filter((a) => a.startsWith('kms:'))).toEqual([]);
     });
