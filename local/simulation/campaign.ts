@@ -351,6 +351,8 @@ interface BesideManifest {
   outcome?: string;
   recordingStatus?: string;
   call?: { originalVerdict?: string | null };
+  /** The call's own manifest, amended by the Reconcile branch. */
+  lateLanding?: { recordingStatus?: string; call?: { originalVerdict?: string | null } };
 }
 
 async function checkAccountedFor(
@@ -372,10 +374,13 @@ async function checkAccountedFor(
     if (outcome === 'RECORDING_UNVERIFIED' && beside.outcome === outcome) return;
     return fail(invariant, `${key} has no recording-status tag (outcome ${outcome})`);
   }
-  if (beside.kind === 'LATE_RECORDING') {
-    if (beside.call?.originalVerdict !== outcome)
-      fail(invariant, `${key}: late manifest names the verdict ${beside.call?.originalVerdict}, the call's is ${outcome}`);
-    if (beside.recordingStatus !== status) fail(invariant, `${key}: tagged ${status}, its late manifest says ${beside.recordingStatus}`);
+  const late = beside.kind === 'LATE_RECORDING' ? beside : beside.lateLanding;
+  if (late) {
+    if (late.call?.originalVerdict !== outcome)
+      fail(invariant, `${key}: late manifest names the verdict ${late.call?.originalVerdict}, the call's is ${outcome}`);
+    if (beside.lateLanding && beside.outcome !== outcome)
+      fail(invariant, `${key}: the call's manifest says ${beside.outcome}, the call's outcome is ${outcome}`);
+    if (late.recordingStatus !== status) fail(invariant, `${key}: tagged ${status}, its late manifest says ${late.recordingStatus}`);
     if (!/^(LANDED_|UNKNOWN_RECORDING$)/.test(status)) fail(invariant, `${key}: a late recording tagged ${status}`);
     return;
   }

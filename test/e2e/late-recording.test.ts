@@ -95,7 +95,7 @@ it('the issue’s call: 120 s, updates 31 s late: START_FAILED, yet the WAV land
   expect([d.status, d.error]).toEqual(['FAILED', 'LANDED_LATE']);
 }, 60_000);
 
-it('a recording beyond the delivery deadline: RECORDING_MISSING, then LANDED_LATE; the call’s manifest at that key is kept inside the late one', async () => {
+it('a recording beyond the delivery deadline: RECORDING_MISSING, then LANDED_LATE; the call’s manifest at that key is kept whole, amended', async () => {
   const [r] = await runCalls(
     twin,
     parseScenario({ calls: [{ name: 'very-late', legs: 1, durationSeconds: 30, faults: { deliveryDelaySeconds: 900 } }] }),
@@ -105,9 +105,15 @@ it('a recording beyond the delivery deadline: RECORDING_MISSING, then LANDED_LAT
   expect(r!.lateRecording).toMatchObject({ recordingStatus: 'LANDED_LATE', originalVerdict: 'RECORDING_MISSING', key });
   expect((await tags(key))['recording-status']).toBe('LANDED_LATE');
   const m = await json(manifestKeyOf(key));
-  expect(m.kind).toBe('LATE_RECORDING');
-  expect(m.call.originalManifestKey).toBe(manifestKeyOf(key));
-  expect(m.original).toMatchObject({ outcome: 'RECORDING_MISSING', recordingKey: key, verification: { landed: false } });
+  expect(m).toMatchObject({ schemaVersion: '1', outcome: 'RECORDING_MISSING', execution: { name: r!.executionName } });
+  expect(m.verification.landed).toBe(false);
+  expect(m.lateLanding).toMatchObject({
+    outcome: 'LANDED_LATE',
+    recordingStatus: 'LANDED_LATE',
+    call: { originalVerdict: 'RECORDING_MISSING', originalManifestKey: manifestKeyOf(key) },
+    verification: { landed: true, passed: true },
+    tagging: { status: 'TAGGED' },
+  });
 }, 60_000);
 
 it('a declined caller’s recording landing after the deadline is deleted by the same path, however late', async () => {
@@ -130,12 +136,12 @@ it('a declined caller’s recording landing after the deadline is deleted by the
   const key = r!.recordingKey!;
   expect(r!.lateRecording).toMatchObject({ outcome: 'LATE_RECORDING_DELETED', deleted: true, originalVerdict: 'OPTED_OUT' });
   expect(await exists(key)).toBe(false);
-  // The manifest beside the key is now the late one; the call's verdict inside it: not landed by the deadline, left to
-  // the Reconcile branch (no hour-long poll, nothing alarmed).
+  // The call's manifest beside the key: not landed by the deadline, left to the Reconcile branch (no hour-long poll,
+  // nothing alarmed); amended with the deletion.
   expect(r!.manifestKey).toBe(manifestKeyOf(key));
   const m = await json(manifestKeyOf(key));
-  expect(m).toMatchObject({ kind: 'LATE_RECORDING', outcome: 'LATE_RECORDING_DELETED', deletion: { status: 'DELETED' } });
-  expect(m.original).toMatchObject({ outcome: 'OPTED_OUT', optedOut: true, deletion: { status: 'NOT_LANDED', onLanding: 'DELETE' } });
+  expect(m).toMatchObject({ outcome: 'OPTED_OUT', optOut: { declined: true, deletion: { status: 'NOT_LANDED', onLanding: 'DELETE' } } });
+  expect(m.lateLanding).toMatchObject({ outcome: 'LATE_RECORDING_DELETED', deletion: { status: 'DELETED' } });
   const call = twin.engine.getExecution(`${twin.stateMachineArn.replace(':stateMachine:', ':execution:')}:${r!.executionName}`);
   const entered = call.history.map((e) => (e.stateEnteredEventDetails as { name?: string } | undefined)?.name);
   expect(entered).toContain('WriteAuditManifest');
