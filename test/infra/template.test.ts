@@ -222,6 +222,8 @@ describe('default configuration', () => {
         'arn:aws:states:::aws-sdk:s3:deleteObject': 's3:DeleteObjectVersion',
         // the Reconcile branch: the call's execution
         'arn:aws:states:::aws-sdk:sfn:describeExecution': 'states:DescribeExecution',
+        // the Reconcile branch: the call's manifest beside a late recording, kept whole
+        'arn:aws:states:::aws-sdk:s3:getObject': 's3:GetObject',
       };
       expect([...resources].sort()).toEqual(Object.keys(needs).sort());
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
