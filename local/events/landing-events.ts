@@ -47,7 +47,8 @@ export interface Reconciliation {
 
 export class LandingEvents {
   private readonly deliveries = new Map<string, Array<Promise<Reconciliation | undefined>>>();
-  private seq = 0;
+  /** Events per object so far: an event's id (and its execution's name) follows from the object and this count, not arrival order. */
+  private readonly seen = new Map<string, number>();
   /** Events sent to the target (matched), and deliveries that could not start an execution. */
   delivered = 0;
   failed = 0;
@@ -73,10 +74,14 @@ export class LandingEvents {
   /** Drops what is kept for this object (long simulations). */
   forget(bucket: string, key: string): void {
     this.deliveries.delete(`${bucket}/${key}`);
+    this.seen.delete(`${bucket}/${key}`);
   }
 
   private eventOf(o: CreatedObject): S3ObjectCreatedEvent {
-    const r = this.o.random.derive(`event:${o.bucket}/${o.key}#${this.seq++}`);
+    const id = `${o.bucket}/${o.key}`;
+    const n = (this.seen.get(id) ?? 0) + 1;
+    this.seen.set(id, n);
+    const r = this.o.random.derive(`event:${id}#${n}`);
     const time = new Date(this.o.clock.nowMs()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return {
       version: '0',
