@@ -181,3 +181,16 @@ it('a recording no execution knows is UNKNOWN_RECORDING; the workflow’s own ma
   expect(m).toMatchObject({ outcome: 'UNKNOWN_RECORDING', call: { execution: { status: 'NOT_FOUND' }, originalVerdict: null } });
   expect(m.verification.checks.find((c: { check: string }) => c.check === 'call-id').passed).toBe(false);
 }, 60_000);
+
+it('a key that names no call (not <time>_<TransactionId>_<CallId>.wav) is UNKNOWN_RECORDING too, without asking for an execution', async () => {
+  const key = 'Amazon-Chime-SMA-Call-Recordings/uploaded-by-hand.wav';
+  await twin.s3.send(new PutObjectCommand({ Bucket: twin.bucket, Key: key, Body: Buffer.alloc(2000, 1), ContentType: 'audio/wav' }));
+  const [rec] = await twin.landings.settled(twin.bucket, key);
+  expect(rec).toMatchObject({ status: 'FAILED', outcome: 'UNKNOWN_RECORDING' });
+  expect(await tags(key)).toMatchObject({ 'recording-status': 'UNKNOWN_RECORDING', 'original-verdict': 'NONE' });
+  const states = twin.engine
+    .getExecution(rec!.executionArn)
+    .history.map((e) => (e.stateEnteredEventDetails as { name?: string } | undefined)?.name);
+  expect(states).not.toContain('DescribeRecordingCall');
+  expect(states).toContain('UNKNOWN_RECORDING');
+}, 60_000);
