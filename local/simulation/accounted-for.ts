@@ -13,8 +13,8 @@ export function manifestKeyOf(key: string): string {
  * Issue 22's invariant for one recording in the bucket: it has a `recording-status` tag and a manifest beside it,
  * and no verdict is contradicted by it: the call's manifest names it with the call's outcome (its tag), or the
  * Reconcile branch's late manifest names the call's verdict as the original one and the tag it gave. The one
- * exception: a recording S3 would not let the workflow read (RECORDING_UNVERIFIED) cannot be tagged; the call's
- * manifest names it.
+ * exception: a recording S3 would not let the workflow read (RECORDING_UNVERIFIED, or a declined caller's whose deletion
+ * is reported NOT_VERIFIED) cannot be tagged; the call's manifest names it, unreadable.
  */
 export interface BesideManifest {
   kind?: string;
@@ -36,12 +36,15 @@ export async function checkAccountedFor(
   const invariant = 'every object is tagged, has a manifest beside it, and no verdict it contradicts';
   const status = tags['recording-status'];
   const beside = await readManifest(manifestKeyOf(key));
+  // The one object that cannot be tagged: one S3 refused to let the workflow read (RECORDING_UNVERIFIED, or a declined
+  // caller's reported NOT_VERIFIED), named by its call's manifest as unreadable.
+  const unreadable = callManifest?.recording?.key === key && callManifest.verification?.readable === false;
   if (!beside) {
-    if (outcome === 'RECORDING_UNVERIFIED' && callManifest?.recording?.key === key) return;
+    if (unreadable) return;
     return fail(invariant, `${key} has no manifest beside it (tag: ${status ?? 'none'}, outcome ${outcome})`);
   }
   if (status === undefined) {
-    if (outcome === 'RECORDING_UNVERIFIED' && beside.outcome === outcome) return;
+    if (unreadable && beside.outcome === outcome) return;
     return fail(invariant, `${key} has no recording-status tag (outcome ${outcome})`);
   }
   const late = beside.kind === 'LATE_RECORDING' ? beside : beside.lateLanding;

@@ -122,6 +122,21 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     void twin.emulator.close();
   };
 
+  // A JSON object's text once it parses. On a loaded machine the S3 twin may answer a PUT before its file holds every
+  // byte (local/s3/server.ts untilOnDisk is a bounded wait): a manifest read at once, as its execution ends, can be
+  // short. The harness waits for the write (wall time; virtual time stands still meanwhile), at most about 2 s.
+  const settledText = async (bucket: string, key: string): Promise<string | undefined> => {
+    for (let i = 0; ; i++) {
+      const text = (await twin.s3Direct.getObject(bucket, key))?.toString('utf8');
+      if (text === undefined || i >= 100) return text;
+      try {
+        JSON.parse(text);
+        return text;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  };
   const check = async (call: SimulatedCall, result: CallResult): Promise<void> => {
     const tx = result.executionName;
     const fail = (invariant: string, detail: string) =>
@@ -147,9 +162,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     if (result.manifestKey) {
       keys.push(result.manifestKey);
       try {
-        const body = await twin.s3Direct.getObject(twin.bucket, result.manifestKey);
-        if (!body) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-        manifest = parseManifest(body.toString('utf8'));
+        const text = await settledText(twin.bucket, result.manifestKey);
+        if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+        manifest = parseManifest(text);
         if (!manifest)
           fail(
             'every landed recording is tagged or named in a manifest',
@@ -216,8 +231,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
           `${rec.key} is still in the bucket (deletion: ${manifest.optOut.deletion?.status ?? 'none'})`,
         );
       const readManifest = async (k: string) => {
-        const body = await twin.s3Direct.getObject(rec.bucket, k);
-        return body ? (JSON.parse(body.toString('utf8')) as BesideManifest) : undefined;
+        const text = await settledText(rec.bucket, k);
+        return text === undefined ? undefined : (JSON.parse(text) as BesideManifest);
       };
       await checkAccountedFor(readManifest, rec.key, tags, result.outcome, manifest, fail);
       if (manifestKeyOf(rec.key) !== result.manifestKey) keys.push(manifestKeyOf(rec.key));

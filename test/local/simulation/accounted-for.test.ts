@@ -53,6 +53,10 @@ it('fails on an object without a tag, without a manifest, or whose verdict it co
 });
 
 it('a recording S3 would not let the workflow read is named by its call’s manifest, untagged', async () => {
-  expect(await violations(undefined, {}, 'RECORDING_UNVERIFIED', { recording: { key: KEY } } as never)).toEqual([]);
+  const unreadable = { recording: { key: KEY }, verification: { readable: false } } as never;
+  expect(await violations(undefined, {}, 'RECORDING_UNVERIFIED', unreadable)).toEqual([]);
+  // a declined caller's whose deletion is reported NOT_VERIFIED: the same
+  expect(await violations({ outcome: 'OPTED_OUT' }, {}, 'OPTED_OUT', unreadable)).toEqual([]);
   expect(await violations(undefined, {}, 'RECORDING_UNVERIFIED')).toHaveLength(1);
+  expect(await violations(undefined, {}, 'RECORDING_UNVERIFIED', { recording: { key: KEY } } as never)).toHaveLength(1);
 });
