@@ -52,6 +52,8 @@ export interface ExecutionSummary {
   /** The state the execution is in (RUNNING), or the one it stopped in. */
   currentState?: string;
   redrive: { count: number; status?: string; reason?: string; date?: string };
+  /** An execution of the Reconcile branch (started by a recording's S3 event, issue 22), not of a call. */
+  reconcile?: boolean;
 }
 
 const parseJson = parseJsonObject as (text: string | undefined) => Record<string, any> | undefined;
@@ -103,6 +105,7 @@ export function summarize(d: DescribeExecutionCommandOutput | Record<string, any
               : undefined,
           }
         : undefined,
+    ...(input.landed !== undefined ? { reconcile: true } : {}),
     redrive: {
       count: d.redriveCount ?? 0,
       status: d.redriveStatus,

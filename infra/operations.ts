@@ -192,6 +192,19 @@ export class Operations extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       },
     );
+    // The Reconcile branch (issue 22): an object whose call's verdict did not account for it, or no call at all.
+    alarm(
+      'RecordingLandedLate',
+      outcomes.LANDED_LATE,
+      "A recording landed after its call's verdict (LANDED_LATE, LANDED_AFTER_START_FAILED...): the object is tagged and its manifest beside it names the call and the original verdict, which it amends (e.g. a call recorded without its consent notice).",
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    alarm(
+      'UnknownRecording',
+      outcomes.UNKNOWN_RECORDING,
+      'A recording landed that no recording workflow knows (started outside the workflow, or a key that names no call): tagged UNKNOWN_RECORDING, manifest beside it.',
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
     alarm('ConsentNotDelivered', consentNotDelivered, 'A call is being recorded without a delivered consent notice: legal risk, act now.', {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -189,7 +189,16 @@ export function grantRecordingAccess(grantee: iam.IGrantable, target: { bucketAr
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'RecordingObjects',
-      actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      // The *Version actions: the Reconcile branch reads and tags the version its S3 event names.
+      actions: [
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:PutObject',
+        's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+      ],
       resources: [target.objectsArn],
     }),
   );

@@ -62,6 +62,20 @@ interface Options {
   quota?: QuotaSettings | null;
 }
 
+function sumCounts(all: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of all) for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(out).sort());
+}
+
+function formatCounts(c: Record<string, number>): string {
+  return (
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none'
+  );
+}
+
 /** Merges the shards' reports into one. */
 export function mergeReports(
   seed: number,
@@ -79,7 +93,8 @@ export function mergeReports(
     calls,
     outcomes: Object.fromEntries(Object.entries(outcomes).sort()),
     violations: reports.flatMap((r) => r.violations).sort((a, b) => a.index - b.index),
-    lateUntagged: reports.reduce((s, r) => s + r.lateUntagged, 0),
+    lateLandings: sumCounts(reports.map((r) => r.lateLandings)),
+    reconciled: sumCounts(reports.map((r) => r.reconciled)),
     wallSeconds,
     cpuSeconds,
     cpuMsPerCall: calls ? (cpuSeconds * 1000) / calls : 0,
@@ -103,7 +118,8 @@ export function formatReport(r: ReturnType<typeof mergeReports>, calls: number, 
     `outcomes: ${Object.entries(r.outcomes)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `late recordings left untagged, named in their manifest (known gap): ${r.lateUntagged}`,
+    `recordings reconciled (S3 events): ${formatCounts(r.reconciled)}`,
+    `late landings (tagged and manifested by the Reconcile branch): ${Object.values(r.lateLandings).reduce((a, b) => a + b, 0)}${Object.keys(r.lateLandings).length ? ` (${formatCounts(r.lateLandings)})` : ''}`,
     ...(r.updatesPerCall ? formatLoad(r as LoadReport) : []),
     `broken invariants: ${r.violations.length}`,
   ];

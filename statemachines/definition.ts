@@ -61,6 +61,14 @@ export interface WorkflowSettings {
    */
   LateOptedOutCheckSeconds: number;
   LateOptedOutChecks: number;
+  /**
+   * The Reconcile branch (an S3 Object Created event for a recording, issue 22) waits for the call's own execution to
+   * end before judging the object: first ReconcileCheckSeconds (past VerifyMaxDelaySeconds, so the usual object,
+   * landing while VerifyRecording polls, is looked at once), doubling up to ReconcileMaxDelaySeconds, within
+   * ExecutionTimeoutSeconds.
+   */
+  ReconcileCheckSeconds: number;
+  ReconcileMaxDelaySeconds: number;
   /** Bound on one pause / resume / stop (UpdateSipMediaApplicationCall -> the action's result). */
   ControlTimeoutSeconds: number;
   /** Retries (not attempts) of a pause / resume / stop on transient errors and timeouts. */
@@ -115,7 +123,10 @@ export const DEFAULT_SETTINGS: Readonly<WorkflowSettings> = Object.freeze({
   OptOutSeconds: 5,
   OptedOutRecording: 'DELETE',
   LateOptedOutCheckSeconds: 900,
-  LateOptedOutChecks: 4,
+  // 0: the Reconcile branch deletes a declined caller's late recording when it lands (its S3 event), whatever its delay.
+  LateOptedOutChecks: 0,
+  ReconcileCheckSeconds: 70,
+  ReconcileMaxDelaySeconds: 900,
   ControlTimeoutSeconds: 30,
   ControlMaxRetries: 2,
   MailboxBucket: 'call-recording-mailbox-local',

@@ -233,7 +233,11 @@ export async function runAudit(ctx: CommandContext, opts: AuditOptions): Promise
   if (live) ctx.io.stderr.write('\r\x1b[K');
 
   const wanted = opts.outcome?.length ? new Set(opts.outcome) : undefined;
-  const rows = summaries.map(toRow).filter((r) => !wanted || wanted.has(r.outcome));
+  // Calls only: the Reconcile branch's executions (a recording's S3 event) amend a call's manifest, they are not calls.
+  const rows = summaries
+    .filter((s) => !s.reconcile)
+    .map(toRow)
+    .filter((r) => !wanted || wanted.has(r.outcome));
   // Oldest first reads like a log; ListExecutions gave newest first.
   rows.sort((a, b) => (a.startDate ?? '').localeCompare(b.startDate ?? '') || a.executionName.localeCompare(b.executionName));
   if (opts.holds) await attachHolds(conn, summaries, rows, opts.concurrency ?? 8);

@@ -26,6 +26,7 @@ import { MailboxBucket, mailboxPrefixOf } from '../mailbox-bucket';
 import type { FunctionMetrics } from '../operations';
 import { acknowledge, nagResourceId } from '../nag';
 import { Operations } from '../operations';
+import { LandingReconciliation } from '../landing-reconciliation';
 import { grantRecordingAccess, RecordingBucket, voiceConnectorKeyStatement, voiceConnectorWriteStatement } from '../recording-bucket';
 import { smaRegionProblem } from '../sma-regions';
 import { createTelemetryKey } from '../telemetry-key';
@@ -125,6 +126,8 @@ export class CallRecording extends Construct {
   /** `<mailbox bucket>/<prefix>`: the function's RECORDING_MAILBOX. */
   readonly mailboxLocation: string;
   readonly workflow: RecordingWorkflow;
+  /** The EventBridge rule that reconciles every recording landing with its call (issue 22). */
+  readonly reconciliation: LandingReconciliation;
   readonly operations: Operations;
   readonly telemetryKey: kms.IKey;
   /** What the function's environment must hold (see lambdas/recording/config.ts). */
@@ -230,6 +233,14 @@ export class CallRecording extends Construct {
         stateMachineArn: this.workflow.stateMachineArn,
         logKey: this.telemetryKey,
       });
+    this.reconciliation = new LandingReconciliation(this, 'Reconciliation', {
+      bucket: this.bucket,
+      prefix: this.prefix,
+      stateMachine: this.workflow.stateMachine,
+      stateMachineName: this.workflow.stateMachineName,
+      workflowRole: this.workflow.role,
+      ownBucket: !props.recordingBucket,
+    });
 
     const keypad = props.settings?.keypadControls;
     const keypadProblems: string[] = [];

@@ -16,6 +16,7 @@ import { ownHosts } from '../twin/host-check';
 import { answerSuffixRanges, refuseForeignHosts } from './http-front';
 import { answerConditionalWrites } from './conditional-writes';
 import { versionAndLockObjects } from './object-lock-front';
+import { notifyObjectCreated, type ObjectCreatedListener } from './object-created';
 import S3Error from 's3rver/lib/models/error';
 
 /** S3 refuses a key longer than 1,024 bytes of UTF-8 with KeyTooLongError (400). */
@@ -42,6 +43,8 @@ export interface S3ServerOptions {
    * policy, object ownership or a KMS key policy would (faults.verifyAccessDenied). Writes are not affected.
    */
   denyRead?: (bucket: string, key: string) => boolean;
+  /** Hears of every object created, once it is readable (local/s3/object-created.ts: the S3 event notifications). */
+  onObjectCreated?: ObjectCreatedListener;
 }
 
 export interface S3Server {
@@ -88,6 +91,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
   storeAnyKey(server.store);
   makeWritesAtomic(server.store, options.clock);
+  if (options.onObjectCreated) notifyObjectCreated(server.store, options.onObjectCreated);
   cacheBucketConfig(server.store);
   cacheBuckets(server.store);
   if (options.denyRead) refuseReads(server.store, options.denyRead);

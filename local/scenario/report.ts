@@ -10,6 +10,7 @@ export function jsonReport(results: CallResult[], seed?: number) {
       executionName: r.executionName,
       status: r.status,
       outcome: r.outcome,
+      lateRecording: r.lateRecording,
       startAttempts: r.startAttempts,
       recordingKey: r.recordingKey,
       manifestKey: r.manifestKey,

@@ -29,6 +29,7 @@ import { type ControlSent, sendControls } from './recording-controls';
 import { mapPool } from '../../cli/pool';
 import type { ScenarioCall } from './scenario-file';
 import { type CallFlow, callFlowOf, type RecordingSignature } from './call-flow';
+import type { Reconciliation } from '../events/landing-events';
 
 export interface CallResult {
   name: string;
@@ -63,6 +64,26 @@ export interface CallResult {
   recordBy: 'policy' | 'demand';
   /** The StartExecution the runner sent was throttled (the call has no workflow: status NOT_STARTED). */
   startThrottled?: boolean;
+  /**
+   * What reconciliation found (issue 22): null when every recording of the call was accounted for by its own
+   * workflow (or none landed); else the first recording the Reconcile branch amended (LANDED_LATE,
+   * LATE_RECORDING_DELETED, UNKNOWN_RECORDING).
+   */
+  lateRecording: LateRecording | null;
+  /** Every Reconcile execution the call's recordings started, as they ended. */
+  reconciliations: Reconciliation[];
+}
+
+export interface LateRecording {
+  outcome: string | null;
+  /** The tag it got: LANDED_LATE, LANDED_AFTER_<verdict>, UNKNOWN_RECORDING (absent when deleted). */
+  recordingStatus: string | null;
+  key: string;
+  manifestKey: string | null;
+  originalVerdict: string | null;
+  deleted: boolean;
+  checksPassed: boolean | null;
+  executionArn: string;
 }
 
 export interface RunOptions {
@@ -150,6 +171,8 @@ async function runCall(
     controls: [],
     recordBy,
     callFlow: { actions: [], bridged: false, recordingStartedAtSeconds: null },
+    lateRecording: null,
+    reconciliations: [],
     ...extra,
   });
   // The SMA's active-call limit (assumed: a new call over it is refused before the Lambda hears of it).
@@ -236,8 +259,10 @@ async function runCall(
   // Read from the engine, not through DescribeExecution: the runner is the harness, and a request per call costs
   // CPU the simulation would count (the API itself is tested in test/local).
   const described = twin.engine.describeExecution({ executionArn });
-  // Keep going until the call itself is over (a late recording may still land after the verdict).
+  // Keep going until the call itself is over (a late recording may still land after the verdict), and its
+  // recordings reconciled (their S3 events' executions ended).
   const ended = await handle.ended;
+  const reconciliations = await reconciled(twin, ended.recordings);
 
   const summary = parseSummary(described.status === 'SUCCEEDED' ? described.output : described.cause);
   const outcome =
@@ -259,6 +284,8 @@ async function runCall(
     answeredAtMs: handle.connectedAtMs,
     callFlow: callFlowOf(ended, recordingSignature(twin, call)),
     recordBy,
+    lateRecording: lateRecordingOf(reconciliations),
+    reconciliations,
   };
   const problems: string[] = [];
   if (call.expect?.outcome !== undefined && call.expect.outcome !== outcome)
@@ -270,6 +297,36 @@ async function runCall(
     result.mismatch = problems.join('; ');
   }
   return result;
+}
+
+/** The Reconcile executions of the call's delivered recordings, once ended. */
+async function reconciled(twin: Twin, recordings: RecordingRecord[]): Promise<Reconciliation[]> {
+  const delivered = recordings.filter((r) => r.status === 'delivered');
+  return (await Promise.all(delivered.map((r) => twin.landings.settled(r.bucket, r.key)))).flat();
+}
+
+/** The first reconciliation that amended the call's record (not RECORDING_ACCOUNTED_FOR), as the scenario JSON gives it. */
+export function lateRecordingOf(reconciliations: Reconciliation[]): LateRecording | null {
+  const late = reconciliations.find((r) => r.outcome !== 'RECORDING_ACCOUNTED_FOR');
+  if (!late) return null;
+  const r = (late.result ?? {}) as {
+    recordingStatus?: string;
+    key?: string;
+    manifestKey?: string;
+    call?: { originalVerdict?: string };
+    deletion?: { status?: string } | null;
+    verification?: { passed?: boolean } | null;
+  };
+  return {
+    outcome: late.outcome,
+    recordingStatus: r.recordingStatus ?? null,
+    key: r.key ?? '',
+    manifestKey: r.manifestKey ?? null,
+    originalVerdict: r.call?.originalVerdict ?? null,
+    deleted: r.deletion?.status === 'DELETED',
+    checksPassed: typeof r.verification?.passed === 'boolean' ? r.verification.passed : null,
+    executionArn: late.executionArn,
+  };
 }
 
 /** A placed call's flow so far (live: the handle's arrays grow as the call goes on). */

@@ -15,6 +15,7 @@
  */
 import * as chimeSdkVoice from '@aws-sdk/client-chime-sdk-voice';
 import * as s3 from '@aws-sdk/client-s3';
+import * as sfn from '@aws-sdk/client-sfn';
 import { reuseSigner } from '../twin/sdk-signer';
 import { TaskFailedError, StatesErrors } from './errors';
 import type { TaskInvokeRequest, TaskInvoker } from './types';
@@ -32,6 +33,11 @@ export interface ServiceBinding {
   toSdkInput?: (args: unknown) => unknown;
   /** Extra client configuration for this service. */
   clientConfig?: (options: AwsSdkInvokerOptions) => Record<string, unknown>;
+  /**
+   * The SDK v3 package names its members in camelCase (client-sfn: `executionArn`), where the integration takes and
+   * gives PascalCase (`ExecutionArn`, `Status`): the input's top-level names are lowered and the output's raised.
+   */
+  camelCaseMembers?: boolean;
 }
 
 export const DEFAULT_SERVICES: Record<string, ServiceBinding> = {
@@ -56,6 +62,14 @@ export const DEFAULT_SERVICES: Record<string, ServiceBinding> = {
     errorPrefix: 'ChimeSdkVoice',
     module: chimeSdkVoice,
     clientName: 'ChimeSDKVoiceClient',
+  },
+  // The Reconcile branch's DescribeExecution (issue 22): errors as `Sfn.ExecutionDoesNotExistException`, the SDK's
+  // `ExecutionDoesNotExist` with "Exception" appended like every other service here.
+  sfn: {
+    errorPrefix: 'Sfn',
+    module: sfn,
+    clientName: 'SFNClient',
+    camelCaseMembers: true,
   },
 };
 
@@ -104,13 +118,15 @@ export class AwsSdkInvoker implements TaskInvoker {
     const client = this.client(service, binding);
     let output: unknown;
     try {
-      const input = binding.toSdkInput ? binding.toSdkInput(args ?? {}) : (args ?? {});
-      output = await client.send(new Command(input), { abortSignal: signal });
+      const raw = binding.toSdkInput ? binding.toSdkInput(args ?? {}) : (args ?? {});
+      const input = binding.camelCaseMembers ? renameKeys(raw, (k) => k.charAt(0).toLowerCase() + k.slice(1), false) : raw;
+      output = await client.send(new Command(input ?? {}), { abortSignal: signal });
     } catch (e) {
       if (signal.aborted) throw e; // nobody waits for this call any more
       throw toTaskFailure(binding, e);
     }
-    return toJsonOutput(output);
+    const json = await toJsonOutput(output);
+    return binding.camelCaseMembers ? renameKeys(json, pascal, true) : json;
   }
 
   private client(service: string, binding: ServiceBinding): SdkClient {
@@ -176,6 +192,13 @@ function serviceDetails(binding: ServiceBinding, err: SdkError): string {
   ];
   if (err.$metadata?.extendedRequestId) parts.push(`Extended Request ID: ${err.$metadata.extendedRequestId}`);
   return `(${parts.join(', ')})`;
+}
+
+/** The object's member names renamed (its nested objects' too when `deep`). */
+function renameKeys(value: unknown, rename: (k: string) => string, deep: boolean): unknown {
+  if (Array.isArray(value)) return deep ? value.map((v) => renameKeys(v, rename, deep)) : value;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), deep ? renameKeys(v, rename, deep) : v]));
 }
 
 /** SDK output -> JSON: no `$metadata`, Dates as ISO strings, bytes as base64. */

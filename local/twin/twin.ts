@@ -36,6 +36,8 @@ import { claimDataDir } from './data-dir';
 import { TWIN_CREDENTIALS } from './credentials';
 import { AwsSdkInvoker, DEFAULT_SERVICES, StepFunctionsEngine, startStepFunctionsServer } from '../stepfunctions';
 import { QuotaAccount } from '../quota/account';
+import { LandingEvents } from '../events/landing-events';
+import { landingEventPattern } from '../../statemachines/landing-event';
 import type { QuotaSettings } from '../quota/quotas';
 import { CALLER_KEY_FUNCTION, CALLER_KEY_SECRET, TWIN_INDEX_PREFIX, startCallerIndex } from './caller-index';
 
@@ -171,6 +173,8 @@ export interface Twin {
   keypadRegex?: string;
   /** The account's quotas and counts (undefined: no quotas). */
   account?: QuotaAccount;
+  /** The twin's EventBridge rule: S3 Object Created events of recordings -> the Reconcile branch (issue 22). */
+  landings: LandingEvents;
   close(): Promise<void>;
 }
 
@@ -210,11 +214,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The emulator is made further down; the S3 twin (faults.verifyAccessDenied: which reads are refused) and the
     // Step Functions twin (task callbacks, for racing responses) ask it through this reference.
     let emulatorRef: SmaEmulator | undefined;
+    let landingsRef: LandingEvents | undefined;
     const s3Server = await startS3Server({
       dataDir: options.dataDir,
       buckets: [TWIN_BUCKET, DEFAULT_SETTINGS.MailboxBucket],
       clock,
       denyRead: (bucket, key) => emulatorRef?.readDenied(bucket, key) ?? false,
+      onObjectCreated: (object) => landingsRef?.objectCreated(object),
     });
     closers.push(() => s3Server.close());
     const s3 = trackClient(makeS3Client(s3Server.endpoint), clock);
@@ -273,6 +279,20 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // The production settings: virtual time does not move while the twin works, so no slack is needed.
     const settings: WorkflowSettings = { ...DEFAULT_SETTINGS, ...TWIN_RETENTION_SETTINGS, ...options.settings };
     const { stateMachineArn } = engine.createStateMachine({ name: 'call-recording-workflow', definition: renderDefinition(settings) });
+    // The Reconcile branch's DescribeExecution goes to this same Step Functions twin.
+    taskEndpoints.sfn = sfnServer.endpoint;
+    // The construct's EventBridge rule (infra/construct): recordings landing in the bucket start the workflow.
+    const landings = new LandingEvents({
+      clock,
+      random: random.derive('eventbridge'),
+      sfn,
+      engine,
+      stateMachineArn,
+      pattern: landingEventPattern(TWIN_BUCKET),
+      region: TWIN_REGION,
+      account: TWIN_ACCOUNT,
+    });
+    landingsRef = landings;
 
     // The SMA Lambda, unchanged: only its environment and its Step Functions endpoint are the twin's.
     const lambdaLog = toStderr(
@@ -394,6 +414,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       settings,
       ...(lambdaConfig.dtmfControls ? { keypadRegex: lambdaConfig.dtmfControls.regex } : {}),
       account,
+      landings,
       close,
     };
   } catch (e) {

@@ -102,7 +102,7 @@ it('a caller who presses the opt-out key at the prompt: OPTED_OUT, recording sto
   });
 }, 120_000);
 
-it('a declined recording that lands after the delivery deadline: looked for again, deleted when it lands, the deletion in the manifest', async () => {
+it('a declined recording that lands after the delivery deadline: deleted when it lands (its S3 event), the deletion in the manifest', async () => {
   const [r] = await runCalls(
     twin,
     parseScenario({
@@ -121,8 +121,14 @@ it('a declined recording that lands after the delivery deadline: looked for agai
   );
   expect(r!.outcome).toBe('OPTED_OUT');
   const m = await manifestOf(r!.manifestKey!);
-  expect(m.verification).toMatchObject({ landed: true, landedLate: true, lateChecks: 1 });
-  expect(m.optOut).toMatchObject({ declined: true, policy: 'DELETE', deletion: { status: 'DELETED' } });
+  // The call's verdict: not landed by the deadline; the Reconcile branch deleted it when it landed (issue 22).
+  expect(m.verification).toMatchObject({ landed: false });
+  expect(m.optOut).toMatchObject({ declined: true, policy: 'DELETE', deletion: { status: 'NOT_LANDED', onLanding: 'DELETE' } });
+  expect((m as AuditManifest & { lateLanding?: unknown }).lateLanding).toMatchObject({
+    outcome: 'LATE_RECORDING_DELETED',
+    deletion: { status: 'DELETED' },
+  });
+  expect(r!.lateRecording).toMatchObject({ outcome: 'LATE_RECORDING_DELETED', deleted: true });
   expect(r!.recordings[0]!.status).toBe('delivered');
   await expect(twin.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: r!.recordingKey! }))).rejects.toMatchObject({
     name: 'NotFound',

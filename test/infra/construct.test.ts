@@ -175,6 +175,7 @@ describe('existing SMA by ARN + existing function (imported with its role) + exi
         `CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::<${mailboxId()}.Arn>/mailbox/*]`,
         `CustomerIvr/Recording/SmaFunctionPolicy AwsSolutions-IAM5[Resource::<${mailboxId()}.Arn>/mailbox/*]`,
         'CustomerIvr/Recording/Mailbox/Bucket AwsSolutions-S1',
+        'CustomerIvr/Recording/Workflow/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:CustomerIvr-RecordingWorkflow:*]',
       ].sort(),
     );
   });
@@ -233,7 +234,11 @@ describe('a bucket and a function defined in the user stack', () => {
       RECORDING_TRACK: 'BOTH',
       RECORDING_LOCATION: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^Recordings/) }, '/recordings']] },
     });
-    expect(allStatements(t).flatMap((x) => x.Action)).not.toContain('states:StartExecution');
+    // Only the EventBridge rule's role starts the workflow (the Reconcile branch), never the function's.
+    const starts = allStatements(t).filter((x) => x.Action.includes('states:StartExecution'));
+    expect(starts.map((x) => JSON.stringify(t.Resources[x.resourceId].Properties.Roles))).toEqual([
+      expect.stringContaining('StateMachineEventsRole'),
+    ]);
     expect(allStatements(t).filter((x) => x.Action.includes('states:SendTaskSuccess'))).toHaveLength(1);
     expect(Object.keys(t.Outputs ?? {}).some((k) => k.includes('SmaFunctionEnvironment') || k.includes('SmaFunctionPolicyToAdd'))).toBe(
       false,

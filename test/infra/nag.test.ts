@@ -60,6 +60,7 @@ describe.each([
         // the hand-off mailbox: its prefix on both sides (the construct's own log bucket takes its access logs: no S1)
         `CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::<${mailboxId}.Arn>/mailbox/*]`,
         `CallRecording/Default/SmaFunctionPolicy AwsSolutions-IAM5[Resource::<${mailboxId}.Arn>/mailbox/*]`,
+        'CallRecording/Default/Workflow/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:CallRecording-RecordingWorkflow:*]',
       ].sort(),
     );
   });

@@ -185,8 +185,10 @@ describe('default configuration', () => {
         's3:DeleteObject',
         's3:DeleteObjectVersion',
         's3:GetObject',
+        's3:GetObjectVersion',
         's3:PutObject',
         's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
       ]);
       expect(objects.Resource).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/recordings/*']] }]);
       expect(sts.find((x) => x.Sid === 'RecordingBucketList')!.Resource).toEqual([{ 'Fn::GetAtt': [bucketId, 'Arn'] }]);
@@ -195,9 +197,28 @@ describe('default configuration', () => {
         's3:DeleteObject',
         's3:DeleteObjectVersion',
         's3:GetObject',
+        's3:GetObjectVersion',
         's3:ListBucket',
         's3:PutObject',
         's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+      ]);
+      // The Reconcile branch reads the call's execution: this state machine's executions only (issue 22).
+      expect(sts.find((x) => x.Sid === 'ReconcileDescribeCallExecution')!.Resource).toEqual([
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':states:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':execution:CallRecording-RecordingWorkflow:*',
+            ],
+          ],
+        },
       ]);
       expect(sts.flatMap((x) => x.Action).filter((a) => a.startsWith('kms:'))).toEqual([]);
     });
@@ -214,11 +235,14 @@ describe('default configuration', () => {
         'arn:aws:states:::aws-sdk:s3:headObject': 's3:GetObject',
         'arn:aws:states:::aws-sdk:s3:putObjectTagging': 's3:PutObjectTagging',
         'arn:aws:states:::aws-sdk:s3:putObject': 's3:PutObject',
-        // the hand-off mailbox (issue 21): a task's token left in its slot; an outcome read from it
+        // the hand-off mailbox (issue 21): a task's token left in its slot
         'arn:aws:states:::aws-sdk:s3:putObject.waitForTaskToken': 's3:PutObject',
-        'arn:aws:states:::aws-sdk:s3:getObject': 's3:GetObject',
         // an opted-out caller's recording, by the version verified (versioned bucket)
         'arn:aws:states:::aws-sdk:s3:deleteObject': 's3:DeleteObjectVersion',
+        // the Reconcile branch: the call's execution
+        'arn:aws:states:::aws-sdk:sfn:describeExecution': 'states:DescribeExecution',
+        // an outcome read from a mailbox slot (issue 21); the Reconcile branch: the call's manifest, kept whole
+        'arn:aws:states:::aws-sdk:s3:getObject': 's3:GetObject',
       };
       expect([...resources].sort()).toEqual(Object.keys(needs).sort());
       const roleId = s.stack.getLogicalId(s.stack.workflow.role.node.defaultChild as never);
@@ -423,7 +447,12 @@ describe('hardened configuration from context', () => {
     // logExecutionData=true turns execution data on in the state machine's logs
     expect(stateMachineOf(s).LoggingConfiguration).toEqual(expect.objectContaining({ Level: 'ALL', IncludeExecutionData: true }));
     const smaRoleId = s.stack.getLogicalId(s.stack.sma.role.node.defaultChild as never);
-    const start = allStatements(s.json).filter((x) => x.Action.includes('states:StartExecution'));
+    // The EventBridge rule's role starts it too (the Reconcile branch): the SMA function's role is the only other.
+    const start = allStatements(s.json).filter(
+      (x) =>
+        x.Action.includes('states:StartExecution') &&
+        !JSON.stringify(s.json.Resources[x.resourceId].Properties.Roles).includes('StateMachineEventsRole'),
+    );
     expect(start).toHaveLength(1);
     expect(start[0].Action).toEqual(['states:StartExecution']);
     expect(s.json.Resources[start[0].resourceId].Properties.Roles).toEqual([{ Ref: smaRoleId }]);

@@ -194,6 +194,7 @@ describe("the caller's opt-out", () => {
       OPT_IN,
       {
         VerifyMaxRetries: 2,
+        LateOptedOutChecks: 4, // a bucket without S3 events: the workflow's own watch
       },
     );
     expect(summaryOf(run.info).outcome).toBe('OPTED_OUT');
@@ -225,7 +226,7 @@ describe("the caller's opt-out", () => {
     expect(Date.parse(m.writtenAt) - Date.parse(m.verification.gaveUpAt)).toBeGreaterThanOrEqual(3 * 600_000);
   });
 
-  it('with KEEP, or with LateOptedOutChecks 0, nothing is looked for after the deadline', async () => {
+  it('with KEEP, or with LateOptedOutChecks 0 (the default: the Reconcile branch deletes it when it lands), nothing is looked for after the deadline', async () => {
     const keep = await runWorkflow({ callSeconds: 40, consent: [{ ok: { receivedDigits: '9' } }], head: ['missing'] }, OPT_IN, {
       VerifyMaxRetries: 1,
       OptedOutRecording: 'KEEP',
@@ -238,7 +239,8 @@ describe("the caller's opt-out", () => {
       LateOptedOutChecks: 0,
     });
     expect(off.statesEntered).not.toContain('WaitForLateOptedOutRecording');
-    expect(off.manifests.get(MANIFEST).optOut.deletion).toMatchObject({ status: 'NOT_FOUND', checks: 0 });
+    expect(off.statesEntered).not.toContain('OptedOutRecordingNotDeleted');
+    expect(off.manifests.get(MANIFEST).optOut.deletion).toMatchObject({ status: 'NOT_LANDED', onLanding: 'DELETE', checks: 0 });
   });
 
   it('a declined recording S3 will not let the workflow read is reported not deleted (NOT_VERIFIED), not watched', async () => {

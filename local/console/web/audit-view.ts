@@ -3,7 +3,9 @@
  * StartCallRecording attempt ended with, attempt by attempt, so a wave of SystemExceptions and how many calls
  * the retries recovered can be seen at a glance. Refreshes while the view is open.
  */
-import { ALL_OUTCOMES } from '../../../statemachines/outcomes';
+import { ALL_OUTCOMES, RECONCILE_OUTCOMES } from '../../../statemachines/outcomes';
+
+const RECONCILE: readonly string[] = RECONCILE_OUTCOMES;
 import { api } from './api';
 import { h, showError } from './dom';
 import { countTable, stackedBars, type Bar } from './charts';
@@ -57,7 +59,8 @@ export function auditView(root: HTMLElement): () => void {
   return poll(async () => {
     let rows: ExecutionRow[];
     try {
-      rows = (await api.executions()).rows;
+      // Calls only: the Reconcile branch's executions (a recording's S3 event, issue 22) are not calls.
+      rows = (await api.executions()).rows.filter((r) => !RECONCILE.includes(r.outcome ?? ''));
     } catch (e) {
       if (!last) showError(root, e);
       throw e;

@@ -128,7 +128,14 @@ describe('executions', () => {
     const rows = await page.$$eval('tr[data-execution]', (trs) =>
       trs.map((tr) => [(tr as HTMLElement).dataset.execution, (tr as HTMLElement).dataset.outcome]),
     );
-    expect(new Map(rows as Array<[string, string]>)).toEqual(new Map(results.map((r) => [r.executionName, r.outcome])));
+    // Every call, and every Reconcile execution its recordings started (issue 22: the same state machine).
+    const reconciled: Array<[string, string | null]> = results.flatMap((r) =>
+      r.reconciliations.map((x): [string, string | null] => [x.executionArn.slice(x.executionArn.lastIndexOf(':') + 1), x.outcome]),
+    );
+    expect(reconciled.length).toBeGreaterThan(0);
+    expect(new Map(rows as Array<[string, string]>)).toEqual(
+      new Map([...results.map((r): [string, string | null] => [r.executionName, r.outcome]), ...reconciled]),
+    );
     const totals = await page.$$eval('button.total', (bs) =>
       bs.map((b) => [(b as HTMLElement).dataset.outcome, b.querySelector('strong')!.textContent]),
     );
@@ -139,6 +146,7 @@ describe('executions', () => {
       RECORDING_MISSING: '1',
       RECORDING_INVALID: '1',
       INVALID_INPUT: '1',
+      RECORDING_ACCOUNTED_FOR: String(reconciled.length),
     });
     if (process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: 'docs/console-executions.png' });
   });
@@ -155,7 +163,10 @@ describe('executions', () => {
 
     await openList('?status=SUCCEEDED');
     const statuses = await page.$$eval('tr[data-execution]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.status));
-    expect(statuses).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']); // RECORDED x2 and NOT_RECORDED end in Succeed states
+    // RECORDED x2 and NOT_RECORDED end in Succeed states, and so do the Reconcile executions of the recordings their
+    // calls accounted for (RECORDING_ACCOUNTED_FOR)
+    const accounted = results.flatMap((r) => r.reconciliations).filter((x) => x.outcome === 'RECORDING_ACCOUNTED_FOR').length;
+    expect(statuses).toEqual(Array(3 + accounted).fill('SUCCEEDED'));
     expect(await page.getByLabel('Status', { exact: true }).inputValue()).toBe('SUCCEEDED');
 
     // A total is a toggle for the same filter.
@@ -385,6 +396,7 @@ describe('retry audit', () => {
       .first()
       .locator('rect.seg')
       .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
+    // The calls' outcomes (not the Reconcile executions' of their recordings, issue 22: they are not calls).
     expect(new Set(outcomes)).toEqual(new Set(results.map((r) => r.outcome)));
     // Attempts: per number, STARTED or the error. 7 calls: attempt 1 of 6 calls (INVALID_INPUT has none), ...
     const table: Array<Record<string, Record<string, number>>> = await page.$$eval('table.counts', (ts) =>
@@ -485,7 +497,9 @@ describe('while calls run', () => {
       parseScenario({ calls: [{ name: 'late', durationSeconds: 30, expect: { outcome: 'RECORDED', startAttempts: 1 } }] }),
     );
     await page.waitForSelector(`tr[data-execution="${late.executionName}"][data-outcome="RECORDED"]`);
-    expect(await page.locator('tr[data-execution]').count()).toBe(before + 1);
+    // The call and the Reconcile execution of its recording (issue 22).
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-execution]').length === n, before + 2);
+    expect(await page.locator('tr[data-execution]').count()).toBe(before + 2);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
     expect(await page.$eval('button.total[data-outcome="RECORDED"] strong', (s) => s.textContent)).toBe('3');
   });

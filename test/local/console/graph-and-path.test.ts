@@ -4,6 +4,7 @@
  * state's visit, the state a running execution is in).
  */
 import { OUTCOMES } from '../../../statemachines/definition';
+import { RECONCILE_OUTCOMES } from '../../../statemachines/outcomes';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { layoutGraph, transitionsOf } from '../../../local/console/graph';
 import { pathOf } from '../../../local/console/path';
@@ -25,7 +26,7 @@ describe('layoutGraph', () => {
         .filter((n) => n.terminal)
         .map((n) => n.id)
         .sort(),
-    ).toEqual([...OUTCOMES, 'INVALID_INPUT'].sort());
+    ).toEqual([...OUTCOMES, 'INVALID_INPUT', ...RECONCILE_OUTCOMES].sort());
   });
 
   it('places the boxes apart, inside the drawing, with the start above the outcomes', () => {

@@ -89,6 +89,8 @@ describe('the table escapes control characters in call names', () => {
     startAttempts: 1,
     recordBy: 'demand',
     callFlow: { actions: [], bridged: false, recordingStartedAtSeconds: null },
+    lateRecording: null,
+    reconciliations: [],
     recordingKey: null,
     manifestKey: null,
     durationMs: 1000,
