@@ -134,5 +134,10 @@ export function loadCall(seed: number, index: number, deadlineSeconds: number, l
     delete call.digits;
   }
   call.expect = expectedOf(call, deadlineSeconds);
+  // A caller who hangs up at the very instant of answer: since issue 21 a policy call's StartCallRecording goes out
+  // in the Lambda's answer at that same instant, so whether a (zero-second) recording starts before the hangup is a
+  // tie the faults do not decide. Only the invariants that hold whatever the verdict are checked for it (every
+  // object accounted for, no verdict an object contradicts); test/e2e/policy-under-quota.test.ts pins the tie.
+  if (!demand && call.faults.hangupAfterSeconds === 0) call.expect = { ...call.expect, uncertain: true };
   return call;
 }

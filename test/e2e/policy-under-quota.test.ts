@@ -59,7 +59,9 @@ it('a call whose workflow never starts (StartExecution refused until it ends) is
   const slow = await startTwin({
     dataDir: slowDir,
     seed: 22,
-    quota: parseQuota('startExecution=1/0.001,activeCalls=100')!,
+    // One StartExecution every 20 s: the second call's retries (its start's result, its notice, its hangup at 10 s)
+    // all find the bucket empty; the recordings' Reconcile executions (issue 22) get the later tokens.
+    quota: parseQuota('startExecution=1/0.05,activeCalls=100')!,
     logSink: (line: string) => lines.push(line),
   });
   try {
@@ -69,7 +71,7 @@ it('a call whose workflow never starts (StartExecution refused until it ends) is
         name: `policy-slow-${i}`,
         track: 'BOTH' as const,
         legs: 1 as const,
-        durationSeconds: 30,
+        durationSeconds: 10,
         faults: {},
         record: { by: 'policy' as const },
       })),

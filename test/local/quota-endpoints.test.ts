@@ -165,12 +165,12 @@ describe('calls under quotas', () => {
   });
 
   it('an on-demand StartExecution refused by throttling leaves the call without a workflow, said so', async () => {
-    const twin = await twinWith('startExecution=1/0.001');
+    const twin = await twinWith('startExecution=1/0.05');
     try {
       const calls = parseScenario({
         calls: [
-          { name: 'a', durationSeconds: 30, record: { by: 'demand', atSeconds: 2 } },
-          { name: 'b', durationSeconds: 30, record: { by: 'demand', atSeconds: 2 } },
+          { name: 'a', durationSeconds: 10, record: { by: 'demand', atSeconds: 2 } },
+          { name: 'b', durationSeconds: 10, record: { by: 'demand', atSeconds: 2 } },
         ],
       });
       const results = await runCalls(twin, calls);
@@ -183,12 +183,14 @@ describe('calls under quotas', () => {
     }
   });
 
-  it('by policy the Lambda starts the workflow at answer; its start throttled, the call has none', async () => {
-    const twin = await twinWith('startExecution=1/0.001');
+  it('by policy the Lambda starts the workflow at answer; its start throttled on every event of the call, the call has none', async () => {
+    // One StartExecution every 20 s: the second call's retries (its start's result, its notice's end, its hangup at
+    // 10 s) all find the bucket empty; the recordings' Reconcile executions get the later tokens.
+    const twin = await twinWith('startExecution=1/0.05');
     try {
       const results = await runCalls(
         twin,
-        parseScenario({ calls: [1, 2].map((i) => ({ name: `p${i}`, legs: 2, durationSeconds: 30, record: { by: 'policy' } })) }),
+        parseScenario({ calls: [1, 2].map((i) => ({ name: `p${i}`, legs: 2, durationSeconds: 10, record: { by: 'policy' } })) }),
       );
       expect(results.map((r) => r.outcome ?? r.status).sort()).toEqual(['NOT_STARTED', 'RECORDED']);
       expect(results.every((r) => r.recordBy === 'policy')).toBe(true);
