@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parseQuota } from '../../local/quota/quotas';
 import { runCalls } from '../../local/scenario/runner';
 import { startTwin, type Twin } from '../../local/twin/twin';
@@ -84,5 +84,32 @@ it('a call whose workflow never starts (StartExecution refused until it ends) is
   } finally {
     await slow.close();
     rmSync(slowDir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+it('a caller who hangs up at the instant of answer: before a bridge nothing runs (NOT_RECORDED); after it, a zero-second recording, judged and tagged', async () => {
+  const tieDir = mkdtempSync(join(tmpdir(), 'policy-tie-'));
+  const tie = await startTwin({ dataDir: tieDir, seed: 3 });
+  try {
+    const [oneLeg, bridged] = await runCalls(
+      tie,
+      ([1, 2] as const).map((legs) => ({
+        name: `hangup-at-answer-${legs}`,
+        track: 'BOTH' as const,
+        legs,
+        durationSeconds: 30,
+        faults: { hangupAfterSeconds: 0 },
+        record: { by: 'policy' as const },
+      })),
+    );
+    // One leg: the StartCallRecording waits behind the application's first list, which the hangup cuts.
+    expect(oneLeg.outcome).toBe('NOT_RECORDED');
+    // Two legs: it goes out in the answer to the bridge, the same instant the caller leaves: a recording of 0 s.
+    expect(bridged.outcome).toBe('RECORDING_INVALID');
+    const tags = await tie.s3.send(new GetObjectTaggingCommand({ Bucket: tie.bucket, Key: bridged.recordingKey! }));
+    expect(tags.TagSet).toContainEqual({ Key: 'recording-status', Value: 'RECORDING_INVALID' });
+  } finally {
+    await tie.close();
+    rmSync(tieDir, { recursive: true, force: true });
   }
 }, 120_000);
