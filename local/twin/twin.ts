@@ -12,6 +12,10 @@
  *
  * The twin changes endpoints, credentials, clocks and settings only; the Lambda and the workflow are the
  * same code and definition that infra/ deploys.
+ *
+ * Over 400 lines: startTwin assembles the servers in the one order their references allow (S3, Step Functions, the
+ * Lambda's clients, the SMA emulator, Chime, EventBridge, Secrets Manager) and closes them in reverse; each part is a
+ * module of local/. Split along that order (servers / Lambda / applications) when the next part comes.
  */
 import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
