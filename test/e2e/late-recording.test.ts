@@ -62,7 +62,9 @@ it('the issue’s call: 120 s, updates 31 s late: START_FAILED, yet the WAV land
   expect(await tags(key)).toEqual({
     'recording-status': 'LANDED_AFTER_START_FAILED',
     'original-verdict': 'START_FAILED',
-    'consent-notice': 'NOT_ATTEMPTED',
+    // The Lambda played the notice right after the late start (it follows any start, issue 21) and left its outcome
+    // in the call's mailbox slot: the tag says what the caller heard, not only what the workflow knew.
+    'consent-notice': 'DELIVERED',
     'recording-checks': 'PASSED',
   });
   const m = await json(manifestKeyOf(key));
@@ -78,7 +80,8 @@ it('the issue’s call: 120 s, updates 31 s late: START_FAILED, yet the WAV land
     tagging: { status: 'TAGGED' },
   });
   expect(m.original.recordingKey).toBeUndefined(); // the call's verdict named no recording
-  expect(m.call.consentNotice).toEqual({ status: 'NOT_ATTEMPTED' });
+  expect(m.call.consentNotice).toEqual({ status: 'NOT_ATTEMPTED' }); // the workflow's own record, unchanged
+  expect(m.call.lateNotice).toEqual({ status: 'DELIVERED', legs: ['LEG-A'], playedBy: 'call-flow', readFrom: 'mailbox' });
   expect(m.call.startAttempts).toHaveLength(4);
   expect(m.verification.size).toBeGreaterThan(44);
   expect(m.verification.checks.map((c: { check: string; passed: boolean }) => [c.check, c.passed])).toEqual([
