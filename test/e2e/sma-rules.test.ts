@@ -20,6 +20,11 @@ interface Case {
   faults: ScenarioFaults & TestFaults;
   controls?: ScenarioCall['controls'];
 }
+/** A pause and a resume: since issue 21 the start and the notice spend no update that could race; the controls do. */
+const RACE_CONTROLS: Case['controls'] = [
+  { atSeconds: 20, action: 'pause', requestedBy: 'agent-7' },
+  { atSeconds: 35, action: 'resume', requestedBy: 'agent-7' },
+];
 const cases: Case[] = [
   {
     name: 'pause update throttled twice, 15-minute call',
@@ -38,25 +43,18 @@ const cases: Case[] = [
     durationSeconds: 60,
     faults: { updateCall: { StartRecording: ['ServiceUnavailableException'], NotifyConsent: ['ServiceFailureException'] } },
   },
-  // A pause and a resume: since issue 21 the start and the notice spend no update that could race; the controls do.
   {
     name: 'racing responses, the earlier applied last (2 legs)',
     legs: 2,
     durationSeconds: 60,
-    controls: [
-      { atSeconds: 20, action: 'pause', requestedBy: 'agent-7' },
-      { atSeconds: 35, action: 'resume', requestedBy: 'agent-7' },
-    ],
+    controls: RACE_CONTROLS,
     faults: { raceUpdates: true },
   },
   {
     name: 'racing responses, the earlier applied last (1 leg)',
     legs: 1,
     durationSeconds: 60,
-    controls: [
-      { atSeconds: 20, action: 'pause', requestedBy: 'agent-7' },
-      { atSeconds: 35, action: 'resume', requestedBy: 'agent-7' },
-    ],
+    controls: RACE_CONTROLS,
     faults: { raceUpdates: true },
   },
   {
